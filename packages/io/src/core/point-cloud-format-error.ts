@@ -1,0 +1,42 @@
+/**
+ * Thrown for any input a reader cannot turn into a complete, valid point cloud.
+ * Names the format, where the problem is (byte offset or line) and what was expected.
+ */
+export class PointCloudFormatError extends Error {
+  override readonly name = 'PointCloudFormatError';
+  /** Format being read, e.g. `'ply'`. */
+  readonly format: string;
+  /** Byte offset of the problem in the input, when known. */
+  readonly byteOffset?: number;
+  /** 1-based line of the problem in a text header or body, when known. */
+  readonly line?: number;
+  /** File name the bytes came from, when known. */
+  readonly fileName?: string;
+  /** Field, property or header key involved, when known. */
+  readonly field?: string;
+
+  constructor(options: {
+    format: string;
+    message: string;
+    byteOffset?: number;
+    line?: number;
+    fileName?: string;
+    field?: string;
+    cause?: unknown;
+  }) {
+    const where = [
+      options.fileName,
+      options.line !== undefined ? `line ${options.line}` : undefined,
+      options.byteOffset !== undefined ? `byte ${options.byteOffset}` : undefined,
+      options.field !== undefined ? `field '${options.field}'` : undefined,
+    ]
+      .filter((part) => part !== undefined)
+      .join(', ');
+    super(`${options.format.toUpperCase()}${where ? ` (${where})` : ''}: ${options.message}`, { cause: options.cause });
+    this.format = options.format;
+    this.byteOffset = options.byteOffset;
+    this.line = options.line;
+    this.fileName = options.fileName;
+    this.field = options.field;
+  }
+}
