@@ -1,2 +1,10 @@
 export type { PointCloud, PointAttributeArray, PointCloudMetadata, PointCloudFormat } from './core/point-cloud.js';
+export type { ReaderOptions } from './core/reader-options.js';
+export type { ReadPointCloudOptions } from './read-point-cloud.js';
 export { PointCloudFormatError } from './core/point-cloud-format-error.js';
+export { readPointCloud, sniffPointCloudFormat } from './read-point-cloud.js';
+export { readPly } from './ply/ply-reader.js';
+export { readPcd } from './pcd/pcd-reader.js';
+export { readLas } from './las/las-reader.js';
+export { readKittiBin } from './kitti/kitti-reader.js';
+export { readNpyPointCloud } from './npy/npy-point-cloud.js';

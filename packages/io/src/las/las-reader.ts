@@ -1,0 +1,8 @@
+import type { PointCloud } from '../core/point-cloud.js';
+import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
+import type { ReaderOptions } from '../core/reader-options.js';
+
+/** Placeholder until the las reader lands. */
+export async function readLas(_bytes: Uint8Array, options: ReaderOptions = {}): Promise<PointCloud> {
+  throw new PointCloudFormatError({ format: 'las', fileName: options.fileName, message: 'reader not implemented yet' });
+}
