@@ -1,0 +1,10 @@
+export { Module } from './module/module.js';
+export { Initializer } from './module/initializers.js';
+export { gelu } from './layers/activations.js';
+export { Linear } from './layers/linear.js';
+export type { LinearOptions } from './layers/linear.js';
+export { LayerNorm, BatchNorm } from './layers/normalization.js';
+export { Mlp } from './layers/mlp.js';
+export { MultiHeadAttention } from './layers/multi-head-attention.js';
+export { serializeWeights, loadWeights, WeightLoadError } from './weights/weight-serialization.js';
+export type { WeightEntry } from './weights/weight-serialization.js';
