@@ -1,0 +1,200 @@
+import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
+import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
+import { CHECKPOINT_FORMAT_VERSION, type SegmenterConfig } from './segmenter-config.js';
+import { CheckpointError } from './segmenter-errors.js';
+import { Segmenter } from './segmenter.js';
+
+/** The checkpoint's JSON document. */
+export interface CheckpointDocument {
+  /** Always `'pointclick-segmenter'`. */
+  kind: 'pointclick-segmenter';
+  /** Checkpoint format version; see `CHECKPOINT_FORMAT_VERSION`. */
+  formatVersion: number;
+  /** Architecture, class names, grid size and inference settings. */
+  config: SegmenterConfig;
+  /** The weight blob beside the JSON. */
+  weights: {
+    /** File name relative to the JSON. */
+    file: string;
+    /** Exact size of the blob in bytes. */
+    byteLength: number;
+    /** CRC-32 of the blob, to catch corrupted downloads. */
+    crc32: number;
+    /** Every tensor's name, shape and byte range. */
+    manifest: WeightEntry[];
+  };
+  /** Free-form provenance (training command, step, data). */
+  metadata?: Record<string, unknown>;
+}
+
+/** What {@link loadSegmenter} accepts. */
+export type CheckpointSource =
+  | string
+  | URL
+  | { document: CheckpointDocument | string; weights: ArrayBuffer | Uint8Array; name?: string };
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    let value = byte;
+    for (let bit = 0; bit < 8; bit++) value = value & 1 ? 0xedb88320 ^ (value >>> 1) : value >>> 1;
+    table[byte] = value >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE) of `bytes`. */
+export function crc32(bytes: Uint8Array): number {
+  let value = 0xffffffff;
+  for (let index = 0; index < bytes.length; index++) value = CRC_TABLE[(value ^ bytes[index]) & 0xff] ^ (value >>> 8);
+  return (value ^ 0xffffffff) >>> 0;
+}
+
+/** Serialises a model into a checkpoint document and its weight blob. */
+export function serializeCheckpoint(
+  model: InteractiveSegmentationModel,
+  options: { weightsFile?: string; metadata?: Record<string, unknown> } = {},
+): { document: CheckpointDocument; weights: Uint8Array } {
+  const { manifest, data } = serializeWeights(model);
+  return {
+    document: {
+      kind: 'pointclick-segmenter',
+      formatVersion: CHECKPOINT_FORMAT_VERSION,
+      config: model.config,
+      weights: { file: options.weightsFile ?? 'weights.bin', byteLength: data.byteLength, crc32: crc32(data), manifest },
+      metadata: options.metadata,
+    },
+    weights: data,
+  };
+}
+
+/** Checks the document's structure; throws a {@link CheckpointError} naming the field. */
+export function parseCheckpointDocument(text: string | CheckpointDocument, source: string): CheckpointDocument {
+  let document: unknown = text;
+  if (typeof text === 'string') {
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw new CheckpointError(source, `not valid JSON (${(error as Error).message})`, { cause: error });
+    }
+  }
+  const record = document as Partial<CheckpointDocument>;
+  if (!record || typeof record !== 'object' || record.kind !== 'pointclick-segmenter') {
+    throw new CheckpointError(source, "field 'kind': expected 'pointclick-segmenter'");
+  }
+  if (record.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
+    throw new CheckpointError(
+      source,
+      `field 'formatVersion': this build reads version ${CHECKPOINT_FORMAT_VERSION}, the file has ${String(record.formatVersion)}`,
+    );
+  }
+  const config = record.config;
+  if (!config || typeof config !== 'object' || !config.backbone || !config.decoder) {
+    throw new CheckpointError(source, "field 'config': expected { backbone, decoder, classNames, gridSize }");
+  }
+  if (!Array.isArray(config.classNames) || !config.classNames.every((name) => typeof name === 'string')) {
+    throw new CheckpointError(source, "field 'config.classNames': expected an array of strings");
+  }
+  if (typeof config.gridSize !== 'number' || !(config.gridSize > 0)) {
+    throw new CheckpointError(source, "field 'config.gridSize': expected a positive number of metres");
+  }
+  const weights = record.weights;
+  if (
+    !weights ||
+    typeof weights.file !== 'string' ||
+    !Number.isInteger(weights.byteLength) ||
+    !Number.isInteger(weights.crc32) ||
+    !Array.isArray(weights.manifest)
+  ) {
+    throw new CheckpointError(source, "field 'weights': expected { file, byteLength, crc32, manifest }");
+  }
+  return record as CheckpointDocument;
+}
+
+/**
+ * Builds a model from a document and weight blob. Sizes, checksum, names and shapes are all checked before
+ * any weight is assigned; on failure the half-built model is disposed and a {@link CheckpointError} thrown.
+ */
+export function createModelFromCheckpoint(
+  document: CheckpointDocument,
+  weights: Uint8Array,
+  source: string,
+): InteractiveSegmentationModel {
+  if (weights.byteLength !== document.weights.byteLength) {
+    throw new CheckpointError(
+      source,
+      `weight file '${document.weights.file}' has ${weights.byteLength} bytes, the checkpoint expects ${document.weights.byteLength}` +
+        (weights.byteLength < document.weights.byteLength ? ' (truncated)' : ''),
+    );
+  }
+  if (crc32(weights) !== document.weights.crc32) {
+    throw new CheckpointError(source, `weight file '${document.weights.file}' is corrupted (CRC-32 mismatch)`);
+  }
+  let model: InteractiveSegmentationModel;
+  try {
+    model = new InteractiveSegmentationModel(document.config);
+  } catch (error) {
+    throw new CheckpointError(source, `cannot build the architecture in 'config': ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    loadWeights(model, document.weights.manifest, weights, source);
+  } catch (error) {
+    model.dispose();
+    if (error instanceof WeightLoadError) throw new CheckpointError(source, error.message, { cause: error });
+    throw error;
+  }
+  return model;
+}
+
+function isNodePath(source: string): boolean {
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  return isNode && !/^(https?|blob|data):/i.test(source);
+}
+
+async function readResource(location: string): Promise<Uint8Array> {
+  if (isNodePath(location)) {
+    const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
+    const path = location.startsWith('file:') ? new URL(location) : location;
+    return new Uint8Array(await readFile(path));
+  }
+  const response = await fetch(location);
+  if (!response.ok) throw new CheckpointError(location, `HTTP ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function resolveBeside(documentLocation: string, file: string): string {
+  if (isNodePath(documentLocation) && !documentLocation.startsWith('file:')) {
+    const separator = Math.max(documentLocation.lastIndexOf('/'), documentLocation.lastIndexOf('\\'));
+    return separator >= 0 ? `${documentLocation.slice(0, separator + 1)}${file}` : file;
+  }
+  const base = typeof location !== 'undefined' ? location.href : undefined;
+  return new URL(file, new URL(documentLocation, base)).href;
+}
+
+/**
+ * Loads a segmenter from a checkpoint, in Node or the browser:
+ * - a path (Node) or URL to the checkpoint JSON (a Node directory path is read as `<dir>/model.json`);
+ * - `{ document, weights }` with the JSON (text or object) and the weight bytes already in memory.
+ */
+export async function loadSegmenter(source: CheckpointSource): Promise<Segmenter> {
+  if (typeof source === 'object' && !(source instanceof URL)) {
+    const name = source.name ?? 'checkpoint';
+    const document = parseCheckpointDocument(source.document, name);
+    const weights = source.weights instanceof Uint8Array ? source.weights : new Uint8Array(source.weights);
+    return new Segmenter(createModelFromCheckpoint(document, weights, name));
+  }
+  let location = source instanceof URL ? source.href : source;
+  if (isNodePath(location) && !location.startsWith('file:')) {
+    const { stat } = await import(/* @vite-ignore */ 'node:fs/promises');
+    const info = await stat(location).catch(() => undefined);
+    if (!info) throw new CheckpointError(location, 'no such file or directory');
+    if (info.isDirectory()) location = `${location.replace(/[\\/]+$/, '')}/model.json`;
+  }
+  const document = parseCheckpointDocument(new TextDecoder().decode(await readResource(location)), location);
+  const weightsLocation = resolveBeside(location, document.weights.file);
+  const weights = await readResource(weightsLocation).catch((error: unknown) => {
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError(weightsLocation, `cannot read the weight file: ${(error as Error).message}`, { cause: error });
+  });
+  return new Segmenter(createModelFromCheckpoint(document, weights, location));
+}

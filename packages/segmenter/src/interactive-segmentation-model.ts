@@ -1,0 +1,21 @@
+import { Module } from '@pointclick/nn';
+import { createPointTransformerV3 } from '@pointclick/ptv3';
+import { createClickDecoder } from '@pointclick/decoder';
+import type { SegmenterConfig } from './segmenter-config.js';
+
+/** The trainable network: a PTv3 backbone and the click decoder, under one variable tree. */
+export class InteractiveSegmentationModel extends Module {
+  /** Scene encoder ψ (paper Eq. 1). */
+  readonly backbone: ReturnType<typeof createPointTransformerV3>;
+  /** Click-query mask decoder (paper Eqs. 2–7). */
+  readonly decoder: ReturnType<typeof createClickDecoder>;
+  /** The configuration the model was built from. */
+  readonly config: SegmenterConfig;
+
+  constructor(config: SegmenterConfig) {
+    super('segmenter');
+    this.config = config;
+    this.backbone = this.addChild(createPointTransformerV3(config.backbone));
+    this.decoder = this.addChild(createClickDecoder(config.decoder));
+  }
+}

@@ -1,0 +1,39 @@
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InteractiveSegmentationModel } from '../interactive-segmentation-model.js';
+import { serializeCheckpoint } from '../checkpoint.js';
+
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes `<directory>/model.json` and its weight blob. The blob goes first and the JSON last, each through a
+ * temporary file and a rename, so a reader never sees a JSON whose weights are missing or partial.
+ */
+export async function saveCheckpoint(
+  model: InteractiveSegmentationModel,
+  directory: string,
+  options: { metadata?: Record<string, unknown> } = {},
+): Promise<{ documentPath: string; weightsPath: string; byteLength: number }> {
+  await mkdir(directory, { recursive: true });
+  const { document, weights } = serializeCheckpoint(model, { metadata: options.metadata });
+  const weightsPath = join(directory, document.weights.file);
+  const documentPath = join(directory, 'model.json');
+  await writeAtomically(weightsPath, weights);
+  await writeAtomically(documentPath, new TextEncoder().encode(`${JSON.stringify(document, null, 1)}\n`));
+  return { documentPath, weightsPath, byteLength: weights.byteLength };
+}

@@ -1,0 +1,28 @@
+import type { createPointTransformerV3 } from '@pointclick/ptv3';
+import type { createClickDecoder } from '@pointclick/decoder';
+
+/** Architecture of the backbone, as `createPointTransformerV3` accepts it. */
+export type BackboneConfig = Exclude<Parameters<typeof createPointTransformerV3>[0], string>;
+/** Architecture of the decoder, as `createClickDecoder` accepts it. */
+export type DecoderConfig = Parameters<typeof createClickDecoder>[0];
+
+/** Current checkpoint format version; bumped on any incompatible change of the JSON or weight layout. */
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+/** Everything needed to rebuild a segmenter, stored as the checkpoint's JSON. */
+export interface SegmenterConfig {
+  /** Backbone architecture. */
+  backbone: BackboneConfig;
+  /** Decoder architecture. */
+  decoder: DecoderConfig;
+  /** Class names by class index of the decoder's class head. */
+  classNames: string[];
+  /** Voxel edge length in metres of the backbone's input grid. */
+  gridSize: number;
+  /** Most clicks accepted by one `segment` call. Default 100. */
+  maxClicks?: number;
+  /** A position click farther than this from every point is rejected, in metres. Default 0.25. */
+  clickTolerance?: number;
+  /** Sigmoid mask probability an object needs to claim a point. Default 0.5. */
+  objectThreshold?: number;
+}

@@ -1,0 +1,235 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { PointCloud } from '@pointclick/io';
+import { NeighborIndex } from '@pointclick/sampling';
+import type { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
+import { validateClick, type Click } from './click.js';
+import { SegmenterInputError } from './segmenter-errors.js';
+
+const DEFAULT_MAX_CLICKS = 100;
+const DEFAULT_CLICK_TOLERANCE = 0.25;
+const DEFAULT_OBJECT_THRESHOLD = 0.5;
+
+/** One segmented object of a {@link SegmentationResult}. */
+export interface SegmentedObject {
+  /** The `objectId` of the clicks that made it. */
+  objectId: number;
+  /** Index of the predicted class in the checkpoint's class names. */
+  classIndex: number;
+  /** Name of the predicted class. */
+  className: string;
+  /** Softmax probability of the predicted class, averaged over the object's clicks. */
+  classProbability: number;
+  /** Mean mask probability over the points the object claims (0 when it claims none). */
+  score: number;
+  /** Input points labelled with this object. */
+  pointCount: number;
+}
+
+/** Output of {@link Segmenter.segment}. */
+export interface SegmentationResult {
+  /** Per input point: the objectId that claims it, 0 for none. */
+  instance: Int32Array;
+  /** Objects in increasing objectId order. */
+  objects: SegmentedObject[];
+  /** Wall-clock time of the decoder pass in milliseconds. */
+  decoderMilliseconds: number;
+  /** Wall-clock time of the backbone pass in milliseconds when this call ran it, else 0. */
+  backboneMilliseconds: number;
+}
+
+interface SceneState {
+  cloud: PointCloud;
+  neighborIndex?: NeighborIndex;
+  backboneOutput?: ReturnType<InteractiveSegmentationModel['backbone']['apply']>;
+}
+
+/**
+ * Interactive segmentation of one scene at a time. The backbone runs once per scene (lazily, at the first
+ * `segment`) and its multi-scale features stay cached; every later click update reruns only the decoder.
+ */
+export class Segmenter {
+  /** The network. */
+  readonly model: InteractiveSegmentationModel;
+  private scene?: SceneState;
+
+  constructor(model: InteractiveSegmentationModel) {
+    this.model = model;
+    model.setTraining(false);
+  }
+
+  /** Class names of the checkpoint, by class index. */
+  get classNames(): string[] {
+    return this.model.config.classNames;
+  }
+
+  /** Sets the scene to segment, dropping the cached features of the previous one. */
+  setScene(cloud: PointCloud): void {
+    if (!cloud || cloud.pointCount <= 0) {
+      throw new SegmenterInputError('setScene: the cloud is empty; a scene needs at least one point');
+    }
+    if (cloud.positions.length !== cloud.pointCount * 3) {
+      throw new SegmenterInputError(
+        `setScene: positions has ${cloud.positions.length} values but pointCount ${cloud.pointCount} needs ${cloud.pointCount * 3}`,
+      );
+    }
+    this.clearScene();
+    this.scene = { cloud };
+  }
+
+  /** Whether a scene is set and its backbone features are cached. */
+  get hasCachedFeatures(): boolean {
+    return this.scene?.backboneOutput !== undefined;
+  }
+
+  /** Runs the decoder for `clicks` over the current scene and returns per-point object ids. */
+  segment(clicks: Click[]): SegmentationResult {
+    const scene = this.scene;
+    if (!scene) throw new SegmenterInputError('segment called before setScene');
+    const config = this.model.config;
+    const maxClicks = config.maxClicks ?? DEFAULT_MAX_CLICKS;
+    if (clicks.length > maxClicks) {
+      throw new SegmenterInputError(`segment: ${clicks.length} clicks exceed the configured maximum of ${maxClicks}`);
+    }
+    clicks.forEach(validateClick);
+    const pointIndices = this.resolveClickPoints(scene, clicks);
+
+    let backboneMilliseconds = 0;
+    if (!scene.backboneOutput) {
+      const started = performance.now();
+      scene.backboneOutput = this.model.backbone.apply({ positions: scene.cloud.positions, colors: scene.cloud.colors });
+      backboneMilliseconds = performance.now() - started;
+    }
+    const { levels, inputToFinest } = scene.backboneOutput;
+    const instance = new Int32Array(scene.cloud.pointCount);
+    if (clicks.length === 0) return { instance, objects: [], decoderMilliseconds: 0, backboneMilliseconds };
+
+    const started = performance.now();
+    const clickVoxelIndices = Int32Array.from(pointIndices, (pointIndex) => inputToFinest[pointIndex]);
+    const clickPositions = new Float32Array(clicks.length * 3);
+    pointIndices.forEach((pointIndex, clickIndex) => {
+      clickPositions.set(scene.cloud.positions.subarray(pointIndex * 3, pointIndex * 3 + 3), clickIndex * 3);
+    });
+    const { maskProbabilities, classProbabilities } = tf.tidy(() => {
+      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions });
+      const last = output.stages[output.stages.length - 1];
+      return {
+        maskProbabilities: tf.sigmoid(last.maskLogits).dataSync() as Float32Array, // [voxelCount, clickCount]
+        classProbabilities: tf.softmax(last.classLogits).dataSync() as Float32Array, // [clickCount, classCount]
+      };
+    });
+    const decoderMilliseconds = performance.now() - started;
+    return { ...this.assignGroups(clicks, maskProbabilities, classProbabilities, inputToFinest, instance), decoderMilliseconds, backboneMilliseconds };
+  }
+
+  /** Frees the cached scene features (the model stays loaded). */
+  clearScene(): void {
+    this.scene?.backboneOutput?.dispose();
+    this.scene = undefined;
+  }
+
+  /** Frees the scene features and every model weight. */
+  dispose(): void {
+    this.clearScene();
+    this.model.dispose();
+  }
+
+  private resolveClickPoints(scene: SceneState, clicks: Click[]): Int32Array {
+    const tolerance = this.model.config.clickTolerance ?? DEFAULT_CLICK_TOLERANCE;
+    const pointIndices = new Int32Array(clicks.length);
+    clicks.forEach((click, index) => {
+      if ('pointIndex' in click) {
+        if (click.pointIndex < 0 || click.pointIndex >= scene.cloud.pointCount) {
+          throw new SegmenterInputError(
+            `click ${index}: pointIndex ${click.pointIndex} is outside the scene's ${scene.cloud.pointCount} points`,
+          );
+        }
+        pointIndices[index] = click.pointIndex;
+        return;
+      }
+      scene.neighborIndex ??= new NeighborIndex(scene.cloud.positions);
+      const [x, y, z] = click.position;
+      const nearest = scene.neighborIndex.nearest(x, y, z);
+      if (nearest.distance > tolerance) {
+        throw new SegmenterInputError(
+          `click ${index}: position [${click.position.join(', ')}] is ${nearest.distance.toFixed(3)} m from the nearest point; the tolerance is ${tolerance} m`,
+        );
+      }
+      pointIndices[index] = nearest.index;
+    });
+    return pointIndices;
+  }
+
+  /**
+   * §3.1 post-processing: clicks of one object form a group whose score per voxel is the maximum over its
+   * clicks' mask probabilities; background clicks form one more group. Each voxel goes to the group with the
+   * highest score (argmax), and an object keeps it only above the object threshold.
+   */
+  private assignGroups(
+    clicks: Click[],
+    maskProbabilities: Float32Array,
+    classProbabilities: Float32Array,
+    inputToFinest: Int32Array,
+    instance: Int32Array,
+  ): Omit<SegmentationResult, 'decoderMilliseconds' | 'backboneMilliseconds'> {
+    const clickCount = clicks.length;
+    const voxelCount = maskProbabilities.length / clickCount;
+    const classCount = classProbabilities.length / clickCount;
+    const threshold = this.model.config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD;
+    const objectIds = [...new Set(clicks.filter((click) => click.kind === 'object').map((click) => click.objectId))].sort((a, b) => a - b);
+    const groupOfClick = clicks.map((click) => (click.kind === 'background' ? -1 : objectIds.indexOf(click.objectId)));
+
+    // Per voxel: the winning group's objectId (0 for background or below threshold) and its probability.
+    const voxelObject = new Int32Array(voxelCount);
+    const voxelScore = new Float32Array(voxelCount);
+    const groupScores = new Float32Array(objectIds.length + 1); // last slot = background
+    for (let voxel = 0; voxel < voxelCount; voxel++) {
+      groupScores.fill(0);
+      const row = voxel * clickCount;
+      for (let click = 0; click < clickCount; click++) {
+        const group = groupOfClick[click] === -1 ? objectIds.length : groupOfClick[click];
+        const probability = maskProbabilities[row + click];
+        if (probability > groupScores[group]) groupScores[group] = probability;
+      }
+      let best = 0;
+      for (let group = 1; group <= objectIds.length; group++) if (groupScores[group] > groupScores[best]) best = group;
+      if (best < objectIds.length && groupScores[best] >= threshold) {
+        voxelObject[voxel] = objectIds[best];
+        voxelScore[voxel] = groupScores[best];
+      }
+    }
+
+    const pointCounts = new Map<number, number>();
+    const scoreSums = new Map<number, number>();
+    for (let point = 0; point < instance.length; point++) {
+      const voxel = inputToFinest[point];
+      const objectId = voxelObject[voxel];
+      instance[point] = objectId;
+      if (objectId !== 0) {
+        pointCounts.set(objectId, (pointCounts.get(objectId) ?? 0) + 1);
+        scoreSums.set(objectId, (scoreSums.get(objectId) ?? 0) + voxelScore[voxel]);
+      }
+    }
+
+    const objects: SegmentedObject[] = objectIds.map((objectId, group) => {
+      const meanClass = new Float64Array(classCount);
+      let members = 0;
+      groupOfClick.forEach((clickGroup, click) => {
+        if (clickGroup !== group) return;
+        members++;
+        for (let classIndex = 0; classIndex < classCount; classIndex++) meanClass[classIndex] += classProbabilities[click * classCount + classIndex];
+      });
+      let classIndex = 0;
+      for (let candidate = 1; candidate < classCount; candidate++) if (meanClass[candidate] > meanClass[classIndex]) classIndex = candidate;
+      const pointCount = pointCounts.get(objectId) ?? 0;
+      return {
+        objectId,
+        classIndex,
+        className: this.classNames[classIndex] ?? `class ${classIndex}`,
+        classProbability: meanClass[classIndex] / members,
+        score: pointCount > 0 ? (scoreSums.get(objectId) ?? 0) / pointCount : 0,
+        pointCount,
+      };
+    });
+    return { instance, objects };
+  }
+}
