@@ -8,3 +8,5 @@ export { readPcd } from './pcd/pcd-reader.js';
 export { readLas } from './las/las-reader.js';
 export { readKittiBin } from './kitti/kitti-reader.js';
 export { readNpyPointCloud } from './npy/npy-point-cloud.js';
+export type { NpyArray, NpyDataType, NpyTypedArray, NpyReaderOptions } from './npy/npy-reader.js';
+export { readNpy } from './npy/npy-reader.js';
