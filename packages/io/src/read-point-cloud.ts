@@ -5,6 +5,7 @@ import { readPly } from './ply/ply-reader.js';
 import { readPcd } from './pcd/pcd-reader.js';
 import { readLas } from './las/las-reader.js';
 import { readKittiBin } from './kitti/kitti-reader.js';
+import { readXyzrgbBin } from './kitti/xyzrgb-bin-reader.js';
 import { readNpyPointCloud } from './npy/npy-point-cloud.js';
 
 /** Options of {@link readPointCloud}. */
@@ -13,7 +14,13 @@ export interface ReadPointCloudOptions extends ReaderOptions {
   format?: PointCloudFormat;
 }
 
-/** Reads a point cloud from bytes in any supported format (browser and Node). */
+/**
+ * Reads a point cloud from bytes in any supported format (browser and Node). Without `options.format` the format is
+ * sniffed by {@link sniffPointCloudFormat}. `'semantickitti-label'` holds no points; read it with
+ * `readSemanticKittiLabels`.
+ *
+ * @throws {PointCloudFormatError} for unrecognised or malformed input.
+ */
 export async function readPointCloud(
   bytes: ArrayBuffer | Uint8Array,
   options: ReadPointCloudOptions = {},
@@ -33,6 +40,14 @@ export async function readPointCloud(
       return readKittiBin(view, readerOptions);
     case 'npy':
       return readNpyPointCloud(view, readerOptions);
+    case 'xyzrgb-bin':
+      return readXyzrgbBin(view, readerOptions);
+    case 'semantickitti-label':
+      throw new PointCloudFormatError({
+        format,
+        fileName: options.fileName,
+        message: 'a SemanticKITTI .label file holds labels, not points: read it with readSemanticKittiLabels and attach it to its scan',
+      });
     default:
       throw new PointCloudFormatError({
         format: String(format),
@@ -43,7 +58,8 @@ export async function readPointCloud(
 }
 
 /**
- * Guesses the format of `bytes` from magic bytes first, then from the file extension.
+ * Guesses the format of `bytes` from magic bytes first, then from the file name: `*.pcd` → pcd, `*xyzrgb.bin`
+ * (mmdetection3d's ScanNet points) → xyzrgb-bin, any other `*.bin` → kitti-bin.
  * Throws a {@link PointCloudFormatError} when neither identifies a known format.
  */
 export function sniffPointCloudFormat(bytes: Uint8Array, fileName?: string): PointCloudFormat {
@@ -65,7 +81,7 @@ export function sniffPointCloudFormat(bytes: Uint8Array, fileName?: string): Poi
     case 'pcd':
       return 'pcd';
     case 'bin':
-      return 'kitti-bin';
+      return fileName?.toLowerCase().endsWith('xyzrgb.bin') ? 'xyzrgb-bin' : 'kitti-bin';
     default:
       throw new PointCloudFormatError({
         format: 'unknown',
