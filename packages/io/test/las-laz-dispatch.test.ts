@@ -1,0 +1,92 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { PointCloudFormatError } from '../src/core/point-cloud-format-error.js';
+import { readLas } from '../src/las/las-reader.js';
+import { buildLas, makeSyntheticPoints, type SyntheticLasPoint } from './las-test-files.js';
+
+// No LAZ encoder is available here (no LASzip / PDAL / laspy on this machine or in npm packages we
+// use), so these tests stand in @loaders.gl/las's loaders with fakes that behave as its parseLAS does
+// (float64 world positions with fp64, classification byte as stored, colours divided by 256 for
+// colorDepth 16 or stored raw in a byte for colorDepth 8) and check how readLas drives them.
+const fake = vi.hoisted(() => ({
+  points: [] as SyntheticLasPoint[],
+  classificationFlags: 0,
+  vertexCountDelta: 0,
+  calls: [] as { loader: string; colorDepth: unknown; fp64: unknown; byteLength: number }[],
+}));
+
+vi.mock('@loaders.gl/las', () => {
+  const parse = (loader: string) => async (buffer: ArrayBuffer, options: { las: { fp64: boolean; colorDepth: 8 | 16 } }) => {
+    fake.calls.push({ loader, colorDepth: options.las.colorDepth, fp64: options.las.fp64, byteLength: buffer.byteLength });
+    const count = fake.points.length;
+    const colors = new Uint8Array(count * 4);
+    fake.points.forEach((point, index) => {
+      point.color!.forEach((value, channel) => (colors[index * 4 + channel] = options.las.colorDepth === 16 ? value / 256 : value));
+      colors[index * 4 + 3] = 255;
+    });
+    return {
+      header: { vertexCount: count + fake.vertexCountDelta },
+      attributes: {
+        POSITION: { value: Float64Array.from(fake.points.flatMap((point) => [point.x, point.y, point.z])), size: 3 },
+        intensity: { value: Uint16Array.from(fake.points.map((point) => point.intensity)), size: 1 },
+        classification: { value: Uint8Array.from(fake.points.map((point) => point.classification | fake.classificationFlags)), size: 1 },
+        COLOR_0: { value: colors, size: 4 },
+      },
+    };
+  };
+  return { LAZPerfLoader: { parse: parse('laz-perf') }, LAZRsLoader: { parse: parse('laz-rs') } };
+});
+
+function buildLaz(points: SyntheticLasPoint[], pointFormat: number, minorVersion: number): Uint8Array {
+  const bytes = buildLas({ points, pointFormat, minorVersion });
+  bytes[104] = pointFormat | 0x80; // LASzip marks compressed records with bit 7 of the format byte
+  return bytes;
+}
+
+beforeEach(() => {
+  fake.calls.length = 0;
+  fake.classificationFlags = 0;
+  fake.vertexCountDelta = 0;
+});
+
+describe('readLas with LAZ input', () => {
+  it('decompresses LAZ 1.2 format 3 with laz-perf in float64 and makes positions local', async () => {
+    fake.points = makeSyntheticPoints(30);
+    fake.classificationFlags = 0x40; // key-point flag must not leak into the class
+    const bytes = buildLaz(fake.points, 3, 2);
+    const cloud = await readLas(bytes, { fileName: 'tile.laz' });
+    expect(fake.calls).toEqual([{ loader: 'laz-perf', colorDepth: 16, fp64: true, byteLength: bytes.length }]);
+    expect(cloud.metadata.format).toBe('laz');
+    expect(cloud.metadata.origin).toEqual([636_001, 848_935, 406]);
+    fake.points.forEach((point, index) => {
+      expect(cloud.positions[index * 3]! + 636_001).toBeCloseTo(point.x, 3);
+      expect(cloud.positions[index * 3 + 2]! + 406).toBeCloseTo(point.z, 3);
+    });
+    expect(Array.from(cloud.semantic!)).toEqual(fake.points.map((point) => point.classification));
+    expect(Array.from(cloud.intensity!)).toEqual(fake.points.map((point) => point.intensity));
+    expect(cloud.metadata.colorDepth).toBe(16);
+    expect(Array.from(cloud.colors!)).toEqual(fake.points.flatMap((point) => point.color!.map((value) => value / 257)));
+  });
+
+  it('decompresses again keeping raw values when every colour is below 256', async () => {
+    fake.points = makeSyntheticPoints(30, 1);
+    const cloud = await readLas(buildLaz(fake.points, 3, 2));
+    expect(fake.calls.map((call) => call.colorDepth)).toEqual([16, 8]);
+    expect(cloud.metadata.colorDepth).toBe(8);
+    expect(Array.from(cloud.colors!)).toEqual(fake.points.flatMap((point) => point.color!));
+  });
+
+  it('sends LAS 1.4 and point formats 6–10 to laz-rs', async () => {
+    fake.points = makeSyntheticPoints(10);
+    const cloud = await readLas(buildLaz(fake.points, 7, 4));
+    expect(fake.calls.map((call) => call.loader)).toEqual(['laz-rs']);
+    expect(cloud.pointCount).toBe(10);
+  });
+
+  it('rejects a decompressed point count that differs from the header', async () => {
+    fake.points = makeSyntheticPoints(10);
+    fake.vertexCountDelta = -1;
+    const error = await readLas(buildLaz(fake.points, 1, 2), { fileName: 'short.laz' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PointCloudFormatError);
+    expect((error as PointCloudFormatError).message).toMatch(/decompressed 9 points, header declares 10/);
+  });
+});
