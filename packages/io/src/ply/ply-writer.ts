@@ -1,0 +1,136 @@
+import type { PointAttributeArray, PointCloud } from '../core/point-cloud.js';
+import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
+import { assignPlyPropertyRoles, PLY_WRITER_NAMES } from './ply-property-roles.js';
+import { HOST_IS_LITTLE_ENDIAN, plyScalarTypeOfArray } from './ply-property-types.js';
+
+interface WrittenProperty {
+  /** Names of the properties this source fills (1, or 3 for interleaved vectors). */
+  names: string[];
+  /** PLY type name of each. */
+  typeName: string;
+  /** Bytes of one value. */
+  byteSize: number;
+  /** Values, interleaved when `names.length` is 3. */
+  values: PointAttributeArray;
+}
+
+/**
+ * Writes `cloud` as a binary little-endian PLY: float x y z, then (when present) float nx ny nz, uchar red green
+ * blue, float intensity, int instance, int semantic and every attribute in its own type under its own name;
+ * `metadata.comments` become `comment` lines. {@link readPly} reads the result back to an identical cloud.
+ *
+ * @throws {PointCloudFormatError} when an array's length does not match `pointCount`, or an attribute name is not a
+ *   valid PLY name or would read back as another field (for example an attribute called `class` or `x`).
+ */
+export function writePly(cloud: PointCloud): Uint8Array {
+  const pointCount = cloud.pointCount;
+  const fail = (message: string, field?: string): never => {
+    throw new PointCloudFormatError({ format: 'ply', field, message: `cannot write: ${message}` });
+  };
+  if (!Number.isInteger(pointCount) || pointCount < 0) fail(`pointCount ${pointCount} is not a whole number`);
+  const sources: WrittenProperty[] = [];
+  const add = (names: readonly string[], values: PointAttributeArray | undefined, field: string): void => {
+    if (values === undefined) return;
+    if (values.length !== pointCount * names.length) {
+      fail(`${field} has ${values.length} values, expected ${pointCount * names.length}`, field);
+    }
+    const type = plyScalarTypeOfArray(values);
+    sources.push({ names: [...names], typeName: type.name, byteSize: type.byteSize, values });
+  };
+  add(PLY_WRITER_NAMES.position, cloud.positions, 'positions');
+  add(PLY_WRITER_NAMES.normal, cloud.normals, 'normals');
+  add(PLY_WRITER_NAMES.color, cloud.colors, 'colors');
+  add([PLY_WRITER_NAMES.intensity], cloud.intensity, 'intensity');
+  add([PLY_WRITER_NAMES.instance], cloud.instance, 'instance');
+  add([PLY_WRITER_NAMES.semantic], cloud.semantic, 'semantic');
+  const roleCount = sources.reduce((sum, source) => sum + source.names.length, 0);
+  for (const [name, values] of Object.entries(cloud.attributes ?? {})) {
+    if (!/^[\x21-\x7e]+$/.test(name)) fail(`attribute name '${name}' must be non-empty printable ASCII without spaces`, name);
+    add([name], values, `attribute '${name}'`);
+  }
+
+  const names = sources.flatMap((source) => source.names);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name.toLowerCase())) fail(`attribute name '${name}' clashes with another property`, name);
+    seen.add(name.toLowerCase());
+  }
+  // The reader assigns roles by name; make sure every attribute reads back as an attribute.
+  const roles = assignPlyPropertyRoles(names);
+  for (const index of roles.attributes) {
+    if (index < roleCount) fail(`internal role mismatch for '${names[index]}'`);
+  }
+  const attributeIndices = new Set(roles.attributes);
+  for (let index = roleCount; index < names.length; index++) {
+    if (!attributeIndices.has(index)) {
+      fail(`attribute '${names[index]}' would be read back as a point-cloud field (colour, normal, label…); rename it`, names[index]);
+    }
+  }
+
+  const headerLines = ['ply', 'format binary_little_endian 1.0'];
+  for (const comment of cloud.metadata?.comments ?? []) headerLines.push(`comment ${comment.replace(/[\r\n]+/g, ' ')}`);
+  headerLines.push(`element vertex ${pointCount}`);
+  for (const source of sources) for (const name of source.names) headerLines.push(`property ${source.typeName} ${name}`);
+  headerLines.push('end_header', '');
+  const header = new TextEncoder().encode(headerLines.join('\n'));
+
+  const stride = sources.reduce((sum, source) => sum + source.byteSize * source.names.length, 0);
+  const output = new Uint8Array(header.length + pointCount * stride);
+  output.set(header);
+  const body = output.subarray(header.length);
+  let rowByteOffset = 0;
+  for (const source of sources) {
+    scatterColumn(source.values, source.byteSize, source.names.length, body, pointCount, stride, rowByteOffset);
+    rowByteOffset += source.byteSize * source.names.length;
+  }
+  return output;
+}
+
+/** Copies `pointCount` rows of `width` values of `byteSize` bytes into every `stride`-th slot of `body`, little-endian. */
+function scatterColumn(
+  values: PointAttributeArray,
+  byteSize: number,
+  width: number,
+  body: Uint8Array,
+  pointCount: number,
+  stride: number,
+  rowByteOffset: number,
+): void {
+  const source = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const rowBytes = byteSize * width;
+  const swap = !HOST_IS_LITTLE_ENDIAN && byteSize > 1;
+  let target = rowByteOffset;
+  let read = 0;
+  if (!swap && rowBytes === 12) {
+    for (let index = 0; index < pointCount; index++, target += stride, read += 12) {
+      body[target] = source[read];
+      body[target + 1] = source[read + 1];
+      body[target + 2] = source[read + 2];
+      body[target + 3] = source[read + 3];
+      body[target + 4] = source[read + 4];
+      body[target + 5] = source[read + 5];
+      body[target + 6] = source[read + 6];
+      body[target + 7] = source[read + 7];
+      body[target + 8] = source[read + 8];
+      body[target + 9] = source[read + 9];
+      body[target + 10] = source[read + 10];
+      body[target + 11] = source[read + 11];
+    }
+  } else if (!swap && rowBytes === 4) {
+    for (let index = 0; index < pointCount; index++, target += stride, read += 4) {
+      body[target] = source[read];
+      body[target + 1] = source[read + 1];
+      body[target + 2] = source[read + 2];
+      body[target + 3] = source[read + 3];
+    }
+  } else if (!swap && rowBytes === 1) {
+    for (let index = 0; index < pointCount; index++, target += stride) body[target] = source[index];
+  } else {
+    for (let index = 0; index < pointCount; index++, target += stride, read += rowBytes) {
+      for (let byte = 0; byte < rowBytes; byte++) {
+        const within = byte % byteSize;
+        body[target + byte] = source[read + (swap ? byte - within + byteSize - 1 - within : byte)];
+      }
+    }
+  }
+}
