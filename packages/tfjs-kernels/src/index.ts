@@ -1,1 +1,24 @@
-export {};
+export { gatherRows } from './ops/row-gather-op.js';
+export { gelu } from './ops/gelu-activation.js';
+export { patchAttention, referencePatchAttention } from './ops/patch-attention-op.js';
+export { segmentMax, segmentMaxWithArgmax } from './ops/segment-max-op.js';
+export { unsortedSegmentSum } from './ops/segment-sum-op.js';
+export { KernelArgumentError } from './ops/argument-error.js';
+export {
+  GATHER_ROWS,
+  PATCH_ATTENTION,
+  PATCH_ATTENTION_GRAD,
+  SEGMENT_MAX,
+  SEGMENT_SUM,
+} from './kernels/kernel-names.js';
+export type {
+  GatherRowsInputs,
+  PatchAttentionAttrs,
+  PatchAttentionGradInputs,
+  PatchAttentionInputs,
+  SegmentMaxAttrs,
+  SegmentMaxInputs,
+  SegmentSumAttrs,
+  SegmentSumInputs,
+} from './kernels/kernel-names.js';
+export type { BackendName, BackendInfo, InitializeBackendOptions } from './runtime/backend-options.js';

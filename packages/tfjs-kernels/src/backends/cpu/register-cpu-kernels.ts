@@ -1,0 +1,8 @@
+import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { segmentMaxCpuConfig } from './segment-max-cpu.js';
+import { segmentSumCpuConfig } from './segment-sum-cpu.js';
+
+/** Kernels this package adds to the cpu backend. */
+export const CPU_KERNEL_CONFIGS: KernelConfig[] = [segmentMaxCpuConfig, segmentSumCpuConfig];
+
+for (const config of CPU_KERNEL_CONFIGS) registerKernel(config);

@@ -1,0 +1,14 @@
+import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { gatherRowsWasmConfig } from './row-gather-wasm.js';
+import { segmentMaxWasmConfig } from './segment-max-wasm.js';
+import { segmentSumWasmConfig, unsortedSegmentSumWasmConfig } from './segment-sum-wasm.js';
+
+/** Kernels this package adds to the wasm backend. */
+export const WASM_KERNEL_CONFIGS: KernelConfig[] = [
+  unsortedSegmentSumWasmConfig,
+  segmentSumWasmConfig,
+  segmentMaxWasmConfig,
+  gatherRowsWasmConfig,
+];
+
+for (const config of WASM_KERNEL_CONFIGS) registerKernel(config);

@@ -1,0 +1,47 @@
+/**
+ * Backend-agnostic kernel names with their input and attribute types, in the style of
+ * `@tensorflow/tfjs-core`'s `kernel_names.ts`. Each backend registers one `KernelConfig` per name
+ * (see `src/backends/<backend>/register-<backend>-kernels.ts`); the ops in `src/ops` call
+ * `engine().runKernel` with these names when the active backend has the kernel, and fall back to a
+ * composition of stock ops otherwise.
+ */
+import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** Row-wise maximum per segment: outputs `[values, argmax]`. */
+export const SEGMENT_MAX = 'PointclickSegmentMax';
+/** Inputs of {@link SEGMENT_MAX}: `x` [rowCount, channels] float32, `segmentIds` [rowCount] int32. */
+export type SegmentMaxInputs = { x: TensorInfo; segmentIds: TensorInfo };
+/** Attributes of {@link SEGMENT_MAX}. */
+export interface SegmentMaxAttrs extends NamedAttrMap {
+  /** Number of output rows (segments); ids must lie in [0, numSegments). */
+  numSegments: number;
+}
+
+/** Row gather: `out[i, :] = x[indices[i], :]`. */
+export const GATHER_ROWS = 'PointclickGatherRows';
+/** Inputs of {@link GATHER_ROWS}: `x` [rowCount, channels], `indices` [gatherCount] int32. */
+export type GatherRowsInputs = { x: TensorInfo; indices: TensorInfo };
+
+/** Unsorted segment sum over rows: `out[s, :] = Σ_{i: ids[i] = s} x[i, :]`; negative ids are dropped. */
+export const SEGMENT_SUM = 'PointclickSegmentSum';
+/** Inputs of {@link SEGMENT_SUM}: `x` [rowCount, channels], `segmentIds` [rowCount] int32. */
+export type SegmentSumInputs = { x: TensorInfo; segmentIds: TensorInfo };
+/** Attributes of {@link SEGMENT_SUM}. */
+export interface SegmentSumAttrs extends NamedAttrMap {
+  /** Number of output rows (segments). */
+  numSegments: number;
+}
+
+/** Fused attention within patches: `softmax(q kᵀ · scale) v` for every patch and head. */
+export const PATCH_ATTENTION = 'PointclickPatchAttention';
+/** Gradient of {@link PATCH_ATTENTION}: outputs `[queryGradient, keyGradient, valueGradient]`. */
+export const PATCH_ATTENTION_GRAD = 'PointclickPatchAttentionGrad';
+/** Inputs of {@link PATCH_ATTENTION}: each [patchCount, headCount, patchSize, headChannels] float32. */
+export type PatchAttentionInputs = { query: TensorInfo; key: TensorInfo; value: TensorInfo };
+/** Inputs of {@link PATCH_ATTENTION_GRAD}: the forward inputs plus `outputGradient` of the same shape. */
+export type PatchAttentionGradInputs = PatchAttentionInputs & { outputGradient: TensorInfo };
+/** Attributes of {@link PATCH_ATTENTION} and {@link PATCH_ATTENTION_GRAD}. */
+export interface PatchAttentionAttrs extends NamedAttrMap {
+  /** Multiplier applied to the logits before the softmax, usually `1 / sqrt(headChannels)`. */
+  scale: number;
+}

@@ -1,0 +1,12 @@
+/**
+ * `@pointclick/tfjs-kernels/wasm`: registers the wasm backend and this package's wasm kernels
+ * (including the stock-named `UnsortedSegmentSum` the wasm backend lacks). Side effects on import.
+ * Call `setWasmPaths` (re-exported) before `tf.setBackend('wasm')` in bundled browser apps; in
+ * Node, `initializeBackend` from `/node` does it.
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import './gradients.js';
+import './backends/wasm/register-wasm-kernels.js';
+
+export { setWasmPaths, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+export { WASM_KERNEL_CONFIGS } from './backends/wasm/register-wasm-kernels.js';

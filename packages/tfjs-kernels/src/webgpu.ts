@@ -1,0 +1,10 @@
+/**
+ * `@pointclick/tfjs-kernels/webgpu`: registers the WebGPU backend and this package's WebGPU
+ * kernels. Side effects on import. The backend registers itself only if `navigator.gpu` exists at
+ * import time; in Node, use `initializeBackend` from `/node`, which installs Dawn first.
+ */
+import '@tensorflow/tfjs-backend-webgpu';
+import './gradients.js';
+import './backends/webgpu/register-webgpu-kernels.js';
+
+export { WEBGPU_KERNEL_CONFIGS } from './backends/webgpu/register-webgpu-kernels.js';
