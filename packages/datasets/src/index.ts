@@ -1,1 +1,49 @@
-export {};
+export type { ClassMap } from './classes/class-maps.js';
+export {
+  createClassMap,
+  KITTI360_TO_SEMANTIC_KITTI_RAW,
+  mapClassName,
+  mapSemanticId,
+  mapSemanticIds,
+  NYU40_CLASS_MAP,
+  NYU40_CLASS_NAMES,
+  OTHER_CLASS_NAME,
+  S3DIS_CLASS_MAP,
+  S3DIS_CLASS_NAMES,
+  SCANNET20_CLASS_MAP,
+  SCANNET20_NYU40_IDS,
+  SEMANTIC_KITTI_CLASS_MAP,
+  SEMANTIC_KITTI_CLASS_NAMES,
+  SEMANTIC_KITTI_LEARNING_MAP,
+  SEMANTIC_KITTI_RAW_IDS,
+  SEMANTIC_KITTI_RAW_NAMES,
+  UNLABELED_CLASS_NAME,
+} from './classes/class-maps.js';
+
+export type {
+  AxisAlignedBounds,
+  BoxPrimitive,
+  CylinderPrimitive,
+  GeometryPrimitive,
+  RayHit,
+  SpherePrimitive,
+} from './synthetic/geometry-primitives.js';
+export {
+  containsPoint,
+  createBox,
+  createBoxFromCorners,
+  createCylinder,
+  createSphere,
+  intersectPrimitive,
+  measureDistanceToSurface,
+  measurePrimitiveBounds,
+} from './synthetic/geometry-primitives.js';
+export type { RangeNoise, SyntheticObject, SyntheticPart, SyntheticScene } from './synthetic/scene-ray-caster.js';
+export type { FurnitureKind } from './synthetic/furniture-catalogue.js';
+export { FURNITURE_SEMANTIC_IDS } from './synthetic/furniture-catalogue.js';
+export type { IndoorSceneOptions } from './synthetic/indoor-scene-generator.js';
+export { generateIndoorScene, INDOOR_RANGE_NOISE } from './synthetic/indoor-scene-generator.js';
+export type { OutdoorSceneOptions } from './synthetic/outdoor-scene-generator.js';
+export { generateOutdoorScene, LIDAR_RANGE_NOISE } from './synthetic/outdoor-scene-generator.js';
+export type { SeededRandom } from './synthetic/seeded-random.js';
+export { createSeededRandom } from './synthetic/seeded-random.js';
