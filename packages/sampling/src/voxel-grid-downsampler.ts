@@ -31,7 +31,6 @@ export interface VoxelGridResult {
   meanColors?: Uint8Array;
 }
 
-const EMPTY_SLOT = -1;
 const MAX_CELL = 2 ** 31 - 1;
 
 /**
@@ -82,9 +81,17 @@ export function downsampleVoxelGrid(
   }
 
   const pointToVoxel = new Int32Array(pointCount);
-  // Cell coordinates per point; one pass to compute and range-check them before hashing.
-  const cells = new Int32Array(pointCount * 3); // [pointCount, 3]
-  for (let offset = 0; offset < positions.length; offset += 3) {
+  const keptIndices = new Int32Array(pointCount);
+  const cellsByVoxel = new Int32Array(pointCount * 3); // [voxelCount ≤ pointCount, 3]
+  // Open-addressing table of voxel index + 1 (0 marks an empty slot, so the zero-filled allocation needs
+  // no initialisation pass), power-of-two size, load factor ≤ 0.5, linear probing. Cells are compared
+  // against `cellsByVoxel`, which is filled in first-encounter order and becomes `gridCoordinates`.
+  let tableSize = 16;
+  while (tableSize < pointCount * 2) tableSize *= 2;
+  const mask = tableSize - 1;
+  const table = new Int32Array(tableSize);
+  let voxelCount = 0;
+  for (let point = 0, offset = 0; point < pointCount; point++, offset += 3) {
     const cellX = Math.floor((positions[offset] - originX) / voxelSize);
     const cellY = Math.floor((positions[offset + 1] - originY) / voxelSize);
     const cellZ = Math.floor((positions[offset + 2] - originZ) / voxelSize);
@@ -93,54 +100,37 @@ export function downsampleVoxelGrid(
       cellY > MAX_CELL || cellY < -MAX_CELL ||
       cellZ > MAX_CELL || cellZ < -MAX_CELL
     ) {
-      throw new SamplingInputError('voxelSize', `a voxel size large enough for 32-bit cell coordinates (point ${offset / 3} is ${Math.max(Math.abs(cellX), Math.abs(cellY), Math.abs(cellZ))} cells from the origin)`, String(voxelSize));
+      throw new SamplingInputError('voxelSize', `a voxel size large enough for 32-bit cell coordinates (point ${point} is ${Math.max(Math.abs(cellX), Math.abs(cellY), Math.abs(cellZ))} cells from the origin)`, String(voxelSize));
     }
-    cells[offset] = cellX;
-    cells[offset + 1] = cellY;
-    cells[offset + 2] = cellZ;
-  }
-
-  // Table of voxel indices, power-of-two size, load factor <= 0.5.
-  let tableSize = 16;
-  while (tableSize < pointCount * 2) tableSize *= 2;
-  const mask = tableSize - 1;
-  const table = new Int32Array(tableSize).fill(EMPTY_SLOT);
-  const keptIndices = new Int32Array(pointCount);
-  let voxelCount = 0;
-  for (let point = 0, offset = 0; point < pointCount; point++, offset += 3) {
-    const cellX = cells[offset];
-    const cellY = cells[offset + 1];
-    const cellZ = cells[offset + 2];
     let slot = hashCell(cellX, cellY, cellZ) & mask;
     for (;;) {
-      const voxel = table[slot];
-      if (voxel === EMPTY_SLOT) {
-        table[slot] = voxelCount;
-        // The voxel's coordinates are those of its first point; store it in place of the coordinates array.
+      const stored = table[slot];
+      if (stored === 0) {
+        table[slot] = voxelCount + 1;
         keptIndices[voxelCount] = point;
+        const cellOffset = voxelCount * 3;
+        cellsByVoxel[cellOffset] = cellX;
+        cellsByVoxel[cellOffset + 1] = cellY;
+        cellsByVoxel[cellOffset + 2] = cellZ;
         pointToVoxel[point] = voxelCount;
         voxelCount++;
         break;
       }
-      const keptOffset = keptIndices[voxel] * 3;
-      if (cells[keptOffset] === cellX && cells[keptOffset + 1] === cellY && cells[keptOffset + 2] === cellZ) {
-        pointToVoxel[point] = voxel;
+      const cellOffset = (stored - 1) * 3;
+      if (cellsByVoxel[cellOffset] === cellX && cellsByVoxel[cellOffset + 1] === cellY && cellsByVoxel[cellOffset + 2] === cellZ) {
+        pointToVoxel[point] = stored - 1;
         break;
       }
       slot = (slot + 1) & mask;
     }
   }
 
-  const gridCoordinates = new Int32Array(voxelCount * 3); // [voxelCount, 3]
-  for (let voxel = 0; voxel < voxelCount; voxel++) {
-    const source = keptIndices[voxel] * 3;
-    gridCoordinates[voxel * 3] = cells[source];
-    gridCoordinates[voxel * 3 + 1] = cells[source + 1];
-    gridCoordinates[voxel * 3 + 2] = cells[source + 2];
-  }
+  // [voxelCount, 3]. Views avoid a copy when most of the buffer is used; a mostly empty buffer is copied
+  // so that it can be freed.
+  const gridCoordinates = trimmed(cellsByVoxel, voxelCount * 3);
   const result: VoxelGridResult = {
     voxelCount,
-    keptIndices: keptIndices.slice(0, voxelCount),
+    keptIndices: trimmed(keptIndices, voxelCount),
     pointToVoxel,
     gridCoordinates,
   };
@@ -161,6 +151,10 @@ export function downsampleVoxelGrid(
     }
   }
   return result;
+}
+
+function trimmed(values: Int32Array, length: number): Int32Array {
+  return length * 4 >= values.length * 3 ? values.subarray(0, length) : values.slice(0, length);
 }
 
 function accumulate(values: Float32Array | Uint8Array, pointToVoxel: Int32Array, sums: Float64Array): void {

@@ -1,0 +1,151 @@
+/**
+ * Benchmarks of @pointclick/sampling against plain C (gcc -O3, compiled here at bench time) and brute force.
+ * Prints figures and ratios; never fails on a time. Run with `pnpm --filter @pointclick/sampling bench`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRandom, downsampleVoxelGrid, NeighborIndex, sampleFarthestPoints } from '../src/index.js';
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const workDirectory = mkdtempSync(join(tmpdir(), 'pointclick-sampling-bench-'));
+const referenceSource = fileURLToPath(new URL('./reference.c', import.meta.url));
+const referenceBinary = join(workDirectory, 'reference');
+
+function makeRoomCloud(pointCount: number, seed: number): Float32Array {
+  // Uniform in an 8 m × 6 m × 3 m room.
+  const random = createRandom(seed);
+  const positions = new Float32Array(pointCount * 3);
+  for (let point = 0; point < pointCount; point++) {
+    positions[point * 3] = random.next() * 8;
+    positions[point * 3 + 1] = random.next() * 6;
+    positions[point * 3 + 2] = random.next() * 3;
+  }
+  return positions;
+}
+
+function bestOf(repeats: number, run: () => void): number {
+  let best = Infinity;
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const start = performance.now();
+    run();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+function readInt32(path: string): Int32Array {
+  const bytes = readFileSync(path);
+  return new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+function sameArrays(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+function format(milliseconds: number): string {
+  return `${milliseconds.toFixed(1)} ms`;
+}
+
+let haveC = true;
+try {
+  execFileSync('gcc', ['-O3', '-o', referenceBinary, referenceSource, '-lm'], { stdio: 'pipe' });
+} catch (error) {
+  haveC = false;
+  console.warn(`gcc unavailable or failed, C reference skipped: ${(error as Error).message}`);
+}
+
+console.log(`@pointclick/sampling benchmarks (node ${process.version}, best of ${REPEATS})`);
+
+// --- FPS: 100k points → 4,096 samples ---------------------------------------------------------------
+{
+  const pointCount = 100_000;
+  const sampleCount = 4096;
+  const positions = makeRoomCloud(pointCount, 1);
+  sampleFarthestPoints(positions, 256); // warm-up (JIT)
+  let result = new Int32Array(0);
+  const ours = bestOf(REPEATS, () => {
+    result = sampleFarthestPoints(positions, sampleCount, { startIndex: 0 });
+  });
+  console.log(`\nFPS ${pointCount} points → ${sampleCount} samples`);
+  console.log(`  TypeScript:            ${format(ours)}`);
+  if (haveC) {
+    const input = join(workDirectory, 'fps-positions.f32');
+    writeFileSync(input, positions);
+    const output = join(workDirectory, 'fps-out.i32');
+    const c = Number(execFileSync(referenceBinary, ['fps', input, String(pointCount), String(sampleCount), '0', output, String(REPEATS)]).toString());
+    const matches = sameArrays(readInt32(output), result);
+    const c32 = Number(execFileSync(referenceBinary, ['fps32', input, String(pointCount), String(sampleCount), '0', output, String(REPEATS)]).toString());
+    console.log(`  C -O3 (float64 dist.): ${format(c)}   ratio TS/C = ${(ours / c).toFixed(2)}×   same indices: ${matches}`);
+    console.log(`  C -O3 (float32 dist.): ${format(c32)}   ratio TS/C = ${(ours / c32).toFixed(2)}×`);
+  }
+}
+
+// --- Voxel grid: 1M points, 0.02 m ------------------------------------------------------------------
+{
+  const pointCount = 1_000_000;
+  const voxelSize = 0.02;
+  const positions = makeRoomCloud(pointCount, 2);
+  downsampleVoxelGrid(positions.subarray(0, 30_000), voxelSize); // warm-up
+  let result = downsampleVoxelGrid(positions, voxelSize);
+  const ours = bestOf(REPEATS, () => {
+    result = downsampleVoxelGrid(positions, voxelSize);
+  });
+  const withMeans = bestOf(REPEATS, () => downsampleVoxelGrid(positions, voxelSize, { computeMeans: true }));
+  console.log(`\nVoxel grid ${pointCount} points, voxel ${voxelSize} m (8 × 6 × 3 m room) → ${result.voxelCount} voxels`);
+  console.log(`  TypeScript:            ${format(ours)}   (with computeMeans: ${format(withMeans)}; includes input validation)`);
+  if (haveC) {
+    const input = join(workDirectory, 'voxel-positions.f32');
+    writeFileSync(input, positions);
+    const output = join(workDirectory, 'voxel-out.i32');
+    const [c, voxels] = execFileSync(referenceBinary, ['voxel', input, String(pointCount), String(voxelSize), output, String(REPEATS)]).toString().trim().split(' ').map(Number);
+    const matches = voxels === result.voxelCount && sameArrays(readInt32(output), result.pointToVoxel);
+    console.log(`  C -O3:                 ${format(c)}   ratio TS/C = ${(ours / c).toFixed(2)}×   same pointToVoxel: ${matches}`);
+  }
+}
+
+// --- kNN: k = 16, 100k queries over 100k points -----------------------------------------------------
+{
+  const pointCount = 100_000;
+  const queryCount = 100_000;
+  const k = 16;
+  const positions = makeRoomCloud(pointCount, 3);
+  const queries = makeRoomCloud(queryCount, 4);
+  let index = new NeighborIndex(positions);
+  const build = bestOf(REPEATS, () => {
+    index = new NeighborIndex(positions);
+  });
+  index.knn(queries.subarray(0, 3000), k); // warm-up
+  const search = bestOf(REPEATS, () => index.knn(queries, k));
+  // Brute force over a slice of the queries, extrapolated: a full run would take minutes.
+  const bruteQueries = 300;
+  const bestDistances = new Float64Array(k);
+  const brute = bestOf(1, () => {
+    for (let query = 0; query < bruteQueries; query++) {
+      const x = queries[query * 3], y = queries[query * 3 + 1], z = queries[query * 3 + 2];
+      bestDistances.fill(Infinity);
+      for (let point = 0; point < pointCount; point++) {
+        const dx = positions[point * 3] - x, dy = positions[point * 3 + 1] - y, dz = positions[point * 3 + 2] - z;
+        const distance = dx * dx + dy * dy + dz * dz;
+        if (distance < bestDistances[k - 1]) {
+          let position = k - 1;
+          while (position > 0 && bestDistances[position - 1] > distance) {
+            bestDistances[position] = bestDistances[position - 1];
+            position--;
+          }
+          bestDistances[position] = distance;
+        }
+      }
+    }
+  }) * (queryCount / bruteQueries);
+  console.log(`\nkNN k=${k}, ${queryCount} queries over ${pointCount} points (uniform room)`);
+  console.log(`  k-d tree build:        ${format(build)}`);
+  console.log(`  k-d tree queries:      ${format(search)}   (${((queryCount / search) * 1000 / 1e6).toFixed(2)} M queries/s)`);
+  console.log(`  brute force (TS, extrapolated from ${bruteQueries} queries): ${format(brute)}   speed-up ${(brute / (build + search)).toFixed(0)}×`);
+}
+
+rmSync(workDirectory, { recursive: true, force: true });
