@@ -68,6 +68,13 @@ describe('readNpy', () => {
     expect(Array.from(scalar.data as Float64Array)).toEqual([2.5]);
   });
 
+  it('copies the data out of a Node Buffer that views a shared pool', () => {
+    const npy = buildNpy({ descr: '<f4', shape: [2], data: Float32Array.from([181, 152]) });
+    const pooled = Buffer.concat([Buffer.from([1, 2, 3]), Buffer.from(npy)]).subarray(3);
+    expect(pooled.byteOffset).toBeGreaterThan(0);
+    expect(Array.from(readNpy(pooled).data as Float32Array)).toEqual([181, 152]);
+  });
+
   it('converts int64 to numbers when asked, and refuses values beyond 2^53', () => {
     const small = buildNpy({ descr: '<i8', shape: [3], data: BigInt64Array.from([-5n, 0n, 2n ** 53n - 1n]) });
     const converted = readNpy(small, { int64As: 'number' });

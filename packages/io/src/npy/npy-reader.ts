@@ -144,7 +144,10 @@ export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyA
     );
   }
   // Copy into a fresh, aligned buffer: the input's offset may not be a multiple of the element size.
-  const buffer = bytes.slice(dataStart, dataStart + byteLength).buffer;
+  // (Not `bytes.slice`: on a Node Buffer that returns a view of the shared pool, not a copy.)
+  const copy = new Uint8Array(byteLength);
+  copy.set(bytes.subarray(dataStart, dataStart + byteLength));
+  const buffer = copy.buffer;
   let data = info!.create(buffer);
   if ((info!.dtype === 'int64' || info!.dtype === 'uint64') && options.int64As === 'number') {
     const wide = data as BigInt64Array | BigUint64Array;
