@@ -22,3 +22,4 @@ export { writePly } from './ply/ply-writer.js';
 export type { WriteLabelsJsonOptions, ReadLabelsOptions, LabelsFile } from './labels/labels-json.js';
 export { writeLabelsJson, readLabelsJson } from './labels/labels-json.js';
 export { writeLabelsCsv, readLabelsCsv } from './labels/labels-csv.js';
+export { findPointCloudProblems } from './core/point-cloud-validation.js';
