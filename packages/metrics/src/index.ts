@@ -1,1 +1,15 @@
-export {};
+export { MetricsInputError } from './metrics-error.js';
+export { computeObjectIou, computeSceneIou } from './object-iou.js';
+export { computeSemanticScores } from './semantic-scores.js';
+export { evaluateInstanceAveragePrecision } from './instance-average-precision.js';
+export { parseAgile3dLog, summarizeInteractive, formatAgile3dLine, IOU_CLICK_COUNTS, NOC_THRESHOLDS } from './agile3d-log.js';
+
+export type { SceneIou } from './object-iou.js';
+export type { SemanticScoreOptions, SemanticScores } from './semantic-scores.js';
+export type {
+  PredictedInstance,
+  InstanceEvaluationScene,
+  InstanceAveragePrecisionOptions,
+  InstanceAveragePrecision,
+} from './instance-average-precision.js';
+export type { Agile3dLogEntry, ParseAgile3dLogOptions, InteractiveSummary, SummarizeInteractiveOptions } from './agile3d-log.js';
