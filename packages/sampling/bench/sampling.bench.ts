@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRandom, downsampleVoxelGrid, NeighborIndex, sampleFarthestPoints } from '../src/index.js';
+import { farthestPointKernel } from '../src/farthest-point-sampler.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const workDirectory = mkdtempSync(join(tmpdir(), 'pointclick-sampling-bench-'));
@@ -67,12 +68,18 @@ console.log(`@pointclick/sampling benchmarks (node ${process.version}, best of $
   const sampleCount = 4096;
   const positions = makeRoomCloud(pointCount, 1);
   sampleFarthestPoints(positions, 256); // warm-up (JIT)
-  let result = new Int32Array(0);
+  let result: Int32Array = new Int32Array(0);
   const ours = bestOf(REPEATS, () => {
     result = sampleFarthestPoints(positions, sampleCount, { startIndex: 0 });
   });
+  farthestPointKernel(positions, pointCount, 256, 0); // warm-up
+  let plainResult: Int32Array = new Int32Array(0);
+  const plain = bestOf(REPEATS, () => {
+    plainResult = farthestPointKernel(positions, pointCount, sampleCount, 0);
+  });
   console.log(`\nFPS ${pointCount} points → ${sampleCount} samples`);
-  console.log(`  TypeScript:            ${format(ours)}`);
+  console.log(`  TypeScript, shipped (bucket-pruned exact FPS): ${format(ours)}`);
+  console.log(`  TypeScript, plain O(n·m) loop:                 ${format(plain)}   same indices as shipped: ${sameArrays(plainResult, result)}`);
   if (haveC) {
     const input = join(workDirectory, 'fps-positions.f32');
     writeFileSync(input, positions);
@@ -80,8 +87,12 @@ console.log(`@pointclick/sampling benchmarks (node ${process.version}, best of $
     const c = Number(execFileSync(referenceBinary, ['fps', input, String(pointCount), String(sampleCount), '0', output, String(REPEATS)]).toString());
     const matches = sameArrays(readInt32(output), result);
     const c32 = Number(execFileSync(referenceBinary, ['fps32', input, String(pointCount), String(sampleCount), '0', output, String(REPEATS)]).toString());
-    console.log(`  C -O3 (float64 dist.): ${format(c)}   ratio TS/C = ${(ours / c).toFixed(2)}×   same indices: ${matches}`);
-    console.log(`  C -O3 (float32 dist.): ${format(c32)}   ratio TS/C = ${(ours / c32).toFixed(2)}×`);
+    const cBucket = Number(execFileSync(referenceBinary, ['fpsbucket', input, String(pointCount), String(sampleCount), '0', output, String(REPEATS)]).toString());
+    const bucketMatches = sameArrays(readInt32(output), result);
+    console.log(`  C -O3 bucket-pruned (same as shipped):         ${format(cBucket)}   same indices: ${bucketMatches}   ratio TS/C = ${(ours / cBucket).toFixed(2)}×`);
+    console.log(`  C -O3 plain loop (float64 distances):          ${format(c)}   same indices: ${matches}`);
+    console.log(`  C -O3 plain loop (float32 distances):          ${format(c32)}`);
+    console.log(`  ratios: shipped TS / C bucket-pruned = ${(ours / cBucket).toFixed(2)}×, plain TS / C plain = ${(plain / c).toFixed(2)}×, shipped TS / C plain = ${(ours / c).toFixed(2)}×`);
   }
 }
 

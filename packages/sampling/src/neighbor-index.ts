@@ -1,5 +1,6 @@
 import { SamplingInputError } from './sampling-error.js';
 import { describeValue, validateCount, validateFinite, validatePositions } from './input-validation.js';
+import { selectNth } from './spatial-partition.js';
 
 /** Result of {@link NeighborIndex.knn}. */
 export interface NeighborResult {
@@ -292,34 +293,5 @@ export class NeighborIndex {
         if (found === k) worst = bestDistances[k - 1];
       }
     }
-  }
-}
-
-/** Quickselect on `order[left..right]` so that `order[nth]` has the nth smallest coordinate along `axis`. */
-function selectNth(positions: Float32Array, order: Int32Array, left: number, right: number, nth: number, axis: number): void {
-  while (right > left) {
-    // Median of three pivot keeps sorted or clustered inputs from degrading to quadratic time.
-    const middle = (left + right) >> 1;
-    const a = positions[order[left] * 3 + axis];
-    const b = positions[order[middle] * 3 + axis];
-    const c = positions[order[right] * 3 + axis];
-    const pivotSlot = a < b ? (b < c ? middle : a < c ? right : left) : a < c ? left : b < c ? right : middle;
-    const pivot = positions[order[pivotSlot] * 3 + axis];
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (positions[order[i] * 3 + axis] < pivot) i++;
-      while (positions[order[j] * 3 + axis] > pivot) j--;
-      if (i <= j) {
-        const swap = order[i];
-        order[i] = order[j];
-        order[j] = swap;
-        i++;
-        j--;
-      }
-    }
-    if (nth <= j) right = j;
-    else if (nth >= i) left = i;
-    else return;
   }
 }

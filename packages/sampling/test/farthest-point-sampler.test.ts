@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleFarthestPoints, SamplingInputError } from '../src/index.js';
+import { farthestPointBucketKernel, farthestPointKernel } from '../src/farthest-point-sampler.js';
 import { makeRandomCloud, squaredDistance } from './test-clouds.js';
 
 /** Brute-force O(n·m²) FPS: recomputes every candidate's distance to every selected point each round. */
@@ -30,6 +31,25 @@ describe('sampleFarthestPoints', () => {
     const candidates = [...Array(600).keys()];
     const result = sampleFarthestPoints(positions, 64, { startIndex: 17 });
     expect(Array.from(result)).toEqual(referenceFarthestPoints(positions, candidates, 64, 17));
+  });
+
+  it('the spatially pruned path (large clouds) matches brute force, with and without a subset', () => {
+    const positions = makeRandomCloud(4000, 41);
+    const result = sampleFarthestPoints(positions, 120, { startIndex: 1234 });
+    expect(Array.from(result)).toEqual(referenceFarthestPoints(positions, [...Array(4000).keys()], 120, 1234));
+    const subsetList = [...Array(4000).keys()].filter((index) => index % 5 !== 0).reverse();
+    const subsetResult = sampleFarthestPoints(positions, 80, { subset: Int32Array.from(subsetList), startIndex: subsetList[0] });
+    expect(Array.from(subsetResult)).toEqual(referenceFarthestPoints(positions, subsetList, 80, subsetList[0]));
+  });
+
+  it('pruned and plain kernels agree on a quantised cloud full of ties and duplicates', () => {
+    // Coordinates on a 10 cm lattice with many repeated points: distances tie often.
+    const positions = makeRandomCloud(6000, 42).map((value) => Math.round(value * 10) / 10);
+    const pruned = farthestPointBucketKernel(positions, 6000, 6000, 17);
+    const plain = farthestPointKernel(positions, 6000, 6000, 17);
+    expect(Array.from(pruned)).toEqual(Array.from(plain));
+    expect(new Set(pruned).size).toBe(6000);
+    expect(Array.from(sampleFarthestPoints(positions, 120, { startIndex: 17 }))).toEqual(referenceFarthestPoints(positions, [...Array(6000).keys()], 120, 17));
   });
 
   it('starts at point 0 by default and at a seeded random point with a seed', () => {
