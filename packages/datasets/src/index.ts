@@ -45,5 +45,24 @@ export type { IndoorSceneOptions } from './synthetic/indoor-scene-generator.js';
 export { generateIndoorScene, INDOOR_RANGE_NOISE } from './synthetic/indoor-scene-generator.js';
 export type { OutdoorSceneOptions } from './synthetic/outdoor-scene-generator.js';
 export { generateOutdoorScene, LIDAR_RANGE_NOISE } from './synthetic/outdoor-scene-generator.js';
-export type { SeededRandom } from './synthetic/seeded-random.js';
+export type { GeneratorRandom } from './synthetic/seeded-random.js';
 export { createSeededRandom } from './synthetic/seeded-random.js';
+
+export type { LabeledScene } from './core/labeled-scene.js';
+export { DatasetError } from './core/labeled-scene.js';
+export { combineInstanceIds, toLabeledScene } from './core/labeled-scene-conversion.js';
+export { computeCrc32 } from './cache/crc32-checksum.js';
+export type { DecodedSceneCache } from './cache/scene-cache-format.js';
+export { decodeSceneCache, encodeSceneCache, SCENE_CACHE_MAGIC, SCENE_CACHE_VERSION } from './cache/scene-cache-format.js';
+export type { PreprocessedScene, PreprocessSceneOptions } from './training/scene-preprocessing.js';
+export { preprocessScene } from './training/scene-preprocessing.js';
+export type { AugmentationOptions, AugmentedScene } from './training/scene-augmentation.js';
+export { augmentScene } from './training/scene-augmentation.js';
+export type {
+  TrainingSample,
+  TrainingSamplerOptions,
+  TrainingStep,
+  TrainingStepClick,
+  TrainingStepOptions,
+} from './training/training-sampler.js';
+export { drawTrainingStep, TrainingSampler } from './training/training-sampler.js';

@@ -235,14 +235,16 @@ export const KITTI360_TO_SEMANTIC_KITTI_RAW: ReadonlyMap<number, number> = new M
   [37, 80],
 ]);
 
-/** Builds a class map from its named classes; 'unlabeled' and 'other' are added around them. */
+/** Builds a class map from its named classes; 'unlabeled' and 'other' are added around them, and source id 0 maps to 'unlabeled'. */
 export function createClassMap(name: string, names: readonly string[], sourceIdToIndex: ReadonlyMap<number, number>): ClassMap {
   const classNames = [UNLABELED_CLASS_NAME, ...names, OTHER_CLASS_NAME];
   const semanticClassMap: Record<string, number> = {};
   classNames.forEach((className, index) => {
     semanticClassMap[className] = index;
   });
-  return { name, classNames, semanticClassMap, otherIndex: classNames.length - 1, sourceIdToIndex };
+  // Source id 0 is 'unlabeled' in every dataset handled here.
+  const withUnlabeled = sourceIdToIndex.has(0) ? sourceIdToIndex : new Map([[0, 0], ...sourceIdToIndex]);
+  return { name, classNames, semanticClassMap, otherIndex: classNames.length - 1, sourceIdToIndex: withUnlabeled };
 }
 
 /** NYU40 / ScanNet40: index = nyu40id (1..40), 0 unlabeled, 41 other. Source ids are nyu40ids. */

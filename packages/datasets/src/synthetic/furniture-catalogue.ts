@@ -1,6 +1,6 @@
 import { createBoxFromCorners, createCylinder, createSphere, type GeometryPrimitive } from './geometry-primitives.js';
 import type { SyntheticPart } from './scene-ray-caster.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { GeneratorRandom } from './seeded-random.js';
 
 /** NYU40 class ids (ScanNet's `nyu40id`) used by the indoor generator. */
 export const NYU40_IDS = {
@@ -127,7 +127,7 @@ const PAINT_COLORS: Color[] = [
   [215, 200, 175],
 ];
 
-function vary(random: SeededRandom, color: Color, amount = 14): Color {
+function vary(random: GeneratorRandom, color: Color, amount = 14): Color {
   return color.map((channel) => Math.max(0, Math.min(255, Math.round(channel + random.uniform(-amount, amount))))) as Color;
 }
 
@@ -168,7 +168,7 @@ function legs(
   return result;
 }
 
-function buildChair(random: SeededRandom): FurnitureTemplate {
+function buildChair(random: GeneratorRandom): FurnitureTemplate {
   const office = random.chance(0.35);
   const width = random.uniform(0.42, 0.56);
   const depth = random.uniform(0.42, 0.55);
@@ -208,7 +208,7 @@ function buildChair(random: SeededRandom): FurnitureTemplate {
   return { kind: 'chair', halfWidth, halfDepth, height, parts, surfaces: [] };
 }
 
-function buildTable(random: SeededRandom, kind: 'table' | 'desk'): FurnitureTemplate {
+function buildTable(random: GeneratorRandom, kind: 'table' | 'desk'): FurnitureTemplate {
   const width = kind === 'desk' ? random.uniform(1.0, 1.6) : random.uniform(0.7, 1.8);
   const depth = kind === 'desk' ? random.uniform(0.55, 0.8) : random.uniform(0.6, 1.0);
   const height = random.uniform(0.7, 0.78);
@@ -250,7 +250,7 @@ function buildTable(random: SeededRandom, kind: 'table' | 'desk'): FurnitureTemp
   };
 }
 
-function buildSofa(random: SeededRandom): FurnitureTemplate {
+function buildSofa(random: GeneratorRandom): FurnitureTemplate {
   const width = random.uniform(1.4, 2.4);
   const depth = random.uniform(0.8, 1.0);
   const height = random.uniform(0.75, 0.95);
@@ -276,7 +276,7 @@ function buildSofa(random: SeededRandom): FurnitureTemplate {
   return { kind: 'sofa', halfWidth, halfDepth, height, parts, surfaces: [] };
 }
 
-function buildBed(random: SeededRandom): FurnitureTemplate {
+function buildBed(random: GeneratorRandom): FurnitureTemplate {
   const width = random.pick([0.95, 1.4, 1.6, 1.8]) + random.uniform(-0.05, 0.05);
   const length = random.uniform(1.95, 2.15);
   const halfWidth = width / 2;
@@ -302,7 +302,7 @@ function buildBed(random: SeededRandom): FurnitureTemplate {
   };
 }
 
-function buildCabinet(random: SeededRandom, kind: 'cabinet' | 'nightstand'): FurnitureTemplate {
+function buildCabinet(random: GeneratorRandom, kind: 'cabinet' | 'nightstand'): FurnitureTemplate {
   const width = kind === 'nightstand' ? random.uniform(0.4, 0.55) : random.uniform(0.6, 1.4);
   const depth = kind === 'nightstand' ? random.uniform(0.35, 0.45) : random.uniform(0.4, 0.6);
   const height = kind === 'nightstand' ? random.uniform(0.45, 0.6) : random.pick([random.uniform(0.7, 0.95), random.uniform(1.6, 2.0)]);
@@ -336,7 +336,7 @@ function buildCabinet(random: SeededRandom, kind: 'cabinet' | 'nightstand'): Fur
   };
 }
 
-function buildBookshelf(random: SeededRandom): FurnitureTemplate {
+function buildBookshelf(random: GeneratorRandom): FurnitureTemplate {
   const width = random.uniform(0.6, 1.2);
   const depth = random.uniform(0.28, 0.4);
   const height = random.uniform(1.0, 2.1);
@@ -371,7 +371,7 @@ function buildBookshelf(random: SeededRandom): FurnitureTemplate {
   return { kind: 'bookshelf', halfWidth, halfDepth, height, parts, surfaces: [] };
 }
 
-function buildLamp(random: SeededRandom, small: boolean): FurnitureTemplate {
+function buildLamp(random: GeneratorRandom, small: boolean): FurnitureTemplate {
   const height = small ? random.uniform(0.3, 0.55) : random.uniform(1.3, 1.75);
   const shadeRadius = small ? random.uniform(0.08, 0.14) : random.uniform(0.15, 0.25);
   const shadeHeight = small ? random.uniform(0.1, 0.18) : random.uniform(0.2, 0.32);
@@ -387,7 +387,7 @@ function buildLamp(random: SeededRandom, small: boolean): FurnitureTemplate {
   return { kind: 'lamp', halfWidth: halfSize, halfDepth: halfSize, height, parts, surfaces: [] };
 }
 
-function buildMonitor(random: SeededRandom): FurnitureTemplate {
+function buildMonitor(random: GeneratorRandom): FurnitureTemplate {
   const width = random.uniform(0.45, 0.7);
   const screenHeight = width * random.uniform(0.55, 0.65);
   const standHeight = random.uniform(0.08, 0.15);
@@ -402,7 +402,7 @@ function buildMonitor(random: SeededRandom): FurnitureTemplate {
   return { kind: 'monitor', halfWidth, halfDepth, height: standHeight + screenHeight, parts, surfaces: [] };
 }
 
-function buildBox(random: SeededRandom): FurnitureTemplate {
+function buildBox(random: GeneratorRandom): FurnitureTemplate {
   const width = random.uniform(0.2, 0.6);
   const depth = random.uniform(0.2, 0.5);
   const height = random.uniform(0.15, 0.5);
@@ -417,7 +417,7 @@ function buildBox(random: SeededRandom): FurnitureTemplate {
   };
 }
 
-function buildPlant(random: SeededRandom): FurnitureTemplate {
+function buildPlant(random: GeneratorRandom): FurnitureTemplate {
   const potRadius = random.uniform(0.1, 0.22);
   const potHeight = random.uniform(0.18, 0.4);
   const crownRadius = random.uniform(potRadius * 1.2, potRadius * 2.4);
@@ -437,7 +437,7 @@ function buildPlant(random: SeededRandom): FurnitureTemplate {
   return { kind: 'plant', halfWidth: halfSize, halfDepth: halfSize, height: potHeight + stemHeight + 2 * crownRadius, parts, surfaces: [] };
 }
 
-function buildToilet(random: SeededRandom): FurnitureTemplate {
+function buildToilet(random: GeneratorRandom): FurnitureTemplate {
   const white = vary(random, [238, 238, 235], 6);
   const halfWidth = random.uniform(0.18, 0.22);
   const depth = random.uniform(0.62, 0.72);
@@ -452,7 +452,7 @@ function buildToilet(random: SeededRandom): FurnitureTemplate {
   return { kind: 'toilet', halfWidth, halfDepth, height: tankHeight, parts, surfaces: [] };
 }
 
-function buildRefrigerator(random: SeededRandom): FurnitureTemplate {
+function buildRefrigerator(random: GeneratorRandom): FurnitureTemplate {
   const width = random.uniform(0.55, 0.9);
   const depth = random.uniform(0.6, 0.75);
   const height = random.uniform(1.4, 1.9);
@@ -476,7 +476,7 @@ function buildRefrigerator(random: SeededRandom): FurnitureTemplate {
   };
 }
 
-function buildPillow(random: SeededRandom, maximumWidth: number): FurnitureTemplate {
+function buildPillow(random: GeneratorRandom, maximumWidth: number): FurnitureTemplate {
   const width = Math.min(maximumWidth, random.uniform(0.45, 0.7));
   const depth = random.uniform(0.3, 0.45);
   const height = random.uniform(0.08, 0.15);
@@ -491,7 +491,7 @@ function buildPillow(random: SeededRandom, maximumWidth: number): FurnitureTempl
   };
 }
 
-function buildPicture(random: SeededRandom): FurnitureTemplate {
+function buildPicture(random: GeneratorRandom): FurnitureTemplate {
   const width = random.uniform(0.3, 1.0);
   const height = random.uniform(0.25, 0.8);
   const frame = vary(random, random.pick([...WOOD_COLORS, ...METAL_COLORS]));
@@ -515,7 +515,7 @@ function buildPicture(random: SeededRandom): FurnitureTemplate {
  *
  * @param maximumWidth - upper bound on the width in metres, for pieces placed on a surface.
  */
-export function buildFurniture(kind: FurnitureKind, random: SeededRandom, maximumWidth = Infinity): FurnitureTemplate {
+export function buildFurniture(kind: FurnitureKind, random: GeneratorRandom, maximumWidth = Infinity): FurnitureTemplate {
   switch (kind) {
     case 'chair':
       return buildChair(random);

@@ -11,7 +11,7 @@ import {
   type SyntheticPart,
   type SyntheticScene,
 } from './scene-ray-caster.js';
-import { createSeededRandom, type SeededRandom } from './seeded-random.js';
+import { createSeededRandom, type GeneratorRandom } from './seeded-random.js';
 import { NYU40_CLASS_NAMES } from '../classes/class-maps.js';
 
 /** Options of {@link generateIndoorScene}. */
@@ -63,7 +63,7 @@ interface PlacedFurniture {
   object: SyntheticObject;
 }
 
-function planRoom(random: SeededRandom, sizeRange: [number, number]): RoomPlan {
+function planRoom(random: GeneratorRandom, sizeRange: [number, number]): RoomPlan {
   const width = random.uniform(sizeRange[0], sizeRange[1]);
   const depth = random.uniform(sizeRange[0], sizeRange[1]);
   const height = random.uniform(2.4, 3.2);
@@ -124,7 +124,7 @@ interface WallPlan {
   trimStart: number;
 }
 
-function planWalls(room: RoomPlan, random: SeededRandom): WallPlan[] {
+function planWalls(room: RoomPlan, random: GeneratorRandom): WallPlan[] {
   const walls: WallPlan[] = room.outline.map((from, index) => {
     const to = room.outline[(index + 1) % room.outline.length];
     const length = Math.hypot(to[0] - from[0], to[1] - from[1]);
@@ -225,7 +225,7 @@ const FLOOR_KINDS: FurnitureKind[] = [
 const FLOOR_WEIGHTS = [3, 2, 2, 1, 1, 2, 1.5, 1, 1.5, 1.2, 0.5, 1, 0.5];
 const AGAINST_WALL: ReadonlySet<FurnitureKind> = new Set(['desk', 'sofa', 'bed', 'cabinet', 'bookshelf', 'toilet', 'nightstand', 'refrigerator']);
 
-function pickWeighted(random: SeededRandom): FurnitureKind {
+function pickWeighted(random: GeneratorRandom): FurnitureKind {
   const total = FLOOR_WEIGHTS.reduce((sum, weight) => sum + weight, 0);
   let remaining = random.next() * total;
   for (let index = 0; index < FLOOR_KINDS.length; index++) {

@@ -11,7 +11,7 @@ import {
   type SyntheticPart,
   type SyntheticScene,
 } from './scene-ray-caster.js';
-import { createSeededRandom, type SeededRandom } from './seeded-random.js';
+import { createSeededRandom, type GeneratorRandom } from './seeded-random.js';
 
 /** Options of {@link generateOutdoorScene}. */
 export interface OutdoorSceneOptions {
@@ -55,7 +55,7 @@ const REFLECTIVITY: Record<number, number> = {
 
 type Color = [number, number, number];
 
-function vary(random: SeededRandom, color: Color, amount = 15): Color {
+function vary(random: GeneratorRandom, color: Color, amount = 15): Color {
   return color.map((channel) => Math.max(0, Math.min(255, Math.round(channel + random.uniform(-amount, amount))))) as Color;
 }
 
@@ -75,7 +75,7 @@ function turnedPoint(originX: number, originY: number, yaw: number, localX: numb
   return [originX + Math.cos(yaw) * localX - Math.sin(yaw) * localY, originY + Math.sin(yaw) * localX + Math.cos(yaw) * localY];
 }
 
-function buildCar(random: SeededRandom, x: number, y: number, yaw: number): { parts: SyntheticPart[]; halfLength: number; halfWidth: number; height: number } {
+function buildCar(random: GeneratorRandom, x: number, y: number, yaw: number): { parts: SyntheticPart[]; halfLength: number; halfWidth: number; height: number } {
   const length = random.uniform(3.8, 4.9);
   const width = random.uniform(1.65, 1.9);
   const bodyTop = random.uniform(0.9, 1.05);
@@ -98,7 +98,7 @@ function buildCar(random: SeededRandom, x: number, y: number, yaw: number): { pa
   return { parts, halfLength, halfWidth, height };
 }
 
-function buildPedestrian(random: SeededRandom, x: number, y: number, yaw: number): SyntheticPart[] {
+function buildPedestrian(random: GeneratorRandom, x: number, y: number, yaw: number): SyntheticPart[] {
   const height = random.uniform(1.55, 1.9);
   const clothes = vary(random, random.pick<Color>([[40, 40, 60], [120, 30, 30], [200, 190, 170], [60, 90, 60]]), 20);
   const trousers = vary(random, random.pick<Color>([[30, 35, 60], [50, 50, 50], [110, 95, 70]]), 10);
@@ -117,7 +117,7 @@ function buildPedestrian(random: SeededRandom, x: number, y: number, yaw: number
   ];
 }
 
-function buildBicycle(random: SeededRandom, x: number, y: number, yaw: number): SyntheticPart[] {
+function buildBicycle(random: GeneratorRandom, x: number, y: number, yaw: number): SyntheticPart[] {
   const wheelRadius = random.uniform(0.3, 0.35);
   const wheelBase = random.uniform(1.0, 1.1);
   const frame = vary(random, random.pick<Color>([[180, 30, 30], [30, 30, 30], [40, 90, 160], [200, 200, 200]]));

@@ -8,7 +8,7 @@ import {
   type GeometryPrimitive,
   type RayHit,
 } from './geometry-primitives.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { GeneratorRandom } from './seeded-random.js';
 
 /** One solid part of a synthetic object, with its surface colour. */
 export interface SyntheticPart {
@@ -180,7 +180,7 @@ export class SceneRayCaster {
     direction: ArrayLike<number>,
     maximumRange: number,
     noise: RangeNoise,
-    random: SeededRandom,
+    random: GeneratorRandom,
     buffer: HitBuffer,
   ): boolean {
     const result: RayHit = this.scratchResult;
@@ -222,7 +222,7 @@ export class SceneRayCaster {
  *
  * @returns indices into the buffer.
  */
-export function chooseHitSubset(hitCount: number, targetCount: number, random: SeededRandom): Int32Array {
+export function chooseHitSubset(hitCount: number, targetCount: number, random: GeneratorRandom): Int32Array {
   if (hitCount <= targetCount) return Int32Array.from({ length: hitCount }, (_, index) => index);
   // Selection sampling (Knuth's algorithm S): one pass, sorted output.
   const chosen = new Int32Array(targetCount);

@@ -2,7 +2,7 @@
  * Small seeded generator for the synthetic scenes (mulberry32 state update, 32-bit). Kept local so a scene for
  * a given seed never changes when another package changes its generator.
  */
-export interface SeededRandom {
+export interface GeneratorRandom {
   /** Uniform number in [0, 1). */
   next(): number;
   /** Uniform number in [minimum, maximum). */
@@ -17,8 +17,8 @@ export interface SeededRandom {
   chance(probability: number): boolean;
 }
 
-/** Creates a {@link SeededRandom} from an integer seed; equal seeds give equal sequences. */
-export function createSeededRandom(seed: number): SeededRandom {
+/** Creates a {@link GeneratorRandom} from an integer seed; equal seeds give equal sequences. */
+export function createSeededRandom(seed: number): GeneratorRandom {
   let state = (Math.imul(seed | 0, 0x9e3779b1) ^ 0x6d2b79f5) >>> 0;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
