@@ -1,0 +1,257 @@
+import { MetricsInputError } from './metrics-error.js';
+
+/** Points per leaf of the tree. */
+const LEAF_SIZE = 8;
+
+/** The interior-most point of a region, from {@link RegionDistanceIndex.findInteriorMostPoint}. */
+export interface InteriorPoint {
+  /** Point index (the lowest index among ties). */
+  pointIndex: number;
+  /** Its distance in metres to the nearest point outside the region; Infinity when nothing is outside. */
+  distance: number;
+}
+
+/**
+ * Finds, for a region (a set of points of a fixed cloud), the point farthest from every point outside the
+ * region: argmax over p in R of min over q not in R of |p − q|. This is how AGILE3D and InterObject3D place
+ * a simulated click "in the centre" of an error region.
+ *
+ * A k-d tree is built once over the whole cloud. For each region, the number of region points under every
+ * tree node is counted by walking up from each region point's leaf (O(|R| · depth)); the search for the
+ * nearest outside point then skips any subtree made of region points only. Region points are visited in
+ * index order and each search stops as soon as an outside point is found within the best distance so far
+ * (such a point cannot become the strict maximum), so most searches end after a few nodes.
+ */
+export class RegionDistanceIndex {
+  /** Number of points of the cloud. */
+  readonly pointCount: number;
+  private readonly coordinates: Float64Array;
+  private readonly order: Int32Array;
+  private readonly nodeStart: Int32Array;
+  private readonly nodeEnd: Int32Array;
+  private readonly nodeLeft: Int32Array;
+  private readonly nodeRight: Int32Array;
+  private readonly nodeParent: Int32Array;
+  /** Bounding box per node: min x y z, max x y z. */
+  private readonly nodeBox: Float64Array;
+  private readonly leafOfPoint: Int32Array;
+  private readonly regionCount: Int32Array;
+  private readonly inRegion: Uint8Array;
+  private nodeCount = 0;
+  private stack = new Int32Array(256);
+
+  /**
+   * @param positions - Interleaved x y z in metres, length `3 · pointCount`.
+   * @throws {@link MetricsInputError} when the length is not a multiple of 3 or a coordinate is not finite.
+   */
+  constructor(positions: Float32Array) {
+    if (positions.length % 3 !== 0) {
+      throw new MetricsInputError('positions', 'length', 'a multiple of 3', String(positions.length));
+    }
+    const pointCount = positions.length / 3;
+    this.pointCount = pointCount;
+    this.coordinates = new Float64Array(positions.length);
+    for (let offset = 0; offset < positions.length; offset++) {
+      const value = positions[offset];
+      if (!Number.isFinite(value)) throw new MetricsInputError('positions', `[${offset}]`, 'a finite coordinate', String(value));
+      this.coordinates[offset] = value;
+    }
+    this.order = new Int32Array(pointCount);
+    for (let point = 0; point < pointCount; point++) this.order[point] = point;
+    const maxNodes = Math.max(1, 2 * Math.ceil(pointCount / LEAF_SIZE) * 2);
+    this.nodeStart = new Int32Array(maxNodes);
+    this.nodeEnd = new Int32Array(maxNodes);
+    this.nodeLeft = new Int32Array(maxNodes).fill(-1);
+    this.nodeRight = new Int32Array(maxNodes).fill(-1);
+    this.nodeParent = new Int32Array(maxNodes).fill(-1);
+    this.nodeBox = new Float64Array(maxNodes * 6);
+    this.leafOfPoint = new Int32Array(pointCount);
+    this.regionCount = new Int32Array(maxNodes);
+    this.inRegion = new Uint8Array(pointCount);
+    if (pointCount > 0) this.buildNode(0, pointCount, -1);
+  }
+
+  private buildNode(start: number, end: number, parent: number): number {
+    const node = this.nodeCount++;
+    this.nodeStart[node] = start;
+    this.nodeEnd[node] = end;
+    this.nodeParent[node] = parent;
+    const box = this.nodeBox;
+    const coordinates = this.coordinates;
+    let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
+    for (let slot = start; slot < end; slot++) {
+      const base = this.order[slot] * 3;
+      const x = coordinates[base], y = coordinates[base + 1], z = coordinates[base + 2];
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+      if (z < minZ) minZ = z;
+      if (z > maxZ) maxZ = z;
+    }
+    box[node * 6] = minX; box[node * 6 + 1] = minY; box[node * 6 + 2] = minZ;
+    box[node * 6 + 3] = maxX; box[node * 6 + 4] = maxY; box[node * 6 + 5] = maxZ;
+    if (end - start <= LEAF_SIZE) {
+      for (let slot = start; slot < end; slot++) this.leafOfPoint[this.order[slot]] = node;
+      return node;
+    }
+    const spanX = maxX - minX, spanY = maxY - minY, spanZ = maxZ - minZ;
+    const axis = spanX >= spanY && spanX >= spanZ ? 0 : spanY >= spanZ ? 1 : 2;
+    const middle = (start + end) >> 1;
+    this.selectNth(start, end - 1, middle, axis);
+    this.nodeLeft[node] = this.buildNode(start, middle, node);
+    this.nodeRight[node] = this.buildNode(middle, end, node);
+    return node;
+  }
+
+  /** Quickselect on `order[left..right]` so that slot `nth` holds the median along `axis`. */
+  private selectNth(left: number, right: number, nth: number, axis: number): void {
+    const order = this.order;
+    const coordinates = this.coordinates;
+    while (right > left) {
+      const pivot = coordinates[order[(left + right) >> 1] * 3 + axis];
+      let low = left;
+      let high = right;
+      while (low <= high) {
+        while (coordinates[order[low] * 3 + axis] < pivot) low++;
+        while (coordinates[order[high] * 3 + axis] > pivot) high--;
+        if (low <= high) {
+          const swap = order[low];
+          order[low] = order[high];
+          order[high] = swap;
+          low++;
+          high--;
+        }
+      }
+      if (nth <= high) right = high;
+      else if (nth >= low) left = low;
+      else return;
+    }
+  }
+
+  /**
+   * Distance from one region point to the nearest point outside the region, but only if it exceeds
+   * `bound` (metres); otherwise returns a value ≤ `bound` as soon as one is found.
+   */
+  private searchOutside(point: number, bound: number): number {
+    const coordinates = this.coordinates;
+    const x = coordinates[point * 3], y = coordinates[point * 3 + 1], z = coordinates[point * 3 + 2];
+    const boundSquared = bound < 0 ? -1 : bound * bound;
+    let bestSquared = Infinity;
+    let stack = this.stack;
+    let top = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+      const node = stack[--top];
+      const size = this.nodeEnd[node] - this.nodeStart[node];
+      if (this.regionCount[node] === size) continue;
+      const base = node * 6;
+      const box = this.nodeBox;
+      let gap = 0;
+      let delta = box[base] - x;
+      if (delta > 0) gap += delta * delta;
+      else { delta = x - box[base + 3]; if (delta > 0) gap += delta * delta; }
+      delta = box[base + 1] - y;
+      if (delta > 0) gap += delta * delta;
+      else { delta = y - box[base + 4]; if (delta > 0) gap += delta * delta; }
+      delta = box[base + 2] - z;
+      if (delta > 0) gap += delta * delta;
+      else { delta = z - box[base + 5]; if (delta > 0) gap += delta * delta; }
+      if (gap >= bestSquared) continue;
+      const left = this.nodeLeft[node];
+      if (left === -1) {
+        for (let slot = this.nodeStart[node]; slot < this.nodeEnd[node]; slot++) {
+          const other = this.order[slot];
+          if (this.inRegion[other] === 1) continue;
+          const dx = coordinates[other * 3] - x, dy = coordinates[other * 3 + 1] - y, dz = coordinates[other * 3 + 2] - z;
+          const squared = dx * dx + dy * dy + dz * dz;
+          if (squared < bestSquared) bestSquared = squared;
+        }
+        if (bestSquared <= boundSquared) return Math.sqrt(bestSquared);
+        continue;
+      }
+      const right = this.nodeRight[node];
+      if (top + 2 > stack.length) {
+        const grown = new Int32Array(stack.length * 2);
+        grown.set(stack);
+        stack = grown;
+        this.stack = grown;
+      }
+      // Push the farther child first so the nearer one is searched first.
+      const leftGap = this.boxGap(left, x, y, z);
+      const rightGap = this.boxGap(right, x, y, z);
+      if (leftGap < rightGap) {
+        stack[top++] = right;
+        stack[top++] = left;
+      } else {
+        stack[top++] = left;
+        stack[top++] = right;
+      }
+    }
+    return Math.sqrt(bestSquared);
+  }
+
+  private boxGap(node: number, x: number, y: number, z: number): number {
+    const box = this.nodeBox;
+    const base = node * 6;
+    let gap = 0;
+    let delta = box[base] - x;
+    if (delta > 0) gap += delta * delta;
+    else { delta = x - box[base + 3]; if (delta > 0) gap += delta * delta; }
+    delta = box[base + 1] - y;
+    if (delta > 0) gap += delta * delta;
+    else { delta = y - box[base + 4]; if (delta > 0) gap += delta * delta; }
+    delta = box[base + 2] - z;
+    if (delta > 0) gap += delta * delta;
+    else { delta = z - box[base + 5]; if (delta > 0) gap += delta * delta; }
+    return gap;
+  }
+
+  /**
+   * The interior-most point of a region: the region point with the largest distance to the nearest point
+   * outside the region (ties go to the lowest point index, as `torch.where(...)[0][0]` does in AGILE3D).
+   *
+   * @param regionPoints - Point indices of the region, ascending, each in `0..pointCount-1`, not empty.
+   * @throws {@link MetricsInputError} for an empty region or an index out of range.
+   */
+  findInteriorMostPoint(regionPoints: Int32Array | readonly number[]): InteriorPoint {
+    if (regionPoints.length === 0) throw new MetricsInputError('regionPoints', 'length', 'at least one point', '0');
+    for (let slot = 0; slot < regionPoints.length; slot++) {
+      const point = regionPoints[slot];
+      if (!Number.isInteger(point) || point < 0 || point >= this.pointCount) {
+        throw new MetricsInputError('regionPoints', `[${slot}]`, `a point index in 0..${this.pointCount - 1}`, String(point));
+      }
+    }
+    this.markRegion(regionPoints, 1);
+    let bestPoint = regionPoints[0];
+    let bestDistance = -1;
+    if (this.regionCount[0] === this.pointCount) {
+      bestDistance = Infinity;
+    } else {
+      for (let slot = 0; slot < regionPoints.length; slot++) {
+        const point = regionPoints[slot];
+        const distance = this.searchOutside(point, bestDistance);
+        if (distance > bestDistance) {
+          bestDistance = distance;
+          bestPoint = point;
+        }
+      }
+    }
+    this.markRegion(regionPoints, -1);
+    return { pointIndex: bestPoint, distance: bestDistance };
+  }
+
+  private markRegion(regionPoints: Int32Array | readonly number[], step: 1 | -1): void {
+    for (let slot = 0; slot < regionPoints.length; slot++) {
+      const point = regionPoints[slot];
+      if (step === 1) {
+        if (this.inRegion[point] === 1) continue;
+        this.inRegion[point] = 1;
+      } else {
+        if (this.inRegion[point] === 0) continue;
+        this.inRegion[point] = 0;
+      }
+      for (let node = this.leafOfPoint[point]; node !== -1; node = this.nodeParent[node]) this.regionCount[node] += step;
+    }
+  }
+}
