@@ -20,10 +20,14 @@ export function gatherRows(x: Tensor2D, indices: Tensor1D | number[] | Int32Arra
   const ids = toInt32Vector(indices, 'gatherRows', 'indices');
   if (rows.rank !== 2) throw new KernelArgumentError('gatherRows', 'x.rank', '2', String(rows.rank));
   if (rows.dtype !== 'float32') return runGatherRows(rows, ids);
-  const run = customGrad(((input: Tensor) => ({
-    value: runGatherRows(input as Tensor2D, ids),
-    gradFunc: (dy: Tensor) => unsortedSegmentSum(dy as Tensor2D, ids, rows.shape[0]),
-  })) as unknown as CustomGradientFunction);
+  const run = customGrad(((input: Tensor, save: (tensors: Tensor[]) => void) => {
+    // Saved, not closed over: indices made inside a tf.grad function are disposed before backprop.
+    save([ids]);
+    return {
+      value: runGatherRows(input as Tensor2D, ids),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => unsortedSegmentSum(dy as Tensor2D, saved[0] as Tensor1D, rows.shape[0]),
+    };
+  }) as unknown as CustomGradientFunction);
   return run(rows) as Tensor2D;
 }
 

@@ -6,6 +6,7 @@ import {
   maximum,
   mul,
   reshape,
+  scalar,
   tidy,
   unsortedSegmentSum as stockUnsortedSegmentSum,
   type Tensor,
@@ -49,18 +50,21 @@ export function unsortedSegmentSum<T extends Tensor>(
   }
   const innerShape = values.shape.slice(1);
   const channels = innerShape.reduce((product, size) => product * size, 1);
-  const run = customGrad(((input: Tensor) => {
+  const run = customGrad(((input: Tensor, save: (tensors: Tensor[]) => void) => {
+    // Saved, not closed over: ids made inside a tf.grad function are disposed before backprop.
+    save([ids]);
     // [rowCount, channels]
     const rows = reshape(input, [values.shape[0], channels]) as Tensor2D;
     const summed = runSegmentSum(rows, ids, numSegments);
     return {
       value: reshape(summed, [numSegments, ...innerShape]),
-      gradFunc: (dy: Tensor) =>
+      gradFunc: (dy: Tensor, saved: Tensor[]) =>
         tidy(() => {
+          const savedIds = saved[0] as Tensor1D;
           const dyRows = reshape(dy, [numSegments, channels]) as Tensor2D;
           // Negative ids were dropped, so their rows get no gradient.
-          const kept = cast(greaterEqual(ids, 0), 'float32');
-          const gathered = gatherRows(dyRows, maximum(ids, 0) as Tensor1D);
+          const kept = cast(greaterEqual(savedIds, scalar(0, 'int32')), 'float32');
+          const gathered = gatherRows(dyRows, maximum(savedIds, scalar(0, 'int32')) as Tensor1D);
           return reshape(mul(gathered, reshape(kept, [-1, 1])), input.shape);
         }),
     };
