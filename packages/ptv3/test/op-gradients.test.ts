@@ -67,11 +67,15 @@ describe('numerical gradient checks (cpu)', () => {
 
   it('segmentMax', () => {
     const x = randomInput(7, 4, 2);
-    const layout = { members: Int32Array.from([3, 0, 6, 1, 2, 4, 5]), offsets: Int32Array.from([0, 3, 4, 7]) };
+    const layout = {
+      members: Int32Array.from([3, 0, 6, 1, 2, 4, 5]),
+      offsets: Int32Array.from([0, 3, 4, 7]),
+      segmentOfRow: Int32Array.from([0, 1, 2, 0, 2, 2, 0]),
+    };
     checkGradient((input) => segmentMax(input as tf.Tensor2D, layout), x, 1e-3);
     const values = x.arraySync();
     const output = segmentMax(x, layout).arraySync();
-    expect(output[0][2]).toBeCloseTo(Math.max(values[3][2], values[0][2], values[6][2]), 6);
+    expect((output as number[][])[0][2]).toBeCloseTo(Math.max(values[3][2], values[0][2], values[6][2]), 6);
     x.dispose();
   });
 
@@ -102,7 +106,7 @@ describe('numerical gradient checks (cpu)', () => {
     // Direct definition: out[v] = Σ_offset W_offset x[v + offset] + b.
     const out = convolution.apply(x, level).arraySync();
     const inputs = x.arraySync();
-    const w = convolution.weight.arraySync();
+    const w = convolution.weight.arraySync() as number[][];
     const grid = level.gridCoordinates;
     for (let voxel = 0; voxel < level.voxelCount; voxel++) {
       const expected = [0, 0, 0, 0];

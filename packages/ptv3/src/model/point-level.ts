@@ -166,7 +166,7 @@ export function poolLevel(fine: PointLevel): PooledLevel {
     orderNames: fine.orderNames.slice(),
     codes,
   });
-  return { level, parentOfFine, children: { members, offsets } };
+  return { level, parentOfFine, children: { members, offsets, segmentOfRow: parentOfFine } };
 }
 
 /** Returns a copy of a level's order list permuted by `random` (Pointcept `shuffle_orders`). */

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /*
  * The row-gather and segment-reduction ops of the backbone, in one place so they can be switched to
- * `@pointclick/tfjs-kernels` when its kernels land. Until then they are JS implementations wrapped in
+ * `@pointclick/tfjs-kernels` (its gatherRows gradient currently fails when the op runs inside a
+ * tf.tidy: the saved indices tensor is disposed before backprop). Until then they are JS implementations wrapped in
  * `tf.customGrad`: they read the input with `dataSync()` (a copy on cpu and wasm, a GPU read-back on
  * WebGPU) and copy rows with typed-array loops. Stock alternatives were measured slower on wasm
  * (`tf.gatherND` ≈ 1.3 s for 1.08 M rows × 64 channels) or lack gradients there (`tf.gather` needs
@@ -65,6 +66,8 @@ export interface SegmentLayout {
   members: Int32Array;
   /** `segmentCount + 1` offsets into `members`. */
   offsets: Int32Array;
+  /** Segment of every row (`rowCount` entries). */
+  segmentOfRow: Int32Array;
 }
 
 /**
