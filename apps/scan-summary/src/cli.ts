@@ -20,7 +20,7 @@ const program = new Command()
       cloud = await readPointCloudFile(file, { format: options.format });
       source = file;
     } else {
-      cloud = generateIndoorScene({ seed: options.seed }).cloud;
+      cloud = generateIndoorScene({ seed: options.seed });
       source = `synthetic indoor room (seed ${options.seed})`;
     }
     const summary = summarizeScan(cloud);

@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** One source of training scenes. */
+const dataSourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('synthetic-indoor'),
+    /** Number of generated rooms. */
+    sceneCount: z.number().int().positive(),
+    /** Seed of the first room; room i uses seed + i. */
+    seed: z.number().int().nonnegative().default(1000),
+  }),
+  z.object({
+    kind: z.literal('synthetic-outdoor'),
+    sceneCount: z.number().int().positive(),
+    seed: z.number().int().nonnegative().default(5000),
+  }),
+  z.object({
+    kind: z.literal('folder'),
+    /** A dataset folder in any layout the datasets package detects (votenet npy, ScanNet, S3DIS, SemanticKITTI). */
+    directory: z.string().min(1),
+    /** Scene ids to leave out (validation rooms). */
+    exclude: z.array(z.string()).default([]),
+  }),
+]);
+
+/** The trainer's configuration; every field has a default, so `{}` is a valid file. */
+export const trainingConfigSchema = z
+  .object({
+    /** Model preset (`lite`, `base`) the backbone and decoder are built from. */
+    preset: z.enum(['lite', 'base', 'tiny']).default('lite'),
+    /** Directory for checkpoints, logs, plots and the resolved configuration. */
+    outputDirectory: z.string().default('runs/default'),
+    /** Seed of initialisation, data order, click sampling and augmentation. */
+    seed: z.number().int().nonnegative().default(1),
+    /** TF.js backend; `auto` = WebGPU when an adapter exists, else wasm. */
+    backend: z.enum(['auto', 'webgpu', 'wasm', 'cpu']).default('auto'),
+    data: z
+      .object({
+        sources: z.array(dataSourceSchema).min(1).default([{ kind: 'synthetic-indoor', sceneCount: 64, seed: 1000 }]),
+        /** Largest number of points fed to the network per step; larger scenes are cropped, in points. */
+        pointBudget: z.number().int().positive().default(20_000),
+        /** Clicks per scene per step, drawn from the FPS candidates (paper §4: 30–50). */
+        minClicks: z.number().int().positive().default(30),
+        maxClicks: z.number().int().positive().default(50),
+        /** Share of steps that also get background clicks. */
+        backgroundClickShare: z.number().min(0).max(1).default(0.3),
+        /** Directory of the preprocessed-scene cache. */
+        cacheDirectory: z.string().default('.cache/scenes'),
+      })
+      .default({
+        sources: [{ kind: 'synthetic-indoor', sceneCount: 64, seed: 1000 }],
+        pointBudget: 20_000,
+        minClicks: 30,
+        maxClicks: 50,
+        backgroundClickShare: 0.3,
+        cacheDirectory: '.cache/scenes',
+      }),
+    optimizer: z
+      .object({
+        kind: z.enum(['adam', 'adamw']).default('adamw'),
+        /** Peak learning rate, reached at the end of warm-up. */
+        learningRate: z.number().positive().default(1e-3),
+        weightDecay: z.number().nonnegative().default(0.05),
+        beta1: z.number().min(0).max(1).default(0.9),
+        beta2: z.number().min(0).max(1).default(0.999),
+        epsilon: z.number().positive().default(1e-8),
+        /** Global gradient-norm clip; 0 disables clipping. */
+        gradientClipNorm: z.number().nonnegative().default(1),
+      })
+      .default({ kind: 'adamw', learningRate: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, gradientClipNorm: 1 }),
+    schedule: z
+      .object({
+        /** Total optimisation steps. */
+        steps: z.number().int().positive().default(2000),
+        /** Linear warm-up steps before the cosine decay. */
+        warmupSteps: z.number().int().nonnegative().default(100),
+        /** Learning rate at the end of the cosine, as a fraction of the peak. */
+        finalLearningRateFraction: z.number().min(0).max(1).default(0.01),
+      })
+      .default({ steps: 2000, warmupSteps: 100, finalLearningRateFraction: 0.01 }),
+    loss: z
+      .object({
+        bce: z.number().nonnegative().default(1),
+        dice: z.number().nonnegative().default(1),
+        ce: z.number().nonnegative().default(0.5),
+      })
+      .default({ bce: 1, dice: 1, ce: 0.5 }),
+    validation: z
+      .object({
+        /** Validate every this many steps; 0 disables. */
+        everySteps: z.number().int().nonnegative().default(200),
+        /** Validation scenes: a folder and scene ids, or held-out synthetic rooms. */
+        sources: z.array(dataSourceSchema).default([{ kind: 'synthetic-indoor', sceneCount: 2, seed: 900_000 }]),
+        /** Target objects per validation scene. */
+        targetObjects: z.number().int().min(1).max(10).default(5),
+        /** Click budget per object during validation (IoU@1/3/5 and NoC@85 need ≤ 20). */
+        clickBudget: z.number().int().min(1).max(20).default(10),
+      })
+      .default({ everySteps: 200, sources: [{ kind: 'synthetic-indoor', sceneCount: 2, seed: 900_000 }], targetObjects: 5, clickBudget: 10 }),
+    checkpoint: z
+      .object({
+        /** Write a checkpoint every this many steps (and always at the end). */
+        everySteps: z.number().int().positive().default(100),
+        /** How many step checkpoints to keep besides `latest`. */
+        keep: z.number().int().positive().default(3),
+      })
+      .default({ everySteps: 100, keep: 3 }),
+  })
+  .strict();
+
+/** A validated, fully defaulted training configuration. */
+export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
+/** One data source of a {@link TrainingConfig}. */
+export type DataSourceConfig = z.infer<typeof dataSourceSchema>;
+
+/** Raised for a configuration file that is unreadable or invalid; names the file and every bad field. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates a parsed configuration object, reporting every problem with its field path. */
+export function validateTrainingConfig(value: unknown, source = 'configuration'): TrainingConfig {
+  const result = trainingConfigSchema.safeParse(value ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`${source} is invalid:\n${problems.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.data.minClicks > config.data.maxClicks) {
+    throw new ConfigError(`${source} is invalid:\n  data.minClicks: ${config.data.minClicks} exceeds data.maxClicks ${config.data.maxClicks}`);
+  }
+  if (config.schedule.warmupSteps > config.schedule.steps) {
+    throw new ConfigError(`${source} is invalid:\n  schedule.warmupSteps: exceeds schedule.steps`);
+  }
+  return config;
+}
+
+/** Reads a JSON or YAML configuration file (by extension; YAML otherwise). */
+export async function readTrainingConfigFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read configuration file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return path.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Applies `--set path=value` overrides (dotted paths; values parsed as JSON when possible) on top of a
+ * parsed configuration object, before validation.
+ */
+export function applyOverrides(value: unknown, overrides: string[]): Record<string, unknown> {
+  const root: Record<string, unknown> = structuredClone((value ?? {}) as Record<string, unknown>);
+  for (const override of overrides) {
+    const separator = override.indexOf('=');
+    if (separator <= 0) throw new ConfigError(`override '${override}': expected path=value`);
+    const path = override.slice(0, separator).split('.');
+    const raw = override.slice(separator + 1);
+    let parsed: unknown = raw;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      // A bare word stays a string.
+    }
+    let node = root;
+    for (const key of path.slice(0, -1)) {
+      if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = parsed;
+  }
+  return root;
+}
