@@ -38,7 +38,13 @@ export function decodePly(bytes: Uint8Array, fileName?: string): PointCloud {
 
 /** Scalar vertex columns, indexed like the vertex properties (`undefined` for list properties). */
 interface DecodedVertices {
+  /** Scalar columns (decoded lazily for binary bodies, so fast paths can skip them). */
   columns: (ArrayLike<number> | undefined)[];
+  /**
+   * Binary bodies in host byte order only: copies `byteCount` consecutive bytes of every row, starting at the
+   * property's offset, into `target` (rows back to back). Lets x y z floats or r g b uchars land in place in one pass.
+   */
+  copyRowBytes?: (propertyIndex: number, byteCount: number, target: Uint8Array) => void;
   /** Whether the columns are already in the property's native typed array (binary) or Float64Array (ascii). */
   native: boolean;
   /** Where row `rowIndex`, property `propertyIndex` sits, for error messages. */
@@ -75,11 +81,15 @@ function decodeBinaryBody(
         const block = bytes.subarray(offset, offset + needed);
         const stride = element.rowByteSize;
         const blockStart = offset;
-        const columns = element.properties.map((property) =>
-          gatherColumn(block, element.count, stride, property.rowByteOffset, property.type, littleEndian),
-        );
         decoded = {
-          columns,
+          columns: lazyColumns(element.properties, (property) =>
+            gatherColumn(block, element.count, stride, property.rowByteOffset, property.type, littleEndian),
+          ),
+          copyRowBytes:
+            littleEndian === HOST_IS_LITTLE_ENDIAN
+              ? (propertyIndex, byteCount, target) =>
+                  copyRowBytes(block, element.count, stride, element.properties[propertyIndex].rowByteOffset, byteCount, target)
+              : undefined,
           native: true,
           locate: (rowIndex, propertyIndex) => ({
             byteOffset: blockStart + rowIndex * stride + element.properties[propertyIndex].rowByteOffset,
@@ -154,7 +164,16 @@ function decodeBinaryBody(
           ? undefined
           : gatherColumn(compact, element.count, compactStride, compactOffsets[index], property.type, littleEndian),
       );
-      decoded = { columns, native: true, locate: (rowIndex) => ({ byteOffset: rowStarts[rowIndex] }) };
+      decoded = {
+        columns,
+        copyRowBytes:
+          littleEndian === HOST_IS_LITTLE_ENDIAN
+            ? (propertyIndex, byteCount, target) =>
+                copyRowBytes(compact, element.count, compactStride, compactOffsets[propertyIndex], byteCount, target)
+            : undefined,
+        native: true,
+        locate: (rowIndex) => ({ byteOffset: rowStarts[rowIndex] }),
+      };
     }
   }
   checkTrailingBytes(bytes, offset, fileName);
@@ -200,6 +219,54 @@ function readInteger(view: DataView, offset: number, type: PlyScalarTypeInfo, li
       return view.getInt32(offset, littleEndian);
     default:
       return view.getUint32(offset, littleEndian);
+  }
+}
+
+/** An array whose entries are computed on first access (list properties stay `undefined`). */
+function lazyColumns(properties: PlyProperty[], gather: (property: PlyProperty) => PointAttributeArray): (ArrayLike<number> | undefined)[] {
+  const cache: (PointAttributeArray | undefined)[] = new Array(properties.length);
+  return new Proxy(cache, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) {
+        const index = Number(key);
+        const property = properties[index];
+        if (property === undefined || property.listCountType !== undefined) return undefined;
+        target[index] ??= gather(property);
+        return target[index];
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+/** Copies `byteCount` bytes from each of `count` rows of `stride` bytes (from `rowByteOffset`) into `target`, back to back. */
+function copyRowBytes(block: Uint8Array, count: number, stride: number, rowByteOffset: number, byteCount: number, target: Uint8Array): void {
+  let source = rowByteOffset;
+  if (byteCount === 12) {
+    for (let index = 0, written = 0; index < count; index++, source += stride, written += 12) {
+      target[written] = block[source];
+      target[written + 1] = block[source + 1];
+      target[written + 2] = block[source + 2];
+      target[written + 3] = block[source + 3];
+      target[written + 4] = block[source + 4];
+      target[written + 5] = block[source + 5];
+      target[written + 6] = block[source + 6];
+      target[written + 7] = block[source + 7];
+      target[written + 8] = block[source + 8];
+      target[written + 9] = block[source + 9];
+      target[written + 10] = block[source + 10];
+      target[written + 11] = block[source + 11];
+    }
+  } else if (byteCount === 3) {
+    for (let index = 0, written = 0; index < count; index++, source += stride, written += 3) {
+      target[written] = block[source];
+      target[written + 1] = block[source + 1];
+      target[written + 2] = block[source + 2];
+    }
+  } else {
+    for (let index = 0, written = 0; index < count; index++, source += stride, written += byteCount) {
+      for (let byte = 0; byte < byteCount; byte++) target[written + byte] = block[source + byte];
+    }
   }
 }
 
@@ -392,6 +459,11 @@ function assemblePointCloud(
   const roles = assignPlyPropertyRoles(scalarIndices.map((index) => properties[index].name));
   const propertyIndexOf = (roleIndex: number): number => scalarIndices[roleIndex];
   const columnOf = (roleIndex: number): ArrayLike<number> => decoded.columns[propertyIndexOf(roleIndex)] as ArrayLike<number>;
+  /** Whether three roles are adjacent scalar properties (so adjacent bytes of a row) of one type. */
+  const consecutiveOfType = (roleIndices: readonly number[], typeName: string): boolean =>
+    roleIndices[1] === roleIndices[0] + 1 &&
+    roleIndices[2] === roleIndices[0] + 2 &&
+    roleIndices.every((roleIndex) => properties[propertyIndexOf(roleIndex)].type.name === typeName);
   const fail = (message: string, rowIndex: number | undefined, roleIndex: number | undefined, field?: string): never => {
     const where = rowIndex !== undefined && roleIndex !== undefined ? decoded.locate(rowIndex, propertyIndexOf(roleIndex)) : {};
     throw new PointCloudFormatError({ format: 'ply', fileName, field, message, ...where });
@@ -403,9 +475,14 @@ function assemblePointCloud(
     }
   }
   const positions = new Float32Array(pointCount * 3);
-  for (let axis = 0; axis < 3; axis++) {
-    const column = columnOf(roles.position[axis]);
-    for (let index = 0, target = axis; index < pointCount; index++, target += 3) positions[target] = column[index];
+  if (consecutiveOfType(roles.position, 'float') && decoded.copyRowBytes !== undefined) {
+    // Fast path: float x y z side by side in host byte order land in place.
+    decoded.copyRowBytes(propertyIndexOf(roles.position[0]), 12, new Uint8Array(positions.buffer));
+  } else {
+    for (let axis = 0; axis < 3; axis++) {
+      const column = columnOf(roles.position[axis]);
+      for (let index = 0, target = axis; index < pointCount; index++, target += 3) positions[target] = column[index];
+    }
   }
   // x - x is NaN exactly for NaN and ±Infinity (doubles beyond the float32 range overflow to Infinity here).
   for (let index = 0; index < positions.length; index++) {
@@ -423,7 +500,10 @@ function assemblePointCloud(
 
   const cloud: PointCloud = { pointCount, positions };
   const attributeRoleIndices = [...roles.attributes];
-  if (roles.color !== undefined) {
+  if (roles.color !== undefined && consecutiveOfType(roles.color, 'uchar') && decoded.copyRowBytes !== undefined) {
+    cloud.colors = new Uint8Array(pointCount * 3);
+    decoded.copyRowBytes(propertyIndexOf(roles.color[0]), 3, cloud.colors);
+  } else if (roles.color !== undefined) {
     cloud.colors = convertColors(roles.color.map(columnOf), roles.color.map((roleIndex) => properties[propertyIndexOf(roleIndex)].type), pointCount);
   }
   if (roles.normal !== undefined) {
