@@ -1,1 +1,10 @@
-export {};
+export { binaryCrossEntropyWithLogits } from './mask-bce-loss.js';
+export type { BinaryCrossEntropyOptions } from './mask-bce-loss.js';
+export { diceLoss, DEFAULT_DICE_EPSILON } from './mask-dice-loss.js';
+export type { DiceLossOptions } from './mask-dice-loss.js';
+export { classCrossEntropy, DEFAULT_IGNORE_LABEL } from './class-cross-entropy-loss.js';
+export type { ClassCrossEntropyOptions, ClassLabels } from './class-cross-entropy-loss.js';
+export { totalLoss, DEFAULT_LOSS_WEIGHTS } from './total-loss.js';
+export type { StagePrediction, TotalLossInput, TotalLossOptions, TotalLossOutput } from './total-loss.js';
+export { LossInputError } from './loss-input-error.js';
+export type { IgnoreMask } from './point-weights.js';
