@@ -223,6 +223,29 @@ describe('readPly header errors', () => {
     expect(error.line).toBe(10);
   });
 
+  it('parses ASCII decimals to exactly the double Number() gives', async () => {
+    let state = 99;
+    const random = (): number => {
+      state = (state * 1664525 + 1013904223) >>> 0;
+      return state / 4294967296;
+    };
+    const tokens: string[] = [];
+    for (let index = 0; index < 3000; index++) {
+      const digits = (count: number): string => Array.from({ length: count }, () => Math.floor(random() * 10)).join('');
+      const sign = random() < 0.5 ? '-' : '';
+      const shape = index % 4;
+      tokens.push(
+        shape === 0 ? `${sign}${digits(1 + Math.floor(random() * 8))}.${digits(1 + Math.floor(random() * 12))}`
+          : shape === 1 ? `${sign}${digits(1 + Math.floor(random() * 20))}`
+            : shape === 2 ? `${sign}0.${digits(15 + Math.floor(random() * 10))}`
+              : `${sign}${digits(2)}.${digits(3)}e${Math.floor(random() * 60) - 30}`,
+      );
+    }
+    const text = `ply\nformat ascii 1.0\nelement vertex ${tokens.length}\nproperty float x\nproperty float y\nproperty float z\nproperty double value\nend_header\n${tokens.map((token) => `0 0 0 ${token}`).join('\n')}\n`;
+    const cloud = await readPly(encoder.encode(text));
+    expect(Array.from(cloud.attributes?.value ?? [])).toEqual(tokens.map(Number));
+  });
+
   it('accepts CRLF line breaks and keeps header comments', async () => {
     const text = 'ply\r\nformat ascii 1.0\r\ncomment made by hand\r\nelement vertex 1\r\nproperty float x\r\nproperty float y\r\nproperty float z\r\nend_header\r\n1 2 3\r\n';
     const cloud = await readPly(encoder.encode(text));

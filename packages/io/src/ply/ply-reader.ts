@@ -325,6 +325,9 @@ function gatherColumn(
 // ASCII bodies
 
 const SPACE = 32;
+/** 10^0 … 10^22, all exact doubles. */
+const POWERS_OF_TEN = [1];
+for (let exponent = 1; exponent <= 22; exponent++) POWERS_OF_TEN.push(POWERS_OF_TEN[exponent - 1] * 10);
 const TAB = 9;
 const LINE_FEED = 10;
 const CARRIAGE_RETURN = 13;
@@ -364,6 +367,43 @@ function decodeAsciiBody(
       fail(`expected a value for property '${propertyName}' before the end of the line`, propertyName);
     }
     const start = position;
+    // Fast path (Clinger): [-]digits[.digits] with a mantissa below 2^53 is exactly mantissa / 10^fractionDigits,
+    // the same double Number() returns. Anything else (exponents, long mantissas, nan/inf) falls through.
+    let negative = false;
+    if (code === 45) {
+      negative = true;
+      code = text.charCodeAt(++position);
+    }
+    let mantissa = 0;
+    let digitCount = 0;
+    let fractionDigits = 0;
+    while (code >= 48 && code <= 57) {
+      mantissa = mantissa * 10 + (code - 48);
+      digitCount++;
+      code = text.charCodeAt(++position);
+    }
+    if (code === 46) {
+      code = text.charCodeAt(++position);
+      while (code >= 48 && code <= 57) {
+        mantissa = mantissa * 10 + (code - 48);
+        digitCount++;
+        fractionDigits++;
+        code = text.charCodeAt(++position);
+      }
+    }
+    if (
+      digitCount > 0 &&
+      mantissa < 9007199254740992 &&
+      fractionDigits <= 22 &&
+      (position >= length || code === SPACE || code === TAB || code === CARRIAGE_RETURN || code === LINE_FEED)
+    ) {
+      const magnitude = fractionDigits === 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits];
+      const value = negative ? -magnitude : magnitude;
+      if (type.integer && !(Number.isInteger(value) && value >= type.minimum && value <= type.maximum)) {
+        fail(`'${text.slice(start, position).slice(0, 40)}' is not a ${type.name} (property '${propertyName}')`, propertyName);
+      }
+      return value;
+    }
     while (position < length && code !== SPACE && code !== TAB && code !== CARRIAGE_RETURN && code !== LINE_FEED) {
       code = text.charCodeAt(++position);
     }
