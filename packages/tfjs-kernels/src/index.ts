@@ -9,6 +9,7 @@ export {
   PATCH_ATTENTION,
   PATCH_ATTENTION_GRAD,
   SEGMENT_MAX,
+  SEGMENT_MAX_GRAD,
   SEGMENT_SUM,
 } from './kernels/kernel-names.js';
 export type {
@@ -17,6 +18,8 @@ export type {
   PatchAttentionGradInputs,
   PatchAttentionInputs,
   SegmentMaxAttrs,
+  SegmentMaxGradAttrs,
+  SegmentMaxGradInputs,
   SegmentMaxInputs,
   SegmentSumAttrs,
   SegmentSumInputs,

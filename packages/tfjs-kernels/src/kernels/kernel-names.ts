@@ -17,6 +17,16 @@ export interface SegmentMaxAttrs extends NamedAttrMap {
   numSegments: number;
 }
 
+/** Gradient of {@link SEGMENT_MAX}: `out[argmax[s, c], c] += dy[s, c]`. */
+export const SEGMENT_MAX_GRAD = 'PointclickSegmentMaxGrad';
+/** Inputs of {@link SEGMENT_MAX_GRAD}: `dy` [numSegments, channels] float32, `argmax` [numSegments, channels] int32. */
+export type SegmentMaxGradInputs = { dy: TensorInfo; argmax: TensorInfo };
+/** Attributes of {@link SEGMENT_MAX_GRAD}. */
+export interface SegmentMaxGradAttrs extends NamedAttrMap {
+  /** Rows of the forward input `x`. */
+  rowCount: number;
+}
+
 /** Row gather: `out[i, :] = x[indices[i], :]`. */
 export const GATHER_ROWS = 'PointclickGatherRows';
 /** Inputs of {@link GATHER_ROWS}: `x` [rowCount, channels], `indices` [gatherCount] int32. */

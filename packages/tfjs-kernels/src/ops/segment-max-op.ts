@@ -30,7 +30,7 @@ import {
   type Tensor1D,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
-import { SEGMENT_MAX, type SegmentMaxAttrs } from '../kernels/kernel-names.js';
+import { SEGMENT_MAX, SEGMENT_MAX_GRAD, type SegmentMaxAttrs, type SegmentMaxGradAttrs } from '../kernels/kernel-names.js';
 import { KernelArgumentError } from './argument-error.js';
 import { hasKernel, type CustomGradientFunction } from './kernel-dispatch.js';
 import { gatherRows } from './row-gather-op.js';
@@ -68,6 +68,10 @@ export function segmentMax(x: Tensor2D, segmentIds: Tensor1D | number[] | Int32A
       value: maxima,
       gradFunc: (dy: Tensor, saved: Tensor[]) =>
         tidy(() => {
+          if (hasKernel(SEGMENT_MAX_GRAD)) {
+            const attrs: SegmentMaxGradAttrs = { rowCount };
+            return engine().runKernel(SEGMENT_MAX_GRAD, { dy, argmax: saved[0] }, attrs) as Tensor2D;
+          }
           const [winners, savedIds] = saved as [Tensor2D, Tensor1D];
           // [rowCount, channels]: for each row, the winning row index of its segment.
           const winnerPerRow = gatherRows(winners, savedIds);
@@ -165,4 +169,13 @@ export function segmentMaxValues(
     }
   }
   return { maxima, argmax };
+}
+
+/** Plain-array gradient of segment max: scatters `dy` to the winning rows. Output is zeroed here. */
+export function segmentMaxGradValues(dy: Float32Array, argmax: Int32Array, channels: number, output: Float32Array): void {
+  output.fill(0);
+  for (let slot = 0; slot < argmax.length; slot++) {
+    const row = argmax[slot];
+    if (row >= 0) output[row * channels + (slot % channels)] += dy[slot];
+  }
 }

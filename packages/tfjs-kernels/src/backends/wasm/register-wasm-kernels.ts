@@ -1,5 +1,6 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { gatherRowsWasmConfig } from './row-gather-wasm.js';
+import { segmentMaxGradWasmConfig } from './segment-max-grad-wasm.js';
 import { segmentMaxWasmConfig } from './segment-max-wasm.js';
 import { segmentSumWasmConfig, unsortedSegmentSumWasmConfig } from './segment-sum-wasm.js';
 
@@ -8,6 +9,7 @@ export const WASM_KERNEL_CONFIGS: KernelConfig[] = [
   unsortedSegmentSumWasmConfig,
   segmentSumWasmConfig,
   segmentMaxWasmConfig,
+  segmentMaxGradWasmConfig,
   gatherRowsWasmConfig,
 ];
 

@@ -1,35 +1,36 @@
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { GATHER_ROWS, type GatherRowsInputs } from '../../kernels/kernel-names.js';
 import { KernelArgumentError } from '../../ops/argument-error.js';
 import type { WasmBackendLike } from './wasm-backend-like.js';
 
 /**
- * Row gather as one `copyWithin` per row inside the wasm heap: no per-element index arithmetic,
- * which is what makes the stock wasm `GatherV2` slow for wide rows.
+ * Row gather on wasm through the backend's own `GatherNd` C++ kernel with [gatherCount, 1]
+ * indices: measured ~15× faster than the stock `GatherV2` for 64-wide rows and ~2× faster than a
+ * JavaScript copy loop over the heap (bench/kernels.bench.ts). Indices are range-checked first,
+ * since `GatherNd` does not check them.
  */
 const gatherRowsWasm: KernelFunc = ({ inputs, backend }) => {
   const { x, indices } = inputs as GatherRowsInputs;
   const wasm = backend as unknown as WasmBackendLike;
-  const [rowCount, channels] = x.shape;
+  const rowCount = x.shape[0];
   const gatherCount = indices.shape[0];
-  const output = wasm.makeOutput([gatherCount, channels], x.dtype);
-  const source = wasm.typedArrayFromHeap(x);
   const rows = wasm.typedArrayFromHeap(indices) as Int32Array;
-  const target = wasm.typedArrayFromHeap(output);
-  // One heap-wide view, so rows are moved with copyWithin instead of per-row subarray objects.
-  const heap = new (source.constructor as Float32ArrayConstructor)(source.buffer);
-  const sourceStart = source.byteOffset / 4;
-  const targetStart = target.byteOffset / 4;
   for (let index = 0; index < gatherCount; index++) {
     const row = rows[index];
     if (!(row >= 0 && row < rowCount)) {
-      wasm.disposeData(output.dataId, true);
       throw new KernelArgumentError('gatherRows', `indices[${index}]`, `in [0, ${rowCount})`, String(row));
     }
-    const from = sourceStart + row * channels;
-    heap.copyWithin(targetStart + index * channels, from, from + channels);
   }
-  return output;
+  const reshapeKernel = getKernel('Reshape', 'wasm');
+  const gatherNdKernel = getKernel('GatherNd', 'wasm');
+  if (reshapeKernel == null || gatherNdKernel == null) throw new Error('gatherRows: the wasm backend lacks Reshape or GatherNd');
+  // [gatherCount, 1]: shares the indices' memory (Reshape only adds a reference).
+  const column = reshapeKernel.kernelFunc({ inputs: { x: indices }, backend, attrs: { shape: [gatherCount, 1] } }) as TensorInfo;
+  try {
+    return gatherNdKernel.kernelFunc({ inputs: { params: x, indices: column }, backend, attrs: {} }) as TensorInfo;
+  } finally {
+    wasm.disposeData(column.dataId);
+  }
 };
 
 /** `PointclickGatherRows` on wasm. */

@@ -1,0 +1,23 @@
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { SEGMENT_MAX_GRAD, type SegmentMaxGradAttrs, type SegmentMaxGradInputs } from '../../kernels/kernel-names.js';
+import { segmentMaxGradValues } from '../../ops/segment-max-op.js';
+import type { WasmBackendLike } from './wasm-backend-like.js';
+
+/** O(segments · channels) scatter; the stock-op gradient (two gathers, equal, mul) is O(rows · channels) and much slower on wasm. */
+const segmentMaxGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, argmax } = inputs as SegmentMaxGradInputs;
+  const { rowCount } = attrs as unknown as SegmentMaxGradAttrs;
+  const wasm = backend as unknown as WasmBackendLike;
+  const channels = dy.shape[1];
+  const output = wasm.makeOutput([rowCount, channels], 'float32');
+  segmentMaxGradValues(
+    wasm.typedArrayFromHeap(dy) as Float32Array,
+    wasm.typedArrayFromHeap(argmax) as Int32Array,
+    channels,
+    wasm.typedArrayFromHeap(output) as Float32Array,
+  );
+  return output;
+};
+
+/** `PointclickSegmentMaxGrad` on wasm. */
+export const segmentMaxGradWasmConfig: KernelConfig = { kernelName: SEGMENT_MAX_GRAD, backendName: 'wasm', kernelFunc: segmentMaxGradWasm };
