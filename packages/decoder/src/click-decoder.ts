@@ -1,0 +1,222 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Initializer, Linear, Module } from '@pointclick/nn';
+import { gatherRows } from '@pointclick/tfjs-kernels';
+import { ClickTransformerBlock } from './click-transformer-block.js';
+import { ConditionedQueryAdaptor, type ProjectedLevel } from './conditioned-query-adaptor.js';
+import { resolveDecoderConfig, type ClickDecoderConfig, type ResolvedClickDecoderConfig } from './decoder-config.js';
+import { DecoderInputError } from './decoder-input-error.js';
+import { computeSceneFrame, FourierPositionalEncoding, type SceneFrame } from './fourier-positional-encoding.js';
+
+/**
+ * One backbone level, structurally compatible with `@pointclick/ptv3`'s `BackboneLevel` (the
+ * decoder does not depend on the backbone package).
+ */
+export interface DecoderLevel {
+  /** `[voxelCount, channels]` features. */
+  features: tf.Tensor2D;
+  /** `voxelCount*3` voxel positions in metres. */
+  coordinates: Float32Array;
+  /** For every voxel of the finest level, its index in this level (`finestVoxelCount` entries). */
+  finestToLevel: Int32Array;
+  /** Voxel edge length in metres (not used by the decoder; part of the backbone's output). */
+  voxelSize?: number;
+}
+
+/** Input of {@link ClickDecoder.apply}. */
+export interface ClickDecoderInput {
+  /** Backbone levels, `levels[0]` = coarsest F^0 … `levels[L]` = finest F^L. */
+  levels: readonly DecoderLevel[];
+  /** For every click, the finest-level voxel nearest to it (Eq. 2's Lookup, computed by the caller), `[clickCount]`. */
+  clickVoxelIndices: Int32Array;
+  /** `clickCount*3` click positions in metres. */
+  clickPositions: Float32Array;
+}
+
+/** Predictions of one decoder stage. */
+export interface DecoderStageOutput {
+  /** M^i, `[finestVoxelCount, clickCount]` mask logits (Eq. 5). */
+  maskLogits: tf.Tensor2D;
+  /** (Z^i)ᵀ, `[clickCount, prototypeCount]` class logits (Eq. 6). */
+  classLogits: tf.Tensor2D;
+}
+
+/** Output of {@link ClickDecoder.apply}: every stage, for deep supervision; the last is the prediction. */
+export interface ClickDecoderOutput {
+  /** One entry per stage, first to last. */
+  stages: DecoderStageOutput[];
+}
+
+/** Row indices `⌊j·n/count⌋`, j < count: an even, deterministic subsample of n rows. */
+function strideIndices(rowCount: number, count: number): Int32Array {
+  const indices = new Int32Array(count);
+  for (let index = 0; index < count; index++) indices[index] = Math.floor((index * rowCount) / count);
+  return indices;
+}
+
+/** Gathers `indices` rows of a `count*3` coordinate array. */
+function gatherCoordinates(coordinates: Float32Array, indices: Int32Array): Float32Array {
+  const result = new Float32Array(indices.length * 3);
+  indices.forEach((row, index) => result.set(coordinates.subarray(row * 3, row * 3 + 3), index * 3));
+  return result;
+}
+
+/**
+ * The click-query mask decoder: queries from clicks (Eq. 2), L stages of transformer block (Eq. 3)
+ * and conditioned query adaptor (Eqs. 4–7), masks and prototype class logits from every stage.
+ *
+ * Variables (checkpoint names): `level_projection_<level>` for each used backbone level,
+ * `positional_encoding`, `stage_<i>.transformer`, `stage_<i>.adaptor`, `prototypes`.
+ */
+export class ClickDecoder extends Module {
+  /** The configuration with defaults filled in. */
+  readonly config: ResolvedClickDecoderConfig;
+  /** P_s, `[prototypeCount, prototypeChannels]` learnable semantic prototypes (Eq. 6). */
+  readonly prototypes: tf.Variable;
+  private readonly levelProjections = new Map<number, Linear>();
+  private readonly positionalEncoding: FourierPositionalEncoding;
+  private readonly transformers: ClickTransformerBlock[] = [];
+  private readonly adaptors: ConditionedQueryAdaptor[] = [];
+
+  constructor(config: ClickDecoderConfig) {
+    super('click_decoder');
+    this.config = resolveDecoderConfig(config);
+    const { levelChannels, width, headCount, feedForwardChannels, stageCount, stageLevels, prototypeCount, prototypeChannels } = this.config;
+    const initializer = new Initializer(this.config.seed);
+    const finestLevel = levelChannels.length - 1;
+    // Only levels something reads get a projection, so every variable receives a gradient.
+    const usedLevels = [...new Set([...stageLevels, finestLevel])].sort((a, b) => a - b);
+    for (const level of usedLevels) {
+      const name = `level_projection_${level}`;
+      this.levelProjections.set(level, this.addChild(new Linear(name, levelChannels[level], width, initializer, name)));
+    }
+    this.positionalEncoding = this.addChild(
+      new FourierPositionalEncoding('positional_encoding', this.config.fourierFeatureCount, width, this.config.fourierScale, initializer, 'positional_encoding'),
+    );
+    for (let stage = 0; stage < stageCount; stage++) {
+      const stageModule = this.addChild(new StageModule(`stage_${stage}`));
+      this.transformers.push(
+        stageModule.add(new ClickTransformerBlock('transformer', width, headCount, feedForwardChannels, initializer, `stage_${stage}.transformer`)),
+      );
+      this.adaptors.push(
+        stageModule.add(new ConditionedQueryAdaptor('adaptor', width, prototypeChannels, stage < stageCount - 1, initializer, `stage_${stage}.adaptor`)),
+      );
+    }
+    this.prototypes = this.addVariable('prototypes', initializer.normal('prototypes', [prototypeCount, prototypeChannels], 1 / Math.sqrt(prototypeChannels)));
+  }
+
+  /**
+   * Runs the decoder. Every returned tensor is new; dispose them (or apply inside `tf.tidy`).
+   * On wasm, import `@pointclick/tfjs-kernels/wasm` first (row gather and segment sum kernels).
+   */
+  apply(input: ClickDecoderInput): ClickDecoderOutput {
+    this.checkInput(input);
+    const { levels, clickVoxelIndices, clickPositions } = input;
+    const finestLevel = levels.length - 1;
+    const finest = levels[finestLevel];
+    const frame: SceneFrame = computeSceneFrame(finest.coordinates);
+    // tidy keeps only what is returned: every stage's mask and class logits, interleaved.
+    const outputs = tf.tidy(() => {
+      const finestProjection = this.levelProjections.get(finestLevel)!;
+      // Eq. 2: Q = F^L[Lookup(C, S)], projected to the decoder width.
+      let queries = finestProjection.apply(gatherRows(finest.features, clickVoxelIndices)) as tf.Tensor2D; // [clickCount, width]
+      const queryEncoding = this.positionalEncoding.apply(clickPositions, frame); // [clickCount, width]
+      const finestInput: ProjectedLevel = { features: finest.features, projection: finestProjection };
+      const stages: DecoderStageOutput[] = [];
+      for (let stage = 0; stage < this.config.stageCount; stage++) {
+        const levelIndex = this.config.stageLevels[stage];
+        const level = levels[levelIndex];
+        const projection = this.levelProjections.get(levelIndex)!;
+        const { features: sceneFeatures, encoding: sceneEncoding } = this.attendedScene(level, projection, frame);
+        // Eq. 3: Q_t^i = T(Q_a^{i-1}, F^i)
+        const transformed = this.transformers[stage].apply(queries, queryEncoding, sceneFeatures, sceneEncoding);
+        // Eq. 4: Q_a^i = G(Q_t^i, F^L)
+        const pooled: ProjectedLevel = {
+          features: level.features,
+          projection,
+          finestToLevel: levelIndex === finestLevel ? undefined : level.finestToLevel,
+        };
+        const { maskLogits, classLogits, adaptedQueries } = this.adaptors[stage].apply(transformed, finestInput, pooled, this.prototypes as tf.Tensor2D);
+        stages.push({ maskLogits, classLogits });
+        if (adaptedQueries) queries = adaptedQueries;
+      }
+      return stages.flatMap((stage) => [stage.maskLogits, stage.classLogits]);
+    });
+    const stages: DecoderStageOutput[] = [];
+    for (let index = 0; index < outputs.length; index += 2) {
+      stages.push({ maskLogits: outputs[index] as tf.Tensor2D, classLogits: outputs[index + 1] as tf.Tensor2D });
+    }
+    return { stages };
+  }
+
+  /**
+   * Key/value side of one stage's click-to-scene attention: the level's voxels (stride-subsampled to
+   * at most `maxAttentionKeys`, see the config), projected to the width, and their positional encoding.
+   */
+  private attendedScene(level: DecoderLevel, projection: Linear, frame: SceneFrame): { features: tf.Tensor2D; encoding: tf.Tensor2D } {
+    const voxelCount = level.features.shape[0];
+    if (voxelCount <= this.config.maxAttentionKeys) {
+      return { features: projection.apply(level.features) as tf.Tensor2D, encoding: this.positionalEncoding.apply(level.coordinates, frame) };
+    }
+    const indices = strideIndices(voxelCount, this.config.maxAttentionKeys);
+    return {
+      features: projection.apply(gatherRows(level.features, indices)) as tf.Tensor2D,
+      encoding: this.positionalEncoding.apply(gatherCoordinates(level.coordinates, indices), frame),
+    };
+  }
+
+  private checkInput(input: ClickDecoderInput): void {
+    const { levels, clickVoxelIndices, clickPositions } = input;
+    const { levelChannels } = this.config;
+    if (levels.length !== levelChannels.length) {
+      throw new DecoderInputError('levels.length', `${levelChannels.length} (config.levelChannels)`, String(levels.length));
+    }
+    const finestCount = levels[levels.length - 1].features.shape[0];
+    levels.forEach((level, index) => {
+      const { features, coordinates, finestToLevel } = level;
+      if (features.rank !== 2 || features.shape[1] !== levelChannels[index]) {
+        throw new DecoderInputError(`levels[${index}].features.shape`, `[voxelCount, ${levelChannels[index]}]`, `[${features.shape}]`);
+      }
+      if (features.dtype !== 'float32') throw new DecoderInputError(`levels[${index}].features.dtype`, 'float32', features.dtype);
+      if (coordinates.length !== features.shape[0] * 3) {
+        throw new DecoderInputError(`levels[${index}].coordinates.length`, `${features.shape[0] * 3} (voxelCount*3)`, String(coordinates.length));
+      }
+      if (index < levels.length - 1 && this.config.stageLevels.includes(index)) {
+        if (finestToLevel.length !== finestCount) {
+          throw new DecoderInputError(`levels[${index}].finestToLevel.length`, `${finestCount} (finest voxel count)`, String(finestToLevel.length));
+        }
+        const voxelCount = features.shape[0];
+        for (let offset = 0; offset < finestToLevel.length; offset++) {
+          const target = finestToLevel[offset];
+          if (!(target >= 0 && target < voxelCount)) {
+            throw new DecoderInputError(`levels[${index}].finestToLevel[${offset}]`, `in [0, ${voxelCount})`, String(target));
+          }
+        }
+      }
+    });
+    if (clickVoxelIndices.length === 0) throw new DecoderInputError('clickVoxelIndices.length', 'at least 1', '0');
+    if (clickPositions.length !== clickVoxelIndices.length * 3) {
+      throw new DecoderInputError('clickPositions.length', `${clickVoxelIndices.length * 3} (clickCount*3)`, String(clickPositions.length));
+    }
+    clickVoxelIndices.forEach((voxel, click) => {
+      if (!Number.isInteger(voxel) || voxel < 0 || voxel >= finestCount) {
+        throw new DecoderInputError(`clickVoxelIndices[${click}]`, `a finest voxel index in [0, ${finestCount})`, String(voxel));
+      }
+    });
+  }
+}
+
+/** Groups one stage's transformer and adaptor under `stage_<i>` in the variable tree. */
+class StageModule extends Module {
+  constructor(name: string) {
+    super(name);
+  }
+
+  add<Child extends Module>(child: Child): Child {
+    return this.addChild(child);
+  }
+}
+
+/** Builds a {@link ClickDecoder}; see {@link ClickDecoderConfig} for the sizes and their defaults. */
+export function createClickDecoder(config: ClickDecoderConfig): ClickDecoder {
+  return new ClickDecoder(config);
+}

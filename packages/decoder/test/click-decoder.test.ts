@@ -1,0 +1,232 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gelu, loadWeights, serializeWeights, Initializer, Linear } from '@pointclick/nn';
+import { ConditionedQueryAdaptor, createClickDecoder, DecoderInputError, type ClickDecoderConfig, type DecoderLevel } from '../src/index.js';
+import { clicksAt, makeFakeLevels, maxAbsoluteDifference, randomValues, useBackend } from './decoder-fixtures.js';
+
+const VOXEL_COUNTS = [12, 30, 70, 140];
+const CHANNELS = [24, 16, 12, 8];
+const TINY_CONFIG: ClickDecoderConfig = {
+  levelChannels: CHANNELS,
+  width: 16,
+  headCount: 2,
+  feedForwardChannels: 24,
+  stageCount: 4,
+  prototypeCount: 5,
+  prototypeChannels: 8,
+  fourierFeatureCount: 8,
+  // Below the finest level's 140 voxels, so the subsampled attention path runs too.
+  maxAttentionKeys: 50,
+  seed: 3,
+};
+
+let levels: DecoderLevel[];
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  levels = makeFakeLevels(VOXEL_COUNTS, CHANNELS);
+});
+
+afterAll(() => {
+  for (const level of levels) level.features.dispose();
+});
+
+describe('click decoder', () => {
+  it('returns masks and class logits of every stage with the documented shapes', () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    expect(decoder.config.stageLevels).toEqual([1, 2, 3, 3]);
+    const output = decoder.apply({ levels, ...clicksAt(levels, [3, 77, 120]) });
+    expect(output.stages).toHaveLength(4);
+    for (const stage of output.stages) {
+      expect(stage.maskLogits.shape).toEqual([140, 3]);
+      expect(stage.classLogits.shape).toEqual([3, 5]);
+      for (const value of stage.maskLogits.dataSync()) expect(Number.isFinite(value)).toBe(true);
+      for (const value of stage.classLogits.dataSync()) expect(Number.isFinite(value)).toBe(true);
+    }
+    // Stages refine the queries, so their masks differ.
+    expect(maxAbsoluteDifference(output.stages[0].maskLogits.dataSync(), output.stages[3].maskLogits.dataSync())).toBeGreaterThan(1e-3);
+    tf.dispose(output.stages.flatMap((stage) => [stage.maskLogits, stage.classLogits]));
+    decoder.dispose();
+  });
+
+  it('sends a finite, non-zero gradient to every decoder weight', () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    const clicks = clicksAt(levels, [5, 60, 131]);
+    const { grads, value } = tf.variableGrads(() => {
+      const { stages } = decoder.apply({ levels, ...clicks });
+      // Random projections of every stage's outputs (deep supervision), so no weight cancels by symmetry.
+      const terms = stages.map((stage, index) =>
+        tf.add(
+          tf.sum(tf.mul(stage.maskLogits, tf.tensor2d(randomValues(140 * 3, 50 + index), [140, 3]))),
+          tf.sum(tf.mul(stage.classLogits, tf.tensor2d(randomValues(3 * 5, 60 + index), [3, 5]))),
+        ),
+      );
+      return tf.addN(terms) as tf.Scalar;
+    }, decoder.trainableVariables());
+    expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+    const names = [...decoder.namedVariables().entries()].filter(([, variable]) => variable.trainable);
+    expect(Object.keys(grads)).toHaveLength(names.length);
+    for (const [name, variable] of names) {
+      const gradient = grads[variable.name];
+      expect(gradient, name).toBeDefined();
+      const values = gradient.dataSync();
+      for (const entry of values) expect(Number.isFinite(entry), name).toBe(true);
+      const largest = Math.max(...Array.from(values, Math.abs));
+      if (/attention\.key\.bias$/.test(name)) {
+        // softmax(q·(k + b)) = softmax(q·k) per query: the key bias provably gets a zero gradient
+        // in any dot-product attention. It is kept for checkpoint compatibility with nn's layer.
+        expect(largest, name).toBeLessThan(1e-4);
+      } else {
+        expect(largest, name).toBeGreaterThan(0);
+      }
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+    decoder.dispose();
+  });
+
+  it('is equivariant to the order of the clicks', () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    const voxels = [7, 33, 90, 139];
+    const permutation = [2, 0, 3, 1];
+    const original = decoder.apply({ levels, ...clicksAt(levels, voxels) });
+    const permuted = decoder.apply({ levels, ...clicksAt(levels, permutation.map((index) => voxels[index])) });
+    original.stages.forEach((stage, stageIndex) => {
+      const masks = stage.maskLogits.arraySync();
+      const permutedMasks = permuted.stages[stageIndex].maskLogits.arraySync();
+      const classes = stage.classLogits.arraySync();
+      const permutedClasses = permuted.stages[stageIndex].classLogits.arraySync();
+      permutation.forEach((source, column) => {
+        for (let voxel = 0; voxel < 140; voxel++) expect(permutedMasks[voxel][column]).toBeCloseTo(masks[voxel][source], 4);
+        expect(maxAbsoluteDifference(permutedClasses[column], classes[source])).toBeLessThan(1e-4);
+      });
+    });
+    tf.dispose([...original.stages, ...permuted.stages].flatMap((stage) => [stage.maskLogits, stage.classLogits]));
+    decoder.dispose();
+  });
+
+  it('leaks no tensor over 50 successive applies', () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    const clicks = clicksAt(levels, [1, 2, 99]);
+    const before = tf.memory().numTensors;
+    for (let run = 0; run < 50; run++) {
+      const { stages } = decoder.apply({ levels, ...clicks });
+      tf.dispose(stages.flatMap((stage) => [stage.maskLogits, stage.classLogits]));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    decoder.dispose();
+  });
+
+  it('round-trips its weights: serialise → load into a differently seeded decoder → identical outputs', () => {
+    const source = createClickDecoder(TINY_CONFIG);
+    const target = createClickDecoder({ ...TINY_CONFIG, seed: 99 });
+    const clicks = clicksAt(levels, [11, 70]);
+    const expected = source.apply({ levels, ...clicks }).stages;
+    const before = target.apply({ levels, ...clicks }).stages;
+    expect(maxAbsoluteDifference(before[3].maskLogits.dataSync(), expected[3].maskLogits.dataSync())).toBeGreaterThan(1e-3);
+    const { manifest, data } = serializeWeights(source);
+    loadWeights(target, manifest, data, 'decoder.bin');
+    const after = target.apply({ levels, ...clicks }).stages;
+    after.forEach((stage, index) => {
+      expect(Array.from(stage.maskLogits.dataSync())).toEqual(Array.from(expected[index].maskLogits.dataSync()));
+      expect(Array.from(stage.classLogits.dataSync())).toEqual(Array.from(expected[index].classLogits.dataSync()));
+    });
+    tf.dispose([...expected, ...before, ...after].flatMap((stage) => [stage.maskLogits, stage.classLogits]));
+    source.dispose();
+    target.dispose();
+  });
+
+  it('rejects inputs that do not fit the configuration with a typed error naming the field', () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    const clicks = clicksAt(levels, [1]);
+    expect(() => decoder.apply({ levels: levels.slice(1), ...clicks })).toThrow(/levels.length/);
+    expect(() => decoder.apply({ levels, clickVoxelIndices: Int32Array.of(140), clickPositions: clicks.clickPositions })).toThrow(
+      /clickVoxelIndices\[0\]/,
+    );
+    expect(() => decoder.apply({ levels, clickVoxelIndices: clicks.clickVoxelIndices, clickPositions: new Float32Array(2) })).toThrow(
+      DecoderInputError,
+    );
+    const broken = levels.map((level, index) => (index === 1 ? { ...level, finestToLevel: new Int32Array(140).fill(30) } : level));
+    expect(() => decoder.apply({ levels: broken, ...clicks })).toThrow(/levels\[1\]\.finestToLevel\[0\]/);
+    expect(() => createClickDecoder({ ...TINY_CONFIG, headCount: 3 })).toThrow(/config.headCount/);
+    expect(() => createClickDecoder({ ...TINY_CONFIG, stageLevels: [1, 2, 9, 3] })).toThrow(/config.stageLevels\[2\]/);
+    decoder.dispose();
+  });
+});
+
+describe('conditioned query adaptor', () => {
+  /** φ(x) = gelu(x W1 + b1) W2 + b2 from a module's named variables. */
+  function applyMlp(variables: Map<string, tf.Variable>, prefix: string, input: tf.Tensor): tf.Tensor {
+    const hidden = gelu(tf.add(tf.matMul(input as tf.Tensor2D, variables.get(`${prefix}.fc1.weight`) as tf.Tensor2D), variables.get(`${prefix}.fc1.bias`)!));
+    return tf.add(tf.matMul(hidden as tf.Tensor2D, variables.get(`${prefix}.fc2.weight`) as tf.Tensor2D), variables.get(`${prefix}.fc2.bias`)!);
+  }
+
+  it('matches Eqs. 5–7 evaluated literally (projected F^L, E_p pooled at finest resolution)', () => {
+    tf.tidy(() => {
+      const width = 6;
+      const prototypeChannels = 4;
+      const initializer = new Initializer(5);
+      const adaptor = new ConditionedQueryAdaptor('adaptor', width, prototypeChannels, true, initializer, 'adaptor');
+      const finestProjection = new Linear('finest', 5, width, initializer, 'finest');
+      const levelProjection = new Linear('level', 3, width, initializer, 'level');
+      finestProjection.bias!.assign(tf.tensor1d(randomValues(width, 7)));
+      levelProjection.bias!.assign(tf.tensor1d(randomValues(width, 8)));
+      const finestFeatures = tf.tensor2d(randomValues(9 * 5, 9), [9, 5]);
+      const levelFeatures = tf.tensor2d(randomValues(4 * 3, 10), [4, 3]);
+      const finestToLevel = Int32Array.from([0, 0, 1, 1, 1, 2, 3, 3, 3]);
+      const queries = tf.tensor2d(randomValues(2 * width, 11), [2, width]);
+      const prototypes = tf.tensor2d(randomValues(3 * prototypeChannels, 12), [3, prototypeChannels]);
+      const output = adaptor.apply(
+        queries,
+        { features: finestFeatures, projection: finestProjection },
+        { features: levelFeatures, projection: levelProjection, finestToLevel },
+        prototypes,
+      );
+      const variables = adaptor.namedVariables();
+      // Eq. 5 literally: M = (F W + b) φm(Q)^T.
+      const maskEmbedding = applyMlp(variables, 'mask_embedding', queries);
+      const masks = tf.matMul(finestProjection.apply(finestFeatures) as tf.Tensor2D, maskEmbedding as tf.Tensor2D, false, true);
+      expect(maxAbsoluteDifference(output.maskLogits.dataSync(), masks.dataSync())).toBeLessThan(1e-5);
+      // Eq. 6 literally.
+      const classLogits = tf.matMul(applyMlp(variables, 'class_embedding', queries) as tf.Tensor2D, prototypes, false, true);
+      expect(maxAbsoluteDifference(output.classLogits.dataSync(), classLogits.dataSync())).toBeLessThan(1e-5);
+      // E_p: the level's projected features gathered to the finest voxels, averaged under σ(M).
+      const gathered = tf.gather(levelProjection.apply(levelFeatures), Array.from(finestToLevel)) as tf.Tensor2D; // [9, width]
+      const weights = tf.sigmoid(masks) as tf.Tensor2D;
+      const spatial = tf.div(tf.matMul(weights, gathered, true, false), tf.add(tf.reshape(tf.sum(weights, 0), [-1, 1]), 1e-6));
+      const semantic = tf.matMul(tf.softmax(classLogits), prototypes);
+      // Eq. 7 literally.
+      const adapted = applyMlp(variables, 'query_fusion', tf.concat([queries, spatial, semantic], 1));
+      expect(maxAbsoluteDifference(output.adaptedQueries!.dataSync(), adapted.dataSync())).toBeLessThan(1e-5);
+      adaptor.dispose();
+      finestProjection.dispose();
+      levelProjection.dispose();
+    });
+  });
+});
+
+describe('click decoder on wasm', () => {
+  it('gives the same outputs as on cpu', async () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    const clicks = clicksAt(levels, [4, 44, 104]);
+    const onCpu = decoder.apply({ levels, ...clicks }).stages.map((stage) => [stage.maskLogits.dataSync(), stage.classLogits.dataSync()]);
+    const { manifest, data } = serializeWeights(decoder);
+    const levelData = levels.map((level) => ({ values: level.features.dataSync(), shape: level.features.shape }));
+    await useBackend('wasm');
+    try {
+      // Variables and features live on the cpu backend; rebuild them on wasm.
+      const wasmDecoder = createClickDecoder(TINY_CONFIG);
+      loadWeights(wasmDecoder, manifest, data);
+      const wasmLevels = levels.map((level, index) => ({ ...level, features: tf.tensor2d(levelData[index].values, levelData[index].shape) }));
+      const onWasm = wasmDecoder.apply({ levels: wasmLevels, ...clicks }).stages;
+      onWasm.forEach((stage, index) => {
+        expect(maxAbsoluteDifference(stage.maskLogits.dataSync(), onCpu[index][0])).toBeLessThan(1e-3);
+        expect(maxAbsoluteDifference(stage.classLogits.dataSync(), onCpu[index][1])).toBeLessThan(1e-3);
+      });
+      tf.dispose([...onWasm.flatMap((stage) => [stage.maskLogits, stage.classLogits]), ...wasmLevels.map((level) => level.features)]);
+      wasmDecoder.dispose();
+    } finally {
+      await useBackend('cpu');
+    }
+    decoder.dispose();
+  });
+});
