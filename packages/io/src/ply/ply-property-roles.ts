@@ -1,9 +1,7 @@
 /**
- * Which PLY vertex property feeds which {@link PointCloud} field. Shared by the reader and the writer so that
+ * Which PLY vertex property feeds which `PointCloud` field. Shared by the reader and the writer so that
  * the writer can refuse attribute names that would read back as something else.
  */
-
-import type { PointCloud } from '../core/point-cloud.js';
 
 /** Property index (into the names given) for each role; `-1` when absent. */
 export interface PlyPropertyRoles {
@@ -111,6 +109,3 @@ export const PLY_WRITER_NAMES = {
   instance: 'instance',
   semantic: 'semantic',
 } as const;
-
-/** Keys of {@link PointCloud} that carry per-point roles. */
-export type PlyRoleField = keyof Pick<PointCloud, 'colors' | 'normals' | 'intensity' | 'instance' | 'semantic'>;
