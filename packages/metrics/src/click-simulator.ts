@@ -1,5 +1,5 @@
 import { assertSameLength } from './metrics-error.js';
-import type { RegionDistanceIndex } from './region-distance-index.js';
+import type { InteriorPoint, RegionDistanceIndex } from './region-distance-index.js';
 
 /** Points whose predicted label differs from the true one, grouped by the (true, predicted) pair. */
 export interface ErrorRegion {
@@ -86,6 +86,31 @@ export interface SimulateClicksOptions {
    * not background (InterObject3D's `pmax_dist >= nmax_dist`).
    */
   tieBreak?: 'order' | 'positive';
+  /**
+   * Results of earlier rounds, reused for regions whose point set has not changed (a region's interior
+   * point depends on nothing else). Pass the same empty `Map` to every round of one scene.
+   */
+  cache?: RegionCache;
+}
+
+/** Interior-point results by region, kept between rounds by the caller. */
+export type RegionCache = Map<string, { pointCount: number; hash: number; lowerBound: number; result: InteriorPoint | null }>;
+
+function lookUpRegion(index: RegionDistanceIndex, region: ErrorRegion, lowerBound: number, cache: RegionCache | undefined): InteriorPoint | null {
+  if (!cache) return index.findInteriorMostPoint(region.points, lowerBound);
+  const key = `${region.trueLabel}:${region.predictedLabel}`;
+  let hash = 0x811c9dc5;
+  for (let slot = 0; slot < region.points.length; slot++) hash = Math.imul(hash ^ region.points[slot], 0x01000193);
+  const cached = cache.get(key);
+  if (cached && cached.pointCount === region.points.length && cached.hash === hash) {
+    // A found point is the region's exact interior-most point whatever bound it was searched with; a
+    // "below the bound" answer stays valid for any bound at least as high.
+    if (cached.result !== null) return cached.result.distance >= lowerBound ? cached.result : null;
+    if (cached.lowerBound <= lowerBound) return null;
+  }
+  const result = index.findInteriorMostPoint(region.points, lowerBound);
+  cache.set(key, { pointCount: region.points.length, hash, lowerBound, result });
+  return result;
 }
 
 /**
@@ -105,9 +130,19 @@ export function simulateClicks(
   options: SimulateClicksOptions,
 ): SimulatedClick[] {
   const regions = findErrorRegions(truth, predicted);
-  const candidates = regions.map((region, order) => {
-    const interior = index.findInteriorMostPoint(region.points);
-    return {
+  const everyRegion = options.regionLimit === 'all' || options.regionLimit >= regions.length;
+  // When only the deepest region matters, regions are searched largest first and each later search only
+  // needs to be exact when it can beat the deepest found so far; the others are ranked below it.
+  const searchOrder = regions.map((_, order) => order);
+  if (!everyRegion) searchOrder.sort((a, b) => regions[b].points.length - regions[a].points.length || a - b);
+  let deepest = -1;
+  const candidates: { order: number; click: SimulatedClick }[] = [];
+  for (const order of searchOrder) {
+    const region = regions[order];
+    const interior = lookUpRegion(index, region, everyRegion ? -1 : deepest, options.cache);
+    if (interior === null) continue;
+    deepest = Math.max(deepest, interior.distance);
+    candidates.push({
       order,
       click: {
         pointIndex: interior.pointIndex,
@@ -115,8 +150,8 @@ export function simulateClicks(
         predictedLabel: region.predictedLabel,
         regionDepth: interior.distance,
       },
-    };
-  });
+    });
+  }
   const preferPositive = options.tieBreak === 'positive';
   candidates.sort((a, b) => {
     if (b.click.regionDepth !== a.click.regionDepth) return b.click.regionDepth - a.click.regionDepth;

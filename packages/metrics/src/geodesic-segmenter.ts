@@ -12,6 +12,11 @@ export interface GeodesicSegmenterOptions {
    * of 0..1 colours, so 0..√3) costs d · (1 + colorWeight · Δ). 0 = pure geodesic distance. Default 4.
    */
   colorWeight?: number;
+  /**
+   * Points farther than this (in the penalised geodesic metric, metres) from every click stay background,
+   * so that object clicks alone do not flood the whole room. Default Infinity (no limit).
+   */
+  maxDistance?: number;
 }
 
 /** Symmetric kNN graph in compressed sparse rows, with edge costs. */
@@ -39,6 +44,10 @@ export function createGeodesicSegmenter(options: GeodesicSegmenterOptions = {}):
   if (!Number.isFinite(colorWeight) || colorWeight < 0) {
     throw new MetricsInputError('options.colorWeight', '', 'a finite number ≥ 0', String(options.colorWeight));
   }
+  const maxDistance = options.maxDistance ?? Infinity;
+  if (!(maxDistance > 0)) {
+    throw new MetricsInputError('options.maxDistance', '', 'a positive number of metres', String(options.maxDistance));
+  }
   const graphs = new WeakMap<PointCloud, WeightedGraph>();
   return (cloud: PointCloud, clicks: readonly EvaluationClick[]): Int32Array => {
     let graph = graphs.get(cloud);
@@ -46,7 +55,7 @@ export function createGeodesicSegmenter(options: GeodesicSegmenterOptions = {}):
       graph = buildGraph(cloud, neighborCount, colorWeight);
       graphs.set(cloud, graph);
     }
-    return propagateLabels(graph, cloud.pointCount, clicks);
+    return propagateLabels(graph, cloud.pointCount, clicks, maxDistance);
   };
 }
 
@@ -91,7 +100,7 @@ function buildGraph(cloud: PointCloud, neighborCount: number, colorWeight: numbe
 }
 
 /** Multi-source Dijkstra; each point gets the label of the source it is reached from first. */
-function propagateLabels(graph: WeightedGraph, pointCount: number, clicks: readonly EvaluationClick[]): Int32Array {
+function propagateLabels(graph: WeightedGraph, pointCount: number, clicks: readonly EvaluationClick[], maxDistance: number): Int32Array {
   const labels = new Int32Array(pointCount);
   const distance = new Float64Array(pointCount).fill(Infinity);
   const settled = new Uint8Array(pointCount);
@@ -160,7 +169,7 @@ function propagateLabels(graph: WeightedGraph, pointCount: number, clicks: reado
       const other = targets[edge];
       if (settled[other] === 1) continue;
       const candidate = key + costs[edge];
-      if (candidate < distance[other]) {
+      if (candidate < distance[other] && candidate <= maxDistance) {
         distance[other] = candidate;
         labels[other] = label;
         push(candidate, other);

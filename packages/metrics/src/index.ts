@@ -18,7 +18,7 @@ export type {
 } from './instance-average-precision.js';
 export type { Agile3dLogEntry, ParseAgile3dLogOptions, InteractiveSummary, SummarizeInteractiveOptions } from './agile3d-log.js';
 export type { InteriorPoint } from './region-distance-index.js';
-export type { ErrorRegion, SimulatedClick, SimulateClicksOptions } from './click-simulator.js';
+export type { ErrorRegion, SimulatedClick, SimulateClicksOptions, RegionCache } from './click-simulator.js';
 export type {
   EvaluationClick,
   SegmentFunction,

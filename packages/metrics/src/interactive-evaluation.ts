@@ -7,6 +7,7 @@ import type { InstanceEvaluationScene } from './instance-average-precision.js';
 import { MetricsInputError } from './metrics-error.js';
 import { computeSceneIou } from './object-iou.js';
 import { simulateClicks } from './click-simulator.js';
+import type { RegionCache } from './click-simulator.js';
 import { RegionDistanceIndex } from './region-distance-index.js';
 
 /** A click handed to the segment function under evaluation. */
@@ -232,6 +233,7 @@ async function runProtocol(
   const clicks: EvaluationClick[] = [];
   const steps: ProtocolStep[] = [];
   const labelsAt = new Map<number, Int32Array>();
+  const cache: RegionCache = new Map();
   let clickCount = 0;
   let predicted = new Int32Array(pointCount);
   while (clickCount <= settings.budget) {
@@ -249,9 +251,15 @@ async function runProtocol(
     }
     steps.push({ clickCount, meanIou: computeSceneIou(predicted, truth, group).meanIou });
     if (settings.recordAt.has(clickCount)) labelsAt.set(clickCount, predicted);
+    // AGILE3D counts the round-0 clicks as one per target and every later round as one click, whether or
+    // not a click was needed.
+    const nextClickCount = clickCount + (clickCount === 0 ? group.length : 1);
+    // AGILE3D also simulates clicks after the last step; they are never used, so they are not made here.
+    if (nextClickCount > settings.budget) break;
     const newClicks = simulateClicks(index, truth, predicted, {
       regionLimit: clickCount === 0 && settings.firstRoundAll ? 'all' : 1,
       tieBreak: settings.tieBreak,
+      cache,
     });
     for (const click of newClicks) {
       const point = click.pointIndex;
@@ -263,9 +271,7 @@ async function runProtocol(
         kind: isObject ? 'object' : 'background',
       });
     }
-    // AGILE3D counts the round-0 clicks as one per target and every later round as one click, whether or
-    // not a click was needed.
-    clickCount += clickCount === 0 ? group.length : 1;
+    clickCount = nextClickCount;
   }
   return { steps, clicks, labelsAt };
 }

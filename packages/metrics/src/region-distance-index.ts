@@ -2,6 +2,8 @@ import { MetricsInputError } from './metrics-error.js';
 
 /** Points per leaf of the tree. */
 const LEAF_SIZE = 8;
+/** Points per region whose exact depth is computed first to seed the pruning bound. */
+const SEED_POINTS = 48;
 
 /** The interior-most point of a region, from {@link RegionDistanceIndex.findInteriorMostPoint}. */
 export interface InteriorPoint {
@@ -130,18 +132,32 @@ export class RegionDistanceIndex {
   }
 
   /**
-   * Distance from one region point to the nearest point outside the region, but only if it exceeds
-   * `bound` (metres); otherwise returns a value ≤ `bound` as soon as one is found.
+   * Distance from one region point to the nearest point outside the region, exact when it is above
+   * `bound` (metres; at or above it when `strict`); otherwise some value below (at or below) `bound`,
+   * returned as soon as an outside point that close is found.
    */
-  private searchOutside(point: number, bound: number): number {
+  private searchOutside(point: number, bound: number, strict: boolean): number {
     const coordinates = this.coordinates;
-    const x = coordinates[point * 3], y = coordinates[point * 3 + 1], z = coordinates[point * 3 + 2];
+    return this.searchOutsideAt(coordinates[point * 3], coordinates[point * 3 + 1], coordinates[point * 3 + 2], bound, strict);
+  }
+
+  /** {@link searchOutside} from any position (metres). */
+  private searchOutsideAt(x: number, y: number, z: number, bound: number, strict: boolean): number {
+    const coordinates = this.coordinates;
     const boundSquared = bound < 0 ? -1 : bound * bound;
     let bestSquared = Infinity;
+    // Nothing beyond the bound can make the point lose, so the first pass looks only within it; if no
+    // outside point lies that close, the point's exact depth is needed and the search widens.
+    let limitSquared = bound < 0 ? Infinity : boundSquared;
     let stack = this.stack;
     let top = 0;
     stack[top++] = 0;
-    while (top > 0) {
+    for (;;) {
+      if (top === 0) {
+        if (limitSquared === Infinity) break;
+        limitSquared = Infinity;
+        stack[top++] = 0;
+      }
       const node = stack[--top];
       const size = this.nodeEnd[node] - this.nodeStart[node];
       if (this.regionCount[node] === size) continue;
@@ -157,7 +173,7 @@ export class RegionDistanceIndex {
       delta = box[base + 2] - z;
       if (delta > 0) gap += delta * delta;
       else { delta = z - box[base + 5]; if (delta > 0) gap += delta * delta; }
-      if (gap >= bestSquared) continue;
+      if (gap >= bestSquared || gap > limitSquared) continue;
       const left = this.nodeLeft[node];
       if (left === -1) {
         for (let slot = this.nodeStart[node]; slot < this.nodeEnd[node]; slot++) {
@@ -167,7 +183,7 @@ export class RegionDistanceIndex {
           const squared = dx * dx + dy * dy + dz * dz;
           if (squared < bestSquared) bestSquared = squared;
         }
-        if (bestSquared <= boundSquared) return Math.sqrt(bestSquared);
+        if (bestSquared < boundSquared || (!strict && bestSquared === boundSquared)) return Math.sqrt(bestSquared);
         continue;
       }
       const right = this.nodeRight[node];
@@ -212,9 +228,11 @@ export class RegionDistanceIndex {
    * outside the region (ties go to the lowest point index, as `torch.where(...)[0][0]` does in AGILE3D).
    *
    * @param regionPoints - Point indices of the region, ascending, each in `0..pointCount-1`, not empty.
+   * @param lowerBound - Only depths at or above this (metres) are of interest: when the region's depth is
+   *   below it, `null` is returned early. Default -1 (always exact).
    * @throws {@link MetricsInputError} for an empty region or an index out of range.
    */
-  findInteriorMostPoint(regionPoints: Int32Array | readonly number[]): InteriorPoint {
+  findInteriorMostPoint(regionPoints: Int32Array | readonly number[], lowerBound = -1): InteriorPoint | null {
     if (regionPoints.length === 0) throw new MetricsInputError('regionPoints', 'length', 'at least one point', '0');
     for (let slot = 0; slot < regionPoints.length; slot++) {
       const point = regionPoints[slot];
@@ -223,22 +241,55 @@ export class RegionDistanceIndex {
       }
     }
     this.markRegion(regionPoints, 1);
-    let bestPoint = regionPoints[0];
-    let bestDistance = -1;
+    let bestPoint = -1;
+    let bestDistance = lowerBound;
     if (this.regionCount[0] === this.pointCount) {
+      bestPoint = regionPoints[0];
       bestDistance = Infinity;
     } else {
-      for (let slot = 0; slot < regionPoints.length; slot++) {
-        const point = regionPoints[slot];
-        const distance = this.searchOutside(point, bestDistance);
-        if (distance > bestDistance) {
+      // A point qualifies with a depth above the best so far, or equal to it with a lower index (or when
+      // only the caller's bound is set). Searches stop as soon as an outside point shows the point cannot
+      // qualify. A few evenly spread points go first to raise the bound early.
+      const visit = (point: number): void => {
+        if (point === bestPoint) return;
+        const tieWins = bestPoint === -1 || point < bestPoint;
+        const distance = this.searchOutside(point, bestDistance, tieWins);
+        if (distance > bestDistance || (tieWins && distance === bestDistance)) {
           bestDistance = distance;
           bestPoint = point;
+        }
+      };
+      const stride = Math.max(1, Math.floor(regionPoints.length / SEED_POINTS));
+      for (let slot = 0; slot < regionPoints.length; slot += stride) visit(regionPoints[slot]);
+      // Branch and bound over the tree: every point of a node lies within half its box diagonal of the
+      // box centre, so its depth is at most (centre's distance to the outside) + half diagonal; a node
+      // whose bound is below the best depth is skipped whole.
+      const box = this.nodeBox;
+      const pending = [0];
+      while (pending.length > 0) {
+        const node = pending.pop()!;
+        if (this.regionCount[node] === 0) continue;
+        const base = node * 6;
+        const halfX = (box[base + 3] - box[base]) / 2, halfY = (box[base + 4] - box[base + 1]) / 2, halfZ = (box[base + 5] - box[base + 2]) / 2;
+        const halfDiagonal = Math.sqrt(halfX * halfX + halfY * halfY + halfZ * halfZ);
+        if (bestDistance >= 0 && bestDistance - halfDiagonal > 0) {
+          const centreDepth = this.searchOutsideAt(box[base] + halfX, box[base + 1] + halfY, box[base + 2] + halfZ, bestDistance - halfDiagonal, true);
+          // Rounding margin: only skip when the bound is clearly below the best.
+          if (centreDepth + halfDiagonal < bestDistance * (1 - 1e-9)) continue;
+        }
+        const left = this.nodeLeft[node];
+        if (left !== -1) {
+          pending.push(this.nodeRight[node], left);
+          continue;
+        }
+        for (let slot = this.nodeStart[node]; slot < this.nodeEnd[node]; slot++) {
+          const point = this.order[slot];
+          if (this.inRegion[point] === 1) visit(point);
         }
       }
     }
     this.markRegion(regionPoints, -1);
-    return { pointIndex: bestPoint, distance: bestDistance };
+    return bestPoint === -1 ? null : { pointIndex: bestPoint, distance: bestDistance };
   }
 
   private markRegion(regionPoints: Int32Array | readonly number[], step: 1 | -1): void {
