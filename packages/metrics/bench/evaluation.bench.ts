@@ -26,7 +26,7 @@ function loadScene(name: string): PointCloud | undefined {
   const pointCount = instance.length;
   const positions = new Float32Array(pointCount * 3);
   for (let point = 0; point < pointCount; point++) for (let axis = 0; axis < 3; axis++) positions[point * 3 + axis] = vertices[point * 6 + axis];
-  return { pointCount, positions, instance: Int32Array.from(instance) };
+  return { pointCount, positions, instance: Int32Array.from(instance as ArrayLike<number>) };
 }
 
 function syntheticScene(): PointCloud {

@@ -96,11 +96,23 @@ export interface SimulateClicksOptions {
 /** Interior-point results by region, kept between rounds by the caller. */
 export type RegionCache = Map<string, { pointCount: number; hash: number; lowerBound: number; result: InteriorPoint | null }>;
 
+function hashRegion(region: ErrorRegion): number {
+  let hash = 0x811c9dc5;
+  for (let slot = 0; slot < region.points.length; slot++) hash = Math.imul(hash ^ region.points[slot], 0x01000193);
+  return hash;
+}
+
+/** The cached exact result for an unchanged region, `undefined` when there is none. */
+function cachedResult(region: ErrorRegion, cache: RegionCache): InteriorPoint | undefined {
+  const cached = cache.get(`${region.trueLabel}:${region.predictedLabel}`);
+  if (!cached || cached.result === null || cached.pointCount !== region.points.length) return undefined;
+  return cached.hash === hashRegion(region) ? cached.result : undefined;
+}
+
 function lookUpRegion(index: RegionDistanceIndex, region: ErrorRegion, lowerBound: number, cache: RegionCache | undefined): InteriorPoint | null {
   if (!cache) return index.findInteriorMostPoint(region.points, lowerBound);
   const key = `${region.trueLabel}:${region.predictedLabel}`;
-  let hash = 0x811c9dc5;
-  for (let slot = 0; slot < region.points.length; slot++) hash = Math.imul(hash ^ region.points[slot], 0x01000193);
+  const hash = hashRegion(region);
   const cached = cache.get(key);
   if (cached && cached.pointCount === region.points.length && cached.hash === hash) {
     // A found point is the region's exact interior-most point whatever bound it was searched with; a
@@ -134,7 +146,12 @@ export function simulateClicks(
   // When only the deepest region matters, regions are searched largest first and each later search only
   // needs to be exact when it can beat the deepest found so far; the others are ranked below it.
   const searchOrder = regions.map((_, order) => order);
-  if (!everyRegion) searchOrder.sort((a, b) => regions[b].points.length - regions[a].points.length || a - b);
+  if (!everyRegion) {
+    // Regions unchanged since the last round cost nothing (cache) and raise the bound first; then the
+    // largest changed regions, which are the likeliest to be deepest.
+    const known = regions.map((region) => (options.cache ? cachedResult(region, options.cache) !== undefined : false));
+    searchOrder.sort((a, b) => Number(known[b]) - Number(known[a]) || regions[b].points.length - regions[a].points.length || a - b);
+  }
   let deepest = -1;
   const candidates: { order: number; click: SimulatedClick }[] = [];
   for (const order of searchOrder) {

@@ -27,7 +27,7 @@ describe('RegionDistanceIndex', () => {
       for (let point = 0; point < 400; point++) if (inRegion(point)) region.push(point);
       if (region.length === 0 || region.length === 400) continue;
       const expected = bruteForceInteriorMost(positions, inRegion);
-      const found = index.findInteriorMostPoint(region);
+      const found = index.findInteriorMostPoint(region)!;
       expect(found.pointIndex).toBe(expected.pointIndex);
       expect(found.distance).toBeCloseTo(expected.distance, 6);
     }
@@ -123,7 +123,7 @@ describe('evaluateInteractive (multi-object protocol)', () => {
     const callClicks: EvaluationClick[][] = [];
     const segment: SegmentFunction = (cloud, clicks) => {
       callClicks.push(clicks.slice());
-      const labels = nearestClick(cloud, clicks);
+      const labels = nearestClick(cloud, clicks) as Int32Array;
       outputs.push(labels);
       return labels;
     };
@@ -199,7 +199,7 @@ describe('evaluateInteractive (single-object protocol)', () => {
     const instance = scene.cloud.instance!;
     // Over-segments: claims the object plus a slab of floor next to it until a background click removes it.
     const greedy: SegmentFunction = (cloud, clicks) => {
-      const labels = nearestClick(cloud, clicks.filter((click) => click.kind === 'object'));
+      const labels = nearestClick(cloud, clicks.filter((click) => click.kind === 'object')) as Int32Array;
       if (clicks.some((click) => click.kind === 'background')) {
         for (let point = 0; point < cloud.pointCount; point++) if (labels[point] !== 0 && instance[point] !== labels[point]) labels[point] = 0;
       }
