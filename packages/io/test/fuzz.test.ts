@@ -165,18 +165,7 @@ function loadBases(): FuzzBase[] {
  * Failures already reported to the owner of the reader, kept visible instead of failing the whole suite:
  * `it.fails` below turns red once they are fixed, so this list cannot go stale.
  */
-const KNOWN_BUGS: { base: RegExp; failure: RegExp; note: string }[] = [
-  {
-    base: /^autzen las/,
-    failure: /invalid cloud: position \d of point \d+ is -?Infinity/,
-    note: 'las-reader: a huge but finite header offset/scale overflows float32 positions to Infinity instead of throwing',
-  },
-  {
-    base: /pcd/,
-    failure: /RangeError: Invalid typed array length/,
-    note: 'pcd-reader: a WIDTH/HEIGHT/POINTS larger than the body is allocated before it is checked against the bytes present',
-  },
-];
+const KNOWN_BUGS: { base: RegExp; failure: RegExp; note: string }[] = [];
 
 type Mutation = { description: string; bytes: Uint8Array; truncated: boolean };
 
@@ -297,8 +286,7 @@ describe.skipIf(!SHARED_DATA_AVAILABLE)('fuzzing readPointCloud with mutated rea
     expect(caseCount).toBeGreaterThanOrEqual(3000);
   });
 
-  // Expected to fail while KNOWN_BUGS lists open bugs; when this turns red, the bugs are fixed: empty KNOWN_BUGS.
-  it.fails('has no failures matching KNOWN_BUGS (see the list; reported to the reader owners)', () => {
+  it('has no failures matching KNOWN_BUGS (the list is empty: every fuzz outcome must be a cloud or a PointCloudFormatError)', () => {
     expect(knownFailures.slice(0, 5)).toEqual([]);
   });
 

@@ -47,6 +47,11 @@ export interface PointCloudMetadata {
   organizedHeight?: number;
   /** Class names by semantic id, where the source defines them. */
   classNames?: Record<number, string>;
+  /**
+   * World position of the cloud's local origin in metres: world = position + origin, computed in float64.
+   * Set by readers of georeferenced formats (LAS/LAZ) whose coordinates float32 cannot hold exactly.
+   */
+  origin?: [number, number, number];
   /** Free-form notes from the file header (PLY comments, LAS system identifier, …). */
   comments?: string[];
 }

@@ -146,6 +146,7 @@ function readUncompressedLas(bytes: Uint8Array, header: LasHeader, fileName: str
     attributes.gpsTime = gpsTime;
   }
   const metadata = createMetadata(header, semantic);
+  assertFinitePositions(positions, 'las', fileName, (pointIndex) => pointDataOffset + pointIndex * pointRecordLength);
   const cloud: LasPointCloud = { pointCount, positions, intensity, semantic, attributes, metadata };
   const colorOffset = COLOR_OFFSETS[pointFormat];
   if (colorOffset !== undefined) {
@@ -226,6 +227,7 @@ async function readLaz(bytes: Uint8Array, header: LasHeader, fileName: string | 
   const semantic = new Int32Array(pointCount);
   for (let index = 0; index < pointCount; index++) semantic[index] = classification[index]! & classMask;
   const metadata = createMetadata(header, semantic);
+  assertFinitePositions(positions, 'laz', fileName, () => undefined);
   const cloud: LasPointCloud = { pointCount, positions, intensity: Float32Array.from(intensityValues), semantic, metadata };
   const rgba = mesh.attributes.COLOR_0?.value;
   if (hasColor && rgba) {
@@ -246,4 +248,27 @@ function isZeroColor(rgba: ArrayLike<number>): boolean {
     if (rgba[index] !== 0 || rgba[index + 1] !== 0 || rgba[index + 2] !== 0) return false;
   }
   return true;
+}
+
+/**
+ * A header scale or offset can be finite yet push positions beyond float32's range; such a file has no
+ * usable cloud, so it is refused rather than returned with infinite coordinates.
+ */
+function assertFinitePositions(
+  positions: Float32Array,
+  format: 'las' | 'laz',
+  fileName: string | undefined,
+  recordByteOffset: (pointIndex: number) => number | undefined,
+): void {
+  for (let index = 0; index < positions.length; index++) {
+    if (Number.isFinite(positions[index])) continue;
+    const pointIndex = Math.floor(index / 3);
+    throw new PointCloudFormatError({
+      format,
+      fileName,
+      byteOffset: recordByteOffset(pointIndex),
+      field: 'scale/offset',
+      message: `point ${pointIndex}: ${'xyz'[index % 3]} = ${positions[index]} after applying the header's scale and offset; expected a finite coordinate within float32 range`,
+    });
+  }
 }

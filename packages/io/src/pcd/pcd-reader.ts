@@ -223,6 +223,18 @@ function createBinarySource(view: DataView, locate: (field: PcdField, component:
 
 function createAsciiSource(bytes: Uint8Array, header: PcdHeader, fileName: string | undefined): PcdSource {
   const { pointCount, columnCount } = header;
+  // Every ascii value takes at least one digit and one separator: refuse counts the body cannot hold
+  // before allocating for them.
+  const bodyLength = bytes.length - header.dataByteOffset;
+  if (pointCount * columnCount * 2 > bodyLength + 1) {
+    throw new PointCloudFormatError({
+      format: 'pcd',
+      fileName,
+      byteOffset: header.dataByteOffset,
+      field: 'POINTS',
+      message: `ascii data truncated: header declares ${pointCount} points of ${columnCount} values, which need at least ${pointCount * columnCount * 2 - 1} bytes; the body has ${bodyLength}`,
+    });
+  }
   const text = new TextDecoder('latin1').decode(bytes.subarray(header.dataByteOffset));
   const values = new Float64Array(pointCount * columnCount);
   const columnFieldNames = header.fields.flatMap((field) => Array.from({ length: field.count }, () => field.name));
