@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Initializer, Linear, Module } from '@pointclick/nn';
 import { gatherRows } from '@pointclick/tfjs-kernels';
+import type { ProjectedScene } from './click-scene-attention.js';
 import { ClickTransformerBlock } from './click-transformer-block.js';
 import { ConditionedQueryAdaptor, type ProjectedLevel } from './conditioned-query-adaptor.js';
 import { resolveDecoderConfig, type ClickDecoderConfig, type ResolvedClickDecoderConfig } from './decoder-config.js';
@@ -30,6 +31,25 @@ export interface ClickDecoderInput {
   clickVoxelIndices: Int32Array;
   /** `clickCount*3` click positions in metres. */
   clickPositions: Float32Array;
+  /**
+   * The click-independent work for these `levels`, from {@link ClickDecoder.prepareScene}: pass it
+   * when only the clicks change (interactive inference). Leave it out when training, so gradients
+   * reach the scene-side weights.
+   */
+  scene?: DecoderScene;
+}
+
+/**
+ * Click-independent part of a decoder pass for one scene: the scene frame and every stage's projected
+ * attention keys and values. Valid for the weights it was made with; dispose it when the scene changes.
+ */
+export interface DecoderScene {
+  /** Bounds used to normalise positions. */
+  frame: SceneFrame;
+  /** Per stage, the projected keys and values of its click-to-scene attention. */
+  stageScenes: ProjectedScene[];
+  /** Frees the tensors. */
+  dispose(): void;
 }
 
 /** Predictions of one decoder stage. */
@@ -113,26 +133,24 @@ export class ClickDecoder extends Module {
     const { levels, clickVoxelIndices, clickPositions } = input;
     const finestLevel = levels.length - 1;
     const finest = levels[finestLevel];
-    const frame: SceneFrame = computeSceneFrame(finest.coordinates);
     // tidy keeps only what is returned: every stage's mask and class logits, interleaved.
     const outputs = tf.tidy(() => {
+      const scene = input.scene ?? this.buildScene(levels);
       const finestProjection = this.levelProjections.get(finestLevel)!;
       // Eq. 2: Q = F^L[Lookup(C, S)], projected to the decoder width.
       let queries = finestProjection.apply(gatherRows(finest.features, clickVoxelIndices)) as tf.Tensor2D; // [clickCount, width]
-      const queryEncoding = this.positionalEncoding.apply(clickPositions, frame); // [clickCount, width]
+      const queryEncoding = this.positionalEncoding.apply(clickPositions, scene.frame); // [clickCount, width]
       const finestInput: ProjectedLevel = { features: finest.features, projection: finestProjection };
       const stages: DecoderStageOutput[] = [];
       for (let stage = 0; stage < this.config.stageCount; stage++) {
         const levelIndex = this.config.stageLevels[stage];
         const level = levels[levelIndex];
-        const projection = this.levelProjections.get(levelIndex)!;
-        const { features: sceneFeatures, encoding: sceneEncoding } = this.attendedScene(level, projection, frame);
         // Eq. 3: Q_t^i = T(Q_a^{i-1}, F^i)
-        const transformed = this.transformers[stage].apply(queries, queryEncoding, sceneFeatures, sceneEncoding);
+        const transformed = this.transformers[stage].apply(queries, queryEncoding, scene.stageScenes[stage]);
         // Eq. 4: Q_a^i = G(Q_t^i, F^L)
         const pooled: ProjectedLevel = {
           features: level.features,
-          projection,
+          projection: this.levelProjections.get(levelIndex)!,
           finestToLevel: levelIndex === finestLevel ? undefined : level.finestToLevel,
         };
         const { maskLogits, classLogits, adaptedQueries } = this.adaptors[stage].apply(transformed, finestInput, pooled, this.prototypes as tf.Tensor2D);
@@ -146,6 +164,35 @@ export class ClickDecoder extends Module {
       stages.push({ maskLogits: outputs[index] as tf.Tensor2D, classLogits: outputs[index + 1] as tf.Tensor2D });
     }
     return { stages };
+  }
+
+  /**
+   * Computes the click-independent work for a scene once (projections, positional encodings, keys
+   * and values of every stage's attention), for repeated {@link apply} calls with changing clicks.
+   * Inference only: it is not differentiated through when passed to `apply`.
+   */
+  prepareScene(levels: readonly DecoderLevel[]): DecoderScene {
+    this.checkLevels(levels);
+    const tensors = tf.tidy(() => this.buildScene(levels).stageScenes.flatMap((scene) => [scene.keys, scene.values]));
+    const stageScenes: ProjectedScene[] = [];
+    for (let index = 0; index < tensors.length; index += 2) {
+      stageScenes.push({ keys: tensors[index] as tf.Tensor3D, values: tensors[index + 1] as tf.Tensor3D });
+    }
+    return {
+      frame: computeSceneFrame(levels[levels.length - 1].coordinates),
+      stageScenes,
+      dispose: () => tf.dispose(tensors),
+    };
+  }
+
+  /** Scene frame and every stage's projected keys and values (inside the caller's tidy). */
+  private buildScene(levels: readonly DecoderLevel[]): { frame: SceneFrame; stageScenes: ProjectedScene[] } {
+    const frame = computeSceneFrame(levels[levels.length - 1].coordinates);
+    const stageScenes = this.config.stageLevels.map((levelIndex, stage) => {
+      const { features, encoding } = this.attendedScene(levels[levelIndex], this.levelProjections.get(levelIndex)!, frame);
+      return this.transformers[stage].prepareScene(features, encoding);
+    });
+    return { frame, stageScenes };
   }
 
   /**
@@ -165,7 +212,24 @@ export class ClickDecoder extends Module {
   }
 
   private checkInput(input: ClickDecoderInput): void {
-    const { levels, clickVoxelIndices, clickPositions } = input;
+    const { levels, clickVoxelIndices, clickPositions, scene } = input;
+    this.checkLevels(levels);
+    if (scene && scene.stageScenes.length !== this.config.stageCount) {
+      throw new DecoderInputError('scene.stageScenes.length', `stageCount (${this.config.stageCount})`, String(scene.stageScenes.length));
+    }
+    const finestCount = levels[levels.length - 1].features.shape[0];
+    if (clickVoxelIndices.length === 0) throw new DecoderInputError('clickVoxelIndices.length', 'at least 1', '0');
+    if (clickPositions.length !== clickVoxelIndices.length * 3) {
+      throw new DecoderInputError('clickPositions.length', `${clickVoxelIndices.length * 3} (clickCount*3)`, String(clickPositions.length));
+    }
+    clickVoxelIndices.forEach((voxel, click) => {
+      if (!Number.isInteger(voxel) || voxel < 0 || voxel >= finestCount) {
+        throw new DecoderInputError(`clickVoxelIndices[${click}]`, `a finest voxel index in [0, ${finestCount})`, String(voxel));
+      }
+    });
+  }
+
+  private checkLevels(levels: readonly DecoderLevel[]): void {
     const { levelChannels } = this.config;
     if (levels.length !== levelChannels.length) {
       throw new DecoderInputError('levels.length', `${levelChannels.length} (config.levelChannels)`, String(levels.length));
@@ -191,15 +255,6 @@ export class ClickDecoder extends Module {
             throw new DecoderInputError(`levels[${index}].finestToLevel[${offset}]`, `in [0, ${voxelCount})`, String(target));
           }
         }
-      }
-    });
-    if (clickVoxelIndices.length === 0) throw new DecoderInputError('clickVoxelIndices.length', 'at least 1', '0');
-    if (clickPositions.length !== clickVoxelIndices.length * 3) {
-      throw new DecoderInputError('clickPositions.length', `${clickVoxelIndices.length * 3} (clickCount*3)`, String(clickPositions.length));
-    }
-    clickVoxelIndices.forEach((voxel, click) => {
-      if (!Number.isInteger(voxel) || voxel < 0 || voxel >= finestCount) {
-        throw new DecoderInputError(`clickVoxelIndices[${click}]`, `a finest voxel index in [0, ${finestCount})`, String(voxel));
       }
     });
   }

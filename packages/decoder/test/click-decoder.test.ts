@@ -135,6 +135,25 @@ describe('click decoder', () => {
     target.dispose();
   });
 
+  it('gives the same outputs with a prepared scene, and the scene frees all it holds', () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    const clicks = clicksAt(levels, [9, 66, 138]);
+    const direct = decoder.apply({ levels, ...clicks }).stages;
+    const before = tf.memory().numTensors;
+    const scene = decoder.prepareScene(levels);
+    expect(scene.stageScenes).toHaveLength(4);
+    const cached = decoder.apply({ levels, ...clicks, scene }).stages;
+    cached.forEach((stage, index) => {
+      expect(maxAbsoluteDifference(stage.maskLogits.dataSync(), direct[index].maskLogits.dataSync())).toBeLessThan(1e-5);
+      expect(maxAbsoluteDifference(stage.classLogits.dataSync(), direct[index].classLogits.dataSync())).toBeLessThan(1e-5);
+    });
+    tf.dispose(cached.flatMap((stage) => [stage.maskLogits, stage.classLogits]));
+    scene.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(direct.flatMap((stage) => [stage.maskLogits, stage.classLogits]));
+    decoder.dispose();
+  });
+
   it('rejects inputs that do not fit the configuration with a typed error naming the field', () => {
     const decoder = createClickDecoder(TINY_CONFIG);
     const clicks = clicksAt(levels, [1]);
