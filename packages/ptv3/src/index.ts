@@ -32,3 +32,4 @@ export { SerializedPooling } from './layers/serialized-pooling.js';
 export { SerializedUnpooling } from './layers/serialized-unpooling.js';
 export { dropPath } from './layers/drop-path.js';
 export { PointTransformerInputError } from './errors/point-transformer-error.js';
+export { fastGelu } from './layers/fast-gelu.js';

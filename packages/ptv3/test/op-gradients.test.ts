@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { Initializer } from '@pointclick/nn';
+import { Initializer, gelu } from '@pointclick/nn';
 import { createRandom, useBackend } from './test-helpers.js';
 import {
   PointLevel,
@@ -8,6 +8,7 @@ import {
   SerializedPooling,
   SerializedUnpooling,
   SubmanifoldConvolution,
+  fastGelu,
   gatherRows,
   patchAttention,
   poolLevel,
@@ -175,5 +176,13 @@ describe('numerical gradient checks (cpu)', () => {
     expect(difference).toBeLessThan(1e-5);
     tf.dispose([reference, actual, x]);
     attention.dispose();
+  });
+
+  it('fastGelu equals the tanh-form GELU of @pointclick/nn (0.5(1 + tanh u) = sigmoid(2u))', () => {
+    const x = tf.linspace(-6, 6, 241);
+    const difference = tf.max(tf.abs(tf.sub(fastGelu(x), gelu(x)))).dataSync()[0];
+    expect(difference).toBeLessThan(1e-5);
+    checkGradient((input) => fastGelu(input), tf.linspace(-3, 3, 13), 1e-3);
+    x.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm, Linear, Module, gelu, type Initializer } from '@pointclick/nn';
+import { fastGelu } from './fast-gelu.js';
+import { BatchNorm, Linear, Module, type Initializer } from '@pointclick/nn';
 import { segmentMax } from '../ops/point-ops.js';
 import type { PooledLevel } from '../model/point-level.js';
 
@@ -31,7 +32,7 @@ export class SerializedPooling extends Module {
   apply(input: tf.Tensor2D, pooled: PooledLevel): tf.Tensor2D {
     return tf.tidy(() => {
       const reduced = segmentMax(this.proj.apply(input) as tf.Tensor2D, pooled.children);
-      return gelu(this.norm.apply(reduced)) as tf.Tensor2D;
+      return fastGelu(this.norm.apply(reduced)) as tf.Tensor2D;
     });
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LayerNorm, Linear, Mlp, Module, type Initializer } from '@pointclick/nn';
+import { LayerNorm, Linear, Module, type Initializer } from '@pointclick/nn';
+import { fastGelu } from './fast-gelu.js';
 import { ModuleGroup } from './module-group.js';
 import { SubmanifoldConvolution } from './submanifold-convolution.js';
 import { SerializedAttention } from './serialized-attention.js';
@@ -36,7 +37,8 @@ export class TransformerBlock extends Module {
   private readonly norm1: LayerNorm;
   private readonly attention: SerializedAttention;
   private readonly norm2: LayerNorm;
-  private readonly mlp: Mlp;
+  private readonly mlpFirst: Linear;
+  private readonly mlpSecond: Linear;
   private seedCounter: number;
 
   constructor(name: string, options: TransformerBlockOptions, initializer: Initializer, path: string) {
@@ -52,9 +54,10 @@ export class TransformerBlock extends Module {
       new SerializedAttention('attn', channels, options.headCount, options.patchSize, options.orderIndex, initializer, `${path}.attn`),
     );
     this.norm2 = this.addChild(new LayerNorm('norm2', channels));
-    this.mlp = this.addChild(
-      new Mlp('mlp', channels, Math.round(channels * options.mlpRatio), channels, initializer, `${path}.mlp`),
-    );
+    const mlp = this.addChild(new ModuleGroup('mlp'));
+    const hidden = Math.round(channels * options.mlpRatio);
+    this.mlpFirst = mlp.add(new Linear('fc1', channels, hidden, initializer, `${path}.mlp.fc1`));
+    this.mlpSecond = mlp.add(new Linear('fc2', hidden, channels, initializer, `${path}.mlp.fc2`));
     this.seedCounter = initializer.seedFor(`${path}.drop_path`);
   }
 
@@ -69,7 +72,7 @@ export class TransformerBlock extends Module {
       let features = tf.add(input, cpe) as tf.Tensor2D;
       const attended = this.attention.apply(this.norm1.apply(features) as tf.Tensor2D, level);
       features = tf.add(features, dropPath(attended, rate, this.training, this.nextSeed()));
-      const transformed = this.mlp.apply(this.norm2.apply(features)) as tf.Tensor2D;
+      const transformed = this.mlpSecond.apply(fastGelu(this.mlpFirst.apply(this.norm2.apply(features)))) as tf.Tensor2D;
       return tf.add(features, dropPath(transformed, rate, this.training, this.nextSeed())) as tf.Tensor2D;
     });
   }
