@@ -41,6 +41,8 @@ interface SceneState {
   cloud: PointCloud;
   neighborIndex?: NeighborIndex;
   backboneOutput?: ReturnType<InteractiveSegmentationModel['backbone']['apply']>;
+  /** Click-independent decoder work (attention keys and values) for the cached features. */
+  decoderScene?: ReturnType<InteractiveSegmentationModel['decoder']['prepareScene']>;
 }
 
 /**
@@ -97,6 +99,7 @@ export class Segmenter {
     if (!scene.backboneOutput) {
       const started = performance.now();
       scene.backboneOutput = this.model.backbone.apply({ positions: scene.cloud.positions, colors: scene.cloud.colors });
+      scene.decoderScene = this.model.decoder.prepareScene(scene.backboneOutput.levels);
       backboneMilliseconds = performance.now() - started;
     }
     const { levels, inputToFinest } = scene.backboneOutput;
@@ -110,7 +113,7 @@ export class Segmenter {
       clickPositions.set(scene.cloud.positions.subarray(pointIndex * 3, pointIndex * 3 + 3), clickIndex * 3);
     });
     const { maskProbabilities, classProbabilities } = tf.tidy(() => {
-      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions });
+      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, scene: scene.decoderScene });
       const last = output.stages[output.stages.length - 1];
       return {
         maskProbabilities: tf.sigmoid(last.maskLogits).dataSync() as Float32Array, // [voxelCount, clickCount]
@@ -123,6 +126,7 @@ export class Segmenter {
 
   /** Frees the cached scene features (the model stays loaded). */
   clearScene(): void {
+    this.scene?.decoderScene?.dispose();
     this.scene?.backboneOutput?.dispose();
     this.scene = undefined;
   }

@@ -30,6 +30,8 @@ export const trainingConfigSchema = z
   .object({
     /** Model preset (`lite`, `base`) the backbone and decoder are built from. */
     preset: z.enum(['lite', 'base', 'tiny']).default('lite'),
+    /** Backbone input voxel size in metres; default the preset's (0.02, Pointcept's ScanNet setting). */
+    gridSize: z.number().positive().optional(),
     /** Directory for checkpoints, logs, plots and the resolved configuration. */
     outputDirectory: z.string().default('runs/default'),
     /** Seed of initialisation, data order, click sampling and augmentation. */

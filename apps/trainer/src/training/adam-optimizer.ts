@@ -36,8 +36,9 @@ export class AdamOptimizer {
       let first = this.firstMoments.get(name);
       let second = this.secondMoments.get(name);
       if (!first || !second) {
-        first = tf.variable(tf.zerosLike(variable), false);
-        second = tf.variable(tf.zerosLike(variable), false);
+        // tf.variable keeps its initial tensor's data alive; the tidy frees the temporary handle.
+        first = tf.tidy(() => tf.variable(tf.zerosLike(variable), false));
+        second = tf.tidy(() => tf.variable(tf.zerosLike(variable), false));
         this.firstMoments.set(name, first);
         this.secondMoments.set(name, second);
       }
@@ -72,7 +73,7 @@ export class AdamOptimizer {
     this.dispose();
     this.stepCount = state.stepCount;
     for (const { name, shape, values } of state.tensors) {
-      const variable = tf.variable(tf.tensor(values, shape, 'float32'), false);
+      const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), false));
       if (name.startsWith('m/')) this.firstMoments.set(name.slice(2), variable);
       else if (name.startsWith('v/')) this.secondMoments.set(name.slice(2), variable);
       else throw new Error(`optimizer state: unexpected tensor '${name}'`);

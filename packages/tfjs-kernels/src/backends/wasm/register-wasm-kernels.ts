@@ -1,4 +1,5 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { createBatchMatMulWasmConfig } from './batch-mat-mul-wasm.js';
 import { gatherRowsWasmConfig } from './row-gather-wasm.js';
 import { segmentMaxGradWasmConfig } from './segment-max-grad-wasm.js';
 import { segmentMaxWasmConfig } from './segment-max-wasm.js';
@@ -14,3 +15,7 @@ export const WASM_KERNEL_CONFIGS: KernelConfig[] = [
 ];
 
 for (const config of WASM_KERNEL_CONFIGS) registerKernel(config);
+
+// Overrides a stock kernel, so it is registered apart from the kernels this package adds.
+const batchMatMulConfig = createBatchMatMulWasmConfig();
+if (batchMatMulConfig) registerKernel(batchMatMulConfig);

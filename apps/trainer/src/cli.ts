@@ -1,0 +1,130 @@
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { initializeBackend } from '@pointclick/tfjs-kernels/node';
+import '@pointclick/tfjs-kernels/gradients';
+import { InteractiveSegmentationModel, parseCheckpointDocument } from '@pointclick/segmenter';
+import { ConfigError, applyOverrides, readTrainingConfigFile, validateTrainingConfig } from './config/training-config.js';
+import { createSegmenterConfig, type ModelPreset } from './training/model-presets.js';
+import { runTraining } from './training/training-loop.js';
+import { runEvaluation } from './commands/evaluate-command.js';
+import { writeFileAtomic } from './output/atomic-file.js';
+
+const backendOption = () =>
+  new Option('--backend <name>', 'TF.js backend (auto = WebGPU when a GPU adapter exists, else wasm)').choices(['auto', 'webgpu', 'wasm', 'cpu']);
+
+async function startBackend(name: string | undefined): Promise<void> {
+  const preferred = name && name !== 'auto' ? (name as 'webgpu' | 'wasm' | 'cpu') : undefined;
+  const info = await initializeBackend({ preferred, strict: preferred !== undefined });
+  const details = info.adapter ? ` (adapter: ${info.adapter})` : info.threads ? ` (${info.threads} thread${info.threads > 1 ? 's' : ''})` : '';
+  console.log(`backend: ${info.backend}${details}`);
+  for (const fallback of info.fallbacks) console.log(`  not ${fallback.backend}: ${fallback.reason}`);
+}
+
+const program = new Command().name('pointclick-train').description('Train, evaluate, export and inspect pointclick segmenters.');
+
+program
+  .command('train')
+  .description('train a segmenter (configuration file + overrides); writes checkpoints, metrics.jsonl and a plot')
+  .option('-c, --config <file>', 'configuration file (JSON or YAML)')
+  .option('--set <path=value>', 'override a configuration field (repeatable), e.g. --set schedule.steps=500', (value, previous: string[]) => [...previous, value], [])
+  .option('--output <dir>', 'run directory (overrides outputDirectory)')
+  .option('--preset <name>', 'model preset: lite, base or tiny')
+  .option('--steps <n>', 'total steps of the schedule', (value) => Number.parseInt(value, 10))
+  .option('--step-limit <n>', 'stop after this many steps of this invocation', (value) => Number.parseInt(value, 10))
+  .option('--resume', 'continue from the run directory\'s latest checkpoint')
+  .addOption(backendOption())
+  .action(async (options: { config?: string; set: string[]; output?: string; preset?: string; steps?: number; stepLimit?: number; resume?: boolean; backend?: string }) => {
+    const fileValue = options.config ? await readTrainingConfigFile(options.config) : {};
+    const overrides = [...options.set];
+    if (options.output) overrides.push(`outputDirectory=${JSON.stringify(options.output)}`);
+    if (options.preset) overrides.push(`preset=${JSON.stringify(options.preset)}`);
+    if (options.steps) overrides.push(`schedule.steps=${options.steps}`);
+    if (options.backend) overrides.push(`backend=${JSON.stringify(options.backend)}`);
+    const config = validateTrainingConfig(applyOverrides(fileValue, overrides), options.config ?? 'configuration');
+    await startBackend(config.backend);
+    const result = await runTraining(config, { resume: options.resume, stepLimit: options.stepLimit, command: process.argv.slice(2).join(' ') });
+    console.log(`finished at step ${result.step}; latest checkpoint ${result.checkpointDirectory}`);
+  });
+
+program
+  .command('eval')
+  .description("run AGILE3D's multi-object protocol for a checkpoint and the non-learned baseline on a dataset")
+  .requiredOption('--checkpoint <dir>', 'checkpoint directory (model.json + weights.bin)')
+  .requiredOption('--data <dir>', 'dataset directory (votenet npy, ScanNet, S3DIS, SemanticKITTI or KITTI-360 layout)')
+  .option('--scenes <ids>', 'comma-separated scene ids to evaluate', (value) => value.split(',').filter(Boolean))
+  .option('--targets <n>', 'target objects per scene', (value) => Number.parseInt(value, 10), 10)
+  .option('--clicks <n>', 'click budget per object', (value) => Number.parseInt(value, 10), 20)
+  .option('--seed <n>', 'seed of target selection', (value) => Number.parseInt(value, 10), 1)
+  .option('--json <file>', 'write the tables as JSON (AGILE3D logs go beside it)')
+  .addOption(backendOption())
+  .action(async (options: { checkpoint: string; data: string; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; backend?: string }) => {
+    await startBackend(options.backend);
+    await runEvaluation({
+      checkpoint: options.checkpoint,
+      data: options.data,
+      scenes: options.scenes,
+      targetObjects: options.targets,
+      clickBudget: options.clicks,
+      seed: options.seed,
+      json: options.json,
+      log: (line) => console.log(line),
+    });
+  });
+
+program
+  .command('export')
+  .description("copy a run's latest (or a given) checkpoint without optimizer state to a model directory")
+  .requiredOption('--checkpoint <dir>', 'run directory or checkpoint directory')
+  .requiredOption('--output <dir>', 'destination, e.g. models/default')
+  .action(async (options: { checkpoint: string; output: string }) => {
+    let source = resolve(options.checkpoint);
+    const pointer = await readFile(join(source, 'checkpoints', 'latest.json'), 'utf8').catch(() => undefined);
+    if (pointer) source = join(source, 'checkpoints', (JSON.parse(pointer) as { directory: string }).directory);
+    const documentPath = join(source, 'model.json');
+    const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
+    const weightsInfo = await stat(join(source, document.weights.file));
+    if (weightsInfo.size !== document.weights.byteLength) throw new Error(`${source}: weight file size does not match model.json`);
+    const output = resolve(options.output);
+    await mkdir(output, { recursive: true });
+    // Weights first, JSON last: a reader never sees a JSON whose weights are missing.
+    const weightsTemporary = join(output, `${document.weights.file}.partial`);
+    await copyFile(join(source, document.weights.file), weightsTemporary);
+    await import('node:fs/promises').then(({ rename }) => rename(weightsTemporary, join(output, document.weights.file)));
+    await writeFileAtomic(join(output, 'model.json'), `${JSON.stringify(document, null, 1)}\n`);
+    console.log(`exported ${source} → ${output} (${(document.weights.byteLength / 1e6).toFixed(2)} MB of weights)`);
+  });
+
+program
+  .command('info')
+  .description("print a preset's parameter count and size")
+  .requiredOption('--preset <name>', 'lite, base or tiny')
+  .option('--json', 'print JSON')
+  .action(async (options: { preset: string; json?: boolean }) => {
+    if (!['lite', 'base', 'tiny'].includes(options.preset)) throw new ConfigError(`--preset: expected lite, base or tiny, got '${options.preset}'`);
+    await initializeBackend({ preferred: 'cpu', strict: true });
+    const config = createSegmenterConfig(options.preset as ModelPreset, 0);
+    const model = new InteractiveSegmentationModel(config);
+    let stored = 0;
+    for (const variable of model.namedVariables().values()) stored += variable.size;
+    const info = {
+      preset: options.preset,
+      parameters: model.countParams(),
+      backboneParameters: model.backbone.countParams(),
+      decoderParameters: model.decoder.countParams(),
+      sizeBytes: stored * 4,
+      classCount: config.classNames.length,
+      gridSize: config.gridSize,
+    };
+    model.dispose();
+    if (options.json) console.log(JSON.stringify(info, null, 2));
+    else {
+      console.log(`preset ${info.preset}: ${info.parameters.toLocaleString('en-US')} parameters (backbone ${info.backboneParameters.toLocaleString('en-US')}, decoder ${info.decoderParameters.toLocaleString('en-US')})`);
+      console.log(`checkpoint size ${(info.sizeBytes / 1e6).toFixed(2)} MB (float32, running statistics included)`);
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `error: ${error.message}` : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,99 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { collectScenes, readDataset } from '@pointclick/datasets/node';
+import { createGeodesicSegmenter, evaluateInteractive, type InteractiveEvaluationResult } from '@pointclick/metrics';
+import { loadSegmenter } from '@pointclick/segmenter';
+import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
+import { writeFileAtomic } from '../output/atomic-file.js';
+
+/** Options of {@link runEvaluation}. */
+export interface EvaluationOptions {
+  /** Checkpoint directory (or its model.json). */
+  checkpoint: string;
+  /** Dataset directory in any layout the datasets package detects. */
+  data: string;
+  /** Only these scene ids. */
+  scenes?: string[];
+  /** Target objects per scene (AGILE3D: 1–10). */
+  targetObjects: number;
+  /** Seed of target selection. */
+  seed: number;
+  /** Click budget per object (AGILE3D: 20). */
+  clickBudget: number;
+  /** Write the JSON table here; AGILE3D logs go beside it. */
+  json?: string;
+  /** Progress output. */
+  log: (line: string) => void;
+}
+
+/** The table of one method, as written to the JSON file. */
+export interface MethodTable {
+  iouAt: Record<string, number>;
+  nocAt: Record<string, number>;
+  mAP: number;
+  mAP25: number;
+  mAP50: number;
+}
+
+function tableOf(result: InteractiveEvaluationResult): MethodTable {
+  const precision = result.averagePrecisionAt[5] ?? result.averagePrecisionAt[1];
+  return {
+    iouAt: Object.fromEntries(Object.entries(result.summary.iouAt).map(([key, value]) => [key, value])),
+    nocAt: Object.fromEntries(Object.entries(result.summary.nocAt).map(([key, value]) => [key, value])),
+    mAP: precision.averagePrecision * 100,
+    mAP25: precision.averagePrecision25 * 100,
+    mAP50: precision.averagePrecision50 * 100,
+  };
+}
+
+/** Formats the model's and the baseline's tables side by side. */
+export function formatComparison(model: MethodTable, baseline: MethodTable): string {
+  const rows: Array<[string, number, number]> = [
+    ...Object.keys(model.iouAt).map((key): [string, number, number] => [`IoU@${key}`, model.iouAt[key], baseline.iouAt[key]]),
+    ...Object.keys(model.nocAt).map((key): [string, number, number] => [`NoC@${key}`, model.nocAt[key], baseline.nocAt[key]]),
+    ['mAP@25 (5 clicks)', model.mAP25, baseline.mAP25],
+    ['mAP@50 (5 clicks)', model.mAP50, baseline.mAP50],
+    ['mAP (5 clicks)', model.mAP, baseline.mAP],
+  ];
+  const lines = [`${'metric'.padEnd(20)}${'model'.padStart(10)}${'baseline'.padStart(10)}`];
+  for (const [name, ours, theirs] of rows) lines.push(`${name.padEnd(20)}${ours.toFixed(2).padStart(10)}${theirs.toFixed(2).padStart(10)}`);
+  return lines.join('\n');
+}
+
+/**
+ * Runs AGILE3D's multi-object protocol on every scene of a dataset directory for the checkpoint and for the
+ * non-learned geodesic baseline, with the same targets and click rules, and reports both tables.
+ */
+export async function runEvaluation(options: EvaluationOptions): Promise<{ model: MethodTable; baseline: MethodTable }> {
+  const scenes = await collectScenes(readDataset(resolve(options.data), options.scenes ? { sceneIds: options.scenes } : {}));
+  if (scenes.length === 0) throw new Error(`no scenes found in ${options.data}`);
+  options.log(`evaluating on ${scenes.length} scene(s): ${scenes.map((scene) => scene.id).join(', ')}`);
+  const evaluationScenes = toEvaluationScenes(scenes);
+  const protocol = { seed: options.seed, targetCount: options.targetObjects, maxClicksPerObject: options.clickBudget };
+
+  const segmenter = await loadSegmenter(resolve(options.checkpoint));
+  const { segment, release } = createModelSegmentFunction(segmenter.model);
+  const started = performance.now();
+  const modelResult = await evaluateInteractive(evaluationScenes, segment, {
+    ...protocol,
+    onProgress: (scene) => options.log(`  model: ${scene} done (${((performance.now() - started) / 1000).toFixed(1)} s)`),
+  });
+  release();
+  segmenter.dispose();
+  const baselineResult = await evaluateInteractive(evaluationScenes, createGeodesicSegmenter(), {
+    ...protocol,
+    targetIds: Object.fromEntries(modelResult.targets),
+  });
+  const model = tableOf(modelResult);
+  const baseline = tableOf(baselineResult);
+  options.log(formatComparison(model, baseline));
+  if (options.json) {
+    const jsonPath = resolve(options.json);
+    await mkdir(dirname(jsonPath), { recursive: true });
+    await writeFileAtomic(jsonPath, `${JSON.stringify({ model, baseline, scenes: scenes.map((scene) => scene.id), protocol }, null, 2)}\n`);
+    await writeFile(join(dirname(jsonPath), 'agile3d-model.log'), `${modelResult.logText}\n`);
+    await writeFile(join(dirname(jsonPath), 'agile3d-baseline.log'), `${baselineResult.logText}\n`);
+    options.log(`wrote ${jsonPath} and AGILE3D logs beside it`);
+  }
+  return { model, baseline };
+}

@@ -1,0 +1,116 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  NYU40_CLASS_MAP,
+  SEMANTIC_KITTI_CLASS_MAP,
+  augmentScene,
+  drawTrainingStep,
+  generateIndoorScene,
+  generateOutdoorScene,
+  preprocessScene,
+  toLabeledScene,
+  type LabeledScene,
+  type PreprocessedScene,
+} from '@pointclick/datasets';
+import { SceneCache, readDataset } from '@pointclick/datasets/node';
+import { createRandom, type SeededRandom } from '@pointclick/sampling';
+import type { DataSourceConfig, TrainingConfig } from '../config/training-config.js';
+
+/** One scene source resolved to an id and a builder, before preprocessing. */
+interface SceneEntry {
+  id: string;
+  sourceKey: string;
+  load: () => Promise<LabeledScene>;
+}
+
+async function entriesOf(source: DataSourceConfig): Promise<SceneEntry[]> {
+  if (source.kind === 'synthetic-indoor' || source.kind === 'synthetic-outdoor') {
+    const outdoor = source.kind === 'synthetic-outdoor';
+    return Array.from({ length: source.sceneCount }, (_, index) => {
+      const seed = source.seed + index;
+      const id = `${outdoor ? 'synthetic-outdoor' : 'synthetic-indoor'}-${seed}`;
+      return {
+        id,
+        sourceKey: `${id}:v1`,
+        load: async () =>
+          outdoor
+            ? toLabeledScene(id, generateOutdoorScene({ seed }), SEMANTIC_KITTI_CLASS_MAP)
+            : toLabeledScene(id, generateIndoorScene({ seed }), NYU40_CLASS_MAP),
+      };
+    });
+  }
+  const directory = resolve(source.directory);
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) throw new Error(`data source '${source.directory}': no such directory`);
+  const scenes: SceneEntry[] = [];
+  const excluded = new Set(source.exclude);
+  for await (const scene of readDataset(directory)) {
+    if (excluded.has(scene.id)) continue;
+    scenes.push({ id: scene.id, sourceKey: `${directory}/${scene.id}:${scene.cloud.pointCount}`, load: async () => scene });
+  }
+  if (scenes.length === 0) throw new Error(`data source '${source.directory}': no scenes found (or all excluded)`);
+  return scenes;
+}
+
+/** Crops tried per step before the whole scene is used. */
+const CROP_ATTEMPTS = 6;
+
+/** Loads (through the scene cache) every scene of the given sources, preprocessed at `voxelSize` metres. */
+export async function loadPreprocessedScenes(
+  sources: DataSourceConfig[],
+  options: { cacheDirectory: string; voxelSize: number; seed: number; onScene?: (id: string, rebuilt: boolean) => void },
+): Promise<PreprocessedScene[]> {
+  const rebuilt = new Set<string>();
+  const cache = new SceneCache(options.cacheDirectory, { onRebuild: (id) => rebuilt.add(id) });
+  const scenes: PreprocessedScene[] = [];
+  for (const source of sources) {
+    for (const entry of await entriesOf(source)) {
+      const scene = await cache.load(entry.id, `${entry.sourceKey}:voxel=${options.voxelSize}:seed=${options.seed}`, async () =>
+        preprocessScene(await entry.load(), { voxelSize: options.voxelSize, seed: options.seed }),
+      );
+      options.onScene?.(entry.id, rebuilt.has(entry.id));
+      scenes.push(scene);
+    }
+  }
+  return scenes;
+}
+
+/** Loads labelled scenes at full resolution (validation and evaluation). */
+export async function loadLabeledScenes(sources: DataSourceConfig[]): Promise<LabeledScene[]> {
+  const scenes: LabeledScene[] = [];
+  for (const source of sources) for (const entry of await entriesOf(source)) scenes.push(await entry.load());
+  return scenes;
+}
+
+/** Mixes a seed and a counter into a new 32-bit seed (splitmix32-style finaliser). */
+export function mixSeed(seed: number, counter: number): number {
+  let value = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(counter + 1, 0xc2b2ae35)) >>> 0;
+  value = Math.imul(value ^ (value >>> 16), 0x7feb352d) >>> 0;
+  value = Math.imul(value ^ (value >>> 15), 0x846ca68b) >>> 0;
+  return (value ^ (value >>> 16)) >>> 0;
+}
+
+/**
+ * The sample of a given step, a pure function of (seed, step): the scene is the step's position in its epoch's
+ * seeded permutation, and augmentation and clicks use a random stream seeded by the step. A resumed run
+ * therefore sees exactly the samples an uninterrupted one would.
+ */
+export function sampleTrainingStep(scenes: PreprocessedScene[], config: TrainingConfig, stepIndex: number) {
+  const epoch = Math.floor(stepIndex / scenes.length);
+  const order = Array.from({ length: scenes.length }, (_, index) => index);
+  createRandom(mixSeed(config.seed, 1_000_000 + epoch)).shuffle(order);
+  const random: SeededRandom = createRandom(mixSeed(config.seed, stepIndex));
+  const source = scenes[order[stepIndex % scenes.length]];
+  const stepOptions = {
+    minClicks: config.data.minClicks,
+    maxClicks: config.data.maxClicks,
+    backgroundStepShare: config.data.backgroundClickShare,
+  };
+  // A crop can miss every click candidate; draw another crop, and after a few misses train on the whole scene.
+  for (let attempt = 0; attempt < CROP_ATTEMPTS; attempt++) {
+    const scene = augmentScene(source, random, { pointBudget: attempt < CROP_ATTEMPTS - 1 ? config.data.pointBudget : undefined });
+    const step = drawTrainingStep(scene, random, stepOptions);
+    if (step.targetInstanceIds.length > 0) return { scene, step };
+  }
+  throw new Error(`scene ${source.id} has no instance with click candidates; it cannot be trained on`);
+}

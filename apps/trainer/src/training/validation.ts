@@ -1,0 +1,46 @@
+import { evaluateInteractive, type InteractiveSummary } from '@pointclick/metrics';
+import type { LabeledScene } from '@pointclick/datasets';
+import { Segmenter, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+import type { PointCloud } from '@pointclick/io';
+
+/**
+ * A `segment(cloud, clicks)` function over a model for the evaluation runner: the backbone runs once per
+ * cloud (the runner calls with the same cloud object for every click round), the decoder every round.
+ */
+export function createModelSegmentFunction(model: InteractiveSegmentationModel) {
+  const segmenter = new Segmenter(model);
+  let currentCloud: PointCloud | undefined;
+  const segment = (cloud: PointCloud, clicks: ReadonlyArray<{ pointIndex: number; objectId: number; kind: 'object' | 'background' }>) => {
+    if (cloud !== currentCloud) {
+      segmenter.setScene(cloud);
+      currentCloud = cloud;
+    }
+    return segmenter.segment(clicks.map((click) => ({ pointIndex: click.pointIndex, objectId: click.objectId, kind: click.kind }))).instance;
+  };
+  return { segment, release: () => segmenter.clearScene() };
+}
+
+/** Converts datasets' labelled scenes into the evaluation runner's scene type. */
+export function toEvaluationScenes(scenes: LabeledScene[]) {
+  return scenes.map((scene) => ({ name: scene.id, cloud: scene.cloud }));
+}
+
+/** IoU@1/3/5 and NoC@85 of the model on a few scenes, with the model switched back to training afterwards. */
+export async function validateModel(
+  model: InteractiveSegmentationModel,
+  scenes: LabeledScene[],
+  options: { targetObjects: number; clickBudget: number; seed: number },
+): Promise<InteractiveSummary> {
+  const { segment, release } = createModelSegmentFunction(model);
+  try {
+    const result = await evaluateInteractive(toEvaluationScenes(scenes), segment, {
+      seed: options.seed,
+      targetCount: options.targetObjects,
+      maxClicksPerObject: options.clickBudget,
+    });
+    return result.summary;
+  } finally {
+    release();
+    model.setTraining(true);
+  }
+}

@@ -1,0 +1,99 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initializeBackend } from '@pointclick/tfjs-kernels/node';
+import { loadSegmenter } from '@pointclick/segmenter';
+import { validateTrainingConfig, type TrainingConfig } from '../src/config/training-config.js';
+import { runTraining } from '../src/training/training-loop.js';
+import { runEvaluation } from '../src/commands/evaluate-command.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pointclick-trainer-'));
+const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+const votenetDirectory = join(sharedData, 'scannet-votenet');
+const hasVotenet = existsSync(join(votenetDirectory, 'scene0007_00_vert.npy'));
+if (!hasVotenet) console.warn(`trainer eval test skipped: ${votenetDirectory} not found (set POINTCLICK_SHARED_DATA)`);
+
+/** A tiny run: one synthetic room cropped to 3,000 points, the tiny preset, no validation. */
+function tinyConfig(name: string, steps: number): TrainingConfig {
+  return validateTrainingConfig({
+    preset: 'tiny',
+    outputDirectory: join(scratch, name),
+    seed: 3,
+    data: {
+      sources: [{ kind: 'synthetic-indoor', sceneCount: 1, seed: 11 }],
+      pointBudget: 3000,
+      minClicks: 6,
+      maxClicks: 8,
+      backgroundClickShare: 0.3,
+      cacheDirectory: join(scratch, 'cache'),
+    },
+    optimizer: { learningRate: 0.01, gradientClipNorm: 5 },
+    schedule: { steps, warmupSteps: 1 },
+    validation: { everySteps: 0 },
+    checkpoint: { everySteps: 100, keep: 2 },
+  });
+}
+
+beforeAll(async () => {
+  await initializeBackend({ preferred: 'wasm', strict: true });
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('training loop', () => {
+  it('lowers the loss of a tiny model on one scene and leaks no tensors over 20 steps', async () => {
+    const before = tf.memory().numTensors;
+    const result = await runTraining(tinyConfig('falls', 20), { log: () => {}, progressBar: false });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.step).toBe(20);
+    const first = result.losses.slice(0, 4).reduce((sum, entry) => sum + entry.loss, 0) / 4;
+    const last = result.losses.slice(-4).reduce((sum, entry) => sum + entry.loss, 0) / 4;
+    for (const entry of result.losses) expect(Number.isFinite(entry.loss)).toBe(true);
+    expect(last).toBeLessThan(first * 0.9);
+    const lines = readFileSync(join(scratch, 'falls', 'metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(20);
+    expect(readFileSync(join(scratch, 'falls', 'training-plot.svg'), 'utf8')).toContain('<polyline');
+    expect(JSON.parse(readFileSync(join(scratch, 'falls', 'config.resolved.json'), 'utf8')).preset).toBe('tiny');
+  });
+
+  it('resumes exactly: the next loss after a resume equals the uninterrupted run', async () => {
+    const straight = await runTraining(tinyConfig('straight', 4), { log: () => {}, progressBar: false });
+    await runTraining(tinyConfig('resumed', 4), { log: () => {}, progressBar: false, stepLimit: 3 });
+    const resumed = await runTraining(tinyConfig('resumed', 4), { log: () => {}, progressBar: false, resume: true });
+    expect(resumed.step).toBe(4);
+    expect(resumed.losses).toHaveLength(1);
+    expect(resumed.losses[0].loss).toBeCloseTo(straight.losses[3].loss, 5);
+    const segmenter = await loadSegmenter(resumed.checkpointDirectory);
+    expect(segmenter.classNames.length).toBeGreaterThan(2);
+    segmenter.dispose();
+  });
+
+  it.skipIf(!hasVotenet)('evaluates a checkpoint and the baseline on one ScanNet room', async () => {
+    const run = await runTraining(tinyConfig('for-eval', 2), { log: () => {}, progressBar: false });
+    const lines: string[] = [];
+    const jsonPath = join(scratch, 'eval', 'table.json');
+    const tables = await runEvaluation({
+      checkpoint: run.checkpointDirectory,
+      data: votenetDirectory,
+      scenes: ['scene0007_00'],
+      targetObjects: 2,
+      clickBudget: 3,
+      seed: 1,
+      json: jsonPath,
+      log: (line) => lines.push(line),
+    });
+    const written = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    for (const method of ['model', 'baseline'] as const) {
+      expect(Object.keys(written[method].iouAt).sort()).toEqual(['1', '10', '15', '3', '5']);
+      expect(Object.keys(written[method].nocAt).sort()).toEqual(['50', '65', '80', '85', '90']);
+      expect(written[method].iouAt['1']).toBeGreaterThanOrEqual(0);
+      expect(written[method].iouAt['1']).toBeLessThanOrEqual(100);
+      expect(typeof written[method].mAP50).toBe('number');
+    }
+    expect(tables.baseline.iouAt['1']).toBeGreaterThan(0);
+    expect(lines.join('\n')).toMatch(/IoU@1\s+\d/);
+    expect(readFileSync(join(scratch, 'eval', 'agile3d-model.log'), 'utf8')).toMatch(/scene0007_00|0007_00/);
+  });
+});
