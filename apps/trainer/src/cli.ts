@@ -1,14 +1,12 @@
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
-import { InteractiveSegmentationModel, parseCheckpointDocument } from '@pointclick/segmenter';
+import { InteractiveSegmentationModel } from '@pointclick/segmenter';
 import { ConfigError, applyOverrides, readTrainingConfigFile, validateTrainingConfig } from './config/training-config.js';
 import { createSegmenterConfig, type ModelPreset } from './training/model-presets.js';
 import { runTraining } from './training/training-loop.js';
 import { runEvaluation } from './commands/evaluate-command.js';
-import { writeFileAtomic } from './output/atomic-file.js';
+import { exportCheckpoint } from './commands/export-command.js';
 
 const backendOption = () =>
   new Option('--backend <name>', 'TF.js backend (auto = WebGPU when a GPU adapter exists, else wasm)').choices(['auto', 'webgpu', 'wasm', 'cpu']);
@@ -77,22 +75,11 @@ program
   .description("copy a run's latest (or a given) checkpoint without optimizer state to a model directory")
   .requiredOption('--checkpoint <dir>', 'run directory or checkpoint directory')
   .requiredOption('--output <dir>', 'destination, e.g. models/default')
-  .action(async (options: { checkpoint: string; output: string }) => {
-    let source = resolve(options.checkpoint);
-    const pointer = await readFile(join(source, 'checkpoints', 'latest.json'), 'utf8').catch(() => undefined);
-    if (pointer) source = join(source, 'checkpoints', (JSON.parse(pointer) as { directory: string }).directory);
-    const documentPath = join(source, 'model.json');
-    const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
-    const weightsInfo = await stat(join(source, document.weights.file));
-    if (weightsInfo.size !== document.weights.byteLength) throw new Error(`${source}: weight file size does not match model.json`);
-    const output = resolve(options.output);
-    await mkdir(output, { recursive: true });
-    // Weights first, JSON last: a reader never sees a JSON whose weights are missing.
-    const weightsTemporary = join(output, `${document.weights.file}.partial`);
-    await copyFile(join(source, document.weights.file), weightsTemporary);
-    await import('node:fs/promises').then(({ rename }) => rename(weightsTemporary, join(output, document.weights.file)));
-    await writeFileAtomic(join(output, 'model.json'), `${JSON.stringify(document, null, 1)}\n`);
-    console.log(`exported ${source} → ${output} (${(document.weights.byteLength / 1e6).toFixed(2)} MB of weights)`);
+  .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32'))
+  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16' }) => {
+    await initializeBackend({ preferred: 'wasm' });
+    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype);
+    console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
   });
 
 program

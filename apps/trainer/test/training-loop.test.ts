@@ -9,6 +9,7 @@ import { loadSegmenter } from '@pointclick/segmenter';
 import { validateTrainingConfig, type TrainingConfig } from '../src/config/training-config.js';
 import { runTraining } from '../src/training/training-loop.js';
 import { runEvaluation } from '../src/commands/evaluate-command.js';
+import { exportCheckpoint } from '../src/commands/export-command.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pointclick-trainer-'));
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
@@ -65,9 +66,22 @@ describe('training loop', () => {
     expect(resumed.step).toBe(4);
     expect(resumed.losses).toHaveLength(1);
     expect(resumed.losses[0].loss).toBeCloseTo(straight.losses[3].loss, 5);
-    const segmenter = await loadSegmenter(resumed.checkpointDirectory);
-    expect(segmenter.classNames.length).toBeGreaterThan(2);
-    segmenter.dispose();
+    // Export to float16 for inference: half the bytes, and the same segmentation as the float32 checkpoint.
+    const exported = await exportCheckpoint(join(scratch, 'resumed'), join(scratch, 'exported'), 'float16');
+    const full = await loadSegmenter(resumed.checkpointDirectory);
+    const half = await loadSegmenter(exported.output);
+    expect(exported.byteLength * 2).toBe(JSON.parse(readFileSync(join(resumed.checkpointDirectory, 'model.json'), 'utf8')).weights.byteLength);
+    const cloud = { pointCount: 400, positions: Float32Array.from({ length: 1200 }, (_, index) => ((index * 7919) % 1000) / 400) };
+    const clicks = [{ pointIndex: 3, objectId: 1, kind: 'object' as const }, { pointIndex: 250, objectId: 2, kind: 'object' as const }];
+    full.setScene(cloud);
+    half.setScene(cloud);
+    const fullLabels = full.segment(clicks).instance;
+    const halfLabels = half.segment(clicks).instance;
+    let agreeing = 0;
+    fullLabels.forEach((label, index) => (agreeing += label === halfLabels[index] ? 1 : 0));
+    expect(agreeing / fullLabels.length).toBeGreaterThan(0.98);
+    full.dispose();
+    half.dispose();
   });
 
   it.skipIf(!hasVotenet)('evaluates a checkpoint and the baseline on one ScanNet room', async () => {

@@ -7,4 +7,5 @@ export { LayerNorm, BatchNorm } from './layers/normalization.js';
 export { Mlp } from './layers/mlp.js';
 export { MultiHeadAttention } from './layers/multi-head-attention.js';
 export { serializeWeights, loadWeights, WeightLoadError } from './weights/weight-serialization.js';
-export type { WeightEntry } from './weights/weight-serialization.js';
+export type { WeightEntry, WeightStorageType } from './weights/weight-serialization.js';
+export { toHalfBits, fromHalfBits } from './weights/half-precision.js';

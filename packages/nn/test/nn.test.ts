@@ -174,3 +174,36 @@ describe('modules and weights', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('half-precision weights', () => {
+  it('converts exactly representable values exactly and rounds others to the nearest half', async () => {
+    const { toHalfBits, fromHalfBits } = await import('../src/index.js');
+    for (const value of [0, 1, -2, 0.5, 65504, -(2 ** -14), 2 ** -24, 3 * 2 ** -24, 1024 + 1]) {
+      expect(fromHalfBits(toHalfBits(value))).toBe(value);
+    }
+    expect(toHalfBits(1)).toBe(0x3c00);
+    expect(toHalfBits(-2)).toBe(0xc000);
+    expect(fromHalfBits(toHalfBits(1e6))).toBe(Infinity);
+    expect(Number.isNaN(fromHalfBits(toHalfBits(Number.NaN)))).toBe(true);
+    // 1 + 2^-11 is halfway between 1 and the next half (1 + 2^-10): ties go to even (1).
+    expect(fromHalfBits(toHalfBits(1 + 2 ** -11))).toBe(1);
+    expect(fromHalfBits(toHalfBits(1 + 3 * 2 ** -11))).toBe(1 + 2 * 2 ** -10);
+    for (let trial = 0; trial < 1000; trial++) {
+      const value = (Math.random() - 0.5) * 200;
+      expect(Math.abs(fromHalfBits(toHalfBits(value)) - value)).toBeLessThanOrEqual(Math.abs(value) * 2 ** -11 + 1e-7);
+    }
+  });
+
+  it('stores a model in float16 at half the size and restores it to half precision', () => {
+    const model = new TinyModel(1);
+    const full = serializeWeights(model);
+    const half = serializeWeights(model, { dtype: 'float16' });
+    expect(half.data.byteLength).toBe(full.data.byteLength / 2);
+    expect(half.manifest.every((entry) => entry.dtype === 'float16')).toBe(true);
+    const restored = new TinyModel(2);
+    loadWeights(restored, half.manifest, half.data);
+    const original = model.projection.weight.dataSync();
+    const loaded = restored.projection.weight.dataSync();
+    original.forEach((value, index) => expect(Math.abs(loaded[index] - value)).toBeLessThanOrEqual(Math.abs(value) * 2 ** -11 + 1e-7));
+  });
+});

@@ -1,3 +1,4 @@
+import { BASE_CONFIG } from '@pointclick/ptv3';
 import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 import { CHECKPOINT_FORMAT_VERSION, type SegmenterConfig } from './segmenter-config.js';
@@ -53,9 +54,14 @@ export function crc32(bytes: Uint8Array): number {
 /** Serialises a model into a checkpoint document and its weight blob. */
 export function serializeCheckpoint(
   model: InteractiveSegmentationModel,
-  options: { weightsFile?: string; metadata?: Record<string, unknown> } = {},
+  options: {
+    weightsFile?: string;
+    metadata?: Record<string, unknown>;
+    /** Storage type of the weights: float32 (exact) or float16 (half the size). Default float32. */
+    weightsDtype?: 'float32' | 'float16';
+  } = {},
 ): { document: CheckpointDocument; weights: Uint8Array } {
-  const { manifest, data } = serializeWeights(model);
+  const { manifest, data } = serializeWeights(model, { dtype: options.weightsDtype });
   return {
     document: {
       kind: 'pointclick-segmenter',
@@ -97,6 +103,14 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   }
   if (typeof config.gridSize !== 'number' || !(config.gridSize > 0)) {
     throw new CheckpointError(source, "field 'config.gridSize': expected a positive number of metres");
+  }
+  // The backbone voxelises with its own gridSize (ptv3 fills a missing one from BASE_CONFIG); the two must agree.
+  const backboneGridSize = config.backbone.gridSize ?? BASE_CONFIG.gridSize;
+  if (backboneGridSize !== config.gridSize) {
+    throw new CheckpointError(
+      source,
+      `field 'config.gridSize': ${config.gridSize} m differs from 'config.backbone.gridSize' ${backboneGridSize} m; the backbone voxelises at the latter`,
+    );
   }
   const weights = record.weights;
   if (

@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../module/module.js';
+import { fromHalfBits, toHalfBits } from './half-precision.js';
+
+/** Element types weights can be stored as: float32 exactly, or float16 at half the size (~3 significant digits). */
+export type WeightStorageType = 'float32' | 'float16';
 
 /** One tensor's entry in a weight manifest. */
 export interface WeightEntry {
@@ -7,8 +11,8 @@ export interface WeightEntry {
   name: string;
   /** Tensor shape. */
   shape: number[];
-  /** Stored element type (weights are float32). */
-  dtype: 'float32';
+  /** Stored element type; weights are float32 in memory either way. */
+  dtype: WeightStorageType;
   /** Offset of the first byte in the weight blob. */
   byteOffset: number;
   /** Number of bytes. */
@@ -20,20 +24,28 @@ export class WeightLoadError extends Error {
   override readonly name = 'WeightLoadError';
 }
 
-/** Serialises every variable of `module` into a manifest and one little-endian float32 blob. */
-export function serializeWeights(module: Module): { manifest: WeightEntry[]; data: Uint8Array } {
+/** Serialises every variable of `module` into a manifest and one little-endian blob of `dtype` elements. */
+export function serializeWeights(
+  module: Module,
+  options: { dtype?: WeightStorageType } = {},
+): { manifest: WeightEntry[]; data: Uint8Array } {
+  const dtype = options.dtype ?? 'float32';
+  const elementBytes = dtype === 'float32' ? 4 : 2;
   const variables = module.namedVariables();
   const manifest: WeightEntry[] = [];
   let byteLength = 0;
   for (const [name, variable] of variables) {
     if (variable.dtype !== 'float32') throw new Error(`Variable '${name}' has dtype ${variable.dtype}; only float32 is stored`);
-    manifest.push({ name, shape: [...variable.shape], dtype: 'float32', byteOffset: byteLength, byteLength: variable.size * 4 });
-    byteLength += variable.size * 4;
+    manifest.push({ name, shape: [...variable.shape], dtype, byteOffset: byteLength, byteLength: variable.size * elementBytes });
+    byteLength += variable.size * elementBytes;
   }
   const data = new Uint8Array(byteLength);
-  const floats = new Float32Array(data.buffer);
+  const floats = new Float32Array(data.buffer, 0, dtype === 'float32' ? byteLength / 4 : 0);
+  const halves = new Uint16Array(data.buffer, 0, dtype === 'float16' ? byteLength / 2 : 0);
   for (const entry of manifest) {
-    floats.set(variables.get(entry.name)!.dataSync() as Float32Array, entry.byteOffset / 4);
+    const values = variables.get(entry.name)!.dataSync() as Float32Array;
+    if (dtype === 'float32') floats.set(values, entry.byteOffset / 4);
+    else for (let index = 0; index < values.length; index++) halves[entry.byteOffset / 2 + index] = toHalfBits(values[index]);
   }
   return { manifest, data };
 }
@@ -61,7 +73,11 @@ export function loadWeights(module: Module, manifest: WeightEntry[], data: Uint8
     if (entry.shape.join('x') !== expectedShape) {
       throw new WeightLoadError(`${source}: '${name}' has shape [${entry.shape}] but the model expects [${variable.shape}]`);
     }
-    if (entry.byteLength !== variable.size * 4 || entry.byteOffset % 4 !== 0) {
+    if (entry.dtype !== 'float32' && entry.dtype !== 'float16') {
+      throw new WeightLoadError(`${source}: '${name}' has unsupported dtype '${String(entry.dtype)}' (expected float32 or float16)`);
+    }
+    const elementBytes = entry.dtype === 'float32' ? 4 : 2;
+    if (entry.byteLength !== variable.size * elementBytes || entry.byteOffset % elementBytes !== 0) {
       throw new WeightLoadError(`${source}: '${name}' byte range is inconsistent with its shape`);
     }
     if (entry.byteOffset + entry.byteLength > data.byteLength) {
@@ -72,9 +88,17 @@ export function loadWeights(module: Module, manifest: WeightEntry[], data: Uint8
   }
   const aligned = data.byteOffset % 4 === 0 ? data : data.slice();
   const floats = new Float32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4));
+  const halves = new Uint16Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 2));
   for (const [name, variable] of variables) {
     const entry = stored.get(name)!;
-    const values = floats.subarray(entry.byteOffset / 4, (entry.byteOffset + entry.byteLength) / 4);
+    let values: Float32Array;
+    if (entry.dtype === 'float32') {
+      values = floats.subarray(entry.byteOffset / 4, (entry.byteOffset + entry.byteLength) / 4);
+    } else {
+      const start = entry.byteOffset / 2;
+      values = new Float32Array(variable.size);
+      for (let index = 0; index < values.length; index++) values[index] = fromHalfBits(halves[start + index]);
+    }
     tf.tidy(() => variable.assign(tf.tensor(values, variable.shape, 'float32')));
   }
 }
