@@ -186,3 +186,18 @@ describe('numerical gradient checks (cpu)', () => {
     x.dispose();
   });
 });
+
+describe('row gather through the kernels package on wasm', () => {
+  beforeAll(async () => useBackend('wasm'));
+
+  it('uses the registered kernel and matches the definition, zero rows and scatter-add gradient included', () => {
+    expect(tf.getKernel('PointclickGatherRows', 'wasm')).toBeDefined();
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const indices = Int32Array.from([2, 3, 0, 2]);
+    const gathered = gatherRows(x, indices);
+    expect(Array.from(gathered.dataSync())).toEqual([5, 6, 0, 0, 1, 2, 5, 6]);
+    const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(gatherRows(input as tf.Tensor2D, indices), tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]))))(x);
+    expect(Array.from(gradient.dataSync())).toEqual([5, 6, 0, 0, 8, 10]);
+    tf.dispose([x, gathered, gradient]);
+  });
+});

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
+// Registers the kernels package's wasm kernels: wasm specs use its row-gather kernel, cpu specs the JS path.
+import '@pointclick/tfjs-kernels/wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { createRequire } from 'node:module';
 import path from 'node:path';

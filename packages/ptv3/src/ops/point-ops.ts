@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { GATHER_ROWS } from '@pointclick/tfjs-kernels';
 
 /*
  * The row-gather and segment-reduction ops of the backbone, in one place so they can be switched to
@@ -20,11 +21,8 @@ import * as tf from '@tensorflow/tfjs-core';
 export function gatherRows(x: tf.Tensor2D, indices: Int32Array): tf.Tensor2D {
   const [rowCount, channels] = x.shape;
   const gathered = tf.customGrad(((input: tf.Tensor) => {
-    const source = input.dataSync() as Float32Array;
-    const output = new Float32Array(indices.length * channels);
-    copyRows(source, indices, rowCount, channels, output);
     return {
-      value: tf.tensor2d(output, [indices.length, channels]),
+      value: runRowGather(input as tf.Tensor2D, indices),
       gradFunc: (dy: tf.Tensor) => {
         const upstream = dy.dataSync() as Float32Array;
         const accumulated = new Float32Array(rowCount * channels);
@@ -34,6 +32,27 @@ export function gatherRows(x: tf.Tensor2D, indices: Int32Array): tf.Tensor2D {
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return gathered(x) as tf.Tensor2D;
+}
+
+/**
+ * Forward row copy: the `@pointclick/tfjs-kernels` kernel where the app registered it for the active
+ * backend (wasm: copies inside the heap), else a JS copy through `dataSync`.
+ */
+function runRowGather(x: tf.Tensor2D, indices: Int32Array): tf.Tensor2D {
+  const [rowCount, channels] = x.shape;
+  if (tf.getKernel(GATHER_ROWS, tf.getBackend()) !== undefined) {
+    return tf.tidy(() => {
+      let hasZeroRow = false;
+      for (let index = 0; index < indices.length && !hasZeroRow; index++) hasZeroRow = indices[index] === rowCount;
+      const source = hasZeroRow ? (tf.concat([x, tf.zeros([1, channels])], 0) as tf.Tensor2D) : x;
+      const rows = tf.tensor1d(indices, 'int32');
+      return tf.engine().runKernel(GATHER_ROWS, { x: source, indices: rows }) as tf.Tensor2D;
+    });
+  }
+  const source = x.dataSync() as Float32Array;
+  const output = new Float32Array(indices.length * channels);
+  copyRows(source, indices, rowCount, channels, output);
+  return tf.tensor2d(output, [indices.length, channels]);
 }
 
 function copyRows(source: Float32Array, indices: Int32Array, rowCount: number, channels: number, output: Float32Array): void {
