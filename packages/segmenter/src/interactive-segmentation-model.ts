@@ -16,6 +16,12 @@ export class InteractiveSegmentationModel extends Module {
     super('segmenter');
     this.config = config;
     this.backbone = this.addChild(createPointTransformerV3(config.backbone));
-    this.decoder = this.addChild(createClickDecoder(config.decoder));
+    try {
+      this.decoder = this.addChild(createClickDecoder(config.decoder));
+    } catch (error) {
+      // A bad decoder config must not leave the backbone's variables allocated.
+      this.backbone.dispose();
+      throw error;
+    }
   }
 }

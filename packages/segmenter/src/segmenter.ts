@@ -4,26 +4,13 @@ import { NeighborIndex } from '@pointclick/sampling';
 import type { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 import { validateClick, type Click } from './click.js';
 import { SegmenterInputError } from './segmenter-errors.js';
+import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
+
+export type { SegmentedObject } from './click-grouping.js';
 
 const DEFAULT_MAX_CLICKS = 100;
 const DEFAULT_CLICK_TOLERANCE = 0.25;
 const DEFAULT_OBJECT_THRESHOLD = 0.5;
-
-/** One segmented object of a {@link SegmentationResult}. */
-export interface SegmentedObject {
-  /** The `objectId` of the clicks that made it. */
-  objectId: number;
-  /** Index of the predicted class in the checkpoint's class names. */
-  classIndex: number;
-  /** Name of the predicted class. */
-  className: string;
-  /** Softmax probability of the predicted class, averaged over the object's clicks. */
-  classProbability: number;
-  /** Mean mask probability over the points the object claims (0 when it claims none). */
-  score: number;
-  /** Input points labelled with this object. */
-  pointCount: number;
-}
 
 /** Output of {@link Segmenter.segment}. */
 export interface SegmentationResult {
@@ -103,8 +90,9 @@ export class Segmenter {
       backboneMilliseconds = performance.now() - started;
     }
     const { levels, inputToFinest } = scene.backboneOutput;
-    const instance = new Int32Array(scene.cloud.pointCount);
-    if (clicks.length === 0) return { instance, objects: [], decoderMilliseconds: 0, backboneMilliseconds };
+    if (clicks.length === 0) {
+      return { instance: new Int32Array(scene.cloud.pointCount), objects: [], decoderMilliseconds: 0, backboneMilliseconds };
+    }
 
     const started = performance.now();
     const clickVoxelIndices = Int32Array.from(pointIndices, (pointIndex) => inputToFinest[pointIndex]);
@@ -121,7 +109,16 @@ export class Segmenter {
       };
     });
     const decoderMilliseconds = performance.now() - started;
-    return { ...this.assignGroups(clicks, maskProbabilities, classProbabilities, inputToFinest, instance), decoderMilliseconds, backboneMilliseconds };
+    // §3.1 post-processing: group max, argmax over groups, object threshold, then back to every input point.
+    const { instance, objects } = assignClickGroups({
+      clicks,
+      maskProbabilities,
+      classProbabilities,
+      pointToVoxel: inputToFinest,
+      objectThreshold: config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD,
+      classNames: this.classNames,
+    });
+    return { instance, objects, decoderMilliseconds, backboneMilliseconds };
   }
 
   /** Frees the cached scene features (the model stays loaded). */
@@ -161,79 +158,5 @@ export class Segmenter {
       pointIndices[index] = nearest.index;
     });
     return pointIndices;
-  }
-
-  /**
-   * §3.1 post-processing: clicks of one object form a group whose score per voxel is the maximum over its
-   * clicks' mask probabilities; background clicks form one more group. Each voxel goes to the group with the
-   * highest score (argmax), and an object keeps it only above the object threshold.
-   */
-  private assignGroups(
-    clicks: Click[],
-    maskProbabilities: Float32Array,
-    classProbabilities: Float32Array,
-    inputToFinest: Int32Array,
-    instance: Int32Array,
-  ): Omit<SegmentationResult, 'decoderMilliseconds' | 'backboneMilliseconds'> {
-    const clickCount = clicks.length;
-    const voxelCount = maskProbabilities.length / clickCount;
-    const classCount = classProbabilities.length / clickCount;
-    const threshold = this.model.config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD;
-    const objectIds = [...new Set(clicks.filter((click) => click.kind === 'object').map((click) => click.objectId))].sort((a, b) => a - b);
-    const groupOfClick = clicks.map((click) => (click.kind === 'background' ? -1 : objectIds.indexOf(click.objectId)));
-
-    // Per voxel: the winning group's objectId (0 for background or below threshold) and its probability.
-    const voxelObject = new Int32Array(voxelCount);
-    const voxelScore = new Float32Array(voxelCount);
-    const groupScores = new Float32Array(objectIds.length + 1); // last slot = background
-    for (let voxel = 0; voxel < voxelCount; voxel++) {
-      groupScores.fill(0);
-      const row = voxel * clickCount;
-      for (let click = 0; click < clickCount; click++) {
-        const group = groupOfClick[click] === -1 ? objectIds.length : groupOfClick[click];
-        const probability = maskProbabilities[row + click];
-        if (probability > groupScores[group]) groupScores[group] = probability;
-      }
-      let best = 0;
-      for (let group = 1; group <= objectIds.length; group++) if (groupScores[group] > groupScores[best]) best = group;
-      if (best < objectIds.length && groupScores[best] >= threshold) {
-        voxelObject[voxel] = objectIds[best];
-        voxelScore[voxel] = groupScores[best];
-      }
-    }
-
-    const pointCounts = new Map<number, number>();
-    const scoreSums = new Map<number, number>();
-    for (let point = 0; point < instance.length; point++) {
-      const voxel = inputToFinest[point];
-      const objectId = voxelObject[voxel];
-      instance[point] = objectId;
-      if (objectId !== 0) {
-        pointCounts.set(objectId, (pointCounts.get(objectId) ?? 0) + 1);
-        scoreSums.set(objectId, (scoreSums.get(objectId) ?? 0) + voxelScore[voxel]);
-      }
-    }
-
-    const objects: SegmentedObject[] = objectIds.map((objectId, group) => {
-      const meanClass = new Float64Array(classCount);
-      let members = 0;
-      groupOfClick.forEach((clickGroup, click) => {
-        if (clickGroup !== group) return;
-        members++;
-        for (let classIndex = 0; classIndex < classCount; classIndex++) meanClass[classIndex] += classProbabilities[click * classCount + classIndex];
-      });
-      let classIndex = 0;
-      for (let candidate = 1; candidate < classCount; candidate++) if (meanClass[candidate] > meanClass[classIndex]) classIndex = candidate;
-      const pointCount = pointCounts.get(objectId) ?? 0;
-      return {
-        objectId,
-        classIndex,
-        className: this.classNames[classIndex] ?? `class ${classIndex}`,
-        classProbability: meanClass[classIndex] / members,
-        score: pointCount > 0 ? (scoreSums.get(objectId) ?? 0) / pointCount : 0,
-        pointCount,
-      };
-    });
-    return { instance, objects };
   }
 }

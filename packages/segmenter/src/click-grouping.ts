@@ -1,0 +1,131 @@
+import type { Click } from './click.js';
+
+/** One segmented object of a segmentation result. */
+export interface SegmentedObject {
+  /** The `objectId` of the clicks that made it. */
+  objectId: number;
+  /** Index of the predicted class in the checkpoint's class names. */
+  classIndex: number;
+  /** Name of the predicted class. */
+  className: string;
+  /** Softmax probability of the predicted class, averaged over the object's clicks (0…1). */
+  classProbability: number;
+  /** Mean mask probability (0…1) over the input points the object claims; 0 when it claims none. */
+  score: number;
+  /** Input points labelled with this object. */
+  pointCount: number;
+}
+
+/** Input of {@link assignClickGroups}. */
+export interface ClickGroupingInput {
+  /** The clicks, in the column order of `maskProbabilities` and the row order of `classProbabilities`. */
+  clicks: readonly Pick<Click, 'objectId' | 'kind'>[];
+  /** `[voxelCount, clickCount]` row-major sigmoid mask probabilities (0…1) of every click. */
+  maskProbabilities: Float32Array;
+  /** `[clickCount, classCount]` row-major softmax class probabilities of every click. */
+  classProbabilities: Float32Array;
+  /** For every input point, its voxel (row of `maskProbabilities`). */
+  pointToVoxel: Int32Array;
+  /** Mask probability (0…1) an object's group needs, at least, to claim a voxel. */
+  objectThreshold: number;
+  /** Class names by class index; a missing name reads `class <index>`. */
+  classNames: readonly string[];
+}
+
+/** Output of {@link assignClickGroups}. */
+export interface ClickGroupingResult {
+  /** Per input point: the objectId that claims it, 0 for none. */
+  instance: Int32Array;
+  /** Per voxel: the objectId that claims it, 0 for none. */
+  voxelInstance: Int32Array;
+  /** One entry per distinct objectId of the object clicks, in increasing objectId order. */
+  objects: SegmentedObject[];
+}
+
+/**
+ * Paper §3.1 post-processing. Clicks of one `objectId` (kind `'object'`) form a group whose score per
+ * voxel is the maximum of its clicks' mask probabilities; all background clicks form one more group.
+ * Each voxel goes to the group with the highest score (the ArgMax that makes masks mutually exclusive),
+ * and an object keeps it only when that score is at least `objectThreshold`; otherwise it stays 0.
+ *
+ * Ties: between objects the smaller objectId wins; between an object and the background the background
+ * wins (a voxel is labelled only when an object is strictly more likely than every background click).
+ * Voxel labels are then copied to every input point through `pointToVoxel`.
+ *
+ * @throws RangeError when the array lengths disagree with the click count.
+ */
+export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResult {
+  const { clicks, maskProbabilities, classProbabilities, pointToVoxel, objectThreshold, classNames } = input;
+  const clickCount = clicks.length;
+  if (clickCount === 0) {
+    return { instance: new Int32Array(pointToVoxel.length), voxelInstance: new Int32Array(0), objects: [] };
+  }
+  if (maskProbabilities.length % clickCount !== 0 || classProbabilities.length % clickCount !== 0) {
+    throw new RangeError(
+      `assignClickGroups: ${clickCount} clicks need maskProbabilities and classProbabilities with a multiple of ${clickCount} values, got ${maskProbabilities.length} and ${classProbabilities.length}`,
+    );
+  }
+  const voxelCount = maskProbabilities.length / clickCount;
+  const classCount = classProbabilities.length / clickCount;
+  const objectIds = [...new Set(clicks.filter((click) => click.kind === 'object').map((click) => click.objectId))].sort((a, b) => a - b);
+  const groupCount = objectIds.length;
+  const backgroundGroup = groupCount; // the last slot of groupScores
+  const groupOfClick = Int32Array.from(clicks, (click) => (click.kind === 'background' ? backgroundGroup : objectIds.indexOf(click.objectId)));
+
+  const voxelInstance = new Int32Array(voxelCount);
+  const voxelScore = new Float32Array(voxelCount);
+  const voxelGroup = new Int32Array(voxelCount).fill(-1);
+  const groupScores = new Float32Array(groupCount + 1);
+  for (let voxel = 0; voxel < voxelCount; voxel++) {
+    // -1 below any probability, so a group with no clicks (no background clicks) never wins.
+    groupScores.fill(-1);
+    const row = voxel * clickCount;
+    for (let click = 0; click < clickCount; click++) {
+      const group = groupOfClick[click];
+      const probability = maskProbabilities[row + click];
+      if (probability > groupScores[group]) groupScores[group] = probability;
+    }
+    let best = 0;
+    for (let group = 1; group < groupCount; group++) if (groupScores[group] > groupScores[best]) best = group;
+    if (groupCount > 0 && groupScores[best] > groupScores[backgroundGroup] && groupScores[best] >= objectThreshold) {
+      voxelInstance[voxel] = objectIds[best];
+      voxelScore[voxel] = groupScores[best];
+      voxelGroup[voxel] = best;
+    }
+  }
+
+  const instance = new Int32Array(pointToVoxel.length);
+  const pointCounts = new Float64Array(groupCount);
+  const scoreSums = new Float64Array(groupCount);
+  for (let point = 0; point < instance.length; point++) {
+    const voxel = pointToVoxel[point];
+    const group = voxelGroup[voxel];
+    if (group >= 0) {
+      instance[point] = objectIds[group];
+      pointCounts[group]++;
+      scoreSums[group] += voxelScore[voxel];
+    }
+  }
+
+  const objects = objectIds.map((objectId, group): SegmentedObject => {
+    const meanClass = new Float64Array(classCount);
+    let members = 0;
+    for (let click = 0; click < clickCount; click++) {
+      if (groupOfClick[click] !== group) continue;
+      members++;
+      for (let classIndex = 0; classIndex < classCount; classIndex++) meanClass[classIndex] += classProbabilities[click * classCount + classIndex];
+    }
+    let classIndex = 0;
+    for (let candidate = 1; candidate < classCount; candidate++) if (meanClass[candidate] > meanClass[classIndex]) classIndex = candidate;
+    const pointCount = pointCounts[group];
+    return {
+      objectId,
+      classIndex,
+      className: classNames[classIndex] ?? `class ${classIndex}`,
+      classProbability: classCount > 0 ? meanClass[classIndex] / members : 0,
+      score: pointCount > 0 ? scoreSums[group] / pointCount : 0,
+      pointCount,
+    };
+  });
+  return { instance, voxelInstance, objects };
+}

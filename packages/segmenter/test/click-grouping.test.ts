@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { assignClickGroups, type Click } from '../src/index.js';
+
+type ClickKey = Pick<Click, 'objectId' | 'kind'>;
+const object = (objectId: number): ClickKey => ({ objectId, kind: 'object' });
+const background = (objectId = 1): ClickKey => ({ objectId, kind: 'background' });
+
+/** Rows of per-voxel probabilities, one column per click, flattened to `[voxelCount, clickCount]`. */
+function masks(rows: number[][]): Float32Array {
+  return Float32Array.from(rows.flat());
+}
+
+/** Uniform class probabilities for `clickCount` clicks over `classCount` classes. */
+function uniformClasses(clickCount: number, classCount = 2): Float32Array {
+  return new Float32Array(clickCount * classCount).fill(1 / classCount);
+}
+
+function identity(count: number): Int32Array {
+  return Int32Array.from({ length: count }, (_, index) => index);
+}
+
+function group(clicks: ClickKey[], rows: number[][], options: { classes?: Float32Array; pointToVoxel?: Int32Array; threshold?: number } = {}) {
+  return assignClickGroups({
+    clicks,
+    maskProbabilities: masks(rows),
+    classProbabilities: options.classes ?? uniformClasses(clicks.length),
+    pointToVoxel: options.pointToVoxel ?? identity(rows.length),
+    objectThreshold: options.threshold ?? 0.5,
+    classNames: ['chair', 'table'],
+  });
+}
+
+describe('assignClickGroups (§3.1 post-processing)', () => {
+  it('gives each voxel to the object with the highest probability (argmax over objects)', () => {
+    const result = group([object(3), object(7)], [
+      [0.9, 0.6],
+      [0.55, 0.8],
+      [0.7, 0.7001],
+    ]);
+    expect([...result.voxelInstance]).toEqual([3, 7, 7]);
+    expect(result.objects.map((entry) => entry.objectId)).toEqual([3, 7]);
+  });
+
+  it('merges the clicks of one object by their maximum probability', () => {
+    // Object 2 has two clicks; each alone loses voxel 1 or 2 to object 5, their maximum wins both.
+    const result = group([object(2), object(5), object(2)], [
+      [0.9, 0.1, 0.2],
+      [0.6, 0.7, 0.95],
+      [0.2, 0.3, 0.1],
+      [0.1, 0.8, 0.3],
+    ]);
+    expect([...result.voxelInstance]).toEqual([2, 2, 0, 5]);
+    expect(result.objects).toHaveLength(2);
+    expect(result.objects[0]).toMatchObject({ objectId: 2, pointCount: 2 });
+    // The score is the mean group probability over the claimed points: (0.9 + 0.95) / 2.
+    expect(result.objects[0].score).toBeCloseTo((0.9 + 0.95) / 2, 6);
+    expect(result.objects[1]).toMatchObject({ objectId: 5, pointCount: 1 });
+    expect(result.objects[1].score).toBeCloseTo(0.8, 6);
+  });
+
+  it('leaves voxels unlabeled when no object reaches the threshold', () => {
+    const rows = [
+      [0.49, 0.3],
+      [0.5, 0.2],
+      [0.1, 0.05],
+    ];
+    expect([...group([object(1), object(2)], rows).voxelInstance]).toEqual([0, 1, 0]);
+    expect([...group([object(1), object(2)], rows, { threshold: 0.25 }).voxelInstance]).toEqual([1, 1, 0]);
+  });
+
+  it('lets background clicks win voxels, which then stay 0 even above the threshold', () => {
+    const result = group([object(4), background(), background(9)], [
+      [0.9, 0.95, 0.1],
+      [0.9, 0.1, 0.2],
+      [0.8, 0.2, 0.85],
+    ]);
+    expect([...result.voxelInstance]).toEqual([0, 4, 0]);
+    // Background clicks never become objects, whatever their objectId.
+    expect(result.objects.map((entry) => entry.objectId)).toEqual([4]);
+    expect(result.objects[0].pointCount).toBe(1);
+  });
+
+  it('labels nothing when every click is a background click', () => {
+    const result = group([background(), background(2)], [
+      [0.9, 0.95],
+      [0.1, 0.99],
+    ]);
+    expect([...result.instance]).toEqual([0, 0]);
+    expect(result.objects).toEqual([]);
+  });
+
+  it('breaks ties toward the smaller objectId, and toward the background against an object', () => {
+    const result = group([object(8), object(3), background()], [
+      [0.7, 0.7, 0.1],
+      [0.6, 0.1, 0.6],
+      [0.6, 0.6, 0.6],
+    ]);
+    expect([...result.voxelInstance]).toEqual([3, 0, 0]);
+  });
+
+  it('copies voxel labels to every input point through pointToVoxel', () => {
+    const result = group([object(1), object(2)], [
+      [0.9, 0.1],
+      [0.2, 0.8],
+    ], { pointToVoxel: Int32Array.from([1, 0, 0, 1, 1]) });
+    expect([...result.instance]).toEqual([2, 1, 1, 2, 2]);
+    expect(result.objects.map((entry) => entry.pointCount)).toEqual([2, 3]);
+    expect(result.objects[1].score).toBeCloseTo(0.8, 6);
+  });
+
+  it("reports each object's class as the argmax of its clicks' mean class probabilities", () => {
+    // Object 1's clicks disagree (0.9 chair vs 0.8 table): the mean is 0.55 chair.
+    const classes = Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.3, 0.7]);
+    const result = group([object(1), object(1), object(2)], [[0.9, 0.9, 0.1]], { classes });
+    expect(result.objects[0]).toMatchObject({ objectId: 1, classIndex: 0, className: 'chair' });
+    expect(result.objects[0].classProbability).toBeCloseTo(0.55, 6);
+    expect(result.objects[1]).toMatchObject({ objectId: 2, classIndex: 1, className: 'table', pointCount: 0, score: 0 });
+    expect(result.objects[1].classProbability).toBeCloseTo(0.7, 6);
+  });
+
+  it('is equivariant to the click order', () => {
+    const clicks = [object(1), object(2), background(), object(1)];
+    const rows = [
+      [0.9, 0.2, 0.1, 0.3],
+      [0.3, 0.7, 0.2, 0.75],
+      [0.1, 0.2, 0.9, 0.3],
+      [0.6, 0.65, 0.1, 0.1],
+    ];
+    const permutation = [2, 0, 3, 1];
+    const permuted = group(
+      permutation.map((index) => clicks[index]),
+      rows.map((row) => permutation.map((index) => row[index])),
+    );
+    const original = group(clicks, rows);
+    expect([...permuted.instance]).toEqual([...original.instance]);
+    expect(permuted.objects).toEqual(original.objects);
+  });
+
+  it('rejects probability arrays whose length does not fit the click count', () => {
+    expect(() =>
+      assignClickGroups({
+        clicks: [object(1), object(2)],
+        maskProbabilities: new Float32Array(5),
+        classProbabilities: new Float32Array(4),
+        pointToVoxel: new Int32Array(2),
+        objectThreshold: 0.5,
+        classNames: [],
+      }),
+    ).toThrow(/2 clicks need .* multiple of 2 values, got 5 and 4/);
+  });
+});

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@pointclick/tfjs-kernels/cpu';
+import { initializeBackend } from '@pointclick/tfjs-kernels/node';
+import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
+import type { PointCloud } from '@pointclick/io';
+import { InteractiveSegmentationModel, type SegmenterConfig } from '../src/index.js';
+
+/** Class names of the test configuration (prototypeCount = 4). */
+export const TEST_CLASS_NAMES = ['wall', 'floor', 'chair', 'table'];
+
+/** A three-stage backbone small enough for gradient checks on the cpu backend (after the trainer's 'tiny' preset). */
+const TINY_BACKBONE: PointTransformerV3Config = {
+  ...LITE_CONFIG,
+  gridSize: 0.05,
+  stemKernelSize: 3,
+  encoderDepths: [1, 1, 1],
+  encoderChannels: [8, 16, 16],
+  encoderHeads: [1, 2, 2],
+  encoderPatchSizes: [16, 16, 16],
+  decoderDepths: [1, 1],
+  decoderChannels: [8, 16],
+  decoderHeads: [1, 2],
+  decoderPatchSizes: [16, 16],
+  dropPathRate: 0,
+  shuffleOrders: false,
+};
+
+/** The tiny segmenter configuration used by the tests. */
+export function createTestConfig(seed = 5, overrides: Partial<SegmenterConfig> = {}): SegmenterConfig {
+  const backbone: PointTransformerV3Config = { ...TINY_BACKBONE, orders: [...TINY_BACKBONE.orders], seed };
+  return {
+    backbone,
+    decoder: {
+      levelChannels: [16, 16, 8], // encoder bottleneck, then the decoder stages coarse to fine
+      width: 16,
+      headCount: 2,
+      feedForwardChannels: 32,
+      prototypeChannels: 16,
+      fourierFeatureCount: 8,
+      maxAttentionKeys: 256,
+      prototypeCount: TEST_CLASS_NAMES.length,
+      seed: seed + 1,
+    },
+    classNames: [...TEST_CLASS_NAMES],
+    gridSize: backbone.gridSize,
+    maxClicks: 12,
+    clickTolerance: 0.1,
+    objectThreshold: 0.5,
+    ...overrides,
+  };
+}
+
+/** A model of the test configuration. */
+export function createTestModel(seed = 5, overrides: Partial<SegmenterConfig> = {}): InteractiveSegmentationModel {
+  return new InteractiveSegmentationModel(createTestConfig(seed, overrides));
+}
+
+/** xorshift32 values in [0, 1). */
+export function createRandom(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A small room corner: a 2 m × 2 m floor and two boxes standing on it (0.4 m and 0.3 m), `pointCount`
+ * points with colours. Box points come first: `[0, boxPointCount)` is box 1, then box 2, then the floor.
+ */
+export function makeRoomCloud(pointCount = 1200, seed = 11): PointCloud & { colors: Uint8Array; boxPointCount: number } {
+  const random = createRandom(seed);
+  const positions = new Float32Array(pointCount * 3);
+  const colors = new Uint8Array(pointCount * 3);
+  const boxPointCount = Math.floor(pointCount / 4);
+  const boxes = [
+    { center: [0.5, 0.5], size: 0.4, color: [200, 40, 40] },
+    { center: [1.4, 1.3], size: 0.3, color: [40, 40, 200] },
+  ];
+  for (let point = 0; point < pointCount; point++) {
+    const box = point < boxPointCount ? boxes[0] : point < 2 * boxPointCount ? boxes[1] : undefined;
+    let x: number, y: number, z: number;
+    let color: number[];
+    if (box) {
+      // A point on the box's top or one of its four sides.
+      const face = Math.floor(random() * 5);
+      const u = (random() - 0.5) * box.size;
+      const v = random() * box.size;
+      const half = box.size / 2;
+      [x, y, z] =
+        face === 0 ? [u, (v / box.size - 0.5) * box.size, box.size] : face === 1 ? [-half, u, v] : face === 2 ? [half, u, v] : face === 3 ? [u, -half, v] : [u, half, v];
+      x += box.center[0];
+      y += box.center[1];
+      color = box.color;
+    } else {
+      x = random() * 2;
+      y = random() * 2;
+      z = 0;
+      color = [120, 120, 110];
+    }
+    positions.set([x, y, z], point * 3);
+    colors.set(color.map((channel) => Math.min(255, channel + Math.floor(random() * 20))), point * 3);
+  }
+  return { pointCount, positions, colors, boxPointCount };
+}
+
+/** Uses the pure-JS cpu backend (kernels and gradients registered by `@pointclick/tfjs-kernels/cpu`). */
+export async function useCpuBackend(): Promise<void> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend failed to initialise');
+}
+
+/** Uses the wasm backend, strictly (no silent fallback), with this repo's custom kernels. */
+export async function useWasmBackend(): Promise<void> {
+  await initializeBackend({ preferred: 'wasm', strict: true });
+}
