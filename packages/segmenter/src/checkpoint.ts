@@ -151,7 +151,8 @@ export function createModelFromCheckpoint(
     throw new CheckpointError(source, `cannot build the architecture in 'config': ${(error as Error).message}`, { cause: error });
   }
   try {
-    loadWeights(model, document.weights.manifest, weights, source);
+    // CheckpointError already names the source; the inner message names the weight file.
+    loadWeights(model, document.weights.manifest, weights, `weight file '${document.weights.file}'`);
   } catch (error) {
     model.dispose();
     if (error instanceof WeightLoadError) throw new CheckpointError(source, error.message, { cause: error });

@@ -27,10 +27,15 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
 export async function saveCheckpoint(
   model: InteractiveSegmentationModel,
   directory: string,
-  options: { metadata?: Record<string, unknown> } = {},
+  options: {
+    /** Free-form provenance stored in the JSON (training command, step, data). */
+    metadata?: Record<string, unknown>;
+    /** Storage type of the weights: float32 (exact) or float16 (half the size). Default float32. */
+    weightsDtype?: 'float32' | 'float16';
+  } = {},
 ): Promise<{ documentPath: string; weightsPath: string; byteLength: number }> {
   await mkdir(directory, { recursive: true });
-  const { document, weights } = serializeCheckpoint(model, { metadata: options.metadata });
+  const { document, weights } = serializeCheckpoint(model, { metadata: options.metadata, weightsDtype: options.weightsDtype });
   const weightsPath = join(directory, document.weights.file);
   const documentPath = join(directory, 'model.json');
   await writeAtomically(weightsPath, weights);

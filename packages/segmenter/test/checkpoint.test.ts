@@ -1,0 +1,259 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CheckpointError,
+  crc32,
+  loadSegmenter,
+  parseCheckpointDocument,
+  serializeCheckpoint,
+  Segmenter,
+  type CheckpointDocument,
+  type Click,
+  type SegmentationResult,
+} from '../src/index.js';
+import { saveCheckpoint } from '../src/node/index.js';
+import { createTestConfig, createTestModel, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
+
+const cloud = makeRoomCloud(800, 21);
+const clicks: Click[] = [
+  { pointIndex: 3, objectId: 1, kind: 'object' },
+  { pointIndex: cloud.boxPointCount + 7, objectId: 2, kind: 'object' },
+  { pointIndex: 2 * cloud.boxPointCount + 30, objectId: 1, kind: 'background' },
+];
+
+let directory: string;
+let reference: Segmenter;
+let referenceResult: SegmentationResult;
+let referenceLogits: Float32Array;
+let server: Server;
+let baseUrl: string;
+
+/** The last decoder stage's mask logits for `clicks` (what the labels are made from). */
+function maskLogitsOf(segmenter: Segmenter): Float32Array {
+  const model = segmenter.model;
+  const output = model.backbone.apply({ positions: cloud.positions, colors: cloud.colors });
+  const logits = tf.tidy(() => {
+    const points = clicks.map((click) => (click as { pointIndex: number }).pointIndex);
+    const { stages } = model.decoder.apply({
+      levels: output.levels,
+      clickVoxelIndices: Int32Array.from(points, (point) => output.inputToFinest[point]),
+      clickPositions: Float32Array.from(points.flatMap((point) => [...cloud.positions.subarray(point * 3, point * 3 + 3)])),
+    });
+    return stages[stages.length - 1].maskLogits.dataSync() as Float32Array;
+  });
+  output.dispose();
+  return logits;
+}
+
+function withoutTimings(result: SegmentationResult) {
+  return { instance: [...result.instance], objects: result.objects };
+}
+
+/** Asserts that `load` fails with a CheckpointError matching `message` and allocates no tensor. */
+async function expectCheckpointError(load: () => Promise<unknown>, message: RegExp): Promise<void> {
+  const tensorsBefore = tf.memory().numTensors;
+  const error = await load().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(CheckpointError);
+  expect((error as Error).message).toMatch(message);
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+}
+
+beforeAll(async () => {
+  await useCpuBackend();
+  directory = await mkdtemp(join(tmpdir(), 'segmenter-checkpoint-'));
+  reference = new Segmenter(createTestModel(13));
+  reference.setScene(cloud);
+  referenceResult = reference.segment(clicks);
+  referenceLogits = maskLogitsOf(reference);
+  await saveCheckpoint(reference.model, join(directory, 'saved'), { metadata: { step: 42 } });
+  server = createServer((request, response) => {
+    readFile(join(directory, decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname)))
+      .then((bytes) => {
+        response.writeHead(200, { 'content-type': 'application/octet-stream' });
+        response.end(bytes);
+      })
+      .catch(() => {
+        response.writeHead(404, 'Not Found');
+        response.end();
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no server address');
+  baseUrl = `http://127.0.0.1:${address.port}`;
+});
+
+afterAll(async () => {
+  reference.dispose();
+  await new Promise((resolve) => server.close(resolve));
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('saveCheckpoint', () => {
+  it('writes model.json and weights.bin atomically: no temporary files remain, the JSON describes the blob', async () => {
+    const files = (await readdir(join(directory, 'saved'))).sort();
+    expect(files).toEqual(['model.json', 'weights.bin']);
+    const document = JSON.parse(await readFile(join(directory, 'saved', 'model.json'), 'utf8')) as CheckpointDocument;
+    const weights = new Uint8Array(await readFile(join(directory, 'saved', 'weights.bin')));
+    expect(document).toMatchObject({ kind: 'pointclick-segmenter', formatVersion: 1, metadata: { step: 42 } });
+    expect(document.config.classNames).toEqual(['wall', 'floor', 'chair', 'table']);
+    expect(document.config.gridSize).toBe(0.05);
+    expect(document.weights.byteLength).toBe(weights.byteLength);
+    expect(document.weights.crc32).toBe(crc32(weights));
+    // One manifest entry per variable, float32: 4 bytes per parameter (running statistics included).
+    const variables = reference.model.namedVariables();
+    expect(document.weights.manifest.map((entry) => entry.name)).toEqual([...variables.keys()]);
+    expect(weights.byteLength).toBe(4 * [...variables.values()].reduce((total, variable) => total + variable.size, 0));
+  });
+
+  it('computes the standard CRC-32 (IEEE 802.3) check value', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+  });
+});
+
+describe('loadSegmenter', () => {
+  it('loads from a directory path with identical outputs', async () => {
+    const loaded = await loadSegmenter(join(directory, 'saved'));
+    try {
+      expect(maskLogitsOf(loaded)).toEqual(referenceLogits);
+      loaded.setScene(cloud);
+      expect(withoutTimings(loaded.segment(clicks))).toEqual(withoutTimings(referenceResult));
+      expect(loaded.classNames).toEqual(reference.classNames);
+    } finally {
+      loaded.dispose();
+    }
+  });
+
+  it('loads from the model.json path and from a file: URL', async () => {
+    for (const source of [join(directory, 'saved', 'model.json'), pathToFileURL(join(directory, 'saved', 'model.json'))]) {
+      const loaded = await loadSegmenter(source);
+      expect(maskLogitsOf(loaded)).toEqual(referenceLogits);
+      loaded.dispose();
+    }
+  });
+
+  it('loads from { document, weights } bytes: JSON text or object, ArrayBuffer or an unaligned Uint8Array view', async () => {
+    const text = await readFile(join(directory, 'saved', 'model.json'), 'utf8');
+    const bytes = new Uint8Array(await readFile(join(directory, 'saved', 'weights.bin')));
+    const unaligned = new Uint8Array(bytes.byteLength + 1);
+    unaligned.set(bytes, 1);
+    const sources = [
+      { document: text, weights: bytes.slice().buffer },
+      { document: JSON.parse(text) as CheckpointDocument, weights: unaligned.subarray(1) },
+    ];
+    for (const source of sources) {
+      const loaded = await loadSegmenter(source);
+      expect(maskLogitsOf(loaded)).toEqual(referenceLogits);
+      loaded.dispose();
+    }
+  });
+
+  it('loads from an http URL, fetching the weights beside the JSON (the browser path)', async () => {
+    const loaded = await loadSegmenter(`${baseUrl}/saved/model.json`);
+    try {
+      loaded.setScene(cloud);
+      expect(withoutTimings(loaded.segment(clicks))).toEqual(withoutTimings(referenceResult));
+    } finally {
+      loaded.dispose();
+    }
+    await expectCheckpointError(() => loadSegmenter(`${baseUrl}/missing/model.json`), /missing\/model\.json: HTTP 404/);
+  });
+
+  it('round-trips float16 weights to within half precision', async () => {
+    await saveCheckpoint(reference.model, join(directory, 'half'), { weightsDtype: 'float16' });
+    const full = (await readFile(join(directory, 'saved', 'weights.bin'))).byteLength;
+    expect((await readFile(join(directory, 'half', 'weights.bin'))).byteLength).toBe(full / 2);
+    const loaded = await loadSegmenter(join(directory, 'half'));
+    const logits = maskLogitsOf(loaded);
+    loaded.dispose();
+    let largest = 0;
+    referenceLogits.forEach((value, index) => (largest = Math.max(largest, Math.abs(value - logits[index]))));
+    expect(largest).toBeGreaterThan(0);
+    expect(largest).toBeLessThan(0.05);
+  });
+});
+
+describe('loadSegmenter errors: a CheckpointError and no tensor left behind', () => {
+  let text: string;
+  let bytes: Uint8Array;
+
+  beforeAll(async () => {
+    text = await readFile(join(directory, 'saved', 'model.json'), 'utf8');
+    bytes = new Uint8Array(await readFile(join(directory, 'saved', 'weights.bin')));
+  });
+
+  it('refuses a truncated weight file, on disk and over http', async () => {
+    const truncated = join(directory, 'truncated');
+    await saveCheckpoint(reference.model, truncated);
+    await writeFile(join(truncated, 'weights.bin'), bytes.subarray(0, bytes.byteLength - 100));
+    await expectCheckpointError(
+      () => loadSegmenter(truncated),
+      new RegExp(`weight file 'weights\\.bin' has ${bytes.byteLength - 100} bytes, the checkpoint expects ${bytes.byteLength} \\(truncated\\)`),
+    );
+    await expectCheckpointError(() => loadSegmenter(`${baseUrl}/truncated/model.json`), /\(truncated\)/);
+  });
+
+  it('refuses a weight file whose CRC-32 does not match', async () => {
+    const corrupted = bytes.slice();
+    corrupted[corrupted.length >> 1] ^= 0x10;
+    await expectCheckpointError(() => loadSegmenter({ document: text, weights: corrupted, name: 'corrupted.json' }), /corrupted\.json: .*CRC-32 mismatch/);
+  });
+
+  it('refuses a checkpoint of another architecture', async () => {
+    // Weights of a wider backbone under this architecture's config: same names, other shapes.
+    const other = createTestModel(13, {
+      backbone: { ...createTestConfig().backbone, encoderChannels: [8, 16, 24] },
+      decoder: { ...createTestConfig().decoder, levelChannels: [24, 16, 8] },
+    });
+    const { weights: otherWeights, document: otherDocument } = serializeCheckpoint(other);
+    other.dispose();
+    const mixed = { ...(JSON.parse(text) as CheckpointDocument), weights: otherDocument.weights };
+    await expectCheckpointError(() => loadSegmenter({ document: mixed, weights: otherWeights, name: 'mixed' }), /^mixed: weight file 'weights\.bin': '[\w.]+' has shape \[[\d,]+\] but the model expects \[[\d,]+\]/);
+    // A manifest with a tensor this architecture lacks (one more decoder stage).
+    const deeper = createTestModel(13, { decoder: { ...createTestConfig().decoder, stageCount: 5 } });
+    const serialized = serializeCheckpoint(deeper);
+    deeper.dispose();
+    const renamed = { ...(JSON.parse(text) as CheckpointDocument), weights: serialized.document.weights };
+    await expectCheckpointError(
+      () => loadSegmenter({ document: renamed, weights: serialized.weights, name: 'deeper' }),
+      /^deeper: weight file 'weights\.bin': weights do not match the model architecture; unexpected \d+ \(first: 'click_decoder\.stage_\d\./,
+    );
+  });
+
+  it('refuses a config that cannot be built, without leaking the half-built backbone', async () => {
+    const document = JSON.parse(text) as CheckpointDocument;
+    document.config.decoder = { ...document.config.decoder, headCount: 3 };
+    await expectCheckpointError(() => loadSegmenter({ document, weights: bytes, name: 'bad-heads' }), /bad-heads: cannot build the architecture in 'config': .*headCount/);
+  });
+
+  it('names the field of a malformed document', () => {
+    const document = JSON.parse(text) as CheckpointDocument;
+    const parse = (value: unknown) => () => parseCheckpointDocument(value as CheckpointDocument, 'model.json');
+    expect(() => parseCheckpointDocument('{ not json', 'model.json')).toThrow(/model\.json: not valid JSON/);
+    expect(parse({ ...document, kind: 'other' })).toThrow(/field 'kind': expected 'pointclick-segmenter'/);
+    expect(parse({ ...document, formatVersion: 2 })).toThrow(/field 'formatVersion': this build reads version 1, the file has 2/);
+    expect(parse({ ...document, config: { ...document.config, classNames: [1, 2] } })).toThrow(/field 'config\.classNames'/);
+    expect(parse({ ...document, config: { ...document.config, gridSize: 0.02 } })).toThrow(
+      /field 'config\.gridSize': 0\.02 m differs from 'config\.backbone\.gridSize' 0\.05 m/,
+    );
+    expect(parse({ ...document, weights: { ...document.weights, crc32: 'x' } })).toThrow(/field 'weights': expected \{ file, byteLength, crc32, manifest \}/);
+    expect(parse({ ...document, config: undefined })).toThrow(CheckpointError);
+  });
+
+  it('refuses a missing path and a missing weight file', async () => {
+    await expectCheckpointError(() => loadSegmenter(join(directory, 'nowhere')), /nowhere: no such file or directory/);
+    const lonely = join(directory, 'lonely');
+    await saveCheckpoint(reference.model, lonely);
+    await rm(join(lonely, 'weights.bin'));
+    await expectCheckpointError(() => loadSegmenter(lonely), /weights\.bin: cannot read the weight file/);
+  });
+});
