@@ -1,0 +1,143 @@
+/**
+ * Segmenter latency on wasm, lite preset (backbone LITE_CONFIG at 4 cm, decoder LITE_DECODER_SIZES), on a
+ * synthetic room of ~50k voxels: first click (backbone + decoder scene preparation + decoder) and click
+ * updates (decoder only) with 1, 10 and 40 clicks. Reference: a 1024³ matMul timed in the same run; every
+ * figure is also printed as a multiple of that matMul's time. When a 10-click update misses the 50 ms goal,
+ * `tf.profile` lists the kernels of one update by total time.
+ * Run: pnpm --filter @pointclick/segmenter bench   (figures are noisy on a shared machine)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initializeBackend } from '@pointclick/tfjs-kernels/node';
+import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
+import { LITE_DECODER_SIZES } from '@pointclick/decoder';
+import { generateIndoorScene } from '@pointclick/datasets';
+import { InteractiveSegmentationModel, Segmenter, type Click, type SegmenterConfig } from '../src/index.js';
+
+/** 72k synthetic points leave ~50k voxels at 4 cm (measured: 49,825 for seed 7). */
+const POINT_COUNT = 72_000;
+const SCENE_SEED = 7;
+const CLICK_COUNTS = [1, 10, 40];
+const UPDATE_REPEATS = 7;
+const GOAL_MILLISECONDS = 50;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Median time in milliseconds of a 1024³ float32 matMul, read back. */
+async function timeMatMul(): Promise<number> {
+  const size = 1024;
+  const a = tf.randomUniform([size, size]);
+  const b = tf.randomUniform([size, size]);
+  const times: number[] = [];
+  for (let run = 0; run < 6; run++) {
+    const start = performance.now();
+    const product = tf.matMul(a, b);
+    await product.data();
+    times.push(performance.now() - start);
+    product.dispose();
+  }
+  tf.dispose([a, b]);
+  return median(times.slice(1));
+}
+
+function createLiteConfig(classNames: string[]): SegmenterConfig {
+  const backbone: PointTransformerV3Config = { ...LITE_CONFIG, orders: [...LITE_CONFIG.orders], seed: 1 };
+  // Output levels, coarsest first: the encoder bottleneck, then the decoder stages coarse to fine.
+  const levelChannels = [backbone.encoderChannels[backbone.encoderChannels.length - 1], ...[...backbone.decoderChannels].reverse()];
+  return {
+    backbone,
+    decoder: { ...LITE_DECODER_SIZES, levelChannels, prototypeCount: classNames.length, seed: 2 },
+    classNames,
+    gridSize: backbone.gridSize,
+    maxClicks: 100,
+  };
+}
+
+/** `count` clicks on distinct object points (objects 1…), spread over the scene's objects. */
+function makeClicks(instance: Int32Array, count: number, shift: number): Click[] {
+  const objectPoints: number[] = [];
+  for (let point = 0; point < instance.length; point++) if (instance[point] !== 0) objectPoints.push(point);
+  return Array.from({ length: count }, (_, click) => {
+    const point = objectPoints[(Math.floor(((click + 0.5) * objectPoints.length) / count) + shift * 97) % objectPoints.length];
+    return { pointIndex: point, objectId: 1 + (click % 12), kind: click % 9 === 8 ? 'background' : 'object' };
+  });
+}
+
+function times(milliseconds: number, reference: number): string {
+  return `${milliseconds.toFixed(1).padStart(7)} ms (${(milliseconds / reference).toFixed(1).padStart(5)}× matMul)`;
+}
+
+async function main(): Promise<void> {
+  const { backend, threads } = await initializeBackend({ preferred: 'wasm', strict: true });
+  const matMulMilliseconds = await timeMatMul();
+  console.log(
+    `backend ${backend} (${threads ?? 1} thread); reference 1024³ matMul: ${matMulMilliseconds.toFixed(1)} ms = ` +
+      `${((2 * 1024 ** 3) / (matMulMilliseconds / 1000) / 1e9).toFixed(1)} GFLOP/s`,
+  );
+  const scene = generateIndoorScene({ seed: SCENE_SEED, pointCount: POINT_COUNT });
+  const classNames = Array.from({ length: 40 }, (_, index) => `class ${index + 1}`);
+  const model = new InteractiveSegmentationModel(createLiteConfig(classNames));
+  const segmenter = new Segmenter(model);
+  const voxelCount = model.backbone.buildHierarchy({ positions: scene.positions, colors: scene.colors }).levels[0].voxelCount;
+  console.log(
+    `scene: ${scene.pointCount} points → ${voxelCount} voxels at ${model.config.gridSize * 100} cm; ` +
+      `${(model.backbone.countParams() / 1e6).toFixed(2)} M backbone + ${(model.decoder.countParams() / 1e6).toFixed(2)} M decoder parameters`,
+  );
+
+  // Warm-up: the first pass compiles nothing on wasm but pays for first-touch allocations.
+  segmenter.setScene(scene);
+  segmenter.segment(makeClicks(scene.instance, 1, 0));
+
+  const rows: { clickCount: number; first: number; backbone: number; update: number; decoder: number }[] = [];
+  for (const clickCount of CLICK_COUNTS) {
+    segmenter.setScene(scene);
+    const firstStart = performance.now();
+    const first = segmenter.segment(makeClicks(scene.instance, clickCount, 0));
+    const firstMilliseconds = performance.now() - firstStart;
+    const updateTimes: number[] = [];
+    const decoderTimes: number[] = [];
+    for (let repeat = 0; repeat < UPDATE_REPEATS; repeat++) {
+      const clicks = makeClicks(scene.instance, clickCount, repeat + 1); // moved clicks: a click update
+      const start = performance.now();
+      const result = segmenter.segment(clicks);
+      updateTimes.push(performance.now() - start);
+      decoderTimes.push(result.decoderMilliseconds);
+    }
+    const row = { clickCount, first: firstMilliseconds, backbone: first.backboneMilliseconds, update: median(updateTimes), decoder: median(decoderTimes) };
+    rows.push(row);
+    console.log(
+      `${String(clickCount).padStart(2)} clicks | first click ${times(row.first, matMulMilliseconds)} ` +
+        `[backbone + decoder scene ${row.backbone.toFixed(0)} ms] | update ${times(row.update, matMulMilliseconds)} ` +
+        `[decoder pass ${row.decoder.toFixed(1)} ms, median of ${UPDATE_REPEATS}]`,
+    );
+  }
+
+  const ten = rows.find((row) => row.clickCount === 10)!;
+  console.log(`\ngoal: a 10-click update in ≤ ${GOAL_MILLISECONDS} ms — ${ten.update <= GOAL_MILLISECONDS ? 'met' : 'MISSED'} (${ten.update.toFixed(1)} ms)`);
+  if (ten.update > GOAL_MILLISECONDS) {
+    const clicks = makeClicks(scene.instance, 10, 3);
+    const profile = await tf.profile(() => {
+      segmenter.segment(clicks);
+    });
+    const byKernel = new Map<string, { milliseconds: number; calls: number }>();
+    for (const kernel of profile.kernels) {
+      const entry = byKernel.get(kernel.name) ?? { milliseconds: 0, calls: 0 };
+      entry.milliseconds += typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+      entry.calls++;
+      byKernel.set(kernel.name, entry);
+    }
+    const total = [...byKernel.values()].reduce((sum, entry) => sum + entry.milliseconds, 0);
+    console.log(`tf.profile of one 10-click update: ${profile.kernels.length} kernel calls, ${total.toFixed(1)} ms in kernels; top kernels:`);
+    for (const [name, entry] of [...byKernel.entries()].sort((a, b) => b[1].milliseconds - a[1].milliseconds).slice(0, 10)) {
+      console.log(`  ${name.padEnd(22)} ${entry.milliseconds.toFixed(1).padStart(7)} ms  ${String(entry.calls).padStart(4)} calls  ${((100 * entry.milliseconds) / total).toFixed(0).padStart(3)} %`);
+    }
+  }
+  segmenter.dispose();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
