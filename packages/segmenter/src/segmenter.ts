@@ -100,14 +100,21 @@ export class Segmenter {
     pointIndices.forEach((pointIndex, clickIndex) => {
       clickPositions.set(scene.cloud.positions.subarray(pointIndex * 3, pointIndex * 3 + 3), clickIndex * 3);
     });
-    const { maskProbabilities, classProbabilities } = tf.tidy(() => {
+    // The tidy returns tensors, never the read-back arrays: tidy walks whatever it returns element by element
+    // looking for tensors, which for a [voxelCount, clickCount] Float32Array cost more than the decoder itself.
+    const [maskTensor, classTensor] = tf.tidy(() => {
       const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, scene: scene.decoderScene });
       const last = output.stages[output.stages.length - 1];
-      return {
-        maskProbabilities: tf.sigmoid(last.maskLogits).dataSync() as Float32Array, // [voxelCount, clickCount]
-        classProbabilities: tf.softmax(last.classLogits).dataSync() as Float32Array, // [clickCount, classCount]
-      };
+      return [tf.sigmoid(last.maskLogits), tf.softmax(last.classLogits)];
     });
+    let maskProbabilities: Float32Array; // [voxelCount, clickCount]
+    let classProbabilities: Float32Array; // [clickCount, classCount]
+    try {
+      maskProbabilities = maskTensor.dataSync() as Float32Array;
+      classProbabilities = classTensor.dataSync() as Float32Array;
+    } finally {
+      tf.dispose([maskTensor, classTensor]);
+    }
     const decoderMilliseconds = performance.now() - started;
     // §3.1 post-processing: group max, argmax over groups, object threshold, then back to every input point.
     const { instance, objects } = assignClickGroups({
