@@ -133,6 +133,19 @@ async function main(): Promise<void> {
     for (const [name, entry] of [...byKernel.entries()].sort((a, b) => b[1].milliseconds - a[1].milliseconds).slice(0, 10)) {
       console.log(`  ${name.padEnd(22)} ${entry.milliseconds.toFixed(1).padStart(7)} ms  ${String(entry.calls).padStart(4)} calls  ${((100 * entry.milliseconds) / total).toFixed(0).padStart(3)} %`);
     }
+    const byShape = new Map<string, { milliseconds: number; calls: number }>();
+    for (const kernel of profile.kernels) {
+      if (kernel.name !== 'BatchMatMul') continue;
+      const key = kernel.inputShapes.map((shape) => `[${shape?.join(', ')}]`).join(' × ');
+      const entry = byShape.get(key) ?? { milliseconds: 0, calls: 0 };
+      entry.milliseconds += typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+      entry.calls++;
+      byShape.set(key, entry);
+    }
+    console.log('largest BatchMatMul shapes:');
+    for (const [shape, entry] of [...byShape.entries()].sort((a, b) => b[1].milliseconds - a[1].milliseconds).slice(0, 6)) {
+      console.log(`  ${shape.padEnd(40)} ${entry.milliseconds.toFixed(1).padStart(7)} ms  ${String(entry.calls).padStart(4)} calls`);
+    }
   }
   segmenter.dispose();
 }
