@@ -1,0 +1,32 @@
+import { PlaygroundApp } from './app/playground-app.js';
+
+// Query parameters: ?model=<url of model.json> (default models/default/model.json), ?backend=webgpu|wasm|cpu,
+// ?seed=<default scene seed> or ?scene=none to start empty.
+const parameters = new URLSearchParams(location.search);
+const backend = parameters.get('backend');
+const seed = parameters.get('seed');
+
+function showFatal(error: unknown): void {
+  const message = document.getElementById('message');
+  const text = `The playground could not start: ${error instanceof Error ? error.message : String(error)}`;
+  if (message) {
+    message.textContent = text;
+    message.hidden = false;
+  } else {
+    document.body.textContent = text;
+  }
+}
+
+window.addEventListener('error', (event) => showFatal(event.error ?? event.message));
+window.addEventListener('unhandledrejection', (event) => showFatal(event.reason));
+
+try {
+  new PlaygroundApp({
+    modelUrl: new URL(parameters.get('model') ?? 'models/default/model.json', location.href).href,
+    wasmPath: new URL('tfjs-wasm/', location.href).href,
+    preferredBackend: backend === 'webgpu' || backend === 'wasm' || backend === 'cpu' ? backend : undefined,
+    defaultSceneSeed: parameters.get('scene') === 'none' ? undefined : Number(seed ?? 1),
+  });
+} catch (error) {
+  showFatal(error);
+}

@@ -1,0 +1,289 @@
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+
+/** A camera preset. */
+export type ViewName = 'reset' | 'top' | 'front' | 'side';
+
+/** A click marker drawn in the scene. */
+export interface MarkerSpec {
+  /** Position in metres. */
+  position: [number, number, number];
+  /** Colour r g b 0…255. */
+  color: [number, number, number];
+  /** Background clicks are drawn as dark cubes, object clicks as spheres. */
+  kind: 'object' | 'background';
+}
+
+const VERTEX_SHADER = /* glsl */ `
+attribute vec3 pointColor;
+uniform float pointSize;
+uniform float attenuationScale;
+varying vec4 vColor;
+#ifdef PICKING
+vec4 encodeIndex(int value) {
+  // Point index + 1 in four bytes (0 = no point), little end first.
+  int id = value + 1;
+  return vec4(float(id & 255), float((id >> 8) & 255), float((id >> 16) & 255), float((id >> 24) & 255)) / 255.0;
+}
+#endif
+void main() {
+  vec4 viewPosition = modelViewMatrix * vec4(position, 1.0);
+  gl_Position = projectionMatrix * viewPosition;
+  gl_PointSize = attenuationScale > 0.0 ? max(1.0, pointSize * attenuationScale / -viewPosition.z) : pointSize;
+#ifdef PICKING
+  vColor = encodeIndex(gl_VertexID);
+#else
+  vColor = vec4(pointColor, 1.0);
+#endif
+}`;
+
+const FRAGMENT_SHADER = /* glsl */ `
+varying vec4 vColor;
+void main() {
+  gl_FragColor = vColor;
+}`;
+
+/** Pixels on each side of the cursor searched for a point when picking. */
+const PICK_RADIUS = 6;
+
+/**
+ * three.js viewer for large point clouds: one `THREE.Points` draw call, colours as a normalized Uint8 attribute,
+ * orbit/pan/zoom controls, camera presets and GPU picking (point ids rendered into a small offscreen target
+ * around the cursor, so picking costs one draw of the points whatever their count).
+ */
+export class PointCloudViewer {
+  /** The WebGL renderer. */
+  readonly renderer: THREE.WebGLRenderer;
+  /** The perspective camera (z up). */
+  readonly camera: THREE.PerspectiveCamera;
+  /** Orbit, pan and zoom controls. */
+  readonly controls: OrbitControls;
+  private readonly scene = new THREE.Scene();
+  private readonly markerGroup = new THREE.Group();
+  private points?: THREE.Points;
+  private colorAttribute?: THREE.BufferAttribute;
+  private readonly displayMaterial: THREE.ShaderMaterial;
+  private readonly pickMaterial: THREE.ShaderMaterial;
+  private readonly pickTarget: THREE.WebGLRenderTarget;
+  private bounds = new THREE.Box3(new THREE.Vector3(-1, -1, -1), new THREE.Vector3(1, 1, 1));
+  private pointSizePixels = 2;
+  private attenuate = false;
+  private renderRequested = false;
+  private readonly resizeObserver: ResizeObserver;
+  /** Milliseconds of the last frame's draw call submission (CPU side). */
+  lastFrameMilliseconds = 0;
+  /** Called after each drawn frame. */
+  onFrame?: () => void;
+
+  constructor(private readonly container: HTMLElement) {
+    this.renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.renderer.setClearColor(0x1b1e24);
+    container.appendChild(this.renderer.domElement);
+    this.camera = new THREE.PerspectiveCamera(55, 1, 0.01, 1000);
+    this.camera.up.set(0, 0, 1);
+    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.screenSpacePanning = true;
+    this.controls.addEventListener('change', () => this.requestRender());
+    const uniforms = () => ({ pointSize: { value: 2 }, attenuationScale: { value: 0 } });
+    this.displayMaterial = new THREE.ShaderMaterial({ vertexShader: VERTEX_SHADER, fragmentShader: FRAGMENT_SHADER, uniforms: uniforms() });
+    this.pickMaterial = new THREE.ShaderMaterial({
+      vertexShader: VERTEX_SHADER,
+      fragmentShader: FRAGMENT_SHADER,
+      uniforms: uniforms(),
+      defines: { PICKING: 1 },
+      blending: THREE.NoBlending,
+    });
+    const pickSize = 2 * PICK_RADIUS + 1;
+    this.pickTarget = new THREE.WebGLRenderTarget(pickSize, pickSize, { type: THREE.UnsignedByteType, format: THREE.RGBAFormat, depthBuffer: true });
+    this.markerGroup.renderOrder = 10;
+    this.scene.add(this.markerGroup);
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(container);
+    this.resize();
+  }
+
+  /** Replaces the displayed cloud. `colors` is the initial colour buffer (interleaved r g b 0…255), kept by reference. */
+  setCloud(positions: Float32Array, colors: Uint8Array): void {
+    if (this.points) {
+      this.scene.remove(this.points);
+      this.points.geometry.dispose();
+    }
+    const geometry = new THREE.BufferGeometry();
+    geometry.setAttribute('position', new THREE.BufferAttribute(positions, 3));
+    this.colorAttribute = new THREE.BufferAttribute(colors, 3, true);
+    geometry.setAttribute('pointColor', this.colorAttribute);
+    geometry.computeBoundingBox();
+    geometry.computeBoundingSphere();
+    this.bounds = geometry.boundingBox!.clone();
+    this.points = new THREE.Points(geometry, this.displayMaterial);
+    this.points.frustumCulled = false;
+    this.scene.add(this.points);
+    const diagonal = this.bounds.getSize(new THREE.Vector3()).length() || 1;
+    this.camera.near = diagonal / 2000;
+    this.camera.far = diagonal * 20;
+    this.setView('reset');
+  }
+
+  /** Lowest and highest z of the cloud, metres. */
+  get heightRange(): [number, number] {
+    return [this.bounds.min.z, this.bounds.max.z];
+  }
+
+  /** Length of the cloud's bounding-box diagonal, metres. */
+  get sceneDiagonal(): number {
+    return this.bounds.getSize(new THREE.Vector3()).length() || 1;
+  }
+
+  /** Uploads changed colours (after the buffer given to `setCloud` was rewritten). */
+  updateColors(): void {
+    if (!this.colorAttribute) return;
+    this.colorAttribute.needsUpdate = true;
+    this.requestRender();
+  }
+
+  /** Point size in CSS pixels (with attenuation: at 1 m distance… scaled by the scene size). */
+  setPointSize(pixels: number, attenuate: boolean): void {
+    this.pointSizePixels = pixels;
+    this.attenuate = attenuate;
+    this.applyPointSize();
+    this.requestRender();
+  }
+
+  /** Moves the camera to a preset view of the whole cloud. */
+  setView(view: ViewName): void {
+    const center = this.bounds.getCenter(new THREE.Vector3());
+    const size = this.bounds.getSize(new THREE.Vector3());
+    const radius = Math.max(size.length() / 2, 1e-3);
+    const distance = radius / Math.sin(THREE.MathUtils.degToRad(this.camera.fov / 2)) * 1.05;
+    const direction =
+      view === 'top'
+        ? new THREE.Vector3(0, -1e-3, 1)
+        : view === 'front'
+          ? new THREE.Vector3(0, -1, 0)
+          : view === 'side'
+            ? new THREE.Vector3(1, 0, 0)
+            : new THREE.Vector3(0.9, -1.3, 1.1);
+    this.camera.position.copy(center).addScaledVector(direction.normalize(), distance);
+    this.controls.target.copy(center);
+    this.camera.updateProjectionMatrix();
+    this.controls.update();
+    this.requestRender();
+  }
+
+  /** Replaces the click markers. */
+  setMarkers(markers: MarkerSpec[]): void {
+    for (const child of [...this.markerGroup.children]) {
+      this.markerGroup.remove(child);
+      const mesh = child as THREE.Mesh;
+      mesh.geometry.dispose();
+      (mesh.material as THREE.Material).dispose();
+    }
+    const radius = Math.max(this.sceneDiagonal * 0.006, 0.01);
+    for (const marker of markers) {
+      const geometry = marker.kind === 'background' ? new THREE.BoxGeometry(radius * 1.6, radius * 1.6, radius * 1.6) : new THREE.SphereGeometry(radius, 16, 12);
+      const color = marker.kind === 'background' ? new THREE.Color(0x111111) : new THREE.Color(marker.color[0] / 255, marker.color[1] / 255, marker.color[2] / 255);
+      // Markers are drawn over the points so a click is never hidden behind its own surface.
+      const material = new THREE.MeshBasicMaterial({ color, depthTest: false, transparent: true, opacity: 0.95 });
+      const mesh = new THREE.Mesh(geometry, material);
+      mesh.renderOrder = 10;
+      mesh.position.set(...marker.position);
+      const outline = new THREE.LineSegments(
+        new THREE.EdgesGeometry(geometry),
+        new THREE.LineBasicMaterial({ color: marker.kind === 'background' ? 0xffffff : 0x000000, depthTest: false }),
+      );
+      outline.renderOrder = 11;
+      mesh.add(outline);
+      this.markerGroup.add(mesh);
+    }
+    this.requestRender();
+  }
+
+  /**
+   * Index of the visible point under the CSS-pixel position (relative to the canvas), or -1: the nearest hit
+   * within a few pixels of the cursor, nearest to the camera where points overlap (depth test).
+   */
+  pickPoint(cssX: number, cssY: number): number {
+    if (!this.points) return -1;
+    const ratio = this.renderer.getPixelRatio();
+    const canvas = this.renderer.domElement;
+    const width = canvas.width;
+    const height = canvas.height;
+    const centerX = Math.round(cssX * ratio);
+    const centerY = Math.round(cssY * ratio);
+    const size = 2 * PICK_RADIUS + 1;
+    this.camera.setViewOffset(width, height, centerX - PICK_RADIUS, centerY - PICK_RADIUS, size, size);
+    this.points.material = this.pickMaterial;
+    this.markerGroup.visible = false;
+    const clearColor = this.renderer.getClearColor(new THREE.Color());
+    const clearAlpha = this.renderer.getClearAlpha();
+    this.renderer.setClearColor(0x000000, 0);
+    this.renderer.setRenderTarget(this.pickTarget);
+    this.renderer.clear();
+    this.renderer.render(this.scene, this.camera);
+    const pixels = new Uint8Array(size * size * 4);
+    this.renderer.readRenderTargetPixels(this.pickTarget, 0, 0, size, size, pixels);
+    this.renderer.setRenderTarget(null);
+    this.renderer.setClearColor(clearColor, clearAlpha);
+    this.points.material = this.displayMaterial;
+    this.markerGroup.visible = true;
+    this.camera.clearViewOffset();
+    let best = -1;
+    let bestDistance = Infinity;
+    for (let row = 0; row < size; row++) {
+      for (let column = 0; column < size; column++) {
+        const offset = (row * size + column) * 4;
+        const id = pixels[offset] | (pixels[offset + 1] << 8) | (pixels[offset + 2] << 16) | (pixels[offset + 3] << 24);
+        if (id === 0) continue;
+        // Render-target rows run bottom-up.
+        const distance = (column - PICK_RADIUS) ** 2 + (size - 1 - row - PICK_RADIUS) ** 2;
+        if (distance < bestDistance) {
+          bestDistance = distance;
+          best = (id >>> 0) - 1;
+        }
+      }
+    }
+    this.requestRender();
+    return best;
+  }
+
+  /** Asks for one frame at the next animation frame. */
+  requestRender(): void {
+    if (this.renderRequested) return;
+    this.renderRequested = true;
+    requestAnimationFrame(() => {
+      this.renderRequested = false;
+      const started = performance.now();
+      this.renderer.render(this.scene, this.camera);
+      this.lastFrameMilliseconds = performance.now() - started;
+      this.onFrame?.();
+    });
+  }
+
+  /** The canvas. */
+  get canvas(): HTMLCanvasElement {
+    return this.renderer.domElement;
+  }
+
+  private applyPointSize(): void {
+    const ratio = this.renderer.getPixelRatio();
+    const height = this.renderer.domElement.height;
+    // With attenuation, `pointSize` is the size in pixels of a point one scene-diagonal/20 away.
+    const attenuationScale = this.attenuate ? (this.sceneDiagonal / 20) : 0;
+    for (const material of [this.displayMaterial, this.pickMaterial]) {
+      material.uniforms.pointSize.value = this.pointSizePixels * ratio;
+      material.uniforms.attenuationScale.value = attenuationScale;
+    }
+    void height;
+  }
+
+  private resize(): void {
+    const width = Math.max(1, this.container.clientWidth);
+    const height = Math.max(1, this.container.clientHeight);
+    this.renderer.setSize(width, height);
+    this.camera.aspect = width / height;
+    this.camera.updateProjectionMatrix();
+    this.applyPointSize();
+    this.requestRender();
+  }
+}

@@ -1,0 +1,119 @@
+/** How points are coloured. */
+export type ColorMode = 'rgb' | 'height' | 'instance' | 'class';
+
+/** Colour of each segmented object and how it is drawn. */
+export interface ObjectAppearance {
+  /** Object colour, r g b 0…255. */
+  color: [number, number, number];
+  /** Semantic class index (for class colouring). */
+  classIndex: number;
+  /** Whether the object's mask is drawn. */
+  visible: boolean;
+}
+
+/** Distinct, saturated object colours; object id `n` uses entry `(n - 1) % length`. */
+export const OBJECT_PALETTE: [number, number, number][] = [
+  [230, 25, 75], [60, 180, 75], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230],
+  [210, 245, 60], [250, 190, 212], [0, 128, 128], [220, 190, 255], [170, 110, 40], [255, 225, 25], [128, 0, 0],
+  [170, 255, 195], [128, 128, 0], [0, 0, 128],
+];
+
+/** Colour of object `objectId` (1…). */
+export function colorOfObject(objectId: number): [number, number, number] {
+  return OBJECT_PALETTE[(objectId - 1) % OBJECT_PALETTE.length];
+}
+
+/** Colour of semantic class `classIndex` (0…), distinct from neighbouring indices. */
+export function colorOfClass(classIndex: number): [number, number, number] {
+  // Golden-angle hues keep neighbouring classes apart.
+  const hue = (classIndex * 137.508) % 360;
+  return hslToRgb(hue, 0.65, 0.55);
+}
+
+function hslToRgb(hue: number, saturation: number, lightness: number): [number, number, number] {
+  const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation;
+  const sector = hue / 60;
+  const second = chroma * (1 - Math.abs((sector % 2) - 1));
+  const [red, green, blue] =
+    sector < 1 ? [chroma, second, 0] : sector < 2 ? [second, chroma, 0] : sector < 3 ? [0, chroma, second] : sector < 4 ? [0, second, chroma] : sector < 5 ? [second, 0, chroma] : [chroma, 0, second];
+  const offset = lightness - chroma / 2;
+  return [Math.round((red + offset) * 255), Math.round((green + offset) * 255), Math.round((blue + offset) * 255)];
+}
+
+/** Inputs of {@link computePointColors}. */
+export interface PointColorInput {
+  /** Interleaved x y z in metres. */
+  positions: Float32Array;
+  /** Interleaved r g b 0…255, when the scan has colours. */
+  colors?: Uint8Array;
+  /** Per point: the segmented object id, 0 for none. */
+  instance?: Int32Array;
+  /** Appearance of each object id. */
+  objects: Map<number, ObjectAppearance>;
+  /** Colour mode. */
+  mode: ColorMode;
+  /** Lowest and highest z in metres, for height colouring. */
+  heightRange: [number, number];
+}
+
+const UNLABELED_GREY = 150;
+/** Weight of the mask colour over the base colour in the rgb and height modes. */
+const MASK_WEIGHT = 0.7;
+
+/**
+ * Fills `output` (interleaved r g b 0…255) with every point's colour: the base colour of `mode`, with the masks of
+ * visible objects blended over it (rgb, height) or as the colour itself (instance, class).
+ */
+export function computePointColors(input: PointColorInput, output: Uint8Array): void {
+  const { positions, colors, instance, objects, mode } = input;
+  const pointCount = positions.length / 3;
+  const [lowest, highest] = input.heightRange;
+  const heightScale = highest > lowest ? 1 / (highest - lowest) : 0;
+  // Per object id: mask colour, or undefined when hidden (dense lookup: object ids are small integers).
+  let largestId = 0;
+  for (const objectId of objects.keys()) largestId = Math.max(largestId, objectId);
+  const maskColors: ([number, number, number] | undefined)[] = new Array(largestId + 1);
+  for (const [objectId, appearance] of objects) {
+    if (!appearance.visible) continue;
+    maskColors[objectId] = mode === 'class' ? colorOfClass(appearance.classIndex) : appearance.color;
+  }
+  for (let point = 0; point < pointCount; point++) {
+    const offset = point * 3;
+    let red: number;
+    let green: number;
+    let blue: number;
+    if (mode === 'rgb' && colors) {
+      red = colors[offset];
+      green = colors[offset + 1];
+      blue = colors[offset + 2];
+    } else if (mode === 'rgb' || mode === 'height') {
+      const height = (positions[offset + 2] - lowest) * heightScale;
+      [red, green, blue] = rampHeight(height);
+    } else {
+      red = green = blue = UNLABELED_GREY;
+    }
+    const objectId = instance ? instance[point] : 0;
+    const mask = objectId > 0 ? maskColors[objectId] : undefined;
+    if (mask) {
+      if (mode === 'instance' || mode === 'class') {
+        [red, green, blue] = mask;
+      } else {
+        red = red * (1 - MASK_WEIGHT) + mask[0] * MASK_WEIGHT;
+        green = green * (1 - MASK_WEIGHT) + mask[1] * MASK_WEIGHT;
+        blue = blue * (1 - MASK_WEIGHT) + mask[2] * MASK_WEIGHT;
+      }
+    }
+    output[offset] = red;
+    output[offset + 1] = green;
+    output[offset + 2] = blue;
+  }
+}
+
+/** Blue → cyan → yellow → red ramp for a height in 0…1. */
+function rampHeight(value: number): [number, number, number] {
+  const clamped = Math.min(1, Math.max(0, value));
+  const red = Math.min(255, Math.max(0, 255 * (1.5 - Math.abs(4 * clamped - 3))));
+  const green = Math.min(255, Math.max(0, 255 * (1.5 - Math.abs(4 * clamped - 2))));
+  const blue = Math.min(255, Math.max(0, 255 * (1.5 - Math.abs(4 * clamped - 1))));
+  return [red, green, blue];
+}

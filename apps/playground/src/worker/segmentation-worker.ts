@@ -1,0 +1,144 @@
+/// <reference lib="webworker" />
+/**
+ * The segmentation worker: reads scans, starts the TF.js backend (WebGPU, else wasm), loads the checkpoint and
+ * runs the segmenter, so the page never blocks on any of it.
+ */
+import { readPointCloud, type PointCloud } from '@pointclick/io';
+import { generateIndoorScene } from '@pointclick/datasets';
+import { loadSegmenter, type Segmenter } from '@pointclick/segmenter';
+import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
+import type { LoadedScan, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+import { describeError } from '../scan/error-messages.js';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+let segmenterPromise: Promise<Segmenter | undefined> | undefined;
+let currentCloud: PointCloud | undefined;
+/** The cloud last handed to the segmenter, so the backbone runs once per scan. */
+let segmenterCloud: PointCloud | undefined;
+
+function post(message: WorkerResponse, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+async function initialize(request: Extract<WorkerRequest, { type: 'initialize' }>): Promise<Segmenter | undefined> {
+  try {
+    const info = await initializeBackend({ preferred: request.preferredBackend, wasmPath: request.wasmPath });
+    post({ type: 'backend', info });
+  } catch (error) {
+    post({ type: 'backend-error', message: describeError(error) });
+    return undefined;
+  }
+  try {
+    const started = performance.now();
+    const segmenter = await loadSegmenter(request.modelUrl);
+    post({
+      type: 'model',
+      classNames: segmenter.classNames,
+      modelUrl: request.modelUrl,
+      loadMilliseconds: performance.now() - started,
+    });
+    return segmenter;
+  } catch (error) {
+    post({ type: 'model-error', message: `cannot load the model from ${request.modelUrl}: ${describeError(error)}` });
+    return undefined;
+  }
+}
+
+function publishScan(cloud: PointCloud, name: string, format: string, readMilliseconds: number, byteLength: number): void {
+  currentCloud = cloud;
+  // The worker keeps `cloud` for the segmenter; the page gets copies it owns (transferred, so no second copy).
+  const scan: LoadedScan = {
+    name,
+    format,
+    pointCount: cloud.pointCount,
+    positions: cloud.positions.slice(),
+    colors: cloud.colors?.slice(),
+    instance: cloud.instance?.slice(),
+    semantic: cloud.semantic?.slice(),
+    readMilliseconds,
+    byteLength,
+    droppedPointCount: cloud.metadata?.droppedPointCount ?? 0,
+  };
+  const transfer: Transferable[] = [scan.positions.buffer];
+  for (const array of [scan.colors, scan.instance, scan.semantic]) if (array) transfer.push(array.buffer);
+  post({ type: 'scan', scan }, transfer);
+}
+
+async function loadFile(request: Extract<WorkerRequest, { type: 'load-file' }>): Promise<void> {
+  const started = performance.now();
+  try {
+    const cloud = await readPointCloud(new Uint8Array(request.bytes), { fileName: request.fileName });
+    if (cloud.pointCount === 0) throw new Error(`${request.fileName} holds no points`);
+    publishScan(cloud, request.fileName, cloud.metadata?.format ?? 'unknown', performance.now() - started, request.bytes.byteLength);
+  } catch (error) {
+    post({ type: 'scan-error', message: `cannot open ${request.fileName}: ${describeError(error)}` });
+  }
+}
+
+function loadDefaultScene(seed: number): void {
+  const started = performance.now();
+  try {
+    const scene = generateIndoorScene({ seed });
+    const cloud: PointCloud = {
+      pointCount: scene.pointCount,
+      positions: scene.positions,
+      colors: scene.colors,
+      instance: scene.instance,
+      semantic: scene.semantic,
+      metadata: { classNames: scene.classNames },
+    };
+    publishScan(cloud, `default scene (synthetic room, seed ${seed})`, 'generated', performance.now() - started, 0);
+  } catch (error) {
+    post({ type: 'scan-error', message: `cannot generate the default scene: ${describeError(error)}` });
+  }
+}
+
+async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Promise<void> {
+  const started = performance.now();
+  try {
+    const segmenter = await segmenterPromise;
+    if (!segmenter) throw new Error('no model is loaded');
+    if (!currentCloud) throw new Error('no scan is loaded');
+    if (segmenterCloud !== currentCloud) {
+      segmenter.setScene(currentCloud);
+      segmenterCloud = currentCloud;
+    }
+    const result = segmenter.segment(request.clicks);
+    post(
+      {
+        type: 'segmentation',
+        requestId: request.requestId,
+        instance: result.instance,
+        objects: result.objects,
+        decoderMilliseconds: result.decoderMilliseconds,
+        backboneMilliseconds: result.backboneMilliseconds,
+        totalMilliseconds: performance.now() - started,
+      },
+      [result.instance.buffer],
+    );
+  } catch (error) {
+    post({ type: 'segmentation-error', requestId: request.requestId, message: describeError(error) });
+  }
+}
+
+// Requests are handled one at a time, in order: a scan load never races a segmentation of the previous scan.
+let queue: Promise<void> = Promise.resolve();
+
+scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  queue = queue.then(async () => {
+    switch (request.type) {
+      case 'initialize':
+        // Not awaited here: scans can be read while the backend and model load.
+        segmenterPromise = initialize(request);
+        return;
+      case 'load-file':
+        return loadFile(request);
+      case 'load-default-scene':
+        return loadDefaultScene(request.seed);
+      case 'segment':
+        return segment(request);
+    }
+  });
+};

@@ -1,0 +1,72 @@
+import type { BackendInfo } from '@pointclick/tfjs-kernels/browser';
+import type { SegmentedObject } from '@pointclick/segmenter';
+
+/** A click as the page stores it and the worker forwards it to the segmenter. */
+export interface PlaygroundClick {
+  /** Index of the clicked point in the loaded scan. */
+  pointIndex: number;
+  /** Object the click belongs to (1…); for background clicks the object that was active. */
+  objectId: number;
+  /** `'object'` marks the object, `'background'` marks a point that belongs to no object. */
+  kind: 'object' | 'background';
+}
+
+/** Messages from the page to the segmentation worker. */
+export type WorkerRequest =
+  | {
+      type: 'initialize';
+      /** Absolute URL of the checkpoint's `model.json`. */
+      modelUrl: string;
+      /** Absolute URL prefix (trailing slash) of the tfjs `.wasm` files. */
+      wasmPath: string;
+      /** Backend to try first; the worker falls back to the others. */
+      preferredBackend?: 'webgpu' | 'wasm' | 'cpu';
+    }
+  | { type: 'load-file'; bytes: ArrayBuffer; fileName: string }
+  | { type: 'load-default-scene'; seed: number }
+  | { type: 'segment'; requestId: number; clicks: PlaygroundClick[] };
+
+/** The scan as the worker read it, with arrays copied for the page (transferred, not cloned). */
+export interface LoadedScan {
+  /** File name, or a description of the generated scene. */
+  name: string;
+  /** Format read (`ply`, `las`, …) or `generated`. */
+  format: string;
+  /** Number of points. */
+  pointCount: number;
+  /** Interleaved x y z in metres. */
+  positions: Float32Array;
+  /** Interleaved r g b 0…255, when the scan has colours. */
+  colors?: Uint8Array;
+  /** The scan's own instance labels, when present. */
+  instance?: Int32Array;
+  /** The scan's own semantic labels, when present. */
+  semantic?: Int32Array;
+  /** Milliseconds spent reading or generating the scan in the worker. */
+  readMilliseconds: number;
+  /** Size of the file in bytes (0 for a generated scene). */
+  byteLength: number;
+  /** Points the reader dropped (NaNs of an organised cloud). */
+  droppedPointCount: number;
+}
+
+/** Messages from the segmentation worker to the page. */
+export type WorkerResponse =
+  | { type: 'backend'; info: BackendInfo }
+  | { type: 'backend-error'; message: string }
+  | { type: 'model'; classNames: string[]; modelUrl: string; loadMilliseconds: number }
+  | { type: 'model-error'; message: string }
+  | { type: 'scan'; scan: LoadedScan }
+  | { type: 'scan-error'; message: string }
+  | {
+      type: 'segmentation';
+      requestId: number;
+      /** Per point: the object id that claims it, 0 for none. */
+      instance: Int32Array;
+      objects: SegmentedObject[];
+      decoderMilliseconds: number;
+      backboneMilliseconds: number;
+      /** Wall-clock time of the whole request inside the worker, milliseconds. */
+      totalMilliseconds: number;
+    }
+  | { type: 'segmentation-error'; requestId: number; message: string };

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+import { findTfjsWasmDirectory, ISOLATION_HEADERS, staticAssetsPlugin, type ServedDirectory } from './vite-plugins/static-assets-plugin.js';
+
+const appDirectory = fileURLToPath(new URL('.', import.meta.url));
+const repositoryRoot = resolve(appDirectory, '../..');
+
+const served: ServedDirectory[] = [
+  // The default checkpoint, committed at the repository root.
+  { urlPrefix: '/models/default/', directory: resolve(repositoryRoot, 'models/default'), filter: /\.(json|bin)$/ },
+  { urlPrefix: '/tfjs-wasm/', directory: findTfjsWasmDirectory(appDirectory), filter: /\.wasm$/ },
+];
+// Development and tests: another checkpoint directory, served (never copied) at /models/custom/.
+if (process.env.POINTCLICK_MODEL_DIR) {
+  served.push({ urlPrefix: '/models/custom/', directory: resolve(process.env.POINTCLICK_MODEL_DIR), copyOnBuild: false, filter: /\.(json|bin)$/ });
+}
+
+export default defineConfig({
+  root: appDirectory,
+  base: './',
+  plugins: [staticAssetsPlugin(served)],
+  resolve: {
+    // @pointclick/segmenter reads checkpoints with node:fs/promises on Node paths only; the browser fetches them.
+    alias: [{ find: /^node:fs\/promises$/, replacement: resolve(appDirectory, 'src/worker/node-builtin-stub.ts') }],
+    // One tfjs-core for the app and every workspace package: two copies would mean two kernel registries.
+    dedupe: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'three'],
+  },
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
+});
