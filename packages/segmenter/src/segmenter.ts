@@ -61,6 +61,15 @@ export class Segmenter {
         `setScene: positions has ${cloud.positions.length} values but pointCount ${cloud.pointCount} needs ${cloud.pointCount * 3}`,
       );
     }
+    // Checked here rather than at the first segment, so a bad cloud fails where it is given.
+    const { positions } = cloud;
+    for (let offset = 0; offset < positions.length; offset++) {
+      if (!Number.isFinite(positions[offset])) {
+        throw new SegmenterInputError(
+          `setScene: positions[${offset}] (point ${Math.floor(offset / 3)}, ${'xyz'[offset % 3]}) is ${positions[offset]}; every coordinate must be finite`,
+        );
+      }
+    }
     this.clearScene();
     this.scene = { cloud };
   }

@@ -308,6 +308,8 @@ describe('Segmenter input errors', () => {
     expect(() => segmenter.setScene({ pointCount: 0, positions: new Float32Array(0) })).toThrow(/the cloud is empty/);
     expect(() => segmenter.setScene({ pointCount: 3, positions: new Float32Array(6) })).toThrow(/positions has 6 values but pointCount 3 needs 9/);
     expect(() => segmenter.setScene(undefined as never)).toThrow(SegmenterInputError);
+    const withHole = { pointCount: 3, positions: Float32Array.from([0, 0, 0, 1, Number.NaN, 0, 2, 0, 0]) };
+    expect(() => segmenter.setScene(withHole)).toThrow(/setScene: positions\[4\] \(point 1, y\) is NaN; every coordinate must be finite/);
   });
 
   it('refuses a click farther than the tolerance from every point, naming the distance and tolerance', () => {
