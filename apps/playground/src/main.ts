@@ -21,7 +21,8 @@ window.addEventListener('error', (event) => showFatal(event.error ?? event.messa
 window.addEventListener('unhandledrejection', (event) => showFatal(event.reason));
 
 try {
-  new PlaygroundApp({
+  // Exposed for scripted use (the end-to-end test and the browser benchmark).
+  (window as unknown as { pointclickPlayground: PlaygroundApp }).pointclickPlayground = new PlaygroundApp({
     modelUrl: new URL(parameters.get('model') ?? 'models/default/model.json', location.href).href,
     wasmPath: new URL('tfjs-wasm/', location.href).href,
     preferredBackend: backend === 'webgpu' || backend === 'wasm' || backend === 'cpu' ? backend : undefined,

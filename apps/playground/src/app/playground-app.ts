@@ -67,6 +67,11 @@ export class PlaygroundApp {
     this.viewer.onFrame = () => {
       element('frame').textContent = `${this.viewer.lastFrameMilliseconds.toFixed(1)} ms to submit`;
     };
+    this.viewer.onContextChange = (lost) => {
+      document.body.dataset.contextLost = String(lost);
+      if (lost) this.showMessage('The 3D view lost its WebGL context (a GPU reset); it is being restored — clicks are ignored until then.', 'info');
+      else this.hideMessage();
+    };
     this.worker = new Worker(new URL('../worker/segmentation-worker.ts', import.meta.url), { type: 'module' });
     this.worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.handleWorkerMessage(event.data);
     this.worker.onerror = (event) => {
@@ -84,6 +89,24 @@ export class PlaygroundApp {
 
   private post(request: WorkerRequest, transfer: Transferable[] = []): void {
     this.worker.postMessage(request, transfer);
+  }
+
+  /**
+   * Page position (CSS pixels, relative to the document) of scan point `pointIndex` in the current view, for
+   * scripted clicks (end-to-end tests, benchmarks); undefined when no scan is open or the point is behind the camera.
+   */
+  projectPoint(pointIndex: number): [number, number] | undefined {
+    const scan = this.scan;
+    if (!scan || pointIndex < 0 || pointIndex >= scan.pointCount) return undefined;
+    const onCanvas = this.viewer.projectPosition(Array.from(scan.positions.subarray(pointIndex * 3, pointIndex * 3 + 3)) as [number, number, number]);
+    if (!onCanvas) return undefined;
+    const rectangle = this.viewer.canvas.getBoundingClientRect();
+    return [rectangle.left + onCanvas[0], rectangle.top + onCanvas[1]];
+  }
+
+  /** Moves the camera to a preset view. */
+  setView(view: ViewName): void {
+    this.viewer.setView(view);
   }
 
   // ---- scans ----------------------------------------------------------------------------------------------
@@ -479,19 +502,19 @@ export class PlaygroundApp {
 
   private bindControls(): void {
     const canvas = this.viewer.canvas;
-    let down: { x: number; y: number; time: number } | undefined;
+    let down: { x: number; y: number } | undefined;
     canvas.addEventListener('pointerdown', (event) => {
-      if (event.button === 0) down = { x: event.clientX, y: event.clientY, time: performance.now() };
+      if (event.button === 0) down = { x: event.clientX, y: event.clientY };
     });
     canvas.addEventListener('pointerup', (event) => {
       if (event.button !== 0 || !down) return;
       const moved = Math.hypot(event.clientX - down.x, event.clientY - down.y);
-      const held = performance.now() - down.time;
       down = undefined;
-      // A press that neither moved nor lingered is a click, anything else an orbit.
-      if (moved > 4 || held > 600 || !this.scan) return;
+      // A press that did not move is a click, anything else an orbit or a pan.
+      if (moved > 4 || !this.scan) return;
       const rectangle = canvas.getBoundingClientRect();
       const pointIndex = this.viewer.pickPoint(event.clientX - rectangle.left, event.clientY - rectangle.top);
+      document.body.dataset.lastPick = String(pointIndex);
       if (pointIndex >= 0) this.clickPoint(pointIndex, event.shiftKey);
     });
 

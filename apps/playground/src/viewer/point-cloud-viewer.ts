@@ -74,6 +74,10 @@ export class PointCloudViewer {
   lastFrameMilliseconds = 0;
   /** Called after each drawn frame. */
   onFrame?: () => void;
+  /** Whether the WebGL context is lost (a GPU reset); nothing is drawn or picked until it is restored. */
+  contextLost = false;
+  /** Called when the WebGL context is lost (true) or restored (false). */
+  onContextChange?: (lost: boolean) => void;
 
   constructor(private readonly container: HTMLElement) {
     this.renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true });
@@ -98,6 +102,16 @@ export class PointCloudViewer {
     this.pickTarget = new THREE.WebGLRenderTarget(pickSize, pickSize, { type: THREE.UnsignedByteType, format: THREE.RGBAFormat, depthBuffer: true });
     this.markerGroup.renderOrder = 10;
     this.scene.add(this.markerGroup);
+    // three.js calls preventDefault on context loss, so the browser restores the context and three re-uploads.
+    this.renderer.domElement.addEventListener('webglcontextlost', () => {
+      this.contextLost = true;
+      this.onContextChange?.(true);
+    });
+    this.renderer.domElement.addEventListener('webglcontextrestored', () => {
+      this.contextLost = false;
+      this.onContextChange?.(false);
+      this.requestRender();
+    });
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
     this.resize();
@@ -204,7 +218,7 @@ export class PointCloudViewer {
    * within a few pixels of the cursor, nearest to the camera where points overlap (depth test).
    */
   pickPoint(cssX: number, cssY: number): number {
-    if (!this.points) return -1;
+    if (!this.points || this.contextLost) return -1;
     const ratio = this.renderer.getPixelRatio();
     const canvas = this.renderer.domElement;
     const width = canvas.width;
@@ -245,6 +259,15 @@ export class PointCloudViewer {
     }
     this.requestRender();
     return best;
+  }
+
+  /** CSS-pixel position (relative to the canvas) of a point, or undefined when it is behind the camera. */
+  projectPosition(position: [number, number, number]): [number, number] | undefined {
+    const projected = new THREE.Vector3(...position).project(this.camera);
+    if (projected.z < -1 || projected.z > 1) return undefined;
+    const canvas = this.renderer.domElement;
+    const ratio = this.renderer.getPixelRatio();
+    return [((projected.x + 1) / 2) * (canvas.width / ratio), ((1 - projected.y) / 2) * (canvas.height / ratio)];
   }
 
   /** Asks for one frame at the next animation frame. */
