@@ -1,5 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import type { PreviewServer } from 'vite';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
@@ -62,4 +66,44 @@ export async function writeTinyCheckpoint(directory: string): Promise<void> {
     model.dispose();
   }
   if (tf.memory().numTensors !== 0) throw new Error(`writeTinyCheckpoint leaked ${tf.memory().numTensors} tensors`);
+}
+
+/** The app's directory. */
+export const APP_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
+/** The repository root. */
+export const REPOSITORY_ROOT = resolve(APP_DIRECTORY, '../..');
+/** Debian's Chromium (override with POINTCLICK_CHROMIUM). */
+export const CHROMIUM_PATH = process.env.POINTCLICK_CHROMIUM ?? '/usr/bin/chromium';
+/** Flags every headless run needs on this machine. */
+export const BASE_ARGUMENTS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu-sandbox'];
+
+/**
+ * Builds the app with Vite and serves it with `vite preview` on a free port. Without `models/default`, an
+ * untrained tiny checkpoint is written to a temporary directory and served at /models/custom/; `modelQuery` is
+ * the query-string part that points the page at it ('' when the default model is used).
+ */
+export async function buildAndServe(): Promise<{ server: PreviewServer; baseUrl: string; modelQuery: string; modelDirectory: string }> {
+  let modelQuery = '';
+  let modelDirectory = join(REPOSITORY_ROOT, 'models', 'default');
+  if (!existsSync(join(modelDirectory, 'model.json'))) {
+    modelDirectory = join(tmpdir(), 'pointclick-playground-test-model');
+    await writeTinyCheckpoint(modelDirectory);
+    // Read by vite.config.ts: served (never copied) at /models/custom/.
+    process.env.POINTCLICK_MODEL_DIR = modelDirectory;
+    modelQuery = '&model=models/custom/model.json';
+    console.warn('playground: models/default is absent; using an untrained tiny checkpoint');
+  }
+  const vite = await import('vite');
+  const configFile = join(APP_DIRECTORY, 'vite.config.ts');
+  await vite.build({ configFile, root: APP_DIRECTORY, logLevel: 'warn' });
+  const server = await vite.preview({ configFile, root: APP_DIRECTORY, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' } });
+  return { server, baseUrl: server.resolvedUrls!.local[0], modelQuery, modelDirectory };
+}
+
+/** Launches headless Chromium (with SwiftShader WebGPU when `webgpu`). */
+export async function launchChromium(webgpu: boolean): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  // Long SwiftShader WebGPU work blocks the GPU process; with the watchdog on, Chromium resets it sooner.
+  const webgpuArguments = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-gpu-watchdog'];
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: webgpu ? [...BASE_ARGUMENTS, ...webgpuArguments] : BASE_ARGUMENTS });
 }

@@ -6,31 +6,24 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { readNpy, readPointCloud, writePly, type PointCloud } from '@pointclick/io';
-import { writeTinyCheckpoint } from './playground-fixtures.js';
+import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
 
-const appDirectory = fileURLToPath(new URL('..', import.meta.url));
-const repositoryRoot = resolve(appDirectory, '../..');
-const sharedData = process.env.POINTCLICK_SHARED_DATA ?? resolve(repositoryRoot, '../shared/data');
-const chromiumPath = process.env.POINTCLICK_CHROMIUM ?? '/usr/bin/chromium';
+const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+const chromiumPath = CHROMIUM_PATH;
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
-const artifacts = join(appDirectory, 'test-artifacts');
-const defaultModel = join(repositoryRoot, 'models', 'default', 'model.json');
+const artifacts = join(APP_DIRECTORY, 'test-artifacts');
 
 const hasChromium = existsSync(chromiumPath);
 const hasData = existsSync(`${scene}_vert.npy`) && existsSync(`${scene}_ins_label.npy`);
 if (!hasChromium) console.warn(`playground e2e: SKIPPED — ${chromiumPath} is missing (apt-get install -y chromium libvulkan1)`);
 if (!hasData) console.warn(`playground e2e: SKIPPED — ${scene}_vert.npy is missing (../shared/data is absent; set POINTCLICK_SHARED_DATA)`);
 
-const BASE_ARGUMENTS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu-sandbox'];
-// Long SwiftShader WebGPU work blocks the GPU process; without the watchdog off, Chromium resets it and the
-// page's WebGL context is lost mid-test.
-const WEBGPU_ARGUMENTS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-gpu-watchdog'];
 /** Object colours 1 and 2 of the page's palette (viewer/point-colors.ts), drawn unblended in 'instance' mode. */
 const OBJECT_COLORS: [number, number, number][] = [
   [230, 25, 75],
@@ -141,25 +134,11 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
   let server: PreviewServer;
   let baseUrl: string;
   let modelQuery = '';
-  let chromium: typeof import('playwright-core').chromium;
   const browsers: Browser[] = [];
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    if (!existsSync(defaultModel)) {
-      const directory = join(tmpdir(), 'pointclick-playground-test-model');
-      await writeTinyCheckpoint(directory);
-      // Read by vite.config.ts: served (never copied) at /models/custom/.
-      process.env.POINTCLICK_MODEL_DIR = directory;
-      modelQuery = '&model=models/custom/model.json';
-      console.warn('playground e2e: models/default is absent; using an untrained tiny checkpoint');
-    }
-    const vite = await import('vite');
-    const configFile = join(appDirectory, 'vite.config.ts');
-    await vite.build({ configFile, root: appDirectory, logLevel: 'warn' });
-    server = await vite.preview({ configFile, root: appDirectory, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' } });
-    baseUrl = server.resolvedUrls!.local[0];
-    ({ chromium } = await import('playwright-core'));
+    ({ server, baseUrl, modelQuery } = await buildAndServe());
   }, 180_000);
 
   afterAll(async () => {
@@ -168,7 +147,7 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
   });
 
   async function openPage(webgpu: boolean): Promise<{ page: Page; errors: string[] }> {
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: webgpu ? [...BASE_ARGUMENTS, ...WEBGPU_ARGUMENTS] : BASE_ARGUMENTS });
+    const browser = await launchChromium(webgpu);
     browsers.push(browser);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const errors: string[] = [];

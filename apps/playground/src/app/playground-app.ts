@@ -104,6 +104,30 @@ export class PlaygroundApp {
     return [rectangle.left + onCanvas[0], rectangle.top + onCanvas[1]];
   }
 
+  /**
+   * Orbits the camera by a small step on each of `frameCount` animation frames and returns the mean interval
+   * between frames in milliseconds, plus the time of one GPU pick at the canvas centre (benchmark hook).
+   */
+  async measureRendering(frameCount: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }> {
+    const controls = this.viewer.controls;
+    const nextFrame = () => new Promise<number>((resolve) => requestAnimationFrame(resolve));
+    await nextFrame();
+    const started = await nextFrame();
+    let last = started;
+    for (let frame = 0; frame < frameCount; frame++) {
+      const offset = this.viewer.camera.position.clone().sub(controls.target);
+      offset.applyAxisAngle(this.viewer.camera.up, 0.02);
+      this.viewer.camera.position.copy(controls.target).add(offset);
+      controls.update();
+      last = await nextFrame();
+    }
+    const canvas = this.viewer.canvas;
+    const pickStarted = performance.now();
+    this.viewer.pickPoint(canvas.clientWidth / 2, canvas.clientHeight / 2);
+    const pickMilliseconds = performance.now() - pickStarted;
+    return { meanFrameMilliseconds: (last - started) / frameCount, pickMilliseconds };
+  }
+
   /** Moves the camera to a preset view. */
   setView(view: ViewName): void {
     this.viewer.setView(view);
@@ -217,6 +241,9 @@ export class PlaygroundApp {
         }
         this.completedRuns++;
         document.body.dataset.segmentationRuns = String(this.completedRuns);
+        document.body.dataset.lastBackboneMilliseconds = message.backboneMilliseconds.toFixed(1);
+        document.body.dataset.lastDecoderMilliseconds = message.decoderMilliseconds.toFixed(1);
+        document.body.dataset.lastRoundTripMilliseconds = roundTrip.toFixed(1);
         const backbone = message.backboneMilliseconds > 0 ? ` + backbone ${message.backboneMilliseconds.toFixed(0)} ms (once per scan)` : '';
         element('latency').textContent =
           `decoder ${message.decoderMilliseconds.toFixed(0)} ms${backbone}; worker ${message.totalMilliseconds.toFixed(0)} ms, click to mask ${roundTrip.toFixed(0)} ms`;
