@@ -244,6 +244,7 @@ export class PlaygroundApp {
         document.body.dataset.lastBackboneMilliseconds = message.backboneMilliseconds.toFixed(1);
         document.body.dataset.lastDecoderMilliseconds = message.decoderMilliseconds.toFixed(1);
         document.body.dataset.lastRoundTripMilliseconds = roundTrip.toFixed(1);
+        document.body.dataset.lastWorkerMilliseconds = message.totalMilliseconds.toFixed(1);
         const backbone = message.backboneMilliseconds > 0 ? ` + backbone ${message.backboneMilliseconds.toFixed(0)} ms (once per scan)` : '';
         element('latency').textContent =
           `decoder ${message.decoderMilliseconds.toFixed(0)} ms${backbone}; worker ${message.totalMilliseconds.toFixed(0)} ms, click to mask ${roundTrip.toFixed(0)} ms`;

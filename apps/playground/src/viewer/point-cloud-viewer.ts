@@ -136,6 +136,7 @@ export class PointCloudViewer {
     const diagonal = this.bounds.getSize(new THREE.Vector3()).length() || 1;
     this.camera.near = diagonal / 2000;
     this.camera.far = diagonal * 20;
+    this.applyPointSize();
     this.setView('reset');
   }
 
@@ -156,7 +157,7 @@ export class PointCloudViewer {
     this.requestRender();
   }
 
-  /** Point size in CSS pixels (with attenuation: at 1 m distance… scaled by the scene size). */
+  /** Point size in CSS pixels; with `attenuate`, the size at one scene diagonal from the camera. */
   setPointSize(pixels: number, attenuate: boolean): void {
     this.pointSizePixels = pixels;
     this.attenuate = attenuate;
@@ -290,14 +291,13 @@ export class PointCloudViewer {
 
   private applyPointSize(): void {
     const ratio = this.renderer.getPixelRatio();
-    const height = this.renderer.domElement.height;
-    // With attenuation, `pointSize` is the size in pixels of a point one scene-diagonal/20 away.
-    const attenuationScale = this.attenuate ? (this.sceneDiagonal / 20) : 0;
+    // With attenuation, `pointSize` is the size in pixels of a point one scene diagonal away (about the distance
+    // of the reset view), larger nearer the camera.
+    const attenuationScale = this.attenuate ? this.sceneDiagonal : 0;
     for (const material of [this.displayMaterial, this.pickMaterial]) {
       material.uniforms.pointSize.value = this.pointSizePixels * ratio;
       material.uniforms.attenuationScale.value = attenuationScale;
     }
-    void height;
   }
 
   private resize(): void {
