@@ -245,6 +245,22 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
     await waitForSegmentation(page, runs + 1, 60_000);
     expect(await objectRows(page)).toEqual(before);
 
+    // Sessions: saved, refused for another scan (with a message naming the right one), restored for this one.
+    const [sessionDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save-session]')]);
+    const sessionPath = join(artifacts, 'wasm.session.json');
+    await sessionDownload.saveAs(sessionPath);
+    await page.click('#default-scene');
+    await page.waitForFunction(() => document.body.dataset.scanPoints === '50000' && document.querySelectorAll('[data-testid=click-row]').length === 0);
+    await page.setInputFiles('[data-testid=session-input]', sessionPath);
+    await page.waitForSelector('[data-testid=message]:not([hidden])');
+    expect(await page.textContent('[data-testid=message]')).toContain('scene0000_00_vert.npy');
+    await page.setInputFiles('[data-testid=file-input]', fixture.path);
+    await page.waitForFunction(() => document.body.dataset.busy === 'false' && /scene0000_00/.test(document.getElementById('scan')?.textContent ?? ''));
+    runs = Number(await page.evaluate(() => document.body.dataset.segmentationRuns));
+    await page.setInputFiles('[data-testid=session-input]', sessionPath);
+    await waitForSegmentation(page, runs + 1, 90_000);
+    expect(await objectRows(page)).toEqual(before);
+
     await page.setInputFiles('[data-testid=file-input]', { name: 'broken.ply', mimeType: 'application/octet-stream', buffer: Buffer.from('ply\nformat binary_little_endian 1.0\nelement vertex 10\nproperty float x\nend_header\n\x01\x02') });
     await page.waitForSelector('[data-testid=message]:not([hidden])', { timeout: 20_000 });
     expect(await page.textContent('[data-testid=message]')).toContain('broken.ply');
@@ -276,10 +292,21 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
     await clickPoint(page, target.pointIndex);
     const picked = Number(await page.evaluate(() => document.body.dataset.lastPick));
     expect(fixture.instance[picked]).toBe(target.instanceId);
-    await waitForSegmentation(page, 1, 150_000);
-    expect(await page.textContent('[data-testid=latency]')).toMatch(/decoder \d+ ms \+ backbone \d+ ms/);
-    expect((await objectRows(page)).map((row) => row.objectId)).toEqual([1]);
-    await page.screenshot({ path: join(artifacts, 'webgpu-2-first-run.png') });
+    // Read the page in the same evaluation that sees the run finish: the GPU-process reset described above can
+    // stall the page for a while right after.
+    const handle = await page.waitForFunction(
+      () =>
+        Number(document.body.dataset.segmentationRuns ?? 0) >= 1 && {
+          latency: document.getElementById('latency')?.textContent ?? '',
+          objectIds: [...document.querySelectorAll<HTMLElement>('[data-testid=object-row]')].map((row) => Number(row.dataset.objectId)),
+        },
+      undefined,
+      { timeout: 150_000 },
+    );
+    const firstRun = (await handle.jsonValue()) as { latency: string; objectIds: number[] };
+    expect(firstRun.latency).toMatch(/decoder \d+ ms \+ backbone \d+ ms/);
+    expect(firstRun.objectIds).toEqual([1]);
+    await page.screenshot({ path: join(artifacts, 'webgpu-2-first-run.png'), timeout: 15_000 }).catch((error: Error) => console.warn(`playground e2e: no WebGPU screenshot (${error.message.split('\n')[0]})`));
     console.warn('playground e2e: WebGPU masks and export not checked on SwiftShader (dataSync read-back fails there; see the comment above this test)');
     expect(errors).toEqual([]);
   }, 240_000);
