@@ -194,7 +194,7 @@ export class PointCloudViewer {
       mesh.geometry.dispose();
       (mesh.material as THREE.Material).dispose();
     }
-    const radius = Math.max(this.sceneDiagonal * 0.006, 0.01);
+    const radius = Math.max(this.sceneDiagonal * 0.008, 0.01);
     for (const marker of markers) {
       const geometry = marker.kind === 'background' ? new THREE.BoxGeometry(radius * 1.6, radius * 1.6, radius * 1.6) : new THREE.SphereGeometry(radius, 16, 12);
       const color = marker.kind === 'background' ? new THREE.Color(0x111111) : new THREE.Color(marker.color[0] / 255, marker.color[1] / 255, marker.color[2] / 255);

@@ -79,7 +79,8 @@ async function loadFile(request: Extract<WorkerRequest, { type: 'load-file' }>):
 function loadDefaultScene(seed: number): void {
   const started = performance.now();
   try {
-    const scene = generateIndoorScene({ seed });
+    // No ceiling: the default view looks into the room from above, where the furniture is.
+    const scene = generateIndoorScene({ seed, ceiling: false });
     const cloud: PointCloud = {
       pointCount: scene.pointCount,
       positions: scene.positions,
