@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import '@pointclick/tfjs-kernels/wasm'; // registers the row-gather kernel used by src/ops/point-ops.ts
+import '@pointclick/tfjs-kernels/wasm'; // registers the row-gather and segment kernels used by src/ops/point-ops.ts
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

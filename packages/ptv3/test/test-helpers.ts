@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
-// Registers the kernels package's wasm kernels: wasm specs use its row-gather kernel, cpu specs the JS path.
+// Registers the kernels package's cpu and wasm kernels (row gather, segment sum and max) used by src/ops/point-ops.ts.
+import '@pointclick/tfjs-kernels/cpu';
 import '@pointclick/tfjs-kernels/wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { createRequire } from 'node:module';

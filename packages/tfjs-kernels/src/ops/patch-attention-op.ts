@@ -19,7 +19,8 @@ import { hasKernel, type CustomGradientFunction } from './kernel-dispatch.js';
  * attention): for every patch and head, `softmax(q kᵀ · scale) v`.
  *
  * Runs the backend's fused `PointclickPatchAttention` kernel where registered, else batched
- * `tf.matMul` + `tf.softmax`. The gradient is written by hand (`dS = P ⊙ (dP − rowsum(dP ⊙ P))`)
+ * `tf.matMul` + `tf.softmax`. The gradient is written by hand (`dS = P ⊙ (dP − rowsum(dP ⊙ P))`;
+ * the stock path saves P from the forward pass instead of recomputing it)
  * and uses the fused `PointclickPatchAttentionGrad` kernel where registered.
  *
  * @param query [patchCount, headCount, patchSize, headChannels] float32.
@@ -40,40 +41,61 @@ export function patchAttention(query: Tensor4D, key: Tensor4D, value: Tensor4D, 
   if (query.rank !== 4) throw new KernelArgumentError('patchAttention', 'query.rank', '4', String(query.rank));
   if (!Number.isFinite(scale)) throw new KernelArgumentError('patchAttention', 'scale', 'a finite number', String(scale));
   const run = customGrad(((q: Tensor, k: Tensor, v: Tensor, save: (tensors: Tensor[]) => void) => {
-    save([q, k, v]);
+    if (hasKernel(PATCH_ATTENTION)) {
+      save([q, k, v]);
+      const attrs: PatchAttentionAttrs = { scale };
+      return {
+        value: engine().runKernel(PATCH_ATTENTION, { query: q, key: k, value: v }, attrs) as Tensor4D,
+        gradFunc: (dy: Tensor, saved: Tensor[]) =>
+          runPatchAttentionGrad(saved[0] as Tensor4D, saved[1] as Tensor4D, saved[2] as Tensor4D, dy as Tensor4D, scale),
+      };
+    }
+    // Stock composition: the probabilities are saved for the backward pass instead of being
+    // recomputed there (one batched matMul and a softmax fewer per training step; the stock
+    // softmax gradient keeps the same tensor alive, so peak memory does not grow).
+    // The scale is applied to q ([…, patchSize, headChannels]) rather than to the logits
+    // ([…, patchSize, patchSize]): fewer multiplications whenever headChannels < patchSize.
+    const probabilities = softmax(matMul(mul(q, scale), k, false, true)); // [patchCount, headCount, patchSize, patchSize]
+    save([q, k, v, probabilities]);
     return {
-      value: runPatchAttention(q as Tensor4D, k as Tensor4D, v as Tensor4D, scale),
-      gradFunc: (dy: Tensor, saved: Tensor[]) =>
-        runPatchAttentionGrad(saved[0] as Tensor4D, saved[1] as Tensor4D, saved[2] as Tensor4D, dy as Tensor4D, scale),
+      value: matMul(probabilities, v) as Tensor4D,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [savedQuery, savedKey, savedValue, savedProbabilities] = saved as Tensor4D[];
+        if (hasKernel(PATCH_ATTENTION_GRAD)) return runPatchAttentionGrad(savedQuery, savedKey, savedValue, dy as Tensor4D, scale);
+        return stockPatchAttentionGrad(savedQuery, savedKey, savedValue, savedProbabilities, dy as Tensor4D, scale);
+      },
     };
   }) as unknown as CustomGradientFunction);
   return run(query, key, value) as Tensor4D;
 }
 
-/** Forward pass: fused kernel or stock composition. */
-function runPatchAttention(query: Tensor4D, key: Tensor4D, value: Tensor4D, scale: number): Tensor4D {
-  if (hasKernel(PATCH_ATTENTION)) {
-    const attrs: PatchAttentionAttrs = { scale };
-    return engine().runKernel(PATCH_ATTENTION, { query, key, value }, attrs) as Tensor4D;
-  }
-  return referencePatchAttention(query, key, value, scale);
+/** Backward pass through the fused `PointclickPatchAttentionGrad` kernel. Returns [dQuery, dKey, dValue]. */
+function runPatchAttentionGrad(query: Tensor4D, key: Tensor4D, value: Tensor4D, outputGradient: Tensor4D, scale: number): Tensor4D[] {
+  const attrs: PatchAttentionAttrs = { scale };
+  return engine().runKernel(PATCH_ATTENTION_GRAD, { query, key, value, outputGradient }, attrs) as unknown as Tensor4D[];
 }
 
-/** Backward pass: fused kernel or stock composition. Returns [dQuery, dKey, dValue]. */
-function runPatchAttentionGrad(query: Tensor4D, key: Tensor4D, value: Tensor4D, outputGradient: Tensor4D, scale: number): Tensor4D[] {
-  if (hasKernel(PATCH_ATTENTION_GRAD)) {
-    const attrs: PatchAttentionAttrs = { scale };
-    return engine().runKernel(PATCH_ATTENTION_GRAD, { query, key, value, outputGradient }, attrs) as unknown as Tensor4D[];
-  }
+/**
+ * Backward pass from stock ops, given the forward probabilities P = softmax(q kᵀ · scale):
+ * dV = Pᵀ dY, dP = dY Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS K · scale, dK = dSᵀ Q · scale.
+ * Returns [dQuery, dKey, dValue].
+ */
+function stockPatchAttentionGrad(
+  query: Tensor4D,
+  key: Tensor4D,
+  value: Tensor4D,
+  probabilities: Tensor4D,
+  outputGradient: Tensor4D,
+  scale: number,
+): Tensor4D[] {
   return tidy(() => {
-    // [patchCount, headCount, patchSize, patchSize]
-    const probabilities = softmax(mul(matMul(query, key, false, true), scale));
     const valueGradient = matMul(probabilities, outputGradient, true, false);
-    const probabilityGradient = matMul(outputGradient, value, false, true);
+    const probabilityGradient = matMul(outputGradient, value, false, true); // [patchCount, headCount, patchSize, patchSize]
     const rowDot = sum(mul(probabilityGradient, probabilities), -1, true);
-    const logitGradient = mul(mul(probabilities, sub(probabilityGradient, rowDot)), scale);
-    const queryGradient = matMul(logitGradient, key);
-    const keyGradient = matMul(logitGradient, query, true, false);
+    const logitGradient = mul(probabilities, sub(probabilityGradient, rowDot));
+    // The scale multiplies the [..., patchSize, headChannels] results, not the larger logit gradient.
+    const queryGradient = mul(matMul(logitGradient, key), scale);
+    const keyGradient = mul(matMul(logitGradient, query, true, false), scale);
     return [queryGradient, keyGradient, valueGradient] as Tensor4D[];
   });
 }
