@@ -81,6 +81,42 @@ export class Segmenter {
 
   /** Runs the decoder for `clicks` over the current scene and returns per-point object ids. */
   segment(clicks: Click[]): SegmentationResult {
+    const run = this.startRun(clicks);
+    if (!run.tensors) return run.empty;
+    const [maskTensor, classTensor] = run.tensors;
+    try {
+      return run.finish(maskTensor.dataSync() as Float32Array, classTensor.dataSync() as Float32Array);
+    } finally {
+      tf.dispose([maskTensor, classTensor]);
+    }
+  }
+
+  /**
+   * {@link segment} with asynchronous read-back (`tensor.data()`), for backends that cannot read
+   * synchronously without stalling (WebGPU in a browser). Same result.
+   */
+  async segmentAsync(clicks: Click[]): Promise<SegmentationResult> {
+    const run = this.startRun(clicks);
+    if (!run.tensors) return run.empty;
+    const [maskTensor, classTensor] = run.tensors;
+    try {
+      const [maskProbabilities, classProbabilities] = await Promise.all([maskTensor.data(), classTensor.data()]);
+      return run.finish(maskProbabilities as Float32Array, classProbabilities as Float32Array);
+    } finally {
+      tf.dispose([maskTensor, classTensor]);
+    }
+  }
+
+  /**
+   * Validates the clicks, runs the backbone if the scene has no cached features, and queues the decoder.
+   * Returns the decoder's output tensors and a function that turns their values into the result.
+   */
+  private startRun(clicks: Click[]):
+    | { tensors: undefined; empty: SegmentationResult }
+    | {
+        tensors: [tf.Tensor, tf.Tensor];
+        finish: (maskProbabilities: Float32Array, classProbabilities: Float32Array) => SegmentationResult;
+      } {
     const scene = this.scene;
     if (!scene) throw new SegmenterInputError('segment called before setScene');
     const config = this.model.config;
@@ -100,7 +136,10 @@ export class Segmenter {
     }
     const { levels, inputToFinest } = scene.backboneOutput;
     if (clicks.length === 0) {
-      return { instance: new Int32Array(scene.cloud.pointCount), objects: [], decoderMilliseconds: 0, backboneMilliseconds };
+      return {
+        tensors: undefined,
+        empty: { instance: new Int32Array(scene.cloud.pointCount), objects: [], decoderMilliseconds: 0, backboneMilliseconds },
+      };
     }
 
     const started = performance.now();
@@ -111,30 +150,26 @@ export class Segmenter {
     });
     // The tidy returns tensors, never the read-back arrays: tidy walks whatever it returns element by element
     // looking for tensors, which for a [voxelCount, clickCount] Float32Array cost more than the decoder itself.
-    const [maskTensor, classTensor] = tf.tidy(() => {
+    const tensors = tf.tidy(() => {
       const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, scene: scene.decoderScene });
       const last = output.stages[output.stages.length - 1];
-      return [tf.sigmoid(last.maskLogits), tf.softmax(last.classLogits)];
+      return [tf.sigmoid(last.maskLogits), tf.softmax(last.classLogits)] as [tf.Tensor, tf.Tensor];
     });
-    let maskProbabilities: Float32Array; // [voxelCount, clickCount]
-    let classProbabilities: Float32Array; // [clickCount, classCount]
-    try {
-      maskProbabilities = maskTensor.dataSync() as Float32Array;
-      classProbabilities = classTensor.dataSync() as Float32Array;
-    } finally {
-      tf.dispose([maskTensor, classTensor]);
-    }
-    const decoderMilliseconds = performance.now() - started;
-    // §3.1 post-processing: group max, argmax over groups, object threshold, then back to every input point.
-    const { instance, objects } = assignClickGroups({
-      clicks,
-      maskProbabilities,
-      classProbabilities,
-      pointToVoxel: inputToFinest,
-      objectThreshold: config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD,
-      classNames: this.classNames,
-    });
-    return { instance, objects, decoderMilliseconds, backboneMilliseconds };
+    const finish = (maskProbabilities: Float32Array, classProbabilities: Float32Array): SegmentationResult => {
+      // maskProbabilities: [voxelCount, clickCount]; classProbabilities: [clickCount, classCount].
+      const decoderMilliseconds = performance.now() - started;
+      // §3.1 post-processing: group max, argmax over groups, object threshold, then back to every input point.
+      const { instance, objects } = assignClickGroups({
+        clicks,
+        maskProbabilities,
+        classProbabilities,
+        pointToVoxel: inputToFinest,
+        objectThreshold: config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD,
+        classNames: this.classNames,
+      });
+      return { instance, objects, decoderMilliseconds, backboneMilliseconds };
+    };
+    return { tensors, finish };
   }
 
   /** Frees the cached scene features (the model stays loaded). */

@@ -77,6 +77,22 @@ describe('Segmenter', () => {
     expect(result.decoderMilliseconds).toBeGreaterThan(0);
   });
 
+  it('segmentAsync (asynchronous read-back) returns exactly what segment returns', async () => {
+    segmenter.setScene(cloud);
+    const clicks: Click[] = [
+      { pointIndex: firstBoxPoint, objectId: 4, kind: 'object' },
+      { pointIndex: secondBoxPoint, objectId: 2, kind: 'object' },
+      { pointIndex: floorPoint, objectId: 1, kind: 'background' },
+    ];
+    const synchronous = segmenter.segment(clicks); // runs the backbone and caches its features
+    const before = tf.memory().numTensors;
+    const asynchronous = await segmenter.segmentAsync(clicks);
+    expect(Array.from(asynchronous.instance)).toEqual(Array.from(synchronous.instance));
+    expect(asynchronous.objects).toEqual(synchronous.objects);
+    expect(tf.memory().numTensors).toBe(before);
+    expect((await segmenter.segmentAsync([])).instance.every((label) => label === 0)).toBe(true);
+  });
+
   it('runs the backbone once per scene; click updates rerun only the decoder', () => {
     const model = segmenter.model;
     const backboneApply = model.backbone.apply.bind(model.backbone);

@@ -105,7 +105,8 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
       segmenter.setScene(currentCloud);
       segmenterCloud = currentCloud;
     }
-    const result = segmenter.segment(request.clicks);
+    // Asynchronous read-back: WebGPU in a browser cannot read tensors synchronously without stalling.
+    const result = await segmenter.segmentAsync(request.clicks);
     post(
       {
         type: 'segmentation',
