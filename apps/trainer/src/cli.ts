@@ -49,18 +49,22 @@ program
   .command('eval')
   .description("run AGILE3D's multi-object protocol for a checkpoint and the non-learned baseline on a dataset")
   .requiredOption('--checkpoint <dir>', 'checkpoint directory (model.json + weights.bin)')
-  .requiredOption('--data <dir>', 'dataset directory (votenet npy, ScanNet, S3DIS, SemanticKITTI or KITTI-360 layout)')
+  .option('--data <dir>', 'dataset directory (votenet npy, ScanNet, S3DIS, SemanticKITTI or KITTI-360 layout)')
+  .option('--synthetic <n>', 'also evaluate on n generated indoor rooms (held out: seeds from --synthetic-seed)', (value) => Number.parseInt(value, 10))
+  .option('--synthetic-seed <n>', 'seed of the first generated room', (value) => Number.parseInt(value, 10), 800_000)
   .option('--scenes <ids>', 'comma-separated scene ids to evaluate', (value) => value.split(',').filter(Boolean))
   .option('--targets <n>', 'target objects per scene', (value) => Number.parseInt(value, 10), 10)
   .option('--clicks <n>', 'click budget per object', (value) => Number.parseInt(value, 10), 20)
   .option('--seed <n>', 'seed of target selection', (value) => Number.parseInt(value, 10), 1)
   .option('--json <file>', 'write the tables as JSON (AGILE3D logs go beside it)')
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data: string; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
       data: options.data,
+      syntheticScenes: options.synthetic,
+      syntheticSeed: options.syntheticSeed,
       scenes: options.scenes,
       targetObjects: options.targets,
       clickBudget: options.clicks,

@@ -4,14 +4,19 @@ import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import { createGeodesicSegmenter, evaluateInteractive, type InteractiveEvaluationResult } from '@pointclick/metrics';
 import { loadSegmenter } from '@pointclick/segmenter';
 import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
+import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '../output/atomic-file.js';
 
 /** Options of {@link runEvaluation}. */
 export interface EvaluationOptions {
   /** Checkpoint directory (or its model.json). */
   checkpoint: string;
-  /** Dataset directory in any layout the datasets package detects. */
-  data: string;
+  /** Dataset directory in any layout the datasets package detects; absent: only synthetic rooms. */
+  data?: string;
+  /** Also (or only) evaluate on this many generated indoor rooms, seeds `syntheticSeed`, `syntheticSeed + 1`, … */
+  syntheticScenes?: number;
+  /** Seed of the first generated room (use seeds no training run used). Default 800000. */
+  syntheticSeed?: number;
   /** Only these scene ids. */
   scenes?: string[];
   /** Target objects per scene (AGILE3D: 1–10). */
@@ -65,8 +70,12 @@ export function formatComparison(model: MethodTable, baseline: MethodTable): str
  * non-learned geodesic baseline, with the same targets and click rules, and reports both tables.
  */
 export async function runEvaluation(options: EvaluationOptions): Promise<{ model: MethodTable; baseline: MethodTable }> {
-  const scenes = await collectScenes(readDataset(resolve(options.data), options.scenes ? { sceneIds: options.scenes } : {}));
-  if (scenes.length === 0) throw new Error(`no scenes found in ${options.data}`);
+  const scenes = options.data ? await collectScenes(readDataset(resolve(options.data), options.scenes ? { sceneIds: options.scenes } : {})) : [];
+  if (options.data && scenes.length === 0) throw new Error(`no scenes found in ${options.data}`);
+  if (options.syntheticScenes) {
+    scenes.push(...(await loadLabeledScenes([{ kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed ?? 800_000 }])));
+  }
+  if (scenes.length === 0) throw new Error('nothing to evaluate: give --data and/or --synthetic');
   options.log(`evaluating on ${scenes.length} scene(s): ${scenes.map((scene) => scene.id).join(', ')}`);
   const evaluationScenes = toEvaluationScenes(scenes);
   const protocol = { seed: options.seed, targetCount: options.targetObjects, maxClicksPerObject: options.clickBudget };
