@@ -80,9 +80,10 @@ program
   .requiredOption('--checkpoint <dir>', 'run directory or checkpoint directory')
   .requiredOption('--output <dir>', 'destination, e.g. models/default')
   .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32'))
-  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16' }) => {
+  .option('--object-threshold <p>', 'mask probability an object needs to claim a point (calibrate on training scenes)', (value) => Number.parseFloat(value))
+  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number }) => {
     await initializeBackend({ preferred: 'wasm' });
-    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype);
+    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, { objectThreshold: options.objectThreshold });
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
   });
 

@@ -12,12 +12,14 @@ export async function exportCheckpoint(
   checkpoint: string,
   outputDirectory: string,
   dtype: 'float32' | 'float16',
+  overrides: { objectThreshold?: number } = {},
 ): Promise<{ source: string; output: string; byteLength: number }> {
   let source = resolve(checkpoint);
   const pointer = await readFile(join(source, 'checkpoints', 'latest.json'), 'utf8').catch(() => undefined);
   if (pointer) source = join(source, 'checkpoints', (JSON.parse(pointer) as { directory: string }).directory);
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
+  if (overrides.objectThreshold !== undefined) document.config.objectThreshold = overrides.objectThreshold;
   const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
   const exported = serializeCheckpoint(model, {
     metadata: { ...document.metadata, exportedFrom: relative(process.cwd(), source) },
