@@ -1,3 +1,4 @@
+import { selectNth } from '@pointclick/sampling';
 import { MetricsInputError } from './metrics-error.js';
 
 /** Points per leaf of the tree. */
@@ -100,35 +101,10 @@ export class RegionDistanceIndex {
     const spanX = maxX - minX, spanY = maxY - minY, spanZ = maxZ - minZ;
     const axis = spanX >= spanY && spanX >= spanZ ? 0 : spanY >= spanZ ? 1 : 2;
     const middle = (start + end) >> 1;
-    this.selectNth(start, end - 1, middle, axis);
+    selectNth(this.coordinates, this.order, start, end - 1, middle, axis);
     this.nodeLeft[node] = this.buildNode(start, middle, node);
     this.nodeRight[node] = this.buildNode(middle, end, node);
     return node;
-  }
-
-  /** Quickselect on `order[left..right]` so that slot `nth` holds the median along `axis`. */
-  private selectNth(left: number, right: number, nth: number, axis: number): void {
-    const order = this.order;
-    const coordinates = this.coordinates;
-    while (right > left) {
-      const pivot = coordinates[order[(left + right) >> 1] * 3 + axis];
-      let low = left;
-      let high = right;
-      while (low <= high) {
-        while (coordinates[order[low] * 3 + axis] < pivot) low++;
-        while (coordinates[order[high] * 3 + axis] > pivot) high--;
-        if (low <= high) {
-          const swap = order[low];
-          order[low] = order[high];
-          order[high] = swap;
-          low++;
-          high--;
-        }
-      }
-      if (nth <= high) right = high;
-      else if (nth >= low) left = low;
-      else return;
-    }
   }
 
   /**

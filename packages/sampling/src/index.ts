@@ -5,6 +5,7 @@ export { downsampleVoxelGrid } from './voxel-grid-downsampler.js';
 export { sampleRandomIndices } from './random-index-sampler.js';
 export { transferLabels } from './label-transfer.js';
 export { NeighborIndex } from './neighbor-index.js';
+export { selectNth } from './spatial-partition.js';
 export { sampleClickCandidates, drawTrainingClicks } from './click-sampler.js';
 
 export type { SeededRandom } from './random-generator.js';

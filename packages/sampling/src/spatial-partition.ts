@@ -2,10 +2,10 @@
  * Quickselect on `order[left..right]` (inclusive) so that `order[nth]` holds the point with the nth
  * smallest coordinate along `axis`, smaller-or-equal ones before it and greater-or-equal ones after.
  *
- * @param positions - Interleaved x y z. [pointCount, 3]
+ * @param positions - Interleaved x y z in metres (float32 or float64). [pointCount, 3]
  * @param order - Point indices, permuted in place.
  */
-export function selectNth(positions: Float32Array, order: Int32Array, left: number, right: number, nth: number, axis: number): void {
+export function selectNth(positions: Float32Array | Float64Array, order: Int32Array, left: number, right: number, nth: number, axis: number): void {
   while (right > left) {
     // Median of three pivot keeps sorted or clustered inputs from degrading to quadratic time.
     const middle = (left + right) >> 1;
