@@ -5,7 +5,7 @@ import { createGeodesicSegmenter, evaluateInteractive, type InteractiveEvaluatio
 import { loadSegmenter } from '@pointclick/segmenter';
 import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
 import { loadLabeledScenes } from '../training/training-data.js';
-import { writeFileAtomic } from '../output/atomic-file.js';
+import { writeFileAtomic } from '@pointclick/io/node';
 
 /** Options of {@link runEvaluation}. */
 export interface EvaluationOptions {

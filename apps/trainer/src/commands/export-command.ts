@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
-import { writeFileAtomic } from '../output/atomic-file.js';
+import { writeFileAtomic } from '@pointclick/io/node';
 
 /**
  * Writes a run's latest checkpoint (or a given checkpoint directory) to `outputDirectory` as a model for

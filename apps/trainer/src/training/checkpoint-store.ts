@@ -6,7 +6,7 @@ import {
   serializeCheckpoint,
   type InteractiveSegmentationModel,
 } from '@pointclick/segmenter';
-import { writeFileAtomic } from '../output/atomic-file.js';
+import { writeFileAtomic } from '@pointclick/io/node';
 import type { AdamOptimizer } from './adam-optimizer.js';
 
 /** Everything besides weights that a resumed run needs. */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import { InteractiveSegmentationModel } from '@pointclick/segmenter';
 import type { TrainingConfig } from '../config/training-config.js';
-import { writeFileAtomic } from '../output/atomic-file.js';
+import { writeFileAtomic } from '@pointclick/io/node';
 import { renderTrainingPlot, type LogRecord } from '../output/training-plot.js';
 import { AdamOptimizer, clipGradientsByGlobalNorm } from './adam-optimizer.js';
 import { CheckpointStore, type TrainingState } from './checkpoint-store.js';

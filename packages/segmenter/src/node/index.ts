@@ -1,24 +1,8 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@pointclick/io/node';
 import type { InteractiveSegmentationModel } from '../interactive-segmentation-model.js';
 import { serializeCheckpoint } from '../checkpoint.js';
-
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
 
 /**
  * Writes `<directory>/model.json` and its weight blob. The blob goes first and the JSON last, each through a
@@ -38,7 +22,7 @@ export async function saveCheckpoint(
   const { document, weights } = serializeCheckpoint(model, { metadata: options.metadata, weightsDtype: options.weightsDtype });
   const weightsPath = join(directory, document.weights.file);
   const documentPath = join(directory, 'model.json');
-  await writeAtomically(weightsPath, weights);
-  await writeAtomically(documentPath, new TextEncoder().encode(`${JSON.stringify(document, null, 1)}\n`));
+  await writeFileAtomic(weightsPath, weights);
+  await writeFileAtomic(documentPath, new TextEncoder().encode(`${JSON.stringify(document, null, 1)}\n`));
   return { documentPath, weightsPath, byteLength: weights.byteLength };
 }
