@@ -4,6 +4,9 @@
  * Every map has index 0 = 'unlabeled' and, as its last index, 'other': a source id the map does not know
  * lands on 'other' instead of failing, so an unexpected label never crashes a run.
  */
+
+import { S3DIS_CLASS_NAMES as IO_S3DIS_CLASS_NAMES } from '@pointclick/io';
+
 export interface ClassMap {
   /** Map name, e.g. 'scannet20'. */
   name: string;
@@ -70,22 +73,8 @@ export const NYU40_CLASS_NAMES: readonly string[] = [
 /** NYU40 ids of the 20 ScanNet benchmark classes, in benchmark order. */
 export const SCANNET20_NYU40_IDS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 24, 28, 33, 34, 36, 39];
 
-/** The 13 S3DIS classes in the dataset's usual order. */
-export const S3DIS_CLASS_NAMES: readonly string[] = [
-  'ceiling',
-  'floor',
-  'wall',
-  'beam',
-  'column',
-  'window',
-  'door',
-  'table',
-  'chair',
-  'sofa',
-  'bookcase',
-  'board',
-  'clutter',
-];
+/** The 13 S3DIS classes in the dataset's usual order (the list `@pointclick/io`'s S3DIS reader uses). */
+export const S3DIS_CLASS_NAMES: readonly string[] = IO_S3DIS_CLASS_NAMES;
 
 /** The 19 SemanticKITTI evaluation classes, in learning-map order (index 1..19). */
 export const SEMANTIC_KITTI_CLASS_NAMES: readonly string[] = [

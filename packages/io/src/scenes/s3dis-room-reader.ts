@@ -2,23 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
+import { S3DIS_CLASS_NAMES } from './s3dis-class-names.js';
 
-/** The 13 S3DIS classes in their standard order; semantic id = index + 1 (0 = unlabeled). */
-export const S3DIS_CLASS_NAMES = [
-  'ceiling',
-  'floor',
-  'wall',
-  'beam',
-  'column',
-  'window',
-  'door',
-  'table',
-  'chair',
-  'sofa',
-  'bookcase',
-  'board',
-  'clutter',
-] as const;
 
 /** One `Annotations/<class>_<n>.txt` file of an S3DIS room. */
 export interface S3disAnnotationFile {
