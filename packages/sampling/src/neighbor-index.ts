@@ -1,6 +1,6 @@
 import { SamplingInputError } from './sampling-error.js';
 import { describeValue, validateCount, validateFinite, validatePositions } from './input-validation.js';
-import { selectNth } from './spatial-partition.js';
+import { findWidestAxis, selectNth } from './spatial-partition.js';
 
 /** Result of {@link NeighborIndex.knn}. */
 export interface NeighborResult {
@@ -88,21 +88,8 @@ export class NeighborIndex {
       this.nodeAxis[node] = -1;
       return node;
     }
-    let minX = Infinity, minY = Infinity, minZ = Infinity;
-    let maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
-    for (let slot = start; slot < end; slot++) {
-      const offset = order[slot] * 3;
-      const x = positions[offset], y = positions[offset + 1], z = positions[offset + 2];
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-      if (z < minZ) minZ = z;
-      if (z > maxZ) maxZ = z;
-    }
-    const extentX = maxX - minX, extentY = maxY - minY, extentZ = maxZ - minZ;
-    const axis = extentX >= extentY && extentX >= extentZ ? 0 : extentY >= extentZ ? 1 : 2;
-    if ((axis === 0 ? extentX : axis === 1 ? extentY : extentZ) === 0) {
+    const axis = findWidestAxis(positions, order, start, end);
+    if (axis === -1) {
       // All points coincide: a leaf, however many there are.
       this.nodeAxis[node] = -1;
       return node;

@@ -50,6 +50,24 @@ export function partitionIntoBuckets(
     bucketEnds.push(end);
     return;
   }
+  const axis = findWidestAxis(positions, order, start, end);
+  if (axis === -1) {
+    bucketEnds.push(end);
+    return;
+  }
+  const middle = (start + end) >> 1;
+  selectNth(positions, order, start, end - 1, middle, axis);
+  partitionIntoBuckets(positions, order, start, middle, bucketSize, bucketEnds);
+  partitionIntoBuckets(positions, order, middle, end, bucketSize, bucketEnds);
+}
+
+/**
+ * Axis (0 x, 1 y, 2 z) along which the points `order[start..end)` spread widest, or -1 when they all
+ * coincide. Ties go to the lower axis.
+ *
+ * @param positions - Interleaved x y z in metres. [pointCount, 3]
+ */
+export function findWidestAxis(positions: Float32Array, order: Int32Array, start: number, end: number): number {
   let minX = Infinity, minY = Infinity, minZ = Infinity;
   let maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
   for (let slot = start; slot < end; slot++) {
@@ -64,12 +82,5 @@ export function partitionIntoBuckets(
   }
   const extentX = maxX - minX, extentY = maxY - minY, extentZ = maxZ - minZ;
   const axis = extentX >= extentY && extentX >= extentZ ? 0 : extentY >= extentZ ? 1 : 2;
-  if ((axis === 0 ? extentX : axis === 1 ? extentY : extentZ) === 0) {
-    bucketEnds.push(end);
-    return;
-  }
-  const middle = (start + end) >> 1;
-  selectNth(positions, order, start, end - 1, middle, axis);
-  partitionIntoBuckets(positions, order, start, middle, bucketSize, bucketEnds);
-  partitionIntoBuckets(positions, order, middle, end, bucketSize, bucketEnds);
+  return (axis === 0 ? extentX : axis === 1 ? extentY : extentZ) === 0 ? -1 : axis;
 }
