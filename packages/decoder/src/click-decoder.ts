@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Initializer, Linear, Module } from '@pointclick/nn';
 import { gatherRows } from '@pointclick/tfjs-kernels';
 import type { ProjectedScene } from './click-scene-attention.js';
+import { ClickDistancePrior } from './click-distance-prior.js';
 import { ClickTransformerBlock } from './click-transformer-block.js';
 import { ConditionedQueryAdaptor, type ProjectedLevel } from './conditioned-query-adaptor.js';
 import { resolveDecoderConfig, type ClickDecoderConfig, type ResolvedClickDecoderConfig } from './decoder-config.js';
@@ -48,6 +49,8 @@ export interface DecoderScene {
   frame: SceneFrame;
   /** Per stage, the projected keys and values of its click-to-scene attention. */
   stageScenes: ProjectedScene[];
+  /** Φ of the finest voxels for the click distance prior, `[finestVoxelCount, 2J]`; absent without the prior. */
+  distanceEmbedding?: tf.Tensor2D;
   /** Frees the tensors. */
   dispose(): void;
 }
@@ -85,7 +88,8 @@ function gatherCoordinates(coordinates: Float32Array, indices: Int32Array): Floa
  * and conditioned query adaptor (Eqs. 4–7), masks and prototype class logits from every stage.
  *
  * Variables (checkpoint names): `level_projection_<level>` for each used backbone level,
- * `positional_encoding`, `stage_<i>.transformer`, `stage_<i>.adaptor`, `prototypes`.
+ * `positional_encoding`, `stage_<i>.transformer`, `stage_<i>.adaptor`, `prototypes`, and with the click
+ * distance prior `distance_prior` plus `stage_<i>.adaptor.distance_gain` / `distance_bias`.
  */
 export class ClickDecoder extends Module {
   /** The configuration with defaults filled in. */
@@ -96,6 +100,7 @@ export class ClickDecoder extends Module {
   private readonly positionalEncoding: FourierPositionalEncoding;
   private readonly transformers: ClickTransformerBlock[] = [];
   private readonly adaptors: ConditionedQueryAdaptor[] = [];
+  private readonly distancePrior?: ClickDistancePrior;
 
   constructor(config: ClickDecoderConfig) {
     super('click_decoder');
@@ -118,7 +123,14 @@ export class ClickDecoder extends Module {
         stageModule.add(new ClickTransformerBlock('transformer', width, headCount, feedForwardChannels, initializer, `stage_${stage}.transformer`)),
       );
       this.adaptors.push(
-        stageModule.add(new ConditionedQueryAdaptor('adaptor', width, prototypeChannels, stage < stageCount - 1, initializer, `stage_${stage}.adaptor`)),
+        stageModule.add(
+          new ConditionedQueryAdaptor('adaptor', width, prototypeChannels, stage < stageCount - 1, initializer, `stage_${stage}.adaptor`, this.config.distancePriorFrequencyCount > 0),
+        ),
+      );
+    }
+    if (this.config.distancePriorFrequencyCount > 0) {
+      this.distancePrior = this.addChild(
+        new ClickDistancePrior('distance_prior', this.config.distancePriorFrequencyCount, this.config.distancePriorScale, initializer, 'distance_prior'),
       );
     }
     this.prototypes = this.addVariable('prototypes', initializer.normal('prototypes', [prototypeCount, prototypeChannels], 1 / Math.sqrt(prototypeChannels)));
@@ -141,6 +153,12 @@ export class ClickDecoder extends Module {
       let queries = finestProjection.apply(gatherRows(finest.features, clickVoxelIndices)) as tf.Tensor2D; // [clickCount, width]
       const queryEncoding = this.positionalEncoding.apply(clickPositions, scene.frame); // [clickCount, width]
       const finestInput: ProjectedLevel = { features: finest.features, projection: finestProjection };
+      // Click distance prior (when configured): one [finestVoxelCount, clickCount] kernel for all stages.
+      let distanceKernel: tf.Tensor2D | undefined;
+      if (this.distancePrior) {
+        const voxelEmbedding = input.scene?.distanceEmbedding ?? this.distancePrior.embed(finest.coordinates, scene.frame);
+        distanceKernel = this.distancePrior.kernel(voxelEmbedding, this.distancePrior.embed(clickPositions, scene.frame));
+      }
       const stages: DecoderStageOutput[] = [];
       for (let stage = 0; stage < this.config.stageCount; stage++) {
         const levelIndex = this.config.stageLevels[stage];
@@ -153,7 +171,7 @@ export class ClickDecoder extends Module {
           projection: this.levelProjections.get(levelIndex)!,
           finestToLevel: levelIndex === finestLevel ? undefined : level.finestToLevel,
         };
-        const { maskLogits, classLogits, adaptedQueries } = this.adaptors[stage].apply(transformed, finestInput, pooled, this.prototypes as tf.Tensor2D);
+        const { maskLogits, classLogits, adaptedQueries } = this.adaptors[stage].apply(transformed, finestInput, pooled, this.prototypes as tf.Tensor2D, distanceKernel);
         stages.push({ maskLogits, classLogits });
         if (adaptedQueries) queries = adaptedQueries;
       }
@@ -173,15 +191,18 @@ export class ClickDecoder extends Module {
    */
   prepareScene(levels: readonly DecoderLevel[]): DecoderScene {
     this.checkLevels(levels);
+    const frame = computeSceneFrame(levels[levels.length - 1].coordinates);
     const tensors = tf.tidy(() => this.buildScene(levels).stageScenes.flatMap((scene) => [scene.keys, scene.values]));
     const stageScenes: ProjectedScene[] = [];
     for (let index = 0; index < tensors.length; index += 2) {
       stageScenes.push({ keys: tensors[index] as tf.Tensor3D, values: tensors[index + 1] as tf.Tensor3D });
     }
+    const distanceEmbedding = this.distancePrior?.embed(levels[levels.length - 1].coordinates, frame);
     return {
-      frame: computeSceneFrame(levels[levels.length - 1].coordinates),
+      frame,
       stageScenes,
-      dispose: () => tf.dispose(tensors),
+      distanceEmbedding,
+      dispose: () => tf.dispose([...tensors, ...(distanceEmbedding ? [distanceEmbedding] : [])]),
     };
   }
 

@@ -2,6 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Initializer, Linear, Mlp, Module } from '@pointclick/nn';
 import { unsortedSegmentSum } from '@pointclick/tfjs-kernels';
 
+/** Initial gain of the click distance prior: kernel 1 (at the click) → logit +4 with the bias below. */
+const DISTANCE_PRIOR_INITIAL_GAIN = 8;
+/** Initial bias of the click distance prior: kernel 0 (far from the click) → logit −4 (probability 0.018). */
+const DISTANCE_PRIOR_INITIAL_BIAS = -4;
+
 /** Added to the mask mass before dividing, so an empty mask pools to ~0 instead of NaN. */
 const MASK_MASS_EPSILON = 1e-6;
 
@@ -37,6 +42,9 @@ export class ConditionedQueryAdaptor extends Module {
   private readonly classEmbedding: Mlp;
   /** φq of Eq. 7; absent when the adaptor only predicts (last stage). */
   private readonly queryFusion?: Mlp;
+  /** Learned gain and bias of the click distance prior (scalars), when the decoder has one. */
+  private readonly distanceGain?: tf.Variable;
+  private readonly distanceBias?: tf.Variable;
 
   constructor(
     name: string,
@@ -45,8 +53,13 @@ export class ConditionedQueryAdaptor extends Module {
     adaptsQueries: boolean,
     initializer: Initializer,
     path: string,
+    usesDistancePrior = false,
   ) {
     super(name);
+    if (usesDistancePrior) {
+      this.distanceGain = this.addVariable('distance_gain', tf.scalar(DISTANCE_PRIOR_INITIAL_GAIN));
+      this.distanceBias = this.addVariable('distance_bias', tf.scalar(DISTANCE_PRIOR_INITIAL_BIAS));
+    }
     this.maskEmbedding = this.addChild(new Mlp('mask_embedding', width, width, width, initializer, `${path}.mask_embedding`));
     this.classEmbedding = this.addChild(new Mlp('class_embedding', width, width, prototypeChannels, initializer, `${path}.class_embedding`));
     if (adaptsQueries) {
@@ -61,8 +74,10 @@ export class ConditionedQueryAdaptor extends Module {
    * @param finest F^L with its projection (the mask resolution).
    * @param pooled F^i of this stage with its projection, pooled into E_p.
    * @param prototypes P_s, `[prototypeCount, prototypeChannels]`.
+   * @param distanceKernel The click distance prior's kernel, `[finestVoxelCount, clickCount]`; required
+   *   when the adaptor was built with the prior, ignored otherwise.
    */
-  apply(queries: tf.Tensor2D, finest: ProjectedLevel, pooled: ProjectedLevel, prototypes: tf.Tensor2D): AdaptorOutput {
+  apply(queries: tf.Tensor2D, finest: ProjectedLevel, pooled: ProjectedLevel, prototypes: tf.Tensor2D, distanceKernel?: tf.Tensor2D): AdaptorOutput {
     return tf.tidy(() => {
       // Eq. 5: M^i = F^L φm(Q_t^i)^T with F^L = X W + b (X the raw finest features). Evaluated as
       // X (W φmᵀ) + b φmᵀ, the same product reassociated, so the [voxelCount, width] projection of
@@ -73,6 +88,10 @@ export class ConditionedQueryAdaptor extends Module {
       let maskLogits: tf.Tensor2D = tf.matMul(finest.features, maskKernel); // [finestVoxelCount, clickCount]
       if (finest.projection.bias) {
         maskLogits = tf.add(maskLogits, tf.matMul(tf.reshape(finest.projection.bias, [1, -1]) as tf.Tensor2D, maskEmbedding, false, true));
+      }
+      if (this.distanceGain && this.distanceBias) {
+        if (!distanceKernel) throw new Error('ConditionedQueryAdaptor: built with a distance prior but applied without its kernel');
+        maskLogits = tf.add(maskLogits, tf.add(tf.mul(distanceKernel, this.distanceGain), this.distanceBias));
       }
 
       // Eq. 6: Z^i = P_s φc(Q_t^i)^T, returned transposed as [clickCount, prototypeCount].

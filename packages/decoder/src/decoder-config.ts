@@ -34,6 +34,14 @@ export interface ClickDecoderConfig {
    * follows a space-filling curve, so the sample covers the scene evenly). Default 4096.
    */
   maxAttentionKeys?: number;
+  /**
+   * Frequencies J of the click distance prior (`ClickDistancePrior`): a learned shift-invariant kernel
+   * between voxel and click positions added, with a learned gain and bias per stage, to every stage's
+   * mask logits. 0 (the default) turns it off and gives exactly the paper's Eq. 5.
+   */
+  distancePriorFrequencyCount?: number;
+  /** Standard deviation of the prior's initial frequencies, radians per metre (kernel width ≈ 1.2 / scale metres). Default 3. */
+  distancePriorScale?: number;
   /** Seed of the weight initialisation. Default 0. */
   seed?: number;
 }
@@ -49,6 +57,8 @@ export const LITE_DECODER_SIZES: Readonly<Omit<ClickDecoderConfig, 'levelChannel
   prototypeChannels: 128,
   fourierFeatureCount: 32,
   maxAttentionKeys: 2048,
+  distancePriorFrequencyCount: 32,
+  distancePriorScale: 3,
 });
 
 function positiveInteger(field: string, value: number): void {
@@ -77,6 +87,8 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
     fourierFeatureCount: config.fourierFeatureCount ?? 64,
     fourierScale: config.fourierScale ?? 10,
     maxAttentionKeys: config.maxAttentionKeys ?? 4096,
+    distancePriorFrequencyCount: config.distancePriorFrequencyCount ?? 0,
+    distancePriorScale: config.distancePriorScale ?? 3,
     seed: config.seed ?? 0,
   };
   for (const field of ['width', 'headCount', 'feedForwardChannels', 'stageCount', 'prototypeCount', 'prototypeChannels', 'fourierFeatureCount', 'maxAttentionKeys'] as const) {
@@ -88,6 +100,10 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
   if (resolved.fourierFeatureCount % 2 !== 0) {
     throw new DecoderInputError('config.fourierFeatureCount', 'even', String(resolved.fourierFeatureCount));
   }
+  if (!Number.isInteger(resolved.distancePriorFrequencyCount) || resolved.distancePriorFrequencyCount < 0) {
+    throw new DecoderInputError('config.distancePriorFrequencyCount', 'a non-negative integer', String(resolved.distancePriorFrequencyCount));
+  }
+  if (!(resolved.distancePriorScale > 0)) throw new DecoderInputError('config.distancePriorScale', 'positive', String(resolved.distancePriorScale));
   if (!(resolved.fourierScale > 0)) throw new DecoderInputError('config.fourierScale', 'positive', String(resolved.fourierScale));
   if (resolved.stageLevels.length !== stageCount) {
     throw new DecoderInputError('config.stageLevels.length', `stageCount (${stageCount})`, String(resolved.stageLevels.length));

@@ -10,3 +10,4 @@ export { ConditionedQueryAdaptor } from './conditioned-query-adaptor.js';
 export type { AdaptorOutput, ProjectedLevel } from './conditioned-query-adaptor.js';
 export { FourierPositionalEncoding, computeSceneFrame } from './fourier-positional-encoding.js';
 export type { SceneFrame } from './fourier-positional-encoding.js';
+export { ClickDistancePrior } from './click-distance-prior.js';

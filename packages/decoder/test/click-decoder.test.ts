@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gelu, loadWeights, serializeWeights, Initializer, Linear } from '@pointclick/nn';
-import { ConditionedQueryAdaptor, createClickDecoder, DecoderInputError, type ClickDecoderConfig, type DecoderLevel } from '../src/index.js';
+import { ClickDistancePrior, ConditionedQueryAdaptor, createClickDecoder, DecoderInputError, type ClickDecoderConfig, type DecoderLevel } from '../src/index.js';
 import { clicksAt, makeFakeLevels, maxAbsoluteDifference, randomValues, useBackend } from './decoder-fixtures.js';
 
 const VOXEL_COUNTS = [12, 30, 70, 140];
@@ -17,6 +17,8 @@ const TINY_CONFIG: ClickDecoderConfig = {
   fourierFeatureCount: 8,
   // Below the finest level's 140 voxels, so the subsampled attention path runs too.
   maxAttentionKeys: 50,
+  // The click distance prior is on, so every test below covers it too (the adaptor test covers Eq. 5 without it).
+  distancePriorFrequencyCount: 6,
   seed: 3,
 };
 
@@ -169,6 +171,58 @@ describe('click decoder', () => {
     expect(() => createClickDecoder({ ...TINY_CONFIG, headCount: 3 })).toThrow(/config.headCount/);
     expect(() => createClickDecoder({ ...TINY_CONFIG, stageLevels: [1, 2, 9, 3] })).toThrow(/config.stageLevels\[2\]/);
     decoder.dispose();
+  });
+});
+
+describe('click distance prior', () => {
+  it('is (1/J) Σ cos(w·(p − c)): 1 at the click, unchanged by a common shift, falling with distance', () => {
+    const prior = new ClickDistancePrior('distance_prior', 64, 3, new Initializer(5), 'distance_prior');
+    const frequencies = prior.frequencies.arraySync() as number[][];
+    const frame = { center: [1, 2, 0.5] as [number, number, number], halfExtent: 3 };
+    const click = new Float32Array([1.2, 2.1, 0.7]);
+    const voxels = new Float32Array([1.2, 2.1, 0.7, 1.5, 2.1, 0.7, 2.2, 2.1, 0.7, 4.2, 2.1, 0.7]);
+    const kernelOf = (points: Float32Array, clicks: Float32Array, shiftedFrame = frame) =>
+      tf.tidy(() => prior.kernel(prior.embed(points, shiftedFrame), prior.embed(clicks, shiftedFrame)).dataSync());
+    const kernel = kernelOf(voxels, click);
+    for (let voxel = 0; voxel < 4; voxel++) {
+      let expected = 0;
+      for (let frequency = 0; frequency < 64; frequency++) {
+        let phase = 0;
+        for (let axis = 0; axis < 3; axis++) phase += frequencies[axis][frequency] * (voxels[voxel * 3 + axis] - click[axis]);
+        expected += Math.cos(phase) / 64;
+      }
+      expect(kernel[voxel]).toBeCloseTo(expected, 4);
+    }
+    expect(kernel[0]).toBeCloseTo(1, 5);
+    // 0 m, 0.3 m, 1 m: decreasing; 3 m: near zero (random-feature noise ~ 1/√J).
+    expect(kernel[1]).toBeLessThan(kernel[0]);
+    expect(kernel[2]).toBeLessThan(kernel[1]);
+    expect(Math.abs(kernel[3])).toBeLessThan(0.3);
+    const shift = (values: Float32Array) => values.map((value, index) => value + [7, -3, 2][index % 3]);
+    const shifted = kernelOf(shift(voxels), shift(click), { center: [0, 0, 0], halfExtent: 1 });
+    expect(maxAbsoluteDifference(shifted, kernel)).toBeLessThan(1e-4);
+    prior.dispose();
+  });
+
+  it('adds its kernel to every stage, so a fresh decoder favours voxels near each click', () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    const plain = createClickDecoder({ ...TINY_CONFIG, distancePriorFrequencyCount: 0 });
+    expect(decoder.countParams() - plain.countParams()).toBe(3 * 6 + 2 * 4);
+    const clicks = clicksAt(levels, [17]);
+    const { stages } = decoder.apply({ levels, ...clicks });
+    const finest = levels[levels.length - 1].coordinates;
+    const distances = Array.from({ length: 140 }, (_, voxel) =>
+      Math.hypot(finest[voxel * 3] - finest[17 * 3], finest[voxel * 3 + 1] - finest[17 * 3 + 1], finest[voxel * 3 + 2] - finest[17 * 3 + 2]),
+    );
+    const logits = stages[3].maskLogits.dataSync();
+    const mean = (selected: number[]) => selected.reduce((sum, voxel) => sum + logits[voxel], 0) / selected.length;
+    const near = distances.flatMap((distance, voxel) => (distance < 0.3 ? [voxel] : []));
+    const far = distances.flatMap((distance, voxel) => (distance > 2 ? [voxel] : []));
+    expect(near.length).toBeGreaterThan(0);
+    expect(mean(near)).toBeGreaterThan(mean(far) + 3);
+    tf.dispose(stages.flatMap((stage) => [stage.maskLogits, stage.classLogits]));
+    decoder.dispose();
+    plain.dispose();
   });
 });
 
