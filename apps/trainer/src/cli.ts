@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
 import { InteractiveSegmentationModel } from '@pointclick/segmenter';
@@ -45,10 +45,17 @@ program
     console.log(`finished at step ${result.step}; latest checkpoint ${result.checkpointDirectory}`);
   });
 
+/** Parses a probability flag value, rejecting anything outside [0, 1] with the flag's expectation. */
+function parseProbability(value: string): number {
+  const probability = Number(value);
+  if (value.trim() === '' || !(probability >= 0 && probability <= 1)) throw new InvalidArgumentError(`expected a probability in [0, 1], got '${value}'`);
+  return probability;
+}
+
 program
   .command('eval')
   .description("run AGILE3D's multi-object protocol for a checkpoint and the non-learned baseline on a dataset")
-  .requiredOption('--checkpoint <dir>', 'checkpoint directory (model.json + weights.bin)')
+  .requiredOption('--checkpoint <dir>', 'model directory (model.json + weights.bin) or training run directory (its latest checkpoint)')
   .option('--data <dir>', 'dataset directory (votenet npy, ScanNet, S3DIS, SemanticKITTI or KITTI-360 layout)')
   .option('--synthetic <n>', 'also evaluate on n generated indoor rooms (held out: seeds from --synthetic-seed)', (value) => Number.parseInt(value, 10))
   .option('--synthetic-seed <n>', 'seed of the first generated room', (value) => Number.parseInt(value, 10), 800_000)
@@ -57,8 +64,9 @@ program
   .option('--clicks <n>', 'click budget per object', (value) => Number.parseInt(value, 10), 20)
   .option('--seed <n>', 'seed of target selection', (value) => Number.parseInt(value, 10), 1)
   .option('--json <file>', 'write the tables as JSON (AGILE3D logs go beside it)')
+  .option('--object-threshold <p>', "override the checkpoint's object threshold (mask probability in [0, 1])", parseProbability)
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -70,6 +78,7 @@ program
       clickBudget: options.clicks,
       seed: options.seed,
       json: options.json,
+      objectThreshold: options.objectThreshold,
       log: (line) => console.log(line),
     });
   });
@@ -80,7 +89,7 @@ program
   .requiredOption('--checkpoint <dir>', 'run directory or checkpoint directory')
   .requiredOption('--output <dir>', 'destination, e.g. models/default')
   .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32'))
-  .option('--object-threshold <p>', 'mask probability an object needs to claim a point (calibrate on training scenes)', (value) => Number.parseFloat(value))
+  .option('--object-threshold <p>', 'mask probability in [0, 1] an object needs to claim a point (calibrate on training scenes)', parseProbability)
   .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number }) => {
     await initializeBackend({ preferred: 'wasm' });
     const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, { objectThreshold: options.objectThreshold });

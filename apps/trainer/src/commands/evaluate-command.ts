@@ -6,11 +6,14 @@ import { loadSegmenter } from '@pointclick/segmenter';
 import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
 import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '@pointclick/io/node';
+import { resolveCheckpointSource } from './checkpoint-source.js';
 
 /** Options of {@link runEvaluation}. */
 export interface EvaluationOptions {
-  /** Checkpoint directory (or its model.json). */
+  /** Checkpoint directory (or its model.json), or a training run directory (its latest checkpoint). */
   checkpoint: string;
+  /** Overrides the checkpoint's `objectThreshold` (sigmoid probability an object needs to claim a point). */
+  objectThreshold?: number;
   /** Dataset directory in any layout the datasets package detects; absent: only synthetic rooms. */
   data?: string;
   /** Also (or only) evaluate on this many generated indoor rooms, seeds `syntheticSeed`, `syntheticSeed + 1`, … */
@@ -80,7 +83,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   const evaluationScenes = toEvaluationScenes(scenes);
   const protocol = { seed: options.seed, targetCount: options.targetObjects, maxClicksPerObject: options.clickBudget };
 
-  const segmenter = await loadSegmenter(resolve(options.checkpoint));
+  const segmenter = await loadSegmenter(await resolveCheckpointSource(options.checkpoint));
+  if (options.objectThreshold !== undefined) segmenter.model.config.objectThreshold = options.objectThreshold;
   const { segment, release } = createModelSegmentFunction(segmenter.model);
   const started = performance.now();
   const modelResult = await evaluateInteractive(evaluationScenes, segment, {

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
 import { writeFileAtomic } from '@pointclick/io/node';
+import { resolveCheckpointSource } from './checkpoint-source.js';
 
 /**
  * Writes a run's latest checkpoint (or a given checkpoint directory) to `outputDirectory` as a model for
@@ -14,9 +15,7 @@ export async function exportCheckpoint(
   dtype: 'float32' | 'float16',
   overrides: { objectThreshold?: number } = {},
 ): Promise<{ source: string; output: string; byteLength: number }> {
-  let source = resolve(checkpoint);
-  const pointer = await readFile(join(source, 'checkpoints', 'latest.json'), 'utf8').catch(() => undefined);
-  if (pointer) source = join(source, 'checkpoints', (JSON.parse(pointer) as { directory: string }).directory);
+  const source = await resolveCheckpointSource(checkpoint);
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
   if (overrides.objectThreshold !== undefined) document.config.objectThreshold = overrides.objectThreshold;
