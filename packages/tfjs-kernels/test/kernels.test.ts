@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatherRows, gelu, KernelArgumentError, patchAttention, segmentMax, unsortedSegmentSum } from '../src/index.js';
+import { gatherRows, gelu, KernelArgumentError, PATCH_ATTENTION, PATCH_ATTENTION_GRAD, patchAttention, referencePatchAttention, segmentMax, unsortedSegmentSum } from '../src/index.js';
 import { composeSegmentMax } from '../src/ops/segment-max-op.js';
 import { BACKENDS, maxAbsoluteDifference, numericalGradient, probeWebGpu, randomValues, useBackend } from './backend-fixtures.js';
 
@@ -152,6 +152,76 @@ describe.each(BACKENDS)('tfjs-kernels on %s', (backend) => {
       await expectGradientMatches((input) => patchAttention(qt, as4d(input), vt, scale), k, shape, size, 5e-3);
       await expectGradientMatches((input) => patchAttention(qt, kt, as4d(input), scale), v, shape, size, 5e-3);
       tf.dispose([attended, qt, kt, vt]);
+    });
+
+    // On wasm these run the fused C kernel (registered by /wasm); elsewhere the stock composition.
+    it.each([
+      [[1, 1, 1, 1]],
+      [[2, 3, 5, 3]], // odd patch size and channels: padding inside the fused kernel
+      [[3, 2, 64, 16]], // the PTv3 shape
+      [[2, 1, 7, 6]],
+      [[70, 4, 32, 32]], // more than one 2¹⁸-float chunk on wasm
+    ])('patchAttention %j matches a plain-JS softmax attention', async (shape) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const [q, k, v] = [randomValues(size, 31), randomValues(size, 32), randomValues(size, 33)].map((values) => values.map((value) => value * 2));
+      const scale = 1 / Math.sqrt(shape[3]);
+      const before = tf.memory().numTensors;
+      const tensors = [q, k, v].map((values) => tf.tensor4d(values, shape as never));
+      const attended = patchAttention(tensors[0], tensors[1], tensors[2], scale);
+      expect(attended.shape).toEqual(shape);
+      expect(maxAbsoluteDifference(await attended.data(), referenceAttention(q, k, v, shape, scale))).toBeLessThan(2e-5);
+      tf.dispose([attended, ...tensors]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('patchAttention gradient at patch 64 × 16 channels matches the autodiff of plain stock ops', async () => {
+      const shape = [2, 2, 64, 16] as [number, number, number, number];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const [q, k, v] = [41, 42, 43].map((seed) => tf.tensor4d(randomValues(size, seed), shape));
+      const weights = tf.tensor4d(randomValues(size, 44), shape);
+      const before = tf.memory().numTensors;
+      const loss = (attend: typeof patchAttention) => (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
+        tf.sum(tf.mul(attend(x as tf.Tensor4D, y as tf.Tensor4D, z as tf.Tensor4D, 0.25), weights));
+      const fused = tf.grads(loss(patchAttention))([q, k, v]);
+      const plain = tf.grads(loss(referencePatchAttention))([q, k, v]);
+      for (let index = 0; index < 3; index++) {
+        expect(maxAbsoluteDifference(await fused[index].data(), await plain[index].data())).toBeLessThan(2e-5);
+      }
+      tf.dispose([...fused, ...plain]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([q, k, v, weights]);
+    });
+
+    it('patchAttention gradient at odd sizes (patch 5, 3 channels) matches central differences', async () => {
+      const shape = [1, 2, 5, 3];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const [q, k, v] = [randomValues(size, 51), randomValues(size, 52), randomValues(size, 53)];
+      const [qt, kt, vt] = [q, k, v].map((values) => tf.tensor4d(values, shape as never));
+      const scale = 0.7;
+      await expectGradientMatches((input) => patchAttention(input as tf.Tensor4D, kt, vt, scale), q, shape, size, 5e-3);
+      await expectGradientMatches((input) => patchAttention(qt, input as tf.Tensor4D, vt, scale), k, shape, size, 5e-3);
+      await expectGradientMatches((input) => patchAttention(qt, kt, input as tf.Tensor4D, scale), v, shape, size, 5e-3);
+      tf.dispose([qt, kt, vt]);
+    });
+
+    // Only wasm registers the fused kernels so far; cpu and WebGPU run the stock composition.
+    it.skipIf(backend !== 'wasm')('wasm: runs the fused kernels, and the fused forward with the composed gradient', async () => {
+      expect(tf.getKernel(PATCH_ATTENTION, 'wasm')).toBeDefined();
+      const gradientConfig = tf.getKernel(PATCH_ATTENTION_GRAD, 'wasm');
+      expect(gradientConfig).toBeDefined();
+      const shape = [1, 2, 5, 3];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const [q, k, v] = [randomValues(size, 61), randomValues(size, 62), randomValues(size, 63)];
+      const [qt, kt, vt] = [q, k, v].map((values) => tf.tensor4d(values, shape as never));
+      tf.unregisterKernel(PATCH_ATTENTION_GRAD, 'wasm');
+      try {
+        await expectGradientMatches((input) => patchAttention(input as tf.Tensor4D, kt, vt, 0.7), q, shape, size, 5e-3);
+        await expectGradientMatches((input) => patchAttention(qt, input as tf.Tensor4D, vt, 0.7), k, shape, size, 5e-3);
+        await expectGradientMatches((input) => patchAttention(qt, kt, input as tf.Tensor4D, 0.7), v, shape, size, 5e-3);
+      } finally {
+        tf.registerKernel(gradientConfig!);
+      }
+      tf.dispose([qt, kt, vt]);
     });
 
     it('gelu matches the tanh formula, forward and gradient', async () => {

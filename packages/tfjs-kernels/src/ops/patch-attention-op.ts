@@ -46,8 +46,15 @@ export function patchAttention(query: Tensor4D, key: Tensor4D, value: Tensor4D, 
       const attrs: PatchAttentionAttrs = { scale };
       return {
         value: engine().runKernel(PATCH_ATTENTION, { query: q, key: k, value: v }, attrs) as Tensor4D,
-        gradFunc: (dy: Tensor, saved: Tensor[]) =>
-          runPatchAttentionGrad(saved[0] as Tensor4D, saved[1] as Tensor4D, saved[2] as Tensor4D, dy as Tensor4D, scale),
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [savedQuery, savedKey, savedValue] = saved as Tensor4D[];
+          if (hasKernel(PATCH_ATTENTION_GRAD)) return runPatchAttentionGrad(savedQuery, savedKey, savedValue, dy as Tensor4D, scale);
+          // A backend with a fused forward but no fused gradient: recompute P with stock ops.
+          return tidy(() => {
+            const probabilities = softmax(matMul(mul(savedQuery, scale), savedKey, false, true)) as Tensor4D;
+            return stockPatchAttentionGrad(savedQuery, savedKey, savedValue, probabilities, dy as Tensor4D, scale);
+          });
+        },
       };
     }
     // Stock composition: the probabilities are saved for the backward pass instead of being

@@ -1,5 +1,6 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { createBatchMatMulWasmConfig } from './batch-mat-mul-wasm.js';
+import { patchAttentionGradWasmConfig, patchAttentionWasmConfig, preparePatchAttentionWasm } from './patch-attention-wasm.js';
 import { gatherRowsWasmConfig } from './row-gather-wasm.js';
 import { segmentMaxGradWasmConfig } from './segment-max-grad-wasm.js';
 import { segmentMaxWasmConfig } from './segment-max-wasm.js';
@@ -12,9 +13,13 @@ export const WASM_KERNEL_CONFIGS: KernelConfig[] = [
   segmentMaxWasmConfig,
   segmentMaxGradWasmConfig,
   gatherRowsWasmConfig,
+  patchAttentionWasmConfig,
+  patchAttentionGradWasmConfig,
 ];
 
 for (const config of WASM_KERNEL_CONFIGS) registerKernel(config);
+// Compiles the fused attention module in the background (browsers refuse large synchronous compiles).
+void preparePatchAttentionWasm();
 
 // Overrides a stock kernel, so it is registered apart from the kernels this package adds.
 const batchMatMulConfig = createBatchMatMulWasmConfig();
