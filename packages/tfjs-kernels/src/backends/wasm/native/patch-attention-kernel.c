@@ -6,6 +6,9 @@
  * in src/backends/wasm/patch-attention-wasm-binary.ts so users need no C toolchain.
  * No libc: the exponential is a Cephes-style polynomial (about 2 ulp on the softmax range).
  *
+ * Maxima use f32x4.pmax (one maxps in V8) rather than f32x4.max, whose NaN and signed-zero rules
+ * cost V8 a sequence of about seven instructions: the softmax took twice as long with it.
+ *
  * Every block is first packed into scratch with both dimensions padded to multiples of 4 (zeros),
  * so that the products below need no tail loops. Padded key columns are masked out of the softmax
  * (probability 0); padded query rows are computed and dropped when the block is unpacked.
@@ -99,35 +102,41 @@ static void transpose(f32 *restrict destination, const f32 *restrict source, i32
 }
 
 /*
- * exp(x) for x ≤ 0 (Cephes expf): x = n ln2 + r, |r| ≤ ln2/2, degree-6 polynomial in r, times 2ⁿ
- * built in the exponent bits. Inputs below -87.3 are clamped (result ≈ 1e-38 instead of 0), which
- * is harmless after the softmax's max subtraction.
+ * exp(x) for x ≤ 0, the "rr2-p5" scheme of XNNPACK's softmax kernels: x = n ln2 + r with a two-part
+ * ln2, a degree-5 polynomial in r, times 2ⁿ built in the exponent bits (relative error about 1e-7).
+ * Inputs below -87.3 are clamped (result ≈ 1e-38 instead of 0), harmless after the max subtraction.
  */
 static inline v128_t exp_nonpositive(v128_t x) {
-  x = wasm_f32x4_max(x, wasm_f32x4_splat(-87.3f));
-  v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
-  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
-  v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), wasm_f32x4_add(r, wasm_f32x4_splat(1.0f)));
-  v128_t power = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
-  return wasm_f32x4_mul(p, power);
+  x = wasm_f32x4_pmax(x, wasm_f32x4_splat(-87.3f));
+  /* Adding 1.5·2²³ + 127 rounds x·log2(e) to the nearest integer n, held with the exponent bias in the
+   * low mantissa bits; shifting those bits into the exponent field gives 2ⁿ. */
+  const v128_t magic = wasm_f32x4_splat(0x1.8000FEp23f);
+  v128_t shifted = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(0x1.715476p+0f)), magic);
+  v128_t power = wasm_i32x4_shl(shifted, 23);
+  v128_t n = wasm_f32x4_sub(shifted, magic);
+  v128_t r = wasm_f32x4_add(wasm_f32x4_mul(n, wasm_f32x4_splat(-0x1.62E400p-1f)), x);
+  r = wasm_f32x4_add(wasm_f32x4_mul(n, wasm_f32x4_splat(-0x1.7F7D1Cp-20f)), r);
+  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_splat(0x1.0F9F9Cp-7f), r), wasm_f32x4_splat(0x1.573A1Ap-5f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0x1.555A80p-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0x1.FFFDC6p-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0x1.FFFFF6p-1f));
+  r = wasm_f32x4_mul(r, power);
+  return wasm_f32x4_add(wasm_f32x4_mul(r, p), power);
 }
 
-/* Row softmax of logits[rows4 × cols4] in place; columns ≥ cols (padding) get probability 0. */
-static void softmax_rows(f32 *logits, i32 rows4, i32 cols, i32 cols4) {
+/*
+ * Row softmax of logits[rows4 × cols4] in place; columns ≥ cols (padding) get weight 0. Writes each
+ * row's 1/Σ to inverses[row]; divides the row by its sum only when `normalize` (the forward pass
+ * instead scales the [size × channels] output rows, which is cheaper).
+ */
+static void softmax_rows(f32 *logits, f32 *inverses, i32 rows4, i32 cols, i32 cols4, i32 normalize) {
   for (i32 row = 0; row < rows4; row++) {
     f32 *line = logits + row * cols4;
     for (i32 col = cols; col < cols4; col++) line[col] = -3.0e38f;
     v128_t top = wasm_v128_load(line);
-    for (i32 col = 4; col < cols4; col += 4) top = wasm_f32x4_max(top, wasm_v128_load(line + col));
-    top = wasm_f32x4_max(top, wasm_i32x4_shuffle(top, top, 2, 3, 0, 1));
-    top = wasm_f32x4_max(top, wasm_i32x4_shuffle(top, top, 1, 0, 3, 2));
+    for (i32 col = 4; col < cols4; col += 4) top = wasm_f32x4_pmax(top, wasm_v128_load(line + col));
+    top = wasm_f32x4_pmax(top, wasm_i32x4_shuffle(top, top, 2, 3, 0, 1));
+    top = wasm_f32x4_pmax(top, wasm_i32x4_shuffle(top, top, 1, 0, 3, 2));
     v128_t total = wasm_f32x4_splat(0);
     for (i32 col = 0; col < cols4; col += 4) {
       v128_t weight = exp_nonpositive(wasm_f32x4_sub(wasm_v128_load(line + col), top));
@@ -138,8 +147,11 @@ static void softmax_rows(f32 *logits, i32 rows4, i32 cols, i32 cols4) {
     for (i32 col = cols; col < cols4; col++) line[col] = 0;
     f32 sum = wasm_f32x4_extract_lane(total, 0) + wasm_f32x4_extract_lane(total, 1) + wasm_f32x4_extract_lane(total, 2) +
               wasm_f32x4_extract_lane(total, 3);
-    v128_t inverse = wasm_f32x4_splat(1.0f / sum);
-    for (i32 col = 0; col < cols4; col += 4) wasm_v128_store(line + col, wasm_f32x4_mul(wasm_v128_load(line + col), inverse));
+    inverses[row] = 1.0f / sum;
+    if (normalize) {
+      v128_t inverse = wasm_f32x4_splat(inverses[row]);
+      for (i32 col = 0; col < cols4; col += 4) wasm_v128_store(line + col, wasm_f32x4_mul(wasm_v128_load(line + col), inverse));
+    }
   }
 }
 
@@ -163,31 +175,36 @@ static void pack(f32 *restrict packed, const f32 *restrict source, i32 size, i32
   }
 }
 
-/* destination[size × channels] = packed[size4 × channels4] without the padding, times factor. */
-static void unpack(f32 *restrict destination, const f32 *restrict packed, i32 size, i32 channels, i32 channels4, f32 factor) {
+/* destination[size × channels] = packed[size4 × channels4] without the padding, times factor (times rowFactors[row] if given). */
+static void unpack(f32 *restrict destination, const f32 *restrict packed, i32 size, i32 channels, i32 channels4, f32 factor,
+                   const f32 *rowFactors) {
   for (i32 row = 0; row < size; row++) {
     const f32 *line = packed + row * channels4;
     f32 *to = destination + row * channels;
-    for (i32 col = 0; col < channels; col++) to[col] = line[col] * factor;
+    f32 rowFactor = rowFactors ? factor * rowFactors[row] : factor;
+    for (i32 col = 0; col < channels; col++) to[col] = line[col] * rowFactor;
   }
 }
 
 /* Scratch floats the two entry points need for one block (the caller allocates them, 16-byte aligned). */
 EXPORT("scratch_floats") i32 scratch_floats(i32 size, i32 channels) {
   i32 size4 = round_up4(size), channels4 = round_up4(channels);
-  return 8 * size4 * channels4 + 3 * size4 * size4;
+  return 8 * size4 * channels4 + 3 * size4 * size4 + size4;
 }
 
-/* P = softmax(Qs Kᵀ) for one block, with Qs = q · scale packed; fills query, keyT, value, probabilities. */
+/*
+ * P = softmax(Qs Kᵀ) for one block, with Qs = q · scale packed; fills query, key, keyT, value,
+ * probabilities (unnormalized unless `normalize`) and inverses (1/row sum).
+ */
 static void forward_block(const f32 *q, const f32 *k, const f32 *v, i32 size, i32 channels, f32 scale, f32 *query, f32 *key,
-                          f32 *keyT, f32 *value, f32 *probabilities) {
+                          f32 *keyT, f32 *value, f32 *probabilities, f32 *inverses, i32 normalize) {
   i32 size4 = round_up4(size), channels4 = round_up4(channels);
   pack(query, q, size, channels, size4, channels4, scale);
   pack(key, k, size, channels, size4, channels4, 1.0f);
   pack(value, v, size, channels, size4, channels4, 1.0f);
   transpose(keyT, key, size4, channels4);
   multiply(probabilities, query, keyT, size4, channels4, size4); /* logits [size4 × size4] */
-  softmax_rows(probabilities, size4, size, size4);
+  softmax_rows(probabilities, inverses, size4, size, size4, normalize);
 }
 
 /* output = softmax(q kᵀ · scale) v for blockCount consecutive [size × channels] blocks. */
@@ -196,12 +213,12 @@ void patch_attention_forward(const f32 *q, const f32 *k, const f32 *v, f32 *outp
                              f32 scale, f32 *scratch) {
   i32 size4 = round_up4(size), channels4 = round_up4(channels), tile = size4 * channels4;
   f32 *query = scratch, *key = query + tile, *keyT = key + tile, *value = keyT + tile, *result = value + tile;
-  f32 *probabilities = result + tile;
+  f32 *probabilities = result + tile, *inverses = probabilities + size4 * size4;
   for (i32 block = 0; block < blockCount; block++) {
     i32 offset = block * size * channels;
-    forward_block(q + offset, k + offset, v + offset, size, channels, scale, query, key, keyT, value, probabilities);
+    forward_block(q + offset, k + offset, v + offset, size, channels, scale, query, key, keyT, value, probabilities, inverses, 0);
     multiply(result, probabilities, value, size4, size4, channels4);
-    unpack(output + offset, result, size, channels, channels4, 1.0f);
+    unpack(output + offset, result, size, channels, channels4, 1.0f, inverses);
   }
 }
 
@@ -217,14 +234,15 @@ void patch_attention_backward(const f32 *q, const f32 *k, const f32 *v, const f3
   f32 *query = scratch, *key = query + tile, *keyT = key + tile, *value = keyT + tile, *valueT = value + tile;
   f32 *gradient = valueT + tile, *result = gradient + tile, *spare = result + tile;
   f32 *probabilities = spare + tile, *logitGradient = probabilities + square, *transposed = logitGradient + square;
+  f32 *inverses = transposed + square;
   for (i32 block = 0; block < blockCount; block++) {
     i32 offset = block * size * channels;
-    forward_block(q + offset, k + offset, v + offset, size, channels, scale, query, key, keyT, value, probabilities);
+    forward_block(q + offset, k + offset, v + offset, size, channels, scale, query, key, keyT, value, probabilities, inverses, 1);
     pack(gradient, outputGradient + offset, size, channels, size4, channels4, 1.0f);
     /* dV = Pᵀ dO */
     transpose(transposed, probabilities, size4, size4);
     multiply(result, transposed, gradient, size4, size4, channels4);
-    unpack(valueGradient + offset, result, size, channels, channels4, 1.0f);
+    unpack(valueGradient + offset, result, size, channels, channels4, 1.0f, 0);
     /* dP = dO Vᵀ, then dS in place */
     transpose(valueT, value, size4, channels4);
     multiply(logitGradient, gradient, valueT, size4, channels4, size4);
@@ -241,10 +259,10 @@ void patch_attention_backward(const f32 *q, const f32 *k, const f32 *v, const f3
     }
     /* dQ = dS K · scale */
     multiply(result, logitGradient, key, size4, size4, channels4);
-    unpack(queryGradient + offset, result, size, channels, channels4, scale);
+    unpack(queryGradient + offset, result, size, channels, channels4, scale, 0);
     /* dK = dSᵀ (Q · scale) */
     transpose(transposed, logitGradient, size4, size4);
     multiply(spare, transposed, query, size4, size4, channels4);
-    unpack(keyGradient + offset, spare, size, channels, channels4, 1.0f);
+    unpack(keyGradient + offset, spare, size, channels, channels4, 1.0f, 0);
   }
 }
