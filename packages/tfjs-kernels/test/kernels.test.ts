@@ -204,7 +204,13 @@ describe.each(BACKENDS)('tfjs-kernels on %s', (backend) => {
       tf.dispose([qt, kt, vt]);
     });
 
-    // Only wasm registers the fused kernels so far; cpu and WebGPU run the stock composition.
+    // WebGPU registers a fused WGSL forward only: the gradient tests above ran it with the stock-op gradient.
+    it.skipIf(backend !== 'webgpu')('webgpu: runs the fused WGSL forward, without a fused gradient kernel', () => {
+      expect(tf.getKernel(PATCH_ATTENTION, 'webgpu')).toBeDefined();
+      expect(tf.getKernel(PATCH_ATTENTION_GRAD, 'webgpu')).toBeUndefined();
+    });
+
+    // wasm registers both fused kernels; cpu runs the stock composition.
     it.skipIf(backend !== 'wasm')('wasm: runs the fused kernels, and the fused forward with the composed gradient', async () => {
       expect(tf.getKernel(PATCH_ATTENTION, 'wasm')).toBeDefined();
       const gradientConfig = tf.getKernel(PATCH_ATTENTION_GRAD, 'wasm');

@@ -1,6 +1,7 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { patchAttentionWebGpuConfig } from './patch-attention-webgpu.js';
 
 /** Kernels this package adds to the WebGPU backend. */
-export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [];
+export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [patchAttentionWebGpuConfig];
 
 for (const config of WEBGPU_KERNEL_CONFIGS) registerKernel(config);
