@@ -31,14 +31,16 @@ program
   .option('--steps <n>', 'total steps of the schedule', (value) => Number.parseInt(value, 10))
   .option('--step-limit <n>', 'stop after this many steps of this invocation', (value) => Number.parseInt(value, 10))
   .option('--resume', 'continue from the run directory\'s latest checkpoint')
+  .option('--init-from <dir>', 'fine-tune: start from the weights of a model or run directory (sets initialWeights)')
   .addOption(backendOption())
-  .action(async (options: { config?: string; set: string[]; output?: string; preset?: string; steps?: number; stepLimit?: number; resume?: boolean; backend?: string }) => {
+  .action(async (options: { config?: string; set: string[]; output?: string; preset?: string; steps?: number; stepLimit?: number; resume?: boolean; initFrom?: string; backend?: string }) => {
     const fileValue = options.config ? await readTrainingConfigFile(options.config) : {};
     const overrides = [...options.set];
     if (options.output) overrides.push(`outputDirectory=${JSON.stringify(options.output)}`);
     if (options.preset) overrides.push(`preset=${JSON.stringify(options.preset)}`);
     if (options.steps) overrides.push(`schedule.steps=${options.steps}`);
     if (options.backend) overrides.push(`backend=${JSON.stringify(options.backend)}`);
+    if (options.initFrom) overrides.push(`initialWeights=${JSON.stringify(options.initFrom)}`);
     const config = validateTrainingConfig(applyOverrides(fileValue, overrides), options.config ?? 'configuration');
     await startBackend(config.backend);
     const result = await runTraining(config, { resume: options.resume, stepLimit: options.stepLimit, command: process.argv.slice(2).join(' ') });

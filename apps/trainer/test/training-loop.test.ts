@@ -84,6 +84,38 @@ describe('training loop', () => {
     half.dispose();
   });
 
+  it('fine-tunes from the weights of another run, and names the variable when the architectures differ', async () => {
+    const source = await runTraining(tinyConfig('fine-tune-source', 3), { log: () => {}, progressBar: false });
+    const frozen = { ...tinyConfig('fine-tuned', 1), initialWeights: join(scratch, 'fine-tune-source') };
+    // A vanishing learning rate: after its one step the fine-tuned weights must still be the source's.
+    frozen.optimizer = { ...frozen.optimizer, learningRate: 1e-12, weightDecay: 0 };
+    const lines: string[] = [];
+    const tuned = await runTraining(frozen, { log: (line) => lines.push(line), progressBar: false });
+    expect(lines.some((line) => line.includes(`initial weights from ${source.checkpointDirectory}`))).toBe(true);
+    const fresh = await runTraining(tinyConfig('fine-tune-fresh', 1), { log: () => {}, progressBar: false });
+    const weightsOf = async (directory: string) => (await loadSegmenter(directory)).model.namedVariables();
+    const [sourceWeights, tunedWeights, freshWeights] = await Promise.all([source, tuned, fresh].map((run) => weightsOf(run.checkpointDirectory)));
+    let tunedDifference = 0;
+    let freshDifference = 0;
+    for (const [path, variable] of sourceWeights) {
+      // BatchNorm running statistics move in any training step; the learned weights must not.
+      if (!variable.trainable) continue;
+      const reference = variable.dataSync();
+      const tunedValues = tunedWeights.get(path)!.dataSync();
+      const freshValues = freshWeights.get(path)!.dataSync();
+      reference.forEach((value, index) => {
+        tunedDifference = Math.max(tunedDifference, Math.abs(value - tunedValues[index]));
+        freshDifference = Math.max(freshDifference, Math.abs(value - freshValues[index]));
+      });
+    }
+    expect(tunedDifference).toBeLessThan(1e-6);
+    expect(freshDifference).toBeGreaterThan(1e-3);
+    // The repository's default model is the lite preset: the tiny preset cannot start from it.
+    const defaultModel = fileURLToPath(new URL('../../../models/default', import.meta.url));
+    const mismatched = { ...tinyConfig('fine-tune-mismatch', 1), initialWeights: defaultModel };
+    await expect(runTraining(mismatched, { log: () => {}, progressBar: false })).rejects.toThrow(/initialWeights: .*(variable|shape)/);
+  });
+
   it.skipIf(!hasVotenet)('evaluates a checkpoint and the baseline on one ScanNet room', async () => {
     const run = await runTraining(tinyConfig('for-eval', 2), { log: () => {}, progressBar: false });
     const lines: string[] = [];

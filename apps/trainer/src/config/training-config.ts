@@ -38,6 +38,11 @@ export const trainingConfigSchema = z
     seed: z.number().int().nonnegative().default(1),
     /** TF.js backend; `auto` = WebGPU when an adapter exists, else wasm. */
     backend: z.enum(['auto', 'webgpu', 'wasm', 'cpu']).default('auto'),
+    /**
+     * Start from these weights (a model directory or a training run directory's latest checkpoint) instead of
+     * a fresh initialisation: fine-tuning. The optimizer, schedule and step start afresh; ignored on `--resume`.
+     */
+    initialWeights: z.string().optional(),
     data: z
       .object({
         sources: z.array(dataSourceSchema).min(1).default([{ kind: 'synthetic-indoor', sceneCount: 64, seed: 1000 }]),

@@ -2,8 +2,9 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
-import { InteractiveSegmentationModel } from '@pointclick/segmenter';
-import type { TrainingConfig } from '../config/training-config.js';
+import { createModelFromCheckpoint, InteractiveSegmentationModel, parseCheckpointDocument } from '@pointclick/segmenter';
+import { ConfigError, type TrainingConfig } from '../config/training-config.js';
+import { resolveCheckpointSource } from '../commands/checkpoint-source.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { renderTrainingPlot, type LogRecord } from '../output/training-plot.js';
 import { AdamOptimizer, clipGradientsByGlobalNorm } from './adam-optimizer.js';
@@ -36,6 +37,34 @@ export interface TrainingRunResult {
   losses: StepLosses[];
   /** Directory of the latest checkpoint. */
   checkpointDirectory: string;
+}
+
+/**
+ * Copies every weight of the checkpoint behind `source` into `model` (fine-tuning). Both must have the
+ * same variables with the same shapes; the first mismatch is named. Returns the checkpoint directory used.
+ */
+async function copyInitialWeights(model: InteractiveSegmentationModel, source: string): Promise<string> {
+  const directory = await resolveCheckpointSource(source);
+  const documentPath = join(directory, 'model.json');
+  const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
+  const loaded = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(directory, document.weights.file))), documentPath);
+  try {
+    const sourceVariables = loaded.namedVariables();
+    const targetVariables = model.namedVariables();
+    for (const [path, variable] of targetVariables) {
+      const value = sourceVariables.get(path);
+      if (!value) throw new ConfigError(`initialWeights: ${documentPath} has no variable '${path}' (a checkpoint of another architecture?)`);
+      if (value.shape.join(',') !== variable.shape.join(',')) {
+        throw new ConfigError(`initialWeights: variable '${path}' of ${documentPath} has shape [${value.shape}], the model needs [${variable.shape}]`);
+      }
+    }
+    const extra = [...sourceVariables.keys()].filter((path) => !targetVariables.has(path));
+    if (extra.length > 0) throw new ConfigError(`initialWeights: ${documentPath} has variables the model lacks: ${extra.slice(0, 3).join(', ')}`);
+    for (const [path, variable] of targetVariables) variable.assign(sourceVariables.get(path)!);
+  } finally {
+    loaded.dispose();
+  }
+  return directory;
 }
 
 /** Trains (or resumes) a segmenter as configured; see the trainer README for the files a run writes. */
@@ -82,6 +111,7 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   } else {
     if (options.resume) log('no checkpoint to resume from; starting at step 0');
     model = new InteractiveSegmentationModel(segmenterConfig);
+    if (config.initialWeights) log(`initial weights from ${await copyInitialWeights(model, config.initialWeights)}`);
     await writeFileAtomic(logPath, '');
   }
   model.setTraining(true);
