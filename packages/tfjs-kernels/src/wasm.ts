@@ -10,3 +10,5 @@ import './backends/wasm/register-wasm-kernels.js';
 
 export { setWasmPaths, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 export { WASM_KERNEL_CONFIGS } from './backends/wasm/register-wasm-kernels.js';
+export { choosePackedMatMul, setWasmMatMulKernel } from './backends/wasm/batch-mat-mul-wasm.js';
+export type { WasmMatMulKernel } from './backends/wasm/batch-mat-mul-wasm.js';

@@ -1,5 +1,6 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { createBatchMatMulWasmConfig } from './batch-mat-mul-wasm.js';
+import { prepareMatMulWasm } from './mat-mul-wasm.js';
 import { patchAttentionGradWasmConfig, patchAttentionWasmConfig, preparePatchAttentionWasm } from './patch-attention-wasm.js';
 import { gatherRowsWasmConfig } from './row-gather-wasm.js';
 import { segmentMaxGradWasmConfig } from './segment-max-grad-wasm.js';
@@ -20,6 +21,7 @@ export const WASM_KERNEL_CONFIGS: KernelConfig[] = [
 for (const config of WASM_KERNEL_CONFIGS) registerKernel(config);
 // Compiles the fused attention module in the background (browsers refuse large synchronous compiles).
 void preparePatchAttentionWasm();
+void prepareMatMulWasm();
 
 // Overrides a stock kernel, so it is registered apart from the kernels this package adds.
 const batchMatMulConfig = createBatchMatMulWasmConfig();
