@@ -2,11 +2,15 @@
  * PTv3 forward benchmark on the wasm backend: `lite` and `base` at 20k, 50k and 100k points of a real
  * ScanNet room (../shared/data, synthetic fallback), analytic FLOPs, achieved GFLOP/s and its ratio to a
  * large square matMul measured in the same run, a per-kernel profile, and peak memory (RSS).
+ * Env: PTV3_BENCH_PRESETS=lite,base (default both), PTV3_BENCH_SIZES=20000,50000,100000 (default all),
+ * PTV3_BENCH_BASE_100K=1 (base at 100k is skipped otherwise). Base at 100k alone, for its peak memory:
+ * PTV3_BENCH_PRESETS=base PTV3_BENCH_SIZES=100000 PTV3_BENCH_BASE_100K=1.
  * Run: pnpm --filter @pointclick/ptv3 bench
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import '@pointclick/tfjs-kernels/wasm'; // registers the row-gather and segment kernels used by src/ops/point-ops.ts
+// Registers the row-gather, segment and fused attention kernels used by src/ops/point-ops.ts, and the packed matMul.
+import { setWasmMatMulKernel } from '@pointclick/tfjs-kernels/wasm';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -126,11 +130,17 @@ async function profileKernels(model: PointTransformerV3, input: BackboneInput): 
 async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
+  // The reference is the stock kernel (XNNPACK), as in earlier runs; the packed kernel's rate is printed beside it.
+  setWasmMatMulKernel('stock');
   const matMulRate = measureMatMulRate(1024);
-  console.log(`wasm backend (single thread in Node); reference 1024² matMul: ${matMulRate.toFixed(2)} GFLOP/s`);
-  const sizes = [20000, 50000, 100000];
+  setWasmMatMulKernel('auto');
+  const packedMatMulRate = measureMatMulRate(1024);
+  console.log(
+    `wasm backend (single thread in Node); reference 1024² matMul: ${matMulRate.toFixed(2)} GFLOP/s (stock kernel), ${packedMatMulRate.toFixed(2)} GFLOP/s (packed kernel, used by the network)`,
+  );
+  const sizes = (process.env.PTV3_BENCH_SIZES ?? '20000,50000,100000').split(',').map(Number);
   const scenes = new Map(sizes.map((size) => [size, loadScene(size)]));
-  console.log(`data: ${scenes.get(20000)!.source}`);
+  console.log(`data: ${scenes.get(sizes[0])!.source}`);
   let peakRss = process.memoryUsage().rss;
   const presets = (process.env.PTV3_BENCH_PRESETS ?? 'lite,base').split(',') as ('lite' | 'base')[];
   for (const preset of presets) {
@@ -158,10 +168,10 @@ async function main(): Promise<void> {
       );
       if (size === 50000) {
         const share = (part: number) => `${((100 * part) / flops.total).toFixed(0)} %`;
-        console.log(`          FLOPs: convolution ${share(flops.convolution)}, linear ${share(flops.linear)}, attention ${share(flops.attention)}`);
+        console.log(`          FLOPs: convolution ${share(flops.convolution)}, linear ${share(flops.linear)}, attention ${share(flops.attention)}; ratio to the packed 1024² rate ${(rate / packedMatMulRate).toFixed(2)}`);
       }
     }
-    if (preset === 'lite') await profileKernels(model, scenes.get(50000)!.input);
+    if (preset === 'lite' && scenes.has(50000)) await profileKernels(model, scenes.get(50000)!.input);
     model.dispose();
     console.log(`  peak RSS so far: ${(peakRss / 2 ** 30).toFixed(2)} GiB (the wasm heap never shrinks: this bounds every pass above)`);
   }

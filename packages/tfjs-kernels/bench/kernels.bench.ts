@@ -3,11 +3,14 @@
  * the same run: tf.gather / tf.gatherND for gatherRows, a plain-JS loop for segmentMax, and a large
  * (2048×2048) matMul for patchAttention (fused wasm kernel, then the stock composition with the
  * fused kernels unregistered). Never fails on a time.
+ * The tall, narrow matMuls of point networks run on the stock kernel and on this package's packed
+ * SIMD kernel, against the same references. KERNELS_BENCH_MATMUL_ONLY=1 stops after them.
  * Run: pnpm --filter @pointclick/tfjs-kernels bench (uses the built dist/).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherRows, PATCH_ATTENTION, PATCH_ATTENTION_GRAD, patchAttention, segmentMax } from '../dist/index.js';
 import { initializeBackend } from '../dist/node.js';
+import { setWasmMatMulKernel } from '../dist/wasm.js';
 
 /** Median wall time in ms of `run` (each result awaited, then disposed). */
 async function time(run: () => tf.Tensor | tf.Tensor[], repeats: number): Promise<number> {
@@ -25,10 +28,28 @@ async function time(run: () => tf.Tensor | tf.Tensor[], repeats: number): Promis
   return samples[Math.floor(samples.length / 2)];
 }
 
+/**
+ * Median wall time in ms of `run` without reading the result back: wasm kernels run synchronously, and
+ * copying a [45000, 128] product out of the heap would take as long as computing it.
+ */
+function timeWithoutReadBack(run: () => tf.Tensor, repeats: number): number {
+  const samples: number[] = [];
+  for (let index = 0; index < repeats + 1; index++) {
+    const start = performance.now();
+    const result = run();
+    const elapsed = performance.now() - start;
+    result.dispose();
+    if (index > 0) samples.push(elapsed);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
 const info = await initializeBackend({ preferred: 'wasm', strict: true });
 console.log(`backend ${info.backend}, threads ${info.threads}`);
 
-// Reference rate: one large matMul.
+// Reference rate: one large matMul, on the stock kernel (XNNPACK) as in earlier runs of this bench.
+setWasmMatMulKernel('stock');
 const size = 2048;
 const a = tf.randomNormal([size, size]);
 const b = tf.randomNormal([size, size]);
@@ -40,8 +61,40 @@ tf.dispose([a, b]);
 const smallSize = 1024;
 const [c, d] = [0, 1].map(() => tf.randomNormal([smallSize, smallSize]));
 const smallMatMulRate = (2 * smallSize ** 3) / ((await time(() => tf.matMul(c, d), 3)) * 1e6);
-console.log(`matMul ${smallSize}×${smallSize}: ${smallMatMulRate.toFixed(1)} GFLOP/s (second reference)`);
+console.log(`matMul ${smallSize}×${smallSize}: ${smallMatMulRate.toFixed(1)} GFLOP/s (second reference, stock kernel)`);
+setWasmMatMulKernel('packed');
+const packedSmallMatMulRate = (2 * smallSize ** 3) / ((await time(() => tf.matMul(c, d), 3)) * 1e6);
+setWasmMatMulKernel('auto');
+console.log(`matMul ${smallSize}×${smallSize}: ${packedSmallMatMulRate.toFixed(1)} GFLOP/s with the packed kernel (${(packedSmallMatMulRate / smallMatMulRate).toFixed(2)}× stock)`);
 tf.dispose([c, d]);
+
+// Tall, narrow products (linear layers and im2col convolutions of PTv3 at 50k points), and two weight
+// gradients (Aᵀ·dC: short output, long inner dimension), stock kernel against the packed one. Timed
+// without read-back (the 1024² references include it; at 4 MiB it costs about 1 %).
+const matMulShapes: [number, number, number][] = [
+  [45000, 32, 128],
+  [45000, 64, 256],
+  [23283, 864, 32],
+  [128, 45000, 32],
+  [32, 23283, 128],
+];
+for (const [rows, inner, columns] of matMulShapes) {
+  const [left, right] = [tf.randomNormal([rows, inner]), tf.randomNormal([inner, columns])];
+  const measure = async (kernel: 'stock' | 'packed') => {
+    setWasmMatMulKernel(kernel);
+    const ms = timeWithoutReadBack(() => tf.matMul(left, right), 5);
+    return { ms, rate: (2 * rows * inner * columns) / (ms * 1e6) };
+  };
+  const stock = await measure('stock');
+  const packed = await measure('packed');
+  setWasmMatMulKernel('auto');
+  const shapeText = `[${rows},${inner}]×[${inner},${columns}]`.padEnd(24);
+  console.log(
+    `matMul ${shapeText} stock ${stock.ms.toFixed(1)} ms ${stock.rate.toFixed(1)} GFLOP/s = ${(stock.rate / smallMatMulRate).toFixed(2)}× stock ${smallSize}²; packed ${packed.ms.toFixed(1)} ms ${packed.rate.toFixed(1)} GFLOP/s = ${(packed.rate / smallMatMulRate).toFixed(2)}× stock ${smallSize}², ${(packed.rate / packedSmallMatMulRate).toFixed(2)}× packed ${smallSize}²; ${(stock.ms / packed.ms).toFixed(2)}× faster`,
+  );
+  tf.dispose([left, right]);
+}
+if (process.env.KERNELS_BENCH_MATMUL_ONLY === '1') process.exit(0);
 
 // Row gather: 100k rows × 64 channels, 100k random indices.
 const rowCount = 100_000;
