@@ -2,6 +2,7 @@ export { gatherRows } from './ops/row-gather-op.js';
 export { gelu } from './ops/gelu-activation.js';
 export { patchAttention, referencePatchAttention } from './ops/patch-attention-op.js';
 export { segmentMax, segmentMaxWithArgmax } from './ops/segment-max-op.js';
+export { sparseConvolution, composeSparseConvolution } from './ops/sparse-convolution-op.js';
 export { unsortedSegmentSum } from './ops/segment-sum-op.js';
 export { KernelArgumentError } from './ops/argument-error.js';
 export {
@@ -11,6 +12,7 @@ export {
   SEGMENT_MAX,
   SEGMENT_MAX_GRAD,
   SEGMENT_SUM,
+  SPARSE_CONVOLUTION,
 } from './kernels/kernel-names.js';
 export type {
   GatherRowsInputs,
@@ -23,5 +25,6 @@ export type {
   SegmentMaxInputs,
   SegmentSumAttrs,
   SegmentSumInputs,
+  SparseConvolutionInputs,
 } from './kernels/kernel-names.js';
 export type { BackendName, BackendInfo, InitializeBackendOptions } from './runtime/backend-options.js';

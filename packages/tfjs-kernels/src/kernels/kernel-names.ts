@@ -55,3 +55,16 @@ export interface PatchAttentionAttrs extends NamedAttrMap {
   /** Multiplier applied to the logits before the softmax, usually `1 / sqrt(headChannels)`. */
   scale: number;
 }
+
+/**
+ * Submanifold sparse convolution, gather fused into the product:
+ * `out[v, :] = bias + Σ_k Σ_j features[neighbours[v, k], j] · weights[k·channels + j, :]`; a neighbour
+ * of -1 or `sourceRows` (`features.shape[0]`) is absent and contributes nothing.
+ */
+export const SPARSE_CONVOLUTION = 'PointclickSparseConvolution';
+/**
+ * Inputs of {@link SPARSE_CONVOLUTION}: `features` [sourceRows, channels] float32, `neighbours`
+ * [rows, offsets] int32, `weights` [offsets·channels, outputChannels] float32 (rows offset-major),
+ * optional `bias` [outputChannels] float32.
+ */
+export type SparseConvolutionInputs = { features: TensorInfo; neighbours: TensorInfo; weights: TensorInfo; bias?: TensorInfo };

@@ -5,6 +5,20 @@ interface MatMulExports {
   mat_mul_packed_floats(inner: number, columns: number): number;
   mat_mul_pack(packed: number, b: number, inner: number, columns: number, transposed: number): void;
   mat_mul_packed(c: number, a: number, packed: number, rows: number, inner: number, columns: number): void;
+  sparse_convolution_packed(
+    output: number,
+    x: number,
+    neighbours: number,
+    packed: number,
+    bias: number,
+    hasBias: number,
+    zeros: number,
+    rows: number,
+    sourceRows: number,
+    channels: number,
+    offsets: number,
+    columns: number,
+  ): void;
 }
 
 /**
@@ -39,8 +53,9 @@ const runtimes = new WeakMap<WebAssembly.Memory, MatMulWasmRuntime | null>();
 
 /**
  * Compiles the module asynchronously (called when the wasm kernels are registered). The module is
- * under 4 KiB, so the synchronous fallback in {@link findMatMulWasmRuntime} is allowed on a browser's
- * main thread too.
+ * about 7 KiB, over the 4 KiB that browsers compile synchronously on the main thread, so there the
+ * first product must come after this promise resolves; Node and workers may use the synchronous
+ * fallback in {@link findMatMulWasmRuntime}.
  */
 export function prepareMatMulWasm(): Promise<void> {
   if (compiled != null || typeof WebAssembly === 'undefined') return Promise.resolve();

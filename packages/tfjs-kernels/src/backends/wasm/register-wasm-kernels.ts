@@ -5,6 +5,7 @@ import { patchAttentionGradWasmConfig, patchAttentionWasmConfig, preparePatchAtt
 import { gatherRowsWasmConfig } from './row-gather-wasm.js';
 import { segmentMaxGradWasmConfig } from './segment-max-grad-wasm.js';
 import { segmentMaxWasmConfig } from './segment-max-wasm.js';
+import { sparseConvolutionWasmConfig } from './sparse-convolution-wasm.js';
 import { segmentSumWasmConfig, unsortedSegmentSumWasmConfig } from './segment-sum-wasm.js';
 
 /** Kernels this package adds to the wasm backend. */
@@ -16,6 +17,7 @@ export const WASM_KERNEL_CONFIGS: KernelConfig[] = [
   gatherRowsWasmConfig,
   patchAttentionWasmConfig,
   patchAttentionGradWasmConfig,
+  sparseConvolutionWasmConfig,
 ];
 
 for (const config of WASM_KERNEL_CONFIGS) registerKernel(config);

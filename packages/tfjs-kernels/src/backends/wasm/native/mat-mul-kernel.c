@@ -21,6 +21,7 @@
 
 typedef float f32;
 typedef int i32;
+typedef unsigned int u32;
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
@@ -191,4 +192,74 @@ void mat_mul_packed(f32 *c, const f32 *a, const f32 *packed, i32 rows, i32 inner
   }
   i32 step = inner > DEPTH_LIMIT ? DEPTH_BLOCK : inner;
   for (i32 k0 = 0; k0 < inner; k0 += step) multiply_range(c, a, packed, rows, inner, cols, k0, k0 + step < inner ? k0 + step : inner);
+}
+
+/*
+ * Submanifold sparse convolution with the gather fused into the product, so the im2col buffer
+ * [rows × offsets·channels] is never written:
+ *   out[v][:] = bias + Σ_k Σ_j x[neighbours[v·offsets + k]][j] · W[k·channels + j][:]
+ * with W [offsets·channels × cols] packed by mat_mul_pack (inner = offsets·channels). A neighbour
+ * outside [0, sourceRows) (-1, or sourceRows for a "zero row") is absent: its row reads `zeros`, which
+ * this function fills with `channels` zeros, and an offset absent for all four rows of a tile is skipped.
+ * Same 4 × 8 register tile as multiply_range, each tile running over every panel (the gathered rows of
+ * a tile, offsets·channels floats each, stay in L1 across the panels). `has_bias` != 0 adds bias[cols].
+ */
+EXPORT("sparse_convolution_packed")
+void sparse_convolution_packed(f32 *out, const f32 *x, const i32 *neighbours, const f32 *packed, const f32 *bias, i32 has_bias,
+                               f32 *zeros, i32 rows, i32 source_rows, i32 channels, i32 offsets, i32 cols) {
+  if (rows <= 0 || cols <= 0) return;
+  for (i32 j = 0; j < channels; j++) zeros[j] = 0;
+  i32 panels = (cols + PANEL - 1) / PANEL;
+  i32 inner = offsets * channels;
+  u32 limit = (u32)source_rows;
+  for (i32 row = 0; row < rows; row += TILE_ROWS) {
+    i32 remaining = rows - row;
+    /* Rows past the end alias the last real row, as in multiply_range. */
+    const i32 *n0 = neighbours + row * offsets;
+    const i32 *n1 = remaining > 1 ? n0 + offsets : n0;
+    const i32 *n2 = remaining > 2 ? n1 + offsets : n1;
+    const i32 *n3 = remaining > 3 ? n2 + offsets : n2;
+    f32 *c0 = out + row * cols;
+    f32 *c1 = remaining > 1 ? c0 + cols : c0;
+    f32 *c2 = remaining > 2 ? c1 + cols : c1;
+    f32 *c3 = remaining > 3 ? c2 + cols : c2;
+    for (i32 panel = 0; panel < panels; panel++) {
+      i32 column = panel * PANEL;
+      i32 width = cols - column < PANEL ? cols - column : PANEL;
+      v128_t r00 = wasm_f32x4_splat(0), r01 = r00;
+      if (has_bias) load_columns(bias + column, &r00, &r01, width);
+      v128_t r10 = r00, r11 = r01, r20 = r00, r21 = r01, r30 = r00, r31 = r01;
+      const f32 *w = packed + panel * inner * PANEL;
+      for (i32 k = 0; k < offsets; k++, w += channels * PANEL) {
+        u32 i0 = (u32)n0[k], i1 = (u32)n1[k], i2 = (u32)n2[k], i3 = (u32)n3[k];
+        if (i0 >= limit && i1 >= limit && i2 >= limit && i3 >= limit) continue;
+        const f32 *a0 = i0 < limit ? x + i0 * channels : zeros;
+        const f32 *a1 = i1 < limit ? x + i1 * channels : zeros;
+        const f32 *a2 = i2 < limit ? x + i2 * channels : zeros;
+        const f32 *a3 = i3 < limit ? x + i3 * channels : zeros;
+        const f32 *v = w;
+        for (i32 j = 0; j < channels; j++, v += PANEL) {
+          v128_t b0 = wasm_v128_load(v);
+          v128_t b1 = wasm_v128_load(v + 4);
+          v128_t s0 = wasm_v128_load32_splat(a0 + j);
+          v128_t s1 = wasm_v128_load32_splat(a1 + j);
+          v128_t s2 = wasm_v128_load32_splat(a2 + j);
+          v128_t s3 = wasm_v128_load32_splat(a3 + j);
+          r00 = wasm_f32x4_add(r00, wasm_f32x4_mul(s0, b0));
+          r01 = wasm_f32x4_add(r01, wasm_f32x4_mul(s0, b1));
+          r10 = wasm_f32x4_add(r10, wasm_f32x4_mul(s1, b0));
+          r11 = wasm_f32x4_add(r11, wasm_f32x4_mul(s1, b1));
+          r20 = wasm_f32x4_add(r20, wasm_f32x4_mul(s2, b0));
+          r21 = wasm_f32x4_add(r21, wasm_f32x4_mul(s2, b1));
+          r30 = wasm_f32x4_add(r30, wasm_f32x4_mul(s3, b0));
+          r31 = wasm_f32x4_add(r31, wasm_f32x4_mul(s3, b1));
+        }
+      }
+      /* Highest row first: aliased rows hold the same values as the row they alias. */
+      store_columns(c3 + column, r30, r31, width);
+      store_columns(c2 + column, r20, r21, width);
+      store_columns(c1 + column, r10, r11, width);
+      store_columns(c0 + column, r00, r01, width);
+    }
+  }
 }
