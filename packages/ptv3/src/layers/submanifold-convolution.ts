@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Initializer } from '@pointclick/nn';
-import { gatherRows } from '../ops/point-ops.js';
+import { sparseConvolution } from '@pointclick/tfjs-kernels';
 import type { PointLevel } from '../model/point-level.js';
 
 /**
  * Submanifold sparse 3D convolution (spconv `SubMConv3d`): outputs only at occupied voxels, each the sum
  * over the kernelSize³ offsets of W_offset · x[neighbour at offset] (absent neighbours contribute zero).
- * Implemented as a row gather of the neighbourhood (im2col, `[voxels, kernelSize³·in]`) and one matMul.
+ * Runs `sparseConvolution` from `@pointclick/tfjs-kernels`: on wasm a fused kernel that reads each voxel's
+ * neighbour rows in place (no `[voxels, kernelSize³·in]` im2col buffer), elsewhere a row gather of the
+ * neighbourhood and one matMul. Absent neighbours are `voxelCount` in the neighbour table.
  */
 export class SubmanifoldConvolution extends Module {
   /** Kernel edge length in voxels (odd). */
@@ -47,11 +49,6 @@ export class SubmanifoldConvolution extends Module {
    * @returns `[level.voxelCount, outputChannels]`
    */
   apply(input: tf.Tensor2D, level: PointLevel): tf.Tensor2D {
-    return tf.tidy(() => {
-      const neighbourhood = gatherRows(input, level.neighbourTable(this.kernelSize)); // [voxels·k³, in]
-      const columns = tf.reshape(neighbourhood, [level.voxelCount, this.kernelSize ** 3 * this.inputChannels]);
-      const output = tf.matMul(columns as tf.Tensor2D, this.weight as tf.Tensor2D);
-      return (this.bias ? tf.add(output, this.bias) : output) as tf.Tensor2D;
-    });
+    return sparseConvolution(input, level.neighbourTable(this.kernelSize), this.weight as tf.Tensor2D, this.bias as tf.Tensor1D | undefined);
   }
 }

@@ -42,7 +42,8 @@ const OP = 'sparseConvolution';
  * @param features Input rows, [sourceRows, channels] float32.
  * @param neighbours Neighbour of every output row at every kernel offset, [rows, offsets] int32, or a flat
  *   `Int32Array` of `rows·offsets` (offsets = `weights.shape[0] / channels`); each in [-1, sourceRows].
- *   An `Int32Array` is range-checked here, a tensor by the wasm kernel.
+ *   Values are range-checked by the wasm kernel, and for an `Int32Array` here on other backends (a tensor's
+ *   values are not read back there).
  * @param weights [offsets·channels, outputChannels] float32, rows offset-major.
  * @param bias Optional [outputChannels] float32.
  * @returns [rows, outputChannels] float32.
@@ -64,10 +65,8 @@ export function sparseConvolution(features: Tensor2D, neighbours: Tensor2D | Int
   }
   if (neighbours instanceof Int32Array) {
     if (neighbours.length % offsets !== 0) throw new KernelArgumentError(OP, 'neighbours.length', `a multiple of ${offsets} offsets`, String(neighbours.length));
-    for (let index = 0; index < neighbours.length; index++) {
-      const neighbour = neighbours[index];
-      if (!(neighbour >= -1 && neighbour <= sourceRows)) throw new KernelArgumentError(OP, `neighbours[${index}]`, `in [-1, ${sourceRows}]`, String(neighbour));
-    }
+    // A fused kernel checks the range itself (the wasm one on its heap); one pass is enough.
+    if (!hasKernel(SPARSE_CONVOLUTION)) checkNeighbourRange(neighbours, sourceRows);
   } else if (!(neighbours instanceof Tensor) || neighbours.rank !== 2 || neighbours.dtype !== 'int32' || neighbours.shape[1] !== offsets) {
     const received = neighbours instanceof Tensor ? `${neighbours.dtype} [${neighbours.shape.join(', ')}]` : typeof neighbours;
     throw new KernelArgumentError(OP, 'neighbours', `an int32 [rows, ${offsets}] tensor or an Int32Array`, received);
@@ -91,6 +90,14 @@ export function sparseConvolution(features: Tensor2D, neighbours: Tensor2D | Int
     }) as unknown as CustomGradientFunction);
     return (bias == null ? run(input, kernel) : run(input, kernel, bias)) as Tensor2D;
   });
+}
+
+/** Throws a {@link KernelArgumentError} naming the first neighbour outside [-1, sourceRows]. */
+function checkNeighbourRange(neighbours: Int32Array, sourceRows: number): void {
+  for (let index = 0; index < neighbours.length; index++) {
+    const neighbour = neighbours[index];
+    if (!(neighbour >= -1 && neighbour <= sourceRows)) throw new KernelArgumentError(OP, `neighbours[${index}]`, `in [-1, ${sourceRows}]`, String(neighbour));
+  }
 }
 
 /** Forward pass: the fused kernel where the backend has one, else {@link composeSparseConvolution}. */
