@@ -4,6 +4,7 @@ import {
   PointTransformerInputError,
   argsortCodes,
   buildNeighbourTable,
+  VoxelHash,
   computePatchPadding,
   computeSerializationDepth,
   encodeHilbert,
@@ -167,6 +168,34 @@ describe('neighbour table and pooling geometry', () => {
     expect(table[1 * 27 + 4]).toBe(0);
     expect(table[0 * 27 + 14]).toBe(3); // (0, 0, +1) is empty: z = 6
     expect([...table.subarray(2 * 27, 3 * 27)].filter((index) => index !== 3)).toEqual([2]);
+  });
+
+  it.each([3, 5])('equals one VoxelHash lookup per offset for kernel size %i (blocks, block edges, coordinate 0)', (kernelSize) => {
+    // Random distinct voxels in a 13³ box from the origin: crosses 4-voxel block edges and the lower bound.
+    const occupied = new Set<number>();
+    let state = 7;
+    while (occupied.size < 600) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      occupied.add(state % 2197);
+    }
+    const coordinates = Int32Array.from([...occupied].flatMap((cell) => [Math.floor(cell / 169), Math.floor(cell / 13) % 13, cell % 13]));
+    const count = occupied.size;
+    const table = buildNeighbourTable(coordinates, kernelSize);
+    const hash = new VoxelHash(coordinates);
+    const radius = (kernelSize - 1) / 2;
+    const expected: number[] = [];
+    for (let voxel = 0; voxel < count; voxel++) {
+      for (let dx = -radius; dx <= radius; dx++) {
+        for (let dy = -radius; dy <= radius; dy++) {
+          for (let dz = -radius; dz <= radius; dz++) {
+            const found = hash.find(coordinates[3 * voxel] + dx, coordinates[3 * voxel + 1] + dy, coordinates[3 * voxel + 2] + dz);
+            expected.push(found < 0 ? count : found);
+          }
+        }
+      }
+    }
+    expect([...table]).toEqual(expected);
+    expect(expected.filter((index) => index !== count).length).toBeGreaterThan(count);
   });
 
   it('pools children sharing code >> 3 into parents with mean positions', () => {
