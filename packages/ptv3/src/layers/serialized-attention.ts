@@ -53,11 +53,16 @@ export class SerializedAttention extends Module {
       const headChannels = this.channels / this.headCount;
       const qkv = this.qkv.apply(input) as tf.Tensor2D; // [voxels, 3·channels]
       const patched = gatherRows(qkv, level.patchVoxels(this.orderIndex, this.patchSize)); // [patches·K, 3·channels]
-      // One transpose to [3, patches, heads, K, headChannels]; q, k and v are then contiguous blocks, so
-      // their slices are plain copies (column slices of `patched` were strided copies, 9 % of a forward).
-      const stacked = tf.transpose(tf.reshape(patched, [patchCount, patchSize, 3, this.headCount, headChannels]), [2, 0, 3, 1, 4]);
       const split = (part: number): tf.Tensor4D =>
-        tf.reshape(tf.slice(stacked, [part, 0, 0, 0, 0], [1, -1, -1, -1, -1]), [patchCount, this.headCount, patchSize, headChannels]) as tf.Tensor4D; // [patches, heads, K, headChannels]
+        tf.transpose(
+          tf.reshape(tf.slice(patched, [0, part * this.channels], [-1, this.channels]), [
+            patchCount,
+            patchSize,
+            this.headCount,
+            headChannels,
+          ]),
+          [0, 2, 1, 3],
+        ) as tf.Tensor4D; // [patches, heads, K, headChannels]
       const attended = patchAttention(split(0), split(1), split(2), headChannels ** -0.5);
       const sequence = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [patchCount * patchSize, this.channels]);
       // Back to voxel order: serialized position p of voxel v is inverse[v]; padded slots are dropped.
