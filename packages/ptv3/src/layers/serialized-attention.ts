@@ -51,18 +51,16 @@ export class SerializedAttention extends Module {
     return tf.tidy(() => {
       const { patchSize, patchCount } = level.padding(this.patchSize);
       const headChannels = this.channels / this.headCount;
-      const qkv = this.qkv.apply(input) as tf.Tensor2D; // [voxels, 3·channels]
-      const patched = gatherRows(qkv, level.patchVoxels(this.orderIndex, this.patchSize)); // [patches·K, 3·channels]
-      const split = (part: number): tf.Tensor4D =>
-        tf.transpose(
-          tf.reshape(tf.slice(patched, [0, part * this.channels], [-1, this.channels]), [
-            patchCount,
-            patchSize,
-            this.headCount,
-            headChannels,
-          ]),
-          [0, 2, 1, 3],
-        ) as tf.Tensor4D; // [patches, heads, K, headChannels]
+      // Gather the C-wide input into patch order first, then project q, k and v with column blocks of
+      // the qkv weight: the same product as slicing qkv(x), without gathering and slicing a 3C-wide tensor.
+      const patchedInput = gatherRows(input, level.patchVoxels(this.orderIndex, this.patchSize)); // [patches·K, channels]
+      const weight = this.qkv.weight as tf.Tensor2D; // [channels, 3·channels]
+      const bias = this.qkv.bias;
+      const split = (part: number): tf.Tensor4D => {
+        let projected: tf.Tensor = tf.matMul(patchedInput, tf.slice(weight, [0, part * this.channels], [-1, this.channels]));
+        if (bias) projected = tf.add(projected, tf.slice(bias, [part * this.channels], [this.channels]));
+        return tf.transpose(tf.reshape(projected, [patchCount, patchSize, this.headCount, headChannels]), [0, 2, 1, 3]) as tf.Tensor4D; // [patches, heads, K, headChannels]
+      };
       const attended = patchAttention(split(0), split(1), split(2), headChannels ** -0.5);
       const sequence = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [patchCount * patchSize, this.channels]);
       // Back to voxel order: serialized position p of voxel v is inverse[v]; padded slots are dropped.
