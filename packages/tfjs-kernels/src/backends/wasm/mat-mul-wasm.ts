@@ -1,3 +1,4 @@
+import { embeddedWasmModule } from './embedded-wasm-module.js';
 import { MAT_MUL_WASM_BASE64 } from './mat-mul-wasm-binary.js';
 
 /** Exports of the module compiled from `native/mat-mul-kernel.c` (pointers are byte offsets in the backend's heap). */
@@ -40,14 +41,7 @@ export interface MatMulWasmRuntime {
   free(pointer: number): void;
 }
 
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
-
-let compiled: WebAssembly.Module | undefined;
+const embedded = embeddedWasmModule(MAT_MUL_WASM_BASE64);
 /** One instance per backend memory (a new wasm backend instance has a new memory). */
 const runtimes = new WeakMap<WebAssembly.Memory, MatMulWasmRuntime | null>();
 
@@ -58,13 +52,7 @@ const runtimes = new WeakMap<WebAssembly.Memory, MatMulWasmRuntime | null>();
  * fallback in {@link findMatMulWasmRuntime}.
  */
 export function prepareMatMulWasm(): Promise<void> {
-  if (compiled != null || typeof WebAssembly === 'undefined') return Promise.resolve();
-  return WebAssembly.compile(decodeBase64(MAT_MUL_WASM_BASE64) as BufferSource).then(
-    (module) => {
-      compiled ??= module;
-    },
-    () => undefined, // the synchronous compile reports the error where it matters
-  );
+  return embedded.prepare();
 }
 
 /**
@@ -85,8 +73,7 @@ export function findMatMulWasmRuntime(backend: unknown): MatMulWasmRuntime | nul
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   // HEAPU8 is the backend's view of the same memory; a mismatch means this is not the layout assumed here.
   if (!shared && malloc != null && free != null && module.HEAPU8?.buffer === memory.buffer) {
-    compiled ??= new WebAssembly.Module(decodeBase64(MAT_MUL_WASM_BASE64) as BufferSource);
-    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    const instance = new WebAssembly.Instance(embedded.module(), { env: { memory } });
     runtime = { kernel: instance.exports as unknown as MatMulExports, malloc: (bytes) => malloc(bytes), free: (pointer) => free(pointer) };
   }
   runtimes.set(memory, runtime);

@@ -1,3 +1,4 @@
+import { embeddedWasmModule } from './embedded-wasm-module.js';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import {
   PATCH_ATTENTION,
@@ -49,14 +50,7 @@ interface PatchAttentionExports {
 const CHUNK_FLOATS = 1 << 18;
 const PAGE_BYTES = 65536;
 
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
-
-let compiled: WebAssembly.Module | undefined;
+const embedded = embeddedWasmModule(PATCH_ATTENTION_WASM_BASE64);
 let instance: PatchAttentionExports | undefined;
 
 /**
@@ -64,20 +58,13 @@ let instance: PatchAttentionExports | undefined;
  * synchronous compile of more than 4 KiB on the main thread, and this module is about 10 KiB.
  */
 export function preparePatchAttentionWasm(): Promise<void> {
-  if (compiled != null || typeof WebAssembly === 'undefined') return Promise.resolve();
-  return WebAssembly.compile(decodeBase64(PATCH_ATTENTION_WASM_BASE64) as BufferSource).then(
-    (module) => {
-      compiled ??= module;
-    },
-    () => undefined, // the synchronous compile in loadExports reports the error where it matters
-  );
+  return embedded.prepare();
 }
 
 /** The instantiated module (compiled synchronously if the asynchronous compile has not finished). */
 function loadExports(): PatchAttentionExports {
   if (instance != null) return instance;
-  compiled ??= new WebAssembly.Module(decodeBase64(PATCH_ATTENTION_WASM_BASE64) as BufferSource);
-  instance = new WebAssembly.Instance(compiled, {}).exports as unknown as PatchAttentionExports;
+  instance = new WebAssembly.Instance(embedded.module(), {}).exports as unknown as PatchAttentionExports;
   return instance;
 }
 
