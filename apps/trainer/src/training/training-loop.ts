@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
-import { createModelFromCheckpoint, InteractiveSegmentationModel, parseCheckpointDocument } from '@pointclick/segmenter';
+import { InteractiveSegmentationModel, loadSegmenter } from '@pointclick/segmenter';
 import { ConfigError, type TrainingConfig } from '../config/training-config.js';
 import { resolveCheckpointSource } from '../commands/checkpoint-source.js';
 import { writeFileAtomic } from '@pointclick/io/node';
@@ -46,8 +46,7 @@ export interface TrainingRunResult {
 async function copyInitialWeights(model: InteractiveSegmentationModel, source: string): Promise<string> {
   const directory = await resolveCheckpointSource(source);
   const documentPath = join(directory, 'model.json');
-  const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
-  const loaded = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(directory, document.weights.file))), documentPath);
+  const loaded = (await loadSegmenter(directory)).model;
   try {
     const sourceVariables = loaded.namedVariables();
     const targetVariables = model.namedVariables();
