@@ -103,6 +103,34 @@ static inline void load_columns(const f32 *c, v128_t *low, v128_t *high, i32 wid
 }
 
 /*
+ * The 4×8 tile's inner loop: for k < depth, row r of the tile (rows a0…a3, each read at offset k) adds
+ * a_r[k] · panel row k (8 floats, at w + k·PANEL) into its two accumulators. Inlined into both the
+ * matMul and the sparse convolution, so the accumulators stay in registers.
+ */
+static inline __attribute__((always_inline)) void accumulate_tile(const f32 *w, const f32 *a0, const f32 *a1, const f32 *a2,
+                                                                  const f32 *a3, i32 depth, v128_t *t00, v128_t *t01, v128_t *t10,
+                                                                  v128_t *t11, v128_t *t20, v128_t *t21, v128_t *t30, v128_t *t31) {
+  v128_t r00 = *t00, r01 = *t01, r10 = *t10, r11 = *t11, r20 = *t20, r21 = *t21, r30 = *t30, r31 = *t31;
+  for (i32 k = 0; k < depth; k++, w += PANEL) {
+    v128_t b0 = wasm_v128_load(w);
+    v128_t b1 = wasm_v128_load(w + 4);
+    v128_t s0 = wasm_v128_load32_splat(a0 + k);
+    v128_t s1 = wasm_v128_load32_splat(a1 + k);
+    v128_t s2 = wasm_v128_load32_splat(a2 + k);
+    v128_t s3 = wasm_v128_load32_splat(a3 + k);
+    r00 = wasm_f32x4_add(r00, wasm_f32x4_mul(s0, b0));
+    r01 = wasm_f32x4_add(r01, wasm_f32x4_mul(s0, b1));
+    r10 = wasm_f32x4_add(r10, wasm_f32x4_mul(s1, b0));
+    r11 = wasm_f32x4_add(r11, wasm_f32x4_mul(s1, b1));
+    r20 = wasm_f32x4_add(r20, wasm_f32x4_mul(s2, b0));
+    r21 = wasm_f32x4_add(r21, wasm_f32x4_mul(s2, b1));
+    r30 = wasm_f32x4_add(r30, wasm_f32x4_mul(s3, b0));
+    r31 = wasm_f32x4_add(r31, wasm_f32x4_mul(s3, b1));
+  }
+  *t00 = r00; *t01 = r01; *t10 = r10; *t11 = r11; *t20 = r20; *t21 = r21; *t30 = r30; *t31 = r31;
+}
+
+/*
  * C[rows × cols] (+)= A[rows × inner] · B over the inner range [k0, k1), with B packed by
  * mat_mul_pack: the first range stores, later ones add to C. A has row stride `inner`, C `cols`.
  */
@@ -136,22 +164,7 @@ static void multiply_range(f32 *c, const f32 *a, const f32 *packed, i32 rows, i3
         f32 *c3 = remaining > 3 ? c2 + cols : c2;
         v128_t r00 = wasm_f32x4_splat(0), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00, r30 = r00, r31 = r00;
         const f32 *w = panelStart;
-        for (i32 k = 0; k < depth; k++, w += PANEL) {
-          v128_t b0 = wasm_v128_load(w);
-          v128_t b1 = wasm_v128_load(w + 4);
-          v128_t s0 = wasm_v128_load32_splat(a0 + k);
-          v128_t s1 = wasm_v128_load32_splat(a1 + k);
-          v128_t s2 = wasm_v128_load32_splat(a2 + k);
-          v128_t s3 = wasm_v128_load32_splat(a3 + k);
-          r00 = wasm_f32x4_add(r00, wasm_f32x4_mul(s0, b0));
-          r01 = wasm_f32x4_add(r01, wasm_f32x4_mul(s0, b1));
-          r10 = wasm_f32x4_add(r10, wasm_f32x4_mul(s1, b0));
-          r11 = wasm_f32x4_add(r11, wasm_f32x4_mul(s1, b1));
-          r20 = wasm_f32x4_add(r20, wasm_f32x4_mul(s2, b0));
-          r21 = wasm_f32x4_add(r21, wasm_f32x4_mul(s2, b1));
-          r30 = wasm_f32x4_add(r30, wasm_f32x4_mul(s3, b0));
-          r31 = wasm_f32x4_add(r31, wasm_f32x4_mul(s3, b1));
-        }
+        accumulate_tile(w, a0, a1, a2, a3, depth, &r00, &r01, &r10, &r11, &r20, &r21, &r30, &r31);
         if (k0 > 0) {
           /* Aliased rows read the partial sums of the row they alias, so they end up equal too. */
           v128_t low, high;
@@ -237,23 +250,7 @@ void sparse_convolution_packed(f32 *out, const f32 *x, const i32 *neighbours, co
         const f32 *a1 = i1 < limit ? x + i1 * channels : zeros;
         const f32 *a2 = i2 < limit ? x + i2 * channels : zeros;
         const f32 *a3 = i3 < limit ? x + i3 * channels : zeros;
-        const f32 *v = w;
-        for (i32 j = 0; j < channels; j++, v += PANEL) {
-          v128_t b0 = wasm_v128_load(v);
-          v128_t b1 = wasm_v128_load(v + 4);
-          v128_t s0 = wasm_v128_load32_splat(a0 + j);
-          v128_t s1 = wasm_v128_load32_splat(a1 + j);
-          v128_t s2 = wasm_v128_load32_splat(a2 + j);
-          v128_t s3 = wasm_v128_load32_splat(a3 + j);
-          r00 = wasm_f32x4_add(r00, wasm_f32x4_mul(s0, b0));
-          r01 = wasm_f32x4_add(r01, wasm_f32x4_mul(s0, b1));
-          r10 = wasm_f32x4_add(r10, wasm_f32x4_mul(s1, b0));
-          r11 = wasm_f32x4_add(r11, wasm_f32x4_mul(s1, b1));
-          r20 = wasm_f32x4_add(r20, wasm_f32x4_mul(s2, b0));
-          r21 = wasm_f32x4_add(r21, wasm_f32x4_mul(s2, b1));
-          r30 = wasm_f32x4_add(r30, wasm_f32x4_mul(s3, b0));
-          r31 = wasm_f32x4_add(r31, wasm_f32x4_mul(s3, b1));
-        }
+        accumulate_tile(w, a0, a1, a2, a3, channels, &r00, &r01, &r10, &r11, &r20, &r21, &r30, &r31);
       }
       /* Highest row first: aliased rows hold the same values as the row they alias. */
       store_columns(c3 + column, r30, r31, width);
