@@ -1,5 +1,5 @@
 import type { PointCloud } from '@pointclick/io';
-import { NeighborIndex } from '@pointclick/sampling';
+import { DistanceHeap, SurfaceGraph } from '@pointclick/sampling';
 import type { EvaluationClick, SegmentFunction } from './interactive-evaluation.js';
 import { MetricsInputError } from './metrics-error.js';
 
@@ -17,15 +17,6 @@ export interface GeodesicSegmenterOptions {
    * so that object clicks alone do not flood the whole room. Default Infinity (no limit).
    */
   maxDistance?: number;
-}
-
-/** Symmetric kNN graph in compressed sparse rows, with edge costs. */
-interface WeightedGraph {
-  /** Row starts, length pointCount + 1. */
-  offsets: Int32Array;
-  targets: Int32Array;
-  /** Edge costs in metres (length scaled by the colour penalty). */
-  costs: Float32Array;
 }
 
 /**
@@ -48,106 +39,23 @@ export function createGeodesicSegmenter(options: GeodesicSegmenterOptions = {}):
   if (!(maxDistance > 0)) {
     throw new MetricsInputError('options.maxDistance', '', 'a positive number of metres', String(options.maxDistance));
   }
-  const graphs = new WeakMap<PointCloud, WeightedGraph>();
+  const graphs = new WeakMap<PointCloud, SurfaceGraph>();
   return (cloud: PointCloud, clicks: readonly EvaluationClick[]): Int32Array => {
     let graph = graphs.get(cloud);
     if (!graph) {
-      graph = buildGraph(cloud, neighborCount, colorWeight);
+      graph = new SurfaceGraph(cloud.positions, { colors: cloud.colors, neighborCount, colorWeight });
       graphs.set(cloud, graph);
     }
     return propagateLabels(graph, cloud.pointCount, clicks, maxDistance);
   };
 }
 
-function buildGraph(cloud: PointCloud, neighborCount: number, colorWeight: number): WeightedGraph {
-  const pointCount = cloud.pointCount;
-  const k = Math.min(neighborCount + 1, pointCount);
-  const { indices, distances } = new NeighborIndex(cloud.positions).knn(cloud.positions, k);
-  // Degree of each point in the symmetric graph: its own neighbours plus everyone that lists it.
-  const degree = new Int32Array(pointCount);
-  for (let point = 0; point < pointCount; point++) {
-    for (let slot = 0; slot < k; slot++) {
-      const other = indices[point * k + slot];
-      if (other === point) continue;
-      degree[point]++;
-      degree[other]++;
-    }
-  }
-  const offsets = new Int32Array(pointCount + 1);
-  for (let point = 0; point < pointCount; point++) offsets[point + 1] = offsets[point] + degree[point];
-  const targets = new Int32Array(offsets[pointCount]);
-  const costs = new Float32Array(offsets[pointCount]);
-  const fill = offsets.slice(0, pointCount);
-  const colors = cloud.colors;
-  for (let point = 0; point < pointCount; point++) {
-    for (let slot = 0; slot < k; slot++) {
-      const other = indices[point * k + slot];
-      if (other === point) continue;
-      let cost = distances[point * k + slot];
-      if (colors && colorWeight > 0) {
-        const dr = (colors[point * 3] - colors[other * 3]) / 255;
-        const dg = (colors[point * 3 + 1] - colors[other * 3 + 1]) / 255;
-        const db = (colors[point * 3 + 2] - colors[other * 3 + 2]) / 255;
-        cost *= 1 + colorWeight * Math.sqrt(dr * dr + dg * dg + db * db);
-      }
-      targets[fill[point]] = other;
-      costs[fill[point]++] = cost;
-      targets[fill[other]] = point;
-      costs[fill[other]++] = cost;
-    }
-  }
-  return { offsets, targets, costs };
-}
-
 /** Multi-source Dijkstra; each point gets the label of the source it is reached from first. */
-function propagateLabels(graph: WeightedGraph, pointCount: number, clicks: readonly EvaluationClick[], maxDistance: number): Int32Array {
+function propagateLabels(graph: SurfaceGraph, pointCount: number, clicks: readonly EvaluationClick[], maxDistance: number): Int32Array {
   const labels = new Int32Array(pointCount);
   const distance = new Float64Array(pointCount).fill(Infinity);
   const settled = new Uint8Array(pointCount);
-  // Binary min-heap of (distance, point) with lazy deletion; at most one entry per relaxation.
-  let capacity = Math.max(16, clicks.length * 4);
-  let heapKeys = new Float64Array(capacity);
-  let heapPoints = new Int32Array(capacity);
-  let heapSize = 0;
-  const push = (key: number, point: number): void => {
-    if (heapSize === capacity) {
-      capacity *= 2;
-      const keys = new Float64Array(capacity);
-      keys.set(heapKeys);
-      heapKeys = keys;
-      const points = new Int32Array(capacity);
-      points.set(heapPoints);
-      heapPoints = points;
-    }
-    let position = heapSize++;
-    while (position > 0) {
-      const parent = (position - 1) >> 1;
-      if (heapKeys[parent] <= key) break;
-      heapKeys[position] = heapKeys[parent];
-      heapPoints[position] = heapPoints[parent];
-      position = parent;
-    }
-    heapKeys[position] = key;
-    heapPoints[position] = point;
-  };
-  const popInto = (): number => {
-    const top = heapPoints[0];
-    const lastKey = heapKeys[--heapSize];
-    const lastPoint = heapPoints[heapSize];
-    let position = 0;
-    for (;;) {
-      let child = position * 2 + 1;
-      if (child >= heapSize) break;
-      if (child + 1 < heapSize && heapKeys[child + 1] < heapKeys[child]) child++;
-      if (heapKeys[child] >= lastKey) break;
-      heapKeys[position] = heapKeys[child];
-      heapPoints[position] = heapPoints[child];
-      position = child;
-    }
-    heapKeys[position] = lastKey;
-    heapPoints[position] = lastPoint;
-    return top;
-  };
+  const heap = new DistanceHeap();
   clicks.forEach((click, slot) => {
     const point = click.pointIndex;
     if (!Number.isInteger(point) || point < 0 || point >= pointCount) {
@@ -157,11 +65,11 @@ function propagateLabels(graph: WeightedGraph, pointCount: number, clicks: reado
     distance[point] = 0;
     labels[point] = click.kind === 'object' ? click.objectId : 0;
   });
-  for (const click of clicks) push(0, click.pointIndex);
+  for (const click of clicks) heap.push(0, click.pointIndex);
   const { offsets, targets, costs } = graph;
-  while (heapSize > 0) {
-    const key = heapKeys[0];
-    const point = popInto();
+  while (heap.size > 0) {
+    const key = heap.topKey();
+    const point = heap.pop();
     if (settled[point] === 1 || key > distance[point]) continue;
     settled[point] = 1;
     const label = labels[point];
@@ -172,7 +80,7 @@ function propagateLabels(graph: WeightedGraph, pointCount: number, clicks: reado
       if (candidate < distance[other] && candidate <= maxDistance) {
         distance[other] = candidate;
         labels[other] = label;
-        push(candidate, other);
+        heap.push(candidate, other);
       }
     }
   }

@@ -5,6 +5,7 @@ export { downsampleVoxelGrid } from './voxel-grid-downsampler.js';
 export { sampleRandomIndices } from './random-index-sampler.js';
 export { transferLabels } from './label-transfer.js';
 export { NeighborIndex } from './neighbor-index.js';
+export { SurfaceGraph, DistanceHeap } from './surface-graph.js';
 export { selectNth } from './spatial-partition.js';
 export { sampleClickCandidates, drawTrainingClicks } from './click-sampler.js';
 
@@ -12,4 +13,5 @@ export type { SeededRandom } from './random-generator.js';
 export type { FarthestPointOptions } from './farthest-point-sampler.js';
 export type { VoxelGridOptions, VoxelGridResult } from './voxel-grid-downsampler.js';
 export type { NeighborResult, NearestResult } from './neighbor-index.js';
+export type { SurfaceGraphOptions } from './surface-graph.js';
 export type { ClickCandidateOptions, TrainingClick, TrainingClickOptions } from './click-sampler.js';

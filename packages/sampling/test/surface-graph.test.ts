@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { SamplingInputError, SurfaceGraph } from '../src/index.js';
+
+/** Points along x at `spacing` metres, starting at `start`. */
+function line(count: number, spacing: number, start: [number, number, number] = [0, 0, 0]): number[] {
+  const values: number[] = [];
+  for (let index = 0; index < count; index++) values.push(start[0] + index * spacing, start[1], start[2]);
+  return values;
+}
+
+describe('SurfaceGraph', () => {
+  it('measures distances along a line as path lengths', () => {
+    const graph = new SurfaceGraph(Float32Array.from(line(20, 0.1)), { neighborCount: 2 });
+    const distances = graph.distancesFrom(5, 100);
+    for (let point = 0; point < 20; point++) expect(distances[point]).toBeCloseTo(Math.abs(point - 5) * 0.1, 5);
+  });
+
+  it('follows the surface around a gap instead of the straight line', () => {
+    // A U: two parallel rows 1 m apart joined at x = 0 by a column of points; the rows' far ends are 1 m
+    // apart in space but 2·1.9 + 1 m apart along the U.
+    const spacing = 0.1;
+    const bottom = line(20, spacing);
+    const top = line(20, spacing, [0, 1, 0]);
+    const column: number[] = [];
+    for (let step = 1; step < 10; step++) column.push(0, step * spacing, 0);
+    const positions = Float32Array.from([...bottom, ...top, ...column]);
+    const graph = new SurfaceGraph(positions, { neighborCount: 2 });
+    const distances = graph.distancesFrom(19, 100); // far end of the bottom row
+    expect(distances[39]).toBeCloseTo(1.9 + 1 + 1.9, 4); // far end of the top row
+    expect(distances[39]).toBeGreaterThan(3);
+  });
+
+  it('charges colour changes and stops at the limit', () => {
+    const positions = Float32Array.from(line(10, 0.1));
+    const colors = new Uint8Array(30);
+    for (let point = 5; point < 10; point++) colors.set([255, 0, 0], point * 3); // red from point 5 on
+    const plain = new SurfaceGraph(positions, { neighborCount: 2, colors, colorWeight: 0 });
+    const penalised = new SurfaceGraph(positions, { neighborCount: 2, colors, colorWeight: 4 });
+    expect(plain.distancesFrom(0, 10)[9]).toBeCloseTo(0.9, 5);
+    // The edge 4 → 5 crosses a colour change of Δ = 1 and costs 0.1 · (1 + 4) instead of 0.1.
+    expect(penalised.distancesFrom(0, 10)[9]).toBeCloseTo(0.8 + 0.5, 5);
+    const limited = penalised.distancesFrom(0, 0.45);
+    expect(limited[4]).toBeCloseTo(0.4, 5);
+    expect(Array.from(limited.subarray(5))).toEqual([0.45, 0.45, 0.45, 0.45, 0.45].map(Math.fround));
+  });
+
+  it('leaves unreachable points at the limit', () => {
+    const positions = Float32Array.from([...line(3, 0.1), ...line(3, 0.1, [50, 0, 0])]);
+    const distances = new SurfaceGraph(positions, { neighborCount: 2 }).distancesFrom(0, 7);
+    expect(distances[2]).toBeCloseTo(0.2, 5);
+    expect(Array.from(distances.subarray(3))).toEqual([7, 7, 7]);
+  });
+
+  it('rejects malformed input with typed errors naming the argument', () => {
+    expect(() => new SurfaceGraph(new Float32Array(4))).toThrow(SamplingInputError);
+    expect(() => new SurfaceGraph(new Float32Array(6), { colors: new Uint8Array(3) })).toThrow(/options\.colors/);
+    expect(() => new SurfaceGraph(new Float32Array(6), { neighborCount: 0 })).toThrow(/options\.neighborCount/);
+    const graph = new SurfaceGraph(Float32Array.from(line(3, 0.1)));
+    expect(() => graph.distancesFrom(3, 1)).toThrow(/source/);
+    expect(() => graph.distancesFrom(0, 0)).toThrow(/limit/);
+  });
+});
