@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
-import { loadSegmenter } from '@pointclick/segmenter';
+import { InteractiveSegmentationModel, loadSegmenter, serializeCheckpoint } from '@pointclick/segmenter';
+import { createSegmenterConfig } from '../src/training/model-presets.js';
 import { validateTrainingConfig, type TrainingConfig } from '../src/config/training-config.js';
 import { runTraining } from '../src/training/training-loop.js';
 import { runEvaluation } from '../src/commands/evaluate-command.js';
@@ -114,6 +115,28 @@ describe('training loop', () => {
     const defaultModel = fileURLToPath(new URL('../../../models/default', import.meta.url));
     const mismatched = { ...tinyConfig('fine-tune-mismatch', 1), initialWeights: defaultModel };
     await expect(runTraining(mismatched, { log: () => {}, progressBar: false })).rejects.toThrow(/initialWeights: .*(variable|shape)/);
+  });
+
+  it('fine-tunes a checkpoint without the geodesic click prior into a model with it, the prior starting fresh', async () => {
+    const config = createSegmenterConfig('tiny', 3);
+    const withoutPrior = new InteractiveSegmentationModel({ ...config, decoder: { ...config.decoder, geodesicPriorLimit: 0 } });
+    const { document, weights } = serializeCheckpoint(withoutPrior);
+    const sourceDirectory = join(scratch, 'no-geodesic-prior');
+    mkdirSync(sourceDirectory, { recursive: true });
+    writeFileSync(join(sourceDirectory, 'model.json'), JSON.stringify(document));
+    writeFileSync(join(sourceDirectory, 'weights.bin'), weights);
+    const lines: string[] = [];
+    const tuned = { ...tinyConfig('gains-prior', 1), initialWeights: sourceDirectory };
+    tuned.optimizer = { ...tuned.optimizer, learningRate: 1e-12, weightDecay: 0 };
+    const run = await runTraining(tuned, { log: (line) => lines.push(line), progressBar: false });
+    const kept = lines.find((line) => line.includes('kept at initialisation'));
+    expect(kept).toContain('stage_0.adaptor.geodesic_gain');
+    expect(kept).not.toContain('prototypes');
+    const tunedWeights = (await loadSegmenter(run.checkpointDirectory)).model.namedVariables();
+    const sourceWeights = withoutPrior.namedVariables();
+    expect(Math.abs(tunedWeights.get('click_decoder.prototypes')!.dataSync()[0] - sourceWeights.get('click_decoder.prototypes')!.dataSync()[0])).toBeLessThan(1e-6);
+    expect(tunedWeights.get('click_decoder.stage_0.adaptor.geodesic_gain')!.dataSync()[0]).toBeCloseTo(4, 4);
+    withoutPrior.dispose();
   });
 
   it.skipIf(!hasVotenet)('evaluates a checkpoint and the baseline on one ScanNet room', async () => {

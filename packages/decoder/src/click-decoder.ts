@@ -33,6 +33,13 @@ export interface ClickDecoderInput {
   /** `clickCount*3` click positions in metres. */
   clickPositions: Float32Array;
   /**
+   * Geodesic distance in metres from every click to every finest voxel, `[finestVoxelCount, clickCount]`
+   * row-major, capped at `config.geodesicPriorLimit`: required when the geodesic click prior is on
+   * (`geodesicPriorLimit > 0`), ignored otherwise. Measure it on `SurfaceGraph` of `@pointclick/sampling`
+   * built over the finest voxels with the configured neighbour count and colour weight.
+   */
+  clickGeodesicDistances?: Float32Array;
+  /**
    * The click-independent work for these `levels`, from {@link ClickDecoder.prepareScene}: pass it
    * when only the clicks change (interactive inference). Leave it out when training, so gradients
    * reach the scene-side weights.
@@ -89,7 +96,8 @@ function gatherCoordinates(coordinates: Float32Array, indices: Int32Array): Floa
  *
  * Variables (checkpoint names): `level_projection_<level>` for each used backbone level,
  * `positional_encoding`, `stage_<i>.transformer`, `stage_<i>.adaptor`, `prototypes`, and with the click
- * distance prior `distance_prior` plus `stage_<i>.adaptor.distance_gain` / `distance_bias`.
+ * distance prior `distance_prior` plus `stage_<i>.adaptor.distance_gain` / `distance_bias`, and with the geodesic
+ * click prior `stage_<i>.adaptor.geodesic_gain` / `geodesic_bias`.
  */
 export class ClickDecoder extends Module {
   /** The configuration with defaults filled in. */
@@ -124,7 +132,7 @@ export class ClickDecoder extends Module {
       );
       this.adaptors.push(
         stageModule.add(
-          new ConditionedQueryAdaptor('adaptor', width, prototypeChannels, stage < stageCount - 1, initializer, `stage_${stage}.adaptor`, this.config.distancePriorFrequencyCount > 0),
+          new ConditionedQueryAdaptor('adaptor', width, prototypeChannels, stage < stageCount - 1, initializer, `stage_${stage}.adaptor`, this.config.distancePriorFrequencyCount > 0, this.config.geodesicPriorLimit > 0),
         ),
       );
     }
@@ -159,6 +167,9 @@ export class ClickDecoder extends Module {
         const voxelEmbedding = input.scene?.distanceEmbedding ?? this.distancePrior.embed(finest.coordinates, scene.frame);
         distanceKernel = this.distancePrior.kernel(voxelEmbedding, this.distancePrior.embed(clickPositions, scene.frame));
       }
+      const geodesicDistances = input.clickGeodesicDistances && this.config.geodesicPriorLimit > 0
+        ? tf.tensor2d(input.clickGeodesicDistances, [finest.features.shape[0], clickVoxelIndices.length])
+        : undefined;
       const stages: DecoderStageOutput[] = [];
       for (let stage = 0; stage < this.config.stageCount; stage++) {
         const levelIndex = this.config.stageLevels[stage];
@@ -171,7 +182,7 @@ export class ClickDecoder extends Module {
           projection: this.levelProjections.get(levelIndex)!,
           finestToLevel: levelIndex === finestLevel ? undefined : level.finestToLevel,
         };
-        const { maskLogits, classLogits, adaptedQueries } = this.adaptors[stage].apply(transformed, finestInput, pooled, this.prototypes as tf.Tensor2D, distanceKernel);
+        const { maskLogits, classLogits, adaptedQueries } = this.adaptors[stage].apply(transformed, finestInput, pooled, this.prototypes as tf.Tensor2D, distanceKernel, geodesicDistances);
         stages.push({ maskLogits, classLogits });
         if (adaptedQueries) queries = adaptedQueries;
       }
@@ -242,6 +253,14 @@ export class ClickDecoder extends Module {
     if (clickVoxelIndices.length === 0) throw new DecoderInputError('clickVoxelIndices.length', 'at least 1', '0');
     if (clickPositions.length !== clickVoxelIndices.length * 3) {
       throw new DecoderInputError('clickPositions.length', `${clickVoxelIndices.length * 3} (clickCount*3)`, String(clickPositions.length));
+    }
+    if (this.config.geodesicPriorLimit > 0) {
+      const expected = levels[levels.length - 1].features.shape[0] * clickVoxelIndices.length;
+      const received = input.clickGeodesicDistances;
+      if (!received) throw new DecoderInputError('clickGeodesicDistances', `${expected} values (finestVoxelCount*clickCount; the geodesic prior is on)`, 'none');
+      if (received.length !== expected) {
+        throw new DecoderInputError('clickGeodesicDistances.length', `${expected} (finestVoxelCount*clickCount)`, String(received.length));
+      }
     }
     clickVoxelIndices.forEach((voxel, click) => {
       if (!Number.isInteger(voxel) || voxel < 0 || voxel >= finestCount) {

@@ -7,6 +7,11 @@ const DISTANCE_PRIOR_INITIAL_GAIN = 8;
 /** Initial bias of the click distance prior: kernel 0 (far from the click) → logit −4 (probability 0.018). */
 const DISTANCE_PRIOR_INITIAL_BIAS = -4;
 
+/** Initial gain of the geodesic click prior, per metre: the logit falls by 4 per metre of geodesic distance. */
+const GEODESIC_PRIOR_INITIAL_GAIN = 4;
+/** Initial bias of the geodesic click prior: +2 at the click, so the prior crosses 0 at 0.5 m. */
+const GEODESIC_PRIOR_INITIAL_BIAS = 2;
+
 /** Added to the mask mass before dividing, so an empty mask pools to ~0 instead of NaN. */
 const MASK_MASS_EPSILON = 1e-6;
 
@@ -45,6 +50,9 @@ export class ConditionedQueryAdaptor extends Module {
   /** Learned gain and bias of the click distance prior (scalars), when the decoder has one. */
   private readonly distanceGain?: tf.Variable;
   private readonly distanceBias?: tf.Variable;
+  /** Learned gain (per metre) and bias of the geodesic click prior (scalars), when the decoder has one. */
+  private readonly geodesicGain?: tf.Variable;
+  private readonly geodesicBias?: tf.Variable;
 
   constructor(
     name: string,
@@ -54,11 +62,16 @@ export class ConditionedQueryAdaptor extends Module {
     initializer: Initializer,
     path: string,
     usesDistancePrior = false,
+    usesGeodesicPrior = false,
   ) {
     super(name);
     if (usesDistancePrior) {
       this.distanceGain = this.addVariable('distance_gain', tf.scalar(DISTANCE_PRIOR_INITIAL_GAIN));
       this.distanceBias = this.addVariable('distance_bias', tf.scalar(DISTANCE_PRIOR_INITIAL_BIAS));
+    }
+    if (usesGeodesicPrior) {
+      this.geodesicGain = this.addVariable('geodesic_gain', tf.scalar(GEODESIC_PRIOR_INITIAL_GAIN));
+      this.geodesicBias = this.addVariable('geodesic_bias', tf.scalar(GEODESIC_PRIOR_INITIAL_BIAS));
     }
     this.maskEmbedding = this.addChild(new Mlp('mask_embedding', width, width, width, initializer, `${path}.mask_embedding`));
     this.classEmbedding = this.addChild(new Mlp('class_embedding', width, width, prototypeChannels, initializer, `${path}.class_embedding`));
@@ -76,8 +89,17 @@ export class ConditionedQueryAdaptor extends Module {
    * @param prototypes P_s, `[prototypeCount, prototypeChannels]`.
    * @param distanceKernel The click distance prior's kernel, `[finestVoxelCount, clickCount]`; required
    *   when the adaptor was built with the prior, ignored otherwise.
+   * @param geodesicDistances Geodesic voxel–click distances in metres, `[finestVoxelCount, clickCount]`;
+   *   required when the adaptor was built with the geodesic prior, ignored otherwise.
    */
-  apply(queries: tf.Tensor2D, finest: ProjectedLevel, pooled: ProjectedLevel, prototypes: tf.Tensor2D, distanceKernel?: tf.Tensor2D): AdaptorOutput {
+  apply(
+    queries: tf.Tensor2D,
+    finest: ProjectedLevel,
+    pooled: ProjectedLevel,
+    prototypes: tf.Tensor2D,
+    distanceKernel?: tf.Tensor2D,
+    geodesicDistances?: tf.Tensor2D,
+  ): AdaptorOutput {
     return tf.tidy(() => {
       // Eq. 5: M^i = F^L φm(Q_t^i)^T with F^L = X W + b (X the raw finest features). Evaluated as
       // X (W φmᵀ) + b φmᵀ, the same product reassociated, so the [voxelCount, width] projection of
@@ -92,6 +114,10 @@ export class ConditionedQueryAdaptor extends Module {
       if (this.distanceGain && this.distanceBias) {
         if (!distanceKernel) throw new Error('ConditionedQueryAdaptor: built with a distance prior but applied without its kernel');
         maskLogits = tf.add(maskLogits, tf.add(tf.mul(distanceKernel, this.distanceGain), this.distanceBias));
+      }
+      if (this.geodesicGain && this.geodesicBias) {
+        if (!geodesicDistances) throw new Error('ConditionedQueryAdaptor: built with a geodesic prior but applied without distances');
+        maskLogits = tf.add(maskLogits, tf.sub(this.geodesicBias, tf.mul(geodesicDistances, this.geodesicGain)));
       }
 
       // Eq. 6: Z^i = P_s φc(Q_t^i)^T, returned transposed as [clickCount, prototypeCount].

@@ -42,6 +42,18 @@ export interface ClickDecoderConfig {
   distancePriorFrequencyCount?: number;
   /** Standard deviation of the prior's initial frequencies, radians per metre (kernel width ≈ 1.2 / scale metres). Default 3. */
   distancePriorScale?: number;
+  /**
+   * Geodesic click prior: the largest geodesic distance of interest, metres. When positive, every stage adds
+   * `bias − gain · d` (a learned gain and bias per stage) to its mask logits, d being the distance from the
+   * click to the voxel along the scene's surface graph (`SurfaceGraph` of `@pointclick/sampling`, capped
+   * at this limit), which the caller computes and passes as `ClickDecoderInput.clickGeodesicDistances`.
+   * 0 (the default) turns it off.
+   */
+  geodesicPriorLimit?: number;
+  /** Neighbours per voxel of the surface graph the geodesic distances are measured on. Default 12. */
+  geodesicPriorNeighborCount?: number;
+  /** Colour penalty of that graph's edges (see `SurfaceGraphOptions.colorWeight`). Default 4. */
+  geodesicPriorColorWeight?: number;
   /** Seed of the weight initialisation. Default 0. */
   seed?: number;
 }
@@ -59,6 +71,7 @@ export const LITE_DECODER_SIZES: Readonly<Omit<ClickDecoderConfig, 'levelChannel
   maxAttentionKeys: 2048,
   distancePriorFrequencyCount: 32,
   distancePriorScale: 3,
+  geodesicPriorLimit: 4,
 });
 
 function positiveInteger(field: string, value: number): void {
@@ -89,6 +102,9 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
     maxAttentionKeys: config.maxAttentionKeys ?? 4096,
     distancePriorFrequencyCount: config.distancePriorFrequencyCount ?? 0,
     distancePriorScale: config.distancePriorScale ?? 3,
+    geodesicPriorLimit: config.geodesicPriorLimit ?? 0,
+    geodesicPriorNeighborCount: config.geodesicPriorNeighborCount ?? 12,
+    geodesicPriorColorWeight: config.geodesicPriorColorWeight ?? 4,
     seed: config.seed ?? 0,
   };
   for (const field of ['width', 'headCount', 'feedForwardChannels', 'stageCount', 'prototypeCount', 'prototypeChannels', 'fourierFeatureCount', 'maxAttentionKeys'] as const) {
@@ -104,6 +120,13 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
     throw new DecoderInputError('config.distancePriorFrequencyCount', 'a non-negative integer', String(resolved.distancePriorFrequencyCount));
   }
   if (!(resolved.distancePriorScale > 0)) throw new DecoderInputError('config.distancePriorScale', 'positive', String(resolved.distancePriorScale));
+  if (!(resolved.geodesicPriorLimit >= 0) || !Number.isFinite(resolved.geodesicPriorLimit)) {
+    throw new DecoderInputError('config.geodesicPriorLimit', 'a finite number of metres ≥ 0', String(resolved.geodesicPriorLimit));
+  }
+  positiveInteger('config.geodesicPriorNeighborCount', resolved.geodesicPriorNeighborCount);
+  if (!(resolved.geodesicPriorColorWeight >= 0) || !Number.isFinite(resolved.geodesicPriorColorWeight)) {
+    throw new DecoderInputError('config.geodesicPriorColorWeight', 'a finite number ≥ 0', String(resolved.geodesicPriorColorWeight));
+  }
   if (!(resolved.fourierScale > 0)) throw new DecoderInputError('config.fourierScale', 'positive', String(resolved.fourierScale));
   if (resolved.stageLevels.length !== stageCount) {
     throw new DecoderInputError('config.stageLevels.length', `stageCount (${stageCount})`, String(resolved.stageLevels.length));

@@ -226,6 +226,63 @@ describe('click distance prior', () => {
   });
 });
 
+describe('geodesic click prior', () => {
+  const GEODESIC_CONFIG: ClickDecoderConfig = { ...TINY_CONFIG, geodesicPriorLimit: 4 };
+
+  it('adds bias − gain · d to the mask logits, and nothing else, in a one-stage decoder', () => {
+    const config: ClickDecoderConfig = { ...GEODESIC_CONFIG, stageCount: 1, stageLevels: [3] };
+    const decoder = createClickDecoder(config);
+    const plain = createClickDecoder({ ...config, geodesicPriorLimit: 0 });
+    expect(decoder.countParams() - plain.countParams()).toBe(2);
+    // Give the plain decoder the prior decoder's shared weights.
+    const shared = decoder.namedVariables();
+    for (const [path, variable] of plain.namedVariables()) variable.assign(shared.get(path)!);
+    const variables = decoder.namedVariables();
+    variables.get('stage_0.adaptor.geodesic_gain')!.assign(tf.scalar(3));
+    variables.get('stage_0.adaptor.geodesic_bias')!.assign(tf.scalar(1.5));
+    const clicks = clicksAt(levels, [9, 88]);
+    const distances = randomValues(140 * 2, 21, 0, 4);
+    const withPrior = decoder.apply({ levels, ...clicks, clickGeodesicDistances: distances }).stages[0];
+    const without = plain.apply({ levels, ...clicks }).stages[0];
+    const expected = without.maskLogits.dataSync().map((value, index) => value + 1.5 - 3 * distances[index]);
+    expect(maxAbsoluteDifference(withPrior.maskLogits.dataSync(), expected)).toBeLessThan(1e-4);
+    expect(maxAbsoluteDifference(withPrior.classLogits.dataSync(), without.classLogits.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([withPrior.maskLogits, withPrior.classLogits, without.maskLogits, without.classLogits]);
+    decoder.dispose();
+    plain.dispose();
+  });
+
+  it('sends gradients to its gain and bias through every stage', () => {
+    const decoder = createClickDecoder(GEODESIC_CONFIG);
+    const clicks = clicksAt(levels, [2, 130]);
+    const distances = randomValues(140 * 2, 22, 0, 4);
+    const { grads, value } = tf.variableGrads(() => {
+      const { stages } = decoder.apply({ levels, ...clicks, clickGeodesicDistances: distances });
+      return tf.addN(stages.map((stage, index) => tf.mean(tf.mul(stage.maskLogits, index + 1)))) as tf.Scalar;
+    }, decoder.trainableVariables());
+    const variables = decoder.namedVariables();
+    for (let stage = 0; stage < 4; stage++) {
+      for (const name of ['geodesic_gain', 'geodesic_bias']) {
+        const gradient = grads[variables.get(`stage_${stage}.adaptor.${name}`)!.name];
+        expect(gradient, `${stage} ${name}`).toBeDefined();
+        const [number] = gradient.dataSync();
+        expect(Number.isFinite(number) && Math.abs(number) > 1e-6).toBe(true);
+      }
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+    decoder.dispose();
+  });
+
+  it('rejects missing or mis-sized distances and a negative limit with typed errors', () => {
+    const decoder = createClickDecoder(GEODESIC_CONFIG);
+    const clicks = clicksAt(levels, [2, 130]);
+    expect(() => decoder.apply({ levels, ...clicks })).toThrow(DecoderInputError);
+    expect(() => decoder.apply({ levels, ...clicks, clickGeodesicDistances: new Float32Array(140) })).toThrow(/clickGeodesicDistances\.length/);
+    expect(() => createClickDecoder({ ...TINY_CONFIG, geodesicPriorLimit: -1 })).toThrow(/geodesicPriorLimit/);
+    decoder.dispose();
+  });
+});
+
 describe('conditioned query adaptor', () => {
   /** φ(x) = gelu(x W1 + b1) W2 + b2 from a module's named variables. */
   function applyMlp(variables: Map<string, tf.Variable>, prefix: string, input: tf.Tensor): tf.Tensor {

@@ -1,5 +1,6 @@
 export { Segmenter } from './segmenter.js';
 export { assignClickGroups } from './click-grouping.js';
+export { ClickGeodesicDistances } from './click-geodesic-distances.js';
 export { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 export { loadSegmenter, serializeCheckpoint, parseCheckpointDocument, createModelFromCheckpoint, crc32 } from './checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION } from './segmenter-config.js';
@@ -9,3 +10,4 @@ export type { SegmentationResult } from './segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
 export type { SegmenterConfig, BackboneConfig, DecoderConfig } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
+export type { GeodesicPriorSettings } from './click-geodesic-distances.js';

@@ -5,6 +5,7 @@ import type { InteractiveSegmentationModel } from './interactive-segmentation-mo
 import { validateClick, type Click } from './click.js';
 import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
+import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 
 export type { SegmentedObject } from './click-grouping.js';
 
@@ -30,6 +31,8 @@ interface SceneState {
   backboneOutput?: ReturnType<InteractiveSegmentationModel['backbone']['apply']>;
   /** Click-independent decoder work (attention keys and values) for the cached features. */
   decoderScene?: ReturnType<InteractiveSegmentationModel['decoder']['prepareScene']>;
+  /** Geodesic click distances over the finest voxels, when the decoder has the geodesic prior. */
+  geodesic?: ClickGeodesicDistances;
 }
 
 /**
@@ -150,8 +153,9 @@ export class Segmenter {
     });
     // The tidy returns tensors, never the read-back arrays: tidy walks whatever it returns element by element
     // looking for tensors, which for a [voxelCount, clickCount] Float32Array cost more than the decoder itself.
+    const clickGeodesicDistances = this.geodesicDistances(scene, clickVoxelIndices);
     const tensors = tf.tidy(() => {
-      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, scene: scene.decoderScene });
+      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene: scene.decoderScene });
       const last = output.stages[output.stages.length - 1];
       return [tf.sigmoid(last.maskLogits), tf.softmax(last.classLogits)] as [tf.Tensor, tf.Tensor];
     });
@@ -170,6 +174,19 @@ export class Segmenter {
       return { instance, objects, decoderMilliseconds, backboneMilliseconds };
     };
     return { tensors, finish };
+  }
+
+  /** The decoder's geodesic prior input for these clicks, or undefined when the decoder has no such prior. */
+  private geodesicDistances(scene: SceneState, clickVoxelIndices: Int32Array): Float32Array | undefined {
+    const { geodesicPriorLimit, geodesicPriorNeighborCount, geodesicPriorColorWeight } = this.model.decoder.config;
+    if (!(geodesicPriorLimit > 0) || !scene.backboneOutput) return undefined;
+    const { levels, inputToFinest } = scene.backboneOutput;
+    scene.geodesic ??= new ClickGeodesicDistances(levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest, {
+      limit: geodesicPriorLimit,
+      neighborCount: geodesicPriorNeighborCount,
+      colorWeight: geodesicPriorColorWeight,
+    });
+    return scene.geodesic.distances(clickVoxelIndices);
   }
 
   /** Frees the cached scene features (the model stays loaded). */

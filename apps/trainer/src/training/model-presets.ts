@@ -41,7 +41,7 @@ export function createSegmenterConfig(preset: ModelPreset, seed: number, gridSiz
       ? {}
       : preset === 'lite'
         ? LITE_DECODER_SIZES
-        : { width: 16, headCount: 2, feedForwardChannels: 32, prototypeChannels: 16, fourierFeatureCount: 8, maxAttentionKeys: 256 };
+        : { width: 16, headCount: 2, feedForwardChannels: 32, prototypeChannels: 16, fourierFeatureCount: 8, maxAttentionKeys: 256, geodesicPriorLimit: 4 };
   return {
     backbone,
     decoder: { ...decoderSizes, levelChannels, prototypeCount: classNames.length, seed: seed + 1 },

@@ -40,30 +40,42 @@ export interface TrainingRunResult {
 }
 
 /**
- * Copies every weight of the checkpoint behind `source` into `model` (fine-tuning). Both must have the
- * same variables with the same shapes; the first mismatch is named. Returns the checkpoint directory used.
+ * Copies every weight of the checkpoint behind `source` into `model` (fine-tuning). Every checkpoint variable
+ * must exist in the model with the same shape (the first mismatch is named); model variables the checkpoint
+ * lacks (a component added for the fine-tune, such as the geodesic click prior) keep their initial values
+ * and are listed. Returns the checkpoint directory used and those names.
  */
-async function copyInitialWeights(model: InteractiveSegmentationModel, source: string): Promise<string> {
+async function copyInitialWeights(model: InteractiveSegmentationModel, source: string): Promise<{ directory: string; initialised: string[] }> {
   const directory = await resolveCheckpointSource(source);
   const documentPath = join(directory, 'model.json');
   const loaded = (await loadSegmenter(directory)).model;
   try {
     const sourceVariables = loaded.namedVariables();
     const targetVariables = model.namedVariables();
+    const initialised: string[] = [];
     for (const [path, variable] of targetVariables) {
       const value = sourceVariables.get(path);
-      if (!value) throw new ConfigError(`initialWeights: ${documentPath} has no variable '${path}' (a checkpoint of another architecture?)`);
+      if (!value) {
+        initialised.push(path);
+        continue;
+      }
       if (value.shape.join(',') !== variable.shape.join(',')) {
         throw new ConfigError(`initialWeights: variable '${path}' of ${documentPath} has shape [${value.shape}], the model needs [${variable.shape}]`);
       }
     }
     const extra = [...sourceVariables.keys()].filter((path) => !targetVariables.has(path));
     if (extra.length > 0) throw new ConfigError(`initialWeights: ${documentPath} has variables the model lacks: ${extra.slice(0, 3).join(', ')}`);
-    for (const [path, variable] of targetVariables) variable.assign(sourceVariables.get(path)!);
+    if (initialised.length === targetVariables.size) {
+      throw new ConfigError(`initialWeights: ${documentPath} shares no variable with the model (a checkpoint of another architecture?)`);
+    }
+    for (const [path, variable] of targetVariables) {
+      const value = sourceVariables.get(path);
+      if (value) variable.assign(value);
+    }
+    return { directory, initialised };
   } finally {
     loaded.dispose();
   }
-  return directory;
 }
 
 /** Trains (or resumes) a segmenter as configured; see the trainer README for the files a run writes. */
@@ -110,7 +122,11 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   } else {
     if (options.resume) log('no checkpoint to resume from; starting at step 0');
     model = new InteractiveSegmentationModel(segmenterConfig);
-    if (config.initialWeights) log(`initial weights from ${await copyInitialWeights(model, config.initialWeights)}`);
+    if (config.initialWeights) {
+      const { directory, initialised } = await copyInitialWeights(model, config.initialWeights);
+      log(`initial weights from ${directory}`);
+      if (initialised.length > 0) log(`  not in that checkpoint, kept at initialisation: ${initialised.join(', ')}`);
+    }
     await writeFileAtomic(logPath, '');
   }
   model.setTraining(true);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { totalLoss } from '@pointclick/losses';
 import type { AugmentedScene, TrainingStep } from '@pointclick/datasets';
-import type { InteractiveSegmentationModel } from '@pointclick/segmenter';
+import { ClickGeodesicDistances, type InteractiveSegmentationModel } from '@pointclick/segmenter';
 
 /** Loss figures of one step (each summed over decoder stages). */
 export interface StepLosses {
@@ -72,7 +72,16 @@ export function computeStepLoss(
   const clickPositions = new Float32Array(clickCount * 3);
   step.clicks.forEach((click, index) => clickPositions.set(scene.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3), index * 3));
 
-  const output = model.decoder.apply({ levels: backbone.levels, clickVoxelIndices, clickPositions });
+  const { geodesicPriorLimit, geodesicPriorNeighborCount, geodesicPriorColorWeight } = model.decoder.config;
+  const clickGeodesicDistances =
+    geodesicPriorLimit > 0
+      ? new ClickGeodesicDistances(finest.coordinates, scene.colors, backbone.inputToFinest, {
+          limit: geodesicPriorLimit,
+          neighborCount: geodesicPriorNeighborCount,
+          colorWeight: geodesicPriorColorWeight,
+        }).distances(clickVoxelIndices)
+      : undefined;
+  const output = model.decoder.apply({ levels: backbone.levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
   const loss = totalLoss(
     {
       stages: output.stages,

@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SurfaceGraph } from '@pointclick/sampling';
+import { ClickGeodesicDistances, Segmenter } from '../src/index.js';
+import { createTestConfig, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
+import { InteractiveSegmentationModel } from '../src/index.js';
+
+beforeAll(async () => {
+  await useCpuBackend();
+});
+
+describe('ClickGeodesicDistances', () => {
+  it('measures from each clicked voxel on a graph coloured by the mean colour of its points', () => {
+    // Four voxels on a line 0.1 m apart; voxel 2 holds a black and a white point (mean grey 128).
+    const voxelPositions = Float32Array.from([0, 0, 0, 0.1, 0, 0, 0.2, 0, 0, 0.3, 0, 0]);
+    const pointToVoxel = Int32Array.from([0, 1, 2, 2, 3]);
+    const pointColors = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 0, 0, 0]);
+    const settings = { limit: 10, neighborCount: 2, colorWeight: 4 };
+    const field = new ClickGeodesicDistances(voxelPositions, pointColors, pointToVoxel, settings);
+    const distances = field.distances(Int32Array.from([0, 3]));
+    const grey = Uint8Array.from([0, 0, 0, 0, 0, 0, 128, 128, 128, 0, 0, 0]);
+    const reference = new SurfaceGraph(voxelPositions, { colors: grey, neighborCount: 2, colorWeight: 4 });
+    const fromFirst = reference.distancesFrom(0, 10);
+    const fromLast = reference.distancesFrom(3, 10);
+    for (let voxel = 0; voxel < 4; voxel++) {
+      expect(distances[voxel * 2]).toBeCloseTo(fromFirst[voxel], 6);
+      expect(distances[voxel * 2 + 1]).toBeCloseTo(fromLast[voxel], 6);
+    }
+    // Reaching the grey voxel costs more than its length: 0.1 + 0.1·(1 + 4·Δ), Δ = √3·128/255; voxel 3 is
+    // reached around it (the black–black edge 1–3 of 0.2 m), for 0.3 m.
+    const penalty = 1 + 4 * Math.sqrt(3) * (128 / 255);
+    expect(distances[2 * 2]).toBeCloseTo(0.1 + 0.1 * penalty, 4);
+    expect(distances[3 * 2]).toBeCloseTo(0.3, 5);
+    // Capped at the limit.
+    const capped = new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, { ...settings, limit: 0.15 }).distances(Int32Array.from([0]));
+    expect(Array.from(capped)).toEqual([0, 0.1, 0.15, 0.15].map(Math.fround));
+  });
+});
+
+describe('Segmenter with the geodesic click prior', () => {
+  it('hands the decoder the distances from every click to every finest voxel', () => {
+    const config = createTestConfig(5);
+    config.decoder = { ...config.decoder, geodesicPriorLimit: 2 };
+    const segmenter = new Segmenter(new InteractiveSegmentationModel(config));
+    const cloud = makeRoomCloud(600, 3);
+    segmenter.setScene(cloud);
+    const decoder = segmenter.model.decoder;
+    const original = decoder.apply.bind(decoder);
+    let seen: { distances?: Float32Array; voxels: Int32Array; finest: Float32Array } | undefined;
+    decoder.apply = (input) => {
+      seen = { distances: input.clickGeodesicDistances, voxels: input.clickVoxelIndices, finest: input.levels[input.levels.length - 1].coordinates };
+      return original(input);
+    };
+    const result = segmenter.segment([
+      { pointIndex: 0, objectId: 1, kind: 'object' },
+      { pointIndex: cloud.boxPointCount, objectId: 2, kind: 'object' },
+    ]);
+    expect(result.instance).toHaveLength(cloud.pointCount);
+    const voxelCount = seen!.finest.length / 3;
+    expect(seen!.distances).toHaveLength(voxelCount * 2);
+    // Zero at each clicked voxel, within [0, limit] everywhere, and the clicked voxels' mutual distances agree.
+    expect(seen!.distances![seen!.voxels[0] * 2]).toBe(0);
+    expect(seen!.distances![seen!.voxels[1] * 2 + 1]).toBe(0);
+    for (const value of seen!.distances!) expect(value >= 0 && value <= 2).toBe(true);
+    expect(seen!.distances![seen!.voxels[1] * 2]).toBeCloseTo(seen!.distances![seen!.voxels[0] * 2 + 1], 5);
+    segmenter.dispose();
+    expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
+  });
+});
