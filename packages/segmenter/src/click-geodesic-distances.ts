@@ -1,3 +1,4 @@
+import type { ResolvedClickDecoderConfig } from '@pointclick/decoder';
 import { SurfaceGraph } from '@pointclick/sampling';
 
 /** Surface-graph settings of the decoder's geodesic click prior (`ClickDecoderConfig.geodesicPrior*`). */
@@ -47,6 +48,24 @@ export class ClickGeodesicDistances {
       }
     }
     this.graph = new SurfaceGraph(voxelPositions, { colors, neighborCount: settings.neighborCount, colorWeight: settings.colorWeight });
+  }
+
+  /**
+   * The distances a decoder with this configuration needs, or undefined when its geodesic prior is off
+   * (`geodesicPriorLimit` 0). Arguments after the first as for the constructor.
+   */
+  static forDecoder(
+    config: Pick<ResolvedClickDecoderConfig, 'geodesicPriorLimit' | 'geodesicPriorNeighborCount' | 'geodesicPriorColorWeight'>,
+    voxelPositions: Float32Array,
+    pointColors: Uint8Array | undefined,
+    pointToVoxel: Int32Array,
+  ): ClickGeodesicDistances | undefined {
+    if (!(config.geodesicPriorLimit > 0)) return undefined;
+    return new ClickGeodesicDistances(voxelPositions, pointColors, pointToVoxel, {
+      limit: config.geodesicPriorLimit,
+      neighborCount: config.geodesicPriorNeighborCount,
+      colorWeight: config.geodesicPriorColorWeight,
+    });
   }
 
   /**

@@ -178,15 +178,10 @@ export class Segmenter {
 
   /** The decoder's geodesic prior input for these clicks, or undefined when the decoder has no such prior. */
   private geodesicDistances(scene: SceneState, clickVoxelIndices: Int32Array): Float32Array | undefined {
-    const { geodesicPriorLimit, geodesicPriorNeighborCount, geodesicPriorColorWeight } = this.model.decoder.config;
-    if (!(geodesicPriorLimit > 0) || !scene.backboneOutput) return undefined;
+    if (!scene.backboneOutput) return undefined;
     const { levels, inputToFinest } = scene.backboneOutput;
-    scene.geodesic ??= new ClickGeodesicDistances(levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest, {
-      limit: geodesicPriorLimit,
-      neighborCount: geodesicPriorNeighborCount,
-      colorWeight: geodesicPriorColorWeight,
-    });
-    return scene.geodesic.distances(clickVoxelIndices);
+    scene.geodesic ??= ClickGeodesicDistances.forDecoder(this.model.decoder.config, levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest);
+    return scene.geodesic?.distances(clickVoxelIndices);
   }
 
   /** Frees the cached scene features (the model stays loaded). */

@@ -72,15 +72,9 @@ export function computeStepLoss(
   const clickPositions = new Float32Array(clickCount * 3);
   step.clicks.forEach((click, index) => clickPositions.set(scene.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3), index * 3));
 
-  const { geodesicPriorLimit, geodesicPriorNeighborCount, geodesicPriorColorWeight } = model.decoder.config;
-  const clickGeodesicDistances =
-    geodesicPriorLimit > 0
-      ? new ClickGeodesicDistances(finest.coordinates, scene.colors, backbone.inputToFinest, {
-          limit: geodesicPriorLimit,
-          neighborCount: geodesicPriorNeighborCount,
-          colorWeight: geodesicPriorColorWeight,
-        }).distances(clickVoxelIndices)
-      : undefined;
+  const clickGeodesicDistances = ClickGeodesicDistances.forDecoder(model.decoder.config, finest.coordinates, scene.colors, backbone.inputToFinest)?.distances(
+    clickVoxelIndices,
+  );
   const output = model.decoder.apply({ levels: backbone.levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
   const loss = totalLoss(
     {
