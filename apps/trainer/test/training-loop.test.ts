@@ -30,6 +30,9 @@ function tinyConfig(name: string, steps: number): TrainingConfig {
       minClicks: 6,
       maxClicks: 8,
       backgroundClickShare: 0.3,
+      // Half the steps add error-driven clicks, so the loss, leak and resume checks cover those passes too.
+      correctionStepShare: 0.5,
+      correctionRounds: 2,
       cacheDirectory: join(scratch, 'cache'),
     },
     optimizer: { learningRate: 0.01, gradientClipNorm: 5 },

@@ -53,6 +53,13 @@ export const trainingConfigSchema = z
         maxClicks: z.number().int().positive().default(50),
         /** Share of steps that also get background clicks. */
         backgroundClickShare: z.number().min(0).max(1).default(0.3),
+        /**
+         * Share of steps that add error-driven correction clicks before the loss (AGILE3D's iterative
+         * training): the model is run on the drawn clicks and clicked where it errs, 1 to `correctionRounds` times.
+         */
+        correctionStepShare: z.number().min(0).max(1).default(0),
+        /** Most correction rounds on such a step; each adds up to one click per target object. */
+        correctionRounds: z.number().int().min(1).max(10).default(3),
         /** Directory of the preprocessed-scene cache. */
         cacheDirectory: z.string().default('.cache/scenes'),
       })
@@ -62,6 +69,8 @@ export const trainingConfigSchema = z
         minClicks: 30,
         maxClicks: 50,
         backgroundClickShare: 0.3,
+        correctionStepShare: 0,
+        correctionRounds: 3,
         cacheDirectory: '.cache/scenes',
       }),
     optimizer: z

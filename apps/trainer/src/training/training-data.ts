@@ -92,8 +92,8 @@ export function mixSeed(seed: number, counter: number): number {
 
 /**
  * The sample of a given step, a pure function of (seed, step): the scene is the step's position in its epoch's
- * seeded permutation, and augmentation and clicks use a random stream seeded by the step. A resumed run
- * therefore sees exactly the samples an uninterrupted one would.
+ * seeded permutation, and augmentation, clicks and the number of correction rounds use a random stream seeded
+ * by the step. A resumed run therefore sees exactly the samples an uninterrupted one would.
  */
 export function sampleTrainingStep(scenes: PreprocessedScene[], config: TrainingConfig, stepIndex: number) {
   const epoch = Math.floor(stepIndex / scenes.length);
@@ -110,7 +110,10 @@ export function sampleTrainingStep(scenes: PreprocessedScene[], config: Training
   for (let attempt = 0; attempt < CROP_ATTEMPTS; attempt++) {
     const scene = augmentScene(source, random, { pointBudget: attempt < CROP_ATTEMPTS - 1 ? config.data.pointBudget : undefined });
     const step = drawTrainingStep(scene, random, stepOptions);
-    if (step.targetInstanceIds.length > 0) return { scene, step };
+    if (step.targetInstanceIds.length === 0) continue;
+    // Drawn after the clicks, so a run without correction steps sees the samples it always did.
+    const correctionRounds = random.next() < config.data.correctionStepShare ? 1 + random.nextInt(config.data.correctionRounds) : 0;
+    return { scene, step, correctionRounds };
   }
   throw new Error(`scene ${source.id} has no instance with click candidates; it cannot be trained on`);
 }

@@ -166,7 +166,7 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
     });
     let figures: StepLosses | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const result = computeStepLoss(model, sample.scene, sample.step, config.loss);
+      const result = computeStepLoss(model, sample.scene, sample.step, config.loss, { correctionRounds: sample.correctionRounds });
       figures = result.figures;
       return result.total;
     }, trainable);
@@ -180,7 +180,8 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
     losses.push(figures!);
     const elapsed = (performance.now() - started) / 1000;
     const rate = losses.length / elapsed;
-    await record({ kind: 'train', step: state.step, ...figures!, learningRate, gradientNorm, points: sample.scene.pointCount, clicks: sample.step.clicks.length, seconds: elapsed });
+    const { clickCount, ...terms } = figures!;
+    await record({ kind: 'train', step: state.step, ...terms, learningRate, gradientNorm, points: sample.scene.pointCount, clicks: clickCount, seconds: elapsed });
     if (bar) bar.update(state.step, { loss: figures!.loss.toFixed(4), rate: rate.toFixed(3) });
     else if (state.step % 10 === 0 || state.step === lastStep) {
       const eta = (lastStep - state.step) / Math.max(rate, 1e-9);

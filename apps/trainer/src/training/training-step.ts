@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { totalLoss } from '@pointclick/losses';
-import type { AugmentedScene, TrainingStep } from '@pointclick/datasets';
-import { ClickGeodesicDistances, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+import type { AugmentedScene, TrainingStep, TrainingStepClick } from '@pointclick/datasets';
+import type { BackboneLevel } from '@pointclick/ptv3';
+import { RegionDistanceIndex, simulateClicks, type RegionCache } from '@pointclick/metrics';
+import { ClickGeodesicDistances, assignClickGroups, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+
+/** Object threshold the correction rounds label voxels with when the model's config names none (the segmenter's). */
+const DEFAULT_OBJECT_THRESHOLD = 0.5;
 
 /** Loss figures of one step (each summed over decoder stages). */
 export interface StepLosses {
@@ -9,6 +14,14 @@ export interface StepLosses {
   bce: number;
   dice: number;
   ce: number;
+  /** Clicks the loss was computed with: the drawn ones plus any correction clicks. */
+  clickCount: number;
+}
+
+/** Options of {@link computeStepLoss}. */
+export interface StepLossOptions {
+  /** Rounds of error-driven correction clicks added before the loss (AGILE3D's iterative training); default 0. */
+  correctionRounds?: number;
 }
 
 /** Per finest-level voxel, the instance and class of the first input point in it. */
@@ -40,41 +53,100 @@ function instanceClasses(scene: AugmentedScene): Map<number, number> {
 }
 
 /**
+ * AGILE3D's iterative training (paper §3.4 simulates clicks; AGILE3D adds them where the model errs): runs
+ * the decoder on the clicks so far, labels every voxel as the segmenter would (group max, argmax, object
+ * threshold), and adds one click in each of the deepest error regions, up to one per target, with the true
+ * label there. The passes' outputs are read back as numbers only, so no gradient flows through them.
+ *
+ * @returns The drawn clicks followed by the correction clicks of every round.
+ */
+function addCorrectionClicks(
+  model: InteractiveSegmentationModel,
+  levels: readonly BackboneLevel[],
+  scene: AugmentedScene,
+  inputToFinest: Int32Array,
+  voxelInstance: Int32Array,
+  step: TrainingStep,
+  geodesic: ClickGeodesicDistances | undefined,
+  rounds: number,
+): TrainingStepClick[] {
+  const finest = levels[levels.length - 1];
+  const voxelCount = voxelInstance.length;
+  const targetSet = new Set(step.targetInstanceIds);
+  const truth = Int32Array.from(voxelInstance, (id) => (targetSet.has(id) ? id : 0));
+  const firstPoint = new Int32Array(voxelCount).fill(-1);
+  for (let point = 0; point < scene.pointCount; point++) if (firstPoint[inputToFinest[point]] === -1) firstPoint[inputToFinest[point]] = point;
+  const index = new RegionDistanceIndex(finest.coordinates);
+  const cache: RegionCache = new Map();
+  const objectThreshold = model.config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD;
+  const clicks = [...step.clicks];
+  for (let round = 0; round < rounds; round++) {
+    const clickVoxelIndices = Int32Array.from(clicks, (click) => inputToFinest[click.pointIndex]);
+    const clickPositions = new Float32Array(clicks.length * 3);
+    clicks.forEach((click, slot) => clickPositions.set(scene.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3), slot * 3));
+    const clickGeodesicDistances = geodesic?.distances(clickVoxelIndices);
+    const probabilities = tf.tidy(() => {
+      const output = model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
+      return tf.sigmoid(output.stages[output.stages.length - 1].maskLogits);
+    });
+    const maskProbabilities = probabilities.dataSync() as Float32Array;
+    probabilities.dispose();
+    const predicted = assignClickGroups({
+      clicks: clicks.map((click) => ({ objectId: click.instanceId, kind: click.instanceId === 0 ? 'background' : 'object' })),
+      maskProbabilities,
+      classProbabilities: new Float32Array(clicks.length),
+      pointToVoxel: new Int32Array(0),
+      objectThreshold,
+      classNames: [],
+    }).voxelInstance;
+    const added = simulateClicks(index, truth, predicted, { regionLimit: step.targetInstanceIds.length, tieBreak: 'positive', cache });
+    if (added.length === 0) break;
+    for (const click of added) clicks.push({ instanceId: click.trueLabel, pointIndex: firstPoint[click.pointIndex] });
+  }
+  return clicks;
+}
+
+/**
  * Runs the model on one sample and returns the weighted loss of Eq. 8 summed over decoder stages, as a
  * scalar tensor on the gradient tape, plus its terms as numbers. Object clicks are supervised with their
  * instance's mask; background clicks with everything that is not a target; unlabeled voxels are ignored.
+ * With `correctionRounds`, error-driven clicks are added first (see `addCorrectionClicks`); `clicks` are the
+ * clicks the loss used.
  */
 export function computeStepLoss(
   model: InteractiveSegmentationModel,
   scene: AugmentedScene,
   step: TrainingStep,
   weights: { bce: number; dice: number; ce: number },
-): { total: tf.Scalar; figures: StepLosses } {
+  options: StepLossOptions = {},
+): { total: tf.Scalar; figures: StepLosses; clicks: readonly TrainingStepClick[] } {
   const backbone = model.backbone.apply({ positions: scene.positions, colors: scene.colors });
   const finest = backbone.levels[backbone.levels.length - 1];
   const voxelCount = finest.features.shape[0];
   const labels = voxelLabels(scene, backbone.inputToFinest, voxelCount);
   const classes = instanceClasses(scene);
-  const clickCount = step.clicks.length;
+  const geodesic = ClickGeodesicDistances.forDecoder(model.decoder.config, finest.coordinates, scene.colors, backbone.inputToFinest);
+  const rounds = options.correctionRounds ?? 0;
+  const clicks =
+    rounds > 0 ? addCorrectionClicks(model, backbone.levels, scene, backbone.inputToFinest, labels.instance, step, geodesic, rounds) : step.clicks;
+  const clickCount = clicks.length;
   const targets = new Float32Array(voxelCount * clickCount); // [voxelCount, clickCount]
   const targetSet = new Set(step.targetInstanceIds);
   const ignore = new Float32Array(voxelCount);
   for (let voxel = 0; voxel < voxelCount; voxel++) {
     const id = labels.instance[voxel];
     if (id <= 0) ignore[voxel] = 1;
-    step.clicks.forEach((click, column) => {
+    clicks.forEach((click, column) => {
       const positive = click.instanceId === 0 ? !targetSet.has(id) : id === click.instanceId;
       if (positive) targets[voxel * clickCount + column] = 1;
     });
   }
-  const classLabels = Int32Array.from(step.clicks, (click) => (click.instanceId === 0 ? -1 : (classes.get(click.instanceId) ?? -1)));
-  const clickVoxelIndices = Int32Array.from(step.clicks, (click) => backbone.inputToFinest[click.pointIndex]);
+  const classLabels = Int32Array.from(clicks, (click) => (click.instanceId === 0 ? -1 : (classes.get(click.instanceId) ?? -1)));
+  const clickVoxelIndices = Int32Array.from(clicks, (click) => backbone.inputToFinest[click.pointIndex]);
   const clickPositions = new Float32Array(clickCount * 3);
-  step.clicks.forEach((click, index) => clickPositions.set(scene.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3), index * 3));
+  clicks.forEach((click, index) => clickPositions.set(scene.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3), index * 3));
 
-  const clickGeodesicDistances = ClickGeodesicDistances.forDecoder(model.decoder.config, finest.coordinates, scene.colors, backbone.inputToFinest)?.distances(
-    clickVoxelIndices,
-  );
+  const clickGeodesicDistances = geodesic?.distances(clickVoxelIndices);
   const output = model.decoder.apply({ levels: backbone.levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
   const loss = totalLoss(
     {
@@ -90,6 +162,7 @@ export function computeStepLoss(
     bce: loss.bce.dataSync()[0],
     dice: loss.dice.dataSync()[0],
     ce: loss.ce.dataSync()[0],
+    clickCount,
   };
-  return { total: loss.total, figures };
+  return { total: loss.total, figures, clicks };
 }

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initializeBackend } from '@pointclick/tfjs-kernels/node';
+import { InteractiveSegmentationModel } from '@pointclick/segmenter';
+import type { PreprocessedScene } from '@pointclick/datasets';
+import { createSegmenterConfig } from '../src/training/model-presets.js';
+import { validateTrainingConfig, ConfigError } from '../src/config/training-config.js';
+import { loadPreprocessedScenes, sampleTrainingStep } from '../src/training/training-data.js';
+import { computeStepLoss } from '../src/training/training-step.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pointclick-training-step-'));
+const config = validateTrainingConfig({
+  preset: 'tiny',
+  seed: 5,
+  data: {
+    sources: [{ kind: 'synthetic-indoor', sceneCount: 1, seed: 21 }],
+    pointBudget: 3000,
+    minClicks: 4,
+    maxClicks: 6,
+    backgroundClickShare: 0,
+    correctionStepShare: 1,
+    correctionRounds: 2,
+    cacheDirectory: join(scratch, 'cache'),
+  },
+});
+const weights = { bce: 1, dice: 1, ce: 0.5 };
+let scenes: PreprocessedScene[];
+let model: InteractiveSegmentationModel;
+
+beforeAll(async () => {
+  await initializeBackend({ preferred: 'wasm', strict: true });
+  const segmenterConfig = createSegmenterConfig('tiny', config.seed);
+  scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: segmenterConfig.gridSize, seed: config.seed });
+  model = new InteractiveSegmentationModel(segmenterConfig);
+});
+afterAll(() => {
+  model?.dispose();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('correction clicks (AGILE3D iterative training)', () => {
+  it('draws 1 to correctionRounds rounds on every step when the share is 1, and none when it is 0', () => {
+    const rounds = Array.from({ length: 12 }, (_, step) => sampleTrainingStep(scenes, config, step).correctionRounds);
+    for (const count of rounds) expect([1, 2]).toContain(count);
+    expect(new Set(rounds).size).toBe(2);
+    const without = { ...config, data: { ...config.data, correctionStepShare: 0 } };
+    const plain = sampleTrainingStep(scenes, without, 3);
+    expect(plain.correctionRounds).toBe(0);
+    // The rounds are drawn after the clicks: turning corrections on does not change the sample.
+    expect(plain.step).toEqual(sampleTrainingStep(scenes, config, 3).step);
+  });
+
+  it('adds clicks where an untrained model errs, each labelled with the true target (or 0) at its point', () => {
+    const { scene, step } = sampleTrainingStep(scenes, config, 0);
+    const targets = new Set(step.targetInstanceIds);
+    const before = tf.memory().numTensors;
+    const plain = tf.tidy(() => computeStepLoss(model, scene, step, weights).total);
+    const plainLoss = plain.dataSync()[0];
+    plain.dispose();
+    let clicks: ReturnType<typeof computeStepLoss>['clicks'] = [];
+    let clickCount = 0;
+    const corrected = tf.tidy(() => {
+      const result = computeStepLoss(model, scene, step, weights, { correctionRounds: 2 });
+      clicks = result.clicks;
+      clickCount = result.figures.clickCount;
+      return result.total;
+    });
+    const correctedLoss = corrected.dataSync()[0];
+    corrected.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(clicks.slice(0, step.clicks.length)).toEqual(step.clicks);
+    const added = clicks.slice(step.clicks.length);
+    expect(clickCount).toBe(clicks.length);
+    // Each round adds at least one click (an untrained model is wrong somewhere) and at most one per target.
+    expect(added.length).toBeGreaterThanOrEqual(2);
+    expect(added.length).toBeLessThanOrEqual(2 * targets.size);
+    for (const click of added) {
+      const id = scene.instance[click.pointIndex];
+      expect(click.instanceId).toBe(targets.has(id) ? id : 0);
+    }
+    expect(Number.isFinite(correctedLoss)).toBe(true);
+    expect(correctedLoss).not.toBeCloseTo(plainLoss, 6);
+  });
+
+  it('sends gradients only through the pass the loss is computed on', () => {
+    const { scene, step } = sampleTrainingStep(scenes, config, 1);
+    const variables = model.trainableVariables();
+    const before = tf.memory().numTensors;
+    let clicks: ReturnType<typeof computeStepLoss>['clicks'] = [];
+    const corrected = tf.variableGrads(() => {
+      const result = computeStepLoss(model, scene, step, weights, { correctionRounds: 1 });
+      clicks = result.clicks;
+      return result.total;
+    }, variables);
+    // The same clicks given as drawn ones, with no correction pass: the gradients must be the same.
+    const direct = tf.variableGrads(() => computeStepLoss(model, scene, { ...step, clicks: [...clicks] }, weights).total, variables);
+    expect(clicks.length).toBeGreaterThan(step.clicks.length);
+    expect(corrected.value.dataSync()[0]).toBeCloseTo(direct.value.dataSync()[0], 5);
+    let largest = 0;
+    for (const [name, gradient] of Object.entries(corrected.grads)) {
+      const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(gradient, direct.grads[name]))).dataSync()[0]);
+      largest = Math.max(largest, difference);
+    }
+    expect(largest).toBeLessThan(1e-5);
+    expect(tf.tidy(() => tf.sum(tf.abs(corrected.grads[Object.keys(corrected.grads)[0]])).dataSync()[0])).toBeGreaterThan(0);
+    tf.dispose([corrected.value, direct.value, ...Object.values(corrected.grads), ...Object.values(direct.grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a correction share outside 0..1 and a round count outside 1..10, naming the field', () => {
+    expect(() => validateTrainingConfig({ data: { correctionStepShare: 1.5 } }, 'run.yaml')).toThrow(ConfigError);
+    expect(() => validateTrainingConfig({ data: { correctionStepShare: 1.5 } }, 'run.yaml')).toThrow(/run\.yaml[\s\S]*data\.correctionStepShare/);
+    expect(() => validateTrainingConfig({ data: { correctionRounds: 0 } }, 'run.yaml')).toThrow(/data\.correctionRounds/);
+  });
+});
