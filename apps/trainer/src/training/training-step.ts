@@ -52,6 +52,14 @@ function instanceClasses(scene: AugmentedScene): Map<number, number> {
   return result;
 }
 
+/** The decoder's click inputs: each click's finest voxel and its position (`clickCount*3` metres). */
+function clickInputs(clicks: readonly TrainingStepClick[], scene: AugmentedScene, inputToFinest: Int32Array) {
+  const clickVoxelIndices = Int32Array.from(clicks, (click) => inputToFinest[click.pointIndex]);
+  const clickPositions = new Float32Array(clicks.length * 3);
+  clicks.forEach((click, slot) => clickPositions.set(scene.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3), slot * 3));
+  return { clickVoxelIndices, clickPositions };
+}
+
 /**
  * AGILE3D's iterative training (paper §3.4 simulates clicks; AGILE3D adds them where the model errs): runs
  * the decoder on the clicks so far, labels every voxel as the segmenter would (group max, argmax, object
@@ -81,9 +89,7 @@ function addCorrectionClicks(
   const objectThreshold = model.config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD;
   const clicks = [...step.clicks];
   for (let round = 0; round < rounds; round++) {
-    const clickVoxelIndices = Int32Array.from(clicks, (click) => inputToFinest[click.pointIndex]);
-    const clickPositions = new Float32Array(clicks.length * 3);
-    clicks.forEach((click, slot) => clickPositions.set(scene.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3), slot * 3));
+    const { clickVoxelIndices, clickPositions } = clickInputs(clicks, scene, inputToFinest);
     const clickGeodesicDistances = geodesic?.distances(clickVoxelIndices);
     const probabilities = tf.tidy(() => {
       const output = model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
@@ -142,9 +148,7 @@ export function computeStepLoss(
     });
   }
   const classLabels = Int32Array.from(clicks, (click) => (click.instanceId === 0 ? -1 : (classes.get(click.instanceId) ?? -1)));
-  const clickVoxelIndices = Int32Array.from(clicks, (click) => backbone.inputToFinest[click.pointIndex]);
-  const clickPositions = new Float32Array(clickCount * 3);
-  clicks.forEach((click, index) => clickPositions.set(scene.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3), index * 3));
+  const { clickVoxelIndices, clickPositions } = clickInputs(clicks, scene, backbone.inputToFinest);
 
   const clickGeodesicDistances = geodesic?.distances(clickVoxelIndices);
   const output = model.decoder.apply({ levels: backbone.levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
