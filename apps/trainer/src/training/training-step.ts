@@ -24,17 +24,29 @@ export interface StepLossOptions {
   correctionRounds?: number;
 }
 
-/** Per finest-level voxel, the instance and class of the first input point in it. */
-function voxelLabels(scene: AugmentedScene, inputToFinest: Int32Array, voxelCount: number) {
-  const instance = new Int32Array(voxelCount).fill(-1);
+/** Labels of the finest voxels, each taken from the first input point in the voxel. */
+interface VoxelLabels {
+  /** Instance id per voxel. */
+  instance: Int32Array;
+  /** Class index per voxel. */
+  semantic: Int32Array;
+  /** Index of that first input point per voxel: where a click on the voxel lands. */
+  firstPoint: Int32Array;
+}
+
+/** Per finest-level voxel, the first input point in it and that point's instance and class. */
+function voxelLabels(scene: AugmentedScene, inputToFinest: Int32Array, voxelCount: number): VoxelLabels {
+  const firstPoint = new Int32Array(voxelCount).fill(-1);
+  const instance = new Int32Array(voxelCount);
   const semantic = new Int32Array(voxelCount);
   for (let point = 0; point < scene.pointCount; point++) {
     const voxel = inputToFinest[point];
-    if (instance[voxel] !== -1) continue;
+    if (firstPoint[voxel] !== -1) continue;
+    firstPoint[voxel] = point;
     instance[voxel] = scene.instance[point];
     semantic[voxel] = scene.semantic[point];
   }
-  return { instance, semantic };
+  return { instance, semantic, firstPoint };
 }
 
 /** Most frequent class index among the points of each instance. */
@@ -73,17 +85,14 @@ function addCorrectionClicks(
   levels: readonly BackboneLevel[],
   scene: AugmentedScene,
   inputToFinest: Int32Array,
-  voxelInstance: Int32Array,
+  labels: VoxelLabels,
   step: TrainingStep,
   geodesic: ClickGeodesicDistances | undefined,
   rounds: number,
 ): TrainingStepClick[] {
   const finest = levels[levels.length - 1];
-  const voxelCount = voxelInstance.length;
   const targetSet = new Set(step.targetInstanceIds);
-  const truth = Int32Array.from(voxelInstance, (id) => (targetSet.has(id) ? id : 0));
-  const firstPoint = new Int32Array(voxelCount).fill(-1);
-  for (let point = 0; point < scene.pointCount; point++) if (firstPoint[inputToFinest[point]] === -1) firstPoint[inputToFinest[point]] = point;
+  const truth = Int32Array.from(labels.instance, (id) => (targetSet.has(id) ? id : 0));
   const index = new RegionDistanceIndex(finest.coordinates);
   const cache: RegionCache = new Map();
   const objectThreshold = model.config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD;
@@ -107,7 +116,7 @@ function addCorrectionClicks(
     }).voxelInstance;
     const added = simulateClicks(index, truth, predicted, { regionLimit: step.targetInstanceIds.length, tieBreak: 'positive', cache });
     if (added.length === 0) break;
-    for (const click of added) clicks.push({ instanceId: click.trueLabel, pointIndex: firstPoint[click.pointIndex] });
+    for (const click of added) clicks.push({ instanceId: click.trueLabel, pointIndex: labels.firstPoint[click.pointIndex] });
   }
   return clicks;
 }
@@ -134,7 +143,7 @@ export function computeStepLoss(
   const geodesic = ClickGeodesicDistances.forDecoder(model.decoder.config, finest.coordinates, scene.colors, backbone.inputToFinest);
   const rounds = options.correctionRounds ?? 0;
   const clicks =
-    rounds > 0 ? addCorrectionClicks(model, backbone.levels, scene, backbone.inputToFinest, labels.instance, step, geodesic, rounds) : step.clicks;
+    rounds > 0 ? addCorrectionClicks(model, backbone.levels, scene, backbone.inputToFinest, labels, step, geodesic, rounds) : step.clicks;
   const clickCount = clicks.length;
   const targets = new Float32Array(voxelCount * clickCount); // [voxelCount, clickCount]
   const targetSet = new Set(step.targetInstanceIds);
