@@ -54,6 +54,12 @@ function parseProbability(value: string): number {
   return probability;
 }
 
+function parseNonNegative(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !(number >= 0) || !Number.isFinite(number)) throw new InvalidArgumentError(`expected a finite number ≥ 0, got '${value}'`);
+  return number;
+}
+
 program
   .command('eval')
   .description("run AGILE3D's multi-object protocol for a checkpoint and the non-learned baseline on a dataset")
@@ -67,8 +73,9 @@ program
   .option('--seed <n>', 'seed of target selection', (value) => Number.parseInt(value, 10), 1)
   .option('--json <file>', 'write the tables as JSON (AGILE3D logs go beside it)')
   .option('--object-threshold <p>', "override the checkpoint's object threshold (mask probability in [0, 1])", parseProbability)
+  .option('--locality-gain <logits-per-metre>', "override the checkpoint's click locality at grouping (≥ 0; 0 = off)", parseNonNegative)
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; localityGain?: number; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -81,6 +88,7 @@ program
       seed: options.seed,
       json: options.json,
       objectThreshold: options.objectThreshold,
+      localityGain: options.localityGain,
       log: (line) => console.log(line),
     });
   });
@@ -92,9 +100,10 @@ program
   .requiredOption('--output <dir>', 'destination, e.g. models/default')
   .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32'))
   .option('--object-threshold <p>', 'mask probability in [0, 1] an object needs to claim a point (calibrate on training scenes)', parseProbability)
-  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number }) => {
+  .option('--locality-gain <logits-per-metre>', 'click locality at grouping, logits per metre of geodesic distance (≥ 0; 0 = off; calibrate on training scenes)', parseNonNegative)
+  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number; localityGain?: number }) => {
     await initializeBackend({ preferred: 'wasm' });
-    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, { objectThreshold: options.objectThreshold });
+    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, { objectThreshold: options.objectThreshold, localityGain: options.localityGain });
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
   });
 

@@ -86,6 +86,11 @@ describe('training loop', () => {
     expect(agreeing / fullLabels.length).toBeGreaterThan(0.98);
     full.dispose();
     half.dispose();
+    // Inference settings given at export land in the exported config, and are read back by the loader.
+    const tuned = await exportCheckpoint(join(scratch, 'resumed'), join(scratch, 'exported-local'), 'float32', { objectThreshold: 0.4, localityGain: 12 });
+    const tunedSegmenter = await loadSegmenter(tuned.output);
+    expect(tunedSegmenter.model.config).toMatchObject({ objectThreshold: 0.4, localityGain: 12 });
+    tunedSegmenter.dispose();
   });
 
   it('fine-tunes from the weights of another run, and names the variable when the architectures differ', async () => {

@@ -112,6 +112,9 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
       `field 'config.gridSize': ${config.gridSize} m differs from 'config.backbone.gridSize' ${backboneGridSize} m; the backbone voxelises at the latter`,
     );
   }
+  if (config.localityGain !== undefined && !(typeof config.localityGain === 'number' && config.localityGain >= 0 && Number.isFinite(config.localityGain))) {
+    throw new CheckpointError(source, `field 'config.localityGain': expected a finite number ≥ 0 (logits per metre), got ${JSON.stringify(config.localityGain)}`);
+  }
   const weights = record.weights;
   if (
     !weights ||

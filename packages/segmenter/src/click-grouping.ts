@@ -30,6 +30,18 @@ export interface ClickGroupingInput {
   objectThreshold: number;
   /** Class names by class index; a missing name reads `class <index>`. */
   classNames: readonly string[];
+  /**
+   * `[voxelCount, clickCount]` row-major geodesic distances in metres from every click to every voxel, as
+   * the decoder's geodesic prior receives them; needed only with a positive `localityGain`.
+   */
+  clickDistances?: Float32Array;
+  /**
+   * Click locality, in logits per metre (≥ 0; 0 or absent: off). Before grouping, every click's mask logit at
+   * a voxel falls by `localityGain · (d − dNearest)`, where d is the click's geodesic distance to the voxel
+   * and dNearest that of the voxel's nearest click: the nearest click keeps its probability, farther clicks
+   * must be that much more confident to take the voxel from it.
+   */
+  localityGain?: number;
 }
 
 /** Output of {@link assignClickGroups}. */
@@ -66,6 +78,14 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
     );
   }
   const voxelCount = maskProbabilities.length / clickCount;
+  const localityGain = input.localityGain ?? 0;
+  if (!(localityGain >= 0) || !Number.isFinite(localityGain)) throw new RangeError(`assignClickGroups: localityGain must be a finite number ≥ 0, got ${localityGain}`);
+  const clickDistances = localityGain > 0 ? input.clickDistances : undefined;
+  if (localityGain > 0 && clickDistances?.length !== maskProbabilities.length) {
+    throw new RangeError(
+      `assignClickGroups: localityGain ${localityGain} needs clickDistances with ${maskProbabilities.length} values (voxelCount·clickCount), got ${clickDistances?.length ?? 'none'}`,
+    );
+  }
   const classCount = classProbabilities.length / clickCount;
   const objectIds = [...new Set(clicks.filter((click) => click.kind === 'object').map((click) => click.objectId))].sort((a, b) => a - b);
   const groupCount = objectIds.length;
@@ -80,9 +100,13 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
     // -1 below any probability, so a group with no clicks (no background clicks) never wins.
     groupScores.fill(-1);
     const row = voxel * clickCount;
+    let nearest = Infinity;
+    if (clickDistances) for (let click = 0; click < clickCount; click++) nearest = Math.min(nearest, clickDistances[row + click]);
     for (let click = 0; click < clickCount; click++) {
       const group = groupOfClick[click];
-      const probability = maskProbabilities[row + click];
+      const probability = clickDistances
+        ? lowerLogit(maskProbabilities[row + click], localityGain * (clickDistances[row + click] - nearest))
+        : maskProbabilities[row + click];
       if (probability > groupScores[group]) groupScores[group] = probability;
     }
     let best = 0;
@@ -128,4 +152,14 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
     };
   });
   return { instance, voxelInstance, objects };
+}
+
+/** Smallest and largest probability kept finite in logit space. */
+const PROBABILITY_LIMIT = 1e-7;
+
+/** sigmoid(logit(probability) − amount); the probability itself when amount is 0. */
+function lowerLogit(probability: number, amount: number): number {
+  if (amount <= 0) return probability;
+  const clamped = Math.min(Math.max(probability, PROBABILITY_LIMIT), 1 - PROBABILITY_LIMIT);
+  return 1 / (1 + Math.exp(amount - Math.log(clamped / (1 - clamped))));
 }

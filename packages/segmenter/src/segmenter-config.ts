@@ -25,4 +25,9 @@ export interface SegmenterConfig {
   clickTolerance?: number;
   /** Sigmoid mask probability an object needs to claim a point. Default 0.5. */
   objectThreshold?: number;
+  /**
+   * Click locality at grouping, logits per metre of geodesic distance (decoders with the geodesic prior only;
+   * see `ClickGroupingInput.localityGain`). Default 0 (off).
+   */
+  localityGain?: number;
 }

@@ -170,6 +170,8 @@ export class Segmenter {
         pointToVoxel: inputToFinest,
         objectThreshold: config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD,
         classNames: this.classNames,
+        clickDistances: clickGeodesicDistances,
+        localityGain: clickGeodesicDistances ? config.localityGain : undefined,
       });
       return { instance, objects, decoderMilliseconds, backboneMilliseconds };
     };

@@ -66,4 +66,35 @@ describe('Segmenter with the geodesic click prior', () => {
     segmenter.dispose();
     expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
   });
+  it('applies the checkpoint localityGain when grouping: contested voxels go to the geodesically nearest click', () => {
+    // Every click claims every voxel with the same probability (0.9), so without locality the tie rule gives
+    // everything to the smaller objectId; with a large gain each box goes to the click standing on it.
+    const labels = (localityGain: number) => {
+      const config = createTestConfig(5, { localityGain });
+      config.decoder = { ...config.decoder, geodesicPriorLimit: 2 };
+      const segmenter = new Segmenter(new InteractiveSegmentationModel(config));
+      const decoder = segmenter.model.decoder;
+      const original = decoder.apply.bind(decoder);
+      decoder.apply = (input) => {
+        const output = original(input);
+        const last = output.stages[output.stages.length - 1];
+        return { ...output, stages: [...output.stages.slice(0, -1), { ...last, maskLogits: tf.fill(last.maskLogits.shape, Math.log(9)) as tf.Tensor2D }] };
+      };
+      segmenter.setScene(cloud);
+      const { instance } = segmenter.segment([
+        { pointIndex: 0, objectId: 1, kind: 'object' },
+        { pointIndex: cloud.boxPointCount, objectId: 2, kind: 'object' },
+      ]);
+      segmenter.dispose();
+      return instance;
+    };
+    const cloud = makeRoomCloud(600, 3);
+    const boxOne = (instance: Int32Array) => [...new Set(instance.subarray(0, cloud.boxPointCount))];
+    const boxTwo = (instance: Int32Array) => [...new Set(instance.subarray(cloud.boxPointCount, 2 * cloud.boxPointCount))];
+    const plain = labels(0);
+    expect([...new Set(plain)]).toEqual([1]);
+    const local = labels(1000);
+    expect(boxOne(local)).toEqual([1]);
+    expect(boxTwo(local)).toEqual([2]);
+  });
 });

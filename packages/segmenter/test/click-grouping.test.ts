@@ -148,4 +148,54 @@ describe('assignClickGroups (§3.1 post-processing)', () => {
       }),
     ).toThrow(/2 clicks need .* multiple of 2 values, got 5 and 4/);
   });
+  describe('click locality (localityGain)', () => {
+    const logit = (probability: number) => Math.log(probability / (1 - probability));
+    const sigmoid = (value: number) => 1 / (1 + Math.exp(-value));
+    const withLocality = (clicks: ClickKey[], rows: number[][], distances: number[][], localityGain: number) =>
+      assignClickGroups({
+        clicks,
+        maskProbabilities: masks(rows),
+        classProbabilities: uniformClasses(clicks.length),
+        pointToVoxel: identity(rows.length),
+        objectThreshold: 0.5,
+        classNames: ['chair', 'table'],
+        clickDistances: masks(distances),
+        localityGain,
+      });
+
+    it('hands a contested voxel to the geodesically nearer click once the gain outweighs the logit gap', () => {
+      // Voxel 0: object 2 is more confident (0.8 vs 0.7) but its click is 0.5 m farther than object 1's.
+      const rows = [[0.7, 0.8], [0.9, 0.1]];
+      const distances = [[0.1, 0.6], [0, 2]];
+      const gap = logit(0.8) - logit(0.7); // 0.539 logits; the crossover gain is gap / 0.5 m
+      expect([...withLocality([object(1), object(2)], rows, distances, 0).voxelInstance]).toEqual([2, 1]);
+      expect([...withLocality([object(1), object(2)], rows, distances, (gap / 0.5) * 0.9).voxelInstance]).toEqual([2, 1]);
+      const result = withLocality([object(1), object(2)], rows, distances, (gap / 0.5) * 1.1);
+      expect([...result.voxelInstance]).toEqual([1, 1]);
+      // The nearest click keeps its own probability: object 1's score is the mean of 0.7 and 0.9.
+      expect(result.objects[0].score).toBeCloseTo((0.7 + 0.9) / 2, 6);
+    });
+
+    it('lowers a far object below the threshold instead of handing it a voxel the nearer click leaves', () => {
+      // The nearest click (a background click) says 0.2; object 1, 1 m farther, says 0.9 → logit 2.197 − 4 < 0.
+      const result = withLocality([object(1), background()], [[0.9, 0.2]], [[1.2, 0.2]], 4);
+      expect([...result.voxelInstance]).toEqual([0]);
+      const weaker = withLocality([object(1), background()], [[0.9, 0.2]], [[1.2, 0.2]], 1);
+      expect([...weaker.voxelInstance]).toEqual([1]);
+      expect(weaker.objects[0].score).toBeCloseTo(sigmoid(logit(0.9) - 1), 6);
+    });
+
+    it('changes nothing with a single click, or when every click is equally far', () => {
+      const rows = [[0.9], [0.4], [0.6]];
+      const single = withLocality([object(4)], rows, [[0], [3], [1]], 10);
+      expect([...single.voxelInstance]).toEqual([4, 0, 4]);
+      const tied = withLocality([object(1), object(2)], [[0.7, 0.8], [0.9, 0.1]], [[0.5, 0.5], [1, 1]], 10);
+      expect([...tied.voxelInstance]).toEqual([2, 1]);
+    });
+
+    it('rejects a negative gain and distances that do not fit the probabilities', () => {
+      expect(() => withLocality([object(1)], [[0.9]], [[0]], -1)).toThrow(/localityGain must be a finite number ≥ 0, got -1/);
+      expect(() => withLocality([object(1), object(2)], [[0.9, 0.1]], [[0]], 2)).toThrow(/needs clickDistances with 2 values .* got 1/);
+    });
+  });
 });

@@ -14,6 +14,8 @@ export interface EvaluationOptions {
   checkpoint: string;
   /** Overrides the checkpoint's `objectThreshold` (sigmoid probability an object needs to claim a point). */
   objectThreshold?: number;
+  /** Overrides the checkpoint's `localityGain` (click locality at grouping, logits per metre; 0 = off). */
+  localityGain?: number;
   /** Dataset directory in any layout the datasets package detects; absent: only synthetic rooms. */
   data?: string;
   /** Also (or only) evaluate on this many generated indoor rooms, seeds `syntheticSeed`, `syntheticSeed + 1`, … */
@@ -85,6 +87,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
 
   const segmenter = await loadSegmenter(await resolveCheckpointSource(options.checkpoint));
   if (options.objectThreshold !== undefined) segmenter.model.config.objectThreshold = options.objectThreshold;
+  if (options.localityGain !== undefined) segmenter.model.config.localityGain = options.localityGain;
   const { segment, release } = createModelSegmentFunction(segmenter.model);
   const started = performance.now();
   const modelResult = await evaluateInteractive(evaluationScenes, segment, {

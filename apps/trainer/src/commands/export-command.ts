@@ -13,12 +13,13 @@ export async function exportCheckpoint(
   checkpoint: string,
   outputDirectory: string,
   dtype: 'float32' | 'float16',
-  overrides: { objectThreshold?: number } = {},
+  overrides: { objectThreshold?: number; localityGain?: number } = {},
 ): Promise<{ source: string; output: string; byteLength: number }> {
   const source = await resolveCheckpointSource(checkpoint);
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
   if (overrides.objectThreshold !== undefined) document.config.objectThreshold = overrides.objectThreshold;
+  if (overrides.localityGain !== undefined) document.config.localityGain = overrides.localityGain;
   const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
   const exported = serializeCheckpoint(model, {
     metadata: { ...document.metadata, exportedFrom: relative(process.cwd(), source) },
