@@ -35,6 +35,9 @@ function tinyConfig(name: string, steps: number): TrainingConfig {
       correctionRounds: 2,
       cacheDirectory: join(scratch, 'cache'),
     },
+    // Clicks grouped with locality in the correction passes and the object-mask term, so those are covered too.
+    localityGain: 8,
+    loss: { objectMask: 0.5 },
     optimizer: { learningRate: 0.01, gradientClipNorm: 5 },
     schedule: { steps, warmupSteps: 1 },
     validation: { everySteps: 0 },

@@ -116,3 +116,69 @@ describe('correction clicks (AGILE3D iterative training)', () => {
     expect(() => validateTrainingConfig({ data: { correctionRounds: 0 } }, 'run.yaml')).toThrow(/data\.correctionRounds/);
   });
 });
+
+describe('object-mask loss (clicks grouped as the segmenter groups them)', () => {
+  const withObjects = { ...weights, objectMask: 0.7 };
+
+  it('equals the per-click mask terms when every object has exactly one click', () => {
+    const { scene, step } = sampleTrainingStep(scenes, config, 2);
+    const seen = new Set<number>();
+    const single = step.clicks.filter((click) => !seen.has(click.instanceId) && seen.add(click.instanceId));
+    expect(single.length).toBeLessThan(step.clicks.length); // the drawn step had objects with several clicks
+    const before = tf.memory().numTensors;
+    const figuresOf = (lossWeights: typeof withObjects | typeof weights) => {
+      let figures: ReturnType<typeof computeStepLoss>['figures'] | undefined;
+      tf.tidy(() => {
+        const result = computeStepLoss(model, scene, { ...step, clicks: single }, lossWeights);
+        figures = result.figures;
+        return result.total;
+      }).dispose();
+      return figures!;
+    };
+    const plain = figuresOf(weights);
+    const grouped = figuresOf(withObjects);
+    expect(plain.objectMask).toBe(0);
+    expect(grouped.objectMask).toBeGreaterThan(0);
+    expect(grouped.objectMask).toBeCloseTo(weights.bce * grouped.bce + weights.dice * grouped.dice, 4);
+    expect(grouped.loss).toBeCloseTo(plain.loss + 0.7 * grouped.objectMask, 4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('scores the group maximum after click locality: a different figure, finite gradients, no leaks', () => {
+    const { scene, step } = sampleTrainingStep(scenes, config, 2);
+    const variables = model.trainableVariables();
+    const before = tf.memory().numTensors;
+    const figureAt = (localityGain: number) => {
+      model.config.localityGain = localityGain;
+      try {
+        let objectMask = 0;
+        const { value, grads } = tf.variableGrads(() => {
+          const result = computeStepLoss(model, scene, step, withObjects);
+          objectMask = result.figures.objectMask;
+          return result.total;
+        }, variables);
+        const norm = tf.tidy(() => tf.addN(Object.values(grads).map((gradient) => tf.sum(tf.square(gradient)))).dataSync()[0]);
+        tf.dispose([value, ...Object.values(grads)]);
+        return { objectMask, norm };
+      } finally {
+        delete model.config.localityGain;
+      }
+    };
+    const plain = figureAt(0);
+    const local = figureAt(50);
+    for (const { objectMask, norm } of [plain, local]) {
+      expect(Number.isFinite(objectMask) && objectMask > 0).toBe(true);
+      expect(Number.isFinite(norm) && norm > 0).toBe(true);
+    }
+    // Several clicks per object: the grouped masks are not the per-click ones, and locality changes them.
+    expect(local.objectMask).not.toBeCloseTo(plain.objectMask, 4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a negative object-mask weight and locality gain, naming the field', () => {
+    expect(() => validateTrainingConfig({ loss: { objectMask: -1 } }, 'run.yaml')).toThrow(/run\.yaml[\s\S]*loss\.objectMask/);
+    expect(() => validateTrainingConfig({ localityGain: -3 }, 'run.yaml')).toThrow(/run\.yaml[\s\S]*localityGain/);
+    expect(createSegmenterConfig('tiny', 1, undefined, 12).localityGain).toBe(12);
+    expect(createSegmenterConfig('tiny', 1).localityGain).toBeUndefined();
+  });
+});

@@ -32,6 +32,11 @@ export const trainingConfigSchema = z
     preset: z.enum(['lite', 'base', 'tiny']).default('lite'),
     /** Backbone input voxel size in metres; default the preset's (0.02, Pointcept's ScanNet setting). */
     gridSize: z.number().positive().optional(),
+    /**
+     * Click locality the model groups clicks with (the segmenter's `localityGain`, logits per metre of geodesic
+     * distance; 0 = off). Written into every checkpoint, and used by the correction passes and the object-mask loss.
+     */
+    localityGain: z.number().nonnegative().default(0),
     /** Directory for checkpoints, logs, plots and the resolved configuration. */
     outputDirectory: z.string().default('runs/default'),
     /** Seed of initialisation, data order, click sampling and augmentation. */
@@ -101,8 +106,13 @@ export const trainingConfigSchema = z
         bce: z.number().nonnegative().default(1),
         dice: z.number().nonnegative().default(1),
         ce: z.number().nonnegative().default(0.5),
+        /**
+         * Weight of the object-mask term: BCE and Dice (weighted as above) of each object's grouped mask, the
+         * maximum of its clicks' logits after click locality, as the segmenter groups them; 0 = off.
+         */
+        objectMask: z.number().nonnegative().default(0),
       })
-      .default({ bce: 1, dice: 1, ce: 0.5 }),
+      .default({ bce: 1, dice: 1, ce: 0.5, objectMask: 0 }),
     validation: z
       .object({
         /** Validate every this many steps; 0 disables. */

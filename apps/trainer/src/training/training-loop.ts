@@ -88,7 +88,7 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   const plotPath = join(runDirectory, 'training-plot.svg');
   const store = new CheckpointStore(runDirectory, config.checkpoint.keep);
 
-  const segmenterConfig = createSegmenterConfig(config.preset, config.seed, config.gridSize);
+  const segmenterConfig = createSegmenterConfig(config.preset, config.seed, config.gridSize, config.localityGain);
   const voxelSize = segmenterConfig.gridSize;
   log(`loading training scenes (voxel ${voxelSize} m, cache ${config.data.cacheDirectory})`);
   const scenes = await loadPreprocessedScenes(config.data.sources, {
@@ -185,7 +185,7 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
     if (bar) bar.update(state.step, { loss: figures!.loss.toFixed(4), rate: rate.toFixed(3) });
     else if (state.step % 10 === 0 || state.step === lastStep) {
       const eta = (lastStep - state.step) / Math.max(rate, 1e-9);
-      log(`step ${state.step}/${totalSteps} loss ${figures!.loss.toFixed(4)} (bce ${figures!.bce.toFixed(3)} dice ${figures!.dice.toFixed(3)} ce ${figures!.ce.toFixed(3)}) lr ${learningRate.toExponential(2)} ${rate.toFixed(3)} steps/s ETA ${Math.round(eta)} s`);
+      log(`step ${state.step}/${totalSteps} loss ${figures!.loss.toFixed(4)} (bce ${figures!.bce.toFixed(3)} dice ${figures!.dice.toFixed(3)} ce ${figures!.ce.toFixed(3)}${config.loss.objectMask > 0 ? ` objects ${figures!.objectMask.toFixed(3)}` : ''}) lr ${learningRate.toExponential(2)} ${rate.toFixed(3)} steps/s ETA ${Math.round(eta)} s`);
     }
 
     const validate = config.validation.everySteps > 0 && (state.step % config.validation.everySteps === 0 || state.step === totalSteps);

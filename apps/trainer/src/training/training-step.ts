@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { totalLoss } from '@pointclick/losses';
+import { binaryCrossEntropyWithLogits, diceLoss, totalLoss } from '@pointclick/losses';
 import type { AugmentedScene, TrainingStep, TrainingStepClick } from '@pointclick/datasets';
 import type { BackboneLevel } from '@pointclick/ptv3';
 import { RegionDistanceIndex, simulateClicks, type RegionCache } from '@pointclick/metrics';
@@ -14,6 +14,8 @@ export interface StepLosses {
   bce: number;
   dice: number;
   ce: number;
+  /** Object-mask term before its own weight: Σ over stages of λ_BCE·BCE + λ_Dice·Dice of the grouped masks; 0 when off. */
+  objectMask: number;
   /** Clicks the loss was computed with: the drawn ones plus any correction clicks. */
   clickCount: number;
 }
@@ -113,12 +115,72 @@ function addCorrectionClicks(
       pointToVoxel: new Int32Array(0),
       objectThreshold,
       classNames: [],
+      clickDistances: clickGeodesicDistances,
+      localityGain: clickGeodesicDistances ? model.config.localityGain : undefined,
     }).voxelInstance;
     const added = simulateClicks(index, truth, predicted, { regionLimit: step.targetInstanceIds.length, tieBreak: 'positive', cache });
     if (added.length === 0) break;
     for (const click of added) clicks.push({ instanceId: click.trueLabel, pointIndex: labels.firstPoint[click.pointIndex] });
   }
   return clicks;
+}
+
+/** Added to the logits of a group's non-member clicks before the group maximum: never the maximum. */
+const NOT_IN_GROUP = -1e4;
+
+/**
+ * The object-mask term: each object's clicks (and all background clicks, as one more group) are grouped as
+ * the segmenter groups them — every click's logit lowered by `localityGain · (d − dNearest)`, then the
+ * maximum over the group — and the grouped masks are scored with BCE and Dice against the objects' masks.
+ * Weighted by `weights.bce` and `weights.dice`, summed over stages.
+ */
+function objectMaskLoss(
+  stages: readonly { maskLogits: tf.Tensor2D }[],
+  clicks: readonly TrainingStepClick[],
+  voxelInstance: Int32Array,
+  targetSet: ReadonlySet<number>,
+  ignore: Float32Array,
+  clickDistances: Float32Array | undefined,
+  localityGain: number,
+  weights: { bce: number; dice: number },
+): tf.Scalar {
+  const voxelCount = voxelInstance.length;
+  const clickCount = clicks.length;
+  const groupIds = [...new Set(clicks.map((click) => click.instanceId))];
+  const groupCount = groupIds.length;
+  const membership = new Float32Array(clickCount * groupCount).fill(NOT_IN_GROUP); // [clickCount, groupCount]
+  clicks.forEach((click, column) => (membership[column * groupCount + groupIds.indexOf(click.instanceId)] = 0));
+  const targets = new Float32Array(voxelCount * groupCount); // [voxelCount, groupCount]
+  for (let voxel = 0; voxel < voxelCount; voxel++) {
+    const id = voxelInstance[voxel];
+    groupIds.forEach((groupId, group) => {
+      if (groupId === 0 ? !targetSet.has(id) : id === groupId) targets[voxel * groupCount + group] = 1;
+    });
+  }
+  let penalty: Float32Array | undefined;
+  if (clickDistances && localityGain > 0) {
+    penalty = new Float32Array(voxelCount * clickCount); // [voxelCount, clickCount], logits
+    for (let voxel = 0; voxel < voxelCount; voxel++) {
+      const row = voxel * clickCount;
+      let nearest = Infinity;
+      for (let click = 0; click < clickCount; click++) nearest = Math.min(nearest, clickDistances[row + click]);
+      for (let click = 0; click < clickCount; click++) penalty[row + click] = localityGain * (clickDistances[row + click] - nearest);
+    }
+  }
+  return tf.tidy(() => {
+    const memberTensor = tf.tensor3d(membership, [1, clickCount, groupCount]);
+    const targetTensor = tf.tensor2d(targets, [voxelCount, groupCount]);
+    const penaltyTensor = penalty ? tf.tensor2d(penalty, [voxelCount, clickCount]) : undefined;
+    const ignoreTensor = tf.tensor1d(ignore);
+    let sum: tf.Tensor = tf.scalar(0);
+    for (const stage of stages) {
+      const local = penaltyTensor ? tf.sub(stage.maskLogits, penaltyTensor) : stage.maskLogits;
+      const grouped = tf.max(tf.add(tf.expandDims(local, 2), memberTensor), 1) as tf.Tensor2D; // [voxelCount, groupCount]
+      sum = tf.add(sum, tf.mul(binaryCrossEntropyWithLogits(grouped, targetTensor, { ignoreMask: ignoreTensor }), weights.bce));
+      sum = tf.add(sum, tf.mul(diceLoss(grouped, targetTensor, { ignoreMask: ignoreTensor }), weights.dice));
+    }
+    return sum as tf.Scalar;
+  });
 }
 
 /**
@@ -132,7 +194,7 @@ export function computeStepLoss(
   model: InteractiveSegmentationModel,
   scene: AugmentedScene,
   step: TrainingStep,
-  weights: { bce: number; dice: number; ce: number },
+  weights: { bce: number; dice: number; ce: number; objectMask?: number },
   options: StepLossOptions = {},
 ): { total: tf.Scalar; figures: StepLosses; clicks: readonly TrainingStepClick[] } {
   const backbone = model.backbone.apply({ positions: scene.positions, colors: scene.colors });
@@ -170,12 +232,20 @@ export function computeStepLoss(
     },
     weights,
   );
+  let total = loss.total;
+  let objectMask = 0;
+  if ((weights.objectMask ?? 0) > 0) {
+    const grouped = objectMaskLoss(output.stages, clicks, labels.instance, targetSet, ignore, clickGeodesicDistances, model.config.localityGain ?? 0, weights);
+    objectMask = grouped.dataSync()[0];
+    total = tf.add(total, tf.mul(grouped, weights.objectMask ?? 0));
+  }
   const figures: StepLosses = {
-    loss: loss.total.dataSync()[0],
+    loss: total.dataSync()[0],
     bce: loss.bce.dataSync()[0],
     dice: loss.dice.dataSync()[0],
     ce: loss.ce.dataSync()[0],
+    objectMask,
     clickCount,
   };
-  return { total: loss.total, figures, clicks };
+  return { total, figures, clicks };
 }
