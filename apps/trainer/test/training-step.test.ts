@@ -178,6 +178,7 @@ describe('object-mask loss (clicks grouped as the segmenter groups them)', () =>
   it('rejects a negative object-mask weight and locality gain, naming the field', () => {
     expect(() => validateTrainingConfig({ loss: { objectMask: -1 } }, 'run.yaml')).toThrow(/run\.yaml[\s\S]*loss\.objectMask/);
     expect(() => validateTrainingConfig({ localityGain: -3 }, 'run.yaml')).toThrow(/run\.yaml[\s\S]*localityGain/);
+    expect(() => validateTrainingConfig({ preset: 'base', localityGain: 8 }, 'run.yaml')).toThrow(/localityGain: 8 needs the geodesic click prior, which preset 'base' has not/);
     expect(createSegmenterConfig('tiny', 1, undefined, 12).localityGain).toBe(12);
     expect(createSegmenterConfig('tiny', 1).localityGain).toBeUndefined();
   });

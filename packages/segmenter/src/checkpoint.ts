@@ -115,6 +115,12 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   if (config.localityGain !== undefined && !(typeof config.localityGain === 'number' && config.localityGain >= 0 && Number.isFinite(config.localityGain))) {
     throw new CheckpointError(source, `field 'config.localityGain': expected a finite number ≥ 0 (logits per metre), got ${JSON.stringify(config.localityGain)}`);
   }
+  if ((config.localityGain ?? 0) > 0 && !((config.decoder.geodesicPriorLimit ?? 0) > 0)) {
+    throw new CheckpointError(
+      source,
+      `field 'config.localityGain': ${config.localityGain} needs the decoder's geodesic click prior ('config.decoder.geodesicPriorLimit' > 0), which this model lacks`,
+    );
+  }
   const weights = record.weights;
   if (
     !weights ||

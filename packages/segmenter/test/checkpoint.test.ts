@@ -247,7 +247,11 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     );
     expect(parse({ ...document, config: { ...document.config, localityGain: -2 } })).toThrow(/field 'config\.localityGain': expected a finite number ≥ 0 \(logits per metre\), got -2/);
     expect(parse({ ...document, config: { ...document.config, localityGain: 'high' } })).toThrow(/field 'config\.localityGain'.*got "high"/);
-    expect(parse({ ...document, config: { ...document.config, localityGain: 6 } })().config.localityGain).toBe(6);
+    const withPrior = { ...document.config, decoder: { ...document.config.decoder, geodesicPriorLimit: 2 } };
+    expect(parse({ ...document, config: { ...withPrior, localityGain: 6 } })().config.localityGain).toBe(6);
+    expect(parse({ ...document, config: { ...document.config, localityGain: 6 } })).toThrow(
+      /field 'config\.localityGain': 6 needs the decoder's geodesic click prior/,
+    );
     expect(parse({ ...document, weights: { ...document.weights, crc32: 'x' } })).toThrow(/field 'weights': expected \{ file, byteLength, crc32, manifest \}/);
     expect(parse({ ...document, config: undefined })).toThrow(CheckpointError);
   });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { createSegmenterConfig } from '../training/model-presets.js';
 
 /** One source of training scenes. */
 const dataSourceSchema = z.discriminatedUnion('kind', [
@@ -159,6 +160,9 @@ export function validateTrainingConfig(value: unknown, source = 'configuration')
   }
   if (config.schedule.warmupSteps > config.schedule.steps) {
     throw new ConfigError(`${source} is invalid:\n  schedule.warmupSteps: exceeds schedule.steps`);
+  }
+  if (config.localityGain > 0 && !((createSegmenterConfig(config.preset, config.seed).decoder.geodesicPriorLimit ?? 0) > 0)) {
+    throw new ConfigError(`${source} is invalid:\n  localityGain: ${config.localityGain} needs the geodesic click prior, which preset '${config.preset}' has not (use 0)`);
   }
   return config;
 }
