@@ -154,12 +154,12 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
   return { instance, voxelInstance, objects };
 }
 
-/** Smallest and largest probability kept finite in logit space. */
-const PROBABILITY_LIMIT = 1e-7;
-
-/** sigmoid(logit(probability) − amount); the probability itself when amount is 0. */
+/**
+ * sigmoid(logit(probability) − amount), computed as p / (p + (1 − p)·e^amount): one exponential and no
+ * logarithm per entry; 0 and 1 stay 0 and 1 (their logits are infinite), and the probability itself when
+ * amount is 0.
+ */
 function lowerLogit(probability: number, amount: number): number {
-  if (amount <= 0) return probability;
-  const clamped = Math.min(Math.max(probability, PROBABILITY_LIMIT), 1 - PROBABILITY_LIMIT);
-  return 1 / (1 + Math.exp(amount - Math.log(clamped / (1 - clamped))));
+  if (amount <= 0 || probability <= 0 || probability >= 1) return probability;
+  return probability / (probability + (1 - probability) * Math.exp(amount));
 }
