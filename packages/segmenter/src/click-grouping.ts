@@ -80,12 +80,12 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
   const voxelCount = maskProbabilities.length / clickCount;
   const localityGain = input.localityGain ?? 0;
   if (!(localityGain >= 0) || !Number.isFinite(localityGain)) throw new RangeError(`assignClickGroups: localityGain must be a finite number ≥ 0, got ${localityGain}`);
-  const clickDistances = localityGain > 0 ? input.clickDistances : undefined;
-  if (localityGain > 0 && clickDistances?.length !== maskProbabilities.length) {
+  if (localityGain > 0 && input.clickDistances?.length !== maskProbabilities.length) {
     throw new RangeError(
-      `assignClickGroups: localityGain ${localityGain} needs clickDistances with ${maskProbabilities.length} values (voxelCount·clickCount), got ${clickDistances?.length ?? 'none'}`,
+      `assignClickGroups: localityGain ${localityGain} needs clickDistances with ${maskProbabilities.length} values (voxelCount·clickCount), got ${input.clickDistances?.length ?? 'none'}`,
     );
   }
+  const penalties = localityGain > 0 ? clickLocalityPenalties(input.clickDistances!, clickCount, localityGain) : undefined;
   const classCount = classProbabilities.length / clickCount;
   const objectIds = [...new Set(clicks.filter((click) => click.kind === 'object').map((click) => click.objectId))].sort((a, b) => a - b);
   const groupCount = objectIds.length;
@@ -100,13 +100,9 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
     // -1 below any probability, so a group with no clicks (no background clicks) never wins.
     groupScores.fill(-1);
     const row = voxel * clickCount;
-    let nearest = Infinity;
-    if (clickDistances) for (let click = 0; click < clickCount; click++) nearest = Math.min(nearest, clickDistances[row + click]);
     for (let click = 0; click < clickCount; click++) {
       const group = groupOfClick[click];
-      const probability = clickDistances
-        ? lowerLogit(maskProbabilities[row + click], localityGain * (clickDistances[row + click] - nearest))
-        : maskProbabilities[row + click];
+      const probability = penalties ? lowerLogit(maskProbabilities[row + click], penalties[row + click]) : maskProbabilities[row + click];
       if (probability > groupScores[group]) groupScores[group] = probability;
     }
     let best = 0;
@@ -152,6 +148,27 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
     };
   });
   return { instance, voxelInstance, objects };
+}
+
+/**
+ * Click locality (see `ClickGroupingInput.localityGain`): for every voxel and click, the amount in logits by
+ * which the click's mask logit is lowered, `localityGain · (d − dNearest)`, d being the click's distance to
+ * the voxel and dNearest that of the voxel's nearest click (0 for the nearest click itself).
+ *
+ * @param clickDistances `[voxelCount, clickCount]` row-major geodesic distances in metres.
+ * @param clickCount Clicks per row.
+ * @param localityGain Logits per metre.
+ * @returns `[voxelCount, clickCount]` row-major amounts in logits, all ≥ 0 (float64).
+ */
+export function clickLocalityPenalties(clickDistances: Float32Array, clickCount: number, localityGain: number): Float64Array {
+  // Float64: the amounts are the exact products the grouping compares, not float32 roundings of them.
+  const penalties = new Float64Array(clickDistances.length);
+  for (let row = 0; row < clickDistances.length; row += clickCount) {
+    let nearest = Infinity;
+    for (let click = 0; click < clickCount; click++) nearest = Math.min(nearest, clickDistances[row + click]);
+    for (let click = 0; click < clickCount; click++) penalties[row + click] = localityGain * (clickDistances[row + click] - nearest);
+  }
+  return penalties;
 }
 
 /**

@@ -1,5 +1,5 @@
 export { Segmenter } from './segmenter.js';
-export { assignClickGroups } from './click-grouping.js';
+export { assignClickGroups, clickLocalityPenalties } from './click-grouping.js';
 export { ClickGeodesicDistances } from './click-geodesic-distances.js';
 export { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 export { loadSegmenter, serializeCheckpoint, parseCheckpointDocument, createModelFromCheckpoint, crc32 } from './checkpoint.js';

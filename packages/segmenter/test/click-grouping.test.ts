@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignClickGroups, type Click } from '../src/index.js';
+import { assignClickGroups, clickLocalityPenalties, type Click } from '../src/index.js';
 
 type ClickKey = Pick<Click, 'objectId' | 'kind'>;
 const object = (objectId: number): ClickKey => ({ objectId, kind: 'object' });
@@ -191,6 +191,11 @@ describe('assignClickGroups (§3.1 post-processing)', () => {
       expect([...single.voxelInstance]).toEqual([4, 0, 4]);
       const tied = withLocality([object(1), object(2)], [[0.7, 0.8], [0.9, 0.1]], [[0.5, 0.5], [1, 1]], 10);
       expect([...tied.voxelInstance]).toEqual([2, 1]);
+    });
+
+    it('lowers each click by the gain times its distance beyond the nearest click of the voxel (clickLocalityPenalties)', () => {
+      const penalties = clickLocalityPenalties(masks([[0.1, 0.6, 0.35], [2, 0, 0.5]]), 3, 2);
+      expect(Array.from(penalties).map((value) => Number(value.toFixed(5)))).toEqual([0, 1, 0.5, 4, 0, 1]);
     });
 
     it('rejects a negative gain and distances that do not fit the probabilities', () => {

@@ -3,7 +3,7 @@ import { binaryCrossEntropyWithLogits, diceLoss, totalLoss } from '@pointclick/l
 import type { AugmentedScene, TrainingStep, TrainingStepClick } from '@pointclick/datasets';
 import type { BackboneLevel } from '@pointclick/ptv3';
 import { RegionDistanceIndex, simulateClicks, type RegionCache } from '@pointclick/metrics';
-import { ClickGeodesicDistances, assignClickGroups, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+import { ClickGeodesicDistances, assignClickGroups, clickLocalityPenalties, type InteractiveSegmentationModel } from '@pointclick/segmenter';
 
 /** Object threshold the correction rounds label voxels with when the model's config names none (the segmenter's). */
 const DEFAULT_OBJECT_THRESHOLD = 0.5;
@@ -130,47 +130,39 @@ const NOT_IN_GROUP = -1e4;
 
 /**
  * The object-mask term: each object's clicks (and all background clicks, as one more group) are grouped as
- * the segmenter groups them — every click's logit lowered by `localityGain · (d − dNearest)`, then the
- * maximum over the group — and the grouped masks are scored with BCE and Dice against the objects' masks.
- * Weighted by `weights.bce` and `weights.dice`, summed over stages.
+ * the segmenter groups them — every click's logit lowered by its click locality (`clickLocalityPenalties`),
+ * then the maximum over the group — and the grouped masks are scored with BCE and Dice against the objects'
+ * masks, which are the per-click targets of any of the group's clicks. Weighted by `weights.bce` and
+ * `weights.dice`, summed over stages.
+ *
+ * @param clickTargets `[voxelCount, clickCount]` row-major per-click targets of the loss (0 or 1).
  */
 function objectMaskLoss(
   stages: readonly { maskLogits: tf.Tensor2D }[],
   clicks: readonly TrainingStepClick[],
-  voxelInstance: Int32Array,
-  targetSet: ReadonlySet<number>,
+  clickTargets: Float32Array,
   ignore: Float32Array,
   clickDistances: Float32Array | undefined,
   localityGain: number,
   weights: { bce: number; dice: number },
 ): tf.Scalar {
-  const voxelCount = voxelInstance.length;
   const clickCount = clicks.length;
+  const voxelCount = clickTargets.length / clickCount;
   const groupIds = [...new Set(clicks.map((click) => click.instanceId))];
   const groupCount = groupIds.length;
   const membership = new Float32Array(clickCount * groupCount).fill(NOT_IN_GROUP); // [clickCount, groupCount]
   clicks.forEach((click, column) => (membership[column * groupCount + groupIds.indexOf(click.instanceId)] = 0));
+  // Every click of a group has its group's mask as target: take the column of the group's first click.
+  const firstColumns = groupIds.map((groupId) => clicks.findIndex((click) => click.instanceId === groupId));
   const targets = new Float32Array(voxelCount * groupCount); // [voxelCount, groupCount]
   for (let voxel = 0; voxel < voxelCount; voxel++) {
-    const id = voxelInstance[voxel];
-    groupIds.forEach((groupId, group) => {
-      if (groupId === 0 ? !targetSet.has(id) : id === groupId) targets[voxel * groupCount + group] = 1;
-    });
+    firstColumns.forEach((column, group) => (targets[voxel * groupCount + group] = clickTargets[voxel * clickCount + column]));
   }
-  let penalty: Float32Array | undefined;
-  if (clickDistances && localityGain > 0) {
-    penalty = new Float32Array(voxelCount * clickCount); // [voxelCount, clickCount], logits
-    for (let voxel = 0; voxel < voxelCount; voxel++) {
-      const row = voxel * clickCount;
-      let nearest = Infinity;
-      for (let click = 0; click < clickCount; click++) nearest = Math.min(nearest, clickDistances[row + click]);
-      for (let click = 0; click < clickCount; click++) penalty[row + click] = localityGain * (clickDistances[row + click] - nearest);
-    }
-  }
+  const penalty = clickDistances && localityGain > 0 ? clickLocalityPenalties(clickDistances, clickCount, localityGain) : undefined;
   return tf.tidy(() => {
     const memberTensor = tf.tensor3d(membership, [1, clickCount, groupCount]);
     const targetTensor = tf.tensor2d(targets, [voxelCount, groupCount]);
-    const penaltyTensor = penalty ? tf.tensor2d(penalty, [voxelCount, clickCount]) : undefined;
+    const penaltyTensor = penalty ? tf.tensor2d(Float32Array.from(penalty), [voxelCount, clickCount]) : undefined;
     const ignoreTensor = tf.tensor1d(ignore);
     let sum: tf.Tensor = tf.scalar(0);
     for (const stage of stages) {
@@ -235,7 +227,7 @@ export function computeStepLoss(
   let total = loss.total;
   let objectMask = 0;
   if ((weights.objectMask ?? 0) > 0) {
-    const grouped = objectMaskLoss(output.stages, clicks, labels.instance, targetSet, ignore, clickGeodesicDistances, model.config.localityGain ?? 0, weights);
+    const grouped = objectMaskLoss(output.stages, clicks, targets, ignore, clickGeodesicDistances, model.config.localityGain ?? 0, weights);
     objectMask = grouped.dataSync()[0];
     total = tf.add(total, tf.mul(grouped, weights.objectMask ?? 0));
   }
