@@ -172,11 +172,18 @@ export function clickLocalityPenalties(clickDistances: Float32Array, clickCount:
 }
 
 /**
- * sigmoid(logit(probability) − amount), computed as p / (p + (1 − p)·e^amount): one exponential and no
- * logarithm per entry; 0 and 1 stay 0 and 1 (their logits are infinite), and the probability itself when
- * amount is 0.
+ * Probabilities are clamped to [PROBABILITY_LIMIT, 1 − PROBABILITY_LIMIT] before click locality lowers them:
+ * a float32 sigmoid reads exactly 1 from logits of about 17 up, and such a click must still lose a voxel to a
+ * nearer one once its penalty passes that logit.
+ */
+const PROBABILITY_LIMIT = 1e-7;
+
+/**
+ * sigmoid(logit(p) − amount) of the clamped probability p, computed as p / (p + (1 − p)·e^amount): one
+ * exponential and no logarithm per entry. The probability itself when amount is 0.
  */
 function lowerLogit(probability: number, amount: number): number {
-  if (amount <= 0 || probability <= 0 || probability >= 1) return probability;
-  return probability / (probability + (1 - probability) * Math.exp(amount));
+  if (amount <= 0) return probability;
+  const clamped = Math.min(Math.max(probability, PROBABILITY_LIMIT), 1 - PROBABILITY_LIMIT);
+  return clamped / (clamped + (1 - clamped) * Math.exp(amount));
 }

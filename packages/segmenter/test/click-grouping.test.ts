@@ -185,6 +185,12 @@ describe('assignClickGroups (§3.1 post-processing)', () => {
       expect(weaker.objects[0].score).toBeCloseTo(sigmoid(logit(0.9) - 1), 6);
     });
 
+    it('lets a nearer click take a voxel from a farther one whose probability saturated at exactly 1', () => {
+      // float32 sigmoids read 1 from logits of ~17 up; clamped to 1 − 1e-7 (logit 16.1), a 1 m penalty of 20 wins.
+      expect([...withLocality([object(1), object(2)], [[1, 0.9]], [[1, 0]], 20).voxelInstance]).toEqual([2]);
+      expect([...withLocality([object(1), object(2)], [[1, 0.9]], [[1, 0]], 10).voxelInstance]).toEqual([1]);
+    });
+
     it('changes nothing with a single click, or when every click is equally far', () => {
       const rows = [[0.9], [0.4], [0.6]];
       const single = withLocality([object(4)], rows, [[0], [3], [1]], 10);
