@@ -54,6 +54,12 @@ function parseProbability(value: string): number {
   return probability;
 }
 
+function parseSwitch(value: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new InvalidArgumentError(`expected 'on' or 'off', got '${value}'`);
+}
+
 function parseNonNegative(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !(number >= 0) || !Number.isFinite(number)) throw new InvalidArgumentError(`expected a finite number ≥ 0, got '${value}'`);
@@ -74,8 +80,10 @@ program
   .option('--json <file>', 'write the tables as JSON (AGILE3D logs go beside it)')
   .option('--object-threshold <p>', "override the checkpoint's object threshold (mask probability in [0, 1])", parseProbability)
   .option('--locality-gain <logits-per-metre>', "override the checkpoint's click locality at grouping (≥ 0; 0 = off)", parseNonNegative)
+  .option('--click-constraints <on|off>', "override the checkpoint's superpoint click constraints", parseSwitch)
+  .option('--superpoint-pooling <on|off>', "override the checkpoint's superpoint pooling", parseSwitch)
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; localityGain?: number; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -89,6 +97,7 @@ program
       json: options.json,
       objectThreshold: options.objectThreshold,
       localityGain: options.localityGain,
+      superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling },
       log: (line) => console.log(line),
     });
   });
@@ -101,9 +110,15 @@ program
   .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32'))
   .option('--object-threshold <p>', 'mask probability in [0, 1] an object needs to claim a point (calibrate on training scenes)', parseProbability)
   .option('--locality-gain <logits-per-metre>', 'click locality at grouping, logits per metre of geodesic distance (≥ 0; 0 = off; calibrate on training scenes)', parseNonNegative)
-  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number; localityGain?: number }) => {
+  .option('--click-constraints <on|off>', 'superpoint click constraints at inference (default on)', parseSwitch)
+  .option('--superpoint-pooling <on|off>', 'superpoint pooling at inference (default on)', parseSwitch)
+  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean }) => {
     await initializeBackend({ preferred: 'wasm' });
-    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, { objectThreshold: options.objectThreshold, localityGain: options.localityGain });
+    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, {
+      objectThreshold: options.objectThreshold,
+      localityGain: options.localityGain,
+      superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling },
+    });
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
   });
 

@@ -3,11 +3,11 @@
  * Prints figures and ratios; never fails on a time. Run with `pnpm --filter @pointclick/sampling bench`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRandom, downsampleVoxelGrid, NeighborIndex, sampleFarthestPoints } from '../src/index.js';
+import { computeSuperpoints, createRandom, downsampleVoxelGrid, NeighborIndex, sampleFarthestPoints } from '../src/index.js';
 import { farthestPointKernel } from '../src/farthest-point-sampler.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -157,6 +157,63 @@ console.log(`@pointclick/sampling benchmarks (node ${process.version}, best of $
   console.log(`  k-d tree build:        ${format(build)}`);
   console.log(`  k-d tree queries:      ${format(search)}   (${((queryCount / search) * 1000 / 1e6).toFixed(2)} M queries/s)`);
   console.log(`  brute force (TS, extrapolated from ${bruteQueries} queries): ${format(brute)}   speed-up ${(brute / (build + search)).toFixed(0)}×`);
+}
+
+// Superpoints (computeSuperpoints) against building a NeighborIndex and querying k = 16 for every point of
+// the same cloud in the same run. Inputs are scanned surfaces: real ScanNet rooms (50k points each) from
+// ../shared/data, side by side with a small jitter for 1M points; without the data, synthetic box rooms.
+const SUPERPOINT_NEIGHBORS = 16;
+const dataRoot = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+const roomDirectory = join(dataRoot, 'scannet-votenet');
+
+function readNpyFloat32(path: string): Float32Array {
+  const bytes = readFileSync(path);
+  const headerLength = bytes[6] === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
+  const start = (bytes[6] === 1 ? 10 : 12) + headerLength;
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.byteLength));
+}
+
+/** `pointCount` surface points with colours: ScanNet rooms tiled 12 m apart, or points on box-room walls. */
+function makeSurfaceCloud(pointCount: number, seed: number): { positions: Float32Array; colors: Uint8Array; source: string } {
+  const random = createRandom(seed);
+  const positions = new Float32Array(pointCount * 3);
+  const colors = new Uint8Array(pointCount * 3);
+  const rooms = existsSync(roomDirectory) ? readdirSync(roomDirectory).filter((name) => name.endsWith('_vert.npy')).sort() : [];
+  if (rooms.length > 0) {
+    let written = 0;
+    for (let tile = 0; written < pointCount; tile++) {
+      const table = readNpyFloat32(join(roomDirectory, rooms[tile % rooms.length])); // [roomPoints, 6]
+      const take = Math.min(table.length / 6, pointCount - written);
+      for (let point = 0; point < take; point++, written++) {
+        positions[written * 3] = table[point * 6] + (tile % 10) * 12 + (random.next() - 0.5) * 0.002;
+        positions[written * 3 + 1] = table[point * 6 + 1] + Math.floor(tile / 10) * 12 + (random.next() - 0.5) * 0.002;
+        positions[written * 3 + 2] = table[point * 6 + 2];
+        for (let channel = 0; channel < 3; channel++) colors[written * 3 + channel] = table[point * 6 + 3 + channel];
+      }
+    }
+    return { positions, colors, source: `${Math.ceil(pointCount / 50_000)} ScanNet room tile(s)` };
+  }
+  for (let point = 0; point < pointCount; point++) {
+    const u = random.next() * 8;
+    const v = random.next() * 3;
+    const wall = random.nextInt(3);
+    positions.set(wall === 0 ? [u, v * 2, 0] : wall === 1 ? [u, 0, v] : [0, u * 0.75, v], point * 3);
+    colors.set([wall * 80, 100, 200 - wall * 60], point * 3);
+  }
+  return { positions, colors, source: 'synthetic box-room walls (no ../shared/data)' };
+}
+
+for (const pointCount of [50_000, 1_000_000]) {
+  const { positions, colors, source } = makeSurfaceCloud(pointCount, 17);
+  const repeats = pointCount > 100_000 ? 1 : REPEATS;
+  const reference = bestOf(repeats, () => new NeighborIndex(positions).knn(positions, SUPERPOINT_NEIGHBORS));
+  let count = 0;
+  const superpoints = bestOf(repeats, () => {
+    count = computeSuperpoints(positions, { colors }).count;
+  });
+  console.log(`\nSuperpoints, ${pointCount} points (${source}) → ${count} superpoints (mean ${(pointCount / count).toFixed(1)} points)`);
+  console.log(`  computeSuperpoints:                 ${format(superpoints)}`);
+  console.log(`  reference (k-d tree + k=${SUPERPOINT_NEIGHBORS} for all): ${format(reference)}   ratio ${(superpoints / reference).toFixed(2)}× (goal ≤ 1.5×)`);
 }
 
 rmSync(workDirectory, { recursive: true, force: true });

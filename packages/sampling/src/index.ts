@@ -8,6 +8,7 @@ export { NeighborIndex } from './neighbor-index.js';
 export { SurfaceGraph, DistanceHeap } from './surface-graph.js';
 export { selectNth } from './spatial-partition.js';
 export { sampleClickCandidates, drawTrainingClicks } from './click-sampler.js';
+export { computeSuperpoints } from './superpoints.js';
 
 export type { SeededRandom } from './random-generator.js';
 export type { FarthestPointOptions } from './farthest-point-sampler.js';
@@ -15,3 +16,4 @@ export type { VoxelGridOptions, VoxelGridResult } from './voxel-grid-downsampler
 export type { NeighborResult, NearestResult } from './neighbor-index.js';
 export type { SurfaceGraphOptions } from './surface-graph.js';
 export type { ClickCandidateOptions, TrainingClick, TrainingClickOptions } from './click-sampler.js';
+export type { SuperpointOptions, SuperpointResult } from './superpoints.js';

@@ -121,6 +121,24 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
       `field 'config.localityGain': ${config.localityGain} needs the decoder's geodesic click prior ('config.decoder.geodesicPriorLimit' > 0), which this model lacks`,
     );
   }
+  const superpoints: unknown = config.superpoints;
+  if (superpoints !== undefined) {
+    if (!superpoints || typeof superpoints !== 'object' || Array.isArray(superpoints)) {
+      throw new CheckpointError(source, `field 'config.superpoints': expected an object { clickConstraints?, pooling?, scale?, minimumSize? }, got ${JSON.stringify(superpoints)}`);
+    }
+    const fields = superpoints as Record<string, unknown>;
+    for (const name of ['clickConstraints', 'pooling']) {
+      if (fields[name] !== undefined && typeof fields[name] !== 'boolean') {
+        throw new CheckpointError(source, `field 'config.superpoints.${name}': expected true or false, got ${JSON.stringify(fields[name])}`);
+      }
+    }
+    if (fields.scale !== undefined && !(typeof fields.scale === 'number' && fields.scale >= 0 && Number.isFinite(fields.scale))) {
+      throw new CheckpointError(source, `field 'config.superpoints.scale': expected a finite number ≥ 0, got ${JSON.stringify(fields.scale)}`);
+    }
+    if (fields.minimumSize !== undefined && !(Number.isInteger(fields.minimumSize) && (fields.minimumSize as number) >= 1)) {
+      throw new CheckpointError(source, `field 'config.superpoints.minimumSize': expected an integer ≥ 1 (points), got ${JSON.stringify(fields.minimumSize)}`);
+    }
+  }
   const weights = record.weights;
   if (
     !weights ||

@@ -24,7 +24,7 @@ export interface ClickGroupingInput {
   maskProbabilities: Float32Array;
   /** `[clickCount, classCount]` row-major softmax class probabilities of every click. */
   classProbabilities: Float32Array;
-  /** For every input point, its voxel (row of `maskProbabilities`). */
+  /** For every input point, its row of `maskProbabilities` (its voxel, or its superpoint when pooled). */
   pointToVoxel: Int32Array;
   /** Mask probability (0…1) an object's group needs, at least, to claim a voxel. */
   objectThreshold: number;
@@ -42,6 +42,11 @@ export interface ClickGroupingInput {
    * must be that much more confident to take the voxel from it.
    */
   localityGain?: number;
+  /**
+   * Per input point: a label the point must take whatever the scores say (an objectId of the object clicks,
+   * or 0 for none), or −1 for none forced — the click constraints of `clickConstraintLabels`.
+   */
+  forcedLabels?: Int32Array;
 }
 
 /** Output of {@link assignClickGroups}. */
@@ -92,6 +97,17 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
   const backgroundGroup = groupCount; // the last slot of groupScores
   const groupOfClick = Int32Array.from(clicks, (click) => (click.kind === 'background' ? backgroundGroup : objectIds.indexOf(click.objectId)));
 
+  /** A group's score at a row: the maximum of its clicks' (locality-lowered) probabilities. */
+  const groupScoreAt = (voxel: number, group: number): number => {
+    let score = 0;
+    for (let click = 0, row = voxel * clickCount; click < clickCount; click++) {
+      if (groupOfClick[click] !== group) continue;
+      const probability = penalties ? lowerLogit(maskProbabilities[row + click], penalties[row + click]) : maskProbabilities[row + click];
+      if (probability > score) score = probability;
+    }
+    return score;
+  };
+
   const voxelInstance = new Int32Array(voxelCount);
   const voxelScore = new Float32Array(voxelCount);
   const voxelGroup = new Int32Array(voxelCount).fill(-1);
@@ -117,8 +133,22 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
   const instance = new Int32Array(pointToVoxel.length);
   const pointCounts = new Float64Array(groupCount);
   const scoreSums = new Float64Array(groupCount);
+  const { forcedLabels } = input;
+  if (forcedLabels && forcedLabels.length !== pointToVoxel.length) {
+    throw new RangeError(`assignClickGroups: forcedLabels has ${forcedLabels.length} values, pointToVoxel ${pointToVoxel.length}`);
+  }
   for (let point = 0; point < instance.length; point++) {
     const voxel = pointToVoxel[point];
+    const forced = forcedLabels ? forcedLabels[point] : -1;
+    if (forced >= 0) {
+      if (forced === 0) continue;
+      const group = objectIds.indexOf(forced);
+      if (group < 0) throw new RangeError(`assignClickGroups: forcedLabels[${point}] is ${forced}, which no object click has`);
+      instance[point] = forced;
+      pointCounts[group]++;
+      scoreSums[group] += voxelGroup[voxel] === group ? voxelScore[voxel] : groupScoreAt(voxel, group);
+      continue;
+    }
     const group = voxelGroup[voxel];
     if (group >= 0) {
       instance[point] = objectIds[group];

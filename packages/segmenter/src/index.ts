@@ -1,13 +1,14 @@
 export { Segmenter } from './segmenter.js';
 export { assignClickGroups, clickLocalityPenalties } from './click-grouping.js';
+export { SuperpointIndex, clickConstraintLabels, poolSuperpointLogits, UNCONSTRAINED } from './click-constraints.js';
 export { ClickGeodesicDistances } from './click-geodesic-distances.js';
 export { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 export { loadSegmenter, serializeCheckpoint, parseCheckpointDocument, createModelFromCheckpoint, crc32 } from './checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION } from './segmenter-config.js';
 export { SegmenterInputError, CheckpointError } from './segmenter-errors.js';
 export type { Click, ClickLocation } from './click.js';
-export type { SegmentationResult } from './segmenter.js';
+export type { SegmentationResult, SegmenterOptions, SceneOptions } from './segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
-export type { SegmenterConfig, BackboneConfig, DecoderConfig } from './segmenter-config.js';
+export type { SegmenterConfig, BackboneConfig, DecoderConfig, SuperpointSettings } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';

@@ -30,4 +30,29 @@ export interface SegmenterConfig {
    * see `ClickGroupingInput.localityGain`). Default 0 (off).
    */
   localityGain?: number;
+  /** Superpoint post-processing (click constraints and pooling); both on when absent. */
+  superpoints?: SuperpointSettings;
+}
+
+/**
+ * How the segmenter uses superpoints, the scene's geometric over-segmentation (`computeSuperpoints` of
+ * `@pointclick/sampling`, or one the dataset ships, e.g. ScanNet's `segs.json`). Superpoints are computed once
+ * per scene in `Segmenter.setScene`; click updates stay decoder-only.
+ */
+export interface SuperpointSettings {
+  /**
+   * Click constraints: every point of a click's own superpoint takes the click's label (its object, or none
+   * for a background click) whatever the model says; where clicks of different labels share a superpoint,
+   * each of its points takes the nearest of them. Default true.
+   */
+  clickConstraints?: boolean;
+  /**
+   * Superpoint pooling: each click's mask logits are averaged over the points of every superpoint before
+   * grouping, so a superpoint gets one label. Default true.
+   */
+  pooling?: boolean;
+  /** Felzenszwalb–Huttenlocher scale of `computeSuperpoints` (larger: larger superpoints). Default: sampling's. */
+  scale?: number;
+  /** Smallest superpoint, in points, of `computeSuperpoints`. Default: sampling's. */
+  minimumSize?: number;
 }

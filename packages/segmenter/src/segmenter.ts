@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PointCloud } from '@pointclick/io';
-import { NeighborIndex } from '@pointclick/sampling';
+import { computeSuperpoints, NeighborIndex } from '@pointclick/sampling';
 import type { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 import { validateClick, type Click } from './click.js';
 import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
+import { clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
+import type { SuperpointSettings } from './segmenter-config.js';
 
 export type { SegmentedObject } from './click-grouping.js';
 
@@ -25,8 +27,25 @@ export interface SegmentationResult {
   backboneMilliseconds: number;
 }
 
+/** Options of the {@link Segmenter} constructor. */
+export interface SegmenterOptions {
+  /** Overrides the checkpoint's superpoint settings field by field (`{ pooling: false }` turns pooling off). */
+  superpoints?: SuperpointSettings;
+}
+
+/** Options of {@link Segmenter.setScene}. */
+export interface SceneOptions {
+  /**
+   * The scene's own over-segmentation (e.g. ScanNet's `segs.json` through `@pointclick/datasets`): a label
+   * 0..count−1 per point. Without it the segmenter computes superpoints when its settings use them.
+   */
+  superpoints?: { labels: Int32Array; count: number };
+}
+
 interface SceneState {
   cloud: PointCloud;
+  /** The scene's superpoints, when click constraints or pooling are on. */
+  superpoints?: SuperpointIndex;
   neighborIndex?: NeighborIndex;
   backboneOutput?: ReturnType<InteractiveSegmentationModel['backbone']['apply']>;
   /** Click-independent decoder work (attention keys and values) for the cached features. */
@@ -43,10 +62,17 @@ export class Segmenter {
   /** The network. */
   readonly model: InteractiveSegmentationModel;
   private scene?: SceneState;
+  private readonly options: SegmenterOptions;
 
-  constructor(model: InteractiveSegmentationModel) {
+  constructor(model: InteractiveSegmentationModel, options: SegmenterOptions = {}) {
     this.model = model;
+    this.options = options;
     model.setTraining(false);
+  }
+
+  /** Superpoint settings in force: the constructor's over the checkpoint's over the defaults (both on). */
+  get superpointSettings(): Required<Pick<SuperpointSettings, 'clickConstraints' | 'pooling'>> & SuperpointSettings {
+    return { clickConstraints: true, pooling: true, ...this.model.config.superpoints, ...this.options.superpoints };
   }
 
   /** Class names of the checkpoint, by class index. */
@@ -54,8 +80,11 @@ export class Segmenter {
     return this.model.config.classNames;
   }
 
-  /** Sets the scene to segment, dropping the cached features of the previous one. */
-  setScene(cloud: PointCloud): void {
+  /**
+   * Sets the scene to segment, dropping the cached features of the previous one. Superpoints (when the
+   * settings use them) are computed here, once per scene, unless `options.superpoints` gives them.
+   */
+  setScene(cloud: PointCloud, options: SceneOptions = {}): void {
     if (!cloud || cloud.pointCount <= 0) {
       throw new SegmenterInputError('setScene: the cloud is empty; a scene needs at least one point');
     }
@@ -73,8 +102,24 @@ export class Segmenter {
         );
       }
     }
+    const given = options.superpoints;
+    if (given && given.labels.length !== cloud.pointCount) {
+      throw new SegmenterInputError(`setScene: superpoints has ${given.labels.length} labels but the cloud has ${cloud.pointCount} points`);
+    }
+    let superpoints: SuperpointIndex | undefined;
+    const settings = this.superpointSettings;
+    if (settings.clickConstraints || settings.pooling) {
+      try {
+        superpoints = given
+          ? new SuperpointIndex(given.labels, given.count)
+          : superpointIndexOf(computeSuperpoints(cloud.positions, { colors: cloud.colors, scale: settings.scale, minimumSize: settings.minimumSize }));
+      } catch (error) {
+        if (error instanceof RangeError) throw new SegmenterInputError(`setScene: ${error.message}`);
+        throw error;
+      }
+    }
     this.clearScene();
-    this.scene = { cloud };
+    this.scene = { cloud, superpoints };
   }
 
   /** Whether a scene is set and its backbone features are cached. */
@@ -154,24 +199,40 @@ export class Segmenter {
     // The tidy returns tensors, never the read-back arrays: tidy walks whatever it returns element by element
     // looking for tensors, which for a [voxelCount, clickCount] Float32Array cost more than the decoder itself.
     const clickGeodesicDistances = this.geodesicDistances(scene, clickVoxelIndices);
+    const settings = this.superpointSettings;
+    const superpoints = scene.superpoints;
+    const pooled = settings.pooling && superpoints !== undefined;
     const tensors = tf.tidy(() => {
       const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene: scene.decoderScene });
       const last = output.stages[output.stages.length - 1];
-      return [tf.sigmoid(last.maskLogits), tf.softmax(last.classLogits)] as [tf.Tensor, tf.Tensor];
+      // Pooling averages logits, so it reads them raw; otherwise the probabilities are computed here.
+      return [pooled ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(last.classLogits)] as [tf.Tensor, tf.Tensor];
     });
-    const finish = (maskProbabilities: Float32Array, classProbabilities: Float32Array): SegmentationResult => {
-      // maskProbabilities: [voxelCount, clickCount]; classProbabilities: [clickCount, classCount].
+    const finish = (maskValues: Float32Array, classProbabilities: Float32Array): SegmentationResult => {
+      // maskValues: [voxelCount, clickCount] logits when pooled, else probabilities; classProbabilities: [clickCount, classCount].
       const decoderMilliseconds = performance.now() - started;
+      const localityGain = clickGeodesicDistances ? config.localityGain : undefined;
+      let maskProbabilities = maskValues;
+      let pointToRow = inputToFinest;
+      let clickDistances = clickGeodesicDistances;
+      if (pooled) {
+        const pooling = poolSuperpointLogits(maskValues, clicks.length, inputToFinest, superpoints, (localityGain ?? 0) > 0 ? clickGeodesicDistances : undefined);
+        maskProbabilities = pooling.probabilities;
+        clickDistances = pooling.values;
+        pointToRow = superpoints.labels;
+      }
+      const forcedLabels = settings.clickConstraints && superpoints ? clickConstraintLabels(clicks, pointIndices, superpoints, scene.cloud.positions) : undefined;
       // §3.1 post-processing: group max, argmax over groups, object threshold, then back to every input point.
       const { instance, objects } = assignClickGroups({
         clicks,
         maskProbabilities,
         classProbabilities,
-        pointToVoxel: inputToFinest,
+        pointToVoxel: pointToRow,
         objectThreshold: config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD,
         classNames: this.classNames,
-        clickDistances: clickGeodesicDistances,
-        localityGain: clickGeodesicDistances ? config.localityGain : undefined,
+        clickDistances,
+        localityGain: clickDistances ? localityGain : undefined,
+        forcedLabels,
       });
       return { instance, objects, decoderMilliseconds, backboneMilliseconds };
     };
@@ -224,4 +285,8 @@ export class Segmenter {
     });
     return pointIndices;
   }
+}
+
+function superpointIndexOf(result: { labels: Int32Array; count: number }): SuperpointIndex {
+  return new SuperpointIndex(result.labels, result.count);
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SurfaceGraph } from '@pointclick/sampling';
 import { ClickGeodesicDistances, Segmenter } from '../src/index.js';
-import { createTestConfig, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
+import { createTestConfig, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 import { InteractiveSegmentationModel } from '../src/index.js';
 
 beforeAll(async () => {
@@ -72,7 +72,7 @@ describe('Segmenter with the geodesic click prior', () => {
     const labels = (localityGain: number) => {
       const config = createTestConfig(5, { localityGain });
       config.decoder = { ...config.decoder, geodesicPriorLimit: 2 };
-      const segmenter = new Segmenter(new InteractiveSegmentationModel(config));
+      const segmenter = new Segmenter(new InteractiveSegmentationModel(config), VOXEL_LEVEL);
       const decoder = segmenter.model.decoder;
       const original = decoder.apply.bind(decoder);
       decoder.apply = (input) => {

@@ -3,7 +3,7 @@ import '@pointclick/tfjs-kernels/cpu';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
 import type { PointCloud } from '@pointclick/io';
-import { InteractiveSegmentationModel, type SegmenterConfig } from '../src/index.js';
+import { InteractiveSegmentationModel, type SegmenterConfig, type SegmenterOptions } from '../src/index.js';
 
 /** Class names of the test configuration (prototypeCount = 4). */
 export const TEST_CLASS_NAMES = ['wall', 'floor', 'chair', 'table'];
@@ -49,6 +49,9 @@ export function createTestConfig(seed = 5, overrides: Partial<SegmenterConfig> =
     ...overrides,
   };
 }
+
+/** Segmenter options that turn the superpoint steps off: labels then follow the voxels, as before superpoints. */
+export const VOXEL_LEVEL: SegmenterOptions = { superpoints: { clickConstraints: false, pooling: false } };
 
 /** A model of the test configuration. */
 export function createTestModel(seed = 5, overrides: Partial<SegmenterConfig> = {}): InteractiveSegmentationModel {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
 import { Segmenter, type Click } from '../src/index.js';
-import { createTestModel, useWasmBackend } from './segmenter-fixtures.js';
+import { createTestModel, useWasmBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
 const dataDirectory = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const votenetDirectory = join(dataDirectory, 'scannet-votenet');
@@ -27,7 +27,8 @@ describe.skipIf(!available)('Segmenter on a real ScanNet room (scene0000_00)', (
     await useWasmBackend();
     for await (const entry of readVotenetDataset(votenetDirectory, { sceneIds: ['scene0000_00'] })) scene = entry;
     tensorsBefore = tf.memory().numTensors;
-    segmenter = new Segmenter(createTestModel(7));
+    // The voxel path: these tests check voxelisation and label transfer; superpoints have their own tests.
+    segmenter = new Segmenter(createTestModel(7), VOXEL_LEVEL);
   });
 
   afterAll(() => {

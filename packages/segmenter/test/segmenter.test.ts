@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Segmenter, SegmenterInputError, type Click, type InteractiveSegmentationModel } from '../src/index.js';
-import { createRandom, createTestModel, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
+import { createRandom, createTestModel, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
 const cloud = makeRoomCloud(1200, 11);
 const firstBoxPoint = 0;
@@ -145,7 +145,7 @@ describe('Segmenter', () => {
     const pointCount = positions.length / 3;
     const dense = { pointCount, positions };
     const model = createTestModel(5, { objectThreshold: 0 });
-    const local = new Segmenter(model);
+    const local = new Segmenter(model, VOXEL_LEVEL);
     try {
       local.setScene(dense);
       const result = local.segment([
@@ -223,10 +223,12 @@ describe('Segmenter', () => {
   });
 
   it('groups clicks by objectId, lets background clicks claim points, and maps voxels back to points', () => {
-    segmenter.setScene(cloud);
+    // The voxel path (superpoints off, same model); the superpoint steps have their own tests.
+    const voxelSegmenter = new Segmenter(segmenter.model, VOXEL_LEVEL);
+    voxelSegmenter.setScene(cloud);
     // Warm the cache with the real decoder so inputToFinest is known, then fix the decoder's answer.
-    segmenter.segment([{ pointIndex: firstBoxPoint, objectId: 1, kind: 'object' }]);
-    const output = segmenter.model.backbone.apply({ positions: cloud.positions, colors: cloud.colors });
+    voxelSegmenter.segment([{ pointIndex: firstBoxPoint, objectId: 1, kind: 'object' }]);
+    const output = voxelSegmenter.model.backbone.apply({ positions: cloud.positions, colors: cloud.colors });
     const inputToFinest = output.inputToFinest;
     output.dispose();
     const boxOfVoxel = new Map<number, number>();
@@ -235,14 +237,14 @@ describe('Segmenter', () => {
     }
     // Click c claims the voxels of box `claimedBox[c]` (0 = the floor).
     const claimedBox = [1, 2, 1, 0];
-    const restore = overrideDecoder(segmenter.model, (voxel, click) => boxOfVoxel.get(voxel) === claimedBox[click], [
+    const restore = overrideDecoder(voxelSegmenter.model, (voxel, click) => boxOfVoxel.get(voxel) === claimedBox[click], [
       [3, 0, 0, 0],
       [0, 0, 2, 0],
       [0, 3, 0, 0],
       [0, 0, 0, 1],
     ]);
     try {
-      const twoObjects = segmenter.segment([
+      const twoObjects = voxelSegmenter.segment([
         { pointIndex: firstBoxPoint, objectId: 7, kind: 'object' },
         { pointIndex: secondBoxPoint, objectId: 9, kind: 'object' },
         { pointIndex: firstBoxPoint + 1, objectId: 7, kind: 'object' },
@@ -265,7 +267,7 @@ describe('Segmenter', () => {
       expect(twoObjects.objects[1].className).toBe('chair');
 
       // The floor click as background: the floor goes to the background group and stays 0.
-      const withBackground = segmenter.segment([
+      const withBackground = voxelSegmenter.segment([
         { pointIndex: firstBoxPoint, objectId: 7, kind: 'object' },
         { pointIndex: secondBoxPoint, objectId: 9, kind: 'object' },
         { pointIndex: firstBoxPoint + 1, objectId: 7, kind: 'object' },
@@ -278,6 +280,7 @@ describe('Segmenter', () => {
       expect(withBackground.objects[0].score).toBeCloseTo(1 / (1 + Math.exp(-6)), 5);
     } finally {
       restore();
+      voxelSegmenter.clearScene();
     }
   });
 

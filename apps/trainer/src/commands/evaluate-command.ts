@@ -16,6 +16,8 @@ export interface EvaluationOptions {
   objectThreshold?: number;
   /** Overrides the checkpoint's `localityGain` (click locality at grouping, logits per metre; 0 = off). */
   localityGain?: number;
+  /** Overrides the checkpoint's superpoint settings field by field (undefined fields keep the checkpoint's). */
+  superpoints?: { clickConstraints?: boolean; pooling?: boolean };
   /** Dataset directory in any layout the datasets package detects; absent: only synthetic rooms. */
   data?: string;
   /** Also (or only) evaluate on this many generated indoor rooms, seeds `syntheticSeed`, `syntheticSeed + 1`, … */
@@ -56,6 +58,11 @@ function tableOf(result: InteractiveEvaluationResult): MethodTable {
   };
 }
 
+/** The fields of `record` that are not undefined. */
+export function definedFields<T extends object>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 /** Formats the model's and the baseline's tables side by side. */
 export function formatComparison(model: MethodTable, baseline: MethodTable): string {
   const rows: Array<[string, number, number]> = [
@@ -88,6 +95,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   const segmenter = await loadSegmenter(await resolveCheckpointSource(options.checkpoint));
   if (options.objectThreshold !== undefined) segmenter.model.config.objectThreshold = options.objectThreshold;
   if (options.localityGain !== undefined) segmenter.model.config.localityGain = options.localityGain;
+  segmenter.model.config.superpoints = { ...segmenter.model.config.superpoints, ...definedFields(options.superpoints ?? {}) };
+  options.log(`superpoints: click constraints ${segmenter.superpointSettings.clickConstraints ? 'on' : 'off'}, pooling ${segmenter.superpointSettings.pooling ? 'on' : 'off'}`);
   const { segment, release } = createModelSegmentFunction(segmenter.model);
   const started = performance.now();
   const modelResult = await evaluateInteractive(evaluationScenes, segment, {

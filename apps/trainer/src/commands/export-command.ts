@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from './checkpoint-source.js';
+import { definedFields } from './evaluate-command.js';
 
 /**
  * Writes a run's latest checkpoint (or a given checkpoint directory) to `outputDirectory` as a model for
@@ -13,13 +14,15 @@ export async function exportCheckpoint(
   checkpoint: string,
   outputDirectory: string,
   dtype: 'float32' | 'float16',
-  overrides: { objectThreshold?: number; localityGain?: number } = {},
+  overrides: { objectThreshold?: number; localityGain?: number; superpoints?: { clickConstraints?: boolean; pooling?: boolean } } = {},
 ): Promise<{ source: string; output: string; byteLength: number }> {
   const source = await resolveCheckpointSource(checkpoint);
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
   if (overrides.objectThreshold !== undefined) document.config.objectThreshold = overrides.objectThreshold;
   if (overrides.localityGain !== undefined) document.config.localityGain = overrides.localityGain;
+  const superpoints = definedFields(overrides.superpoints ?? {});
+  if (Object.keys(superpoints).length > 0) document.config.superpoints = { ...document.config.superpoints, ...superpoints };
   const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
   const exported = serializeCheckpoint(model, {
     metadata: { ...document.metadata, exportedFrom: relative(process.cwd(), source) },

@@ -1,0 +1,145 @@
+import type { Click } from './click.js';
+
+/** A scene's superpoints as point lists: the points of superpoint s are `members[offsets[s] … offsets[s + 1])`. */
+export class SuperpointIndex {
+  /** Superpoint of every point, 0..count−1. */
+  readonly labels: Int32Array;
+  /** Number of superpoints. */
+  readonly count: number;
+  /** `count + 1` starts into `members`. */
+  readonly offsets: Int32Array;
+  /** Point indices grouped by superpoint, increasing inside each. */
+  readonly members: Int32Array;
+
+  /**
+   * @param labels Superpoint per point, each in 0..count−1.
+   * @param count Number of superpoints.
+   * @throws RangeError when a label is outside 0..count−1.
+   */
+  constructor(labels: Int32Array, count: number) {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`SuperpointIndex: count must be an integer ≥ 0, got ${count}`);
+    const offsets = new Int32Array(count + 1);
+    for (let point = 0; point < labels.length; point++) {
+      const label = labels[point];
+      if (!(label >= 0 && label < count)) {
+        throw new RangeError(`SuperpointIndex: labels[${point}] is ${label}; superpoint labels must lie in 0..${count - 1}`);
+      }
+      offsets[label + 1]++;
+    }
+    for (let superpoint = 0; superpoint < count; superpoint++) offsets[superpoint + 1] += offsets[superpoint];
+    const fill = offsets.slice(0, count);
+    const members = new Int32Array(labels.length);
+    for (let point = 0; point < labels.length; point++) members[fill[labels[point]]++] = point;
+    this.labels = labels;
+    this.count = count;
+    this.offsets = offsets;
+    this.members = members;
+  }
+
+  /** Number of points of superpoint `superpoint`. */
+  sizeOf(superpoint: number): number {
+    return this.offsets[superpoint + 1] - this.offsets[superpoint];
+  }
+}
+
+/** No constraint on a point in the result of {@link clickConstraintLabels}. */
+export const UNCONSTRAINED = -1;
+
+/**
+ * Click constraints: the label every point of a clicked superpoint must take, whatever the model says —
+ * the click's `objectId` for an object click, 0 for a background click. Where clicks with different labels
+ * fall in one superpoint, each of its points takes the label of its nearest such click (Euclidean; ties go
+ * to the earlier click), so every click keeps at least its own point.
+ *
+ * @param clicks The clicks, in order.
+ * @param clickPointIndices The point each click resolved to.
+ * @param superpoints The scene's superpoints.
+ * @param positions `pointCount·3` coordinates in metres.
+ * @returns Per point: the forced label (objectId, or 0 for background), or {@link UNCONSTRAINED}.
+ */
+export function clickConstraintLabels(
+  clicks: readonly Pick<Click, 'objectId' | 'kind'>[],
+  clickPointIndices: Int32Array,
+  superpoints: SuperpointIndex,
+  positions: Float32Array,
+): Int32Array {
+  const labels = new Int32Array(superpoints.labels.length).fill(UNCONSTRAINED);
+  const clicksBySuperpoint = new Map<number, number[]>();
+  clicks.forEach((_, click) => {
+    const superpoint = superpoints.labels[clickPointIndices[click]];
+    const list = clicksBySuperpoint.get(superpoint);
+    if (list) list.push(click);
+    else clicksBySuperpoint.set(superpoint, [click]);
+  });
+  const labelOf = (click: number) => (clicks[click].kind === 'background' ? 0 : clicks[click].objectId);
+  for (const [superpoint, members] of clicksBySuperpoint) {
+    const start = superpoints.offsets[superpoint];
+    const end = superpoints.offsets[superpoint + 1];
+    const first = labelOf(members[0]);
+    if (members.every((click) => labelOf(click) === first)) {
+      for (let slot = start; slot < end; slot++) labels[superpoints.members[slot]] = first;
+      continue;
+    }
+    for (let slot = start; slot < end; slot++) {
+      const point = superpoints.members[slot];
+      let nearest = -1;
+      let nearestDistance = Infinity;
+      for (const click of members) {
+        const clicked = clickPointIndices[click] * 3;
+        const dx = positions[point * 3] - positions[clicked];
+        const dy = positions[point * 3 + 1] - positions[clicked + 1];
+        const dz = positions[point * 3 + 2] - positions[clicked + 2];
+        const distance = dx * dx + dy * dy + dz * dz;
+        if (distance < nearestDistance) {
+          nearestDistance = distance;
+          nearest = click;
+        }
+      }
+      labels[point] = labelOf(nearest);
+    }
+  }
+  return labels;
+}
+
+/**
+ * Superpoint pooling: the mean of each click's mask logits over the points of every superpoint, returned as
+ * sigmoid probabilities `[superpointCount, clickCount]`; optionally the mean of a per-voxel value of the same
+ * layout (the clicks' geodesic distances) over the same points.
+ *
+ * @param maskLogits `[voxelCount, clickCount]` row-major mask logits.
+ * @param clickCount Clicks per row.
+ * @param pointToVoxel Voxel (row) of every point.
+ * @param superpoints The scene's superpoints over the same points.
+ * @param voxelValues Optional `[voxelCount, clickCount]` values to average the same way.
+ */
+export function poolSuperpointLogits(
+  maskLogits: Float32Array,
+  clickCount: number,
+  pointToVoxel: Int32Array,
+  superpoints: SuperpointIndex,
+  voxelValues?: Float32Array,
+): { probabilities: Float32Array; values?: Float32Array } {
+  if (pointToVoxel.length !== superpoints.labels.length) {
+    throw new RangeError(`poolSuperpointLogits: ${pointToVoxel.length} points in pointToVoxel but ${superpoints.labels.length} superpoint labels`);
+  }
+  const sums = new Float64Array(superpoints.count * clickCount);
+  const valueSums = voxelValues ? new Float64Array(superpoints.count * clickCount) : undefined;
+  const labels = superpoints.labels;
+  for (let point = 0; point < pointToVoxel.length; point++) {
+    const row = pointToVoxel[point] * clickCount;
+    const pooled = labels[point] * clickCount;
+    for (let click = 0; click < clickCount; click++) sums[pooled + click] += maskLogits[row + click];
+    if (valueSums) for (let click = 0; click < clickCount; click++) valueSums[pooled + click] += voxelValues![row + click];
+  }
+  const probabilities = new Float32Array(sums.length);
+  const values = valueSums ? new Float32Array(sums.length) : undefined;
+  for (let superpoint = 0; superpoint < superpoints.count; superpoint++) {
+    const size = superpoints.sizeOf(superpoint);
+    if (size === 0) continue;
+    for (let click = 0, entry = superpoint * clickCount; click < clickCount; click++, entry++) {
+      probabilities[entry] = 1 / (1 + Math.exp(-sums[entry] / size));
+      if (values) values[entry] = valueSums![entry] / size;
+    }
+  }
+  return { probabilities, values };
+}

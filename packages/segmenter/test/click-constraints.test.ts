@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { assignClickGroups, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex, UNCONSTRAINED } from '../src/index.js';
+
+describe('SuperpointIndex', () => {
+  it('lists the points of every superpoint', () => {
+    const index = new SuperpointIndex(Int32Array.of(1, 0, 1, 2, 1), 3);
+    expect([0, 1, 2].map((superpoint) => Array.from(index.members.subarray(index.offsets[superpoint], index.offsets[superpoint + 1])))).toEqual([[1], [0, 2, 4], [3]]);
+    expect(index.sizeOf(1)).toBe(3);
+  });
+
+  it('refuses a label outside 0..count−1, naming the point', () => {
+    expect(() => new SuperpointIndex(Int32Array.of(0, 3), 3)).toThrow(/labels\[1\] is 3/);
+    expect(() => new SuperpointIndex(Int32Array.of(0, -1), 3)).toThrow(RangeError);
+  });
+});
+
+describe('clickConstraintLabels', () => {
+  // Six points on a line, 1 m apart: superpoint 0 = points 0–2, superpoint 1 = points 3–5.
+  const positions = Float32Array.from({ length: 18 }, (_, offset) => (offset % 3 === 0 ? offset / 3 : 0));
+  const superpoints = new SuperpointIndex(Int32Array.of(0, 0, 0, 1, 1, 1), 2);
+
+  it("gives a click's whole superpoint its label, and 0 for a background click", () => {
+    const labels = clickConstraintLabels(
+      [{ objectId: 4, kind: 'object' }, { objectId: 9, kind: 'background' }],
+      Int32Array.of(1, 5),
+      superpoints,
+      positions,
+    );
+    expect(Array.from(labels)).toEqual([4, 4, 4, 0, 0, 0]);
+  });
+
+  it('leaves unclicked superpoints unconstrained', () => {
+    const labels = clickConstraintLabels([{ objectId: 2, kind: 'object' }], Int32Array.of(4), superpoints, positions);
+    expect(Array.from(labels)).toEqual([UNCONSTRAINED, UNCONSTRAINED, UNCONSTRAINED, 2, 2, 2]);
+  });
+
+  it('splits a superpoint between conflicting clicks by distance, each keeping its own point', () => {
+    const labels = clickConstraintLabels(
+      [{ objectId: 1, kind: 'object' }, { objectId: 2, kind: 'object' }, { objectId: 1, kind: 'object' }],
+      Int32Array.of(0, 2, 1),
+      superpoints,
+      positions,
+    );
+    // Point 0 → click 0 (object 1); point 1 → click 2 (object 1, on it); point 2 → click 1 (object 2).
+    expect(Array.from(labels.subarray(0, 3))).toEqual([1, 1, 2]);
+    const background = clickConstraintLabels(
+      [{ objectId: 1, kind: 'object' }, { objectId: 1, kind: 'background' }],
+      Int32Array.of(3, 5),
+      superpoints,
+      positions,
+    );
+    // Point 4 is 1 m from both clicks: the earlier click wins the tie.
+    expect(Array.from(background.subarray(3))).toEqual([1, 1, 0]);
+  });
+});
+
+describe('poolSuperpointLogits', () => {
+  it('averages logits over the points of each superpoint and returns sigmoid probabilities', () => {
+    // Three voxels, two clicks; four points: points 0, 1 in voxel 0 and 1 (superpoint 0), points 2, 3 in voxel 2 (superpoint 1).
+    const logits = Float32Array.of(2, -1, 4, -3, -6, 0.5);
+    const pointToVoxel = Int32Array.of(0, 1, 2, 2);
+    const distances = Float32Array.of(1, 2, 3, 4, 5, 6);
+    const { probabilities, values } = poolSuperpointLogits(logits, 2, pointToVoxel, new SuperpointIndex(Int32Array.of(0, 0, 1, 1), 2), distances);
+    const sigmoid = (value: number) => 1 / (1 + Math.exp(-value));
+    expect(Array.from(probabilities)).toEqual([sigmoid(3), sigmoid(-2), sigmoid(-6), sigmoid(0.5)].map(Math.fround));
+    expect(Array.from(values!)).toEqual([2, 3, 5, 6]);
+  });
+
+  it('refuses superpoints over another point count', () => {
+    expect(() => poolSuperpointLogits(new Float32Array(2), 1, Int32Array.of(0, 1), new SuperpointIndex(Int32Array.of(0), 1))).toThrow(/2 points/);
+  });
+});
+
+describe('assignClickGroups with forced labels', () => {
+  it('puts forced points in the forced object (or none) and counts them, leaving the others to the scores', () => {
+    // Two voxels, two object clicks; click 0 (object 1) wins both voxels on scores.
+    const input = {
+      clicks: [{ objectId: 1, kind: 'object' as const }, { objectId: 2, kind: 'object' as const }],
+      maskProbabilities: Float32Array.of(0.9, 0.6, 0.8, 0.7),
+      classProbabilities: Float32Array.of(1, 0, 0, 1),
+      pointToVoxel: Int32Array.of(0, 0, 1, 1),
+      objectThreshold: 0.5,
+      classNames: ['a', 'b'],
+    };
+    expect(Array.from(assignClickGroups(input).instance)).toEqual([1, 1, 1, 1]);
+    const forced = assignClickGroups({ ...input, forcedLabels: Int32Array.of(UNCONSTRAINED, 2, 0, UNCONSTRAINED) });
+    expect(Array.from(forced.instance)).toEqual([1, 2, 0, 1]);
+    expect(forced.objects.map((entry) => entry.pointCount)).toEqual([2, 1]);
+    // Object 2's score is its own probability at the forced point's voxel (0.6), not the winner's.
+    expect(forced.objects[1].score).toBeCloseTo(0.6, 6);
+    expect(() => assignClickGroups({ ...input, forcedLabels: Int32Array.of(5, -1, -1, -1) })).toThrow(/no object click has/);
+    expect(() => assignClickGroups({ ...input, forcedLabels: Int32Array.of(1) })).toThrow(/forcedLabels has 1 values/);
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * Superpoint click constraints and pooling in the Segmenter, on a real ScanNet room (50,000 points) from
+ * ../shared/data, on wasm, with an untrained tiny model: the rules must hold whatever the model says.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readVotenetDataset } from '@pointclick/datasets/node';
+import type { LabeledScene } from '@pointclick/datasets';
+import { computeSuperpoints } from '@pointclick/sampling';
+import { assignClickGroups, Segmenter, SegmenterInputError, type Click } from '../src/index.js';
+import { createRandom, createTestModel, useWasmBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
+
+const dataDirectory = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+const votenetDirectory = join(dataDirectory, 'scannet-votenet');
+const available = existsSync(join(votenetDirectory, 'scene0001_00_vert.npy'));
+if (!available) console.warn(`segmenter superpoint tests skipped: ${votenetDirectory}/scene0001_00_vert.npy not found (set POINTCLICK_SHARED_DATA)`);
+
+describe.skipIf(!available)('Segmenter superpoints on a real ScanNet room (scene0001_00)', () => {
+  let scene: LabeledScene;
+  let superpoints: { labels: Int32Array; count: number };
+  let tensorsBefore: number;
+
+  beforeAll(async () => {
+    await useWasmBackend();
+    for await (const entry of readVotenetDataset(votenetDirectory, { sceneIds: ['scene0001_00'] })) scene = entry;
+    superpoints = computeSuperpoints(scene.cloud.positions, { colors: scene.cloud.colors });
+    tensorsBefore = tf.memory().numTensors;
+  });
+
+  afterAll(() => {
+    if (available) expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+
+  /** 1–8 clicks at random points with random objectIds 1–4, a quarter of them background. */
+  function randomClicks(random: () => number): Click[] {
+    const count = 1 + Math.floor(random() * 8);
+    return Array.from({ length: count }, () => ({
+      pointIndex: Math.floor(random() * scene.cloud.pointCount),
+      objectId: 1 + Math.floor(random() * 4),
+      kind: random() < 0.25 ? ('background' as const) : ('object' as const),
+    }));
+  }
+
+  const labelOf = (click: Click) => (click.kind === 'background' ? 0 : click.objectId);
+  const pointOf = (click: Click) => ('pointIndex' in click ? click.pointIndex : -1);
+
+  it('a click always takes its own superpoint (40 random click sets, model untrained)', () => {
+    const segmenter = new Segmenter(createTestModel(7));
+    segmenter.setScene(scene.cloud);
+    const random = createRandom(2024);
+    const labels = computeSuperpoints(scene.cloud.positions, { colors: scene.cloud.colors }).labels;
+    let checkedWhole = 0;
+    for (let round = 0; round < 40; round++) {
+      const clicks = randomClicks(random);
+      const { instance } = segmenter.segment(clicks);
+      clicks.forEach((click) => {
+        const superpoint = labels[pointOf(click)];
+        const rivals = clicks.filter((other) => labels[pointOf(other)] === superpoint && labelOf(other) !== labelOf(click));
+        if (rivals.length === 0) {
+          // No conflict: the whole superpoint carries the click's label.
+          for (let point = 0; point < instance.length; point++) if (labels[point] === superpoint) expect(instance[point]).toBe(labelOf(click));
+          checkedWhole++;
+        } else if (!rivals.some((other) => pointOf(other) === pointOf(click))) {
+          expect(instance[pointOf(click)]).toBe(labelOf(click));
+        }
+      });
+    }
+    expect(checkedWhole).toBeGreaterThan(40);
+    segmenter.dispose();
+  });
+
+  it('pooling gives every superpoint one label (constraints off)', () => {
+    const segmenter = new Segmenter(createTestModel(7), { superpoints: { clickConstraints: false, pooling: true } });
+    segmenter.setScene(scene.cloud, { superpoints });
+    const random = createRandom(99);
+    let labelled = 0;
+    for (let round = 0; round < 5; round++) {
+      const { instance } = segmenter.segment(randomClicks(random));
+      const labelOfSuperpoint = new Int32Array(superpoints.count).fill(-1);
+      for (let point = 0; point < instance.length; point++) {
+        const superpoint = superpoints.labels[point];
+        if (labelOfSuperpoint[superpoint] < 0) labelOfSuperpoint[superpoint] = instance[point];
+        expect(instance[point]).toBe(labelOfSuperpoint[superpoint]);
+        if (instance[point] > 0) labelled++;
+      }
+    }
+    // Not a vacuous check: some points were given to objects.
+    expect(labelled).toBeGreaterThan(0);
+    segmenter.dispose();
+  });
+
+  it('with both switches off, the result is the voxel path: sigmoid, group, map back, as before superpoints', () => {
+    const segmenter = new Segmenter(createTestModel(7), VOXEL_LEVEL);
+    segmenter.setScene(scene.cloud);
+    const clicks = randomClicks(createRandom(5));
+    const result = segmenter.segment(clicks);
+    // The same steps by hand, from the decoder's output.
+    const model = segmenter.model;
+    const backbone = model.backbone.apply({ positions: scene.cloud.positions, colors: scene.cloud.colors });
+    const [mask, classes] = tf.tidy(() => {
+      const output = model.decoder.apply({
+        levels: backbone.levels,
+        clickVoxelIndices: Int32Array.from(clicks, (click) => backbone.inputToFinest[pointOf(click)]),
+        clickPositions: Float32Array.from(clicks.flatMap((click) => Array.from(scene.cloud.positions.subarray(pointOf(click) * 3, pointOf(click) * 3 + 3)))),
+      });
+      const last = output.stages[output.stages.length - 1];
+      return [tf.sigmoid(last.maskLogits), tf.softmax(last.classLogits)];
+    });
+    const expected = assignClickGroups({
+      clicks,
+      maskProbabilities: mask.dataSync() as Float32Array,
+      classProbabilities: classes.dataSync() as Float32Array,
+      pointToVoxel: backbone.inputToFinest,
+      objectThreshold: model.config.objectThreshold ?? 0.5,
+      classNames: model.config.classNames,
+    });
+    tf.dispose([mask, classes]);
+    backbone.dispose();
+    expect(Array.from(result.instance)).toEqual(Array.from(expected.instance));
+    expect(result.objects).toEqual(expected.objects);
+    segmenter.dispose();
+  });
+
+  it('uses the superpoints it is given, refuses ones of the wrong length, and leaks no tensors', () => {
+    const segmenter = new Segmenter(createTestModel(7), { superpoints: { clickConstraints: true, pooling: true } });
+    // One superpoint for the whole room: one object click claims every point.
+    segmenter.setScene(scene.cloud, { superpoints: { labels: new Int32Array(scene.cloud.pointCount), count: 1 } });
+    const { instance } = segmenter.segment([{ pointIndex: 10, objectId: 3, kind: 'object' }]);
+    expect(instance.every((label) => label === 3)).toBe(true);
+    expect(() => segmenter.setScene(scene.cloud, { superpoints: { labels: new Int32Array(5), count: 1 } })).toThrow(SegmenterInputError);
+    expect(() => segmenter.setScene(scene.cloud, { superpoints: { labels: new Int32Array(scene.cloud.pointCount).fill(2), count: 1 } })).toThrow(/labels\[0\] is 2/);
+    segmenter.clearScene();
+    const tensors = tf.memory().numTensors;
+    segmenter.setScene(scene.cloud, { superpoints });
+    segmenter.segment([{ pointIndex: 10, objectId: 3, kind: 'object' }]);
+    const afterFirst = tf.memory().numTensors; // the backbone features are now cached
+    for (let round = 0; round < 5; round++) segmenter.segment([{ pointIndex: 10 + round, objectId: 1, kind: 'object' }, { pointIndex: 900, objectId: 2, kind: 'background' }]);
+    expect(tf.memory().numTensors).toBe(afterFirst);
+    segmenter.clearScene();
+    expect(tf.memory().numTensors).toBe(tensors);
+    segmenter.dispose();
+  });
+});
