@@ -121,6 +121,9 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
       `field 'config.localityGain': ${config.localityGain} needs the decoder's geodesic click prior ('config.decoder.geodesicPriorLimit' > 0), which this model lacks`,
     );
   }
+  if (config.inputScale !== undefined && config.inputScale !== 'auto' && !(typeof config.inputScale === 'number' && config.inputScale > 0 && Number.isFinite(config.inputScale))) {
+    throw new CheckpointError(source, `field 'config.inputScale': expected a positive number or 'auto', got ${JSON.stringify(config.inputScale)}`);
+  }
   const superpoints: unknown = config.superpoints;
   if (superpoints !== undefined) {
     if (!superpoints || typeof superpoints !== 'object' || Array.isArray(superpoints)) {

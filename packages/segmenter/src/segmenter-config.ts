@@ -30,6 +30,12 @@ export interface SegmenterConfig {
    * see `ClickGroupingInput.localityGain`). Default 0 (off).
    */
   localityGain?: number;
+  /**
+   * Factor the scene's coordinates are multiplied by before the network sees them, so small objects span
+   * more voxels: a positive number, or `'auto'` (per scene: scenes with fewer than 20,000 occupied voxels at
+   * `gridSize` are scaled up towards that many, by at most 4; larger scenes are left as they are). Default 1.
+   */
+  inputScale?: number | 'auto';
   /** Superpoint post-processing (click constraints and pooling); both on when absent. */
   superpoints?: SuperpointSettings;
 }

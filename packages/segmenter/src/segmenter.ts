@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PointCloud } from '@pointclick/io';
-import { computeSuperpoints, NeighborIndex } from '@pointclick/sampling';
+import { computeSuperpoints, downsampleVoxelGrid, NeighborIndex } from '@pointclick/sampling';
 import type { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 import { validateClick, type Click } from './click.js';
 import { SegmenterInputError } from './segmenter-errors.js';
@@ -14,6 +14,10 @@ export type { SegmentedObject } from './click-grouping.js';
 const DEFAULT_MAX_CLICKS = 100;
 const DEFAULT_CLICK_TOLERANCE = 0.25;
 const DEFAULT_OBJECT_THRESHOLD = 0.5;
+/** Occupied voxels (at the model's grid) that `inputScale: 'auto'` brings a small scene up to. */
+const AUTO_SCALE_VOXELS = 20_000;
+/** Largest factor `inputScale: 'auto'` applies. */
+const AUTO_SCALE_LIMIT = 4;
 
 /** Output of {@link Segmenter.segment}. */
 export interface SegmentationResult {
@@ -44,6 +48,10 @@ export interface SceneOptions {
 
 interface SceneState {
   cloud: PointCloud;
+  /** The cloud's positions times the input scale: what the network sees (the cloud's own array at scale 1). */
+  networkPositions: Float32Array;
+  /** The factor applied to the coordinates before the network. */
+  inputScale: number;
   /** The scene's superpoints, when click constraints or pooling are on. */
   superpoints?: SuperpointIndex;
   neighborIndex?: NeighborIndex;
@@ -118,8 +126,29 @@ export class Segmenter {
         throw error;
       }
     }
+    const inputScale = this.resolveInputScale(cloud.positions);
+    const networkPositions = inputScale === 1 ? cloud.positions : Float32Array.from(cloud.positions, (value) => value * inputScale);
     this.clearScene();
-    this.scene = { cloud, superpoints };
+    this.scene = { cloud, superpoints, networkPositions, inputScale };
+  }
+
+  /** The input scale of the current scene (1 when none is set or the checkpoint asks for none). */
+  get inputScale(): number {
+    return this.scene?.inputScale ?? 1;
+  }
+
+  /**
+   * The factor by which a scene's coordinates are multiplied before the network sees them (config
+   * `inputScale`): a number as given, or for `'auto'` the factor that brings a small scene (fewer than
+   * AUTO_SCALE_VOXELS occupied voxels at the model's grid) up to about that many, at most AUTO_SCALE_LIMIT
+   * (occupied voxels of a scanned surface grow with the square of the scale).
+   */
+  private resolveInputScale(positions: Float32Array): number {
+    const setting = this.model.config.inputScale ?? 1;
+    if (setting !== 'auto') return setting;
+    const voxelCount = downsampleVoxelGrid(positions, this.model.config.gridSize).voxelCount;
+    if (voxelCount >= AUTO_SCALE_VOXELS) return 1;
+    return Math.min(AUTO_SCALE_LIMIT, Math.round(Math.sqrt(AUTO_SCALE_VOXELS / voxelCount) * 4) / 4);
   }
 
   /** Whether a scene is set and its backbone features are cached. */
@@ -178,7 +207,7 @@ export class Segmenter {
     let backboneMilliseconds = 0;
     if (!scene.backboneOutput) {
       const started = performance.now();
-      scene.backboneOutput = this.model.backbone.apply({ positions: scene.cloud.positions, colors: scene.cloud.colors });
+      scene.backboneOutput = this.model.backbone.apply({ positions: scene.networkPositions, colors: scene.cloud.colors });
       scene.decoderScene = this.model.decoder.prepareScene(scene.backboneOutput.levels);
       backboneMilliseconds = performance.now() - started;
     }
@@ -194,7 +223,7 @@ export class Segmenter {
     const clickVoxelIndices = Int32Array.from(pointIndices, (pointIndex) => inputToFinest[pointIndex]);
     const clickPositions = new Float32Array(clicks.length * 3);
     pointIndices.forEach((pointIndex, clickIndex) => {
-      clickPositions.set(scene.cloud.positions.subarray(pointIndex * 3, pointIndex * 3 + 3), clickIndex * 3);
+      clickPositions.set(scene.networkPositions.subarray(pointIndex * 3, pointIndex * 3 + 3), clickIndex * 3);
     });
     // The tidy returns tensors, never the read-back arrays: tidy walks whatever it returns element by element
     // looking for tensors, which for a [voxelCount, clickCount] Float32Array cost more than the decoder itself.

@@ -252,6 +252,11 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     expect(parse({ ...document, config: { ...document.config, localityGain: 6 } })).toThrow(
       /field 'config\.localityGain': 6 needs the decoder's geodesic click prior/,
     );
+    expect(parse({ ...document, config: { ...document.config, superpoints: true } })).toThrow(/field 'config\.superpoints': expected an object/);
+    expect(parse({ ...document, config: { ...document.config, superpoints: { pooling: 'yes' } } })).toThrow(/field 'config\.superpoints\.pooling': expected true or false, got "yes"/);
+    expect(parse({ ...document, config: { ...document.config, superpoints: { scale: -1 } } })).toThrow(/field 'config\.superpoints\.scale'/);
+    expect(parse({ ...document, config: { ...document.config, superpoints: { minimumSize: 0.5 } } })).toThrow(/field 'config\.superpoints\.minimumSize': expected an integer ≥ 1/);
+    expect(parse({ ...document, config: { ...document.config, superpoints: { clickConstraints: false, pooling: true, scale: 0.3 } } })().config.superpoints).toEqual({ clickConstraints: false, pooling: true, scale: 0.3 });
     expect(parse({ ...document, weights: { ...document.weights, crc32: 'x' } })).toThrow(/field 'weights': expected \{ file, byteLength, crc32, manifest \}/);
     expect(parse({ ...document, config: undefined })).toThrow(CheckpointError);
   });

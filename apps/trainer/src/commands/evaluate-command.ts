@@ -18,6 +18,8 @@ export interface EvaluationOptions {
   localityGain?: number;
   /** Overrides the checkpoint's superpoint settings field by field (undefined fields keep the checkpoint's). */
   superpoints?: { clickConstraints?: boolean; pooling?: boolean };
+  /** Overrides the checkpoint's input scale (a factor, or 'auto'). */
+  inputScale?: number | 'auto';
   /** Dataset directory in any layout the datasets package detects; absent: only synthetic rooms. */
   data?: string;
   /** Also (or only) evaluate on this many generated indoor rooms, seeds `syntheticSeed`, `syntheticSeed + 1`, … */
@@ -95,6 +97,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   const segmenter = await loadSegmenter(await resolveCheckpointSource(options.checkpoint));
   if (options.objectThreshold !== undefined) segmenter.model.config.objectThreshold = options.objectThreshold;
   if (options.localityGain !== undefined) segmenter.model.config.localityGain = options.localityGain;
+  if (options.inputScale !== undefined) segmenter.model.config.inputScale = options.inputScale;
   segmenter.model.config.superpoints = { ...segmenter.model.config.superpoints, ...definedFields(options.superpoints ?? {}) };
   options.log(`superpoints: click constraints ${segmenter.superpointSettings.clickConstraints ? 'on' : 'off'}, pooling ${segmenter.superpointSettings.pooling ? 'on' : 'off'}`);
   const { segment, release } = createModelSegmentFunction(segmenter.model);

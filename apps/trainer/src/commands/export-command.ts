@@ -14,13 +14,14 @@ export async function exportCheckpoint(
   checkpoint: string,
   outputDirectory: string,
   dtype: 'float32' | 'float16',
-  overrides: { objectThreshold?: number; localityGain?: number; superpoints?: { clickConstraints?: boolean; pooling?: boolean } } = {},
+  overrides: { objectThreshold?: number; localityGain?: number; superpoints?: { clickConstraints?: boolean; pooling?: boolean }; inputScale?: number | 'auto' } = {},
 ): Promise<{ source: string; output: string; byteLength: number }> {
   const source = await resolveCheckpointSource(checkpoint);
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
   if (overrides.objectThreshold !== undefined) document.config.objectThreshold = overrides.objectThreshold;
   if (overrides.localityGain !== undefined) document.config.localityGain = overrides.localityGain;
+  if (overrides.inputScale !== undefined) document.config.inputScale = overrides.inputScale;
   const superpoints = definedFields(overrides.superpoints ?? {});
   if (Object.keys(superpoints).length > 0) document.config.superpoints = { ...document.config.superpoints, ...superpoints };
   const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
