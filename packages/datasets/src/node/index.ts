@@ -4,8 +4,10 @@ export {
   detectDatasetLayout,
   readDataset,
   readKitti360Dataset,
+  readMosdDataset,
   readS3disDataset,
   readScannetDataset,
+  readScannetNpyDataset,
   readSemanticKittiDataset,
   readVotenetDataset,
 } from './dataset-adapters.js';
