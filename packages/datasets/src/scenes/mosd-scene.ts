@@ -55,32 +55,40 @@ export const MOSD_TRAINING_SCENE_IDS: readonly string[] = Array.from({ length: M
 export function toMosdScene(sceneId: string, cloud: PointCloud, classMap: ClassMap = NYU40_CLASS_MAP): LabeledScene {
   const labels = cloud.semantic;
   if (!labels) throw new DatasetError({ fileName: sceneId, field: 'label', message: 'expected the mOSD per-point label field' });
-  const kept: number[] = [];
+  let pointCount = 0;
   for (let point = 0; point < cloud.pointCount; point++) {
     const label = labels[point];
     if (label < 0 || (label >= 10 && label < 20)) {
       throw new DatasetError({ fileName: sceneId, field: 'label', message: `point ${point} has label ${label}; mOSD labels are 0 (NaN), 1–9 (table) or ≥ 20 (objects)` });
     }
-    if (label !== 0) kept.push(point);
+    if (label !== 0) pointCount++;
   }
-  const pointCount = kept.length;
+  const kept = new Int32Array(pointCount);
   const instance = new Int32Array(pointCount);
   const semantic = new Int32Array(pointCount);
   const mosdLabel = new Int32Array(pointCount);
-  const colors = cloud.colors ? new Uint8Array(pointCount * 3) : undefined;
+  const sourceColors = cloud.colors;
+  const colors = sourceColors ? new Uint8Array(pointCount * 3) : undefined;
   const attributes: Record<string, PointAttributeArray> = { mosdLabel };
   const organizedIndex = cloud.attributes?.organizedIndex;
   const keptOrganizedIndex = organizedIndex ? new Int32Array(pointCount) : undefined;
   if (keptOrganizedIndex) attributes.organizedIndex = keptOrganizedIndex;
-  kept.forEach((source, point) => {
+  for (let source = 0, point = 0; source < cloud.pointCount; source++) {
     const label = labels[source];
+    if (label === 0) continue;
+    kept[point] = source;
     mosdLabel[point] = label;
     const isTable = label < 10;
     instance[point] = isTable ? 1 : Math.floor(label / 10);
     semantic[point] = isTable ? MOSD_TABLE_NYU40_ID : MOSD_OBJECT_NYU40_ID;
-    if (colors) colors.set(cloud.colors!.subarray(source * 3, source * 3 + 3), point * 3);
+    if (colors) {
+      colors[point * 3] = sourceColors![source * 3];
+      colors[point * 3 + 1] = sourceColors![source * 3 + 1];
+      colors[point * 3 + 2] = sourceColors![source * 3 + 2];
+    }
     if (keptOrganizedIndex) keptOrganizedIndex[point] = organizedIndex![source];
-  });
+    point++;
+  }
   const positions = levelMosdPositions(sceneId, cloud.positions, kept, instance);
   const leveled: PointCloud = {
     pointCount,
@@ -102,18 +110,23 @@ export function toMosdScene(sceneId: string, cloud: PointCloud, classMap: ClassM
  * Rotates the kept camera-frame points z-up and levels them on the table (instance 1) as {@link toMosdScene}
  * describes. [keptCount, 3] float32 out; the transform is computed in float64.
  */
-function levelMosdPositions(sceneId: string, sourcePositions: Float32Array, kept: number[], instance: Int32Array): Float32Array {
+function levelMosdPositions(sceneId: string, sourcePositions: Float32Array, kept: Int32Array, instance: Int32Array): Float32Array {
   // Camera (x right, y down, z forward) → z up: (x, y, z) ↦ (x, z, −y).
-  const upright = (source: number, axis: number): number =>
-    axis === 0 ? sourcePositions[source * 3] : axis === 1 ? sourcePositions[source * 3 + 2] : -sourcePositions[source * 3 + 1];
+  const upright = new Float64Array(kept.length * 3);
+  for (let point = 0; point < kept.length; point++) {
+    const source = kept[point] * 3;
+    upright[point * 3] = sourcePositions[source];
+    upright[point * 3 + 1] = sourcePositions[source + 2];
+    upright[point * 3 + 2] = -sourcePositions[source + 1];
+  }
   // Least-squares plane z = a·x + b·y + c over the table points, on centred sums.
   let tableCount = 0;
   const mean = [0, 0, 0];
-  kept.forEach((source, point) => {
-    if (instance[point] !== 1) return;
+  for (let point = 0; point < kept.length; point++) {
+    if (instance[point] !== 1) continue;
     tableCount++;
-    for (let axis = 0; axis < 3; axis++) mean[axis] += upright(source, axis);
-  });
+    for (let axis = 0; axis < 3; axis++) mean[axis] += upright[point * 3 + axis];
+  }
   if (tableCount < 3) throw new DatasetError({ fileName: sceneId, field: 'label', message: `expected table points (labels 1–9) to level the scan, found ${tableCount}` });
   for (let axis = 0; axis < 3; axis++) mean[axis] /= tableCount;
   let sxx = 0;
@@ -121,17 +134,17 @@ function levelMosdPositions(sceneId: string, sourcePositions: Float32Array, kept
   let syy = 0;
   let sxz = 0;
   let syz = 0;
-  kept.forEach((source, point) => {
-    if (instance[point] !== 1) return;
-    const dx = upright(source, 0) - mean[0];
-    const dy = upright(source, 1) - mean[1];
-    const dz = upright(source, 2) - mean[2];
+  for (let point = 0; point < kept.length; point++) {
+    if (instance[point] !== 1) continue;
+    const dx = upright[point * 3] - mean[0];
+    const dy = upright[point * 3 + 1] - mean[1];
+    const dz = upright[point * 3 + 2] - mean[2];
     sxx += dx * dx;
     sxy += dx * dy;
     syy += dy * dy;
     sxz += dx * dz;
     syz += dy * dz;
-  });
+  }
   const determinant = sxx * syy - sxy * sxy;
   if (!(Math.abs(determinant) > 1e-12 * Math.max(1, sxx * syy))) {
     throw new DatasetError({ fileName: sceneId, field: 'label', message: 'the table points are collinear; cannot fit the table plane' });
@@ -146,15 +159,15 @@ function levelMosdPositions(sceneId: string, sourcePositions: Float32Array, kept
   const axis = sine > 0 ? [normal[1] / sine, -normal[0] / sine, 0] : [1, 0, 0];
   const rotation = rodriguesMatrix(axis, cosine, sine);
   const tableHeight = rotation[6] * mean[0] + rotation[7] * mean[1] + rotation[8] * mean[2];
-  const positions = new Float32Array(kept.length * 3);
-  kept.forEach((source, point) => {
-    const x = upright(source, 0);
-    const y = upright(source, 1);
-    const z = upright(source, 2);
+  const positions = new Float32Array(kept.length * 3); // [keptCount, 3]
+  for (let point = 0; point < kept.length; point++) {
+    const x = upright[point * 3];
+    const y = upright[point * 3 + 1];
+    const z = upright[point * 3 + 2];
     positions[point * 3] = rotation[0] * x + rotation[1] * y + rotation[2] * z;
     positions[point * 3 + 1] = rotation[3] * x + rotation[4] * y + rotation[5] * z;
     positions[point * 3 + 2] = rotation[6] * x + rotation[7] * y + rotation[8] * z - tableHeight;
-  });
+  }
   return positions;
 }
 
