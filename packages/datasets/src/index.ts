@@ -51,6 +51,7 @@ export { createSeededRandom } from './synthetic/seeded-random.js';
 export type { LabeledScene, SceneSuperpoints } from './core/labeled-scene.js';
 export { DatasetError } from './core/labeled-scene.js';
 export { combineInstanceIds, toLabeledScene } from './core/labeled-scene-conversion.js';
+export { thinLabeledScene } from './core/labeled-scene-thinning.js';
 export {
   MOSD_LEARN_GROUPS,
   MOSD_OBJECT_NYU40_ID,

@@ -127,6 +127,15 @@ describe.skipIf(!available)('mOSD adapter on the 45 learn scans', () => {
     const selected = await collectScenes(readDataset(directory, { sceneIds: [...MOSD_VALIDATION_SCENE_IDS] }));
     expect(selected.map((scene) => scene.id)).toEqual([...MOSD_VALIDATION_SCENE_IDS]);
   });
+
+  it('thins a scan to a 1 cm grid on request, keeping every object', async () => {
+    const [thinned] = await collectScenes(readDataset(directory, { sceneIds: ['learn35'], voxelSize: 0.01 }));
+    const full = scenes.find((scene) => scene.id === 'learn35')!;
+    expect(thinned.cloud.pointCount).toBeGreaterThan(5_000);
+    expect(thinned.cloud.pointCount).toBeLessThan(full.cloud.pointCount / 5);
+    expect(instanceIds(thinned)).toEqual(instanceIds(full));
+    expect(thinned.cloud.pointCount + (thinned.cloud.metadata?.droppedPointCount ?? 0)).toBe(KINECT_FRAME_POINTS);
+  });
 });
 
 /** A camera-frame scan (x right, y down, z forward) of a table tilted 40° towards the camera with one object on it. */

@@ -14,6 +14,7 @@ import {
 } from '../classes/class-maps.js';
 import { DatasetError, type LabeledScene } from '../core/labeled-scene.js';
 import { combineInstanceIds, toLabeledScene } from '../core/labeled-scene-conversion.js';
+import { thinLabeledScene } from '../core/labeled-scene-thinning.js';
 import { toMosdScene } from '../scenes/mosd-scene.js';
 import { toScannetNpyScene } from '../scenes/scannet-npy-scene.js';
 import { parseScannetSuperpoints } from '../scenes/scannet-superpoints.js';
@@ -309,8 +310,26 @@ export async function* readKitti360Dataset(directory: string, options: DatasetAd
   }
 }
 
+/** Options of {@link readDataset}. */
+export interface ReadDatasetOptions extends DatasetAdapterOptions {
+  /**
+   * Thin every scene to one point per voxel of this edge, in metres ({@link thinLabeledScene}); default: full
+   * resolution. For dense scans such as mOSD's (~200k points on a tabletop; 0.01 keeps 8.5k–18k).
+   */
+  voxelSize?: number;
+}
+
 /** Reads whatever dataset `directory` holds, by {@link detectDatasetLayout}. */
-export async function* readDataset(directory: string, options: DatasetAdapterOptions = {}): AsyncGenerator<LabeledScene> {
+export async function* readDataset(directory: string, options: ReadDatasetOptions = {}): AsyncGenerator<LabeledScene> {
+  const { voxelSize, ...adapterOptions } = options;
+  if (voxelSize === undefined) {
+    yield* readDatasetAtFullResolution(directory, adapterOptions);
+    return;
+  }
+  for await (const scene of readDatasetAtFullResolution(directory, adapterOptions)) yield thinLabeledScene(scene, voxelSize);
+}
+
+async function* readDatasetAtFullResolution(directory: string, options: DatasetAdapterOptions): AsyncGenerator<LabeledScene> {
   const layout = await detectDatasetLayout(directory);
   switch (layout) {
     case 'votenet-scannet':

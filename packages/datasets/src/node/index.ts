@@ -1,4 +1,4 @@
-export type { DatasetAdapterOptions, DatasetLayout, ScannetDatasetOptions } from './dataset-adapters.js';
+export type { DatasetAdapterOptions, DatasetLayout, ReadDatasetOptions, ScannetDatasetOptions } from './dataset-adapters.js';
 export {
   collectScenes,
   detectDatasetLayout,
