@@ -1,6 +1,7 @@
 import type { PointAttributeArray, PointCloud } from '@pointclick/io';
 import { downsampleVoxelGrid } from '@pointclick/sampling';
-import type { LabeledScene, SceneSuperpoints } from './labeled-scene.js';
+import type { LabeledScene } from './labeled-scene.js';
+import { renumberSuperpoints } from './superpoint-renumbering.js';
 
 /**
  * Thins a labelled scene to one point per occupied voxel of edge `voxelSize` metres: the voxel's first point (by
@@ -45,19 +46,4 @@ export function thinLabeledScene(scene: LabeledScene, voxelSize: number): Labele
     },
   };
   return { ...scene, cloud: thinned, ...(scene.superpoints ? { superpoints: renumberSuperpoints(gather(scene.superpoints.labels, 1)) } : {}) };
-}
-
-/** Superpoint labels renumbered 0..count-1 in order of first appearance. */
-function renumberSuperpoints(labels: Int32Array): SceneSuperpoints {
-  const renumbered = new Map<number, number>();
-  const result = new Int32Array(labels.length);
-  for (let point = 0; point < labels.length; point++) {
-    let label = renumbered.get(labels[point]);
-    if (label === undefined) {
-      label = renumbered.size;
-      renumbered.set(labels[point], label);
-    }
-    result[point] = label;
-  }
-  return { labels: result, count: renumbered.size };
 }

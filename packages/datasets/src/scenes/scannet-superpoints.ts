@@ -1,4 +1,5 @@
 import { DatasetError, type SceneSuperpoints } from '../core/labeled-scene.js';
+import { renumberSuperpoints } from '../core/superpoint-renumbering.js';
 
 /**
  * Reads ScanNet's mesh over-segmentation (`<scene>_vh_clean_2.0.010000.segs.json`, `segIndices`: one segment id
@@ -23,19 +24,10 @@ export function parseScannetSuperpoints(text: string, vertexCount: number, fileN
   if (segmentIds.length !== vertexCount) {
     throw new DatasetError({ fileName, field: 'segIndices', message: `expected ${vertexCount} segment ids (one per mesh vertex), got ${segmentIds.length}` });
   }
-  const labels = new Int32Array(vertexCount);
-  const renumbered = new Map<number, number>();
   for (let vertex = 0; vertex < vertexCount; vertex++) {
-    const segmentId = segmentIds[vertex];
-    if (!Number.isInteger(segmentId)) {
-      throw new DatasetError({ fileName, field: `segIndices[${vertex}]`, message: `expected an integer segment id, got ${JSON.stringify(segmentId)}` });
+    if (!Number.isInteger(segmentIds[vertex])) {
+      throw new DatasetError({ fileName, field: `segIndices[${vertex}]`, message: `expected an integer segment id, got ${JSON.stringify(segmentIds[vertex])}` });
     }
-    let label = renumbered.get(segmentId);
-    if (label === undefined) {
-      label = renumbered.size;
-      renumbered.set(segmentId, label);
-    }
-    labels[vertex] = label;
   }
-  return { labels, count: renumbered.size };
+  return renumberSuperpoints(segmentIds as number[]);
 }
