@@ -48,9 +48,20 @@ export { generateOutdoorScene, LIDAR_RANGE_NOISE } from './synthetic/outdoor-sce
 export type { GeneratorRandom } from './synthetic/seeded-random.js';
 export { createSeededRandom } from './synthetic/seeded-random.js';
 
-export type { LabeledScene } from './core/labeled-scene.js';
+export type { LabeledScene, SceneSuperpoints } from './core/labeled-scene.js';
 export { DatasetError } from './core/labeled-scene.js';
 export { combineInstanceIds, toLabeledScene } from './core/labeled-scene-conversion.js';
+export { thinLabeledScene } from './core/labeled-scene-thinning.js';
+export {
+  MOSD_LEARN_GROUPS,
+  MOSD_OBJECT_NYU40_ID,
+  MOSD_TABLE_NYU40_ID,
+  MOSD_TRAINING_SCENE_IDS,
+  MOSD_VALIDATION_SCENE_IDS,
+  toMosdScene,
+} from './scenes/mosd-scene.js';
+export { toScannetNpyScene } from './scenes/scannet-npy-scene.js';
+export { parseScannetSuperpoints } from './scenes/scannet-superpoints.js';
 export { computeCrc32 } from './cache/crc32-checksum.js';
 export type { DecodedSceneCache } from './cache/scene-cache-format.js';
 export { decodeSceneCache, encodeSceneCache, SCENE_CACHE_MAGIC, SCENE_CACHE_VERSION } from './cache/scene-cache-format.js';

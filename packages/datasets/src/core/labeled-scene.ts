@@ -13,6 +13,19 @@ export interface LabeledScene {
   classNames: string[];
   /** Class index by name. */
   semanticClassMap: Record<string, number>;
+  /**
+   * The dataset's own over-segmentation, where it ships one (ScanNet v2 scene folders: the mesh segments of
+   * `<scene>_vh_clean_2.0.010000.segs.json`). Absent for every other adapter.
+   */
+  superpoints?: SceneSuperpoints;
+}
+
+/** A per-point over-segmentation of a scene: superpoint ids 0..count-1. */
+export interface SceneSuperpoints {
+  /** Superpoint id per point, 0..count-1, every id used. [pointCount] */
+  labels: Int32Array;
+  /** Number of superpoints. */
+  count: number;
 }
 
 /** Thrown for a scene or cache file that cannot be used; names the file, the field and what was expected. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { attachSemanticKittiLabels, readKittiBin, readPly, readSemanticKittiLabels, type PointCloud } from '@pointclick/io';
+import { attachSemanticKittiLabels, readKittiBin, readNpyPointCloud, readPcd, readPly, readSemanticKittiLabels, type PointCloud } from '@pointclick/io';
 import { listVotenetScenes, parseS3disRoom, readScannetScene, readVotenetScene } from '@pointclick/io/node';
 import {
   KITTI360_TO_SEMANTIC_KITTI_RAW,
@@ -14,9 +14,13 @@ import {
 } from '../classes/class-maps.js';
 import { DatasetError, type LabeledScene } from '../core/labeled-scene.js';
 import { combineInstanceIds, toLabeledScene } from '../core/labeled-scene-conversion.js';
+import { thinLabeledScene } from '../core/labeled-scene-thinning.js';
+import { toMosdScene } from '../scenes/mosd-scene.js';
+import { toScannetNpyScene } from '../scenes/scannet-npy-scene.js';
+import { parseScannetSuperpoints } from '../scenes/scannet-superpoints.js';
 
 /** Folder layouts {@link detectDatasetLayout} recognises. */
-export type DatasetLayout = 'votenet-scannet' | 'scannet' | 's3dis' | 'semantickitti' | 'kitti360' | 'unknown';
+export type DatasetLayout = 'votenet-scannet' | 'scannet-npy' | 'scannet' | 's3dis' | 'semantickitti' | 'kitti360' | 'mosd' | 'unknown';
 
 async function listDirectory(directory: string): Promise<string[]> {
   try {
@@ -37,14 +41,18 @@ async function isDirectory(path: string): Promise<boolean> {
 /**
  * Recognises a dataset folder:
  * - 'votenet-scannet': `<scene>_vert.npy` files (VoteNet's ScanNet preprocessing);
+ * - 'scannet-npy': `sceneXXXX_YY.npy` files, one float32 (N, 8) array per room (x y z r g b semantic instance);
  * - 'scannet': ScanNet v2 scene folders `sceneXXXX_YY/` (directly or under `scans/`) with `_vh_clean_2.ply`;
  * - 's3dis': `Area_N/` folders (directly, or the folder is an area) whose rooms have `Annotations/`;
  * - 'semantickitti': `.bin` scans with `.label` files (flat, `velodyne/`+`labels/`, or `sequences/NN/…`);
- * - 'kitti360': accumulated `.ply` windows (`data_3d_semantics/…/static/*.ply`, or `.ply` files named `start_end.ply`).
+ * - 'kitti360': accumulated `.ply` windows (`data_3d_semantics/…/static/*.ply`, or `.ply` files named `start_end.ply`);
+ * - 'mosd': mOSD / OSD tabletop scans `learn<k>.pcd` or `test<k>.pcd`.
  */
 export async function detectDatasetLayout(directory: string): Promise<DatasetLayout> {
   const names = await listDirectory(directory);
   if (names.some((name) => name.endsWith('_vert.npy'))) return 'votenet-scannet';
+  if (names.some((name) => SCANNET_NPY_FILE.test(name))) return 'scannet-npy';
+  if (names.some((name) => MOSD_SCAN_FILE.test(name))) return 'mosd';
   if ((await findScannetSceneFolders(directory)).length > 0) return 'scannet';
   if ((await findS3disRooms(directory)).length > 0) return 's3dis';
   if ((await findSemanticKittiScans(directory)).length > 0) return 'semantickitti';
@@ -93,7 +101,11 @@ export interface ScannetDatasetOptions extends DatasetAdapterOptions {
   labelTablePath?: string;
 }
 
-/** ScanNet v2 scene folders (mesh vertices labelled from the aggregation and segment files), NYU40 semantics. */
+/**
+ * ScanNet v2 scene folders (mesh vertices labelled from the aggregation and segment files), NYU40 semantics.
+ * Every scene carries ScanNet's own over-segmentation as `superpoints`: the segments of
+ * `<scene>_vh_clean_2.0.010000.segs.json`, renumbered 0..count-1 ({@link parseScannetSuperpoints}).
+ */
 export async function* readScannetDataset(directory: string, options: ScannetDatasetOptions = {}): AsyncGenerator<LabeledScene> {
   const classMap = options.classMap ?? NYU40_CLASS_MAP;
   const tableInRoot = join(directory, 'scannetv2-labels.combined.tsv');
@@ -101,7 +113,48 @@ export async function* readScannetDataset(directory: string, options: ScannetDat
   for (const folder of await findScannetSceneFolders(directory)) {
     const sceneId = basename(folder);
     if (options.sceneIds && !options.sceneIds.includes(sceneId)) continue;
-    yield toLabeledScene(sceneId, await readScannetScene(folder, sceneId, { labelTablePath }), classMap);
+    const scene = toLabeledScene(sceneId, await readScannetScene(folder, sceneId, { labelTablePath }), classMap);
+    const segmentsPath = join(folder, `${sceneId}_vh_clean_2.0.010000.segs.json`);
+    yield { ...scene, superpoints: parseScannetSuperpoints(await readFile(segmentsPath, 'utf8'), scene.cloud.pointCount, segmentsPath) };
+  }
+}
+
+const SCANNET_NPY_FILE = /^scene\d{4}_\d{2}\.npy$/;
+
+/**
+ * ScanNet rooms stored as one float32 (N, 8) `sceneXXXX_YY.npy` each (x y z r g b semantic instance, as in
+ * `shared/data/scannet-extra`): 1-based ScanNet20 semantics mapped to NYU40 ids, the unannotated remainder
+ * (source instance 1) without an instance; see {@link toScannetNpyScene}. Default map {@link NYU40_CLASS_MAP}.
+ */
+export async function* readScannetNpyDataset(directory: string, options: DatasetAdapterOptions = {}): AsyncGenerator<LabeledScene> {
+  for (const name of (await listDirectory(directory)).filter((file) => SCANNET_NPY_FILE.test(file))) {
+    const sceneId = name.slice(0, -'.npy'.length);
+    if (options.sceneIds && !options.sceneIds.includes(sceneId)) continue;
+    const path = join(directory, name);
+    const cloud = await readNpyPointCloud(new Uint8Array(await readFile(path)), { fileName: path });
+    yield toScannetNpyScene(sceneId, cloud, options.classMap ?? NYU40_CLASS_MAP);
+  }
+}
+
+const MOSD_SCAN_FILE = /^(learn|test)(\d+)\.pcd$/;
+
+/**
+ * mOSD tabletop scans (`learn<k>.pcd`, `test<k>.pcd`: PCD with FIELDS label x y z rgba, organised Kinect
+ * frames), in the order learn0, learn1, …, test0, …; scene ids are the file stems. Each scan is labelled and
+ * levelled by {@link toMosdScene} (table = instance 1, objects 2.., z up with the table at z = 0). The
+ * tabletop validation split is `MOSD_VALIDATION_SCENE_IDS`.
+ */
+export async function* readMosdDataset(directory: string, options: DatasetAdapterOptions = {}): AsyncGenerator<LabeledScene> {
+  const scans = (await listDirectory(directory))
+    .map((name) => MOSD_SCAN_FILE.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .sort((first, second) => first[1].localeCompare(second[1]) || Number(first[2]) - Number(second[2]));
+  for (const [name, prefix, scan] of scans) {
+    const sceneId = `${prefix}${scan}`;
+    if (options.sceneIds && !options.sceneIds.includes(sceneId)) continue;
+    const path = join(directory, name);
+    const cloud = await readPcd(new Uint8Array(await readFile(path)), { fileName: path });
+    yield toMosdScene(sceneId, cloud, options.classMap ?? NYU40_CLASS_MAP);
   }
 }
 
@@ -257,12 +310,36 @@ export async function* readKitti360Dataset(directory: string, options: DatasetAd
   }
 }
 
+/** Options of {@link readDataset}. */
+export interface ReadDatasetOptions extends DatasetAdapterOptions {
+  /**
+   * Thin every scene to one point per voxel of this edge, in metres ({@link thinLabeledScene}); default: full
+   * resolution. For dense scans such as mOSD's (~200k points on a tabletop; 0.01 keeps 8.5k–18k).
+   */
+  voxelSize?: number;
+}
+
 /** Reads whatever dataset `directory` holds, by {@link detectDatasetLayout}. */
-export async function* readDataset(directory: string, options: DatasetAdapterOptions = {}): AsyncGenerator<LabeledScene> {
+export async function* readDataset(directory: string, options: ReadDatasetOptions = {}): AsyncGenerator<LabeledScene> {
+  const { voxelSize, ...adapterOptions } = options;
+  if (voxelSize === undefined) {
+    yield* readDatasetAtFullResolution(directory, adapterOptions);
+    return;
+  }
+  for await (const scene of readDatasetAtFullResolution(directory, adapterOptions)) yield thinLabeledScene(scene, voxelSize);
+}
+
+async function* readDatasetAtFullResolution(directory: string, options: DatasetAdapterOptions): AsyncGenerator<LabeledScene> {
   const layout = await detectDatasetLayout(directory);
   switch (layout) {
     case 'votenet-scannet':
       yield* readVotenetDataset(directory, options);
+      return;
+    case 'scannet-npy':
+      yield* readScannetNpyDataset(directory, options);
+      return;
+    case 'mosd':
+      yield* readMosdDataset(directory, options);
       return;
     case 'scannet':
       yield* readScannetDataset(directory, options);
@@ -277,7 +354,7 @@ export async function* readDataset(directory: string, options: DatasetAdapterOpt
       yield* readKitti360Dataset(directory, options);
       return;
     default:
-      throw new DatasetError({ fileName: directory, message: 'no known dataset layout (VoteNet ScanNet npy, ScanNet v2, S3DIS, SemanticKITTI, KITTI-360)' });
+      throw new DatasetError({ fileName: directory, message: 'no known dataset layout (VoteNet ScanNet npy, ScanNet (N, 8) npy, ScanNet v2, S3DIS, SemanticKITTI, KITTI-360, mOSD)' });
   }
 }
 

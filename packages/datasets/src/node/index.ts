@@ -1,11 +1,13 @@
-export type { DatasetAdapterOptions, DatasetLayout, ScannetDatasetOptions } from './dataset-adapters.js';
+export type { DatasetAdapterOptions, DatasetLayout, ReadDatasetOptions, ScannetDatasetOptions } from './dataset-adapters.js';
 export {
   collectScenes,
   detectDatasetLayout,
   readDataset,
   readKitti360Dataset,
+  readMosdDataset,
   readS3disDataset,
   readScannetDataset,
+  readScannetNpyDataset,
   readSemanticKittiDataset,
   readVotenetDataset,
 } from './dataset-adapters.js';
