@@ -3,6 +3,7 @@ import type { PointAttributeArray, PointCloud, PointCloudMetadata } from '../cor
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
 import { parseLasHeader, type LasHeader } from './las-header.js';
+import { checkLaszipLayout } from './laszip-layout.js';
 
 /** ASPRS standard point classes (LAS 1.4 R15, table 17), by class id. */
 export const ASPRS_CLASS_NAMES: Readonly<Record<number, string>> = {
@@ -64,7 +65,9 @@ const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6
  * - Uncompressed files: `attributes.returnNumber`, `numberOfReturns`, `pointSourceId`, and `gpsTime`
  *   (seconds) where the format has it.
  * - LAZ: decompressed by `@loaders.gl/las` (laz-perf for LAS ≤ 1.3 and formats 0–3; laz-rs, which
- *   loads its WebAssembly with `fetch` and so works in browsers only, for LAS 1.4 and formats 6–10).
+ *   loads its WebAssembly with `fetch` and so works in browsers only, for LAS 1.4 and formats 6–10), after
+ *   `checkLaszipLayout` has bounded the claimed point count by the LASzip chunk table and
+ *   `LAZ_MAXIMUM_COMPRESSION_RATIO`, so a damaged count cannot keep the decoder running.
  *
  * @param bytes - Contents of the file.
  * @param options - `fileName` for error messages.
@@ -195,6 +198,8 @@ async function decompressWithLoadersGl(bytes: Uint8Array, header: LasHeader, col
 }
 
 async function readLaz(bytes: Uint8Array, header: LasHeader, fileName: string | undefined): Promise<LasPointCloud> {
+  // The decompressor trusts the header's count; bound it by the compressed bytes before handing it over.
+  checkLaszipLayout(bytes, header, fileName);
   const hasColor = COLOR_OFFSETS[header.pointFormat] !== undefined;
   // loaders.gl either divides every colour by 256 (colorDepth 16) or stores the raw value in a byte
   // (colorDepth 8). Ask for 16 first; all-zero colours then mean every raw value was < 256, i.e. an
