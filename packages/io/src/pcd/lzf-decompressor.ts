@@ -11,6 +11,13 @@ export interface LzfErrorContext {
 }
 
 /**
+ * Most output bytes one input byte of an LZF stream can produce: a 3-byte back reference copies at most
+ * 7 + 255 + 2 = 264 bytes, 88 per input byte (literal runs copy fewer). A claimed size beyond
+ * `compressed bytes × 88` cannot be produced and is refused before the output is allocated.
+ */
+export const LZF_MAXIMUM_EXPANSION = 88;
+
+/**
  * Decompresses an LZF stream (liblzf, as PCL writes `binary_compressed` PCD data) into exactly
  * `outputLength` bytes.
  *

@@ -1,7 +1,7 @@
 import type { PointAttributeArray, PointCloud, PointCloudMetadata } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
-import { decompressLzf } from './lzf-decompressor.js';
+import { decompressLzf, LZF_MAXIMUM_EXPANSION } from './lzf-decompressor.js';
 import { parsePcdHeader, type PcdField, type PcdHeader } from './pcd-header.js';
 
 /** Reads component `component` of a field for one point record. */
@@ -165,6 +165,15 @@ function createSource(bytes: Uint8Array, header: PcdHeader, fileName: string | u
       fileName,
       byteOffset: bytes.length,
       message: `binary_compressed data truncated: header declares ${compressedSize} compressed bytes, ${bytes.length - compressedStart} present`,
+    });
+  }
+  if (uncompressedSize > compressedSize * LZF_MAXIMUM_EXPANSION) {
+    throw new PointCloudFormatError({
+      format: 'pcd',
+      fileName,
+      byteOffset: dataByteOffset + 4,
+      field: 'uncompressedSize',
+      message: `binary_compressed data claims ${uncompressedSize} uncompressed bytes from ${compressedSize} compressed bytes; LZF expands at most ${LZF_MAXIMUM_EXPANSION}× (${compressedSize * LZF_MAXIMUM_EXPANSION} bytes)`,
     });
   }
   if (uncompressedSize !== pointCount * recordSize) {
