@@ -2,6 +2,7 @@ export type { PointCloud, PointAttributeArray, PointCloudMetadata, PointCloudFor
 export type { ReaderOptions } from './core/reader-options.js';
 export type { ReadPointCloudOptions } from './read-point-cloud.js';
 export { PointCloudFormatError } from './core/point-cloud-format-error.js';
+export { PointCloudAllocationError } from './core/point-cloud-allocation.js';
 export { readPointCloud, sniffPointCloudFormat } from './read-point-cloud.js';
 export { readPly } from './ply/ply-reader.js';
 export { readPcd } from './pcd/pcd-reader.js';

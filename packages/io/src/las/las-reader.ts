@@ -1,4 +1,5 @@
 import { LAZPerfLoader, LAZRsLoader } from '@loaders.gl/las';
+import { allocateArray, guardAllocations, isAllocationFailure, PointCloudAllocationError } from '../core/point-cloud-allocation.js';
 import type { PointAttributeArray, PointCloud, PointCloudMetadata } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
@@ -75,7 +76,9 @@ const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6
  */
 export async function readLas(bytes: Uint8Array, options: ReaderOptions = {}): Promise<LasPointCloud> {
   const header = parseLasHeader(bytes, options.fileName);
-  return header.compressed ? readLaz(bytes, header, options.fileName) : readUncompressedLas(bytes, header, options.fileName);
+  return guardAllocations({ format: header.compressed ? 'laz' : 'las', fileName: options.fileName }, () =>
+    header.compressed ? readLaz(bytes, header, options.fileName) : readUncompressedLas(bytes, header, options.fileName),
+  );
 }
 
 function createMetadata(header: LasHeader, semantic: Int32Array): LasPointCloudMetadata {
@@ -116,7 +119,7 @@ function readUncompressedLas(bytes: Uint8Array, header: LasHeader, fileName: str
   const offsetX = header.offset[0] - origin[0]!;
   const offsetY = header.offset[1] - origin[1]!;
   const offsetZ = header.offset[2] - origin[2]!;
-  const positions = new Float32Array(pointCount * 3);
+  const positions = allocateArray(Float32Array, pointCount * 3, { format: 'las', fileName, field: 'positions' });
   const intensity = new Float32Array(pointCount);
   const semantic = new Int32Array(pointCount);
   const returnNumber = new Uint8Array(pointCount);
@@ -187,6 +190,10 @@ async function decompressWithLoadersGl(bytes: Uint8Array, header: LasHeader, col
     const loader = useLazPerf ? LAZPerfLoader : LAZRsLoader;
     return (await loader.parse(buffer, { las: { fp64: true, colorDepth } })) as unknown as LoadersGlLasMesh;
   } catch (error) {
+    if (isAllocationFailure(error)) {
+      // loaders.gl allocates float64 positions, uint16 intensity, uint8 classes and rgba per point.
+      throw new PointCloudAllocationError({ format: 'laz', fileName, field: 'pointCount', requestedBytes: header.pointCount * (24 + 2 + 1 + (COLOR_OFFSETS[header.pointFormat] !== undefined ? 4 : 0)), what: `the decompressed arrays of ${header.pointCount} points`, cause: error });
+    }
     throw new PointCloudFormatError({
       format: 'laz',
       fileName,

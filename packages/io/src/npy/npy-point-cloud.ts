@@ -1,3 +1,4 @@
+import { guardAllocations } from '../core/point-cloud-allocation.js';
 import type { PointAttributeArray, PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
@@ -22,7 +23,7 @@ import { readNpy } from './npy-reader.js';
  *   a non-finite coordinate, or a colour outside 0..255.
  */
 export async function readNpyPointCloud(bytes: Uint8Array, options: ReaderOptions = {}): Promise<PointCloud> {
-  return readNpyPointCloudSync(bytes, options);
+  return guardAllocations({ format: 'npy', fileName: options.fileName }, () => readNpyPointCloudSync(bytes, options));
 }
 
 /** Synchronous body of {@link readNpyPointCloud}; same contract. */

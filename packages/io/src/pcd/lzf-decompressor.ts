@@ -1,3 +1,4 @@
+import { allocateArray } from '../core/point-cloud-allocation.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 
 /** Where compressed bytes came from, for error messages. */
@@ -30,7 +31,7 @@ export const LZF_MAXIMUM_EXPANSION = 88;
  * @returns The decompressed bytes, length `outputLength`.
  */
 export function decompressLzf(input: Uint8Array, outputLength: number, context: LzfErrorContext): Uint8Array {
-  const output = new Uint8Array(outputLength);
+  const output = allocateArray(Uint8Array, outputLength, { format: context.format, fileName: context.fileName, field: 'decompressed data' });
   const inputLength = input.length;
   let inputIndex = 0;
   let outputIndex = 0;

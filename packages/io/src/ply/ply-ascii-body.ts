@@ -1,3 +1,4 @@
+import { allocateArray } from '../core/point-cloud-allocation.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { DecodedVertices } from './ply-decoded-vertices.js';
 import type { PlyElement, PlyHeader, PlyProperty } from './ply-header.js';
@@ -108,7 +109,9 @@ export function decodeAsciiBody(
     if (element.properties.length === 0) continue;
     const isVertex = element === vertexElement;
     if (isVertex) {
-      columns = element.properties.map((property) => (property.listCountType === undefined ? new Float64Array(element.count) : undefined));
+      columns = element.properties.map((property) =>
+        property.listCountType === undefined ? allocateArray(Float64Array, element.count, { format: 'ply', fileName, field: property.name }) : undefined,
+      );
       vertexLines = new Int32Array(element.count);
     }
     const properties: PlyProperty[] = element.properties;

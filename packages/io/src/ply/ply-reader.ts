@@ -1,3 +1,4 @@
+import { guardAllocations, type PointCloudAllocationError } from '../core/point-cloud-allocation.js';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
@@ -16,11 +17,11 @@ import { assemblePointCloud } from './ply-vertex-assembly.js';
  * `objectId`, …) → instance, semantic-like names (`semantic`, `sem_label`, `class`, `label`, …) → semantic, and
  * every other scalar vertex property → `attributes[name]` in its own type.
  *
- * @throws {PointCloudFormatError} on bad magic, a missing `end_header`, unsupported types, counts larger than the
+ * @throws {PointCloudFormatError} ({@link PointCloudAllocationError} when the arrays do not fit memory) on bad magic, a missing `end_header`, unsupported types, counts larger than the
  *   bytes present, a truncated body, malformed ASCII values or non-finite positions (naming the byte offset or line).
  */
 export async function readPly(bytes: Uint8Array, options: ReaderOptions = {}): Promise<PointCloud> {
-  return decodePly(bytes, options.fileName);
+  return guardAllocations({ format: 'ply', fileName: options.fileName }, () => decodePly(bytes, options.fileName));
 }
 
 /** Synchronous core of {@link readPly}. */

@@ -1,3 +1,4 @@
+import { allocateArray } from '../core/point-cloud-allocation.js';
 import type { PointAttributeArray, PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { DecodedVertices } from './ply-decoded-vertices.js';
@@ -41,7 +42,7 @@ export function assemblePointCloud(
       fail(`the vertex element has no '${'xyz'[axis]}' property`, undefined, undefined, 'xyz'[axis]);
     }
   }
-  const positions = new Float32Array(pointCount * 3);
+  const positions = allocateArray(Float32Array, pointCount * 3, { format: 'ply', fileName, field: 'positions' });
   if (consecutiveOfType(roles.position, 'float') && decoded.copyRowBytes !== undefined) {
     // Fast path: float x y z side by side in host byte order land in place.
     decoded.copyRowBytes(propertyIndexOf(roles.position[0]), 12, new Uint8Array(positions.buffer));
