@@ -19,6 +19,7 @@ export { readNpy } from './npy/npy-reader.js';
 export type { LasPointCloud, LasPointCloudMetadata } from './las/las-reader.js';
 export type { LasHeader } from './las/las-header.js';
 export { ASPRS_CLASS_NAMES } from './las/las-reader.js';
+export { LAZ_MAXIMUM_COMPRESSION_RATIO } from './las/laszip-layout.js';
 export { writePly } from './ply/ply-writer.js';
 export type { WriteLabelsJsonOptions, ReadLabelsOptions, LabelsFile } from './labels/labels-json.js';
 export { writeLabelsJson, readLabelsJson } from './labels/labels-json.js';
