@@ -81,20 +81,12 @@ const pcdHeaderEnd = (bytes: Uint8Array): number => {
 
 /** LAS public-header fields (LAS 1.4 R15, table 3) that counts, offsets, sizes and types live in. */
 function lasHeaderFields(): BinaryField[] {
-  return [
-    { name: 'version minor', offset: 25, type: 'u8' },
-    { name: 'headerSize', offset: 94, type: 'u16' },
-    { name: 'pointDataOffset', offset: 96, type: 'u32' },
-    { name: 'variableLengthRecordCount', offset: 100, type: 'u32' },
-    { name: 'pointFormat', offset: 104, type: 'u8' },
-    { name: 'pointRecordLength', offset: 105, type: 'u16' },
-    { name: 'pointCount', offset: 107, type: 'u32' },
-    { name: 'pointsByReturn[0]', offset: 111, type: 'u32' },
-    { name: 'scale x', offset: 131, type: 'f64' },
-    { name: 'offset z', offset: 171, type: 'f64' },
-    { name: 'max x', offset: 179, type: 'f64' },
-    { name: 'min z', offset: 219, type: 'f64' },
+  const fields: [string, number, BinaryField['type']][] = [
+    ['version minor', 25, 'u8'], ['headerSize', 94, 'u16'], ['pointDataOffset', 96, 'u32'], ['variableLengthRecordCount', 100, 'u32'],
+    ['pointFormat', 104, 'u8'], ['pointRecordLength', 105, 'u16'], ['pointCount', 107, 'u32'], ['pointsByReturn[0]', 111, 'u32'],
+    ['scale x', 131, 'f64'], ['offset z', 171, 'f64'], ['max x', 179, 'f64'], ['min z', 219, 'f64'],
   ];
+  return fields.map(([name, offset, type]) => ({ name, offset, type }));
 }
 
 /** VLR lengths, LASzip VLR fields and chunk-table fields of a LAZ file. */
