@@ -17,12 +17,14 @@ import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './p
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const chromiumPath = CHROMIUM_PATH;
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
+const mixedConiferPath = join(sharedData, 'fixtures', 'MixedConifer.laz');
 const artifacts = join(APP_DIRECTORY, 'test-artifacts');
 
 const hasChromium = existsSync(chromiumPath);
 const hasData = existsSync(`${scene}_vert.npy`) && existsSync(`${scene}_ins_label.npy`);
 if (!hasChromium) console.warn(`playground e2e: SKIPPED — ${chromiumPath} is missing (apt-get install -y chromium libvulkan1)`);
 if (!hasData) console.warn(`playground e2e: SKIPPED — ${scene}_vert.npy is missing (../shared/data is absent; set POINTCLICK_SHARED_DATA)`);
+if (!existsSync(mixedConiferPath)) console.warn(`playground e2e: damaged-LAZ check SKIPPED — ${mixedConiferPath} is missing`);
 
 /** Object colours 1 and 2 of the page's palette (viewer/point-colors.ts), drawn unblended in 'instance' mode. */
 const OBJECT_COLORS: [number, number, number][] = [
@@ -267,6 +269,27 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
     await page.screenshot({ path: join(artifacts, 'wasm-4-broken-file.png') });
     expect(errors).toEqual([]);
   }, 170_000);
+
+  it.skipIf(!existsSync(mixedConiferPath))('wasm: shows the typed error for a damaged LAZ file at once, then reads the undamaged one', async () => {
+    const { page, errors } = await openPage(false);
+    // Issue 22's reproduction: the header claims ~235 million points in a 266 KB file; the worker used to decode for minutes.
+    const damaged = readFileSync(mixedConiferPath);
+    damaged[110] = 14;
+    damaged[967] = 224;
+    const started = Date.now();
+    await page.setInputFiles('[data-testid=file-input]', { name: 'MixedConifer-damaged.laz', mimeType: 'application/octet-stream', buffer: damaged });
+    await page.waitForSelector('[data-testid=message]:not([hidden])', { timeout: 10_000 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const message = await page.textContent('[data-testid=message]');
+    expect(message).toMatch(/cannot open MixedConifer-damaged\.laz: PointCloudFormatError: LAZ .*field 'pointCount'.*claims 234918681 points/);
+    await page.waitForFunction(() => document.body.dataset.busy === 'false', undefined, { timeout: 5_000 });
+    await page.screenshot({ path: join(artifacts, 'wasm-5-damaged-laz.png') });
+    // The worker is free again: the undamaged file reads after it.
+    await page.setInputFiles('[data-testid=file-input]', mixedConiferPath);
+    await page.waitForFunction(() => document.body.dataset.busy === 'false' && document.body.dataset.scanPoints === '37657', undefined, { timeout: 60_000 });
+    expect(await page.textContent('#scan')).toMatch(/MixedConifer\.laz: 37,657 points \(laz/);
+    expect(errors).toEqual([]);
+  }, 120_000);
 
   // On SwiftShader only the first run is checked, and not its masks: @pointclick/segmenter and @pointclick/ptv3
   // read tensors with dataSync(), which tfjs-webgpu implements by copying through a WebGPU canvas swap chain that

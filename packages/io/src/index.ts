@@ -2,6 +2,7 @@ export type { PointCloud, PointAttributeArray, PointCloudMetadata, PointCloudFor
 export type { ReaderOptions } from './core/reader-options.js';
 export type { ReadPointCloudOptions } from './read-point-cloud.js';
 export { PointCloudFormatError } from './core/point-cloud-format-error.js';
+export { PointCloudAllocationError } from './core/point-cloud-allocation.js';
 export { readPointCloud, sniffPointCloudFormat } from './read-point-cloud.js';
 export { readPly } from './ply/ply-reader.js';
 export { readPcd } from './pcd/pcd-reader.js';
@@ -18,6 +19,7 @@ export { readNpy } from './npy/npy-reader.js';
 export type { LasPointCloud, LasPointCloudMetadata } from './las/las-reader.js';
 export type { LasHeader } from './las/las-header.js';
 export { ASPRS_CLASS_NAMES } from './las/las-reader.js';
+export { LAZ_MAXIMUM_COMPRESSION_RATIO } from './las/laszip-layout.js';
 export { writePly } from './ply/ply-writer.js';
 export type { WriteLabelsJsonOptions, ReadLabelsOptions, LabelsFile } from './labels/labels-json.js';
 export { writeLabelsJson, readLabelsJson } from './labels/labels-json.js';

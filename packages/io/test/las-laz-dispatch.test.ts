@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { PointCloudFormatError } from '../src/core/point-cloud-format-error.js';
 import { readLas } from '../src/las/las-reader.js';
-import { buildLas, makeSyntheticPoints, type SyntheticLasPoint } from './las-test-files.js';
+import { LAZ_MAXIMUM_COMPRESSION_RATIO } from '../src/las/laszip-layout.js';
+import { buildLaz, makeSyntheticPoints, type SyntheticLasPoint } from './las-test-files.js';
 
 // No LAZ encoder is available here (no LASzip / PDAL / laspy on this machine or in npm packages we
 // use), so these tests stand in @loaders.gl/las's loaders with fakes that behave as its parseLAS does
@@ -35,12 +36,6 @@ vi.mock('@loaders.gl/las', () => {
   };
   return { LAZPerfLoader: { parse: parse('laz-perf') }, LAZRsLoader: { parse: parse('laz-rs') } };
 });
-
-function buildLaz(points: SyntheticLasPoint[], pointFormat: number, minorVersion: number): Uint8Array {
-  const bytes = buildLas({ points, pointFormat, minorVersion });
-  bytes[104] = pointFormat | 0x80; // LASzip marks compressed records with bit 7 of the format byte
-  return bytes;
-}
 
 beforeEach(() => {
   fake.calls.length = 0;
@@ -88,5 +83,59 @@ describe('readLas with LAZ input', () => {
     const error = await readLas(buildLaz(fake.points, 1, 2), { fileName: 'short.laz' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PointCloudFormatError);
     expect((error as PointCloudFormatError).message).toMatch(/decompressed 9 points, header declares 10/);
+  });
+
+  it('refuses, before decompressing, a point count the LASzip chunk table cannot hold', async () => {
+    fake.points = makeSyntheticPoints(10);
+    const bytes = buildLaz(fake.points, 1, 2, 8); // 2 chunks of 8 points hold at most 16
+    new DataView(bytes.buffer).setUint32(107, 17, true);
+    const error = await readLas(bytes, { fileName: 'count.laz' }).catch((caught: unknown) => caught);
+    expect(fake.calls).toEqual([]);
+    expect(error).toBeInstanceOf(PointCloudFormatError);
+    expect((error as PointCloudFormatError).field).toBe('pointCount');
+    expect((error as PointCloudFormatError).message).toMatch(/claims 17 points.*2 chunks of 8 points hold at most 16/);
+  });
+
+  it('refuses more chunks than the compressed bytes can start, and a chunk table outside the file', async () => {
+    fake.points = makeSyntheticPoints(10);
+    const bytes = buildLaz(fake.points, 1, 2, 8);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(bytes.length - 4, 11, true); // 11 chunks × 28-byte raw first records > 280 bytes present
+    const tooManyChunks = await readLas(bytes).catch((caught: unknown) => caught);
+    expect((tooManyChunks as PointCloudFormatError).field).toBe('chunkCount');
+    expect((tooManyChunks as PointCloudFormatError).message).toMatch(/11 chunks claimed.*raw 28-byte record.*280 compressed bytes/);
+    const pointDataOffset = view.getUint32(96, true);
+    view.setBigInt64(pointDataOffset, BigInt(bytes.length), true);
+    const outside = await readLas(bytes).catch((caught: unknown) => caught);
+    expect((outside as PointCloudFormatError).field).toBe('chunkTableOffset');
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('refuses a claim beyond LAZ_MAXIMUM_COMPRESSION_RATIO when chunks are variable', async () => {
+    fake.points = makeSyntheticPoints(10);
+    const bytes = buildLaz(fake.points, 1, 2, 0xffffffff);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(bytes.length - 4, 1, true);
+    const compressedBytes = 10 * 28;
+    view.setUint32(107, (compressedBytes * LAZ_MAXIMUM_COMPRESSION_RATIO) / 28 + 1, true);
+    const error = await readLas(bytes).catch((caught: unknown) => caught);
+    expect((error as PointCloudFormatError).message).toMatch(new RegExp(`claims 501 points of 28 bytes \\(14028 bytes\\), more than ${LAZ_MAXIMUM_COMPRESSION_RATIO} × the 280`));
+    view.setUint32(107, 500, true); // exactly at the bound: handed to the decompressor
+    await readLas(bytes).catch(() => undefined);
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it('refuses a compressed file without a LASzip VLR and a VLR count the VLR area cannot hold', async () => {
+    fake.points = makeSyntheticPoints(10);
+    const bytes = buildLaz(fake.points, 1, 2);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(100, 4_000_000_000, true);
+    const tooMany = await readLas(bytes).catch((caught: unknown) => caught);
+    expect((tooMany as PointCloudFormatError).field).toBe('variableLengthRecordCount');
+    expect((tooMany as PointCloudFormatError).message).toMatch(/4000000000 variable-length records claimed.*hold at most 1/);
+    view.setUint32(100, 0, true);
+    const none = await readLas(bytes).catch((caught: unknown) => caught);
+    expect((none as PointCloudFormatError).message).toMatch(/no LASzip VLR/);
+    expect(fake.calls).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { LAZPerfLoader } from '@loaders.gl/las';
 import { describe, expect, it } from 'vitest';
 import { PointCloudFormatError } from '../src/core/point-cloud-format-error.js';
 import { readLas } from '../src/las/las-reader.js';
-import { buildLas, makeSyntheticPoints } from './las-test-files.js';
+import { buildLas, buildLaz, makeSyntheticPoints } from './las-test-files.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const autzenPath = join(sharedData, 'fixtures', 'autzen_trim.las');
@@ -121,9 +121,12 @@ describe('readLas errors', () => {
   });
 
   it('sends compressed records to the laz-perf decompressor of @loaders.gl/las and wraps its failure', async () => {
-    // A LAS body with the LASzip bit set but no LASzip VLR: laz-perf itself must reject it.
-    const error = await expectError(patched((_, bytes) => (bytes[104] = 0x83)), /LAZ decompression \(laz-perf via @loaders.gl\/las\) failed/, { format: 'laz' });
-    expect(error.cause).toBeInstanceOf(Error);
+    // A well-formed LASzip layout whose one item has a type (99) no LASzip version defines: laz-perf must reject it.
+    const error = await readLas(buildLaz(makeSyntheticPoints(10), 1, 2, 50_000, 99)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PointCloudFormatError);
+    expect((error as PointCloudFormatError).message).toMatch(/LAZ decompression \(laz-perf via @loaders.gl\/las\) failed/);
+    expect((error as PointCloudFormatError).format).toBe('laz');
+    expect((error as PointCloudFormatError).cause).toBeInstanceOf(Error);
   });
 });
 

@@ -73,6 +73,42 @@ export function buildLas(options: {
   return bytes;
 }
 
+/**
+ * Wraps the records of a LAS file the way LASzip lays out a LAZ file: a LASzip VLR (one item the size of a record,
+ * chunks of `chunkSize` points), the 8-byte chunk-table pointer, the records standing in for compressed chunks, and
+ * the chunk table (version 0, chunk count; its compressed entries are left out, as readLas never reads them).
+ * `itemType` 6 is LASzip's POINT10 item.
+ */
+export function buildLaz(points: SyntheticLasPoint[], pointFormat: number, minorVersion: number, chunkSize = 50_000, itemType = 6): Uint8Array {
+  const las = buildLas({ points, pointFormat, minorVersion });
+  const lasView = new DataView(las.buffer);
+  const headerSize = lasView.getUint16(94, true);
+  const recordLength = lasView.getUint16(105, true);
+  const vlrLength = 34 + 6;
+  const pointDataOffset = headerSize + 54 + vlrLength;
+  const records = las.subarray(headerSize);
+  const chunkTableOffset = pointDataOffset + 8 + records.length;
+  const bytes = new Uint8Array(chunkTableOffset + 8);
+  const view = new DataView(bytes.buffer);
+  bytes.set(las.subarray(0, headerSize));
+  bytes[104] = pointFormat | 0x80; // LASzip marks compressed records with bit 7 of the format byte
+  view.setUint32(96, pointDataOffset, true);
+  view.setUint32(100, 1, true);
+  bytes.set(new TextEncoder().encode('laszip encoded'), headerSize + 2);
+  view.setUint16(headerSize + 18, 22204, true);
+  view.setUint16(headerSize + 20, vlrLength, true);
+  const laszip = headerSize + 54;
+  view.setUint16(laszip, 2, true); // point-wise chunked compressor
+  view.setUint32(laszip + 12, chunkSize, true);
+  view.setUint16(laszip + 32, 1, true);
+  view.setUint16(laszip + 34, itemType, true);
+  view.setUint16(laszip + 36, recordLength, true);
+  view.setBigInt64(pointDataOffset, BigInt(chunkTableOffset), true);
+  bytes.set(records, pointDataOffset + 8);
+  view.setUint32(chunkTableOffset + 4, Math.ceil(points.length / chunkSize), true);
+  return bytes;
+}
+
 /** Georeferenced points (UTM-like eastings/northings) with 16-bit colours. */
 export function makeSyntheticPoints(count: number, colorScale: 1 | 257 = 257): SyntheticLasPoint[] {
   return Array.from({ length: count }, (_, index) => ({

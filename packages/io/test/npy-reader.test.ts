@@ -181,4 +181,14 @@ describe('readNpyPointCloud', () => {
     await rejects(readCloud('<f4', [1, 6], Float32Array.from([0, 0, 0, 300, 0, 0])), /colour channel 0 = 300/);
     await rejects(readCloud('<f4', [1, 6], Float32Array.from([0, 0, 0, 1, -1, 0])), /colour channel 1 = -1/);
   });
+
+  it('refuses an empty array whose one row could not fit the file, before looping over its columns', async () => {
+    const bytes = buildNpy({ descr: '<f4', shape: [0, 1e15], data: new Float32Array(0) });
+    const start = performance.now();
+    const error = await readNpyPointCloud(bytes, { fileName: 'cloud.npy' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PointCloudFormatError);
+    expect((error as PointCloudFormatError).field).toBe('shape');
+    expect((error as Error).message).toMatch(new RegExp(`one row of 1000000000000000 float32 values needs 4000000000000000 bytes, the file has ${bytes.length}`));
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
 });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PCDLoader } from '@loaders.gl/pcd';
 import { describe, expect, it } from 'vitest';
 import { PointCloudFormatError } from '../src/core/point-cloud-format-error.js';
-import { decompressLzf } from '../src/pcd/lzf-decompressor.js';
+import { decompressLzf, LZF_MAXIMUM_EXPANSION } from '../src/pcd/lzf-decompressor.js';
 import { readPcd } from '../src/pcd/pcd-reader.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
@@ -266,6 +266,21 @@ describe('readPcd errors', () => {
     const wrongSize = compressed.slice();
     new DataView(wrongSize.buffer).setUint32(dataStart + 4, 35, true);
     await expectFormatError(wrongSize, /uncompressed size 35 differs/, { byteOffset: dataStart + 4 });
+  });
+
+  it('refuses claims the bytes cannot hold before allocating: LZF expansion beyond 88× and more columns than bytes', async () => {
+    const compressed = buildPcd(simple, 3, 1, 'binary_compressed');
+    const dataStart = text(compressed).indexOf('DATA binary_compressed\n') + 'DATA binary_compressed\n'.length;
+    const view = new DataView(compressed.buffer, compressed.byteOffset);
+    const compressedSize = view.getUint32(dataStart, true);
+    const inflated = compressed.slice();
+    new DataView(inflated.buffer).setUint32(dataStart + 4, compressedSize * LZF_MAXIMUM_EXPANSION + 1, true);
+    await expectFormatError(inflated, new RegExp(`claims ${compressedSize * 88 + 1} uncompressed bytes from ${compressedSize} compressed bytes; LZF expands at most 88×`), {
+      field: 'uncompressedSize',
+    });
+    const empty = text(buildPcd(simple, 0, 1, 'ascii'));
+    const wide = bytesOf(empty.replace('COUNT 1 1 1', 'COUNT 1 1 1000000000'));
+    await expectFormatError(wide, new RegExp(`declare 1000000002 values per point, more than the ${wide.length} bytes`), { field: 'COUNT' });
   });
 
   it('rejects a non-integer label and a packed colour of the wrong size', async () => {

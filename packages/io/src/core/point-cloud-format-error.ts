@@ -3,7 +3,7 @@
  * Names the format, where the problem is (byte offset or line) and what was expected.
  */
 export class PointCloudFormatError extends Error {
-  override readonly name = 'PointCloudFormatError';
+  override readonly name: string = 'PointCloudFormatError';
   /** Format being read, e.g. `'ply'`. */
   readonly format: string;
   /** Byte offset of the problem in the input, when known. */

@@ -1,3 +1,4 @@
+import { guardAllocations } from '../core/point-cloud-allocation.js';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
@@ -13,6 +14,10 @@ const KITTI_POINT_BYTE_SIZE = 16;
  * @throws {PointCloudFormatError} when the length is zero or not a multiple of 16 bytes, or a position is NaN/Inf.
  */
 export async function readKittiBin(bytes: Uint8Array, options: ReaderOptions = {}): Promise<PointCloud> {
+  return guardAllocations({ format: 'kitti-bin', fileName: options.fileName }, () => decodeKittiBin(bytes, options));
+}
+
+function decodeKittiBin(bytes: Uint8Array, options: ReaderOptions): PointCloud {
   const values = readFloat32Rows(bytes, 4, 'kitti-bin', options.fileName);
   const pointCount = values.length / 4;
   const positions = new Float32Array(pointCount * 3);

@@ -1,3 +1,4 @@
+import { guardAllocations } from '../core/point-cloud-allocation.js';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
@@ -12,6 +13,10 @@ import { checkFinitePositions, readFloat32Rows } from './kitti-reader.js';
  *   colour is NaN/Inf or outside 0..255.
  */
 export async function readXyzrgbBin(bytes: Uint8Array, options: ReaderOptions = {}): Promise<PointCloud> {
+  return guardAllocations({ format: 'xyzrgb-bin', fileName: options.fileName }, () => decodeXyzrgbBin(bytes, options));
+}
+
+function decodeXyzrgbBin(bytes: Uint8Array, options: ReaderOptions): PointCloud {
   const format = 'xyzrgb-bin';
   const values = readFloat32Rows(bytes, 6, format, options.fileName);
   const pointCount = values.length / 6;

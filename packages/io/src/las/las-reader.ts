@@ -1,8 +1,10 @@
 import { LAZPerfLoader, LAZRsLoader } from '@loaders.gl/las';
+import { allocateArray, guardAllocations, isAllocationFailure, PointCloudAllocationError } from '../core/point-cloud-allocation.js';
 import type { PointAttributeArray, PointCloud, PointCloudMetadata } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
 import { parseLasHeader, type LasHeader } from './las-header.js';
+import { checkLaszipLayout } from './laszip-layout.js';
 
 /** ASPRS standard point classes (LAS 1.4 R15, table 17), by class id. */
 export const ASPRS_CLASS_NAMES: Readonly<Record<number, string>> = {
@@ -64,7 +66,9 @@ const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6
  * - Uncompressed files: `attributes.returnNumber`, `numberOfReturns`, `pointSourceId`, and `gpsTime`
  *   (seconds) where the format has it.
  * - LAZ: decompressed by `@loaders.gl/las` (laz-perf for LAS ≤ 1.3 and formats 0–3; laz-rs, which
- *   loads its WebAssembly with `fetch` and so works in browsers only, for LAS 1.4 and formats 6–10).
+ *   loads its WebAssembly with `fetch` and so works in browsers only, for LAS 1.4 and formats 6–10), after
+ *   `checkLaszipLayout` has bounded the claimed point count by the LASzip chunk table and
+ *   `LAZ_MAXIMUM_COMPRESSION_RATIO`, so a damaged count cannot keep the decoder running.
  *
  * @param bytes - Contents of the file.
  * @param options - `fileName` for error messages.
@@ -72,7 +76,9 @@ const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6
  */
 export async function readLas(bytes: Uint8Array, options: ReaderOptions = {}): Promise<LasPointCloud> {
   const header = parseLasHeader(bytes, options.fileName);
-  return header.compressed ? readLaz(bytes, header, options.fileName) : readUncompressedLas(bytes, header, options.fileName);
+  return guardAllocations({ format: header.compressed ? 'laz' : 'las', fileName: options.fileName }, () =>
+    header.compressed ? readLaz(bytes, header, options.fileName) : readUncompressedLas(bytes, header, options.fileName),
+  );
 }
 
 function createMetadata(header: LasHeader, semantic: Int32Array): LasPointCloudMetadata {
@@ -113,7 +119,7 @@ function readUncompressedLas(bytes: Uint8Array, header: LasHeader, fileName: str
   const offsetX = header.offset[0] - origin[0]!;
   const offsetY = header.offset[1] - origin[1]!;
   const offsetZ = header.offset[2] - origin[2]!;
-  const positions = new Float32Array(pointCount * 3);
+  const positions = allocateArray(Float32Array, pointCount * 3, { format: 'las', fileName, field: 'positions' });
   const intensity = new Float32Array(pointCount);
   const semantic = new Int32Array(pointCount);
   const returnNumber = new Uint8Array(pointCount);
@@ -184,6 +190,10 @@ async function decompressWithLoadersGl(bytes: Uint8Array, header: LasHeader, col
     const loader = useLazPerf ? LAZPerfLoader : LAZRsLoader;
     return (await loader.parse(buffer, { las: { fp64: true, colorDepth } })) as unknown as LoadersGlLasMesh;
   } catch (error) {
+    if (isAllocationFailure(error)) {
+      // loaders.gl allocates float64 positions, uint16 intensity, uint8 classes and rgba per point.
+      throw new PointCloudAllocationError({ format: 'laz', fileName, field: 'pointCount', requestedBytes: header.pointCount * (24 + 2 + 1 + (COLOR_OFFSETS[header.pointFormat] !== undefined ? 4 : 0)), what: `the decompressed arrays of ${header.pointCount} points`, cause: error });
+    }
     throw new PointCloudFormatError({
       format: 'laz',
       fileName,
@@ -195,6 +205,8 @@ async function decompressWithLoadersGl(bytes: Uint8Array, header: LasHeader, col
 }
 
 async function readLaz(bytes: Uint8Array, header: LasHeader, fileName: string | undefined): Promise<LasPointCloud> {
+  // The decompressor trusts the header's count; bound it by the compressed bytes before handing it over.
+  checkLaszipLayout(bytes, header, fileName);
   const hasColor = COLOR_OFFSETS[header.pointFormat] !== undefined;
   // loaders.gl either divides every colour by 256 (colorDepth 16) or stores the raw value in a byte
   // (colorDepth 8). Ask for 16 first; all-zero colours then mean every raw value was < 256, i.e. an

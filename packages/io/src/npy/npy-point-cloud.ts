@@ -1,3 +1,4 @@
+import { guardAllocations } from '../core/point-cloud-allocation.js';
 import type { PointAttributeArray, PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
@@ -22,7 +23,7 @@ import { readNpy } from './npy-reader.js';
  *   a non-finite coordinate, or a colour outside 0..255.
  */
 export async function readNpyPointCloud(bytes: Uint8Array, options: ReaderOptions = {}): Promise<PointCloud> {
-  return readNpyPointCloudSync(bytes, options);
+  return guardAllocations({ format: 'npy', fileName: options.fileName }, () => readNpyPointCloudSync(bytes, options));
 }
 
 /** Synchronous body of {@link readNpyPointCloud}; same contract. */
@@ -38,6 +39,11 @@ export function readNpyPointCloudSync(bytes: Uint8Array, options: ReaderOptions 
   const [pointCount, columnCount] = array.shape;
   if (array.shape.length !== 2 || pointCount === undefined || columnCount === undefined || columnCount < 3 || columnCount === 5) {
     fail(`expected shape (N, 3), (N, 4), (N, 6) or (N, 7+), got (${array.shape.join(', ')})`, 'shape');
+  }
+  // Each column beyond the sixth becomes an attribute array even when there are no rows: one row must fit the bytes.
+  const rowBytes = columnCount! * (array.dtype === 'float32' ? 4 : 8);
+  if (rowBytes > bytes.length) {
+    fail(`shape (${array.shape.join(', ')}): one row of ${columnCount} ${array.dtype} values needs ${rowBytes} bytes, the file has ${bytes.length}`, 'shape');
   }
   const values = array.data as Float32Array | Float64Array;
   const rows = pointCount!;

@@ -1,3 +1,4 @@
+import { allocateArray } from '../core/point-cloud-allocation.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 
 /** Element types {@link readNpy} understands, named as NumPy names them. */
@@ -145,7 +146,7 @@ export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyA
   }
   // Copy into a fresh, aligned buffer: the input's offset may not be a multiple of the element size.
   // (Not `bytes.slice`: on a Node Buffer that returns a view of the shared pool, not a copy.)
-  const copy = new Uint8Array(byteLength);
+  const copy = allocateArray(Uint8Array, byteLength, { format: 'npy', fileName, field: 'data' });
   copy.set(bytes.subarray(dataStart, dataStart + byteLength));
   const buffer = copy.buffer;
   let data = info!.create(buffer);

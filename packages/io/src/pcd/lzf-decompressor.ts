@@ -1,3 +1,4 @@
+import { allocateArray } from '../core/point-cloud-allocation.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 
 /** Where compressed bytes came from, for error messages. */
@@ -9,6 +10,13 @@ export interface LzfErrorContext {
   /** Byte offset of `input[0]` in the file, so errors point into the file. */
   byteOffset: number;
 }
+
+/**
+ * Most output bytes one input byte of an LZF stream can produce: a 3-byte back reference copies at most
+ * 7 + 255 + 2 = 264 bytes, 88 per input byte (literal runs copy fewer). A claimed size beyond
+ * `compressed bytes × 88` cannot be produced and is refused before the output is allocated.
+ */
+export const LZF_MAXIMUM_EXPANSION = 88;
 
 /**
  * Decompresses an LZF stream (liblzf, as PCL writes `binary_compressed` PCD data) into exactly
@@ -23,7 +31,7 @@ export interface LzfErrorContext {
  * @returns The decompressed bytes, length `outputLength`.
  */
 export function decompressLzf(input: Uint8Array, outputLength: number, context: LzfErrorContext): Uint8Array {
-  const output = new Uint8Array(outputLength);
+  const output = allocateArray(Uint8Array, outputLength, { format: context.format, fileName: context.fileName, field: 'decompressed data' });
   const inputLength = input.length;
   let inputIndex = 0;
   let outputIndex = 0;

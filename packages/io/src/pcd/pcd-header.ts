@@ -168,6 +168,16 @@ export function parsePcdHeader(bytes: Uint8Array, fileName?: string): PcdHeader 
     columnCount += count;
   }
 
+  // Every column becomes an array of its own (even for an empty cloud): bound their number by the bytes present.
+  if (columnCount > bytes.length) {
+    throw new PointCloudFormatError({
+      format: 'pcd',
+      fileName,
+      line: countEntry?.line ?? fieldsEntry.line,
+      field: 'COUNT',
+      message: `FIELDS and COUNT declare ${columnCount} values per point, more than the ${bytes.length} bytes of the file`,
+    });
+  }
   const widthEntry = require('WIDTH');
   const width = parseInteger('WIDTH', widthEntry.tokens[0]!, widthEntry.line, 0);
   const heightEntry = values.get('HEIGHT');

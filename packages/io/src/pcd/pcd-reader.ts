@@ -1,7 +1,8 @@
+import { allocateArray, guardAllocations } from '../core/point-cloud-allocation.js';
 import type { PointAttributeArray, PointCloud, PointCloudMetadata } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
-import { decompressLzf } from './lzf-decompressor.js';
+import { decompressLzf, LZF_MAXIMUM_EXPANSION } from './lzf-decompressor.js';
 import { parsePcdHeader, type PcdField, type PcdHeader } from './pcd-header.js';
 
 /** Reads component `component` of a field for one point record. */
@@ -31,7 +32,7 @@ const NORMAL_FIELD_NAMES = ['normal_x', 'normal_y', 'normal_z'] as const;
  * @throws {@link PointCloudFormatError} for any malformed header or data.
  */
 export async function readPcd(bytes: Uint8Array, options: ReaderOptions = {}): Promise<PointCloud> {
-  return readPcdSync(bytes, options);
+  return guardAllocations({ format: 'pcd', fileName: options.fileName }, () => readPcdSync(bytes, options));
 }
 
 /** Synchronous body of {@link readPcd}; same contract. */
@@ -57,7 +58,7 @@ export function readPcdSync(bytes: Uint8Array, options: ReaderOptions = {}): Poi
   const readX = source.read(fieldByName.get('x')!, 0);
   const readY = source.read(fieldByName.get('y')!, 0);
   const readZ = source.read(fieldByName.get('z')!, 0);
-  const allPositions = new Float32Array(pointCount * 3);
+  const allPositions = allocateArray(Float32Array, pointCount * 3, { format: 'pcd', fileName, field: 'positions' });
   const keptIndices = new Uint32Array(pointCount);
   let keptCount = 0;
   for (let pointIndex = 0; pointIndex < pointCount; pointIndex++) {
@@ -167,6 +168,15 @@ function createSource(bytes: Uint8Array, header: PcdHeader, fileName: string | u
       message: `binary_compressed data truncated: header declares ${compressedSize} compressed bytes, ${bytes.length - compressedStart} present`,
     });
   }
+  if (uncompressedSize > compressedSize * LZF_MAXIMUM_EXPANSION) {
+    throw new PointCloudFormatError({
+      format: 'pcd',
+      fileName,
+      byteOffset: dataByteOffset + 4,
+      field: 'uncompressedSize',
+      message: `binary_compressed data claims ${uncompressedSize} uncompressed bytes from ${compressedSize} compressed bytes; LZF expands at most ${LZF_MAXIMUM_EXPANSION}× (${compressedSize * LZF_MAXIMUM_EXPANSION} bytes)`,
+    });
+  }
   if (uncompressedSize !== pointCount * recordSize) {
     throw new PointCloudFormatError({
       format: 'pcd',
@@ -236,7 +246,7 @@ function createAsciiSource(bytes: Uint8Array, header: PcdHeader, fileName: strin
     });
   }
   const text = new TextDecoder('latin1').decode(bytes.subarray(header.dataByteOffset));
-  const values = new Float64Array(pointCount * columnCount);
+  const values = allocateArray(Float64Array, pointCount * columnCount, { format: 'pcd', fileName, field: 'ascii values' });
   const columnFieldNames = header.fields.flatMap((field) => Array.from({ length: field.count }, () => field.name));
   let pointIndex = 0;
   let lineNumber = header.dataLine - 1;

@@ -1,0 +1,135 @@
+import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
+import type { LasHeader } from './las-header.js';
+
+/**
+ * Largest ratio of uncompressed point bytes to compressed point bytes a LAZ file may claim: 50.
+ *
+ * LASzip compresses real scans 4–20× (its paper reports LAZ files at 7–20 % of the LAS size; the two LAZ fixtures
+ * here are 5.1× and 3.8×). Its arithmetic coder could in theory go far beyond (a cloud of identical points), but a
+ * header that claims more than 50× is taken as damaged: decompressing it would run the decoder over points that
+ * the bytes cannot hold. This bounds the decoder's work to 50 × the compressed bytes.
+ */
+export const LAZ_MAXIMUM_COMPRESSION_RATIO = 50;
+
+/** Chunk size of a LASzip VLR whose chunks each list their own point count (COPC and some writers). */
+const VARIABLE_CHUNK_SIZE = 0xffffffff;
+/** Bytes of a variable-length record header (LAS 1.4 R15, table 10). */
+const VLR_HEADER_BYTES = 54;
+/** Record id of the LASzip VLR, user id `laszip encoded`. */
+const LASZIP_RECORD_ID = 22204;
+
+/** What the LASzip VLR and chunk table say about the compressed points of a LAZ file. */
+export interface LaszipLayout {
+  /** Compressor: 1 point-wise (no chunks), 2 point-wise chunked, 3 layered chunked (LAS 1.4). */
+  compressor: number;
+  /** Points per chunk; `undefined` when every chunk lists its own count (variable chunks) or there are no chunks. */
+  chunkSize?: number;
+  /** Chunks listed in the chunk table (0 for compressor 1). */
+  chunkCount: number;
+  /** Bytes of compressed point data (between the chunk-table pointer and the chunk table). */
+  compressedByteCount: number;
+}
+
+/**
+ * Checks, before any decompression, that the header's point count can come out of the compressed bytes present:
+ * the LASzip VLR exists within the VLR area and its item sizes add up to the point record length; the chunk table
+ * lies inside the file; every chunk starts with one raw record (so `chunkCount × pointRecordLength` fits the
+ * compressed bytes); with fixed-size chunks, `pointCount ≤ chunkCount × chunkSize`; and
+ * `pointCount × pointRecordLength ≤ compressed bytes × {@link LAZ_MAXIMUM_COMPRESSION_RATIO}`.
+ *
+ * @param bytes - The whole LAZ file.
+ * @param header - Its parsed public header (`compressed` set).
+ * @param fileName - File name, for errors.
+ * @throws {@link PointCloudFormatError} (format `'laz'`) naming the field and both numbers when a claim cannot fit.
+ */
+export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName?: string): LaszipLayout {
+  const fail = (message: string, byteOffset: number, field: string): never => {
+    throw new PointCloudFormatError({ format: 'laz', fileName, byteOffset, field, message });
+  };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { headerSize, pointDataOffset, pointRecordLength, pointCount, variableLengthRecordCount } = header;
+
+  // Walk the VLRs; a count whose records cannot fit before the point data is refused before looping over it.
+  const maximumVlrCount = Math.floor((pointDataOffset - headerSize) / VLR_HEADER_BYTES);
+  if (variableLengthRecordCount > maximumVlrCount) {
+    fail(
+      `${variableLengthRecordCount} variable-length records claimed, but the ${pointDataOffset - headerSize} bytes between the header and the point data hold at most ${maximumVlrCount}`,
+      100,
+      'variableLengthRecordCount',
+    );
+  }
+  let laszipOffset = -1;
+  let laszipLength = 0;
+  for (let index = 0, offset = headerSize; index < variableLengthRecordCount; index++) {
+    if (offset + VLR_HEADER_BYTES > pointDataOffset) {
+      fail(`variable-length record ${index} starts at byte ${offset}, past the point data at ${pointDataOffset}`, offset, 'variableLengthRecordCount');
+    }
+    const recordLength = view.getUint16(offset + 20, true);
+    const userId = new TextDecoder('latin1').decode(bytes.subarray(offset + 2, offset + 18)).replace(/\0.*$/s, '');
+    if (userId === 'laszip encoded' && view.getUint16(offset + 18, true) === LASZIP_RECORD_ID) {
+      laszipOffset = offset + VLR_HEADER_BYTES;
+      laszipLength = recordLength;
+    }
+    offset += VLR_HEADER_BYTES + recordLength;
+    if (offset > pointDataOffset) {
+      fail(`variable-length record ${index} of ${recordLength} bytes runs to byte ${offset}, past the point data at ${pointDataOffset}`, offset - recordLength - 34, 'recordLengthAfterHeader');
+    }
+  }
+  if (laszipOffset < 0) fail("compressed point format but no LASzip VLR ('laszip encoded', record 22204)", headerSize, 'laszip');
+  if (laszipLength < 34) fail(`LASzip VLR of ${laszipLength} bytes, expected at least 34`, laszipOffset, 'laszip');
+  const compressor = view.getUint16(laszipOffset, true);
+  const chunkSizeField = view.getUint32(laszipOffset + 12, true);
+  const itemCount = view.getUint16(laszipOffset + 32, true);
+  if (34 + itemCount * 6 > laszipLength) {
+    fail(`LASzip VLR lists ${itemCount} items (${34 + itemCount * 6} bytes) in ${laszipLength} bytes`, laszipOffset + 32, 'laszip items');
+  }
+  let itemBytes = 0;
+  for (let item = 0; item < itemCount; item++) itemBytes += view.getUint16(laszipOffset + 34 + item * 6 + 2, true);
+  if (itemBytes !== pointRecordLength) {
+    fail(`LASzip items add up to ${itemBytes} bytes per point, the header's point record length is ${pointRecordLength}`, laszipOffset + 34, 'laszip items');
+  }
+  if (compressor < 1 || compressor > 3) fail(`unknown LASzip compressor ${compressor} (expected 1, 2 or 3)`, laszipOffset, 'compressor');
+
+  let compressedByteCount = bytes.length - pointDataOffset;
+  let chunkCount = 0;
+  let chunkSize: number | undefined;
+  if (compressor !== 1) {
+    if (pointDataOffset + 8 > bytes.length) fail('the chunk-table pointer (8 bytes) is missing after the VLRs', pointDataOffset, 'chunkTableOffset');
+    let chunkTableOffset = Number(view.getBigInt64(pointDataOffset, true));
+    // A writer that could not seek back stores -1 here and the offset in the file's last 8 bytes.
+    if (chunkTableOffset === -1 && bytes.length >= pointDataOffset + 16) chunkTableOffset = Number(view.getBigInt64(bytes.length - 8, true));
+    if (!(chunkTableOffset >= pointDataOffset + 8 && chunkTableOffset + 8 <= bytes.length)) {
+      fail(`chunk table at byte ${chunkTableOffset} is outside ${pointDataOffset + 8}..${bytes.length - 8}`, pointDataOffset, 'chunkTableOffset');
+    }
+    chunkCount = view.getUint32(chunkTableOffset + 4, true);
+    compressedByteCount = chunkTableOffset - pointDataOffset - 8;
+    // Every chunk begins with its first record stored raw.
+    if (chunkCount * pointRecordLength > compressedByteCount) {
+      fail(
+        `${chunkCount} chunks claimed, each starting with a raw ${pointRecordLength}-byte record, but only ${compressedByteCount} compressed bytes are present`,
+        chunkTableOffset + 4,
+        'chunkCount',
+      );
+    }
+    if (chunkSizeField === 0) fail('LASzip chunk size 0', laszipOffset + 12, 'chunkSize');
+    if (chunkSizeField !== VARIABLE_CHUNK_SIZE) {
+      chunkSize = chunkSizeField;
+      if (pointCount > chunkCount * chunkSize) {
+        fail(
+          `header claims ${pointCount} points, but the chunk table's ${chunkCount} chunks of ${chunkSize} points hold at most ${chunkCount * chunkSize}`,
+          header.version[1] >= 4 ? 247 : 107,
+          'pointCount',
+        );
+      }
+    }
+  }
+  const claimedBytes = pointCount * pointRecordLength;
+  if (claimedBytes > compressedByteCount * LAZ_MAXIMUM_COMPRESSION_RATIO) {
+    fail(
+      `header claims ${pointCount} points of ${pointRecordLength} bytes (${claimedBytes} bytes), more than ${LAZ_MAXIMUM_COMPRESSION_RATIO} × the ${compressedByteCount} compressed bytes present`,
+      header.version[1] >= 4 ? 247 : 107,
+      'pointCount',
+    );
+  }
+  return { compressor, chunkSize, chunkCount, compressedByteCount };
+}
