@@ -77,7 +77,7 @@ program
   .command('eval')
   .description("run AGILE3D's multi-object protocol for a checkpoint and the non-learned baseline on a dataset")
   .requiredOption('--checkpoint <dir>', 'model directory (model.json + weights.bin) or training run directory (its latest checkpoint)')
-  .option('--data <dir>', 'dataset directory (votenet npy, ScanNet, S3DIS, SemanticKITTI or KITTI-360 layout)')
+  .option('--data <dir>', 'dataset directory (votenet npy, ScanNet, ScanNet npy, mOSD tabletop, S3DIS, SemanticKITTI or KITTI-360 layout)')
   .option('--synthetic <n>', 'also evaluate on n generated indoor rooms (held out: seeds from --synthetic-seed)', (value) => Number.parseInt(value, 10))
   .option('--synthetic-seed <n>', 'seed of the first generated room', (value) => Number.parseInt(value, 10), 800_000)
   .option('--scenes <ids>', 'comma-separated scene ids to evaluate', (value) => value.split(',').filter(Boolean))

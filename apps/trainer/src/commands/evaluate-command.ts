@@ -100,7 +100,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   if (options.inputScale !== undefined) segmenter.model.config.inputScale = options.inputScale;
   segmenter.model.config.superpoints = { ...segmenter.model.config.superpoints, ...definedFields(options.superpoints ?? {}) };
   options.log(`superpoints: click constraints ${segmenter.superpointSettings.clickConstraints ? 'on' : 'off'}, pooling ${segmenter.superpointSettings.pooling ? 'on' : 'off'}`);
-  const { segment, release } = createModelSegmentFunction(segmenter.model);
+  const { segment, release } = createModelSegmentFunction(segmenter.model, scenes);
   const started = performance.now();
   const modelResult = await evaluateInteractive(evaluationScenes, segment, {
     ...protocol,

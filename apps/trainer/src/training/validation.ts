@@ -5,14 +5,16 @@ import type { PointCloud } from '@pointclick/io';
 
 /**
  * A `segment(cloud, clicks)` function over a model for the evaluation runner: the backbone runs once per
- * cloud (the runner calls with the same cloud object for every click round), the decoder every round.
+ * cloud (the runner calls with the same cloud object for every click round), the decoder every round. A
+ * scene of `scenes` that ships its own over-segmentation (ScanNet's segs.json) hands it to the segmenter.
  */
-export function createModelSegmentFunction(model: InteractiveSegmentationModel) {
+export function createModelSegmentFunction(model: InteractiveSegmentationModel, scenes: readonly LabeledScene[] = []) {
   const segmenter = new Segmenter(model);
+  const superpointsOf = new Map(scenes.filter((scene) => scene.superpoints).map((scene) => [scene.cloud, scene.superpoints]));
   let currentCloud: PointCloud | undefined;
   const segment = (cloud: PointCloud, clicks: ReadonlyArray<{ pointIndex: number; objectId: number; kind: 'object' | 'background' }>) => {
     if (cloud !== currentCloud) {
-      segmenter.setScene(cloud);
+      segmenter.setScene(cloud, { superpoints: superpointsOf.get(cloud) });
       currentCloud = cloud;
     }
     return segmenter.segment(clicks.map((click) => ({ pointIndex: click.pointIndex, objectId: click.objectId, kind: click.kind }))).instance;
@@ -31,7 +33,7 @@ export async function validateModel(
   scenes: LabeledScene[],
   options: { targetObjects: number; clickBudget: number; seed: number },
 ): Promise<InteractiveSummary> {
-  const { segment, release } = createModelSegmentFunction(model);
+  const { segment, release } = createModelSegmentFunction(model, scenes);
   try {
     const result = await evaluateInteractive(toEvaluationScenes(scenes), segment, {
       seed: options.seed,
