@@ -23,6 +23,11 @@ const dataSourceSchema = z.discriminatedUnion('kind', [
     directory: z.string().min(1),
     /** Scene ids to leave out (validation rooms). */
     exclude: z.array(z.string()).default([]),
+    /**
+     * Coordinates are multiplied by this when a scene is loaded, to train at the scale the segmenter will see
+     * the domain at (its `inputScale`; e.g. 4 for tabletop scans, which `inputScale: 'auto'` scales by 4).
+     */
+    scale: z.number().positive().default(1),
   }),
 ]);
 

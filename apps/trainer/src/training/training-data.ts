@@ -44,9 +44,11 @@ async function entriesOf(source: DataSourceConfig): Promise<SceneEntry[]> {
   if (!info?.isDirectory()) throw new Error(`data source '${source.directory}': no such directory`);
   const scenes: SceneEntry[] = [];
   const excluded = new Set(source.exclude);
+  const scale = source.scale ?? 1;
   for await (const scene of readDataset(directory)) {
     if (excluded.has(scene.id)) continue;
-    scenes.push({ id: scene.id, sourceKey: `${directory}/${scene.id}:${scene.cloud.pointCount}`, load: async () => scene });
+    const scaled = scale === 1 ? scene : { ...scene, cloud: { ...scene.cloud, positions: Float32Array.from(scene.cloud.positions, (value) => value * scale) } };
+    scenes.push({ id: scene.id, sourceKey: `${directory}/${scene.id}:${scene.cloud.pointCount}${scale === 1 ? '' : `:scale=${scale}`}`, load: async () => scaled });
   }
   if (scenes.length === 0) throw new Error(`data source '${source.directory}': no scenes found (or all excluded)`);
   return scenes;
