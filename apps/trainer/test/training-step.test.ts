@@ -183,3 +183,30 @@ describe('object-mask loss (clicks grouped as the segmenter groups them)', () =>
     expect(createSegmenterConfig('tiny', 1).localityGain).toBeUndefined();
   });
 });
+
+describe('superpoint-pooled mask losses (loss.superpointPooling)', () => {
+  it('scores pooled mask logits: other BCE and Dice, the same CE, finite gradients, no leaks', () => {
+    const { scene, step } = sampleTrainingStep(scenes, config, 1);
+    const variables = model.trainableVariables();
+    const before = tf.memory().numTensors;
+    const run = (superpointPooling: boolean) => {
+      let figures: ReturnType<typeof computeStepLoss>['figures'] | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const result = computeStepLoss(model, scene, step, { ...weights, superpointPooling });
+        figures = result.figures;
+        return result.total;
+      }, variables);
+      const norm = tf.tidy(() => tf.addN(Object.values(grads).map((gradient) => tf.sum(tf.square(gradient)))).dataSync()[0]);
+      tf.dispose([value, ...Object.values(grads)]);
+      return { figures: figures!, norm };
+    };
+    const plain = run(false);
+    const pooled = run(true);
+    expect(Number.isFinite(pooled.norm) && pooled.norm > 0).toBe(true);
+    expect(pooled.figures.ce).toBeCloseTo(plain.figures.ce, 5);
+    expect(pooled.figures.bce).not.toBeCloseTo(plain.figures.bce, 4);
+    expect(pooled.figures.dice).not.toBeCloseTo(plain.figures.dice, 4);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => validateTrainingConfig({ loss: { superpointPooling: 'yes' } }, 'run.yaml')).toThrow(/run\.yaml[\s\S]*loss\.superpointPooling/);
+  });
+});

@@ -117,8 +117,13 @@ export const trainingConfigSchema = z
          * maximum of its clicks' logits after click locality, as the segmenter groups them; 0 = off.
          */
         objectMask: z.number().nonnegative().default(0),
+        /**
+         * Compute the mask losses (BCE, Dice) on superpoint-pooled logits: each voxel's logit replaced by the mean
+         * over the voxels of its superpoint (`computeSuperpoints` of the crop), as the segmenter's pooling does.
+         */
+        superpointPooling: z.boolean().default(false),
       })
-      .default({ bce: 1, dice: 1, ce: 0.5, objectMask: 0 }),
+      .default({ bce: 1, dice: 1, ce: 0.5, objectMask: 0, superpointPooling: false }),
     validation: z
       .object({
         /** Validate every this many steps; 0 disables. */

@@ -4,6 +4,7 @@ import type { AugmentedScene, TrainingStep, TrainingStepClick } from '@pointclic
 import type { BackboneLevel } from '@pointclick/ptv3';
 import { RegionDistanceIndex, simulateClicks, type RegionCache } from '@pointclick/metrics';
 import { ClickGeodesicDistances, assignClickGroups, clickLocalityPenalties, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+import { computeSuperpoints } from '@pointclick/sampling';
 
 /** Object threshold the correction rounds label voxels with when the model's config names none (the segmenter's). */
 const DEFAULT_OBJECT_THRESHOLD = 0.5;
@@ -125,6 +126,28 @@ function addCorrectionClicks(
   return clicks;
 }
 
+/**
+ * Superpoint pooling of the mask logits for the loss (`loss.superpointPooling`), as the segmenter pools them
+ * at inference: the crop's superpoints (`computeSuperpoints` over its points and colours), each voxel taking
+ * the superpoint of its first point, and every voxel's logits replaced by the mean over its superpoint's
+ * voxels. Differentiable (segment sum and gather); class logits are left as they are.
+ */
+function poolStagesBySuperpoint<Stage extends { maskLogits: tf.Tensor2D }>(stages: readonly Stage[], scene: AugmentedScene, firstPoint: Int32Array): Stage[] {
+  const superpoints = computeSuperpoints(scene.positions, { colors: scene.colors });
+  const voxelSuperpoint = Int32Array.from(firstPoint, (point) => superpoints.labels[point]);
+  const sizes = new Float32Array(superpoints.count);
+  for (const superpoint of voxelSuperpoint) sizes[superpoint]++;
+  const inverseSizes = Float32Array.from(sizes, (size) => (size > 0 ? 1 / size : 0));
+  return stages.map((stage) => {
+    const pooled = tf.tidy(() => {
+      const segments = tf.tensor1d(voxelSuperpoint, 'int32');
+      const means = tf.mul(tf.unsortedSegmentSum(stage.maskLogits, segments, superpoints.count), tf.tensor2d(inverseSizes, [superpoints.count, 1]));
+      return tf.gather(means, segments) as tf.Tensor2D; // [voxelCount, clickCount]
+    });
+    return { ...stage, maskLogits: pooled };
+  });
+}
+
 /** Added to the logits of a group's non-member clicks before the group maximum: never the maximum. */
 const NOT_IN_GROUP = -1e4;
 
@@ -186,7 +209,7 @@ export function computeStepLoss(
   model: InteractiveSegmentationModel,
   scene: AugmentedScene,
   step: TrainingStep,
-  weights: { bce: number; dice: number; ce: number; objectMask?: number },
+  weights: { bce: number; dice: number; ce: number; objectMask?: number; superpointPooling?: boolean },
   options: StepLossOptions = {},
 ): { total: tf.Scalar; figures: StepLosses; clicks: readonly TrainingStepClick[] } {
   const backbone = model.backbone.apply({ positions: scene.positions, colors: scene.colors });
@@ -215,9 +238,10 @@ export function computeStepLoss(
 
   const clickGeodesicDistances = geodesic?.distances(clickVoxelIndices);
   const output = model.decoder.apply({ levels: backbone.levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
+  const stages = weights.superpointPooling ? poolStagesBySuperpoint(output.stages, scene, labels.firstPoint) : output.stages;
   const loss = totalLoss(
     {
-      stages: output.stages,
+      stages,
       targets: tf.tensor2d(targets, [voxelCount, clickCount]),
       classLabels,
       ignoreMask: ignore,
@@ -227,7 +251,7 @@ export function computeStepLoss(
   let total = loss.total;
   let objectMask = 0;
   if ((weights.objectMask ?? 0) > 0) {
-    const grouped = objectMaskLoss(output.stages, clicks, targets, ignore, clickGeodesicDistances, model.config.localityGain ?? 0, weights);
+    const grouped = objectMaskLoss(stages, clicks, targets, ignore, clickGeodesicDistances, model.config.localityGain ?? 0, weights);
     objectMask = grouped.dataSync()[0];
     total = tf.add(total, tf.mul(grouped, weights.objectMask ?? 0));
   }
