@@ -60,6 +60,12 @@ function parseSwitch(value: string): boolean {
   throw new InvalidArgumentError(`expected 'on' or 'off', got '${value}'`);
 }
 
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got '${value}'`);
+  return number;
+}
+
 function parseInputScale(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
   const number = Number(value);
@@ -89,9 +95,11 @@ program
   .option('--locality-gain <logits-per-metre>', "override the checkpoint's click locality at grouping (≥ 0; 0 = off)", parseNonNegative)
   .option('--click-constraints <on|off>', "override the checkpoint's superpoint click constraints", parseSwitch)
   .option('--superpoint-pooling <on|off>', "override the checkpoint's superpoint pooling", parseSwitch)
+  .option('--superpoint-scale <k>', "override the checkpoint's superpoint scale (computeSuperpoints' Felzenszwalb–Huttenlocher k; larger: larger superpoints)", parseNonNegative)
+  .option('--superpoint-minimum-size <points>', "override the checkpoint's smallest superpoint, in points", parsePositiveInteger)
   .option('--input-scale <factor|auto>', "override the checkpoint's input scale (coordinates × factor before the network; auto: per scene)", parseInputScale)
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; inputScale?: number | 'auto'; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; superpointScale?: number; superpointMinimumSize?: number; inputScale?: number | 'auto'; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -105,7 +113,7 @@ program
       json: options.json,
       objectThreshold: options.objectThreshold,
       localityGain: options.localityGain,
-      superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling },
+      superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
       inputScale: options.inputScale,
       log: (line) => console.log(line),
     });
@@ -121,13 +129,15 @@ program
   .option('--locality-gain <logits-per-metre>', 'click locality at grouping, logits per metre of geodesic distance (≥ 0; 0 = off; calibrate on training scenes)', parseNonNegative)
   .option('--click-constraints <on|off>', 'superpoint click constraints at inference (default on)', parseSwitch)
   .option('--superpoint-pooling <on|off>', 'superpoint pooling at inference (default on)', parseSwitch)
+  .option('--superpoint-scale <k>', "computeSuperpoints' scale for the segmenter (larger: larger superpoints)", parseNonNegative)
+  .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
   .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene; default 1)', parseInputScale)
-  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; inputScale?: number | 'auto' }) => {
+  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; superpointScale?: number; superpointMinimumSize?: number; inputScale?: number | 'auto' }) => {
     await initializeBackend({ preferred: 'wasm' });
     const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, {
       objectThreshold: options.objectThreshold,
       localityGain: options.localityGain,
-      superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling },
+      superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
       inputScale: options.inputScale,
     });
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);

@@ -17,7 +17,7 @@ export interface EvaluationOptions {
   /** Overrides the checkpoint's `localityGain` (click locality at grouping, logits per metre; 0 = off). */
   localityGain?: number;
   /** Overrides the checkpoint's superpoint settings field by field (undefined fields keep the checkpoint's). */
-  superpoints?: { clickConstraints?: boolean; pooling?: boolean };
+  superpoints?: { clickConstraints?: boolean; pooling?: boolean; scale?: number; minimumSize?: number };
   /** Overrides the checkpoint's input scale (a factor, or 'auto'). */
   inputScale?: number | 'auto';
   /** Dataset directory in any layout the datasets package detects; absent: only synthetic rooms. */
@@ -99,7 +99,11 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   if (options.localityGain !== undefined) segmenter.model.config.localityGain = options.localityGain;
   if (options.inputScale !== undefined) segmenter.model.config.inputScale = options.inputScale;
   segmenter.model.config.superpoints = { ...segmenter.model.config.superpoints, ...definedFields(options.superpoints ?? {}) };
-  options.log(`superpoints: click constraints ${segmenter.superpointSettings.clickConstraints ? 'on' : 'off'}, pooling ${segmenter.superpointSettings.pooling ? 'on' : 'off'}`);
+  const settings = segmenter.superpointSettings;
+  options.log(
+    `superpoints: click constraints ${settings.clickConstraints ? 'on' : 'off'}, pooling ${settings.pooling ? 'on' : 'off'}` +
+      ` (scale ${settings.scale ?? 'default'}, minimum size ${settings.minimumSize ?? 'default'}); input scale ${segmenter.model.config.inputScale ?? 1}`,
+  );
   const { segment, release } = createModelSegmentFunction(segmenter.model, scenes);
   const started = performance.now();
   const modelResult = await evaluateInteractive(evaluationScenes, segment, {

@@ -14,7 +14,7 @@ export async function exportCheckpoint(
   checkpoint: string,
   outputDirectory: string,
   dtype: 'float32' | 'float16',
-  overrides: { objectThreshold?: number; localityGain?: number; superpoints?: { clickConstraints?: boolean; pooling?: boolean }; inputScale?: number | 'auto' } = {},
+  overrides: { objectThreshold?: number; localityGain?: number; superpoints?: { clickConstraints?: boolean; pooling?: boolean; scale?: number; minimumSize?: number }; inputScale?: number | 'auto' } = {},
 ): Promise<{ source: string; output: string; byteLength: number }> {
   const source = await resolveCheckpointSource(checkpoint);
   const documentPath = join(source, 'model.json');
