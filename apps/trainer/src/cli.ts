@@ -98,8 +98,9 @@ program
   .option('--superpoint-scale <k>', "override the checkpoint's superpoint scale (computeSuperpoints' Felzenszwalb–Huttenlocher k; larger: larger superpoints)", parseNonNegative)
   .option('--superpoint-minimum-size <points>', "override the checkpoint's smallest superpoint, in points", parsePositiveInteger)
   .option('--input-scale <factor|auto>', "override the checkpoint's input scale (coordinates × factor before the network; auto: per scene)", parseInputScale)
+  .option('--baseline <on|off>', 'also run the non-learned baseline (default on; off when its table is already known)', parseSwitch)
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; superpointScale?: number; superpointMinimumSize?: number; inputScale?: number | 'auto'; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; superpointScale?: number; superpointMinimumSize?: number; inputScale?: number | 'auto'; baseline?: boolean; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -115,6 +116,7 @@ program
       localityGain: options.localityGain,
       superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
       inputScale: options.inputScale,
+      baseline: options.baseline,
       log: (line) => console.log(line),
     });
   });

@@ -36,6 +36,8 @@ export interface EvaluationOptions {
   clickBudget: number;
   /** Write the JSON table here; AGILE3D logs go beside it. */
   json?: string;
+  /** Also run the non-learned baseline (default true); false saves its time when its table is known. */
+  baseline?: boolean;
   /** Progress output. */
   log: (line: string) => void;
 }
@@ -66,7 +68,8 @@ export function definedFields<T extends object>(record: T): Partial<T> {
 }
 
 /** Formats the model's and the baseline's tables side by side. */
-export function formatComparison(model: MethodTable, baseline: MethodTable): string {
+export function formatComparison(model: MethodTable, baseline: MethodTable | undefined): string {
+  if (!baseline) return formatComparison(model, model).replace(/^(.{20}.{10}).*$/gm, '$1');
   const rows: Array<[string, number, number]> = [
     ...Object.keys(model.iouAt).map((key): [string, number, number] => [`IoU@${key}`, model.iouAt[key], baseline.iouAt[key]]),
     ...Object.keys(model.nocAt).map((key): [string, number, number] => [`NoC@${key}`, model.nocAt[key], baseline.nocAt[key]]),
@@ -83,7 +86,7 @@ export function formatComparison(model: MethodTable, baseline: MethodTable): str
  * Runs AGILE3D's multi-object protocol on every scene of a dataset directory for the checkpoint and for the
  * non-learned geodesic baseline, with the same targets and click rules, and reports both tables.
  */
-export async function runEvaluation(options: EvaluationOptions): Promise<{ model: MethodTable; baseline: MethodTable }> {
+export async function runEvaluation(options: EvaluationOptions): Promise<{ model: MethodTable; baseline?: MethodTable }> {
   const scenes = options.data ? await collectScenes(readDataset(resolve(options.data), options.scenes ? { sceneIds: options.scenes } : {})) : [];
   if (options.data && scenes.length === 0) throw new Error(`no scenes found in ${options.data}`);
   if (options.syntheticScenes) {
@@ -112,19 +115,23 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   });
   release();
   segmenter.dispose();
-  const baselineResult = await evaluateInteractive(evaluationScenes, createGeodesicSegmenter(), {
-    ...protocol,
-    targetIds: Object.fromEntries(modelResult.targets),
-  });
+  const baselineResult =
+    options.baseline === false
+      ? undefined
+      : await evaluateInteractive(evaluationScenes, createGeodesicSegmenter(), {
+          ...protocol,
+          targetIds: Object.fromEntries(modelResult.targets),
+        });
   const model = tableOf(modelResult);
-  const baseline = tableOf(baselineResult);
+  const baseline = baselineResult ? tableOf(baselineResult) : undefined;
   options.log(formatComparison(model, baseline));
+  if (!baseline) options.log('(baseline not run: --baseline off)');
   if (options.json) {
     const jsonPath = resolve(options.json);
     await mkdir(dirname(jsonPath), { recursive: true });
     await writeFileAtomic(jsonPath, `${JSON.stringify({ model, baseline, scenes: scenes.map((scene) => scene.id), protocol }, null, 2)}\n`);
     await writeFile(join(dirname(jsonPath), 'agile3d-model.log'), `${modelResult.logText}\n`);
-    await writeFile(join(dirname(jsonPath), 'agile3d-baseline.log'), `${baselineResult.logText}\n`);
+    if (baselineResult) await writeFile(join(dirname(jsonPath), 'agile3d-baseline.log'), `${baselineResult.logText}\n`);
     options.log(`wrote ${jsonPath} and AGILE3D logs beside it`);
   }
   return { model, baseline };
