@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
-import { InteractiveSegmentationModel } from '@pointclick/segmenter';
+import { InteractiveSegmentationModel, lowerClickProbability } from '@pointclick/segmenter';
 import type { PreprocessedScene } from '@pointclick/datasets';
 import { createSegmenterConfig } from '../src/training/model-presets.js';
 import { validateTrainingConfig, ConfigError } from '../src/config/training-config.js';
 import { loadPreprocessedScenes, sampleTrainingStep } from '../src/training/training-data.js';
-import { computeStepLoss } from '../src/training/training-step.js';
+import { computeStepLoss, lowerClickLogits } from '../src/training/training-step.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pointclick-training-step-'));
 const config = validateTrainingConfig({
@@ -208,5 +208,21 @@ describe('superpoint-pooled mask losses (loss.superpointPooling)', () => {
     expect(pooled.figures.dice).not.toBeCloseTo(plain.figures.dice, 4);
     expect(tf.memory().numTensors).toBe(before);
     expect(() => validateTrainingConfig({ loss: { superpointPooling: 'yes' } }, 'run.yaml')).toThrow(/run\.yaml[\s\S]*loss\.superpointPooling/);
+  });
+});
+
+describe('click locality: one rule for the segmenter and the object-mask loss', () => {
+  it('lowers logits exactly as the segmenter lowers probabilities, saturated ones included', () => {
+    const logits = [30, 30, 2, -3, -40, 16.5];
+    const penalties = [20, 0, 1.5, 0, 5, 0.25];
+    const lowered = tf.tidy(() => tf.sigmoid(lowerClickLogits(tf.tensor2d(logits, [3, 2]), tf.tensor2d(penalties, [3, 2]))).dataSync());
+    logits.forEach((logit, entry) => {
+      const probability = Math.fround(1 / (1 + Math.exp(-logit))); // the float32 sigmoid the segmenter reads
+      expect(lowered[entry]).toBeCloseTo(lowerClickProbability(probability, penalties[entry]), 6);
+    });
+    // A saturated far click (logit 30, float32 sigmoid exactly 1) loses to the clamp: sigmoid(16.12 − 20) < 0.5.
+    expect(lowered[0]).toBeLessThan(0.05);
+    // Without a penalty the logit is untouched, even beyond the clamp.
+    expect(lowered[1]).toBe(Math.fround(1 / (1 + Math.exp(-30))));
   });
 });

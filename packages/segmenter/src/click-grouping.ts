@@ -102,7 +102,7 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
     let score = 0;
     for (let click = 0, row = voxel * clickCount; click < clickCount; click++) {
       if (groupOfClick[click] !== group) continue;
-      const probability = penalties ? lowerLogit(maskProbabilities[row + click], penalties[row + click]) : maskProbabilities[row + click];
+      const probability = penalties ? lowerClickProbability(maskProbabilities[row + click], penalties[row + click]) : maskProbabilities[row + click];
       if (probability > score) score = probability;
     }
     return score;
@@ -118,7 +118,7 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
     const row = voxel * clickCount;
     for (let click = 0; click < clickCount; click++) {
       const group = groupOfClick[click];
-      const probability = penalties ? lowerLogit(maskProbabilities[row + click], penalties[row + click]) : maskProbabilities[row + click];
+      const probability = penalties ? lowerClickProbability(maskProbabilities[row + click], penalties[row + click]) : maskProbabilities[row + click];
       if (probability > groupScores[group]) groupScores[group] = probability;
     }
     let best = 0;
@@ -209,10 +209,21 @@ export function clickLocalityPenalties(clickDistances: Float32Array, clickCount:
 const PROBABILITY_LIMIT = 1e-7;
 
 /**
- * sigmoid(logit(p) − amount) of the clamped probability p, computed as p / (p + (1 − p)·e^amount): one
- * exponential and no logarithm per entry. The probability itself when amount is 0.
+ * The same clamp in logits: ±log((1 − 1e-7) / 1e-7) ≈ ±16.12. Code that lowers logits rather than
+ * probabilities (the trainer's object-mask loss) clamps them to this before subtracting the penalty, so both
+ * apply one rule: `sigmoid(clamp(logit) − amount)` where amount > 0, the logit unchanged elsewhere.
  */
-function lowerLogit(probability: number, amount: number): number {
+export const CLICK_LOCALITY_LOGIT_LIMIT = Math.log((1 - PROBABILITY_LIMIT) / PROBABILITY_LIMIT);
+
+/**
+ * Click locality on one entry: sigmoid(logit(p) − amount) of the clamped probability p, computed as
+ * p / (p + (1 − p)·e^amount): one exponential and no logarithm per entry. The probability itself when amount
+ * is 0 (or less).
+ *
+ * @param probability Mask probability, 0…1.
+ * @param amount Logits to subtract (`clickLocalityPenalties`).
+ */
+export function lowerClickProbability(probability: number, amount: number): number {
   if (amount <= 0) return probability;
   const clamped = Math.min(Math.max(probability, PROBABILITY_LIMIT), 1 - PROBABILITY_LIMIT);
   return clamped / (clamped + (1 - clamped) * Math.exp(amount));

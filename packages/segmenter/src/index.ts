@@ -1,5 +1,5 @@
 export { Segmenter } from './segmenter.js';
-export { assignClickGroups, clickLocalityPenalties } from './click-grouping.js';
+export { assignClickGroups, clickLocalityPenalties, lowerClickProbability, CLICK_LOCALITY_LOGIT_LIMIT } from './click-grouping.js';
 export { SuperpointIndex, clickConstraintLabels, poolSuperpointLogits, UNCONSTRAINED } from './click-constraints.js';
 export { ClickGeodesicDistances } from './click-geodesic-distances.js';
 export { InteractiveSegmentationModel } from './interactive-segmentation-model.js';

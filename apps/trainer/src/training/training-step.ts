@@ -3,7 +3,13 @@ import { binaryCrossEntropyWithLogits, diceLoss, totalLoss } from '@pointclick/l
 import type { AugmentedScene, TrainingStep, TrainingStepClick } from '@pointclick/datasets';
 import type { BackboneLevel } from '@pointclick/ptv3';
 import { RegionDistanceIndex, simulateClicks, type RegionCache } from '@pointclick/metrics';
-import { ClickGeodesicDistances, assignClickGroups, clickLocalityPenalties, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+import {
+  CLICK_LOCALITY_LOGIT_LIMIT,
+  ClickGeodesicDistances,
+  assignClickGroups,
+  clickLocalityPenalties,
+  type InteractiveSegmentationModel,
+} from '@pointclick/segmenter';
 import { computeSuperpoints } from '@pointclick/sampling';
 
 /** Object threshold the correction rounds label voxels with when the model's config names none (the segmenter's). */
@@ -148,6 +154,20 @@ function poolStagesBySuperpoint<Stage extends { maskLogits: tf.Tensor2D }>(stage
   });
 }
 
+/**
+ * Click locality on logits, by the segmenter's rule (`lowerClickProbability`): where the penalty is positive
+ * the logit is clamped to ±`CLICK_LOCALITY_LOGIT_LIMIT` and lowered by it; elsewhere it is left as it is.
+ *
+ * @param logits `[voxelCount, clickCount]` mask logits.
+ * @param penalties `[voxelCount, clickCount]` amounts in logits, ≥ 0 (`clickLocalityPenalties`).
+ */
+export function lowerClickLogits(logits: tf.Tensor2D, penalties: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const lowered = tf.sub(tf.clipByValue(logits, -CLICK_LOCALITY_LOGIT_LIMIT, CLICK_LOCALITY_LOGIT_LIMIT), penalties);
+    return tf.where(tf.greater(penalties, 0), lowered, logits) as tf.Tensor2D;
+  });
+}
+
 /** Added to the logits of a group's non-member clicks before the group maximum: never the maximum. */
 const NOT_IN_GROUP = -1e4;
 
@@ -189,7 +209,7 @@ function objectMaskLoss(
     const ignoreTensor = tf.tensor1d(ignore);
     let sum: tf.Tensor = tf.scalar(0);
     for (const stage of stages) {
-      const local = penaltyTensor ? tf.sub(stage.maskLogits, penaltyTensor) : stage.maskLogits;
+      const local = penaltyTensor ? lowerClickLogits(stage.maskLogits, penaltyTensor) : stage.maskLogits;
       const grouped = tf.max(tf.add(tf.expandDims(local, 2), memberTensor), 1) as tf.Tensor2D; // [voxelCount, groupCount]
       sum = tf.add(sum, tf.mul(binaryCrossEntropyWithLogits(grouped, targetTensor, { ignoreMask: ignoreTensor }), weights.bce));
       sum = tf.add(sum, tf.mul(diceLoss(grouped, targetTensor, { ignoreMask: ignoreTensor }), weights.dice));
