@@ -135,10 +135,11 @@ export function computeSuperpoints(positions: Float32Array, options: SuperpointO
     return point;
   };
   const unite = (first: number, second: number): number => {
-    if (size[first] < size[second]) [first, second] = [second, first];
-    parent[second] = first;
-    size[first] += size[second];
-    return first;
+    const root = size[first] >= size[second] ? first : second;
+    const child = root === first ? second : first;
+    parent[child] = root;
+    size[root] += size[child];
+    return root;
   };
   for (let position = 0; position < edgeCount; position++) {
     const edge = order[position];
@@ -297,13 +298,12 @@ function smallestEigenvector(xx: number, xy: number, xz: number, yy: number, yz:
   const n01 = c01x * c01x + c01y * c01y + c01z * c01z;
   const n02 = c02x * c02x + c02y * c02y + c02z * c02z;
   const n12 = c12x * c12x + c12y * c12y + c12z * c12z;
-  let x: number;
-  let y: number;
-  let z: number;
-  let norm: number;
-  if (n01 >= n02 && n01 >= n12) [x, y, z, norm] = [c01x, c01y, c01z, n01];
-  else if (n02 >= n12) [x, y, z, norm] = [c02x, c02y, c02z, n02];
-  else [x, y, z, norm] = [c12x, c12y, c12z, n12];
+  const first = n01 >= n02 && n01 >= n12;
+  const second = !first && n02 >= n12;
+  const x = first ? c01x : second ? c02x : c12x;
+  const y = first ? c01y : second ? c02y : c12y;
+  const z = first ? c01z : second ? c02z : c12z;
+  const norm = first ? n01 : second ? n02 : n12;
   if (!(norm > 0)) {
     out[offset] = 0;
     out[offset + 1] = 0;
