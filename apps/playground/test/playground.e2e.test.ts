@@ -227,7 +227,7 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
     const [labelsDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-labels]')]);
     const labelsPath = join(artifacts, 'wasm-labels.json');
     await labelsDownload.saveAs(labelsPath);
-    const labels = JSON.parse(readFileSync(labelsPath, 'utf8'));
+    const labels = JSON.parse(readFileSync(labelsPath, 'utf8')) as { format: string; clicks: unknown[]; classNames: Record<string, string> };
     expect(labels.format).toBe('pointclick-labels');
     expect(labels.clicks).toHaveLength(2);
     expect(Object.keys(labels.classNames).length).toBeGreaterThan(1);

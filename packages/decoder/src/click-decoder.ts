@@ -190,7 +190,7 @@ export class ClickDecoder extends Module {
     });
     const stages: DecoderStageOutput[] = [];
     for (let index = 0; index < outputs.length; index += 2) {
-      stages.push({ maskLogits: outputs[index] as tf.Tensor2D, classLogits: outputs[index + 1] as tf.Tensor2D });
+      stages.push({ maskLogits: outputs[index], classLogits: outputs[index + 1] });
     }
     return { stages };
   }
@@ -206,7 +206,7 @@ export class ClickDecoder extends Module {
     const tensors = tf.tidy(() => this.buildScene(levels).stageScenes.flatMap((scene) => [scene.keys, scene.values]));
     const stageScenes: ProjectedScene[] = [];
     for (let index = 0; index < tensors.length; index += 2) {
-      stageScenes.push({ keys: tensors[index] as tf.Tensor3D, values: tensors[index + 1] as tf.Tensor3D });
+      stageScenes.push({ keys: tensors[index], values: tensors[index + 1] });
     }
     const distanceEmbedding = this.distancePrior?.embed(levels[levels.length - 1].coordinates, frame);
     return {

@@ -26,12 +26,12 @@ function writeScannetMesh(path: string, vertices: number[][], faces: number[][])
   const body = new DataView(new ArrayBuffer(vertices.length * 16 + faces.length * 13));
   let offset = 0;
   for (const [x, y, z, red, green, blue] of vertices) {
-    body.setFloat32(offset, x!, true);
-    body.setFloat32(offset + 4, y!, true);
-    body.setFloat32(offset + 8, z!, true);
-    body.setUint8(offset + 12, red!);
-    body.setUint8(offset + 13, green!);
-    body.setUint8(offset + 14, blue!);
+    body.setFloat32(offset, x, true);
+    body.setFloat32(offset + 4, y, true);
+    body.setFloat32(offset + 8, z, true);
+    body.setUint8(offset + 12, red);
+    body.setUint8(offset + 13, green);
+    body.setUint8(offset + 14, blue);
     body.setUint8(offset + 15, 255);
     offset += 16;
   }

@@ -128,7 +128,7 @@ describe('evaluateInteractive (multi-object protocol)', () => {
       return labels;
     };
     const result = await evaluateInteractive([scene], segment, { targetCount: 4, seed: 5 });
-    const targets = new Set(result.targets.get(scene.name)!);
+    const targets = new Set(result.targets.get(scene.name));
     const truthAt = (point: number): number => (targets.has(instance[point]) ? instance[point] : 0);
     const clicks = result.clicks.get(scene.name)!;
     expect(clicks.length).toBeLessThanOrEqual(4 * 20);

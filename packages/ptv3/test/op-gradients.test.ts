@@ -76,7 +76,7 @@ describe('numerical gradient checks (cpu)', () => {
     checkGradient((input) => segmentMax(input as tf.Tensor2D, layout), x, 1e-3);
     const values = x.arraySync();
     const output = segmentMax(x, layout).arraySync();
-    expect((output as number[][])[0][2]).toBeCloseTo(Math.max(values[3][2], values[0][2], values[6][2]), 6);
+    expect((output)[0][2]).toBeCloseTo(Math.max(values[3][2], values[0][2], values[6][2]), 6);
     x.dispose();
   });
 

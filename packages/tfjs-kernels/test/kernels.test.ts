@@ -225,7 +225,7 @@ describe.each(BACKENDS)('tfjs-kernels on %s', (backend) => {
         await expectGradientMatches((input) => patchAttention(qt, input as tf.Tensor4D, vt, 0.7), k, shape, size, 5e-3);
         await expectGradientMatches((input) => patchAttention(qt, kt, input as tf.Tensor4D, 0.7), v, shape, size, 5e-3);
       } finally {
-        tf.registerKernel(gradientConfig!);
+        tf.registerKernel(gradientConfig);
       }
       tf.dispose([qt, kt, vt]);
     });

@@ -318,7 +318,7 @@ export class PlaygroundApp {
       return {
         objectId,
         prediction,
-        classIndex: overridden ? settings!.classOverride! : (prediction?.classIndex ?? -1),
+        classIndex: overridden ? settings.classOverride! : (prediction?.classIndex ?? -1),
         confidence: overridden ? 1 : (prediction?.classProbability ?? 0),
         visible: settings?.visible ?? true,
         overridden,

@@ -27,7 +27,7 @@ const gatherRowsWasm: KernelFunc = ({ inputs, backend }) => {
   // [gatherCount, 1]: shares the indices' memory (Reshape only adds a reference).
   const column = reshapeKernel.kernelFunc({ inputs: { x: indices }, backend, attrs: { shape: [gatherCount, 1] } }) as TensorInfo;
   try {
-    return gatherNdKernel.kernelFunc({ inputs: { params: x, indices: column }, backend, attrs: {} }) as TensorInfo;
+    return gatherNdKernel.kernelFunc({ inputs: { params: x, indices: column }, backend, attrs: {} });
   } finally {
     wasm.disposeData(column.dataId);
   }
