@@ -3,7 +3,7 @@ import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
 import { InteractiveSegmentationModel } from '@pointclick/segmenter';
 import { ConfigError, applyOverrides, readTrainingConfigFile, validateTrainingConfig } from './config/training-config.js';
-import { createSegmenterConfig, type ModelPreset } from './training/model-presets.js';
+import { createSegmenterConfig, type ModelPreset } from './config/model-presets.js';
 import { runTraining } from './training/training-loop.js';
 import { runEvaluation } from './commands/evaluate-command.js';
 import { exportCheckpoint } from './commands/export-command.js';

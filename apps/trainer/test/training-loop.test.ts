@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { InteractiveSegmentationModel, loadSegmenter, serializeCheckpoint } from '@pointclick/segmenter';
-import { createSegmenterConfig } from '../src/training/model-presets.js';
+import { createSegmenterConfig } from '../src/config/model-presets.js';
 import { validateTrainingConfig, type TrainingConfig } from '../src/config/training-config.js';
 import { runTraining } from '../src/training/training-loop.js';
 import { runEvaluation } from '../src/commands/evaluate-command.js';

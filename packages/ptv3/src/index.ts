@@ -5,8 +5,8 @@ export { BASE_CONFIG, LITE_CONFIG, inputChannelsOf, validateConfig } from './mod
 export type { InputLayout, PointTransformerV3Config, PointTransformerV3Preset } from './model/point-transformer-config.js';
 export { countForwardFlops } from './model/flop-count.js';
 export type { FlopCount } from './model/flop-count.js';
-export { PointLevel, poolLevel, shuffleLevelOrders } from './model/point-level.js';
-export type { PooledLevel } from './model/point-level.js';
+export { PointLevel, poolLevel, shuffleLevelOrders } from './levels/point-level.js';
+export type { PooledLevel } from './levels/point-level.js';
 export { sampleGrid } from './grid/grid-sampler.js';
 export type { GridSample } from './grid/grid-sampler.js';
 export {

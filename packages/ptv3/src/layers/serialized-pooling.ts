@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fastGelu } from './fast-gelu.js';
 import { BatchNorm, Linear, Module, type Initializer } from '@pointclick/nn';
 import { segmentMax } from '../ops/point-ops.js';
-import type { PooledLevel } from '../model/point-level.js';
+import type { PooledLevel } from '../levels/point-level.js';
 
 /**
  * Grid pooling with stride 2 (Pointcept `SerializedPooling`, reduce = max): Linear on the children, max

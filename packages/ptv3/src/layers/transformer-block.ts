@@ -5,7 +5,7 @@ import { ModuleGroup } from './module-group.js';
 import { SubmanifoldConvolution } from './submanifold-convolution.js';
 import { SerializedAttention } from './serialized-attention.js';
 import { dropPath } from './drop-path.js';
-import type { PointLevel } from '../model/point-level.js';
+import type { PointLevel } from '../levels/point-level.js';
 
 /** Options of {@link TransformerBlock}. */
 export interface TransformerBlockOptions {

@@ -10,7 +10,7 @@ import { SubmanifoldConvolution } from '../layers/submanifold-convolution.js';
 import { TransformerBlock } from '../layers/transformer-block.js';
 import type { BackboneInput, BackboneLevel, BackboneOutput } from './backbone-output.js';
 import { countForwardFlops, type FlopCount } from './flop-count.js';
-import { PointLevel, poolLevel, shuffleLevelOrders, type PooledLevel } from './point-level.js';
+import { PointLevel, poolLevel, shuffleLevelOrders, type PooledLevel } from '../levels/point-level.js';
 import {
   BASE_CONFIG,
   LITE_CONFIG,

@@ -20,7 +20,7 @@ import {
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
 import { SPARSE_CONVOLUTION } from '../kernels/kernel-names.js';
-import { KernelArgumentError } from './argument-error.js';
+import { KernelArgumentError } from '../kernels/kernel-argument-error.js';
 import { hasKernel } from './kernel-dispatch.js';
 import { gatherRows } from './row-gather-op.js';
 import { unsortedSegmentSum } from './segment-sum-op.js';

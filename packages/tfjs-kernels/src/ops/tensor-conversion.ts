@@ -1,5 +1,5 @@
 import { Tensor, tensor, tensor1d, type Tensor1D } from '@tensorflow/tfjs-core';
-import { KernelArgumentError } from './argument-error.js';
+import { KernelArgumentError } from '../kernels/kernel-argument-error.js';
 
 /** Accepts a tensor or a flat array (made 1-D); used at op boundaries. */
 export function toTensor<T extends Tensor>(value: T | number[] | Float32Array, op: string, field: string): T {

@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { SEGMENT_MAX_GRAD, type SegmentMaxGradAttrs, type SegmentMaxGradInputs } from '../../kernels/kernel-names.js';
-import { segmentMaxGradValues } from '../../ops/segment-max-op.js';
+import { segmentMaxGradValues } from '../shared/segment-max-values.js';
 import type { CpuBackendLike } from './cpu-backend-like.js';
 
 const segmentMaxGradCpu: KernelFunc = ({ inputs, backend, attrs }) => {

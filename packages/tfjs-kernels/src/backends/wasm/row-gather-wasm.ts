@@ -1,6 +1,6 @@
 import { getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { GATHER_ROWS, type GatherRowsInputs } from '../../kernels/kernel-names.js';
-import { KernelArgumentError } from '../../ops/argument-error.js';
+import { KernelArgumentError } from '../../kernels/kernel-argument-error.js';
 import type { WasmBackendLike } from './wasm-backend-like.js';
 
 /**

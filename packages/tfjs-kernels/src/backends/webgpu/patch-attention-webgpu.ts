@@ -1,7 +1,7 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { PATCH_ATTENTION, type PatchAttentionAttrs, type PatchAttentionInputs } from '../../kernels/kernel-names.js';
-import { KernelArgumentError } from '../../ops/argument-error.js';
+import { KernelArgumentError } from '../../kernels/kernel-argument-error.js';
 
 /**
  * One invocation per query row: two passes over the row's patch (the logit maximum, then the

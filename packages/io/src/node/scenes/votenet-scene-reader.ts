@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PointCloud } from '../core/point-cloud.js';
-import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
-import { readNpy, type NpyArray } from '../npy/npy-reader.js';
-import { parseScannetLabelTable } from './scannet-label-table.js';
+import type { PointCloud } from '../../core/point-cloud.js';
+import { PointCloudFormatError } from '../../core/point-cloud-format-error.js';
+import { readNpy, type NpyArray } from '../../npy/npy-reader.js';
+import { parseScannetLabelTable } from '../../scenes/scannet-label-table.js';
 
 /** The three `.npy` files of a VoteNet-preprocessed ScanNet scene. */
 export interface VotenetSceneSources {
