@@ -174,7 +174,7 @@ describe('architecture', () => {
       const planted = [
         plantedWorkspace('@pointclick/ptv3', 'library', {
           'src/layers/planted.ts': ['../model/point-transformer-v3.js'],
-          'src/model/planted.ts': ['../layers/index.js', '../index.js'],
+          'src/model/planted.ts': ['../layers/drop-path.js', '../index.js'],
         }),
       ];
       const ptv3 = workspaces.find((workspace) => workspace.manifest.name === '@pointclick/ptv3')!;

@@ -1,5 +1,4 @@
 export { gatherRows } from './ops/row-gather-op.js';
-export { gelu } from './ops/gelu-activation.js';
 export { patchAttention, referencePatchAttention } from './ops/patch-attention-op.js';
 export { segmentMax, segmentMaxWithArgmax } from './ops/segment-max-op.js';
 export { sparseConvolution, composeSparseConvolution } from './ops/sparse-convolution-op.js';

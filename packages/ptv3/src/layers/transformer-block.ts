@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LayerNorm, Linear, Module, type Initializer } from '@pointclick/nn';
-import { fastGelu } from './fast-gelu.js';
+import { gelu, LayerNorm, Linear, Module, type Initializer } from '@pointclick/nn';
 import { ModuleGroup } from './module-group.js';
 import { SubmanifoldConvolution } from './submanifold-convolution.js';
 import { SerializedAttention } from './serialized-attention.js';
@@ -72,7 +71,7 @@ export class TransformerBlock extends Module {
       let features = tf.add(input, cpe) as tf.Tensor2D;
       const attended = this.attention.apply(this.norm1.apply(features) as tf.Tensor2D, level);
       features = tf.add(features, dropPath(attended, rate, this.training, this.nextSeed()));
-      const transformed = this.mlpSecond.apply(fastGelu(this.mlpFirst.apply(this.norm2.apply(features)))) as tf.Tensor2D;
+      const transformed = this.mlpSecond.apply(gelu(this.mlpFirst.apply(this.norm2.apply(features)))) as tf.Tensor2D;
       return tf.add(features, dropPath(transformed, rate, this.training, this.nextSeed())) as tf.Tensor2D;
     });
   }

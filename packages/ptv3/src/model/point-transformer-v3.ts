@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fastGelu } from '../layers/fast-gelu.js';
-import { BatchNorm, Initializer, Module } from '@pointclick/nn';
+import { BatchNorm, gelu, Initializer, Module } from '@pointclick/nn';
 import { PointTransformerInputError } from '../errors/point-transformer-error.js';
 import { sampleGrid } from '../grid/grid-sampler.js';
 import { ModuleGroup } from '../layers/module-group.js';
@@ -182,7 +181,7 @@ export class PointTransformerV3 extends Module {
     const stageCount = levels.length;
     const featureTensors = tf.tidy(() => {
       const inputTensor = tf.tensor2d(hierarchy.inputFeatures, [levels[0].voxelCount, inputChannelsOf(this.config.inputLayout)]);
-      let features = fastGelu(this.stemNorm.apply(this.stemConvolution.apply(inputTensor, levels[0]))) as tf.Tensor2D;
+      let features = gelu(this.stemNorm.apply(this.stemConvolution.apply(inputTensor, levels[0]))) as tf.Tensor2D;
       const skips: tf.Tensor2D[] = [];
       for (let stage = 0; stage < stageCount; stage++) {
         const down = this.downsampling[stage];
