@@ -51,7 +51,7 @@ export { createSeededRandom } from './synthetic/seeded-random.js';
 export type { LabeledScene } from './core/labeled-scene.js';
 export { DatasetError } from './core/labeled-scene.js';
 export { combineInstanceIds, toLabeledScene } from './core/labeled-scene-conversion.js';
-export { computeCrc32 } from './cache/crc32-checksum.js';
+export { computeCrc32 } from '@pointclick/io';
 export type { DecodedSceneCache } from './cache/scene-cache-format.js';
 export { decodeSceneCache, encodeSceneCache, SCENE_CACHE_MAGIC, SCENE_CACHE_VERSION } from './cache/scene-cache-format.js';
 export type { PreprocessedScene, PreprocessSceneOptions } from './training/scene-preprocessing.js';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, LayerNorm, Linear, Module, type Initializer } from '@pointclick/nn';
-import { ModuleGroup } from './module-group.js';
+import { gelu, LayerNorm, Linear, Module, ModuleGroup, type Initializer } from '@pointclick/nn';
 import { SubmanifoldConvolution } from './submanifold-convolution.js';
 import { SerializedAttention } from './serialized-attention.js';
 import { dropPath } from './drop-path.js';
