@@ -9,6 +9,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       '**/.turbo/**',
+      '**/.cache/**',
       '**/bench/build/**',
       'test-artifacts/**',
       // Generated from C by packages/tfjs-kernels/scripts/build-wasm-kernels.ts (base64 wasm modules).
