@@ -64,4 +64,11 @@ export default tseslint.config(
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  {
+    // Build configurations sit outside the packages' tsconfigs (they import ../../tsup.config.base.ts, outside
+    // each package's rootDir); they are linted without type information.
+    files: ['**/tsup.config.ts'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { parserOptions: { projectService: false, project: null } },
+  },
 );
