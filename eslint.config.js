@@ -14,8 +14,6 @@ export default tseslint.config(
       'test-artifacts/**',
       // The empty stand-in for @types/node used by tsconfig.browser.json.
       'scripts/browser-types/**',
-      // Generated from C by packages/tfjs-kernels/scripts/build-wasm-kernels.ts (base64 wasm modules).
-      'packages/tfjs-kernels/src/backends/wasm/generated/**',
     ],
   },
   eslint.configs.recommended,
