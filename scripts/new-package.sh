@@ -38,15 +38,9 @@ cat > "$dir/tsconfig.json" <<JSON
 JSON
 cat > "$dir/tsup.config.ts" <<TS
 import { defineConfig } from 'tsup';
+import { BUILD_DEFAULTS } from '../../tsup.config.base.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-});
+export default defineConfig({ ...BUILD_DEFAULTS, entry: ['src/index.ts'] });
 TS
 [ -f "$dir/README.md" ] || printf '# @pointclick/%s\n\n%s\n' "$name" "$description" > "$dir/README.md"
 [ -f "$dir/CHANGELOG.md" ] || printf '# @pointclick/%s\n' "$name" > "$dir/CHANGELOG.md"

@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsup';
+import { CLI_BUILD_DEFAULTS } from '../../tsup.config.base.js';
 
-export default defineConfig({
-  entry: ['src/cli.ts'],
-  format: ['esm'],
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  banner: { js: '#!/usr/bin/env node' },
-});
+export default defineConfig({ ...CLI_BUILD_DEFAULTS, entry: ['src/cli.ts'] });

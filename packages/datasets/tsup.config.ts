@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsup';
+import { BUILD_DEFAULTS } from '../../tsup.config.base.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-});
+export default defineConfig({ ...BUILD_DEFAULTS, entry: { index: 'src/index.ts', node: 'src/node/index.ts' } });

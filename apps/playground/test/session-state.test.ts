@@ -102,10 +102,10 @@ describe('buildExports', () => {
     expect(Array.from(cloud.colors!)).toEqual(Array.from(colors));
     const labels = readLabelsJson(labelsJson, { expectedPointCount: 5 });
     expect(Array.from(labels.semantic!)).toEqual([0, 3, 3, 1, 0]);
-    const document = JSON.parse(labelsJson);
+    const document = JSON.parse(labelsJson) as { classNames: Record<string, string>; clicks: unknown[]; objects: { className: string }[] };
     expect(document.classNames).toEqual({ 0: 'unlabeled', 1: 'wall', 2: 'floor', 3: 'chair' });
     expect(document.clicks).toEqual(clicks);
-    expect(document.objects.map((object: { className: string }) => object.className)).toEqual(['chair', 'wall']);
+    expect(document.objects.map((object) => object.className)).toEqual(['chair', 'wall']);
   });
 });
 

@@ -1,12 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
-import { InteractiveSegmentationModel } from '@pointclick/segmenter';
-import { ConfigError, applyOverrides, readTrainingConfigFile, validateTrainingConfig } from './config/training-config.js';
-import { createSegmenterConfig, type ModelPreset } from './training/model-presets.js';
-import { runTraining } from './training/training-loop.js';
+import { ConfigError } from './config/training-config.js';
 import { runEvaluation } from './commands/evaluate-command.js';
 import { exportCheckpoint } from './commands/export-command.js';
+import { describePreset, formatPresetInfo } from './commands/info-command.js';
+import { runTrainCommand, type TrainCommandOptions } from './commands/train-command.js';
 
 const backendOption = () =>
   new Option('--backend <name>', 'TF.js backend (auto = WebGPU when a GPU adapter exists, else wasm)').choices(['auto', 'webgpu', 'wasm', 'cpu']);
@@ -33,17 +32,8 @@ program
   .option('--resume', 'continue from the run directory\'s latest checkpoint')
   .option('--init-from <dir>', 'fine-tune: start from the weights of a model or run directory (sets initialWeights)')
   .addOption(backendOption())
-  .action(async (options: { config?: string; set: string[]; output?: string; preset?: string; steps?: number; stepLimit?: number; resume?: boolean; initFrom?: string; backend?: string }) => {
-    const fileValue = options.config ? await readTrainingConfigFile(options.config) : {};
-    const overrides = [...options.set];
-    if (options.output) overrides.push(`outputDirectory=${JSON.stringify(options.output)}`);
-    if (options.preset) overrides.push(`preset=${JSON.stringify(options.preset)}`);
-    if (options.steps) overrides.push(`schedule.steps=${options.steps}`);
-    if (options.backend) overrides.push(`backend=${JSON.stringify(options.backend)}`);
-    if (options.initFrom) overrides.push(`initialWeights=${JSON.stringify(options.initFrom)}`);
-    const config = validateTrainingConfig(applyOverrides(fileValue, overrides), options.config ?? 'configuration');
-    await startBackend(config.backend);
-    const result = await runTraining(config, { resume: options.resume, stepLimit: options.stepLimit, command: process.argv.slice(2).join(' ') });
+  .action(async (options: TrainCommandOptions) => {
+    const result = await runTrainCommand(options, startBackend, process.argv.slice(2).join(' '));
     console.log(`finished at step ${result.step}; latest checkpoint ${result.checkpointDirectory}`);
   });
 
@@ -151,27 +141,10 @@ program
   .requiredOption('--preset <name>', 'lite, base or tiny')
   .option('--json', 'print JSON')
   .action(async (options: { preset: string; json?: boolean }) => {
-    if (!['lite', 'base', 'tiny'].includes(options.preset)) throw new ConfigError(`--preset: expected lite, base or tiny, got '${options.preset}'`);
     await initializeBackend({ preferred: 'cpu', strict: true });
-    const config = createSegmenterConfig(options.preset as ModelPreset, 0);
-    const model = new InteractiveSegmentationModel(config);
-    let stored = 0;
-    for (const variable of model.namedVariables().values()) stored += variable.size;
-    const info = {
-      preset: options.preset,
-      parameters: model.countParams(),
-      backboneParameters: model.backbone.countParams(),
-      decoderParameters: model.decoder.countParams(),
-      sizeBytes: stored * 4,
-      classCount: config.classNames.length,
-      gridSize: config.gridSize,
-    };
-    model.dispose();
+    const info = describePreset(options.preset);
     if (options.json) console.log(JSON.stringify(info, null, 2));
-    else {
-      console.log(`preset ${info.preset}: ${info.parameters.toLocaleString('en-US')} parameters (backbone ${info.backboneParameters.toLocaleString('en-US')}, decoder ${info.decoderParameters.toLocaleString('en-US')})`);
-      console.log(`checkpoint size ${(info.sizeBytes / 1e6).toFixed(2)} MB (float32, running statistics included)`);
-    }
+    else for (const line of formatPresetInfo(info)) console.log(line);
   });
 
 program.parseAsync().catch((error: unknown) => {

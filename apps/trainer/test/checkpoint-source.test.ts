@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveCheckpointSource } from '../src/commands/checkpoint-source.js';
+import { resolveCheckpointSource } from '../src/training/checkpoint-source.js';
 
 let root: string;
 

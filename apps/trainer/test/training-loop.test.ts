@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { InteractiveSegmentationModel, loadSegmenter, serializeCheckpoint } from '@pointclick/segmenter';
-import { createSegmenterConfig } from '../src/training/model-presets.js';
+import { createSegmenterConfig } from '../src/config/model-presets.js';
 import { validateTrainingConfig, type TrainingConfig } from '../src/config/training-config.js';
 import { runTraining } from '../src/training/training-loop.js';
 import { runEvaluation } from '../src/commands/evaluate-command.js';
@@ -63,7 +63,7 @@ describe('training loop', () => {
     const lines = readFileSync(join(scratch, 'falls', 'metrics.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(20);
     expect(readFileSync(join(scratch, 'falls', 'training-plot.svg'), 'utf8')).toContain('<polyline');
-    expect(JSON.parse(readFileSync(join(scratch, 'falls', 'config.resolved.json'), 'utf8')).preset).toBe('tiny');
+    expect((JSON.parse(readFileSync(join(scratch, 'falls', 'config.resolved.json'), 'utf8')) as { preset: string }).preset).toBe('tiny');
   });
 
   it('resumes exactly: the next loss after a resume equals the uninterrupted run', async () => {
@@ -77,7 +77,7 @@ describe('training loop', () => {
     const exported = await exportCheckpoint(join(scratch, 'resumed'), join(scratch, 'exported'), 'float16');
     const full = await loadSegmenter(resumed.checkpointDirectory);
     const half = await loadSegmenter(exported.output);
-    expect(exported.byteLength * 2).toBe(JSON.parse(readFileSync(join(resumed.checkpointDirectory, 'model.json'), 'utf8')).weights.byteLength);
+    expect(exported.byteLength * 2).toBe((JSON.parse(readFileSync(join(resumed.checkpointDirectory, 'model.json'), 'utf8')) as { weights: { byteLength: number } }).weights.byteLength);
     const cloud = { pointCount: 400, positions: Float32Array.from({ length: 1200 }, (_, index) => ((index * 7919) % 1000) / 400) };
     const clicks = [{ pointIndex: 3, objectId: 1, kind: 'object' as const }, { pointIndex: 250, objectId: 2, kind: 'object' as const }];
     full.setScene(cloud);
@@ -164,7 +164,7 @@ describe('training loop', () => {
       json: jsonPath,
       log: (line) => lines.push(line),
     });
-    const written = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    const written = JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<'model' | 'baseline', { iouAt: Record<string, number>; nocAt: Record<string, number>; mAP50: unknown }>;
     for (const method of ['model', 'baseline'] as const) {
       expect(Object.keys(written[method].iouAt).sort()).toEqual(['1', '10', '15', '3', '5']);
       expect(Object.keys(written[method].nocAt).sort()).toEqual(['50', '65', '80', '85', '90']);

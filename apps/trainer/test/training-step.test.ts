@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { InteractiveSegmentationModel, lowerClickProbability } from '@pointclick/segmenter';
 import type { PreprocessedScene } from '@pointclick/datasets';
-import { createSegmenterConfig } from '../src/training/model-presets.js';
+import { createSegmenterConfig } from '../src/config/model-presets.js';
 import { validateTrainingConfig, ConfigError } from '../src/config/training-config.js';
 import { loadPreprocessedScenes, sampleTrainingStep } from '../src/training/training-data.js';
 import { computeStepLoss, lowerClickLogits } from '../src/training/training-step.js';

@@ -62,7 +62,7 @@ export {
 } from './scenes/mosd-scene.js';
 export { toScannetNpyScene } from './scenes/scannet-npy-scene.js';
 export { parseScannetSuperpoints } from './scenes/scannet-superpoints.js';
-export { computeCrc32 } from './cache/crc32-checksum.js';
+export { computeCrc32 } from '@pointclick/io';
 export type { DecodedSceneCache } from './cache/scene-cache-format.js';
 export { decodeSceneCache, encodeSceneCache, SCENE_CACHE_MAGIC, SCENE_CACHE_VERSION } from './cache/scene-cache-format.js';
 export type { PreprocessedScene, PreprocessSceneOptions } from './training/scene-preprocessing.js';

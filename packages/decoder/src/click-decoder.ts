@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Initializer, Linear, Module } from '@pointclick/nn';
+import { Initializer, Linear, Module, ModuleGroup, type ProjectedKeyValues } from '@pointclick/nn';
 import { gatherRows } from '@pointclick/tfjs-kernels';
-import type { ProjectedScene } from './click-scene-attention.js';
 import { ClickDistancePrior } from './click-distance-prior.js';
 import { ClickTransformerBlock } from './click-transformer-block.js';
 import { ConditionedQueryAdaptor, type ProjectedLevel } from './conditioned-query-adaptor.js';
@@ -55,7 +54,7 @@ export interface DecoderScene {
   /** Bounds used to normalise positions. */
   frame: SceneFrame;
   /** Per stage, the projected keys and values of its click-to-scene attention. */
-  stageScenes: ProjectedScene[];
+  stageScenes: ProjectedKeyValues[];
   /** Φ of the finest voxels for the click distance prior, `[finestVoxelCount, 2J]`; absent without the prior. */
   distanceEmbedding?: tf.Tensor2D;
   /** Frees the tensors. */
@@ -126,7 +125,8 @@ export class ClickDecoder extends Module {
       new FourierPositionalEncoding('positional_encoding', this.config.fourierFeatureCount, width, this.config.fourierScale, initializer, 'positional_encoding'),
     );
     for (let stage = 0; stage < stageCount; stage++) {
-      const stageModule = this.addChild(new StageModule(`stage_${stage}`));
+      // Groups one stage's transformer and adaptor under `stage_<i>` in the variable tree.
+      const stageModule = this.addChild(new ModuleGroup(`stage_${stage}`));
       this.transformers.push(
         stageModule.add(new ClickTransformerBlock('transformer', width, headCount, feedForwardChannels, initializer, `stage_${stage}.transformer`)),
       );
@@ -190,7 +190,7 @@ export class ClickDecoder extends Module {
     });
     const stages: DecoderStageOutput[] = [];
     for (let index = 0; index < outputs.length; index += 2) {
-      stages.push({ maskLogits: outputs[index] as tf.Tensor2D, classLogits: outputs[index + 1] as tf.Tensor2D });
+      stages.push({ maskLogits: outputs[index], classLogits: outputs[index + 1] });
     }
     return { stages };
   }
@@ -204,9 +204,9 @@ export class ClickDecoder extends Module {
     this.checkLevels(levels);
     const frame = computeSceneFrame(levels[levels.length - 1].coordinates);
     const tensors = tf.tidy(() => this.buildScene(levels).stageScenes.flatMap((scene) => [scene.keys, scene.values]));
-    const stageScenes: ProjectedScene[] = [];
+    const stageScenes: ProjectedKeyValues[] = [];
     for (let index = 0; index < tensors.length; index += 2) {
-      stageScenes.push({ keys: tensors[index] as tf.Tensor3D, values: tensors[index + 1] as tf.Tensor3D });
+      stageScenes.push({ keys: tensors[index], values: tensors[index + 1] });
     }
     const distanceEmbedding = this.distancePrior?.embed(levels[levels.length - 1].coordinates, frame);
     return {
@@ -218,7 +218,7 @@ export class ClickDecoder extends Module {
   }
 
   /** Scene frame and every stage's projected keys and values (inside the caller's tidy). */
-  private buildScene(levels: readonly DecoderLevel[]): { frame: SceneFrame; stageScenes: ProjectedScene[] } {
+  private buildScene(levels: readonly DecoderLevel[]): { frame: SceneFrame; stageScenes: ProjectedKeyValues[] } {
     const frame = computeSceneFrame(levels[levels.length - 1].coordinates);
     const stageScenes = this.config.stageLevels.map((levelIndex, stage) => {
       const { features, encoding } = this.attendedScene(levels[levelIndex], this.levelProjections.get(levelIndex)!, frame);
@@ -297,17 +297,6 @@ export class ClickDecoder extends Module {
         }
       }
     });
-  }
-}
-
-/** Groups one stage's transformer and adaptor under `stage_<i>` in the variable tree. */
-class StageModule extends Module {
-  constructor(name: string) {
-    super(name);
-  }
-
-  add<Child extends Module>(child: Child): Child {
-    return this.addChild(child);
   }
 }
 

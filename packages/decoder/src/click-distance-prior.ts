@@ -37,7 +37,7 @@ export class ClickDistancePrior extends Module {
       centred[offset + 2] = positions[offset + 2] - frame.center[2];
     }
     return tf.tidy(() => {
-      const phases = tf.matMul(tf.tensor2d(centred, [count, 3]), this.frequencies as tf.Tensor2D); // [count, J]
+      const phases = tf.matMul(tf.tensor2d(centred, [count, 3]), this.frequencies); // [count, J]
       return tf.mul(tf.concat([tf.cos(phases), tf.sin(phases)], 1), 1 / Math.sqrt(this.frequencyCount)) as tf.Tensor2D;
     });
   }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Initializer, LayerNorm, Mlp, Module, MultiHeadAttention } from '@pointclick/nn';
-import { ClickSceneAttention, type ProjectedScene } from './click-scene-attention.js';
+import { Initializer, LayerNorm, Mlp, Module, MultiHeadAttention, type ProjectedKeyValues } from '@pointclick/nn';
 
 /**
  * Transformer block T of Eq. 3, Q_t^i = T(Q_a^{i-1}, F^i): click-to-scene cross-attention (C2S),
@@ -9,7 +8,8 @@ import { ClickSceneAttention, type ProjectedScene } from './click-scene-attentio
  * values. Nothing depends on the order of the clicks, so the block is permutation-equivariant.
  */
 export class ClickTransformerBlock extends Module {
-  private readonly crossAttention: ClickSceneAttention;
+  /** C2S; its key/value half is computed once per scene ({@link prepareScene}). */
+  private readonly crossAttention: MultiHeadAttention;
   private readonly crossNorm: LayerNorm;
   private readonly selfAttention: MultiHeadAttention;
   private readonly selfNorm: LayerNorm;
@@ -18,7 +18,7 @@ export class ClickTransformerBlock extends Module {
 
   constructor(name: string, width: number, headCount: number, feedForwardChannels: number, initializer: Initializer, path: string) {
     super(name);
-    this.crossAttention = this.addChild(new ClickSceneAttention('cross_attention', width, headCount, initializer, `${path}.cross_attention`));
+    this.crossAttention = this.addChild(new MultiHeadAttention('cross_attention', width, headCount, initializer, `${path}.cross_attention`));
     this.crossNorm = this.addChild(new LayerNorm('cross_norm', width));
     this.selfAttention = this.addChild(new MultiHeadAttention('self_attention', width, headCount, initializer, `${path}.self_attention`));
     this.selfNorm = this.addChild(new LayerNorm('self_norm', width));
@@ -32,9 +32,9 @@ export class ClickTransformerBlock extends Module {
    * @param sceneFeatures Projected F^i of the attended voxels, `[keyCount, width]`.
    * @param sceneEncoding Positional encoding of those voxels, `[keyCount, width]`.
    */
-  prepareScene(sceneFeatures: tf.Tensor2D, sceneEncoding: tf.Tensor2D): ProjectedScene {
+  prepareScene(sceneFeatures: tf.Tensor2D, sceneEncoding: tf.Tensor2D): ProjectedKeyValues {
     const keys = tf.add(sceneFeatures, sceneEncoding) as tf.Tensor2D;
-    const scene = this.crossAttention.projectScene(keys, sceneFeatures);
+    const scene = this.crossAttention.projectKeyValues(keys, sceneFeatures);
     keys.dispose();
     return scene;
   }
@@ -45,10 +45,10 @@ export class ClickTransformerBlock extends Module {
    * @param scene The stage's scene from {@link prepareScene}.
    * @returns Q_t^i, `[clickCount, width]`.
    */
-  apply(queries: tf.Tensor2D, queryEncoding: tf.Tensor2D, scene: ProjectedScene): tf.Tensor2D {
+  apply(queries: tf.Tensor2D, queryEncoding: tf.Tensor2D, scene: ProjectedKeyValues): tf.Tensor2D {
     return tf.tidy(() => {
       // C2S: clicks gather evidence from the scene.
-      const attended = this.crossAttention.attend(tf.add(queries, queryEncoding) as tf.Tensor2D, scene);
+      const attended = this.crossAttention.attendProjected(tf.add(queries, queryEncoding) as tf.Tensor2D, scene);
       let state = this.crossNorm.apply(tf.add(queries, attended)) as tf.Tensor2D;
       // C2C: clicks exchange information (one click's object is the other clicks' background).
       const positioned = tf.add(state, queryEncoding) as tf.Tensor2D;

@@ -106,7 +106,7 @@ export class ConditionedQueryAdaptor extends Module {
       // the finest level is never materialised: cost voxelCount·channels·clickCount instead of
       // voxelCount·channels·width.
       const maskEmbedding = this.maskEmbedding.apply(queries) as tf.Tensor2D; // [clickCount, width]
-      const maskKernel = tf.matMul(finest.projection.weight as tf.Tensor2D, maskEmbedding, false, true); // [channels, clickCount]
+      const maskKernel = tf.matMul(finest.projection.weight, maskEmbedding, false, true); // [channels, clickCount]
       let maskLogits: tf.Tensor2D = tf.matMul(finest.features, maskKernel); // [finestVoxelCount, clickCount]
       if (finest.projection.bias) {
         maskLogits = tf.add(maskLogits, tf.matMul(tf.reshape(finest.projection.bias, [1, -1]) as tf.Tensor2D, maskEmbedding, false, true));
@@ -135,7 +135,7 @@ export class ConditionedQueryAdaptor extends Module {
         : maskWeights; // [levelVoxelCount, clickCount]
       const mass = tf.reshape(tf.sum(maskWeights, 0), [-1, 1]); // [clickCount, 1]
       // Σ w (x W + b) = (Σ w x) W + (Σ w) b, again keeping the projection off the voxel axis.
-      let pooledFeatures: tf.Tensor = tf.matMul(tf.matMul(levelWeights, pooled.features, true, false), pooled.projection.weight as tf.Tensor2D);
+      let pooledFeatures: tf.Tensor = tf.matMul(tf.matMul(levelWeights, pooled.features, true, false), pooled.projection.weight);
       if (pooled.projection.bias) pooledFeatures = tf.add(pooledFeatures, tf.mul(mass, pooled.projection.bias));
       const spatialEmbedding = tf.div(pooledFeatures, tf.add(mass, MASK_MASS_EPSILON)); // E_p, [clickCount, width]
 

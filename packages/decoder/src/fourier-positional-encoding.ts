@@ -63,7 +63,7 @@ export class FourierPositionalEncoding extends Module {
       normalised[offset + 2] = (positions[offset + 2] - frame.center[2]) * scale;
     }
     return tf.tidy(() => {
-      const phases = tf.matMul(tf.tensor2d(normalised, [count, 3]), this.frequencies as tf.Tensor2D); // [count, F/2]
+      const phases = tf.matMul(tf.tensor2d(normalised, [count, 3]), this.frequencies); // [count, F/2]
       const features = tf.mul(tf.concat([tf.cos(phases), tf.sin(phases)], 1), 1 / Math.sqrt(this.featureCount)); // [count, F]
       return this.mlp.apply(features) as tf.Tensor2D;
     });

@@ -1,7 +1,5 @@
 export { ClickDecoder, createClickDecoder } from './click-decoder.js';
 export type { ClickDecoderInput, ClickDecoderOutput, DecoderLevel, DecoderScene, DecoderStageOutput } from './click-decoder.js';
-export { ClickSceneAttention } from './click-scene-attention.js';
-export type { ProjectedScene } from './click-scene-attention.js';
 export { resolveDecoderConfig, LITE_DECODER_SIZES } from './decoder-config.js';
 export type { ClickDecoderConfig, ResolvedClickDecoderConfig } from './decoder-config.js';
 export { DecoderInputError } from './decoder-input-error.js';

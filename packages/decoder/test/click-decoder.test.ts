@@ -314,10 +314,10 @@ describe('conditioned query adaptor', () => {
       const variables = adaptor.namedVariables();
       // Eq. 5 literally: M = (F W + b) φm(Q)^T.
       const maskEmbedding = applyMlp(variables, 'mask_embedding', queries);
-      const masks = tf.matMul(finestProjection.apply(finestFeatures) as tf.Tensor2D, maskEmbedding as tf.Tensor2D, false, true);
+      const masks = tf.matMul(finestProjection.apply(finestFeatures), maskEmbedding, false, true);
       expect(maxAbsoluteDifference(output.maskLogits.dataSync(), masks.dataSync())).toBeLessThan(1e-5);
       // Eq. 6 literally.
-      const classLogits = tf.matMul(applyMlp(variables, 'class_embedding', queries) as tf.Tensor2D, prototypes, false, true);
+      const classLogits = tf.matMul(applyMlp(variables, 'class_embedding', queries), prototypes, false, true);
       expect(maxAbsoluteDifference(output.classLogits.dataSync(), classLogits.dataSync())).toBeLessThan(1e-5);
       // E_p: the level's projected features gathered to the finest voxels, averaged under σ(M).
       const gathered = tf.gather(levelProjection.apply(levelFeatures), Array.from(finestToLevel)) as tf.Tensor2D; // [9, width]

@@ -23,7 +23,7 @@ async function medianMilliseconds(run: () => Promise<unknown>): Promise<number> 
     times.push(performance.now() - start);
   }
   times.sort((first, second) => first - second);
-  return times[Math.floor(times.length / 2)]!;
+  return times[Math.floor(times.length / 2)];
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
@@ -44,7 +44,7 @@ if (!existsSync(officePath) || !existsSync(autzenPath)) {
   console.log(`median of ${ROUNDS} rounds after one warm-up; ratio = library time / pointclick time`);
   const office = readFileSync(officePath);
   const officeOurs = await medianMilliseconds(() => readPcd(office));
-  const officeLibrary = await medianMilliseconds(() => PCDLoader.parse!(toArrayBuffer(office)));
+  const officeLibrary = await medianMilliseconds(() => PCDLoader.parse(toArrayBuffer(office)));
   report('office1.pcd (307,200 pts, LZF)', officeOurs, officeLibrary, '@loaders.gl/pcd');
 
   const autzen = readFileSync(autzenPath);

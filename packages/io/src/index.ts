@@ -25,4 +25,5 @@ export type { WriteLabelsJsonOptions, ReadLabelsOptions, LabelsFile } from './la
 export { writeLabelsJson, readLabelsJson } from './labels/labels-json.js';
 export { writeLabelsCsv, readLabelsCsv } from './labels/labels-csv.js';
 export { findPointCloudProblems } from './core/point-cloud-validation.js';
+export { computeCrc32 } from './core/crc32-checksum.js';
 export { S3DIS_CLASS_NAMES } from './scenes/s3dis-class-names.js';

@@ -53,8 +53,8 @@ describe('readLas with LAZ input', () => {
     expect(cloud.metadata.format).toBe('laz');
     expect(cloud.metadata.origin).toEqual([636_001, 848_935, 406]);
     fake.points.forEach((point, index) => {
-      expect(cloud.positions[index * 3]! + 636_001).toBeCloseTo(point.x, 3);
-      expect(cloud.positions[index * 3 + 2]! + 406).toBeCloseTo(point.z, 3);
+      expect(cloud.positions[index * 3] + 636_001).toBeCloseTo(point.x, 3);
+      expect(cloud.positions[index * 3 + 2] + 406).toBeCloseTo(point.z, 3);
     });
     expect(Array.from(cloud.semantic!)).toEqual(fake.points.map((point) => point.classification));
     expect(Array.from(cloud.intensity!)).toEqual(fake.points.map((point) => point.intensity));

@@ -35,7 +35,7 @@ describe.each(formats)('readLas on synthetic LAS 1.$minorVersion point format $p
     expect(origin).toEqual([636_001, 848_935, 406]);
     points.forEach((point, index) => {
       [point.x, point.y, point.z].forEach((world, axis) => {
-        expect(Math.abs(cloud.positions[index * 3 + axis]! + origin[axis]! - world)).toBeLessThan(0.006);
+        expect(Math.abs(cloud.positions[index * 3 + axis] + origin[axis] - world)).toBeLessThan(0.006);
       });
     });
   });
@@ -44,10 +44,10 @@ describe.each(formats)('readLas on synthetic LAS 1.$minorVersion point format $p
     const cloud = await readLas(bytes);
     expect(Array.from(cloud.semantic!)).toEqual(points.map((point) => point.classification));
     expect(Array.from(cloud.intensity!)).toEqual(points.map((point) => point.intensity));
-    expect(Array.from(cloud.attributes!.returnNumber!)).toEqual(points.map((point) => point.returnNumber));
-    expect(Array.from(cloud.attributes!.numberOfReturns!)).toEqual(points.map(() => 2));
+    expect(Array.from(cloud.attributes!.returnNumber)).toEqual(points.map((point) => point.returnNumber));
+    expect(Array.from(cloud.attributes!.numberOfReturns)).toEqual(points.map(() => 2));
     expect(cloud.metadata.classNames).toEqual({ 1: 'unclassified', 2: 'ground', 6: 'building' });
-    if (gps) expect(Array.from(cloud.attributes!.gpsTime!)).toEqual(points.map((point) => point.gpsTime));
+    if (gps) expect(Array.from(cloud.attributes!.gpsTime)).toEqual(points.map((point) => point.gpsTime));
     else expect(cloud.attributes!.gpsTime).toBeUndefined();
     if (color) {
       // Stored as value × 257 (full 16-bit scale); value × 257 >> 8 is the original 8-bit value.
@@ -139,24 +139,24 @@ describe.skipIf(!autzenAvailable)('readLas on autzen_trim.las (LAS 1.2, format 3
     expect(cloud.metadata.comments?.[0]).toBe('LAS 1.2 point format 3');
 
     // loaders.gl decodes the same records independently (float64 world positions, raw byte colours).
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     const reference = await LAZPerfLoader.parse(buffer, { las: { fp64: true, colorDepth: 8 } });
-    const world = reference.attributes.POSITION!.value as Float64Array;
+    const world = reference.attributes.POSITION.value as Float64Array;
     const origin = cloud.metadata.origin;
     let largestError = 0;
     for (let index = 0; index < world.length; index++) {
-      largestError = Math.max(largestError, Math.abs(cloud.positions[index]! + origin[index % 3]! - world[index]!));
+      largestError = Math.max(largestError, Math.abs(cloud.positions[index] + origin[index % 3] - world[index]));
     }
     // Local coordinates span ~1.2 km: float32 keeps them to well under a millimetre.
     expect(largestError).toBeLessThan(1e-3);
-    const referenceClasses = reference.attributes.classification!.value as Uint8Array;
+    const referenceClasses = reference.attributes.classification.value as Uint8Array;
     expect(Array.from(cloud.semantic!.subarray(0, 1000))).toEqual(Array.from(referenceClasses.subarray(0, 1000)).map((value) => value & 0x1f));
     // With colorDepth 16 loaders.gl divides by 256: all zero means every raw colour is below 256,
     // so the file stores 8-bit colours and they must be kept, not divided.
-    const divided = (await LAZPerfLoader.parse(buffer, { las: { fp64: true, colorDepth: 16 } })).attributes.COLOR_0!.value as Uint8Array;
+    const divided = (await LAZPerfLoader.parse(buffer, { las: { fp64: true, colorDepth: 16 } })).attributes.COLOR_0.value as Uint8Array;
     const rawBelow256 = divided.every((value, index) => index % 4 === 3 || value === 0);
     expect(cloud.metadata.colorDepth).toBe(rawBelow256 ? 8 : 16);
-    const referenceColors = (rawBelow256 ? reference.attributes.COLOR_0!.value : divided) as Uint8Array;
+    const referenceColors = (rawBelow256 ? reference.attributes.COLOR_0.value : divided) as Uint8Array;
     for (let index = 0; index < cloud.pointCount; index += 101) {
       for (let channel = 0; channel < 3; channel++) expect(cloud.colors![index * 3 + channel]).toBe(referenceColors[index * 4 + channel]);
     }

@@ -32,7 +32,7 @@ export function buildLas(options: {
   const scale = options.scale ?? [0.01, 0.01, 0.01];
   const offset = options.offset ?? [0, 0, 0];
   const headerSize = minorVersion >= 4 ? 375 : minorVersion === 3 ? 235 : 227;
-  const recordLength = RECORD_SIZES[pointFormat]! + (options.extraBytes ?? 0);
+  const recordLength = RECORD_SIZES[pointFormat] + (options.extraBytes ?? 0);
   const bytes = new Uint8Array(headerSize + points.length * recordLength);
   const view = new DataView(bytes.buffer);
   bytes.set([0x4c, 0x41, 0x53, 0x46]);
@@ -47,16 +47,16 @@ export function buildLas(options: {
   view.setUint16(105, recordLength, true);
   view.setUint32(107, pointFormat >= 6 ? 0 : points.length, true);
   for (let axis = 0; axis < 3; axis++) {
-    view.setFloat64(131 + axis * 8, scale[axis]!, true);
-    view.setFloat64(155 + axis * 8, offset[axis]!, true);
-    const values = points.map((point) => [point.x, point.y, point.z][axis]!);
+    view.setFloat64(131 + axis * 8, scale[axis], true);
+    view.setFloat64(155 + axis * 8, offset[axis], true);
+    const values = points.map((point) => [point.x, point.y, point.z][axis]);
     view.setFloat64(179 + axis * 16, Math.max(...values), true);
     view.setFloat64(187 + axis * 16, Math.min(...values), true);
   }
   if (minorVersion >= 4) view.setBigUint64(247, BigInt(points.length), true);
   points.forEach((point, index) => {
     const record = headerSize + index * recordLength;
-    [point.x, point.y, point.z].forEach((value, axis) => view.setInt32(record + axis * 4, Math.round((value - offset[axis]!) / scale[axis]!), true));
+    [point.x, point.y, point.z].forEach((value, axis) => view.setInt32(record + axis * 4, Math.round((value - offset[axis]) / scale[axis]), true));
     view.setUint16(record + 12, point.intensity, true);
     if (pointFormat >= 6) {
       bytes[record + 14] = point.returnNumber | (point.numberOfReturns << 4);

@@ -161,8 +161,8 @@ describe('readNpyPointCloud', () => {
   it('keeps columns past the sixth as attributes', async () => {
     const cloud = await readCloud('<f4', [1, 8], Float32Array.from([1, 2, 3, 10, 20, 30, 7, -1]));
     expect(Array.from(cloud.colors!)).toEqual([10, 20, 30]);
-    expect(Array.from(cloud.attributes!.column_6!)).toEqual([7]);
-    expect(Array.from(cloud.attributes!.column_7!)).toEqual([-1]);
+    expect(Array.from(cloud.attributes!.column_6)).toEqual([7]);
+    expect(Array.from(cloud.attributes!.column_7)).toEqual([-1]);
   });
 
   it('rejects integer dtypes, wrong shapes, NaN/Inf coordinates and out-of-range colours', async () => {

@@ -153,7 +153,7 @@ describe.each(['ascii', 'binary', 'binary_compressed'] as const)('readPcd on a s
     expect(cloud.metadata?.droppedPointCount).toBe(invalid.size);
     expect(cloud.metadata?.organizedWidth).toBe(width);
     expect(cloud.metadata?.organizedHeight).toBe(height);
-    expect(Array.from(cloud.attributes!.organizedIndex!)).toEqual(keptIndices);
+    expect(Array.from(cloud.attributes!.organizedIndex)).toEqual(keptIndices);
     keptIndices.forEach((pointIndex, index) => {
       for (let axis = 0; axis < 3; axis++) expect(cloud.positions[index * 3 + axis]).toBeCloseTo(coordinate(pointIndex, axis), 6);
     });
@@ -167,10 +167,10 @@ describe.each(['ascii', 'binary', 'binary_compressed'] as const)('readPcd on a s
       expect(cloud.intensity![index]).toBe(1000 + pointIndex);
       expect(cloud.semantic![index]).toBe(pointIndex % 3);
       expect(cloud.instance![index]).toBe(pointIndex < 6 ? 1 : 2);
-      expect(cloud.attributes!.histogram_0![index]).toBe(pointIndex);
-      expect(cloud.attributes!.histogram_2![index]).toBe(pointIndex + 2);
-      expect(cloud.attributes!.timestamp![index]).toBe(1.5e9 + pointIndex);
-      expect(cloud.attributes!.ring![index]).toBe(0 - pointIndex + 0);
+      expect(cloud.attributes!.histogram_0[index]).toBe(pointIndex);
+      expect(cloud.attributes!.histogram_2[index]).toBe(pointIndex + 2);
+      expect(cloud.attributes!.timestamp[index]).toBe(1.5e9 + pointIndex);
+      expect(cloud.attributes!.ring[index]).toBe(0 - pointIndex + 0);
     });
     expect(cloud.attributes!.histogram_1).toBeInstanceOf(Uint8Array);
     expect(cloud.attributes!.normal_x).toBeUndefined();
@@ -300,8 +300,8 @@ describe.skipIf(!officeAvailable)('readPcd on office1.pcd (PCL binary_compressed
     expect(cloud.pointCount + cloud.metadata!.droppedPointCount!).toBe(307_200);
 
     // Independent decoder: loaders.gl keeps every record, NaNs included; count its finite triples.
-    const reference = await PCDLoader.parse!(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    const referencePositions = reference.attributes.POSITION!.value as Float32Array;
+    const reference = await PCDLoader.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const referencePositions = reference.attributes.POSITION.value as Float32Array;
     expect(referencePositions.length).toBe(307_200 * 3);
     const finiteRecords: number[] = [];
     for (let index = 0; index < 307_200; index++) {
@@ -309,11 +309,11 @@ describe.skipIf(!officeAvailable)('readPcd on office1.pcd (PCL binary_compressed
     }
     expect(cloud.pointCount).toBe(finiteRecords.length);
     expect(cloud.metadata!.droppedPointCount).toBeGreaterThan(0);
-    const organizedIndex = cloud.attributes!.organizedIndex!;
+    const organizedIndex = cloud.attributes!.organizedIndex;
     for (const index of [0, 1, Math.floor(cloud.pointCount / 2), cloud.pointCount - 1]) {
       expect(organizedIndex[index]).toBe(finiteRecords[index]);
       for (let axis = 0; axis < 3; axis++) {
-        expect(cloud.positions[index * 3 + axis]).toBe(referencePositions[finiteRecords[index]! * 3 + axis]);
+        expect(cloud.positions[index * 3 + axis]).toBe(referencePositions[finiteRecords[index] * 3 + axis]);
       }
     }
     // A Kinect office frame: colours vary and depth is positive, within a few metres.

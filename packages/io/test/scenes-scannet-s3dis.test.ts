@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PointCloudFormatError } from '../src/core/point-cloud-format-error.js';
-import { parseS3disRoom, readS3disRoom } from '../src/scenes/s3dis-room-reader.js';
+import { parseS3disRoom, readS3disRoom } from '../src/node/scenes/s3dis-room-reader.js';
 import { S3DIS_CLASS_NAMES } from '../src/scenes/s3dis-class-names.js';
 import { parseScannetLabelTable } from '../src/scenes/scannet-label-table.js';
-import { parseScannetScene, readScannetScene } from '../src/scenes/scannet-scene-reader.js';
+import { parseScannetScene, readScannetScene } from '../src/node/scenes/scannet-scene-reader.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const labelTablePath = join(sharedData, 'scannet-votenet', 'scannetv2-labels.combined.tsv');
@@ -26,12 +26,12 @@ function writeScannetMesh(path: string, vertices: number[][], faces: number[][])
   const body = new DataView(new ArrayBuffer(vertices.length * 16 + faces.length * 13));
   let offset = 0;
   for (const [x, y, z, red, green, blue] of vertices) {
-    body.setFloat32(offset, x!, true);
-    body.setFloat32(offset + 4, y!, true);
-    body.setFloat32(offset + 8, z!, true);
-    body.setUint8(offset + 12, red!);
-    body.setUint8(offset + 13, green!);
-    body.setUint8(offset + 14, blue!);
+    body.setFloat32(offset, x, true);
+    body.setFloat32(offset + 4, y, true);
+    body.setFloat32(offset + 8, z, true);
+    body.setUint8(offset + 12, red);
+    body.setUint8(offset + 13, green);
+    body.setUint8(offset + 14, blue);
     body.setUint8(offset + 15, 255);
     offset += 16;
   }

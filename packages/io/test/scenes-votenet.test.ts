@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PointCloudFormatError } from '../src/core/point-cloud-format-error.js';
-import { listVotenetScenes, parseVotenetScene, readVotenetScene } from '../src/scenes/votenet-scene-reader.js';
+import { listVotenetScenes, parseVotenetScene, readVotenetScene } from '../src/node/scenes/votenet-scene-reader.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const votenetDirectory = join(sharedData, 'scannet-votenet');

@@ -24,7 +24,7 @@ const stableBinaryCrossEntropy = tf.customGrad(((...inputs: Array<tf.Tensor | tf
       return [tf.mul(dy, tf.sub(tf.sigmoid(savedX), savedT)), tf.mul(dy, tf.neg(savedX))];
     },
   };
-}) as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, t: tf.Tensor2D) => tf.Tensor2D;
+})) as (x: tf.Tensor2D, t: tf.Tensor2D) => tf.Tensor2D;
 
 /**
  * Eq. 9: mean binary cross-entropy of mask logits against binary targets, computed stably from the

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { readNpy } from '@pointclick/io';
 import type { PointCloud } from '@pointclick/io';
 import { createGeodesicSegmenter, evaluateInteractive } from '../src/index.js';
-import type { GeodesicSegmenterOptions, InteractiveEvaluationResult, LabeledScene } from '../src/index.js';
+import type { GeodesicSegmenterOptions, InteractiveEvaluationResult, EvaluationScene } from '../src/index.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const folder = join(sharedData, 'scannet-votenet');
@@ -21,7 +21,7 @@ if (!existsSync(folder)) {
   process.exit(0);
 }
 
-function loadScene(name: string): LabeledScene {
+function loadScene(name: string): EvaluationScene {
   const vertices = readNpy(readFileSync(join(folder, `${name}_vert.npy`))).data as Float32Array;
   const instance = readNpy(readFileSync(join(folder, `${name}_ins_label.npy`))).data as ArrayLike<number>;
   const semantic = readNpy(readFileSync(join(folder, `${name}_sem_label.npy`))).data as ArrayLike<number>;

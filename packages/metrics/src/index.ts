@@ -22,7 +22,7 @@ export type { ErrorRegion, SimulatedClick, SimulateClicksOptions, RegionCache } 
 export type {
   EvaluationClick,
   SegmentFunction,
-  LabeledScene,
+  EvaluationScene,
   InteractiveEvaluationOptions,
   InteractiveEvaluationResult,
   ClickAveragePrecision,

@@ -31,8 +31,8 @@ export interface EvaluationClick {
  */
 export type SegmentFunction = (cloud: PointCloud, clicks: readonly EvaluationClick[]) => Int32Array | Promise<Int32Array>;
 
-/** A scene with ground truth. */
-export interface LabeledScene {
+/** A scene with ground truth, as the evaluation runner takes it (datasets' richer `LabeledScene` converts to it). */
+export interface EvaluationScene {
   /** Scene name written into the log (`scene0007_00`; AGILE3D drops the `scene` prefix). */
   name: string;
   /** The cloud; `instance` (object id per point, 0 = none) is required. Clicks and IoU use all its points. */
@@ -118,7 +118,7 @@ const AP_CLICK_COUNTS = [1, 3, 5, 10, 15, 20];
  *   or `segment` returns labels of the wrong length or with negative values.
  */
 export async function evaluateInteractive(
-  scenes: readonly LabeledScene[],
+  scenes: readonly EvaluationScene[],
   segment: SegmentFunction,
   options: InteractiveEvaluationOptions = {},
 ): Promise<InteractiveEvaluationResult> {
@@ -220,7 +220,7 @@ interface ProtocolRun {
 }
 
 async function runProtocol(
-  scene: LabeledScene,
+  scene: EvaluationScene,
   truth: Int32Array,
   group: readonly number[],
   index: RegionDistanceIndex,
@@ -276,7 +276,7 @@ async function runProtocol(
   return { steps, clicks, labelsAt };
 }
 
-function chooseTargets(scene: LabeledScene, options: InteractiveEvaluationOptions): number[] {
+function chooseTargets(scene: EvaluationScene, options: InteractiveEvaluationOptions): number[] {
   const instance = scene.cloud.instance!;
   const counts = new Map<number, number>();
   for (let point = 0; point < instance.length; point++) {
@@ -302,7 +302,7 @@ function chooseTargets(scene: LabeledScene, options: InteractiveEvaluationOption
   if (candidates.length === 0) {
     throw new MetricsInputError(`scene ${scene.name}`, 'cloud.instance', 'at least one object that can be a target', 'none');
   }
-  const random = createRandom(mixSeed(options.seed ?? 0, scene.name));
+  const random = createRandom(hashSceneSeed(options.seed ?? 0, scene.name));
   const requested = options.targetCount ?? 'random';
   const count = requested === 'random' ? 1 + random.nextInt(Math.min(10, candidates.length)) : Math.min(requested, candidates.length);
   if (requested !== 'random' && (!Number.isInteger(requested) || requested < 1)) {
@@ -333,7 +333,7 @@ function computeMajorityClasses(instance: Int32Array, semantic: Int32Array | und
 }
 
 /** FNV-1a of the scene name mixed into the seed, so each scene's draw is independent of scene order. */
-function mixSeed(seed: number, name: string): number {
+function hashSceneSeed(seed: number, name: string): number {
   let hash = 0x811c9dc5 ^ (seed >>> 0);
   for (let position = 0; position < name.length; position++) {
     hash ^= name.charCodeAt(position);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateInteractive, findErrorRegions, parseAgile3dLog, RegionDistanceIndex, simulateClicks } from '../src/index.js';
-import type { EvaluationClick, LabeledScene, SegmentFunction } from '../src/index.js';
+import type { EvaluationClick, EvaluationScene, SegmentFunction } from '../src/index.js';
 import { bruteForceInteriorMost, makeBoxScene, seededUniform } from './test-scenes.js';
 
 function randomCloud(pointCount: number, seed: number): Float32Array {
@@ -71,7 +71,7 @@ describe('findErrorRegions / simulateClicks', () => {
   });
 });
 
-function sceneOf(objectCount: number, seed = 3): LabeledScene {
+function sceneOf(objectCount: number, seed = 3): EvaluationScene {
   return { name: 'scene9999_00', cloud: makeBoxScene(objectCount, 120, 400, seed) };
 }
 
@@ -128,7 +128,7 @@ describe('evaluateInteractive (multi-object protocol)', () => {
       return labels;
     };
     const result = await evaluateInteractive([scene], segment, { targetCount: 4, seed: 5 });
-    const targets = new Set(result.targets.get(scene.name)!);
+    const targets = new Set(result.targets.get(scene.name));
     const truthAt = (point: number): number => (targets.has(instance[point]) ? instance[point] : 0);
     const clicks = result.clicks.get(scene.name)!;
     expect(clicks.length).toBeLessThanOrEqual(4 * 20);

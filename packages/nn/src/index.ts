@@ -1,4 +1,5 @@
 export { Module } from './module/module.js';
+export { ModuleGroup } from './module/module-group.js';
 export { Initializer } from './module/initializers.js';
 export { gelu } from './layers/activations.js';
 export { Linear } from './layers/linear.js';
@@ -6,6 +7,7 @@ export type { LinearOptions } from './layers/linear.js';
 export { LayerNorm, BatchNorm } from './layers/normalization.js';
 export { Mlp } from './layers/mlp.js';
 export { MultiHeadAttention } from './layers/multi-head-attention.js';
+export type { ProjectedKeyValues } from './layers/multi-head-attention.js';
 export { serializeWeights, loadWeights, WeightLoadError } from './weights/weight-serialization.js';
 export type { WeightEntry, WeightStorageType } from './weights/weight-serialization.js';
 export { toHalfBits, fromHalfBits } from './weights/half-precision.js';

@@ -33,6 +33,23 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
+describe('gelu', () => {
+  it('equals the tanh form 0.5 x (1 + tanh(√(2/π)(x + 0.044715 x³))), forward and gradient', () => {
+    const tanhForm = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+    const inputs = Array.from({ length: 241 }, (_, index) => -6 + index * 0.05);
+    const x = tf.tensor1d(inputs);
+    const [values, gradient] = tf.tidy(() => [gelu(x), tf.grad((input: tf.Tensor) => tf.sum(gelu(input)))(x)]);
+    const forward = values.dataSync();
+    const backward = gradient.dataSync();
+    const step = 1e-4;
+    inputs.forEach((input, index) => {
+      expect(forward[index]).toBeCloseTo(tanhForm(input), 4);
+      expect(backward[index]).toBeCloseTo((tanhForm(input + step) - tanhForm(input - step)) / (2 * step), 3);
+    });
+    tf.dispose([x, values, gradient]);
+  });
+});
+
 describe('Linear', () => {
   it('computes x W + b for rank-2 and rank-3 inputs', () => {
     const layer = new Linear('linear', 3, 2, new Initializer(1), 'linear');

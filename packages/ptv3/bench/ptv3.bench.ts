@@ -120,7 +120,7 @@ async function profileKernels(model: PointTransformerV3, input: BackboneInput): 
     const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
     byKernel.set(kernel.name, (byKernel.get(kernel.name) ?? 0) + ms);
   }
-  info.result && tf.dispose(info.result as tf.Tensor[]);
+  if (info.result) tf.dispose(info.result);
   const kernelMs = [...byKernel.values()].reduce((sum, ms) => sum + ms, 0);
   const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
   console.log(`  profile (lite, ${input.positions.length / 3} points): ${totalMs.toFixed(0)} ms wall, ${kernelMs.toFixed(0)} ms in tfjs kernels, ${(totalMs - kernelMs).toFixed(0)} ms outside (JS row gather / segment max / profiler)`);

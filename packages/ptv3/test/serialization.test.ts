@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  PointLevel,
-  PointTransformerInputError,
-  argsortCodes,
-  buildNeighbourTable,
-  VoxelHash,
-  computePatchPadding,
-  computeSerializationDepth,
-  encodeHilbert,
-  encodeSerializationCodes,
-  encodeZOrder,
-  invertPermutation,
-  poolLevel,
-  sampleGrid,
-} from '../src/index.js';
+import { PointTransformerInputError, sampleGrid } from '../src/index.js';
+import { PointLevel, poolLevel } from '../src/levels/point-level.js';
+import { argsortCodes, invertPermutation } from '../src/serialization/code-sort.js';
+import { computePatchPadding } from '../src/serialization/patch-padding.js';
+import { computeSerializationDepth, encodeHilbert, encodeSerializationCodes, encodeZOrder } from '../src/serialization/serialization-codes.js';
+import { buildNeighbourTable, VoxelHash } from '../src/sparse/voxel-hash.js';
 
 function cube(depth: number): Int32Array {
   const side = 2 ** depth;

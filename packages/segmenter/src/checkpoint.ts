@@ -1,3 +1,4 @@
+import { computeCrc32 } from '@pointclick/io';
 import { BASE_CONFIG } from '@pointclick/ptv3';
 import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
@@ -34,21 +35,9 @@ export type CheckpointSource =
   | URL
   | { document: CheckpointDocument | string; weights: ArrayBuffer | Uint8Array; name?: string };
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let byte = 0; byte < 256; byte++) {
-    let value = byte;
-    for (let bit = 0; bit < 8; bit++) value = value & 1 ? 0xedb88320 ^ (value >>> 1) : value >>> 1;
-    table[byte] = value >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE) of `bytes`. */
+/** CRC-32 (IEEE) of `bytes`: `@pointclick/io`'s `computeCrc32` under the name checkpoints use. */
 export function crc32(bytes: Uint8Array): number {
-  let value = 0xffffffff;
-  for (let index = 0; index < bytes.length; index++) value = CRC_TABLE[(value ^ bytes[index]) & 0xff] ^ (value >>> 8);
-  return (value ^ 0xffffffff) >>> 0;
+  return computeCrc32(bytes);
 }
 
 /** Serialises a model into a checkpoint document and its weight blob. */

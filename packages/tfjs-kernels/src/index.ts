@@ -1,10 +1,9 @@
 export { gatherRows } from './ops/row-gather-op.js';
-export { gelu } from './ops/gelu-activation.js';
 export { patchAttention, referencePatchAttention } from './ops/patch-attention-op.js';
 export { segmentMax, segmentMaxWithArgmax } from './ops/segment-max-op.js';
 export { sparseConvolution, composeSparseConvolution } from './ops/sparse-convolution-op.js';
 export { unsortedSegmentSum } from './ops/segment-sum-op.js';
-export { KernelArgumentError } from './ops/argument-error.js';
+export { KernelArgumentError } from './kernels/kernel-argument-error.js';
 export {
   GATHER_ROWS,
   PATCH_ATTENTION,

@@ -5,7 +5,9 @@
  * Node, `initializeBackend` from `/node` does it.
  */
 import '@tensorflow/tfjs-backend-wasm';
-import './gradients.js';
+// Through the package's own subpath (external to the bundle), so the gradient registrations stay in
+// dist/gradients.js instead of a shared chunk that package.json would have to mark side-effectful.
+import '@pointclick/tfjs-kernels/gradients';
 import './backends/wasm/register-wasm-kernels.js';
 
 export { setWasmPaths, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';

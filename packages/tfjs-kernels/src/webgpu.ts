@@ -4,7 +4,9 @@
  * import time; in Node, use `initializeBackend` from `/node`, which installs Dawn first.
  */
 import '@tensorflow/tfjs-backend-webgpu';
-import './gradients.js';
+// Through the package's own subpath (external to the bundle), so the gradient registrations stay in
+// dist/gradients.js instead of a shared chunk that package.json would have to mark side-effectful.
+import '@pointclick/tfjs-kernels/gradients';
 import './backends/webgpu/register-webgpu-kernels.js';
 
 export { WEBGPU_KERNEL_CONFIGS } from './backends/webgpu/register-webgpu-kernels.js';

@@ -56,7 +56,7 @@ describe.each(['stock', 'packed', 'auto'] as WasmMatMulKernel[])('wasm BatchMatM
     expect(product.length).toBe(expected.length);
     product.forEach((value, index) => expect(value).toBeCloseTo(expected[index], 4));
     const flat = tf.tidy(() =>
-      tf.matMul(tf.tensor2d(a.subarray(0, m * k), (transposeA ? [k, m] : [m, k]) as [number, number]), tf.tensor2d(b.subarray(0, k * n), (transposeB ? [n, k] : [k, n]) as [number, number]), transposeA, transposeB).dataSync(),
+      tf.matMul(tf.tensor2d(a.subarray(0, m * k), (transposeA ? [k, m] : [m, k])), tf.tensor2d(b.subarray(0, k * n), (transposeB ? [n, k] : [k, n])), transposeA, transposeB).dataSync(),
     );
     const flatExpected = referenceProduct(a, b, 1, m, k, n, transposeA, transposeB);
     flat.forEach((value, index) => expect(value).toBeCloseTo(flatExpected[index], 4));
@@ -69,9 +69,9 @@ describe.each(['stock', 'packed', 'auto'] as WasmMatMulKernel[])('wasm BatchMatM
     const b = tf.tensor2d(randomValues(8, 4), [4, 2]);
     const [gradientA, gradientB] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D)))([a, b]);
     // d/dA sum(A B) = 1 Bᵀ: every row of dA is the row sums of B; d/dB = Aᵀ 1: every column of dB is A's column sums.
-    const rowSumsOfB = (b.arraySync() as number[][]).map((row) => row.reduce((sum, value) => sum + value, 0));
+    const rowSumsOfB = (b.arraySync()).map((row) => row.reduce((sum, value) => sum + value, 0));
     for (const row of gradientA.arraySync() as number[][]) row.forEach((value, index) => expect(value).toBeCloseTo(rowSumsOfB[index], 5));
-    const columnSumsOfA = [0, 1, 2, 3].map((column) => (a.arraySync() as number[][]).reduce((sum, row) => sum + row[column], 0));
+    const columnSumsOfA = [0, 1, 2, 3].map((column) => (a.arraySync()).reduce((sum, row) => sum + row[column], 0));
     (gradientB.arraySync() as number[][]).forEach((row, rowIndex) => {
       for (const value of row) expect(value).toBeCloseTo(columnSumsOfA[rowIndex], 5);
     });
@@ -103,8 +103,8 @@ describe.each(['stock', 'packed', 'auto'] as WasmMatMulKernel[])('wasm BatchMatM
       const before = tf.memory().numTensors;
       const product = tf.tidy(() =>
         tf.matMul(
-          tf.tensor3d(storeA, (transposeA ? [batchA, k, m] : [batchA, m, k]) as [number, number, number]),
-          tf.tensor3d(storeB, (transposeB ? [batchB, n, k] : [batchB, k, n]) as [number, number, number]),
+          tf.tensor3d(storeA, (transposeA ? [batchA, k, m] : [batchA, m, k])),
+          tf.tensor3d(storeB, (transposeB ? [batchB, n, k] : [batchB, k, n])),
           transposeA,
           transposeB,
         ).dataSync(),

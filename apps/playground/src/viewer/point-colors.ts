@@ -72,7 +72,7 @@ export function computePointColors(input: PointColorInput, output: Uint8Array): 
   // Per object id: mask colour, or undefined when hidden (dense lookup: object ids are small integers).
   let largestId = 0;
   for (const objectId of objects.keys()) largestId = Math.max(largestId, objectId);
-  const maskColors: ([number, number, number] | undefined)[] = new Array(largestId + 1);
+  const maskColors: ([number, number, number] | undefined)[] = new Array<[number, number, number] | undefined>(largestId + 1);
   for (const [objectId, appearance] of objects) {
     if (!appearance.visible) continue;
     maskColors[objectId] = mode === 'class' ? colorOfClass(appearance.classIndex) : appearance.color;

@@ -6,7 +6,7 @@ import { loadSegmenter } from '@pointclick/segmenter';
 import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
 import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '@pointclick/io/node';
-import { resolveCheckpointSource } from './checkpoint-source.js';
+import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 
 /** Options of {@link runEvaluation}. */
 export interface EvaluationOptions {

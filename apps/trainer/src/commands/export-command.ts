@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
 import { writeFileAtomic } from '@pointclick/io/node';
-import { resolveCheckpointSource } from './checkpoint-source.js';
+import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { definedFields } from './evaluate-command.js';
 
 /**

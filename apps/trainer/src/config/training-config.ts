@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { createSegmenterConfig } from '../training/model-presets.js';
+import { createSegmenterConfig } from './model-presets.js';
 
 /** One source of training scenes. */
 const dataSourceSchema = z.discriminatedUnion('kind', [

@@ -84,8 +84,11 @@ export async function loadLabeledScenes(sources: DataSourceConfig[]): Promise<La
   return scenes;
 }
 
-/** Mixes a seed and a counter into a new 32-bit seed (splitmix32-style finaliser). */
-export function mixSeed(seed: number, counter: number): number {
+/**
+ * Mixes a seed and a step counter into a new 32-bit seed (splitmix32-style finaliser). Not sampling's
+ * `deriveSeed`: a different mix, kept so that training runs reproduce the samples of earlier runs.
+ */
+export function stepSeed(seed: number, counter: number): number {
   let value = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(counter + 1, 0xc2b2ae35)) >>> 0;
   value = Math.imul(value ^ (value >>> 16), 0x7feb352d) >>> 0;
   value = Math.imul(value ^ (value >>> 15), 0x846ca68b) >>> 0;
@@ -100,8 +103,8 @@ export function mixSeed(seed: number, counter: number): number {
 export function sampleTrainingStep(scenes: PreprocessedScene[], config: TrainingConfig, stepIndex: number) {
   const epoch = Math.floor(stepIndex / scenes.length);
   const order = Array.from({ length: scenes.length }, (_, index) => index);
-  createRandom(mixSeed(config.seed, 1_000_000 + epoch)).shuffle(order);
-  const random: SeededRandom = createRandom(mixSeed(config.seed, stepIndex));
+  createRandom(stepSeed(config.seed, 1_000_000 + epoch)).shuffle(order);
+  const random: SeededRandom = createRandom(stepSeed(config.seed, stepIndex));
   const source = scenes[order[stepIndex % scenes.length]];
   const stepOptions = {
     minClicks: config.data.minClicks,

@@ -1,4 +1,4 @@
-import { evaluateInteractive, type InteractiveSummary } from '@pointclick/metrics';
+import { evaluateInteractive, type EvaluationScene, type InteractiveSummary } from '@pointclick/metrics';
 import type { LabeledScene } from '@pointclick/datasets';
 import { Segmenter, type InteractiveSegmentationModel } from '@pointclick/segmenter';
 import type { PointCloud } from '@pointclick/io';
@@ -23,7 +23,7 @@ export function createModelSegmentFunction(model: InteractiveSegmentationModel, 
 }
 
 /** Converts datasets' labelled scenes into the evaluation runner's scene type. */
-export function toEvaluationScenes(scenes: LabeledScene[]) {
+export function toEvaluationScenes(scenes: LabeledScene[]): EvaluationScene[] {
   return scenes.map((scene) => ({ name: scene.id, cloud: scene.cloud }));
 }
 

@@ -1,6 +1,6 @@
 import { DatasetError } from '../core/labeled-scene.js';
 import type { PreprocessedScene } from '../training/scene-preprocessing.js';
-import { computeCrc32 } from './crc32-checksum.js';
+import { computeCrc32 } from '@pointclick/io';
 
 /** First four bytes of a scene cache file: 'PCSC'. */
 export const SCENE_CACHE_MAGIC = 0x43534350;

@@ -9,7 +9,6 @@ import {
   S3DIS_CLASS_MAP,
   S3DIS_CLASS_NAMES,
   SEMANTIC_KITTI_CLASS_MAP,
-  mapSemanticIds,
   type ClassMap,
 } from '../classes/class-maps.js';
 import { DatasetError, type LabeledScene } from '../core/labeled-scene.js';

@@ -4,9 +4,6 @@ import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
 import { viewLittleEndianFloat32 } from '../core/float32-view.js';
 
-/** Bytes per KITTI velodyne point: float32 x, y, z, intensity. */
-const KITTI_POINT_BYTE_SIZE = 16;
-
 /**
  * Reads a KITTI / SemanticKITTI velodyne scan (`.bin`): little-endian float32 rows of x y z (metres, sensor frame)
  * and intensity (remission, 0..1). Positions go to `positions`, the fourth column to `intensity`.

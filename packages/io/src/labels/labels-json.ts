@@ -46,7 +46,8 @@ export function writeLabelsJson(cloud: PointCloud, options: WriteLabelsJsonOptio
  *   label arrays whose length differs from `pointCount`, or a `pointCount` other than `expectedPointCount`.
  */
 export function readLabelsJson(input: string | Uint8Array, options: ReadLabelsOptions = {}): LabelsFile {
-  const fail = (message: string, field?: string): never => {
+  // Annotated so that calls narrow like a `throw` (control-flow analysis needs an explicitly typed `never`).
+  const fail: (message: string, field?: string) => never = (message, field) => {
     throw new PointCloudFormatError({ format: 'labels-json', fileName: options.fileName, field, message });
   };
   const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
@@ -65,17 +66,17 @@ export function readLabelsJson(input: string | Uint8Array, options: ReadLabelsOp
   if (options.expectedPointCount !== undefined && pointCount !== options.expectedPointCount) {
     fail(`${pointCount} labelled points but the cloud has ${options.expectedPointCount}`, 'pointCount');
   }
-  const result: LabelsFile = { pointCount: pointCount as number };
+  const result: LabelsFile = { pointCount: pointCount };
   for (const field of ['instance', 'semantic'] as const) {
     const values = record[field];
     if (values === undefined) continue;
     if (!Array.isArray(values) || values.length !== pointCount) fail(`expected an array of ${pointCount} labels`, field);
-    const labels = new Int32Array(pointCount as number);
+    const labels = new Int32Array(pointCount);
     (values as unknown[]).forEach((value, index) => {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < -2147483648 || value > 2147483647) {
         fail(`label ${index} is ${JSON.stringify(value)}: expected a 32-bit integer`, field);
       }
-      labels[index] = value as number;
+      labels[index] = value;
     });
     result[field] = labels;
   }
@@ -85,7 +86,7 @@ export function readLabelsJson(input: string | Uint8Array, options: ReadLabelsOp
     const classNames: Record<number, string> = {};
     for (const [key, value] of Object.entries(names as Record<string, unknown>)) {
       if (!/^-?\d+$/.test(key) || typeof value !== 'string') fail(`class name entry '${key}' must map an integer id to a string`, 'classNames');
-      classNames[Number(key)] = value as string;
+      classNames[Number(key)] = value;
     }
     result.classNames = classNames;
   }

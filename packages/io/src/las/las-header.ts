@@ -55,9 +55,9 @@ export function parseLasHeader(bytes: Uint8Array, fileName?: string): LasHeader 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const latin1 = new TextDecoder('latin1');
   const readText = (offset: number, length: number): string => latin1.decode(bytes.subarray(offset, offset + length)).replace(/\0.*$/s, '').trim();
-  const version: [number, number] = [bytes[24]!, bytes[25]!];
+  const version: [number, number] = [bytes[24], bytes[25]];
   if (version[0] !== 1 || version[1] > 4) fail(`unsupported version ${version[0]}.${version[1]} (expected 1.0–1.4)`, 24, 'version');
-  const formatByte = bytes[104]!;
+  const formatByte = bytes[104];
   const compressed = (formatByte & 0xc0) !== 0;
   const format = compressed ? 'laz' : 'las';
   const pointFormat = formatByte & 0x3f;
@@ -71,7 +71,7 @@ export function parseLasHeader(bytes: Uint8Array, fileName?: string): LasHeader 
   }
   if (pointFormat > 10) fail(`unsupported point data record format ${pointFormat} (expected 0–10)`, 104, 'pointFormat', format);
   const pointRecordLength = view.getUint16(105, true);
-  const minimumRecordLength = LAS_POINT_RECORD_SIZES[pointFormat]!;
+  const minimumRecordLength = LAS_POINT_RECORD_SIZES[pointFormat];
   if (pointRecordLength < minimumRecordLength) {
     fail(`point record length ${pointRecordLength} is below the ${minimumRecordLength} bytes of point format ${pointFormat}`, 105, 'pointRecordLength', format);
   }
@@ -103,7 +103,7 @@ export function parseLasHeader(bytes: Uint8Array, fileName?: string): LasHeader 
   const maximum: [number, number, number] = [view.getFloat64(179, true), view.getFloat64(195, true), view.getFloat64(211, true)];
   const minimum: [number, number, number] = [view.getFloat64(187, true), view.getFloat64(203, true), view.getFloat64(219, true)];
   for (let axis = 0; axis < 3; axis++) {
-    if (!Number.isFinite(minimum[axis]!) || !Number.isFinite(maximum[axis]!) || (pointCount > 0 && minimum[axis]! > maximum[axis]!)) {
+    if (!Number.isFinite(minimum[axis]) || !Number.isFinite(maximum[axis]) || (pointCount > 0 && minimum[axis] > maximum[axis])) {
       fail(`${'xyz'[axis]} bounds ${minimum[axis]}..${maximum[axis]} are not finite and ordered`, 179 + axis * 16, 'bounds', format);
     }
   }

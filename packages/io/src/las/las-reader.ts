@@ -84,7 +84,7 @@ export async function readLas(bytes: Uint8Array, options: ReaderOptions = {}): P
 function createMetadata(header: LasHeader, semantic: Int32Array): LasPointCloudMetadata {
   const classNames: Record<number, string> = {};
   const seen = new Uint8Array(256);
-  for (let index = 0; index < semantic.length; index++) seen[semantic[index]!] = 1;
+  for (let index = 0; index < semantic.length; index++) seen[semantic[index]] = 1;
   seen.forEach((present, classId) => {
     if (present) classNames[classId] = ASPRS_CLASS_NAMES[classId] ?? `class ${classId}`;
   });
@@ -116,9 +116,9 @@ function readUncompressedLas(bytes: Uint8Array, header: LasHeader, fileName: str
   const extended = pointFormat >= 6;
   const origin = header.minimum.map(Math.floor);
   const [scaleX, scaleY, scaleZ] = header.scale;
-  const offsetX = header.offset[0] - origin[0]!;
-  const offsetY = header.offset[1] - origin[1]!;
-  const offsetZ = header.offset[2] - origin[2]!;
+  const offsetX = header.offset[0] - origin[0];
+  const offsetY = header.offset[1] - origin[1];
+  const offsetZ = header.offset[2] - origin[2];
   const positions = allocateArray(Float32Array, pointCount * 3, { format: 'las', fileName, field: 'positions' });
   const intensity = new Float32Array(pointCount);
   const semantic = new Int32Array(pointCount);
@@ -168,7 +168,7 @@ function readUncompressedLas(bytes: Uint8Array, header: LasHeader, fileName: str
     }
     const shift = maximum > 255 ? 8 : 0;
     const colors = new Uint8Array(pointCount * 3);
-    for (let index = 0; index < wide.length; index++) colors[index] = wide[index]! >> shift;
+    for (let index = 0; index < wide.length; index++) colors[index] = wide[index] >> shift;
     cloud.colors = colors;
     metadata.colorDepth = shift === 8 ? 16 : 8;
   }
@@ -234,10 +234,10 @@ async function readLaz(bytes: Uint8Array, header: LasHeader, fileName: string | 
   }
   const origin = header.minimum.map(Math.floor);
   const positions = new Float32Array(pointCount * 3);
-  for (let index = 0; index < pointCount * 3; index++) positions[index] = world[index]! - origin[index % 3]!;
+  for (let index = 0; index < pointCount * 3; index++) positions[index] = world[index] - origin[index % 3];
   const classMask = header.pointFormat >= 6 ? 0xff : 0x1f;
   const semantic = new Int32Array(pointCount);
-  for (let index = 0; index < pointCount; index++) semantic[index] = classification[index]! & classMask;
+  for (let index = 0; index < pointCount; index++) semantic[index] = classification[index] & classMask;
   const metadata = createMetadata(header, semantic);
   assertFinitePositions(positions, 'laz', fileName, () => undefined);
   const cloud: LasPointCloud = { pointCount, positions, intensity: Float32Array.from(intensityValues), semantic, metadata };

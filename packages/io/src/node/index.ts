@@ -79,11 +79,11 @@ export async function writePointCloudFile(path: string, cloud: PointCloud): Prom
   }
 }
 export type { ScannetLabelTable } from '../scenes/scannet-label-table.js';
-export type { ScannetSceneSources, ReadScannetSceneOptions } from '../scenes/scannet-scene-reader.js';
-export type { S3disAnnotationFile } from '../scenes/s3dis-room-reader.js';
-export type { VotenetSceneSources } from '../scenes/votenet-scene-reader.js';
+export type { ScannetSceneSources, ReadScannetSceneOptions } from './scenes/scannet-scene-reader.js';
+export type { S3disAnnotationFile } from './scenes/s3dis-room-reader.js';
+export type { VotenetSceneSources } from './scenes/votenet-scene-reader.js';
 export { parseScannetLabelTable } from '../scenes/scannet-label-table.js';
-export { parseScannetScene, readScannetScene } from '../scenes/scannet-scene-reader.js';
-export { parseS3disRoom, readS3disRoom } from '../scenes/s3dis-room-reader.js';
+export { parseScannetScene, readScannetScene } from './scenes/scannet-scene-reader.js';
+export { parseS3disRoom, readS3disRoom } from './scenes/s3dis-room-reader.js';
 export { S3DIS_CLASS_NAMES } from '../scenes/s3dis-class-names.js';
-export { listVotenetScenes, parseVotenetScene, readVotenetScene } from '../scenes/votenet-scene-reader.js';
+export { listVotenetScenes, parseVotenetScene, readVotenetScene } from './scenes/votenet-scene-reader.js';

@@ -46,12 +46,12 @@ export function readNpyPointCloudSync(bytes: Uint8Array, options: ReaderOptions 
     fail(`shape (${array.shape.join(', ')}): one row of ${columnCount} ${array.dtype} values needs ${rowBytes} bytes, the file has ${bytes.length}`, 'shape');
   }
   const values = array.data as Float32Array | Float64Array;
-  const rows = pointCount!;
-  const columns = columnCount!;
+  const rows = pointCount;
+  const columns = columnCount;
   const positions = new Float32Array(rows * 3);
   for (let row = 0; row < rows; row++) {
     for (let axis = 0; axis < 3; axis++) {
-      const value = values[row * columns + axis]!;
+      const value = values[row * columns + axis];
       if (!Number.isFinite(value)) {
         fail(`point ${row} has a non-finite ${'xyz'[axis]} coordinate (${value}); NaN/Inf are not allowed in NPY point arrays`, 'xyz'[axis]);
       }
@@ -68,7 +68,7 @@ export function readNpyPointCloudSync(bytes: Uint8Array, options: ReaderOptions 
     let maximum = 0;
     for (let row = 0; row < rows; row++) {
       for (let channel = 3; channel < 6; channel++) {
-        const value = values[row * columns + channel]!;
+        const value = values[row * columns + channel];
         if (!(value >= 0 && value <= 255)) fail(`point ${row} has colour channel ${channel - 3} = ${value}, expected 0..255 or 0..1`, 'rgb');
         if (value > maximum) maximum = value;
       }
@@ -76,7 +76,7 @@ export function readNpyPointCloudSync(bytes: Uint8Array, options: ReaderOptions 
     const scale = maximum <= 1 ? 255 : 1;
     const colors = new Uint8Array(rows * 3);
     for (let row = 0; row < rows; row++) {
-      for (let channel = 0; channel < 3; channel++) colors[row * 3 + channel] = Math.round(values[row * columns + 3 + channel]! * scale);
+      for (let channel = 0; channel < 3; channel++) colors[row * 3 + channel] = Math.round(values[row * columns + 3 + channel] * scale);
     }
     cloud.colors = colors;
   }

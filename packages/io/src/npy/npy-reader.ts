@@ -88,8 +88,8 @@ export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyA
   if (bytes.length < 10 || MAGIC.some((value, index) => bytes[index] !== value)) {
     fail('wrong magic: expected \\x93NUMPY followed by a version and header length', 0);
   }
-  const major = bytes[6]!;
-  const minor = bytes[7]!;
+  const major = bytes[6];
+  const minor = bytes[7];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerStart: number;
   let headerLength: number;
@@ -113,13 +113,13 @@ export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyA
   if (!descriptionMatch) {
     fail(`header has no string 'descr' (structured dtypes are not supported): ${header.trim()}`, headerStart, 'descr');
   }
-  const description = descriptionMatch![1]!;
-  const byteOrder = description[0]!;
+  const description = descriptionMatch![1];
+  const byteOrder = description[0];
   const info = DATA_TYPES[description.slice(1)];
   if (!info || !'<>|='.includes(byteOrder)) {
     fail(`unsupported dtype '${description}' (expected float32/64, int8/16/32/64, uint8/16/32/64 or bool)`, headerStart, 'descr');
   }
-  if (byteOrder === '>' && info!.size > 1) {
+  if (byteOrder === '>' && info.size > 1) {
     fail(`big-endian dtype '${description}' is not supported; save with a little-endian dtype (e.g. array.astype('<${description.slice(1)}'))`, headerStart, 'descr');
   }
   const fortranMatch = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header);
@@ -129,17 +129,17 @@ export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyA
   }
   const shapeMatch = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header);
   if (!shapeMatch) fail('header has no shape tuple', headerStart, 'shape');
-  const shapeTokens = shapeMatch![1]!.split(',').map((token) => token.trim()).filter((token) => token.length > 0);
+  const shapeTokens = shapeMatch![1].split(',').map((token) => token.trim()).filter((token) => token.length > 0);
   const shape = shapeTokens.map((token) => {
     const value = Number(token.replace(/L$/, ''));
     if (!/^\d+L?$/.test(token) || !Number.isSafeInteger(value)) fail(`shape entry '${token}' is not a non-negative integer`, headerStart, 'shape');
     return value;
   });
   const elementCount = shape.reduce((product, extent) => product * extent, 1);
-  const byteLength = elementCount * info!.size;
+  const byteLength = elementCount * info.size;
   if (dataStart + byteLength > bytes.length) {
     fail(
-      `truncated: shape (${shape.join(', ')}) of ${info!.dtype} needs ${byteLength} data bytes, ${bytes.length - dataStart} present`,
+      `truncated: shape (${shape.join(', ')}) of ${info.dtype} needs ${byteLength} data bytes, ${bytes.length - dataStart} present`,
       bytes.length,
       'shape',
     );
@@ -149,18 +149,18 @@ export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyA
   const copy = allocateArray(Uint8Array, byteLength, { format: 'npy', fileName, field: 'data' });
   copy.set(bytes.subarray(dataStart, dataStart + byteLength));
   const buffer = copy.buffer;
-  let data = info!.create(buffer);
-  if ((info!.dtype === 'int64' || info!.dtype === 'uint64') && options.int64As === 'number') {
+  let data = info.create(buffer);
+  if ((info.dtype === 'int64' || info.dtype === 'uint64') && options.int64As === 'number') {
     const wide = data as BigInt64Array | BigUint64Array;
     const converted = new Float64Array(wide.length);
     for (let index = 0; index < wide.length; index++) {
-      const value = wide[index]!;
+      const value = wide[index];
       if (value > 9007199254740991n || value < -9007199254740991n) {
-        fail(`${info!.dtype} element ${index} = ${value} is beyond ±2^53 and cannot be converted exactly`, dataStart + index * 8, 'data');
+        fail(`${info.dtype} element ${index} = ${value} is beyond ±2^53 and cannot be converted exactly`, dataStart + index * 8, 'data');
       }
       converted[index] = Number(value);
     }
     data = converted;
   }
-  return { shape, dtype: info!.dtype, data };
+  return { shape, dtype: info.dtype, data };
 }

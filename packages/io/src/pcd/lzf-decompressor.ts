@@ -44,7 +44,7 @@ export function decompressLzf(input: Uint8Array, outputLength: number, context: 
     });
   };
   while (inputIndex < inputLength) {
-    const control = input[inputIndex++]!;
+    const control = input[inputIndex++];
     if (control < 32) {
       // Literal run of control + 1 bytes.
       const runLength = control + 1;
@@ -58,10 +58,10 @@ export function decompressLzf(input: Uint8Array, outputLength: number, context: 
       let length = control >> 5;
       if (length === 7) {
         if (inputIndex >= inputLength) fail('back reference length byte missing');
-        length += input[inputIndex++]!;
+        length += input[inputIndex++];
       }
       if (inputIndex >= inputLength) fail('back reference distance byte missing');
-      let reference = outputIndex - ((control & 0x1f) << 8) - 1 - input[inputIndex++]!;
+      let reference = outputIndex - ((control & 0x1f) << 8) - 1 - input[inputIndex++];
       length += 2;
       if (reference < 0) fail('back reference points before the start of the output');
       if (outputIndex + length > outputLength) fail(`output would exceed the declared ${outputLength} bytes`);

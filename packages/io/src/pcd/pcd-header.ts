@@ -78,7 +78,7 @@ export function parsePcdHeader(bytes: Uint8Array, fileName?: string): PcdHeader 
       comments.push(text.slice(1).trim());
     } else if (text.length > 0) {
       const tokens = text.split(/\s+/);
-      const key = tokens[0]!.toUpperCase();
+      const key = tokens[0].toUpperCase();
       if (!HEADER_KEYS.has(key)) {
         throw new PointCloudFormatError({
           format: 'pcd',
@@ -150,9 +150,9 @@ export function parsePcdHeader(bytes: Uint8Array, fileName?: string): PcdHeader 
   let recordSize = 0;
   let columnCount = 0;
   for (let index = 0; index < names.length; index++) {
-    const size = parseInteger('SIZE', sizeEntry.tokens[index]!, sizeEntry.line, 1);
-    const typeToken = typeEntry.tokens[index]!.toUpperCase();
-    const count = countEntry ? parseInteger('COUNT', countEntry.tokens[index]!, countEntry.line, 1) : 1;
+    const size = parseInteger('SIZE', sizeEntry.tokens[index], sizeEntry.line, 1);
+    const typeToken = typeEntry.tokens[index].toUpperCase();
+    const count = countEntry ? parseInteger('COUNT', countEntry.tokens[index], countEntry.line, 1) : 1;
     const validSizes = typeToken === 'F' ? [4, 8] : typeToken === 'I' || typeToken === 'U' ? [1, 2, 4, 8] : [];
     if (!validSizes.includes(size)) {
       throw new PointCloudFormatError({
@@ -163,7 +163,7 @@ export function parsePcdHeader(bytes: Uint8Array, fileName?: string): PcdHeader 
         message: `unsupported TYPE ${typeEntry.tokens[index]} with SIZE ${size} (expected F 4/8, I or U 1/2/4/8)`,
       });
     }
-    fields.push({ name: names[index]!, size, type: typeToken as PcdFieldType, count, recordOffset: recordSize, columnOffset: columnCount });
+    fields.push({ name: names[index], size, type: typeToken as PcdFieldType, count, recordOffset: recordSize, columnOffset: columnCount });
     recordSize += size * count;
     columnCount += count;
   }
@@ -179,11 +179,11 @@ export function parsePcdHeader(bytes: Uint8Array, fileName?: string): PcdHeader 
     });
   }
   const widthEntry = require('WIDTH');
-  const width = parseInteger('WIDTH', widthEntry.tokens[0]!, widthEntry.line, 0);
+  const width = parseInteger('WIDTH', widthEntry.tokens[0], widthEntry.line, 0);
   const heightEntry = values.get('HEIGHT');
-  const height = heightEntry ? parseInteger('HEIGHT', heightEntry.tokens[0]!, heightEntry.line, 0) : 1;
+  const height = heightEntry ? parseInteger('HEIGHT', heightEntry.tokens[0], heightEntry.line, 0) : 1;
   const pointsEntry = values.get('POINTS');
-  const pointCount = pointsEntry ? parseInteger('POINTS', pointsEntry.tokens[0]!, pointsEntry.line, 0) : width * height;
+  const pointCount = pointsEntry ? parseInteger('POINTS', pointsEntry.tokens[0], pointsEntry.line, 0) : width * height;
   if (pointCount !== width * height) {
     throw new PointCloudFormatError({
       format: 'pcd',
@@ -205,7 +205,7 @@ export function parsePcdHeader(bytes: Uint8Array, fileName?: string): PcdHeader 
     });
   }
   const dataEntry = require('DATA');
-  const dataKind = dataEntry.tokens[0]!.toLowerCase();
+  const dataKind = dataEntry.tokens[0].toLowerCase();
   if (dataKind !== 'ascii' && dataKind !== 'binary' && dataKind !== 'binary_compressed') {
     throw new PointCloudFormatError({
       format: 'pcd',

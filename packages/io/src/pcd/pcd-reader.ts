@@ -82,7 +82,7 @@ export function readPcdSync(bytes: Uint8Array, options: ReaderOptions = {}): Poi
     const normals = new Float32Array(keptCount * 3);
     NORMAL_FIELD_NAMES.forEach((name, axis) => {
       const read = source.read(fieldByName.get(name)!, 0);
-      for (let index = 0; index < keptCount; index++) normals[index * 3 + axis] = read(kept[index]!);
+      for (let index = 0; index < keptCount; index++) normals[index * 3 + axis] = read(kept[index]);
     });
     cloud.normals = normals;
   }
@@ -97,7 +97,7 @@ export function readPcdSync(bytes: Uint8Array, options: ReaderOptions = {}): Poi
     } else if (lowerName === 'intensity' && field.count === 1 && cloud.intensity === undefined) {
       const intensity = new Float32Array(keptCount);
       const read = source.read(field, 0);
-      for (let index = 0; index < keptCount; index++) intensity[index] = read(kept[index]!);
+      for (let index = 0; index < keptCount; index++) intensity[index] = read(kept[index]);
       cloud.intensity = intensity;
     } else if (SEMANTIC_FIELD_NAMES.has(lowerName) && field.count === 1 && cloud.semantic === undefined) {
       cloud.semantic = readIdentifiers(source, field, kept, fileName);
@@ -269,9 +269,9 @@ function createAsciiSource(bytes: Uint8Array, header: PcdHeader, fileName: strin
     }
     const rowStart = pointIndex * columnCount;
     for (let column = 0; column < columnCount; column++) {
-      const token = tokens[column]!;
+      const token = tokens[column];
       let value = Number(token);
-      if (Number.isNaN(value)) value = parseSpecialNumber(token, fileName, lineNumber, columnFieldNames[column]!);
+      if (Number.isNaN(value)) value = parseSpecialNumber(token, fileName, lineNumber, columnFieldNames[column]);
       values[rowStart + column] = value;
     }
     pointIndex++;
@@ -290,7 +290,7 @@ function createAsciiSource(bytes: Uint8Array, header: PcdHeader, fileName: strin
   return {
     read(field, component) {
       const base = field.columnOffset + component;
-      return (index) => values[index * columnCount + base]!;
+      return (index) => values[index * columnCount + base];
     },
     readBits(field, component) {
       const base = field.columnOffset + component;
@@ -298,10 +298,10 @@ function createAsciiSource(bytes: Uint8Array, header: PcdHeader, fileName: strin
         // PCL prints the packed float's value; its float32 bit pattern is the colour.
         return (index) => {
           floatBits[0] = values[index * columnCount + base]!;
-          return integerBits[0]!;
+          return integerBits[0];
         };
       }
-      return (index) => values[index * columnCount + base]! >>> 0;
+      return (index) => values[index * columnCount + base] >>> 0;
     },
   };
 }
@@ -326,7 +326,7 @@ function readPackedColors(source: PcdSource, field: PcdField, kept: Uint32Array,
   const read = source.readBits(field, 0);
   const colors = new Uint8Array(kept.length * 3);
   for (let index = 0; index < kept.length; index++) {
-    const packed = read(kept[index]!);
+    const packed = read(kept[index]);
     colors[index * 3] = (packed >>> 16) & 0xff;
     colors[index * 3 + 1] = (packed >>> 8) & 0xff;
     colors[index * 3 + 2] = packed & 0xff;
@@ -338,7 +338,7 @@ function readIdentifiers(source: PcdSource, field: PcdField, kept: Uint32Array, 
   const read = source.read(field, 0);
   const identifiers = new Int32Array(kept.length);
   for (let index = 0; index < kept.length; index++) {
-    const value = read(kept[index]!);
+    const value = read(kept[index]);
     if (!Number.isInteger(value) || value < -2147483648 || value > 2147483647) {
       throw new PointCloudFormatError({
         format: 'pcd',
@@ -379,7 +379,7 @@ function readAttribute(
                   : new Float64Array(kept.length);
   const checkSafe = field.size === 8 && field.type !== 'F';
   for (let index = 0; index < kept.length; index++) {
-    const value = read(kept[index]!);
+    const value = read(kept[index]);
     if (checkSafe && !Number.isSafeInteger(value)) {
       throw new PointCloudFormatError({
         format: 'pcd',

@@ -30,7 +30,7 @@ export function parseScannetLabelTable(text: string, fileName = 'scannetv2-label
   const nyu40IdByRawCategory = new Map<string, number>();
   const nyu40ClassNames: Record<number, string> = {};
   for (let lineIndex = 1; lineIndex < lines.length; lineIndex++) {
-    const line = lines[lineIndex]!;
+    const line = lines[lineIndex];
     if (line.trim().length === 0) continue;
     const cells = line.split('\t');
     const identifier = Number(cells[idColumn]);
@@ -43,7 +43,7 @@ export function parseScannetLabelTable(text: string, fileName = 'scannetv2-label
         message: `nyu40id '${cells[idColumn]}' is not an integer in 0..40`,
       });
     }
-    nyu40IdByRawCategory.set(cells[rawColumn]!, identifier);
+    nyu40IdByRawCategory.set(cells[rawColumn], identifier);
     if (identifier > 0 && cells[classColumn]) nyu40ClassNames[identifier] = cells[classColumn]!;
   }
   return { nyu40IdByRawCategory, nyu40ClassNames };

@@ -42,7 +42,7 @@ export class Linear extends Module {
     return tf.tidy(() => {
       const shape = input.shape;
       const flat = shape.length === 2 ? (input as tf.Tensor2D) : tf.reshape(input, [-1, this.inputChannels]) as tf.Tensor2D;
-      let output: tf.Tensor = tf.matMul(flat, this.weight as tf.Tensor2D);
+      let output: tf.Tensor = tf.matMul(flat, this.weight);
       if (this.bias) output = tf.add(output, this.bias);
       return shape.length === 2 ? output : tf.reshape(output, [...shape.slice(0, -1), this.outputChannels]);
     });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, type Initializer } from '@pointclick/nn';
 import { gatherRows, patchAttention } from '../ops/point-ops.js';
-import type { PointLevel } from '../model/point-level.js';
+import type { PointLevel } from '../levels/point-level.js';
 
 /**
  * Serialized patch attention (PTv3 §3.2, Pointcept `SerializedAttention` without RPE): voxels sorted by

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fastGelu } from './fast-gelu.js';
-import { BatchNorm, Linear, Module, type Initializer } from '@pointclick/nn';
+import { BatchNorm, gelu, Linear, Module, type Initializer } from '@pointclick/nn';
 import { segmentMax } from '../ops/point-ops.js';
-import type { PooledLevel } from '../model/point-level.js';
+import type { PooledLevel } from '../levels/point-level.js';
 
 /**
  * Grid pooling with stride 2 (Pointcept `SerializedPooling`, reduce = max): Linear on the children, max
@@ -32,7 +31,7 @@ export class SerializedPooling extends Module {
   apply(input: tf.Tensor2D, pooled: PooledLevel): tf.Tensor2D {
     return tf.tidy(() => {
       const reduced = segmentMax(this.proj.apply(input) as tf.Tensor2D, pooled.children);
-      return fastGelu(this.norm.apply(reduced)) as tf.Tensor2D;
+      return gelu(this.norm.apply(reduced)) as tf.Tensor2D;
     });
   }
 }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fastGelu } from './fast-gelu.js';
-import { BatchNorm, Linear, Module, type Initializer } from '@pointclick/nn';
+import { BatchNorm, gelu, Linear, Module, type Initializer } from '@pointclick/nn';
 import { gatherRows } from '../ops/point-ops.js';
 
 /**
@@ -36,8 +35,8 @@ export class SerializedUnpooling extends Module {
    */
   apply(coarse: tf.Tensor2D, skip: tf.Tensor2D, parentOfFine: Int32Array): tf.Tensor2D {
     return tf.tidy(() => {
-      const projected = fastGelu(this.projNorm.apply(this.proj.apply(coarse) as tf.Tensor2D)) as tf.Tensor2D;
-      const skipped = fastGelu(this.projSkipNorm.apply(this.projSkip.apply(skip) as tf.Tensor2D));
+      const projected = gelu(this.projNorm.apply(this.proj.apply(coarse) as tf.Tensor2D)) as tf.Tensor2D;
+      const skipped = gelu(this.projSkipNorm.apply(this.projSkip.apply(skip) as tf.Tensor2D));
       return tf.add(skipped, gatherRows(projected, parentOfFine)) as tf.Tensor2D;
     });
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Initializer } from '@pointclick/nn';
 import { sparseConvolution } from '@pointclick/tfjs-kernels';
-import type { PointLevel } from '../model/point-level.js';
+import type { PointLevel } from '../levels/point-level.js';
 
 /**
  * Submanifold sparse 3D convolution (spconv `SubMConv3d`): outputs only at occupied voxels, each the sum

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LayerNorm, Linear, Module, type Initializer } from '@pointclick/nn';
-import { fastGelu } from './fast-gelu.js';
-import { ModuleGroup } from './module-group.js';
+import { gelu, LayerNorm, Linear, Module, ModuleGroup, type Initializer } from '@pointclick/nn';
 import { SubmanifoldConvolution } from './submanifold-convolution.js';
 import { SerializedAttention } from './serialized-attention.js';
 import { dropPath } from './drop-path.js';
-import type { PointLevel } from '../model/point-level.js';
+import type { PointLevel } from '../levels/point-level.js';
 
 /** Options of {@link TransformerBlock}. */
 export interface TransformerBlockOptions {
@@ -72,7 +70,7 @@ export class TransformerBlock extends Module {
       let features = tf.add(input, cpe) as tf.Tensor2D;
       const attended = this.attention.apply(this.norm1.apply(features) as tf.Tensor2D, level);
       features = tf.add(features, dropPath(attended, rate, this.training, this.nextSeed()));
-      const transformed = this.mlpSecond.apply(fastGelu(this.mlpFirst.apply(this.norm2.apply(features)))) as tf.Tensor2D;
+      const transformed = this.mlpSecond.apply(gelu(this.mlpFirst.apply(this.norm2.apply(features)))) as tf.Tensor2D;
       return tf.add(features, dropPath(transformed, rate, this.training, this.nextSeed())) as tf.Tensor2D;
     });
   }

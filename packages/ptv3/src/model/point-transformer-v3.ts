@@ -1,16 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fastGelu } from '../layers/fast-gelu.js';
-import { BatchNorm, Initializer, Module } from '@pointclick/nn';
+import { BatchNorm, gelu, Initializer, Module, ModuleGroup } from '@pointclick/nn';
+import { createRandom, type SeededRandom } from '@pointclick/sampling';
 import { PointTransformerInputError } from '../errors/point-transformer-error.js';
 import { sampleGrid } from '../grid/grid-sampler.js';
-import { ModuleGroup } from '../layers/module-group.js';
 import { SerializedPooling } from '../layers/serialized-pooling.js';
 import { SerializedUnpooling } from '../layers/serialized-unpooling.js';
 import { SubmanifoldConvolution } from '../layers/submanifold-convolution.js';
 import { TransformerBlock } from '../layers/transformer-block.js';
 import type { BackboneInput, BackboneLevel, BackboneOutput } from './backbone-output.js';
 import { countForwardFlops, type FlopCount } from './flop-count.js';
-import { PointLevel, poolLevel, shuffleLevelOrders, type PooledLevel } from './point-level.js';
+import { PointLevel, poolLevel, shuffleLevelOrders, type PooledLevel } from '../levels/point-level.js';
 import {
   BASE_CONFIG,
   LITE_CONFIG,
@@ -46,13 +45,14 @@ export class PointTransformerV3 extends Module {
   private readonly encoderBlocks: TransformerBlock[][] = [];
   private readonly upsampling: SerializedUnpooling[] = [];
   private readonly decoderBlocks: TransformerBlock[][] = [];
-  private randomState: number;
+  /** Order shuffles in training (mulberry32 from @pointclick/sampling). */
+  private readonly random: SeededRandom;
 
   constructor(config: PointTransformerV3Config) {
     super('ptv3');
     validateConfig(config);
     this.config = config;
-    this.randomState = (config.seed ^ 0x9e3779b9) >>> 0;
+    this.random = createRandom((config.seed ^ 0x9e3779b9) >>> 0);
     const initializer = new Initializer(config.seed);
     const stem = this.addChild(new ModuleGroup('embedding')).add(new ModuleGroup('stem'));
     this.stemConvolution = stem.add(
@@ -156,12 +156,12 @@ export class PointTransformerV3 extends Module {
     const sample = sampleGrid(input.positions, input.colors, config.gridSize);
     const shuffle = this.training && config.shuffleOrders;
     let finest = PointLevel.serialize(sample.gridCoordinates, sample.meanPositions, config.gridSize, config.orders);
-    if (shuffle) finest = shuffleLevelOrders(finest, () => this.nextRandom());
+    if (shuffle) finest = shuffleLevelOrders(finest, () => this.random.next());
     const levels = [finest];
     const pooled: PooledLevel[] = [];
     for (let stage = 1; stage < config.encoderDepths.length; stage++) {
       const next = poolLevel(levels[stage - 1]);
-      if (shuffle) next.level = shuffleLevelOrders(next.level, () => this.nextRandom());
+      if (shuffle) next.level = shuffleLevelOrders(next.level, () => this.random.next());
       pooled.push(next);
       levels.push(next.level);
     }
@@ -182,7 +182,7 @@ export class PointTransformerV3 extends Module {
     const stageCount = levels.length;
     const featureTensors = tf.tidy(() => {
       const inputTensor = tf.tensor2d(hierarchy.inputFeatures, [levels[0].voxelCount, inputChannelsOf(this.config.inputLayout)]);
-      let features = fastGelu(this.stemNorm.apply(this.stemConvolution.apply(inputTensor, levels[0]))) as tf.Tensor2D;
+      let features = gelu(this.stemNorm.apply(this.stemConvolution.apply(inputTensor, levels[0]))) as tf.Tensor2D;
       const skips: tf.Tensor2D[] = [];
       for (let stage = 0; stage < stageCount; stage++) {
         const down = this.downsampling[stage];
@@ -252,15 +252,6 @@ export class PointTransformerV3 extends Module {
       }
     }
     return features;
-  }
-
-  private nextRandom(): number {
-    // mulberry32
-    this.randomState = (this.randomState + 0x6d2b79f5) >>> 0;
-    let value = this.randomState;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type Tensor4D,
 } from '@tensorflow/tfjs-core';
 import { PATCH_ATTENTION, PATCH_ATTENTION_GRAD, type PatchAttentionAttrs } from '../kernels/kernel-names.js';
-import { KernelArgumentError } from './argument-error.js';
+import { KernelArgumentError } from '../kernels/kernel-argument-error.js';
 import { hasKernel, type CustomGradientFunction } from './kernel-dispatch.js';
 
 /**

@@ -1,6 +1,6 @@
 import { customGrad, engine, gather, type Tensor, type Tensor1D, type Tensor2D } from '@tensorflow/tfjs-core';
 import { GATHER_ROWS } from '../kernels/kernel-names.js';
-import { KernelArgumentError } from './argument-error.js';
+import { KernelArgumentError } from '../kernels/kernel-argument-error.js';
 import { hasKernel, type CustomGradientFunction } from './kernel-dispatch.js';
 import { unsortedSegmentSum } from './segment-sum-op.js';
 import { toInt32Vector, toTensor } from './tensor-conversion.js';

@@ -14,7 +14,7 @@ import {
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
 import { SEGMENT_SUM, type SegmentSumAttrs } from '../kernels/kernel-names.js';
-import { KernelArgumentError } from './argument-error.js';
+import { KernelArgumentError } from '../kernels/kernel-argument-error.js';
 import { hasKernel, type CustomGradientFunction } from './kernel-dispatch.js';
 import { gatherRows } from './row-gather-op.js';
 import { toInt32Vector, toTensor } from './tensor-conversion.js';

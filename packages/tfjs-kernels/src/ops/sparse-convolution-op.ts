@@ -20,8 +20,8 @@ import {
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
 import { SPARSE_CONVOLUTION } from '../kernels/kernel-names.js';
-import { KernelArgumentError } from './argument-error.js';
-import { hasKernel, type CustomGradientFunction } from './kernel-dispatch.js';
+import { KernelArgumentError } from '../kernels/kernel-argument-error.js';
+import { hasKernel } from './kernel-dispatch.js';
 import { gatherRows } from './row-gather-op.js';
 import { unsortedSegmentSum } from './segment-sum-op.js';
 import { toTensor } from './tensor-conversion.js';
@@ -74,7 +74,7 @@ export function sparseConvolution(features: Tensor2D, neighbours: Tensor2D | Int
   // The tidy disposes an index tensor made here; the gradient keeps it through `save`.
   return tidy(() => {
     const table = neighbours instanceof Int32Array ? tensor2d(neighbours, [neighbours.length / offsets, offsets], 'int32') : neighbours;
-    const run = customGrad(((...args: unknown[]) => {
+    const run = customGrad((...args: unknown[]) => {
       const save = args[args.length - 1] as (tensors: Tensor[]) => void;
       const [x, w, b] = args.slice(0, -1) as [Tensor2D, Tensor2D, Tensor1D | undefined];
       // Saved, not closed over: tensors made inside a tf.grad function are disposed before backprop.
@@ -87,8 +87,8 @@ export function sparseConvolution(features: Tensor2D, neighbours: Tensor2D | Int
           return b == null ? gradients : [...gradients, sum(dy, 0)];
         },
       };
-    }) as unknown as CustomGradientFunction);
-    return (bias == null ? run(input, kernel) : run(input, kernel, bias)) as Tensor2D;
+    });
+    return (bias == null ? run(input, kernel) : run(input, kernel, bias));
   });
 }
 

@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { SEGMENT_MAX, type SegmentMaxAttrs, type SegmentMaxInputs } from '../../kernels/kernel-names.js';
-import { segmentMaxValues } from '../../ops/segment-max-op.js';
+import { segmentMaxValues } from '../shared/segment-max-values.js';
 import type { CpuBackendLike } from './cpu-backend-like.js';
 
 const segmentMaxCpu: KernelFunc = ({ inputs, backend, attrs }) => {

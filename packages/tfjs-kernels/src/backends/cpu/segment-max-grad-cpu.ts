@@ -1,6 +1,6 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { SEGMENT_MAX_GRAD, type SegmentMaxGradAttrs, type SegmentMaxGradInputs } from '../../kernels/kernel-names.js';
-import { segmentMaxGradValues } from '../../ops/segment-max-op.js';
+import { segmentMaxGradValues } from '../shared/segment-max-values.js';
 import type { CpuBackendLike } from './cpu-backend-like.js';
 
 const segmentMaxGradCpu: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -10,7 +10,7 @@ const segmentMaxGradCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const channels = dy.shape[1];
   const output = new Float32Array(rowCount * channels);
   segmentMaxGradValues(cpu.data.get(dy.dataId).values as Float32Array, cpu.data.get(argmax.dataId).values as Int32Array, channels, output);
-  return cpu.makeTensorInfo([rowCount, channels], 'float32', output) as TensorInfo;
+  return cpu.makeTensorInfo([rowCount, channels], 'float32', output);
 };
 
 /** `PointclickSegmentMaxGrad` on the cpu backend. */

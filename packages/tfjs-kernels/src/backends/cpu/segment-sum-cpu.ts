@@ -1,4 +1,4 @@
-import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { util, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { SEGMENT_SUM, type SegmentSumAttrs, type SegmentSumInputs } from '../../kernels/kernel-names.js';
 import { segmentSumValues } from '../shared/segment-sum-values.js';
 import type { CpuBackendLike } from './cpu-backend-like.js';
@@ -11,7 +11,7 @@ const segmentSumCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const channels = util.sizeFromShape(x.shape) / x.shape[0];
   const output = new Float32Array(numSegments * channels);
   segmentSumValues(cpu.data.get(x.dataId).values as Float32Array, cpu.data.get(segmentIds.dataId).values as Int32Array, channels, numSegments, output);
-  return cpu.makeTensorInfo([numSegments, channels], 'float32', output) as TensorInfo;
+  return cpu.makeTensorInfo([numSegments, channels], 'float32', output);
 };
 
 /** `PointclickSegmentSum` on the cpu backend. */

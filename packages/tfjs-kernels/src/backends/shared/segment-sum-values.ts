@@ -1,4 +1,4 @@
-import { KernelArgumentError } from '../../ops/argument-error.js';
+import { KernelArgumentError } from '../../kernels/kernel-argument-error.js';
 
 /**
  * Plain-array unsorted segment sum shared by the cpu and wasm JavaScript kernels. Writes into

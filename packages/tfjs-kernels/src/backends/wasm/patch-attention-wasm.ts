@@ -7,7 +7,7 @@ import {
   type PatchAttentionGradInputs,
   type PatchAttentionInputs,
 } from '../../kernels/kernel-names.js';
-import { KernelArgumentError } from '../../ops/argument-error.js';
+import { KernelArgumentError } from '../../kernels/kernel-argument-error.js';
 import { PATCH_ATTENTION_WASM_BASE64 } from './patch-attention-wasm-binary.js';
 import type { WasmBackendLike } from './wasm-backend-like.js';
 

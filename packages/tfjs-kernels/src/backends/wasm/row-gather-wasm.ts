@@ -1,6 +1,6 @@
 import { getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { GATHER_ROWS, type GatherRowsInputs } from '../../kernels/kernel-names.js';
-import { KernelArgumentError } from '../../ops/argument-error.js';
+import { KernelArgumentError } from '../../kernels/kernel-argument-error.js';
 import type { WasmBackendLike } from './wasm-backend-like.js';
 
 /**
@@ -27,7 +27,7 @@ const gatherRowsWasm: KernelFunc = ({ inputs, backend }) => {
   // [gatherCount, 1]: shares the indices' memory (Reshape only adds a reference).
   const column = reshapeKernel.kernelFunc({ inputs: { x: indices }, backend, attrs: { shape: [gatherCount, 1] } }) as TensorInfo;
   try {
-    return gatherNdKernel.kernelFunc({ inputs: { params: x, indices: column }, backend, attrs: {} }) as TensorInfo;
+    return gatherNdKernel.kernelFunc({ inputs: { params: x, indices: column }, backend, attrs: {} });
   } finally {
     wasm.disposeData(column.dataId);
   }

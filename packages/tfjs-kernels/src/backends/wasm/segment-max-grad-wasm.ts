@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { SEGMENT_MAX_GRAD, type SegmentMaxGradAttrs, type SegmentMaxGradInputs } from '../../kernels/kernel-names.js';
-import { segmentMaxGradValues } from '../../ops/segment-max-op.js';
+import { segmentMaxGradValues } from '../shared/segment-max-values.js';
 import type { WasmBackendLike } from './wasm-backend-like.js';
 
 /** O(segments · channels) scatter; the stock-op gradient (two gathers, equal, mul) is O(rows · channels) and much slower on wasm. */

@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { SEGMENT_MAX, type SegmentMaxAttrs, type SegmentMaxInputs } from '../../kernels/kernel-names.js';
-import { segmentMaxValues } from '../../ops/segment-max-op.js';
+import { segmentMaxValues } from '../shared/segment-max-values.js';
 import type { WasmBackendLike } from './wasm-backend-like.js';
 
 const segmentMaxWasm: KernelFunc = ({ inputs, backend, attrs }) => {

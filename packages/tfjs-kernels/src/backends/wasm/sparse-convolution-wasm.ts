@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { SPARSE_CONVOLUTION, type SparseConvolutionInputs } from '../../kernels/kernel-names.js';
-import { KernelArgumentError } from '../../ops/argument-error.js';
+import { KernelArgumentError } from '../../kernels/kernel-argument-error.js';
 import { findMatMulWasmRuntime, type MatMulWasmRuntime } from './mat-mul-wasm.js';
 import type { WasmBackendLike } from './wasm-backend-like.js';
 

@@ -1,7 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { PATCH_ATTENTION, type PatchAttentionAttrs, type PatchAttentionInputs } from '../../kernels/kernel-names.js';
-import { KernelArgumentError } from '../../ops/argument-error.js';
+import { KernelArgumentError } from '../../kernels/kernel-argument-error.js';
 
 /**
  * One invocation per query row: two passes over the row's patch (the logit maximum, then the
@@ -78,7 +78,7 @@ const patchAttentionWebGpu: KernelFunc = ({ inputs, backend, attrs }) => {
   }
   const [, , patchSize, channels] = query.shape;
   const program = new PatchAttentionProgram(query.shape, patchSize, channels);
-  return (backend as WebGPUBackend).runWebGPUProgram(program, [query, key, value], 'float32', [{ type: 'float32', data: [scale] }]) as TensorInfo;
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [query, key, value], 'float32', [{ type: 'float32', data: [scale] }]);
 };
 
 /** `PointclickPatchAttention` on WebGPU. */

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { PointCloud } from '../core/point-cloud.js';
-import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
-import { readPly } from '../ply/ply-reader.js';
-import { parseScannetLabelTable, type ScannetLabelTable } from './scannet-label-table.js';
+import type { PointCloud } from '../../core/point-cloud.js';
+import { PointCloudFormatError } from '../../core/point-cloud-format-error.js';
+import { readPly } from '../../ply/ply-reader.js';
+import { parseScannetLabelTable, type ScannetLabelTable } from '../../scenes/scannet-label-table.js';
 
 /** Inputs of {@link parseScannetScene}: the parsed mesh vertices and the annotation texts. */
 export interface ScannetSceneSources {

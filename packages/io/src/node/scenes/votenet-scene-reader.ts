@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PointCloud } from '../core/point-cloud.js';
-import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
-import { readNpy, type NpyArray } from '../npy/npy-reader.js';
-import { parseScannetLabelTable } from './scannet-label-table.js';
+import type { PointCloud } from '../../core/point-cloud.js';
+import { PointCloudFormatError } from '../../core/point-cloud-format-error.js';
+import { readNpy, type NpyArray } from '../../npy/npy-reader.js';
+import { parseScannetLabelTable } from '../../scenes/scannet-label-table.js';
 
 /** The three `.npy` files of a VoteNet-preprocessed ScanNet scene. */
 export interface VotenetSceneSources {
@@ -37,13 +37,13 @@ export function parseVotenetScene(sources: VotenetSceneSources): PointCloud {
   if (vertexArray.shape.length !== 2 || vertexArray.shape[1] !== 6) {
     throw new PointCloudFormatError({ format: 'npy', fileName: verticesName, field: 'shape', message: `expected shape (N, 6), got (${vertexArray.shape.join(', ')})` });
   }
-  const pointCount = vertexArray.shape[0]!;
+  const pointCount = vertexArray.shape[0];
   const values = vertexArray.data as Float32Array | Float64Array;
   const positions = new Float32Array(pointCount * 3);
   const colors = new Uint8Array(pointCount * 3);
   for (let index = 0; index < pointCount; index++) {
     for (let channel = 0; channel < 6; channel++) {
-      const value = values[index * 6 + channel]!;
+      const value = values[index * 6 + channel];
       if (channel < 3) {
         if (!Number.isFinite(value)) {
           throw new PointCloudFormatError({ format: 'npy', fileName: verticesName, field: 'xyz'[channel], message: `point ${index} has a non-finite coordinate ${value}` });
@@ -80,7 +80,7 @@ function toLabels(array: NpyArray, pointCount: number, fileName: string): Int32A
   const labels = new Int32Array(pointCount);
   const data = array.data as ArrayLike<number>;
   for (let index = 0; index < pointCount; index++) {
-    const value = data[index]!;
+    const value = data[index];
     if (value < 0 || value > 2147483647) {
       throw new PointCloudFormatError({ format: 'npy', fileName, field: 'data', message: `label ${index} is ${value}, expected 0..2^31-1` });
     }
@@ -114,5 +114,5 @@ export async function readVotenetScene(directory: string, sceneId: string): Prom
   const [vertices, instanceLabels, semanticLabels] = await Promise.all(VOTENET_SUFFIXES.map((suffix) => readFile(join(directory, `${sceneId}${suffix}`))));
   const labelTablePath = join(directory, LABEL_TABLE_NAME);
   const classNames = existsSync(labelTablePath) ? parseScannetLabelTable(await readFile(labelTablePath, 'utf8'), labelTablePath).nyu40ClassNames : undefined;
-  return parseVotenetScene({ vertices: vertices!, instanceLabels: instanceLabels!, semanticLabels: semanticLabels!, sceneId, classNames });
+  return parseVotenetScene({ vertices: vertices, instanceLabels: instanceLabels, semanticLabels: semanticLabels, sceneId, classNames });
 }

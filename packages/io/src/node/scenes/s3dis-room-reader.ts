@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { PointCloud } from '../core/point-cloud.js';
-import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
-import { S3DIS_CLASS_NAMES } from './s3dis-class-names.js';
+import type { PointCloud } from '../../core/point-cloud.js';
+import { PointCloudFormatError } from '../../core/point-cloud-format-error.js';
+import { S3DIS_CLASS_NAMES } from '../../scenes/s3dis-class-names.js';
 
 
 /** One `Annotations/<class>_<n>.txt` file of an S3DIS room. */
@@ -51,8 +51,8 @@ export function parseS3disRoom(files: S3disAnnotationFile[], roomName?: string):
       if (values.length !== 6 || values.some((value) => Number.isNaN(value))) fail(`expected six numbers 'x y z r g b', got '${trimmed.slice(0, 80)}'`);
       if (!values.slice(0, 3).every(Number.isFinite)) fail('non-finite coordinate');
       if (!values.slice(3).every((value) => value >= 0 && value <= 255)) fail('colour outside 0..255');
-      positions.push(values[0]!, values[1]!, values[2]!);
-      colors.push(values[3]!, values[4]!, values[5]!);
+      positions.push(values[0], values[1], values[2]);
+      colors.push(values[3], values[4], values[5]);
       instances.push(fileIndex + 1);
       semantics.push(classIndex + 1);
     });

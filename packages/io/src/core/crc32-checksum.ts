@@ -10,9 +10,13 @@ const CRC_TABLE = (() => {
 })();
 
 /**
- * CRC-32 of a byte range (IEEE polynomial, the checksum zlib's `crc32` returns). Written by hand: thirty lines
- * do not justify a dependency, and it must run in the browser too.
+ * CRC-32 of a byte range (IEEE polynomial, the checksum zlib's `crc32` returns); scene caches and checkpoints
+ * use it to catch corrupted files. Written by hand: thirty lines do not justify a dependency, and it must run in
+ * the browser too.
  *
+ * @param bytes The data.
+ * @param start First byte index checked (inclusive).
+ * @param end Byte index where the check stops (exclusive).
  * @returns the checksum as an unsigned 32-bit integer.
  */
 export function computeCrc32(bytes: Uint8Array, start = 0, end = bytes.length): number {

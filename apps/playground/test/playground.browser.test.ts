@@ -201,7 +201,8 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
     await page.waitForTimeout(300);
     const hidden = await page.screenshot({ path: join(artifacts, `${label}-3-masks-hidden.png`) });
     const hiddenCounts = await countPixels(page, hidden, colors);
-    visibleCounts.forEach((count, index) => expect(count - hiddenCounts[index], `mask pixels of object ${index + 1}`).toBeGreaterThan(100));
+    // At least 100 mask pixels per object, or one per masked point on a sparse (subsampled) scan.
+    visibleCounts.forEach((count, index) => expect(count - hiddenCounts[index], `mask pixels of object ${index + 1}`).toBeGreaterThan(Math.min(100, rows[index].pointCount)));
     for (const checkbox of await page.locator('[data-testid=object-row] input[type=checkbox]').all()) await checkbox.check();
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-ply]')]);
@@ -220,19 +221,24 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
     return rows;
   }
 
+  /** Exports the labels JSON and checks its format, its clicks and that it names the classes. */
+  async function expectLabelsExport(page: Page, label: string, clickCount: number): Promise<void> {
+    const [labelsDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-labels]')]);
+    const labelsPath = join(artifacts, `${label}-labels.json`);
+    await labelsDownload.saveAs(labelsPath);
+    const labels = JSON.parse(readFileSync(labelsPath, 'utf8')) as { format: string; clicks: unknown[]; classNames: Record<string, string> };
+    expect(labels.format).toBe('pointclick-labels');
+    expect(labels.clicks).toHaveLength(clickCount);
+    expect(Object.keys(labels.classNames).length).toBeGreaterThan(1);
+  }
+
   it('wasm: loads a ScanNet scan, segments two clicked objects, exports a PLY, undoes, reports a broken file', async () => {
     const { page, errors } = await openPage(false);
     expect(await page.textContent('[data-testid=backend]')).toMatch(/^wasm/);
     const fixture = loadScanFixture(1);
     await segmentObjects(page, fixture, 'wasm', 2, 90_000);
 
-    const [labelsDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-labels]')]);
-    const labelsPath = join(artifacts, 'wasm-labels.json');
-    await labelsDownload.saveAs(labelsPath);
-    const labels = JSON.parse(readFileSync(labelsPath, 'utf8'));
-    expect(labels.format).toBe('pointclick-labels');
-    expect(labels.clicks).toHaveLength(2);
-    expect(Object.keys(labels.classNames).length).toBeGreaterThan(1);
+    await expectLabelsExport(page, 'wasm', 2);
 
     // Undo the four visibility toggles and the second click: one object left after the decoder reruns;
     // redo brings the second click back with the same masks (the decoder is deterministic).
@@ -291,46 +297,22 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
     expect(errors).toEqual([]);
   }, 120_000);
 
-  // On SwiftShader only the first run is checked, and not its masks: @pointclick/segmenter and @pointclick/ptv3
-  // read tensors with dataSync(), which tfjs-webgpu implements by copying through a WebGPU canvas swap chain that
-  // SwiftShader's GPU process cannot create ("Could not find SharedImageBackingFactory … WebgpuSwapChainTexture").
-  // The read returns zeros and Chromium then resets the GPU process, losing the WebGL view and the WebGPU device.
-  // Fixing it needs an async (`await tensor.data()`) segmentation path in those packages.
-  it('WebGPU (SwiftShader): starts on WebGPU, draws a subsampled scan, runs the first segmentation', async () => {
+  // The worker segments with segmentAsync (tensors read back with `await tensor.data()`), so the WebGPU run is
+  // checked as the wasm run is: masks drawn and hidden, PLY and labels exported. A subsampled scan keeps
+  // SwiftShader's software WebGPU (~0.6 GFLOP/s) within the time limit.
+  it('WebGPU (SwiftShader): segments a clicked object, draws and hides its mask, exports PLY and labels', async (context) => {
     const { page, errors } = await openPage(true);
     const backend = await page.textContent('[data-testid=backend]');
     if (!backend?.startsWith('webgpu')) {
-      console.warn(`playground e2e: WebGPU run SKIPPED — no WebGPU adapter in this Chromium (${backend})`);
-      return;
+      console.warn(`playground browser test: WebGPU run SKIPPED — no WebGPU adapter in this Chromium (backend: ${backend})`);
+      context.skip();
     }
     const fixture = loadScanFixture(10);
-    await page.setInputFiles('[data-testid=file-input]', fixture.path);
-    await page.waitForFunction((count) => document.body.dataset.scanPoints === String(count), fixture.cloud.pointCount, { timeout: 60_000 });
-    await page.keyboard.press('t');
-    const loaded = await page.screenshot({ path: join(artifacts, 'webgpu-1-loaded.png') });
-    // Points are drawn: grey-ish scan colours cover part of the view (the empty view is one flat colour).
-    const [background] = await countPixels(page, loaded, [[27, 30, 36]]);
-    expect(background).toBeLessThan(1280 * 800 - 2000);
-    const target = chooseTargets(fixture)[0];
-    await clickPoint(page, target.pointIndex);
-    const picked = Number(await page.evaluate(() => document.body.dataset.lastPick));
-    expect(fixture.instance[picked]).toBe(target.instanceId);
-    // Read the page in the same evaluation that sees the run finish: the GPU-process reset described above can
-    // stall the page for a while right after.
-    const handle = await page.waitForFunction(
-      () =>
-        Number(document.body.dataset.segmentationRuns ?? 0) >= 1 && {
-          latency: document.getElementById('latency')?.textContent ?? '',
-          objectIds: [...document.querySelectorAll<HTMLElement>('[data-testid=object-row]')].map((row) => Number(row.dataset.objectId)),
-        },
-      undefined,
-      { timeout: 150_000 },
-    );
-    const firstRun = (await handle.jsonValue()) as { latency: string; objectIds: number[] };
-    expect(firstRun.latency).toMatch(/decoder \d+ ms \+ backbone \d+ ms/);
-    expect(firstRun.objectIds).toEqual([1]);
-    await page.screenshot({ path: join(artifacts, 'webgpu-2-first-run.png'), timeout: 15_000 }).catch((error: Error) => console.warn(`playground e2e: no WebGPU screenshot (${error.message.split('\n')[0]})`));
-    console.warn('playground e2e: WebGPU masks and export not checked on SwiftShader (dataSync read-back fails there; see the comment above this test)');
+    // SwiftShader's first decoder run takes about two minutes (shader compilation on a CPU).
+    const rows = await segmentObjects(page, fixture, 'webgpu', 1, 240_000);
+    expect(rows.map((row) => row.objectId)).toEqual([1]);
+
+    await expectLabelsExport(page, 'webgpu', 1);
     expect(errors).toEqual([]);
-  }, 240_000);
+  }, 420_000);
 });

@@ -1,0 +1,74 @@
+// @ts-check
+// Type-aware lint for every package and app (typescript-eslint; see DEVELOPERS.md for why not Biome).
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.turbo/**',
+      '**/.cache/**',
+      '**/bench/build/**',
+      'test-artifacts/**',
+      // The empty stand-in for @types/node used by tsconfig.browser.json.
+      'scripts/browser-types/**',
+    ],
+  },
+  eslint.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          // Root-level files that no package tsconfig includes.
+          allowDefaultProject: ['eslint.config.js'],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // TF.js ops return `Tensor<Rank>`; asserting the rank (`tf.zeros([n, c]) as tf.Tensor2D`) is the library's
+      // own idiom and reads better than `tf.zeros<tf.Rank.R2>(…)`, so these assertions are not reported.
+      '@typescript-eslint/no-unnecessary-type-assertion': [
+        'error',
+        {
+          typesToIgnore: [
+            'Scalar', 'Tensor1D', 'Tensor2D', 'Tensor3D', 'Tensor4D', 'Tensor5D', 'T',
+            'tf.Scalar', 'tf.Tensor1D', 'tf.Tensor2D', 'tf.Tensor3D', 'tf.Tensor4D', 'tf.Tensor5D',
+          ],
+        },
+      ],
+      // Readers and loaders keep `async` signatures on purpose: a uniform Promise API lets a format switch to
+      // streaming or a worker later without breaking callers; an await-free async function is not a bug here.
+      '@typescript-eslint/require-await': 'off',
+      // Shapes (`number[]`) and counts are interpolated into error messages everywhere; objects and unknowns are not.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowArray: true, allowNullish: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    // Files other branches are rewriting right now (ply-reader split; datasets; the trainer's training step).
+    // Their findings (an untyped `new Array(n)`, `new Map()` and `JSON.parse`) are fixed there; delete this block
+    // once those branches are merged and `pnpm lint` passes without it.
+    files: ['packages/io/src/ply/ply-reader.ts', 'packages/datasets/src/cache/scene-cache-format.ts', 'apps/trainer/src/training/training-step.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // Build configurations sit outside the packages' tsconfigs (they import ../../tsup.config.base.ts, outside
+    // each package's rootDir); they are linted without type information.
+    files: ['**/tsup.config.ts'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { parserOptions: { projectService: false, project: null } },
+  },
+);
