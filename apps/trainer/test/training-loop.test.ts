@@ -172,7 +172,7 @@ describe('training loop', () => {
       expect(written[method].iouAt['1']).toBeLessThanOrEqual(100);
       expect(typeof written[method].mAP50).toBe('number');
     }
-    expect(tables.baseline.iouAt['1']).toBeGreaterThan(0);
+    expect(tables.baseline?.iouAt['1']).toBeGreaterThan(0);
     expect(lines.join('\n')).toMatch(/IoU@1\s+\d/);
     expect(readFileSync(join(scratch, 'eval', 'agile3d-model.log'), 'utf8')).toMatch(/scene0007_00|0007_00/);
   });

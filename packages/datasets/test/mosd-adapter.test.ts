@@ -26,7 +26,7 @@ const degrees = (radians: number) => (radians * 180) / Math.PI;
 const instanceIds = (scene: LabeledScene) => [...new Set(scene.cloud.instance)].sort((first, second) => first - second);
 
 describe.skipIf(!available)('mOSD adapter on the 45 learn scans', () => {
-  let scenes: LabeledScene[] = [];
+  const scenes: LabeledScene[] = [];
   const readMilliseconds: number[] = [];
   beforeAll(async () => {
     let started = performance.now();
@@ -169,7 +169,7 @@ describe('toMosdScene on generated scans', () => {
     expect(scene.cloud.pointCount).toBe(cloud.pointCount - 1);
     expect(scene.cloud.metadata?.droppedPointCount).toBe(1);
     expect(instanceIds(scene)).toEqual([1, 2]);
-    expect(Array.from(scene.cloud.attributes!.mosdLabel as Int32Array).filter((label) => label >= 20).sort()).toEqual([...Array(10).fill(20), ...Array(10).fill(21)]);
+    expect(Array.from(scene.cloud.attributes!.mosdLabel as Int32Array).filter((label) => label >= 20).sort()).toEqual([...new Array<number>(10).fill(20), ...new Array<number>(10).fill(21)]);
     for (let point = 0; point < scene.cloud.pointCount; point++) {
       const height = scene.cloud.positions[point * 3 + 2];
       if (scene.cloud.instance[point] === 1) expect(Math.abs(height)).toBeLessThan(1e-5);

@@ -43,7 +43,7 @@ describe.skipIf(!corpusAvailable)('fuzzing readPointCloud with mutated real fixt
       ? only.map(([baseIndex, caseIndex]) => ({ kind: 'case', baseIndex, caseIndex }))
       : bases.flatMap((base, baseIndex) => Array.from({ length: base.caseCount }, (_, caseIndex) => ({ kind: 'case' as const, baseIndex, caseIndex })));
     const describeTask = (task: FuzzWorkerTask): string =>
-      task.kind === 'case' ? `${bases[task.baseIndex]!.name} case ${task.caseIndex} (seed ${FUZZ_SEED}, FUZZ_CASES='${task.baseIndex}:${task.caseIndex}')` : 'planted loop';
+      task.kind === 'case' ? `${bases[task.baseIndex].name} case ${task.caseIndex} (seed ${FUZZ_SEED}, FUZZ_CASES='${task.baseIndex}:${task.caseIndex}')` : 'planted loop';
     const start = performance.now();
     const report = await runFuzzPool({ entry: WORKER_ENTRY, workerData, workerCount: WORKER_COUNT, tasks, watchdogMilliseconds, describe: describeTask });
     const seconds = (performance.now() - start) / 1000;

@@ -40,7 +40,7 @@ function purityCounts(labels: Int32Array, count: number, instance: Uint32Array):
     if (instance[point] === 0) continue; // unannotated: no instance to be pure about
     annotated++;
     let superpointVotes = votes.get(labels[point]);
-    if (!superpointVotes) votes.set(labels[point], (superpointVotes = new Map()));
+    if (!superpointVotes) votes.set(labels[point], (superpointVotes = new Map<number, number>()));
     superpointVotes.set(instance[point], (superpointVotes.get(instance[point]) ?? 0) + 1);
   }
   expect(votes.size).toBeLessThanOrEqual(count);

@@ -65,7 +65,7 @@ function instanceClasses(scene: AugmentedScene): Map<number, number> {
     const id = scene.instance[point];
     if (id === 0) continue;
     let perClass = counts.get(id);
-    if (!perClass) counts.set(id, (perClass = new Map()));
+    if (!perClass) counts.set(id, (perClass = new Map<number, number>()));
     perClass.set(scene.semantic[point], (perClass.get(scene.semantic[point]) ?? 0) + 1);
   }
   const result = new Map<number, number>();

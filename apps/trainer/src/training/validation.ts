@@ -10,7 +10,7 @@ import type { PointCloud } from '@pointclick/io';
  */
 export function createModelSegmentFunction(model: InteractiveSegmentationModel, scenes: readonly LabeledScene[] = []) {
   const segmenter = new Segmenter(model);
-  const superpointsOf = new Map(scenes.filter((scene) => scene.superpoints).map((scene) => [scene.cloud, scene.superpoints]));
+  const superpointsOf = new Map<PointCloud, LabeledScene['superpoints']>(scenes.filter((scene) => scene.superpoints).map((scene) => [scene.cloud, scene.superpoints]));
   let currentCloud: PointCloud | undefined;
   const segment = (cloud: PointCloud, clicks: ReadonlyArray<{ pointIndex: number; objectId: number; kind: 'object' | 'background' }>) => {
     if (cloud !== currentCloud) {

@@ -107,7 +107,7 @@ export function decodeSceneCache(bytes: Uint8Array, fileName = 'scene cache'): D
     sourceKey: string;
   };
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
   } catch (error) {
     throw new DatasetError({ fileName, field: 'header (byte 12)', message: 'header is not JSON', cause: error });
   }

@@ -41,7 +41,7 @@ export function readNpyPointCloudSync(bytes: Uint8Array, options: ReaderOptions 
     fail(`expected shape (N, 3), (N, 4), (N, 6) or (N, 7+), got (${array.shape.join(', ')})`, 'shape');
   }
   // Each column beyond the sixth becomes an attribute array even when there are no rows: one row must fit the bytes.
-  const rowBytes = columnCount! * (array.dtype === 'float32' ? 4 : 8);
+  const rowBytes = columnCount * (array.dtype === 'float32' ? 4 : 8);
   if (rowBytes > bytes.length) {
     fail(`shape (${array.shape.join(', ')}): one row of ${columnCount} ${array.dtype} values needs ${rowBytes} bytes, the file has ${bytes.length}`, 'shape');
   }

@@ -181,7 +181,7 @@ function readInteger(view: DataView, offset: number, type: PlyScalarTypeInfo, li
 
 /** An array whose entries are computed on first access (list properties stay `undefined`). */
 function lazyColumns(properties: PlyProperty[], gather: (property: PlyProperty) => PointAttributeArray): (ArrayLike<number> | undefined)[] {
-  const cache: (PointAttributeArray | undefined)[] = new Array(properties.length);
+  const cache = new Array<PointAttributeArray | undefined>(properties.length);
   return new Proxy(cache, {
     get(target, key, receiver) {
       if (typeof key === 'string' && /^\d+$/.test(key)) {
@@ -191,7 +191,7 @@ function lazyColumns(properties: PlyProperty[], gather: (property: PlyProperty) 
         target[index] ??= gather(property);
         return target[index];
       }
-      return Reflect.get(target, key, receiver);
+      return Reflect.get(target, key, receiver) as unknown;
     },
   });
 }

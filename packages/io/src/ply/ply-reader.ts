@@ -1,4 +1,4 @@
-import { guardAllocations, type PointCloudAllocationError } from '../core/point-cloud-allocation.js';
+import { guardAllocations } from '../core/point-cloud-allocation.js';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';

@@ -235,8 +235,8 @@ export function loadFuzzBases(directory: string): FuzzBase[] {
   const kittiValues = new Float32Array(kittiSlice.buffer.slice(0));
   const written: PointCloud = {
     pointCount: SLICE_POINTS,
-    positions: Float32Array.from({ length: SLICE_POINTS * 3 }, (_, index) => kittiValues[Math.floor(index / 3) * 4 + (index % 3)]!),
-    intensity: Float32Array.from({ length: SLICE_POINTS }, (_, index) => kittiValues[index * 4 + 3]!),
+    positions: Float32Array.from({ length: SLICE_POINTS * 3 }, (_, index) => kittiValues[Math.floor(index / 3) * 4 + (index % 3)]),
+    intensity: Float32Array.from({ length: SLICE_POINTS }, (_, index) => kittiValues[index * 4 + 3]),
     instance: Int32Array.from({ length: SLICE_POINTS }, (_, index) => index % 7),
     semantic: Int32Array.from({ length: SLICE_POINTS }, (_, index) => index % 3),
     attributes: { ring: Uint16Array.from({ length: SLICE_POINTS }, (_, index) => index % 64) },
@@ -270,7 +270,7 @@ export function loadFuzzBases(directory: string): FuzzBase[] {
 
   // NPY (float32 (N, 6) x y z r g b) from a ScanNet room, header rebuilt for the slice.
   const npy = fixture('scannet-votenet/scene0000_00_vert.npy');
-  const npyHeaderLength = npy[8]! | (npy[9]! << 8);
+  const npyHeaderLength = npy[8] | (npy[9] << 8);
   const npyDictionary = latin1(npy.subarray(10, 10 + npyHeaderLength)).trim().replace('(50000, 6)', `(${SLICE_POINTS}, 6)`);
   const paddedLength = Math.ceil((10 + npyDictionary.length + 1) / 64) * 64 - 10;
   const npyHeader = fromLatin1(`${npyDictionary.padEnd(paddedLength - 1, ' ')}\n`);
@@ -311,7 +311,7 @@ export function mutateFuzzBase(base: FuzzBase, baseIndex: number, caseIndex: num
   const position = (): number => (headerEnd > 0 && random() < 0.5 ? pick(headerEnd) : pick(bytes.length));
   const targeted = [base.textHeader ? 'number' : '', base.textHeader ? 'token' : '', base.binaryFields.length > 0 ? 'field' : '', base.float32Rows ? 'float32' : ''].filter(Boolean);
   // Half the cases edit a header field on purpose (when the format has one), half damage bytes at random.
-  const kind = targeted.length > 0 && random() < 0.5 ? targeted[pick(targeted.length)]! : ['truncate', 'flip', 'delete', 'insert'][pick(4)]!;
+  const kind = targeted.length > 0 && random() < 0.5 ? targeted[pick(targeted.length)] : ['truncate', 'flip', 'delete', 'insert'][pick(4)];
   switch (kind) {
     case 'truncate': {
       const cut = position();
@@ -322,7 +322,7 @@ export function mutateFuzzBase(base: FuzzBase, baseIndex: number, caseIndex: num
       const flips: string[] = [];
       for (let count = 1 + pick(4); count > 0; count--) {
         const at = position();
-        copy[at] = random() < 0.5 ? copy[at]! ^ (1 << pick(8)) : pick(256);
+        copy[at] = random() < 0.5 ? copy[at] ^ (1 << pick(8)) : pick(256);
         flips.push(`${at}=${copy[at]}`);
       }
       return { description: `set bytes ${flips.join(', ')}`, bytes: copy, truncated: false };
@@ -342,7 +342,7 @@ export function mutateFuzzBase(base: FuzzBase, baseIndex: number, caseIndex: num
       const header = latin1(bytes.subarray(0, headerEnd));
       const runs = [...header.matchAll(kind === 'number' ? /\d+/g : /[^\s,:(){}]+/g)].filter((run) => kind === 'number' || TOKEN_SET.has(run[0]));
       if (runs.length === 0) return { description: 'no header token to edit: unmutated', bytes: bytes.slice(), truncated: false };
-      const run = runs[pick(runs.length)]!;
+      const run = runs[pick(runs.length)];
       let replacement: string;
       if (kind === 'number') {
         const original = Number(run[0]);
@@ -358,15 +358,15 @@ export function mutateFuzzBase(base: FuzzBase, baseIndex: number, caseIndex: num
     case 'field': {
       const copy = bytes.slice();
       const view = new DataView(copy.buffer);
-      const field = base.binaryFields[pick(base.binaryFields.length)]!;
+      const field = base.binaryFields[pick(base.binaryFields.length)];
       if (field.type === 'f64') {
-        const value = [0, Number.NaN, Infinity, -1, 1e-300, 1e300, view.getFloat64(field.offset, true) * 1e6][pick(7)]!;
+        const value = [0, Number.NaN, Infinity, -1, 1e-300, 1e300, view.getFloat64(field.offset, true) * 1e6][pick(7)];
         view.setFloat64(field.offset, value, true);
         return { description: `field ${field.name} (f64 at ${field.offset}) → ${value}`, bytes: copy, truncated: false };
       }
       const original = field.type === 'u8' ? view.getUint8(field.offset) : field.type === 'u16' ? view.getUint16(field.offset, true) : field.type === 'u32' ? view.getUint32(field.offset, true) : Number(view.getBigInt64(field.offset, true));
       const values = [0, 1, 2, 3, 255, 256, 65535, 2 ** 31 - 1, 2 ** 32 - 1, original + 1, original - 1, original * 2, original * 256, original + 2 ** 24, pick(1 << 20)];
-      const value = values[pick(values.length)]!;
+      const value = values[pick(values.length)];
       if (field.type === 'u8') view.setUint8(field.offset, value & 0xff);
       else if (field.type === 'u16') view.setUint16(field.offset, value & 0xffff, true);
       else if (field.type === 'u32') view.setUint32(field.offset, value >>> 0, true);
@@ -377,7 +377,7 @@ export function mutateFuzzBase(base: FuzzBase, baseIndex: number, caseIndex: num
       const copy = bytes.slice();
       const view = new DataView(copy.buffer);
       const at = pick(Math.floor(copy.length / 4)) * 4;
-      const value = [Number.NaN, Infinity, -Infinity, 3.4e38, -1, 1e9, 256][pick(7)]!;
+      const value = [Number.NaN, Infinity, -Infinity, 3.4e38, -1, 1e9, 256][pick(7)];
       view.setFloat32(at, value, true);
       return { description: `float32 at ${at} → ${value}`, bytes: copy, truncated: false };
     }

@@ -91,7 +91,7 @@ export async function runFuzzPool(options: {
       };
       const dispatch = (): void => {
         if (next >= options.tasks.length) return finish();
-        const task = options.tasks[next++]!;
+        const task = options.tasks[next++];
         current = { task, description: '(not started)' };
         const baseline = task.kind === 'case' ? (baselines[task.baseIndex]?.milliseconds ?? 0) : 0;
         const limit = options.watchdogMilliseconds(baseline);

@@ -46,7 +46,7 @@ async function measureBaselines(): Promise<FuzzWorkerReply & { kind: 'ready' }> 
     const times = [];
     for (let repeat = 0; repeat < 3; repeat++) times.push((await timedRead(base, base.bytes, false, false)).milliseconds);
     times.sort((first, second) => first - second);
-    baselines.push({ name: base.name, milliseconds: times[1]!, error: warm.outcome === 'valid' ? undefined : warm.outcome === 'failure' ? warm.message : 'refused by its reader' });
+    baselines.push({ name: base.name, milliseconds: times[1], error: warm.outcome === 'valid' ? undefined : warm.outcome === 'failure' ? warm.message : 'refused by its reader' });
   }
   return { kind: 'ready', baselines };
 }
@@ -55,20 +55,21 @@ const ready = await measureBaselines();
 const limits = ready.baselines.map((baseline) => Math.max(slowFactor * baseline.milliseconds, floorMilliseconds));
 port.postMessage(ready);
 
-port.on('message', async (task: FuzzWorkerTask) => {
+/** Runs one task; the message listener does not wait for it (a task reports through the port). */
+async function handleTask(task: FuzzWorkerTask): Promise<void> {
   if (task.kind === 'spin') {
     port.postMessage({ kind: 'started', task, description: 'planted endless loop' } satisfies FuzzWorkerReply);
     for (;;) {
       // Never returns: the pool must stop this thread and report the case.
     }
   }
-  const base = bases[task.baseIndex]!;
+  const base = bases[task.baseIndex];
   const mutation = mutateFuzzBase(base, task.baseIndex, task.caseIndex, seed);
   port.postMessage({ kind: 'started', task, description: mutation.description } satisfies FuzzWorkerReply);
   // Half the cases let readPointCloud sniff the format from the bytes and the file name.
   const sniff = task.caseIndex % 2 === 1;
   let result = await timedRead(base, mutation.bytes, sniff, mutation.truncated);
-  const limit = limits[task.baseIndex]!;
+  const limit = limits[task.baseIndex];
   // A slow case is read again before it counts, so that a pause of the machine alone does not fail the run.
   if (result.milliseconds > limit) {
     const again = await timedRead(base, mutation.bytes, sniff, mutation.truncated);
@@ -82,9 +83,13 @@ port.on('message', async (task: FuzzWorkerTask) => {
             kind: 'result',
             task,
             outcome: 'failure',
-            message: `took ${result.milliseconds.toFixed(0)} ms twice, over ${limit.toFixed(0)} ms (${slowFactor} × the unmutated read of ${ready.baselines[task.baseIndex]!.milliseconds.toFixed(1)} ms, at least ${floorMilliseconds} ms)`,
+            message: `took ${result.milliseconds.toFixed(0)} ms twice, over ${limit.toFixed(0)} ms (${slowFactor} × the unmutated read of ${ready.baselines[task.baseIndex].milliseconds.toFixed(1)} ms, at least ${floorMilliseconds} ms)`,
             milliseconds: result.milliseconds,
           }
         : { kind: 'result', task, outcome: result.outcome, milliseconds: result.milliseconds };
   port.postMessage(reply);
+}
+
+port.on('message', (task: FuzzWorkerTask) => {
+  void handleTask(task);
 });
