@@ -9,6 +9,8 @@ const repositoryRoot = resolve(appDirectory, '../..');
 const served: ServedDirectory[] = [
   // The default checkpoint, committed at the repository root.
   { urlPrefix: '/models/default/', directory: resolve(repositoryRoot, 'models/default'), filter: /\.(json|bin)$/ },
+  // The tabletop checkpoint (mOSD-style RGB-D tabletop scans): open the page with ?model=models/tabletop/model.json.
+  { urlPrefix: '/models/tabletop/', directory: resolve(repositoryRoot, 'models/tabletop'), filter: /\.(json|bin)$/ },
   { urlPrefix: '/tfjs-wasm/', directory: findTfjsWasmDirectory(appDirectory), filter: /\.wasm$/ },
 ];
 // Development and tests: another checkpoint directory, served (never copied) at /models/custom/.
