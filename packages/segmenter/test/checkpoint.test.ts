@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckpointError,
   crc32,
-  loadSegmenter,
+  loadSegmenter as loadSegmenterFromUrl,
   parseCheckpointDocument,
   serializeCheckpoint,
   Segmenter,
@@ -16,7 +16,7 @@ import {
   type Click,
   type SegmentationResult,
 } from '../src/index.js';
-import { saveCheckpoint } from '../src/node/index.js';
+import { loadSegmenter, saveCheckpoint } from '../src/node/index.js';
 import { createTestConfig, createTestModel, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
 
 const cloud = makeRoomCloud(800, 21);
@@ -157,15 +157,20 @@ describe('loadSegmenter', () => {
     }
   });
 
-  it('loads from an http URL, fetching the weights beside the JSON (the browser path)', async () => {
-    const loaded = await loadSegmenter(`${baseUrl}/saved/model.json`);
+  it('loads from an http URL with the root entry, fetching the weights beside the JSON (the browser path)', async () => {
+    const loaded = await loadSegmenterFromUrl(`${baseUrl}/saved/model.json`);
     try {
       loaded.setScene(cloud);
       expect(withoutTimings(loaded.segment(clicks))).toEqual(withoutTimings(referenceResult));
     } finally {
       loaded.dispose();
     }
-    await expectCheckpointError(() => loadSegmenter(`${baseUrl}/missing/model.json`), /missing\/model\.json: HTTP 404/);
+    await expectCheckpointError(() => loadSegmenterFromUrl(`${baseUrl}/missing/model.json`), /missing\/model\.json: HTTP 404/);
+    // The root entry has no file system: a bare path is refused, naming the Node entry.
+    await expectCheckpointError(() => loadSegmenterFromUrl(join(directory, 'saved')), /not a URL; file paths are read by loadSegmenter from @pointclick\/segmenter\/node/);
+    // The Node entry takes URLs too.
+    const viaNode = await loadSegmenter(`${baseUrl}/saved/model.json`);
+    viaNode.dispose();
   });
 
   it('round-trips float16 weights to within half precision', async () => {
