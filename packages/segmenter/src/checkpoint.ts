@@ -1,9 +1,9 @@
 import { computeCrc32 } from '@pointclick/io';
-import { BASE_CONFIG } from '@pointclick/ptv3';
 import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 import { CHECKPOINT_FORMAT_VERSION, type SegmenterConfig } from './segmenter-config.js';
 import { CheckpointError } from './segmenter-errors.js';
+import { upgradeVersion1Config } from './checkpoint-upgrade.js';
 import { Segmenter } from './segmenter.js';
 
 /** The checkpoint's JSON document. */
@@ -55,7 +55,8 @@ export function serializeCheckpoint(
     document: {
       kind: 'pointclick-segmenter',
       formatVersion: CHECKPOINT_FORMAT_VERSION,
-      config: model.config,
+      // Both architectures whole, every default filled in: a later change of a code default cannot change this file.
+      config: { ...model.config, backbone: { ...model.backbone.config, orders: [...model.backbone.config.orders] }, decoder: model.decoder.config },
       weights: { file: options.weightsFile ?? 'weights.bin', byteLength: data.byteLength, crc32: crc32(data), manifest },
       metadata: options.metadata,
     },
@@ -77,15 +78,23 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   if (!record || typeof record !== 'object' || record.kind !== 'pointclick-segmenter') {
     throw new CheckpointError(source, "field 'kind': expected 'pointclick-segmenter'");
   }
-  if (record.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
+  if (record.formatVersion !== 1 && record.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
     throw new CheckpointError(
       source,
-      `field 'formatVersion': this build reads version ${CHECKPOINT_FORMAT_VERSION}, the file has ${String(record.formatVersion)}`,
+      `field 'formatVersion': this build reads versions 1 to ${CHECKPOINT_FORMAT_VERSION}, the file has ${String(record.formatVersion)}`,
     );
   }
-  const config = record.config;
-  if (!config || typeof config !== 'object' || !config.backbone || !config.decoder) {
+  if (!record.config || typeof record.config !== 'object' || !record.config.backbone || !record.config.decoder) {
     throw new CheckpointError(source, "field 'config': expected { backbone, decoder, classNames, gridSize }");
+  }
+  let config = record.config;
+  if (record.formatVersion === 1) {
+    // Version 1 stored partial configurations; fill them as the code that wrote them did.
+    try {
+      config = upgradeVersion1Config(config);
+    } catch (error) {
+      throw new CheckpointError(source, `field 'config.decoder': ${(error as Error).message}`, { cause: error });
+    }
   }
   if (!Array.isArray(config.classNames) || !config.classNames.every((name) => typeof name === 'string')) {
     throw new CheckpointError(source, "field 'config.classNames': expected an array of strings");
@@ -93,12 +102,12 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   if (typeof config.gridSize !== 'number' || !(config.gridSize > 0)) {
     throw new CheckpointError(source, "field 'config.gridSize': expected a positive number of metres");
   }
-  // The backbone voxelises with its own gridSize (ptv3 fills a missing one from BASE_CONFIG); the two must agree.
-  const backboneGridSize = config.backbone.gridSize ?? BASE_CONFIG.gridSize;
+  // The backbone voxelises with its own gridSize; the two must agree.
+  const backboneGridSize = config.backbone?.gridSize;
   if (backboneGridSize !== config.gridSize) {
     throw new CheckpointError(
       source,
-      `field 'config.gridSize': ${config.gridSize} m differs from 'config.backbone.gridSize' ${backboneGridSize} m; the backbone voxelises at the latter`,
+      `field 'config.gridSize': ${config.gridSize} m differs from 'config.backbone.gridSize' ${backboneGridSize ?? 'absent'} m; the backbone voxelises at the latter`,
     );
   }
   if (config.localityGain !== undefined && !(typeof config.localityGain === 'number' && config.localityGain >= 0 && Number.isFinite(config.localityGain))) {
@@ -141,7 +150,7 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   ) {
     throw new CheckpointError(source, "field 'weights': expected { file, byteLength, crc32, manifest }");
   }
-  return record as CheckpointDocument;
+  return { ...(record as CheckpointDocument), formatVersion: CHECKPOINT_FORMAT_VERSION, config };
 }
 
 /**
