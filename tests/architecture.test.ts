@@ -49,9 +49,7 @@ const BROWSER_APPS = ['@pointclick/playground'];
  * Files that still import Node built-ins outside a node/ entry, each with the work that removes it. The test
  * fails when a listed file no longer violates, so the entry is deleted as soon as that work lands.
  */
-const PENDING_NODE_MOVES: Record<string, string> = {
-  'packages/segmenter/src/checkpoint.ts': 'issue 16: loadSegmenter(path) moves under @pointclick/segmenter/node',
-};
+const PENDING_NODE_MOVES: Record<string, string> = {};
 
 /** Folder layers inside a package, lowest first (tfjs's own order: kernel names, then backends, then ops). */
 const FOLDER_ORDERS: Record<string, string[]> = {

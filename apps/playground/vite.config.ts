@@ -23,8 +23,6 @@ export default defineConfig({
   base: './',
   plugins: [staticAssetsPlugin(served)],
   resolve: {
-    // @pointclick/segmenter reads checkpoints with node:fs/promises on Node paths only; the browser fetches them.
-    alias: [{ find: /^(node:)?fs\/promises$/, replacement: resolve(appDirectory, 'src/worker/node-builtin-stub.ts') }],
     // One tfjs-core for the app and every workspace package: two copies would mean two kernel registries.
     dedupe: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'three'],
   },

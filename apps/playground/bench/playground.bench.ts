@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateIndoorScene } from '@pointclick/datasets';
 import { readPointCloud, writePly, type PointCloud } from '@pointclick/io';
-import { loadSegmenter } from '@pointclick/segmenter';
+import { loadSegmenter } from '@pointclick/segmenter/node';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { buildAndServe, CHROMIUM_PATH, launchChromium } from '../test/playground-fixtures.js';
 

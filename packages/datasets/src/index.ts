@@ -69,11 +69,5 @@ export type { PreprocessedScene, PreprocessSceneOptions } from './training/scene
 export { preprocessScene } from './training/scene-preprocessing.js';
 export type { AugmentationOptions, AugmentedScene } from './training/scene-augmentation.js';
 export { augmentScene } from './training/scene-augmentation.js';
-export type {
-  TrainingSample,
-  TrainingSamplerOptions,
-  TrainingStep,
-  TrainingStepClick,
-  TrainingStepOptions,
-} from './training/training-sampler.js';
-export { drawTrainingStep, TrainingSampler } from './training/training-sampler.js';
+export type { TrainingStep, TrainingStepClick, TrainingStepOptions } from './training/training-step-clicks.js';
+export { drawTrainingStep } from './training/training-step-clicks.js';

@@ -1,9 +1,9 @@
 import { computeCrc32 } from '@pointclick/io';
-import { BASE_CONFIG } from '@pointclick/ptv3';
 import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 import { CHECKPOINT_FORMAT_VERSION, type SegmenterConfig } from './segmenter-config.js';
 import { CheckpointError } from './segmenter-errors.js';
+import { upgradeVersion1Config } from './checkpoint-upgrade.js';
 import { Segmenter } from './segmenter.js';
 
 /** The checkpoint's JSON document. */
@@ -55,7 +55,8 @@ export function serializeCheckpoint(
     document: {
       kind: 'pointclick-segmenter',
       formatVersion: CHECKPOINT_FORMAT_VERSION,
-      config: model.config,
+      // Both architectures whole, every default filled in: a later change of a code default cannot change this file.
+      config: { ...model.config, backbone: { ...model.backbone.config, orders: [...model.backbone.config.orders] }, decoder: model.decoder.config },
       weights: { file: options.weightsFile ?? 'weights.bin', byteLength: data.byteLength, crc32: crc32(data), manifest },
       metadata: options.metadata,
     },
@@ -77,15 +78,23 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   if (!record || typeof record !== 'object' || record.kind !== 'pointclick-segmenter') {
     throw new CheckpointError(source, "field 'kind': expected 'pointclick-segmenter'");
   }
-  if (record.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
+  if (record.formatVersion !== 1 && record.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
     throw new CheckpointError(
       source,
-      `field 'formatVersion': this build reads version ${CHECKPOINT_FORMAT_VERSION}, the file has ${String(record.formatVersion)}`,
+      `field 'formatVersion': this build reads versions 1 to ${CHECKPOINT_FORMAT_VERSION}, the file has ${String(record.formatVersion)}`,
     );
   }
-  const config = record.config;
-  if (!config || typeof config !== 'object' || !config.backbone || !config.decoder) {
+  if (!record.config || typeof record.config !== 'object' || !record.config.backbone || !record.config.decoder) {
     throw new CheckpointError(source, "field 'config': expected { backbone, decoder, classNames, gridSize }");
+  }
+  let config = record.config;
+  if (record.formatVersion === 1) {
+    // Version 1 stored partial configurations; fill them as the code that wrote them did.
+    try {
+      config = upgradeVersion1Config(config);
+    } catch (error) {
+      throw new CheckpointError(source, `field 'config.decoder': ${(error as Error).message}`, { cause: error });
+    }
   }
   if (!Array.isArray(config.classNames) || !config.classNames.every((name) => typeof name === 'string')) {
     throw new CheckpointError(source, "field 'config.classNames': expected an array of strings");
@@ -93,12 +102,12 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   if (typeof config.gridSize !== 'number' || !(config.gridSize > 0)) {
     throw new CheckpointError(source, "field 'config.gridSize': expected a positive number of metres");
   }
-  // The backbone voxelises with its own gridSize (ptv3 fills a missing one from BASE_CONFIG); the two must agree.
-  const backboneGridSize = config.backbone.gridSize ?? BASE_CONFIG.gridSize;
+  // The backbone voxelises with its own gridSize; the two must agree.
+  const backboneGridSize = config.backbone?.gridSize;
   if (backboneGridSize !== config.gridSize) {
     throw new CheckpointError(
       source,
-      `field 'config.gridSize': ${config.gridSize} m differs from 'config.backbone.gridSize' ${backboneGridSize} m; the backbone voxelises at the latter`,
+      `field 'config.gridSize': ${config.gridSize} m differs from 'config.backbone.gridSize' ${backboneGridSize ?? 'absent'} m; the backbone voxelises at the latter`,
     );
   }
   if (config.localityGain !== undefined && !(typeof config.localityGain === 'number' && config.localityGain >= 0 && Number.isFinite(config.localityGain))) {
@@ -141,7 +150,7 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   ) {
     throw new CheckpointError(source, "field 'weights': expected { file, byteLength, crc32, manifest }");
   }
-  return record as CheckpointDocument;
+  return { ...(record as CheckpointDocument), formatVersion: CHECKPOINT_FORMAT_VERSION, config };
 }
 
 /**
@@ -180,55 +189,65 @@ export function createModelFromCheckpoint(
   return model;
 }
 
-function isNodePath(source: string): boolean {
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  return isNode && !/^(https?|blob|data):/i.test(source);
-}
+/** Reads the bytes at a location: an HTTP(S), blob: or data: URL in the root entry, a path in the Node one. */
+export type ResourceReader = (location: string) => Promise<Uint8Array>;
 
-async function readResource(location: string): Promise<Uint8Array> {
-  if (isNodePath(location)) {
-    const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
-    const path = location.startsWith('file:') ? new URL(location) : location;
-    return new Uint8Array(await readFile(path));
+async function fetchBytes(location: string): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(location);
+  } catch (error) {
+    throw new CheckpointError(location, `cannot fetch: ${(error as Error).message}`, { cause: error });
   }
-  const response = await fetch(location);
   if (!response.ok) throw new CheckpointError(location, `HTTP ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
-function resolveBeside(documentLocation: string, file: string): string {
-  if (isNodePath(documentLocation) && !documentLocation.startsWith('file:')) {
-    const separator = Math.max(documentLocation.lastIndexOf('/'), documentLocation.lastIndexOf('\\'));
-    return separator >= 0 ? `${documentLocation.slice(0, separator + 1)}${file}` : file;
-  }
-  const base = typeof location !== 'undefined' ? location.href : undefined;
-  return new URL(file, new URL(documentLocation, base)).href;
+/** A segmenter from a checkpoint already in memory: the JSON (text or object) and the weight bytes. */
+function loadFromBytes(source: Exclude<CheckpointSource, string | URL>): Segmenter {
+  const name = source.name ?? 'checkpoint';
+  const document = parseCheckpointDocument(source.document, name);
+  const weights = source.weights instanceof Uint8Array ? source.weights : new Uint8Array(source.weights);
+  return new Segmenter(createModelFromCheckpoint(document, weights, name));
 }
 
 /**
- * Loads a segmenter from a checkpoint, in Node or the browser:
- * - a path (Node) or URL to the checkpoint JSON (a Node directory path is read as `<dir>/model.json`);
- * - `{ document, weights }` with the JSON (text or object) and the weight bytes already in memory.
+ * Reads the checkpoint JSON at `location`, then the weight blob `resolveBeside(location, file)`, both with
+ * `read`, and builds the segmenter. The root `loadSegmenter` reads with `fetch`, `@pointclick/segmenter/node`'s
+ * from the file system.
  */
-export async function loadSegmenter(source: CheckpointSource): Promise<Segmenter> {
-  if (typeof source === 'object' && !(source instanceof URL)) {
-    const name = source.name ?? 'checkpoint';
-    const document = parseCheckpointDocument(source.document, name);
-    const weights = source.weights instanceof Uint8Array ? source.weights : new Uint8Array(source.weights);
-    return new Segmenter(createModelFromCheckpoint(document, weights, name));
-  }
-  let location = source instanceof URL ? source.href : source;
-  if (isNodePath(location) && !location.startsWith('file:')) {
-    const { stat } = await import(/* @vite-ignore */ 'node:fs/promises');
-    const info = await stat(location).catch(() => undefined);
-    if (!info) throw new CheckpointError(location, 'no such file or directory');
-    if (info.isDirectory()) location = `${location.replace(/[\\/]+$/, '')}/model.json`;
-  }
-  const document = parseCheckpointDocument(new TextDecoder().decode(await readResource(location)), location);
+export async function loadCheckpointFrom(
+  location: string,
+  read: ResourceReader,
+  resolveBeside: (documentLocation: string, file: string) => string,
+): Promise<Segmenter> {
+  const document = parseCheckpointDocument(new TextDecoder().decode(await read(location)), location);
   const weightsLocation = resolveBeside(location, document.weights.file);
-  const weights = await readResource(weightsLocation).catch((error: unknown) => {
+  const weights = await read(weightsLocation).catch((error: unknown) => {
     if (error instanceof CheckpointError) throw error;
     throw new CheckpointError(weightsLocation, `cannot read the weight file: ${(error as Error).message}`, { cause: error });
   });
   return new Segmenter(createModelFromCheckpoint(document, weights, location));
 }
+
+/**
+ * Loads a segmenter from a checkpoint, in the browser or any runtime with `fetch`:
+ * - a URL (or a string resolved against the page's location) of the checkpoint JSON, the weights fetched
+ *   beside it;
+ * - `{ document, weights }` with the JSON (text or object) and the weight bytes already in memory.
+ * File paths are read by the Node entry's `loadSegmenter` (`@pointclick/segmenter/node`).
+ */
+export async function loadSegmenter(source: CheckpointSource): Promise<Segmenter> {
+  if (typeof source === 'object' && !(source instanceof URL)) return loadFromBytes(source);
+  const base = typeof location !== 'undefined' ? location.href : undefined;
+  let url: URL;
+  try {
+    url = new URL(source instanceof URL ? source.href : source, base);
+  } catch (error) {
+    throw new CheckpointError(String(source), 'not a URL; file paths are read by loadSegmenter from @pointclick/segmenter/node', { cause: error });
+  }
+  return loadCheckpointFrom(url.href, fetchBytes, (documentLocation, file) => new URL(file, documentLocation).href);
+}
+
+/** The in-memory form of {@link loadSegmenter}, for the Node entry. */
+export { loadFromBytes as loadSegmenterFromBytes };

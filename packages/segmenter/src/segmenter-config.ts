@@ -7,7 +7,7 @@ export type BackboneConfig = Exclude<Parameters<typeof createPointTransformerV3>
 export type DecoderConfig = Parameters<typeof createClickDecoder>[0];
 
 /** Current checkpoint format version; bumped on any incompatible change of the JSON or weight layout. */
-export const CHECKPOINT_FORMAT_VERSION = 1;
+export const CHECKPOINT_FORMAT_VERSION = 2;
 
 /** Everything needed to rebuild a segmenter, stored as the checkpoint's JSON. */
 export interface SegmenterConfig {

@@ -6,9 +6,11 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CHECKPOINT_FORMAT_VERSION,
   CheckpointError,
+  createModelFromCheckpoint,
   crc32,
-  loadSegmenter,
+  loadSegmenter as loadSegmenterFromUrl,
   parseCheckpointDocument,
   serializeCheckpoint,
   Segmenter,
@@ -16,7 +18,7 @@ import {
   type Click,
   type SegmentationResult,
 } from '../src/index.js';
-import { saveCheckpoint } from '../src/node/index.js';
+import { loadSegmenter, saveCheckpoint } from '../src/node/index.js';
 import { createTestConfig, createTestModel, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
 
 const cloud = makeRoomCloud(800, 21);
@@ -97,13 +99,51 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
+describe('checkpoints pin every setting (format version 2)', () => {
+  it('writes the resolved backbone and decoder configurations whole, and reads them back unchanged', () => {
+    const { document } = serializeCheckpoint(reference.model);
+    expect(document.formatVersion).toBe(2);
+    expect(document.config.decoder).toEqual(reference.model.decoder.config);
+    expect(document.config.backbone).toEqual(reference.model.backbone.config);
+    // Fields the test configuration never set are written with the values the model was built with.
+    for (const field of ['stageCount', 'fourierScale', 'geodesicPriorNeighborCount', 'geodesicPriorColorWeight', 'stageLevels', 'feedForwardChannels'] as const) {
+      expect(document.config.decoder[field]).toBeDefined();
+    }
+    const parsed = parseCheckpointDocument(JSON.stringify(document), 'v2.json');
+    expect(parsed.config).toEqual(JSON.parse(JSON.stringify(document.config)));
+  });
+
+  it('reads a version-1 file with the defaults it was written against, and upgrades it to version 2', () => {
+    const { document, weights } = serializeCheckpoint(reference.model);
+    // A version-1 file as the old writer stored it: only the fields the configuration gave.
+    const decoder: Record<string, unknown> = { ...document.config.decoder };
+    for (const field of ['stageCount', 'stageLevels', 'fourierScale', 'geodesicPriorNeighborCount', 'geodesicPriorColorWeight', 'distancePriorScale']) delete decoder[field];
+    const backbone: Record<string, unknown> = { ...document.config.backbone };
+    delete backbone.mlpRatio;
+    delete backbone.inputLayout;
+    const version1 = { ...document, formatVersion: 1, config: { ...document.config, decoder, backbone } };
+    const upgraded = parseCheckpointDocument(JSON.stringify(version1), 'v1.json');
+    expect(upgraded.formatVersion).toBe(2);
+    expect(upgraded.config.decoder).toMatchObject({ stageCount: 4, fourierScale: 10, geodesicPriorNeighborCount: 12, geodesicPriorColorWeight: 4, distancePriorScale: 3 });
+    expect(upgraded.config.decoder).toEqual(document.config.decoder);
+    expect(upgraded.config.backbone).toMatchObject({ mlpRatio: 4, inputLayout: 'xyzrgb' });
+    // The upgraded document builds the same model: every weight loads by name and shape.
+    const model = createModelFromCheckpoint(upgraded, weights, 'v1.json');
+    expect(model.decoder.config).toEqual(reference.model.decoder.config);
+    model.dispose();
+    // A version-1 decoder configuration the decoder refuses is named as such.
+    const broken = { ...version1, config: { ...version1.config, decoder: { ...decoder, headCount: 3 } } };
+    expect(() => parseCheckpointDocument(JSON.stringify(broken), 'broken.json')).toThrow(/broken\.json: field 'config\.decoder': .*headCount/);
+  });
+});
+
 describe('saveCheckpoint', () => {
   it('writes model.json and weights.bin atomically: no temporary files remain, the JSON describes the blob', async () => {
     const files = (await readdir(join(directory, 'saved'))).sort();
     expect(files).toEqual(['model.json', 'weights.bin']);
     const document = JSON.parse(await readFile(join(directory, 'saved', 'model.json'), 'utf8')) as CheckpointDocument;
     const weights = new Uint8Array(await readFile(join(directory, 'saved', 'weights.bin')));
-    expect(document).toMatchObject({ kind: 'pointclick-segmenter', formatVersion: 1, metadata: { step: 42 } });
+    expect(document).toMatchObject({ kind: 'pointclick-segmenter', formatVersion: CHECKPOINT_FORMAT_VERSION, metadata: { step: 42 } });
     expect(document.config.classNames).toEqual(['wall', 'floor', 'chair', 'table']);
     expect(document.config.gridSize).toBe(0.05);
     expect(document.weights.byteLength).toBe(weights.byteLength);
@@ -157,15 +197,20 @@ describe('loadSegmenter', () => {
     }
   });
 
-  it('loads from an http URL, fetching the weights beside the JSON (the browser path)', async () => {
-    const loaded = await loadSegmenter(`${baseUrl}/saved/model.json`);
+  it('loads from an http URL with the root entry, fetching the weights beside the JSON (the browser path)', async () => {
+    const loaded = await loadSegmenterFromUrl(`${baseUrl}/saved/model.json`);
     try {
       loaded.setScene(cloud);
       expect(withoutTimings(loaded.segment(clicks))).toEqual(withoutTimings(referenceResult));
     } finally {
       loaded.dispose();
     }
-    await expectCheckpointError(() => loadSegmenter(`${baseUrl}/missing/model.json`), /missing\/model\.json: HTTP 404/);
+    await expectCheckpointError(() => loadSegmenterFromUrl(`${baseUrl}/missing/model.json`), /missing\/model\.json: HTTP 404/);
+    // The root entry has no file system: a bare path is refused, naming the Node entry.
+    await expectCheckpointError(() => loadSegmenterFromUrl(join(directory, 'saved')), /not a URL; file paths are read by loadSegmenter from @pointclick\/segmenter\/node/);
+    // The Node entry takes URLs too.
+    const viaNode = await loadSegmenter(`${baseUrl}/saved/model.json`);
+    viaNode.dispose();
   });
 
   it('round-trips float16 weights to within half precision', async () => {
@@ -240,7 +285,7 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     const parse = (value: unknown) => () => parseCheckpointDocument(value as CheckpointDocument, 'model.json');
     expect(() => parseCheckpointDocument('{ not json', 'model.json')).toThrow(/model\.json: not valid JSON/);
     expect(parse({ ...document, kind: 'other' })).toThrow(/field 'kind': expected 'pointclick-segmenter'/);
-    expect(parse({ ...document, formatVersion: 2 })).toThrow(/field 'formatVersion': this build reads version 1, the file has 2/);
+    expect(parse({ ...document, formatVersion: 3 })).toThrow(/field 'formatVersion': this build reads versions 1 to 2, the file has 3/);
     expect(parse({ ...document, config: { ...document.config, classNames: [1, 2] } })).toThrow(/field 'config\.classNames'/);
     expect(parse({ ...document, config: { ...document.config, gridSize: 0.02 } })).toThrow(
       /field 'config\.gridSize': 0\.02 m differs from 'config\.backbone\.gridSize' 0\.05 m/,

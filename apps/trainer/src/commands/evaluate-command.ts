@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import { createGeodesicSegmenter, evaluateInteractive, type InteractiveEvaluationResult } from '@pointclick/metrics';
-import { loadSegmenter } from '@pointclick/segmenter';
+import { loadSegmenter } from '@pointclick/segmenter/node';
 import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
 import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '@pointclick/io/node';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadSegmenter, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+import type { InteractiveSegmentationModel } from '@pointclick/segmenter';
+import { loadSegmenter } from '@pointclick/segmenter/node';
 import { ConfigError } from '../config/training-config.js';
 import { resolveCheckpointSource } from './checkpoint-source.js';
 

@@ -1,5 +1,4 @@
-import { createRandom, drawTrainingClicks, type SeededRandom } from '@pointclick/sampling';
-import { augmentScene, type AugmentationOptions, type AugmentedScene } from './scene-augmentation.js';
+import { drawTrainingClicks, type SeededRandom } from '@pointclick/sampling';
 import type { PreprocessedScene } from './scene-preprocessing.js';
 
 /** One simulated click of a training step. */
@@ -60,65 +59,4 @@ export function drawTrainingStep(scene: PreprocessedScene, random: SeededRandom,
     }
   }
   return { clicks, targetInstanceIds };
-}
-
-/** Options of {@link TrainingSampler}. */
-export interface TrainingSamplerOptions extends TrainingStepOptions {
-  /** Seed of the whole stream (scene order, augmentation, clicks). Default 0. */
-  seed?: number;
-  /** Augmentation; `false` turns it off. Default: the {@link augmentScene} defaults. */
-  augmentation?: AugmentationOptions | false;
-}
-
-/** One training sample: an augmented scene and its step clicks. */
-export interface TrainingSample {
-  /** The (augmented, possibly cropped) scene. */
-  scene: AugmentedScene;
-  /** Clicks into `scene`. */
-  step: TrainingStep;
-  /** Pass over the scene list this sample belongs to (0-based). */
-  epoch: number;
-}
-
-/**
- * An endless, seeded stream of training samples over preprocessed scenes: each epoch visits every scene once
- * in a shuffled order; each visit augments the scene and draws the step's clicks. Scenes come from a list
- * or a loader (for instance `SceneCache.load`), so only the current scene need be in memory.
- */
-export class TrainingSampler {
-  private readonly random: SeededRandom;
-  private order: number[] = [];
-  private position = 0;
-  private epoch = -1;
-
-  constructor(
-    private readonly sceneCount: number,
-    private readonly loadScene: (index: number) => PreprocessedScene | Promise<PreprocessedScene>,
-    private readonly options: TrainingSamplerOptions = {},
-  ) {
-    this.random = createRandom(options.seed ?? 0);
-  }
-
-  /** Creates a sampler over scenes already in memory. */
-  static fromScenes(scenes: PreprocessedScene[], options: TrainingSamplerOptions = {}): TrainingSampler {
-    return new TrainingSampler(scenes.length, (index) => scenes[index], options);
-  }
-
-  /** The next sample. */
-  async next(): Promise<TrainingSample> {
-    if (this.sceneCount === 0) throw new RangeError('TrainingSampler has no scenes');
-    if (this.position >= this.order.length) {
-      this.order = Array.from({ length: this.sceneCount }, (_, index) => index);
-      this.random.shuffle(this.order);
-      this.position = 0;
-      this.epoch++;
-    }
-    const source = await this.loadScene(this.order[this.position++]);
-    const augmentation = this.options.augmentation;
-    const scene: AugmentedScene =
-      augmentation === false
-        ? { ...source, sourceIndices: Int32Array.from({ length: source.pointCount }, (_, index) => index) }
-        : augmentScene(source, this.random, augmentation);
-    return { scene, step: drawTrainingStep(scene, this.random, this.options), epoch: this.epoch };
-  }
 }
