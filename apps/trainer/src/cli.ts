@@ -69,7 +69,40 @@ function parseNonNegative(value: string): number {
   return number;
 }
 
-program
+/** The inference settings a checkpoint stores, as options (eval overrides them, export writes them). */
+function withInferenceSettings(command: Command): Command {
+  return command
+    .option('--object-threshold <p>', 'mask probability in [0, 1] an object needs to claim a point (calibrate on selection scenes)', parseProbability)
+    .option('--locality-gain <logits-per-metre>', 'click locality at grouping, logits per metre of geodesic distance (≥ 0; 0 = off)', parseNonNegative)
+    .option('--click-constraints <on|off>', 'superpoint click constraints (a click takes its own superpoint)', parseSwitch)
+    .option('--superpoint-pooling <on|off>', 'superpoint pooling of the mask logits', parseSwitch)
+    .option('--superpoint-scale <k>', "computeSuperpoints' Felzenszwalb–Huttenlocher k (larger: larger superpoints)", parseNonNegative)
+    .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
+    .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene)', parseInputScale);
+}
+
+/** The inference-setting options as the segmenter's checkpoint fields. */
+function inferenceSettingsOf(options: InferenceSettingOptions) {
+  return {
+    objectThreshold: options.objectThreshold,
+    localityGain: options.localityGain,
+    superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
+    inputScale: options.inputScale,
+  };
+}
+
+/** What {@link withInferenceSettings} adds to a command's options. */
+interface InferenceSettingOptions {
+  objectThreshold?: number;
+  localityGain?: number;
+  clickConstraints?: boolean;
+  superpointPooling?: boolean;
+  superpointScale?: number;
+  superpointMinimumSize?: number;
+  inputScale?: number | 'auto';
+}
+
+withInferenceSettings(program
   .command('eval')
   .description("run AGILE3D's multi-object protocol for a checkpoint and the non-learned baseline on a dataset")
   .requiredOption('--checkpoint <dir>', 'model directory (model.json + weights.bin) or training run directory (its latest checkpoint)')
@@ -81,16 +114,9 @@ program
   .option('--clicks <n>', 'click budget per object', (value) => Number.parseInt(value, 10), 20)
   .option('--seed <n>', 'seed of target selection', (value) => Number.parseInt(value, 10), 1)
   .option('--json <file>', 'write the tables as JSON (AGILE3D logs go beside it)')
-  .option('--object-threshold <p>', "override the checkpoint's object threshold (mask probability in [0, 1])", parseProbability)
-  .option('--locality-gain <logits-per-metre>', "override the checkpoint's click locality at grouping (≥ 0; 0 = off)", parseNonNegative)
-  .option('--click-constraints <on|off>', "override the checkpoint's superpoint click constraints", parseSwitch)
-  .option('--superpoint-pooling <on|off>', "override the checkpoint's superpoint pooling", parseSwitch)
-  .option('--superpoint-scale <k>', "override the checkpoint's superpoint scale (computeSuperpoints' Felzenszwalb–Huttenlocher k; larger: larger superpoints)", parseNonNegative)
-  .option('--superpoint-minimum-size <points>', "override the checkpoint's smallest superpoint, in points", parsePositiveInteger)
-  .option('--input-scale <factor|auto>', "override the checkpoint's input scale (coordinates × factor before the network; auto: per scene)", parseInputScale)
   .option('--baseline <on|off>', 'also run the non-learned baseline (default on; off when its table is already known)', parseSwitch)
-  .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; superpointScale?: number; superpointMinimumSize?: number; inputScale?: number | 'auto'; baseline?: boolean; backend?: string }) => {
+  .addOption(backendOption()))
+  .action(async (options: InferenceSettingOptions & { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; baseline?: boolean; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -102,36 +128,21 @@ program
       clickBudget: options.clicks,
       seed: options.seed,
       json: options.json,
-      objectThreshold: options.objectThreshold,
-      localityGain: options.localityGain,
-      superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
-      inputScale: options.inputScale,
+      ...inferenceSettingsOf(options),
       baseline: options.baseline,
       log: (line) => console.log(line),
     });
   });
 
-program
+withInferenceSettings(program
   .command('export')
   .description("copy a run's latest (or a given) checkpoint without optimizer state to a model directory")
   .requiredOption('--checkpoint <dir>', 'run directory or checkpoint directory')
   .requiredOption('--output <dir>', 'destination, e.g. models/default')
-  .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32'))
-  .option('--object-threshold <p>', 'mask probability in [0, 1] an object needs to claim a point (calibrate on training scenes)', parseProbability)
-  .option('--locality-gain <logits-per-metre>', 'click locality at grouping, logits per metre of geodesic distance (≥ 0; 0 = off; calibrate on training scenes)', parseNonNegative)
-  .option('--click-constraints <on|off>', 'superpoint click constraints at inference (default on)', parseSwitch)
-  .option('--superpoint-pooling <on|off>', 'superpoint pooling at inference (default on)', parseSwitch)
-  .option('--superpoint-scale <k>', "computeSuperpoints' scale for the segmenter (larger: larger superpoints)", parseNonNegative)
-  .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
-  .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene; default 1)', parseInputScale)
-  .action(async (options: { checkpoint: string; output: string; dtype: 'float32' | 'float16'; objectThreshold?: number; localityGain?: number; clickConstraints?: boolean; superpointPooling?: boolean; superpointScale?: number; superpointMinimumSize?: number; inputScale?: number | 'auto' }) => {
+  .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32')))
+  .action(async (options: InferenceSettingOptions & { checkpoint: string; output: string; dtype: 'float32' | 'float16' }) => {
     await initializeBackend({ preferred: 'wasm' });
-    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, {
-      objectThreshold: options.objectThreshold,
-      localityGain: options.localityGain,
-      superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
-      inputScale: options.inputScale,
-    });
+    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, inferenceSettingsOf(options));
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
   });
 

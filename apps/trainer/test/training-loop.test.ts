@@ -91,9 +91,17 @@ describe('training loop', () => {
     full.dispose();
     half.dispose();
     // Inference settings given at export land in the exported config, and are read back by the loader.
-    const tuned = await exportCheckpoint(join(scratch, 'resumed'), join(scratch, 'exported-local'), 'float32', { objectThreshold: 0.4, localityGain: 12 });
+    const tuned = await exportCheckpoint(join(scratch, 'resumed'), join(scratch, 'exported-local'), 'float32', {
+      objectThreshold: 0.4,
+      localityGain: 12,
+      superpoints: { clickConstraints: true, pooling: false, scale: 1.2, minimumSize: undefined },
+      inputScale: 'auto',
+    });
     const tunedSegmenter = await loadSegmenter(tuned.output);
-    expect(tunedSegmenter.model.config).toMatchObject({ objectThreshold: 0.4, localityGain: 12 });
+    expect(tunedSegmenter.model.config).toMatchObject({ objectThreshold: 0.4, localityGain: 12, inputScale: 'auto' });
+    // Only the superpoint fields given are written.
+    expect(tunedSegmenter.model.config.superpoints).toEqual({ clickConstraints: true, pooling: false, scale: 1.2 });
+    expect(tunedSegmenter.superpointSettings).toMatchObject({ clickConstraints: true, pooling: false });
     tunedSegmenter.dispose();
   });
 
