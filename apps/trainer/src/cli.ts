@@ -4,6 +4,7 @@ import '@pointclick/tfjs-kernels/gradients';
 import { ConfigError } from './config/training-config.js';
 import { runEvaluation } from './commands/evaluate-command.js';
 import { exportCheckpoint } from './commands/export-command.js';
+import type { InferenceSettings } from './commands/inference-settings.js';
 import { describePreset, formatPresetInfo } from './commands/info-command.js';
 import { runTrainCommand, type TrainCommandOptions } from './commands/train-command.js';
 
@@ -82,7 +83,7 @@ function withInferenceSettings(command: Command): Command {
 }
 
 /** The inference-setting options as the segmenter's checkpoint fields. */
-function inferenceSettingsOf(options: InferenceSettingOptions) {
+function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSettings {
   return {
     objectThreshold: options.objectThreshold,
     localityGain: options.localityGain,

@@ -97,13 +97,13 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
   const backgroundGroup = groupCount; // the last slot of groupScores
   const groupOfClick = Int32Array.from(clicks, (click) => (click.kind === 'background' ? backgroundGroup : objectIds.indexOf(click.objectId)));
 
-  /** A group's score at a row: the maximum of its clicks' (locality-lowered) probabilities. */
+  /** A click's score at an entry (row · clickCount + click): its probability, lowered by click locality. */
+  const clickScore = (entry: number): number => (penalties ? lowerClickProbability(maskProbabilities[entry], penalties[entry]) : maskProbabilities[entry]);
+  /** A group's score at a row: the maximum of its clicks' scores. */
   const groupScoreAt = (voxel: number, group: number): number => {
     let score = 0;
     for (let click = 0, row = voxel * clickCount; click < clickCount; click++) {
-      if (groupOfClick[click] !== group) continue;
-      const probability = penalties ? lowerClickProbability(maskProbabilities[row + click], penalties[row + click]) : maskProbabilities[row + click];
-      if (probability > score) score = probability;
+      if (groupOfClick[click] === group) score = Math.max(score, clickScore(row + click));
     }
     return score;
   };
@@ -118,7 +118,7 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
     const row = voxel * clickCount;
     for (let click = 0; click < clickCount; click++) {
       const group = groupOfClick[click];
-      const probability = penalties ? lowerClickProbability(maskProbabilities[row + click], penalties[row + click]) : maskProbabilities[row + click];
+      const probability = clickScore(row + click);
       if (probability > groupScores[group]) groupScores[group] = probability;
     }
     let best = 0;

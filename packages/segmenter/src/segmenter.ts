@@ -117,10 +117,9 @@ export class Segmenter {
     let superpoints: SuperpointIndex | undefined;
     const settings = this.superpointSettings;
     if (settings.clickConstraints || settings.pooling) {
+      const { labels, count } = given ?? computeSuperpoints(cloud.positions, { colors: cloud.colors, scale: settings.scale, minimumSize: settings.minimumSize });
       try {
-        superpoints = given
-          ? new SuperpointIndex(given.labels, given.count)
-          : superpointIndexOf(computeSuperpoints(cloud.positions, { colors: cloud.colors, scale: settings.scale, minimumSize: settings.minimumSize }));
+        superpoints = new SuperpointIndex(labels, count);
       } catch (error) {
         if (error instanceof RangeError) throw new SegmenterInputError(`setScene: ${error.message}`);
         throw error;
@@ -314,8 +313,4 @@ export class Segmenter {
     });
     return pointIndices;
   }
-}
-
-function superpointIndexOf(result: { labels: Int32Array; count: number }): SuperpointIndex {
-  return new SuperpointIndex(result.labels, result.count);
 }

@@ -7,19 +7,12 @@ import { createModelSegmentFunction, toEvaluationScenes } from '../training/vali
 import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
+import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
 
 /** Options of {@link runEvaluation}. */
-export interface EvaluationOptions {
+export interface EvaluationOptions extends InferenceSettings {
   /** Checkpoint directory (or its model.json), or a training run directory (its latest checkpoint). */
   checkpoint: string;
-  /** Overrides the checkpoint's `objectThreshold` (sigmoid probability an object needs to claim a point). */
-  objectThreshold?: number;
-  /** Overrides the checkpoint's `localityGain` (click locality at grouping, logits per metre; 0 = off). */
-  localityGain?: number;
-  /** Overrides the checkpoint's superpoint settings field by field (undefined fields keep the checkpoint's). */
-  superpoints?: { clickConstraints?: boolean; pooling?: boolean; scale?: number; minimumSize?: number };
-  /** Overrides the checkpoint's input scale (a factor, or 'auto'). */
-  inputScale?: number | 'auto';
   /** Dataset directory in any layout the datasets package detects; absent: only synthetic rooms. */
   data?: string;
   /** Also (or only) evaluate on this many generated indoor rooms, seeds `syntheticSeed`, `syntheticSeed + 1`, … */
@@ -62,23 +55,18 @@ function tableOf(result: InteractiveEvaluationResult): MethodTable {
   };
 }
 
-/** The fields of `record` that are not undefined. */
-export function definedFields<T extends object>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-/** Formats the model's and the baseline's tables side by side. */
+/** Formats the model's table, with the baseline's beside it when there is one. */
 export function formatComparison(model: MethodTable, baseline: MethodTable | undefined): string {
-  if (!baseline) return formatComparison(model, model).replace(/^(.{20}.{10}).*$/gm, '$1');
-  const rows: Array<[string, number, number]> = [
-    ...Object.keys(model.iouAt).map((key): [string, number, number] => [`IoU@${key}`, model.iouAt[key], baseline.iouAt[key]]),
-    ...Object.keys(model.nocAt).map((key): [string, number, number] => [`NoC@${key}`, model.nocAt[key], baseline.nocAt[key]]),
-    ['mAP@25 (5 clicks)', model.mAP25, baseline.mAP25],
-    ['mAP@50 (5 clicks)', model.mAP50, baseline.mAP50],
-    ['mAP (5 clicks)', model.mAP, baseline.mAP],
+  const rows: Array<[string, (table: MethodTable) => number]> = [
+    ...Object.keys(model.iouAt).map((key): [string, (table: MethodTable) => number] => [`IoU@${key}`, (table) => table.iouAt[key]]),
+    ...Object.keys(model.nocAt).map((key): [string, (table: MethodTable) => number] => [`NoC@${key}`, (table) => table.nocAt[key]]),
+    ['mAP@25 (5 clicks)', (table) => table.mAP25],
+    ['mAP@50 (5 clicks)', (table) => table.mAP50],
+    ['mAP (5 clicks)', (table) => table.mAP],
   ];
-  const lines = [`${'metric'.padEnd(20)}${'model'.padStart(10)}${'baseline'.padStart(10)}`];
-  for (const [name, ours, theirs] of rows) lines.push(`${name.padEnd(20)}${ours.toFixed(2).padStart(10)}${theirs.toFixed(2).padStart(10)}`);
+  const tables = baseline ? [model, baseline] : [model];
+  const lines = [`${'metric'.padEnd(20)}${'model'.padStart(10)}${baseline ? 'baseline'.padStart(10) : ''}`];
+  for (const [name, valueOf] of rows) lines.push(`${name.padEnd(20)}${tables.map((table) => valueOf(table).toFixed(2).padStart(10)).join('')}`);
   return lines.join('\n');
 }
 
@@ -98,10 +86,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   const protocol = { seed: options.seed, targetCount: options.targetObjects, maxClicksPerObject: options.clickBudget };
 
   const segmenter = await loadSegmenter(await resolveCheckpointSource(options.checkpoint));
-  if (options.objectThreshold !== undefined) segmenter.model.config.objectThreshold = options.objectThreshold;
-  if (options.localityGain !== undefined) segmenter.model.config.localityGain = options.localityGain;
-  if (options.inputScale !== undefined) segmenter.model.config.inputScale = options.inputScale;
-  segmenter.model.config.superpoints = { ...segmenter.model.config.superpoints, ...definedFields(options.superpoints ?? {}) };
+  applyInferenceSettings(segmenter.model.config, options);
   const settings = segmenter.superpointSettings;
   options.log(
     `superpoints: click constraints ${settings.clickConstraints ? 'on' : 'off'}, pooling ${settings.pooling ? 'on' : 'off'}` +

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
-import { definedFields } from './evaluate-command.js';
+import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
 
 /**
  * Writes a run's latest checkpoint (or a given checkpoint directory) to `outputDirectory` as a model for
@@ -14,16 +14,12 @@ export async function exportCheckpoint(
   checkpoint: string,
   outputDirectory: string,
   dtype: 'float32' | 'float16',
-  overrides: { objectThreshold?: number; localityGain?: number; superpoints?: { clickConstraints?: boolean; pooling?: boolean; scale?: number; minimumSize?: number }; inputScale?: number | 'auto' } = {},
+  overrides: InferenceSettings = {},
 ): Promise<{ source: string; output: string; byteLength: number }> {
   const source = await resolveCheckpointSource(checkpoint);
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
-  if (overrides.objectThreshold !== undefined) document.config.objectThreshold = overrides.objectThreshold;
-  if (overrides.localityGain !== undefined) document.config.localityGain = overrides.localityGain;
-  if (overrides.inputScale !== undefined) document.config.inputScale = overrides.inputScale;
-  const superpoints = definedFields(overrides.superpoints ?? {});
-  if (Object.keys(superpoints).length > 0) document.config.superpoints = { ...document.config.superpoints, ...superpoints };
+  applyInferenceSettings(document.config, overrides);
   const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
   const exported = serializeCheckpoint(model, {
     metadata: { ...document.metadata, exportedFrom: relative(process.cwd(), source) },

@@ -1,0 +1,25 @@
+import type { SegmenterConfig, SuperpointSettings } from '@pointclick/segmenter';
+
+/**
+ * The inference settings a checkpoint stores (`@pointclick/segmenter`'s config), as `eval` overrides them and
+ * `export` writes them. An undefined field, or superpoint field, keeps the checkpoint's value.
+ */
+export interface InferenceSettings {
+  /** Mask probability (0…1) an object needs to claim a point. */
+  objectThreshold?: number;
+  /** Click locality at grouping, logits per metre of geodesic distance (0 = off). */
+  localityGain?: number;
+  /** Superpoint click constraints, pooling and superpoint size, field by field. */
+  superpoints?: SuperpointSettings;
+  /** Coordinates × this before the network, or `'auto'` per scene. */
+  inputScale?: number | 'auto';
+}
+
+/** Writes the defined fields of `settings` into `config` (superpoint fields merged over the config's). */
+export function applyInferenceSettings(config: SegmenterConfig, settings: InferenceSettings): void {
+  if (settings.objectThreshold !== undefined) config.objectThreshold = settings.objectThreshold;
+  if (settings.localityGain !== undefined) config.localityGain = settings.localityGain;
+  if (settings.inputScale !== undefined) config.inputScale = settings.inputScale;
+  const superpoints = Object.fromEntries(Object.entries(settings.superpoints ?? {}).filter(([, value]) => value !== undefined)) as SuperpointSettings;
+  if (Object.keys(superpoints).length > 0) config.superpoints = { ...config.superpoints, ...superpoints };
+}
