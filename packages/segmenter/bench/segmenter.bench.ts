@@ -12,6 +12,7 @@ import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
 import { LITE_DECODER_SIZES } from '@pointclick/decoder';
 import { generateIndoorScene } from '@pointclick/datasets';
 import { InteractiveSegmentationModel, Segmenter, type Click, type SegmenterConfig } from '../src/index.js';
+import { median, timeMatMul } from './bench-reference.js';
 
 /** 72k synthetic points leave ~50k voxels at 4 cm (measured: 49,825 for seed 7). */
 const POINT_COUNT = 72_000;
@@ -19,28 +20,6 @@ const SCENE_SEED = 7;
 const CLICK_COUNTS = [1, 10, 40];
 const UPDATE_REPEATS = 7;
 const GOAL_MILLISECONDS = 50;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** Median time in milliseconds of a 1024³ float32 matMul, read back. */
-async function timeMatMul(): Promise<number> {
-  const size = 1024;
-  const a = tf.randomUniform([size, size]);
-  const b = tf.randomUniform([size, size]);
-  const times: number[] = [];
-  for (let run = 0; run < 6; run++) {
-    const start = performance.now();
-    const product = tf.matMul(a, b);
-    await product.data();
-    times.push(performance.now() - start);
-    product.dispose();
-  }
-  tf.dispose([a, b]);
-  return median(times.slice(1));
-}
 
 function createLiteConfig(classNames: string[]): SegmenterConfig {
   const backbone: PointTransformerV3Config = { ...LITE_CONFIG, orders: [...LITE_CONFIG.orders], seed: 1 };

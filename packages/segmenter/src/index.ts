@@ -1,4 +1,5 @@
 export { Segmenter } from './segmenter.js';
+export { RegionSegmenter, DEFAULT_REGION_VOXEL_BUDGET } from './region-segmenter.js';
 export { assignClickGroups, clickLocalityPenalties, lowerClickProbability, CLICK_LOCALITY_LOGIT_LIMIT } from './click-grouping.js';
 export { SuperpointIndex, clickConstraintLabels, poolSuperpointLogits, UNCONSTRAINED } from './click-constraints.js';
 export { ClickGeodesicDistances } from './click-geodesic-distances.js';
@@ -8,6 +9,7 @@ export { CHECKPOINT_FORMAT_VERSION } from './segmenter-config.js';
 export { SegmenterInputError, CheckpointError } from './segmenter-errors.js';
 export type { Click, ClickLocation } from './click.js';
 export type { SegmentationResult, SegmenterOptions, SceneOptions } from './segmenter.js';
+export type { RegionSegmenterOptions, SegmentationRegion, RegionSegmentationResult } from './region-segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
 export type { SegmenterConfig, BackboneConfig, DecoderConfig, SuperpointSettings } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';

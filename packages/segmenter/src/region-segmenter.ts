@@ -1,0 +1,414 @@
+import type { PointCloud } from '@pointclick/io';
+import { downsampleVoxelGrid } from '@pointclick/sampling';
+import type { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
+import { Segmenter, type SegmentationResult, type SegmenterOptions } from './segmenter.js';
+import { validateClick, type Click } from './click.js';
+import type { SegmentedObject } from './click-grouping.js';
+import { SegmenterInputError } from './segmenter-errors.js';
+
+/**
+ * Occupied voxels (at the model's grid) a region holds by default: about what the `lite` backbone and the
+ * decoder's scene preparation take one second for on wasm with one thread (49,825 voxels measured at
+ * 1.0–1.9 s on this project's 2-core machines).
+ */
+export const DEFAULT_REGION_VOXEL_BUDGET = 30_000;
+/**
+ * Context in metres a region extended to a new click must keep around every click on each side; when the
+ * extended box cannot, a new region is started around the new click instead.
+ */
+const EXTENSION_CONTEXT_METRES = 1;
+/** Regions whose backbone features stay cached by default. */
+const DEFAULT_CACHED_REGION_COUNT = 3;
+
+/** Options of {@link RegionSegmenter}. */
+export interface RegionSegmenterOptions extends SegmenterOptions {
+  /**
+   * Most occupied voxels, at the model's grid (divided by a numeric `inputScale`), that a region may hold:
+   * the backbone never sees more. Default {@link DEFAULT_REGION_VOXEL_BUDGET}.
+   */
+  voxelBudget?: number;
+  /** Regions whose backbone features stay cached (least recently used dropped first). Default 3. */
+  cachedRegionCount?: number;
+}
+
+/** An axis-aligned box of the scene that the network segments in one pass. */
+export interface SegmentationRegion {
+  /** Lower corner in metres (scene coordinates). */
+  minimum: [number, number, number];
+  /** Upper corner in metres. */
+  maximum: [number, number, number];
+  /** Input points inside the box. */
+  pointCount: number;
+  /** Occupied voxels inside the box at the budget's grid; at most the voxel budget. */
+  voxelCount: number;
+  /** Per face (−x, +x, −y, +y, −z, +z): whether the scene has points beyond it, so a mask there may be cut. */
+  openFaces: [boolean, boolean, boolean, boolean, boolean, boolean];
+}
+
+/** Output of {@link RegionSegmenter.segment}: labels of the whole scene plus the region that was run. */
+export interface RegionSegmentationResult extends SegmentationResult {
+  /** The region the network ran on for this call. */
+  region: SegmentationRegion;
+  /**
+   * Objects whose mask reaches an open face of the region (within one voxel): the scene continues there, so
+   * the mask may be cut at the region border. Click near the border to move the region.
+   */
+  objectsAtBorder: number[];
+}
+
+interface Region {
+  /** Inclusive cell bounds in the scene grid: [lowX, lowY, lowZ, highX, highY, highZ]. */
+  cells: Int32Array;
+  /** Scene point indices inside the box, ascending. */
+  pointIndices: Int32Array;
+  voxelCount: number;
+  openFaces: SegmentationRegion['openFaces'];
+  segmenter: Segmenter;
+}
+
+interface SceneGrid {
+  cloud: PointCloud;
+  /** Voxel edge in metres of the grid the budget counts. */
+  voxelSize: number;
+  /** Grid origin (the scene's minimum corner), metres. */
+  origin: [number, number, number];
+  /** [voxelCount, 3] integer cells, all ≥ 0. */
+  voxelCells: Int32Array;
+  /** Largest cell per axis. */
+  highestCell: [number, number, number];
+  pointToVoxel: Int32Array;
+  /** Current object id of every scene point, 0 for none. */
+  labels: Int32Array;
+  /** Latest object record per object id, from the region that last segmented it. */
+  objects: Map<number, SegmentedObject>;
+  /** Labelled points per object id. */
+  counts: Map<number, number>;
+  /** Cached regions, least recently used first. */
+  regions: Region[];
+}
+
+/**
+ * Segmentation of scans too large for one backbone pass (10M–100M points): the network runs on a region of
+ * interest, a box around the latest click holding at most `voxelBudget` occupied voxels, and the labels
+ * outside the region keep their values. A click outside the current region extends it when a box around the
+ * region's clicks and the new one, with 1 m of context on every side, still fits the budget, else starts a
+ * new region around the new click; each region's backbone features are cached, so click
+ * updates inside a region run the decoder only. The clicks inside the region are what the network sees;
+ * inside the region its result replaces the labels of the objects clicked there and of unlabelled points,
+ * and never takes points from an object clicked elsewhere unless the network assigns them to another
+ * object. `objectsAtBorder` names masks that may be cut by the box.
+ *
+ * Scenes that fit the budget give the same labels as {@link Segmenter} on the whole scene.
+ */
+export class RegionSegmenter {
+  /** The network, shared by every region. */
+  readonly model: InteractiveSegmentationModel;
+  /** Most occupied voxels of a region. */
+  readonly voxelBudget: number;
+  private readonly cachedRegionCount: number;
+  private readonly options: SegmenterOptions;
+  private scene?: SceneGrid;
+
+  constructor(model: InteractiveSegmentationModel, options: RegionSegmenterOptions = {}) {
+    const { voxelBudget = DEFAULT_REGION_VOXEL_BUDGET, cachedRegionCount = DEFAULT_CACHED_REGION_COUNT, ...segmenterOptions } = options;
+    if (!Number.isInteger(voxelBudget) || voxelBudget < 1) {
+      throw new SegmenterInputError(`RegionSegmenter: voxelBudget must be a positive integer (occupied voxels), got ${String(voxelBudget)}`);
+    }
+    if (!Number.isInteger(cachedRegionCount) || cachedRegionCount < 1) {
+      throw new SegmenterInputError(`RegionSegmenter: cachedRegionCount must be a positive integer, got ${String(cachedRegionCount)}`);
+    }
+    this.model = model;
+    this.voxelBudget = voxelBudget;
+    this.cachedRegionCount = cachedRegionCount;
+    this.options = segmenterOptions;
+    model.setTraining(false);
+  }
+
+  /** Class names of the checkpoint, by class index. */
+  get classNames(): string[] {
+    return this.model.config.classNames;
+  }
+
+  /**
+   * Sets the scene, dropping every cached region and all labels. Costs one voxel-grid pass over the scene
+   * (no network): regions are cut and run at the first click inside them.
+   */
+  setScene(cloud: PointCloud): void {
+    if (!cloud || cloud.pointCount <= 0) throw new SegmenterInputError('setScene: the cloud is empty; a scene needs at least one point');
+    if (cloud.positions.length !== cloud.pointCount * 3) {
+      throw new SegmenterInputError(`setScene: positions has ${cloud.positions.length} values but pointCount ${cloud.pointCount} needs ${cloud.pointCount * 3}`);
+    }
+    const inputScale = this.model.config.inputScale;
+    const voxelSize = this.model.config.gridSize / (typeof inputScale === 'number' ? inputScale : 1);
+    const { positions } = cloud;
+    const origin: [number, number, number] = [Infinity, Infinity, Infinity];
+    for (let offset = 0; offset < positions.length; offset++) {
+      const value = positions[offset];
+      if (!Number.isFinite(value)) {
+        throw new SegmenterInputError(`setScene: positions[${offset}] (point ${Math.floor(offset / 3)}, ${'xyz'[offset % 3]}) is ${value}; every coordinate must be finite`);
+      }
+      if (value < origin[offset % 3]) origin[offset % 3] = value;
+    }
+    const grid = downsampleVoxelGrid(positions, voxelSize, { origin });
+    const highestCell: [number, number, number] = [0, 0, 0];
+    for (let offset = 0; offset < grid.gridCoordinates.length; offset++) {
+      if (grid.gridCoordinates[offset] > highestCell[offset % 3]) highestCell[offset % 3] = grid.gridCoordinates[offset];
+    }
+    this.clearScene();
+    this.scene = {
+      cloud,
+      voxelSize,
+      origin,
+      voxelCells: grid.gridCoordinates,
+      highestCell,
+      pointToVoxel: grid.pointToVoxel,
+      labels: new Int32Array(cloud.pointCount),
+      objects: new Map(),
+      counts: new Map(),
+      regions: [],
+    };
+  }
+
+  /** Regions whose features are cached, most recently used last. */
+  get regions(): SegmentationRegion[] {
+    const scene = this.scene;
+    return scene ? scene.regions.map((region) => describeRegion(scene, region)) : [];
+  }
+
+  /**
+   * Segments with `clicks` (the whole click history, as {@link Segmenter.segment} takes it; point indices
+   * and positions refer to the whole scene). The region is chosen by the last click.
+   */
+  segment(clicks: Click[]): RegionSegmentationResult {
+    const { region, regionClicks } = this.prepare(clicks);
+    return this.merge(clicks, region, regionClicks, region.segmenter.segment(regionClicks));
+  }
+
+  /** {@link segment} with asynchronous read-back (WebGPU in a browser). Same result. */
+  async segmentAsync(clicks: Click[]): Promise<RegionSegmentationResult> {
+    const { region, regionClicks } = this.prepare(clicks);
+    return this.merge(clicks, region, regionClicks, await region.segmenter.segmentAsync(regionClicks));
+  }
+
+  /** Drops every region's cached features and the labels (the model stays loaded). */
+  clearScene(): void {
+    for (const region of this.scene?.regions ?? []) region.segmenter.clearScene();
+    this.scene = undefined;
+  }
+
+  /** Frees the regions and every model weight. */
+  dispose(): void {
+    this.clearScene();
+    this.model.dispose();
+  }
+
+  /** Validates the clicks, picks or cuts the region of the last click, and maps the clicks inside it. */
+  private prepare(clicks: Click[]): { region: Region; regionClicks: Click[] } {
+    const scene = this.scene;
+    if (!scene) throw new SegmenterInputError('segment called before setScene');
+    if (clicks.length === 0) throw new SegmenterInputError('RegionSegmenter.segment: needs at least one click (the last click chooses the region)');
+    clicks.forEach(validateClick);
+    const clickCells = clicks.map((click, index) => this.clickCell(scene, click, index));
+    const last = clickCells[clickCells.length - 1];
+    let region = findLast(scene.regions, (candidate) => containsCell(candidate.cells, last));
+    if (!region) {
+      // Extend the most recent region to take the new click, when that still fits the budget; else start anew.
+      const current = scene.regions.at(-1);
+      const seeds = current ? clickCells.filter((cell) => containsCell(current.cells, cell)) : [];
+      const extensionMargin = Math.ceil(EXTENSION_CONTEXT_METRES / scene.voxelSize);
+      region = (seeds.length > 0 ? this.cutRegion(scene, [...seeds, last], extensionMargin) : undefined) ?? this.cutRegion(scene, [last], 0);
+      if (!region) throw new SegmenterInputError('segment: the voxel budget is smaller than one voxel column around the click');
+      scene.regions.push(region);
+      while (scene.regions.length > this.cachedRegionCount) scene.regions.shift()?.segmenter.clearScene();
+    } else {
+      scene.regions.splice(scene.regions.indexOf(region), 1);
+      scene.regions.push(region);
+    }
+    const regionClicks: Click[] = [];
+    clicks.forEach((click, index) => {
+      if (!containsCell(region.cells, clickCells[index])) return;
+      if ('pointIndex' in click) regionClicks.push({ ...click, pointIndex: lowerBound(region.pointIndices, click.pointIndex) });
+      else regionClicks.push(click);
+    });
+    return { region, regionClicks };
+  }
+
+  /** The scene cell of a click: its point's voxel, or the cell its position falls in. */
+  private clickCell(scene: SceneGrid, click: Click, index: number): [number, number, number] {
+    if ('pointIndex' in click) {
+      if (click.pointIndex < 0 || click.pointIndex >= scene.cloud.pointCount) {
+        throw new SegmenterInputError(`click ${index}: pointIndex ${click.pointIndex} is outside the scene's ${scene.cloud.pointCount} points`);
+      }
+      const voxel = scene.pointToVoxel[click.pointIndex];
+      return [scene.voxelCells[voxel * 3], scene.voxelCells[voxel * 3 + 1], scene.voxelCells[voxel * 3 + 2]];
+    }
+    return [0, 1, 2].map((axis) => Math.floor((click.position[axis] - scene.origin[axis]) / scene.voxelSize)) as [number, number, number];
+  }
+
+  /**
+   * The largest box, grown by the same number of cells on every side of the seeds' bounding box, that holds
+   * at most the voxel budget; undefined when the box grown by `minimumMargin` cells exceeds it. Binary search
+   * over the margin.
+   */
+  private cutRegion(scene: SceneGrid, seeds: [number, number, number][], minimumMargin: number): Region | undefined {
+    const seedBounds = new Int32Array([...seeds[0], ...seeds[0]]);
+    for (const seed of seeds) {
+      for (let axis = 0; axis < 3; axis++) {
+        seedBounds[axis] = Math.min(seedBounds[axis], seed[axis]);
+        seedBounds[axis + 3] = Math.max(seedBounds[axis + 3], seed[axis]);
+      }
+    }
+    const grown = (margin: number): Int32Array => Int32Array.from(seedBounds, (value, index) => (index < 3 ? value - margin : value + margin));
+    if (countVoxels(scene.voxelCells, grown(minimumMargin)) > this.voxelBudget) return undefined;
+    let fits = minimumMargin;
+    let tooLarge = Math.max(...scene.highestCell) + 1 + minimumMargin;
+    if (countVoxels(scene.voxelCells, grown(tooLarge)) <= this.voxelBudget) fits = tooLarge;
+    while (tooLarge - fits > 1) {
+      const middle = (fits + tooLarge) >> 1;
+      if (countVoxels(scene.voxelCells, grown(middle)) <= this.voxelBudget) fits = middle;
+      else tooLarge = middle;
+    }
+    // Clamp to the scene so faces at the scene's edge are closed.
+    const cells = grown(fits);
+    for (let axis = 0; axis < 3; axis++) {
+      cells[axis] = Math.max(cells[axis], 0);
+      cells[axis + 3] = Math.min(cells[axis + 3], scene.highestCell[axis]);
+    }
+    const inside = new Uint8Array(scene.voxelCells.length / 3);
+    let voxelCount = 0;
+    for (let voxel = 0; voxel < inside.length; voxel++) {
+      if (containsCell(cells, scene.voxelCells, voxel * 3)) {
+        inside[voxel] = 1;
+        voxelCount++;
+      }
+    }
+    let pointCount = 0;
+    for (let point = 0; point < scene.pointToVoxel.length; point++) pointCount += inside[scene.pointToVoxel[point]];
+    const pointIndices = new Int32Array(pointCount);
+    for (let point = 0, next = 0; point < scene.pointToVoxel.length; point++) if (inside[scene.pointToVoxel[point]] === 1) pointIndices[next++] = point;
+    const openFaces = [0, 1, 2].flatMap((axis) => [cells[axis] > 0, cells[axis + 3] < scene.highestCell[axis]]) as Region['openFaces'];
+    const segmenter = new Segmenter(this.model, this.options);
+    segmenter.setScene(cropCloud(scene.cloud, pointIndices));
+    return { cells, pointIndices, voxelCount, openFaces, segmenter };
+  }
+
+  /** Writes a region's result into the scene labels and returns the whole-scene result. */
+  private merge(clicks: Click[], region: Region, regionClicks: Click[], result: SegmentationResult): RegionSegmentationResult {
+    const scene = this.scene!;
+    const { labels, counts } = scene;
+    const clickedHere = new Set(regionClicks.filter((click) => click.kind === 'object').map((click) => click.objectId));
+    const change = (point: number, objectId: number): void => {
+      const previous = labels[point];
+      if (previous === objectId) return;
+      if (previous !== 0) counts.set(previous, (counts.get(previous) ?? 0) - 1);
+      if (objectId !== 0) counts.set(objectId, (counts.get(objectId) ?? 0) + 1);
+      labels[point] = objectId;
+    };
+    const atBorder = new Set<number>();
+    const { cells, openFaces, pointIndices } = region;
+    for (let local = 0; local < pointIndices.length; local++) {
+      const point = pointIndices[local];
+      const objectId = result.instance[local];
+      if (objectId !== 0) {
+        change(point, objectId);
+        if (!atBorder.has(objectId) && touchesOpenFace(scene, cells, openFaces, point)) atBorder.add(objectId);
+      } else if (clickedHere.has(labels[point])) {
+        change(point, 0);
+      }
+    }
+    // Objects that no click names any more (undone everywhere) lose their points.
+    const named = new Set(clicks.filter((click) => click.kind === 'object').map((click) => click.objectId));
+    const dropped = [...counts.keys()].filter((objectId) => !named.has(objectId) && (counts.get(objectId) ?? 0) > 0);
+    if (dropped.length > 0) {
+      const droppedSet = new Set(dropped);
+      for (let point = 0; point < labels.length; point++) if (droppedSet.has(labels[point])) change(point, 0);
+    }
+    for (const object of result.objects) scene.objects.set(object.objectId, object);
+    const objects = [...scene.objects.values()]
+      .filter((object) => named.has(object.objectId))
+      .map((object) => ({ ...object, pointCount: counts.get(object.objectId) ?? 0 }))
+      .sort((a, b) => a.objectId - b.objectId);
+    return {
+      instance: labels.slice(),
+      objects,
+      decoderMilliseconds: result.decoderMilliseconds,
+      backboneMilliseconds: result.backboneMilliseconds,
+      region: describeRegion(scene, region),
+      objectsAtBorder: [...atBorder].sort((a, b) => a - b),
+    };
+  }
+}
+
+/** Occupied voxels inside inclusive cell bounds. */
+function countVoxels(voxelCells: Int32Array, cells: Int32Array): number {
+  let count = 0;
+  for (let offset = 0; offset < voxelCells.length; offset += 3) if (containsCell(cells, voxelCells, offset)) count++;
+  return count;
+}
+
+/** Whether inclusive cell bounds hold the cell at `cell[offset..offset+2]`. */
+function containsCell(cells: Int32Array, cell: ArrayLike<number>, offset = 0): boolean {
+  return (
+    cell[offset] >= cells[0] && cell[offset] <= cells[3] &&
+    cell[offset + 1] >= cells[1] && cell[offset + 1] <= cells[4] &&
+    cell[offset + 2] >= cells[2] && cell[offset + 2] <= cells[5]
+  );
+}
+
+/** Whether a scene point lies in the outermost cell layer of an open face of the region. */
+function touchesOpenFace(scene: SceneGrid, cells: Int32Array, openFaces: Region['openFaces'], point: number): boolean {
+  const voxel = scene.pointToVoxel[point] * 3;
+  for (let axis = 0; axis < 3; axis++) {
+    const cell = scene.voxelCells[voxel + axis];
+    if ((openFaces[axis * 2] && cell === cells[axis]) || (openFaces[axis * 2 + 1] && cell === cells[axis + 3])) return true;
+  }
+  return false;
+}
+
+function describeRegion(scene: SceneGrid, region: Region): SegmentationRegion {
+  const { cells } = region;
+  const { voxelSize } = scene;
+  return {
+    minimum: [0, 1, 2].map((axis) => scene.origin[axis] + cells[axis] * voxelSize) as [number, number, number],
+    maximum: [0, 1, 2].map((axis) => scene.origin[axis] + (cells[axis + 3] + 1) * voxelSize) as [number, number, number],
+    pointCount: region.pointIndices.length,
+    voxelCount: region.voxelCount,
+    openFaces: [...region.openFaces],
+  };
+}
+
+/** The points `pointIndices` of a cloud, with every per-point field the network reads. */
+function cropCloud(cloud: PointCloud, pointIndices: Int32Array): PointCloud {
+  const pick = <T extends Float32Array | Uint8Array>(values: T, width: number, create: (length: number) => T): T => {
+    const picked = create(pointIndices.length * width);
+    for (let local = 0; local < pointIndices.length; local++) {
+      const source = pointIndices[local] * width;
+      for (let channel = 0; channel < width; channel++) picked[local * width + channel] = values[source + channel];
+    }
+    return picked;
+  };
+  return {
+    pointCount: pointIndices.length,
+    positions: pick(cloud.positions, 3, (length) => new Float32Array(length)),
+    colors: cloud.colors && pick(cloud.colors, 3, (length) => new Uint8Array(length)),
+    normals: cloud.normals && pick(cloud.normals, 3, (length) => new Float32Array(length)),
+    intensity: cloud.intensity && pick(cloud.intensity, 1, (length) => new Float32Array(length)),
+  };
+}
+
+/** Index of `value` in an ascending array that holds it. */
+function lowerBound(values: Int32Array, value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (values[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function findLast<T>(values: T[], predicate: (value: T) => boolean): T | undefined {
+  for (let index = values.length - 1; index >= 0; index--) if (predicate(values[index])) return values[index];
+  return undefined;
+}
