@@ -105,6 +105,22 @@ describe('training loop', () => {
     tunedSegmenter.dispose();
   });
 
+  it('writes the inference settings of the config into its checkpoints, and pools the loss with those superpoints', async () => {
+    const config = validateTrainingConfig({
+      ...tinyConfig('inference-settings', 2),
+      inference: { superpoints: { clickConstraints: true, pooling: true, scale: 1.2, minimumSize: 4 }, inputScale: 'auto' },
+      loss: { superpointPooling: true },
+    }, 'inference.yaml');
+    const result = await runTraining(config, { log: () => {}, progressBar: false });
+    for (const entry of result.losses) expect(Number.isFinite(entry.loss)).toBe(true);
+    const segmenter = await loadSegmenter(result.checkpointDirectory);
+    expect(segmenter.model.config.superpoints).toEqual({ clickConstraints: true, pooling: true, scale: 1.2, minimumSize: 4 });
+    expect(segmenter.model.config.inputScale).toBe('auto');
+    segmenter.dispose();
+    expect(() => validateTrainingConfig({ inference: { inputScale: -1 } }, 'bad.yaml')).toThrow(/bad\.yaml[\s\S]*inputScale/);
+    expect(() => validateTrainingConfig({ inference: { superpoints: { scales: 1 } } }, 'bad.yaml')).toThrow(/scales/);
+  });
+
   it('fine-tunes from the weights of another run, and names the variable when the architectures differ', async () => {
     const source = await runTraining(tinyConfig('fine-tune-source', 3), { log: () => {}, progressBar: false });
     const frozen = { ...tinyConfig('fine-tuned', 1), initialWeights: join(scratch, 'fine-tune-source') };

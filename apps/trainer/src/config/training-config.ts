@@ -43,6 +43,25 @@ export const trainingConfigSchema = z
      * distance; 0 = off). Written into every checkpoint, and used by the correction passes and the object-mask loss.
      */
     localityGain: z.number().nonnegative().default(0),
+    /**
+     * Inference settings written into every checkpoint beside the network (the segmenter's `superpoints` and
+     * `inputScale`). The superpoint `scale` and `minimumSize` are also those of `loss.superpointPooling`.
+     */
+    inference: z
+      .object({
+        superpoints: z
+          .object({
+            clickConstraints: z.boolean().optional(),
+            pooling: z.boolean().optional(),
+            scale: z.number().positive().optional(),
+            minimumSize: z.number().int().positive().optional(),
+          })
+          .strict()
+          .optional(),
+        inputScale: z.union([z.number().positive(), z.literal('auto')]).optional(),
+      })
+      .strict()
+      .default({}),
     /** Directory for checkpoints, logs, plots and the resolved configuration. */
     outputDirectory: z.string().default('runs/default'),
     /** Seed of initialisation, data order, click sampling and augmentation. */

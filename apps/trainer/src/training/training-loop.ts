@@ -155,7 +155,11 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   const log = options.log ?? ((line: string) => console.log(line));
   const files = await prepareRunDirectory(config);
 
-  const segmenterConfig = createSegmenterConfig(config.preset, config.seed, config.gridSize, config.localityGain);
+  const segmenterConfig: SegmenterConfig = {
+    ...createSegmenterConfig(config.preset, config.seed, config.gridSize, config.localityGain),
+    ...(config.inference.superpoints ? { superpoints: config.inference.superpoints } : {}),
+    ...(config.inference.inputScale !== undefined ? { inputScale: config.inference.inputScale } : {}),
+  };
   log(`loading training scenes (voxel ${segmenterConfig.gridSize} m, cache ${config.data.cacheDirectory})`);
   const scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: segmenterConfig.gridSize, seed: config.seed });
   const validationScenes = config.validation.everySteps > 0 ? await loadLabeledScenes(config.validation.sources) : [];

@@ -134,12 +134,18 @@ function addCorrectionClicks(
 
 /**
  * Superpoint pooling of the mask logits for the loss (`loss.superpointPooling`), as the segmenter pools them
- * at inference: the crop's superpoints (`computeSuperpoints` over its points and colours), each voxel taking
+ * at inference: the crop's superpoints (`computeSuperpoints` over its points and colours, with the model's
+ * superpoint `scale` and `minimumSize` when its config sets them), each voxel taking
  * the superpoint of its first point, and every voxel's logits replaced by the mean over its superpoint's
  * voxels. Differentiable (segment sum and gather); class logits are left as they are.
  */
-function poolStagesBySuperpoint<Stage extends { maskLogits: tf.Tensor2D }>(stages: readonly Stage[], scene: AugmentedScene, firstPoint: Int32Array): Stage[] {
-  const superpoints = computeSuperpoints(scene.positions, { colors: scene.colors });
+function poolStagesBySuperpoint<Stage extends { maskLogits: tf.Tensor2D }>(
+  stages: readonly Stage[],
+  scene: AugmentedScene,
+  firstPoint: Int32Array,
+  settings: { scale?: number; minimumSize?: number },
+): Stage[] {
+  const superpoints = computeSuperpoints(scene.positions, { colors: scene.colors, scale: settings.scale, minimumSize: settings.minimumSize });
   const voxelSuperpoint = Int32Array.from(firstPoint, (point) => superpoints.labels[point]);
   const sizes = new Float32Array(superpoints.count);
   for (const superpoint of voxelSuperpoint) sizes[superpoint]++;
@@ -258,7 +264,10 @@ export function computeStepLoss(
 
   const clickGeodesicDistances = geodesic?.distances(clickVoxelIndices);
   const output = model.decoder.apply({ levels: backbone.levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
-  const stages = weights.superpointPooling ? poolStagesBySuperpoint(output.stages, scene, labels.firstPoint) : output.stages;
+  const superpointSettings = model.config.superpoints;
+  const stages = weights.superpointPooling
+    ? poolStagesBySuperpoint(output.stages, scene, labels.firstPoint, { scale: superpointSettings?.scale, minimumSize: superpointSettings?.minimumSize })
+    : output.stages;
   const loss = totalLoss(
     {
       stages,
