@@ -130,6 +130,15 @@ export class RegionSegmenter {
   }
 
   /**
+   * Occupied voxels of a scan at the grid the voxel budget counts (the model's grid divided by a numeric
+   * `inputScale`): compare with the budget to choose between this class and a {@link Segmenter} on the whole scan.
+   * @param positions Interleaved x y z in metres.
+   */
+  static countVoxels(model: InteractiveSegmentationModel, positions: Float32Array): number {
+    return downsampleVoxelGrid(positions, budgetVoxelSize(model)).voxelCount;
+  }
+
+  /**
    * Sets the scene, dropping every cached region and all labels. Costs one voxel-grid pass over the scene
    * (no network): regions are cut and run at the first click inside them.
    */
@@ -138,8 +147,7 @@ export class RegionSegmenter {
     if (cloud.positions.length !== cloud.pointCount * 3) {
       throw new SegmenterInputError(`setScene: positions has ${cloud.positions.length} values but pointCount ${cloud.pointCount} needs ${cloud.pointCount * 3}`);
     }
-    const inputScale = this.model.config.inputScale;
-    const voxelSize = this.model.config.gridSize / (typeof inputScale === 'number' ? inputScale : 1);
+    const voxelSize = budgetVoxelSize(this.model);
     const { positions } = cloud;
     const origin: [number, number, number] = [Infinity, Infinity, Infinity];
     for (let offset = 0; offset < positions.length; offset++) {
@@ -337,6 +345,12 @@ export class RegionSegmenter {
       objectsAtBorder: [...atBorder].sort((a, b) => a - b),
     };
   }
+}
+
+/** Voxel edge in metres of the grid the budget counts: the model's grid divided by a numeric input scale. */
+function budgetVoxelSize(model: InteractiveSegmentationModel): number {
+  const inputScale = model.config.inputScale;
+  return model.config.gridSize / (typeof inputScale === 'number' ? inputScale : 1);
 }
 
 /** Occupied voxels inside inclusive cell bounds. */

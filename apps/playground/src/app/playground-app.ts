@@ -8,6 +8,7 @@ import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from 
 import { listObjects, renderPanel, type ListedObject } from './object-list-panel.js';
 import { bindPageControls } from './page-controls.js';
 import { element, hideMessage, setBusy, showMessage } from './page-elements.js';
+import { showSegmentationRegion } from './region-display.js';
 import { downloadLabels, downloadSession } from './scan-downloads.js';
 
 /** Where the page finds its resources, from the query string. */
@@ -234,6 +235,7 @@ export class PlaygroundApp {
         const backbone = message.backboneMilliseconds > 0 ? ` + backbone ${message.backboneMilliseconds.toFixed(0)} ms (once per scan)` : '';
         element('latency').textContent =
           `decoder ${message.decoderMilliseconds.toFixed(0)} ms${backbone}; worker ${message.totalMilliseconds.toFixed(0)} ms, click to mask ${roundTrip.toFixed(0)} ms`;
+        showSegmentationRegion(this.viewer, message.region, message.objectsAtBorder);
         if (this.segmentationPending) this.requestSegmentation();
         else setBusy(undefined);
         this.recolor();

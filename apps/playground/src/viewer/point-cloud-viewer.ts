@@ -61,6 +61,7 @@ export class PointCloudViewer {
   private readonly scene = new THREE.Scene();
   private readonly markerGroup = new THREE.Group();
   private points?: THREE.Points;
+  private regionOutline?: THREE.Box3Helper;
   private colorAttribute?: THREE.BufferAttribute;
   private readonly displayMaterial: THREE.ShaderMaterial;
   private readonly pickMaterial: THREE.ShaderMaterial;
@@ -183,6 +184,25 @@ export class PointCloudViewer {
     this.controls.target.copy(center);
     this.camera.updateProjectionMatrix();
     this.controls.update();
+    this.requestRender();
+  }
+
+  /**
+   * Outlines the box the model last ran on (large scans, segmented region by region), or removes the outline.
+   * @param box Corners in metres; `warn` draws it in the warning colour (a mask reaches its border).
+   */
+  setRegion(box: { minimum: [number, number, number]; maximum: [number, number, number] } | undefined, warn = false): void {
+    if (this.regionOutline) {
+      this.scene.remove(this.regionOutline);
+      this.regionOutline.geometry.dispose();
+      (this.regionOutline.material as THREE.Material).dispose();
+      this.regionOutline = undefined;
+    }
+    if (box) {
+      const bounds = new THREE.Box3(new THREE.Vector3(...box.minimum), new THREE.Vector3(...box.maximum));
+      this.regionOutline = new THREE.Box3Helper(bounds, new THREE.Color(warn ? 0xffb020 : 0x5fa8ff));
+      this.scene.add(this.regionOutline);
+    }
     this.requestRender();
   }
 

@@ -8,14 +8,16 @@ import { generateIndoorScene } from '@pointclick/datasets';
 import { loadSegmenter, type Segmenter } from '@pointclick/segmenter';
 import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
 import type { LoadedScan, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+import { ScanSegmenter } from './scan-segmenter.js';
 import { describeError } from '../scan/error-messages.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 let segmenterPromise: Promise<Segmenter | undefined> | undefined;
 let currentCloud: PointCloud | undefined;
-/** The cloud last handed to the segmenter, so the backbone runs once per scan. */
+/** The cloud last handed to the segmenter, so the backbone runs once per scan (or once per region). */
 let segmenterCloud: PointCloud | undefined;
+let scanSegmenter: ScanSegmenter | undefined;
 
 function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -101,12 +103,13 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
     const segmenter = await segmenterPromise;
     if (!segmenter) throw new Error('no model is loaded');
     if (!currentCloud) throw new Error('no scan is loaded');
-    if (segmenterCloud !== currentCloud) {
-      segmenter.setScene(currentCloud);
+    if (segmenterCloud !== currentCloud || !scanSegmenter) {
+      scanSegmenter?.clear();
+      scanSegmenter = new ScanSegmenter(segmenter, currentCloud);
       segmenterCloud = currentCloud;
     }
     // Asynchronous read-back: WebGPU in a browser cannot read tensors synchronously without stalling.
-    const result = await segmenter.segmentAsync(request.clicks);
+    const result = await scanSegmenter.segment(request.clicks);
     post(
       {
         type: 'segmentation',
@@ -116,6 +119,8 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
         decoderMilliseconds: result.decoderMilliseconds,
         backboneMilliseconds: result.backboneMilliseconds,
         totalMilliseconds: performance.now() - started,
+        region: result.region,
+        objectsAtBorder: result.objectsAtBorder,
       },
       [result.instance.buffer],
     );

@@ -1,5 +1,5 @@
 import type { BackendInfo } from '@pointclick/tfjs-kernels/browser';
-import type { SegmentedObject } from '@pointclick/segmenter';
+import type { SegmentationRegion, SegmentedObject } from '@pointclick/segmenter';
 
 /** A click as the page stores it and the worker forwards it to the segmenter. */
 export interface PlaygroundClick {
@@ -68,5 +68,9 @@ export type WorkerResponse =
       backboneMilliseconds: number;
       /** Wall-clock time of the whole request inside the worker, milliseconds. */
       totalMilliseconds: number;
+      /** For scans larger than one backbone pass: the box the model ran on (labels outside kept their values). */
+      region?: SegmentationRegion;
+      /** Objects whose mask reaches an open face of `region`, so it may be cut there. */
+      objectsAtBorder?: number[];
     }
   | { type: 'segmentation-error'; requestId: number; message: string };

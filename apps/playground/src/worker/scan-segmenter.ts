@@ -1,0 +1,55 @@
+import type { PointCloud } from '@pointclick/io';
+import { DEFAULT_REGION_VOXEL_BUDGET, RegionSegmenter, type Click, type RegionSegmentationResult, type SegmentationResult, type Segmenter } from '@pointclick/segmenter';
+
+/** A segmentation result, with the region of interest when the scan was too large for one backbone pass. */
+export type ScanSegmentation = SegmentationResult & Partial<Pick<RegionSegmentationResult, 'region' | 'objectsAtBorder'>>;
+
+/**
+ * The segmenter for one scan: the checkpoint's `Segmenter` on the whole scan when its occupied voxels (at the
+ * model's grid) fit `voxelBudget`, else a `RegionSegmenter` sharing the same model, which runs the backbone on
+ * a box around the last click (issue 18: scans of any size).
+ */
+export class ScanSegmenter {
+  private region?: RegionSegmenter;
+  private readonly pointCount: number;
+
+  /**
+   * @param segmenter The loaded checkpoint's segmenter; its model is shared, never disposed here.
+   * @param cloud The scan.
+   * @param voxelBudget Most occupied voxels one backbone pass may take.
+   */
+  constructor(
+    private readonly segmenter: Segmenter,
+    cloud: PointCloud,
+    voxelBudget = DEFAULT_REGION_VOXEL_BUDGET,
+  ) {
+    this.pointCount = cloud.pointCount;
+    if (RegionSegmenter.countVoxels(segmenter.model, cloud.positions) > voxelBudget) {
+      this.region = new RegionSegmenter(segmenter.model, { voxelBudget });
+      this.region.setScene(cloud);
+      segmenter.clearScene();
+    } else {
+      segmenter.setScene(cloud);
+    }
+  }
+
+  /** Whether the scan is segmented region by region. */
+  get byRegion(): boolean {
+    return this.region !== undefined;
+  }
+
+  /** Segments with every click so far (asynchronous read-back, for WebGPU in a browser). */
+  async segment(clicks: Click[]): Promise<ScanSegmentation> {
+    if (this.region) {
+      if (clicks.length === 0) return { instance: new Int32Array(this.pointCount), objects: [], decoderMilliseconds: 0, backboneMilliseconds: 0 };
+      return this.region.segmentAsync(clicks);
+    }
+    return this.segmenter.segmentAsync(clicks);
+  }
+
+  /** Frees the cached features (the model stays loaded). */
+  clear(): void {
+    this.region?.clearScene();
+    this.segmenter.clearScene();
+  }
+}

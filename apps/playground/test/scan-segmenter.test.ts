@@ -1,0 +1,62 @@
+/**
+ * The worker's choice between one backbone pass and regions (issue 18), with models/default on a real
+ * ScanNet room on wasm: a room within the budget is segmented whole, exactly as the Segmenter does; with a
+ * budget below the room's voxels the model runs on a region and the result says which.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initializeBackend } from '@pointclick/tfjs-kernels/node';
+import { readVotenetDataset } from '@pointclick/datasets/node';
+import type { PointCloud } from '@pointclick/io';
+import { RegionSegmenter, type Click } from '@pointclick/segmenter';
+import { loadSegmenter } from '@pointclick/segmenter/node';
+import { ScanSegmenter } from '../src/worker/scan-segmenter.js';
+
+const dataDirectory = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+const votenetDirectory = join(dataDirectory, 'scannet-votenet');
+const modelDirectory = fileURLToPath(new URL('../../../models/default', import.meta.url));
+const available = existsSync(join(votenetDirectory, 'scene0001_00_vert.npy'));
+if (!available) console.warn(`scan segmenter tests skipped: ${votenetDirectory}/scene0001_00_vert.npy not found (set POINTCLICK_SHARED_DATA)`);
+
+describe.skipIf(!available)('ScanSegmenter (the worker: whole scan or regions)', () => {
+  let cloud: PointCloud;
+  beforeAll(async () => {
+    await initializeBackend({ preferred: 'wasm', strict: true });
+    for await (const scene of readVotenetDataset(votenetDirectory, { sceneIds: ['scene0001_00'] })) cloud = scene.cloud;
+  });
+  const clicks: Click[] = [
+    { pointIndex: 1000, objectId: 1, kind: 'object' },
+    { pointIndex: 20000, objectId: 2, kind: 'object' },
+  ];
+
+  it('segments a scan within the budget whole, with the Segmenter labels', async () => {
+    const segmenter = await loadSegmenter(modelDirectory);
+    const scan = new ScanSegmenter(segmenter, cloud);
+    expect(scan.byRegion).toBe(false);
+    const result = await scan.segment(clicks);
+    expect(result.region).toBeUndefined();
+    const reference = await loadSegmenter(modelDirectory);
+    reference.setScene(cloud);
+    expect(Array.from(result.instance)).toEqual(Array.from(reference.segment(clicks).instance));
+    reference.dispose();
+    segmenter.dispose();
+  });
+
+  it('segments a scan above the budget by region and says so', async () => {
+    const segmenter = await loadSegmenter(modelDirectory);
+    const voxels = RegionSegmenter.countVoxels(segmenter.model, cloud.positions);
+    const budget = Math.floor(voxels / 3);
+    const scan = new ScanSegmenter(segmenter, cloud, budget);
+    expect(scan.byRegion).toBe(true);
+    expect((await scan.segment([])).instance).toHaveLength(cloud.pointCount);
+    const result = await scan.segment(clicks);
+    expect(result.instance).toHaveLength(cloud.pointCount);
+    expect(result.region?.voxelCount).toBeLessThanOrEqual(budget);
+    expect(result.region?.pointCount).toBeLessThan(cloud.pointCount);
+    expect(Array.isArray(result.objectsAtBorder)).toBe(true);
+    scan.clear();
+    segmenter.dispose();
+  });
+});
