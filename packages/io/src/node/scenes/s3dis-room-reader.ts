@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { PointCloud } from '../../core/point-cloud.js';
 import { PointCloudFormatError } from '../../core/point-cloud-format-error.js';
-import { S3DIS_CLASS_NAMES } from '../../scenes/s3dis-class-names.js';
+import { S3DIS_CLASS_NAMES } from '../../classes/s3dis-class-names.js';
 
 
 /** One `Annotations/<class>_<n>.txt` file of an S3DIS room. */
