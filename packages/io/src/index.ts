@@ -45,3 +45,5 @@ export {
   SEMANTIC_KITTI_LEARNING_MAP,
   SEMANTIC_KITTI_RAW_NAMES,
 } from './classes/dataset-class-lists.js';
+export type { S3disAnnotationFile } from './scenes/s3dis-room-parser.js';
+export { parseS3disRoom } from './scenes/s3dis-room-parser.js';

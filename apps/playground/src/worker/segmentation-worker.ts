@@ -9,6 +9,7 @@ import { loadSegmenter, type Segmenter } from '@pointclick/segmenter';
 import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
 import type { LoadedScan, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 import { describeError } from '../scan/error-messages.js';
+import { handleLabelFileRequest } from './label-file-worker.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -141,6 +142,9 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
         return loadDefaultScene(request.seed);
       case 'segment':
         return segment(request);
+      case 'export-labels':
+      case 'import-labels':
+        return handleLabelFileRequest(request, currentCloud, post);
     }
   });
 };
