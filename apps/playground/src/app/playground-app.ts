@@ -222,6 +222,7 @@ export class PlaygroundApp {
         this.receiveScan(message.scan);
         return;
       case 'scan-error':
+      case 'label-file-error':
         setBusy(undefined);
         showMessage(message.message);
         return;
@@ -253,10 +254,6 @@ export class PlaygroundApp {
         return;
       case 'imported-labels':
         this.receiveImportedLabels(message.labels);
-        return;
-      case 'label-file-error':
-        setBusy(undefined);
-        showMessage(message.message);
         return;
       case 'segmentation-error':
         this.segmentationInFlight = false;
