@@ -259,6 +259,22 @@ describe('LAS out and extra bytes in', () => {
     }
   });
 
+  it('reads a scaled extra-bytes field as float64 and refuses a descriptor with an unknown data type', async () => {
+    const positions = Float32Array.from([0, 0, 0, 1, 1, 1]);
+    const written = writeLas({ pointCount: 2, positions, attributes: { height: Int16Array.from([150, -20]) } });
+    // The descriptor follows the 375-byte header and the 54-byte VLR header: set its scale option (bit 3) to 0.01.
+    const descriptor = 375 + 54;
+    const scaled = written.slice();
+    scaled[descriptor + 3] |= 0x08;
+    new DataView(scaled.buffer).setFloat64(descriptor + 112, 0.01, true);
+    const back = await readLas(scaled);
+    expect(back.attributes!.height).toBeInstanceOf(Float64Array);
+    expect(Array.from(back.attributes!.height)).toEqual([1.5, -0.2]);
+    const broken = written.slice();
+    broken[descriptor + 2] = 31;
+    await expect(readLas(broken, { fileName: 'broken.las' })).rejects.toMatchObject({ name: 'PointCloudFormatError', field: 'extraBytes', fileName: 'broken.las' });
+  });
+
   it('quantises a cloud without a LAS origin to 0.1 mm and refuses a class past one byte', async () => {
     const positions = Float32Array.from([0.12345, 1.5, -2.25, 10.00004, 3.3, 7.1]);
     const back = await readLas(writeLas({ pointCount: 2, positions, semantic: Int32Array.from([5, 7]) }));
