@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
-import { findTfjsWasmDirectory, ISOLATION_HEADERS, staticAssetsPlugin, type ServedDirectory } from './vite-plugins/static-assets-plugin.js';
+import { findLazPerfWasmDirectory, findTfjsWasmDirectory, ISOLATION_HEADERS, staticAssetsPlugin, type ServedDirectory } from './vite-plugins/static-assets-plugin.js';
 
 const appDirectory = fileURLToPath(new URL('.', import.meta.url));
 const repositoryRoot = resolve(appDirectory, '../..');
@@ -12,6 +12,9 @@ const served: ServedDirectory[] = [
   // The tabletop checkpoint (mOSD-style RGB-D tabletop scans): open the page with ?model=models/tabletop/model.json.
   { urlPrefix: '/models/tabletop/', directory: resolve(repositoryRoot, 'models/tabletop'), filter: /\.(json|bin)$/ },
   { urlPrefix: '/tfjs-wasm/', directory: findTfjsWasmDirectory(appDirectory), filter: /\.wasm$/ },
+  // laz-perf (LAZ extra-bytes fields) fetches its .wasm beside the worker script: assets/ in the build, src/worker/ in dev.
+  { urlPrefix: '/assets/', directory: findLazPerfWasmDirectory(resolve(repositoryRoot, 'packages/io')), filter: /^laz-perf\.wasm$/ },
+  { urlPrefix: '/src/worker/', directory: findLazPerfWasmDirectory(resolve(repositoryRoot, 'packages/io')), copyOnBuild: false, filter: /^laz-perf\.wasm$/ },
 ];
 // Development and tests: another checkpoint directory, served (never copied) at /models/custom/.
 if (process.env.POINTCLICK_MODEL_DIR) {

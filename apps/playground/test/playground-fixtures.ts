@@ -82,7 +82,10 @@ export const BASE_ARGUMENTS = ['--no-sandbox', '--disable-background-networking'
  * untrained tiny checkpoint is written to a temporary directory and served at /models/custom/; `modelQuery` is
  * the query-string part that points the page at it ('' when the default model is used).
  */
-export async function buildAndServe(): Promise<{ server: PreviewServer; baseUrl: string; modelQuery: string; modelDirectory: string }> {
+export async function buildAndServe(
+  /** Build folder, relative to the app (default Vite's `dist`); browser test files that run in parallel each need their own. */
+  outDirectory = 'dist',
+): Promise<{ server: PreviewServer; baseUrl: string; modelQuery: string; modelDirectory: string }> {
   let modelQuery = '';
   let modelDirectory = join(REPOSITORY_ROOT, 'models', 'default');
   if (!existsSync(join(modelDirectory, 'model.json'))) {
@@ -95,8 +98,9 @@ export async function buildAndServe(): Promise<{ server: PreviewServer; baseUrl:
   }
   const vite = await import('vite');
   const configFile = join(APP_DIRECTORY, 'vite.config.ts');
-  await vite.build({ configFile, root: APP_DIRECTORY, logLevel: 'warn' });
-  const server = await vite.preview({ configFile, root: APP_DIRECTORY, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' } });
+  const build = { outDir: outDirectory, emptyOutDir: true };
+  await vite.build({ configFile, root: APP_DIRECTORY, logLevel: 'warn', build });
+  const server = await vite.preview({ configFile, root: APP_DIRECTORY, logLevel: 'warn', build, preview: { port: 0, host: '127.0.0.1' } });
   return { server, baseUrl: server.resolvedUrls!.local[0], modelQuery, modelDirectory };
 }
 

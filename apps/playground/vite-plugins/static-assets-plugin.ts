@@ -90,3 +90,12 @@ export function findTfjsWasmDirectory(fromDirectory: string): string {
   const require = createRequire(join(fromDirectory, 'package.json'));
   return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 }
+
+/**
+ * Directory holding laz-perf's browser `.wasm` (a dependency of `@pointclick/io`, which reads LAZ extra-bytes fields
+ * with it). Emscripten fetches it next to the script that runs it: the worker, in `assets/` of the build.
+ */
+export function findLazPerfWasmDirectory(ioPackageDirectory: string): string {
+  const require = createRequire(join(ioPackageDirectory, 'package.json'));
+  return join(dirname(require.resolve('laz-perf/package.json')), 'lib', 'web');
+}

@@ -26,4 +26,24 @@ export { writeLabelsJson, readLabelsJson } from './labels/labels-json.js';
 export { writeLabelsCsv, readLabelsCsv } from './labels/labels-csv.js';
 export { findPointCloudProblems } from './core/point-cloud-validation.js';
 export { computeCrc32 } from './core/crc32-checksum.js';
-export { S3DIS_CLASS_NAMES } from './scenes/s3dis-class-names.js';
+export { S3DIS_CLASS_NAMES } from './classes/s3dis-class-names.js';
+export type { WriteLasOptions } from './las/las-writer.js';
+export { writeLas } from './las/las-writer.js';
+export { writeSemanticKittiLabels } from './kitti/semantickitti-label-writer.js';
+export type { ScanNetAnnotationInput, ScanNetAnnotationFiles } from './scenes/scannet-annotation-writer.js';
+export { writeScanNetAnnotation } from './scenes/scannet-annotation-writer.js';
+export type { ScannetLabelTable } from './scenes/scannet-label-table.js';
+export { parseScannetLabelTable } from './scenes/scannet-label-table.js';
+export type { S3disRoomInput } from './scenes/s3dis-room-writer.js';
+export { writeS3disRoom } from './scenes/s3dis-room-writer.js';
+export type { LabelSpace } from './classes/class-conversion.js';
+export { LABEL_SPACES, ClassMappingError, convertSemanticId, convertSemanticIds, findClassId, listClassNames } from './classes/class-conversion.js';
+export {
+  NYU40_CLASS_NAMES,
+  SCANNET20_NYU40_IDS,
+  SEMANTIC_KITTI_CLASS_NAMES,
+  SEMANTIC_KITTI_LEARNING_MAP,
+  SEMANTIC_KITTI_RAW_NAMES,
+} from './classes/dataset-class-lists.js';
+export type { S3disAnnotationFile } from './scenes/s3dis-room-parser.js';
+export { parseS3disRoom } from './scenes/s3dis-room-parser.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PointCloudFormatError } from '../src/core/point-cloud-format-error.js';
 import { parseS3disRoom, readS3disRoom } from '../src/node/scenes/s3dis-room-reader.js';
-import { S3DIS_CLASS_NAMES } from '../src/scenes/s3dis-class-names.js';
+import { S3DIS_CLASS_NAMES } from '../src/classes/s3dis-class-names.js';
 import { parseScannetLabelTable } from '../src/scenes/scannet-label-table.js';
 import { parseScannetScene, readScannetScene } from '../src/node/scenes/scannet-scene-reader.js';
 

@@ -7,9 +7,13 @@ import { describeError, formatBytes, MAX_FILE_BYTES } from '../scan/error-messag
 import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from '../worker/worker-protocol.js';
 import { listObjects, renderPanel, type ListedObject } from './object-list-panel.js';
 import { bindPageControls } from './page-controls.js';
-import { element, hideMessage, setBusy, showMessage } from './page-elements.js';
+import { downloadBlob, element, hideMessage, setBusy, showMessage } from './page-elements.js';
 import { showSegmentationRegion } from './region-display.js';
 import { downloadLabels, downloadSession } from './scan-downloads.js';
+import type { ImportedLabels } from '../export/label-import.js';
+import type { LabelExportFormat } from '../export/label-formats.js';
+import { listWithImported, mergeImportedLabels, sessionFromImport } from './imported-labels.js';
+import { bindLabelFileControls } from './label-files-menu.js';
 
 /** Where the page finds its resources, from the query string. */
 export interface PlaygroundOptions {
@@ -44,6 +48,8 @@ export class PlaygroundApp {
   private requestSentAt = 0;
   /** Whether the worker has computed the open scan's backbone features (reset for every new scan). */
   private scanFeaturesComputed = false;
+  /** Labels imported for the open scan: the layer under the segmenter's masks. */
+  private imported?: ImportedLabels;
   /** Session to apply once its scan has loaded (opening a session of the default scene). */
   private pendingSession?: { state: SessionState; fingerprint: string };
 
@@ -160,6 +166,7 @@ export class PlaygroundApp {
       };
       this.scan = { ...scan, identity, displayColors };
       this.segmentation = undefined;
+      this.imported = undefined;
       this.scanFeaturesComputed = false;
       this.viewer.setCloud(scan.positions, displayColors);
       const pending = this.pendingSession;
@@ -216,6 +223,7 @@ export class PlaygroundApp {
         this.receiveScan(message.scan);
         return;
       case 'scan-error':
+      case 'label-file-error':
         setBusy(undefined);
         showMessage(message.message);
         return;
@@ -242,6 +250,13 @@ export class PlaygroundApp {
         this.renderPanel();
         return;
       }
+      case 'export-ready':
+        setBusy(undefined);
+        downloadBlob(new Blob([message.bytes as Uint8Array<ArrayBuffer>], { type: message.mimeType }), message.fileName);
+        return;
+      case 'imported-labels':
+        this.receiveImportedLabels(message.labels);
+        return;
       case 'segmentation-error':
         this.segmentationInFlight = false;
         setBusy(undefined);
@@ -291,9 +306,27 @@ export class PlaygroundApp {
     }
   }
 
-  /** Objects to list: every object with a click, merged with the latest prediction. */
+  /** Objects to list: every object with a click, merged with the latest prediction, and the imported objects. */
   private listedObjects(): ListedObject[] {
-    return listObjects(this.history.state, this.segmentation?.objects);
+    const listed = listObjects(this.history.state, this.segmentation?.objects);
+    return listWithImported(listed, this.imported, this.labelsShown(), this.history.state, this.classNames);
+  }
+
+  /** Per-point object ids the page shows and exports: the segmentation over the imported labels. */
+  private labelsShown(): Int32Array | undefined {
+    return mergeImportedLabels(this.imported, this.segmentation?.instance, this.history.state);
+  }
+
+  /**
+   * What the page shows, for scripted checks (the end-to-end test): object id per point (0 = none) and the listed
+   * objects with their class names and point counts.
+   */
+  labelSnapshot(): { instance: number[]; objects: { objectId: number; className: string; pointCount: number }[] } {
+    const instance = this.labelsShown();
+    return {
+      instance: instance ? Array.from(instance) : new Array<number>(this.scan?.pointCount ?? 0).fill(0),
+      objects: this.listedObjects().map((object) => ({ objectId: object.objectId, className: this.classNames[object.classIndex] ?? '', pointCount: object.prediction?.pointCount ?? 0 })),
+    };
   }
 
   private recolor(): void {
@@ -307,7 +340,7 @@ export class PlaygroundApp {
       {
         positions: scan.positions,
         colors: scan.colors,
-        instance: this.segmentation?.instance,
+        instance: this.labelsShown(),
         objects: appearances,
         mode: this.colorMode,
         heightRange: this.viewer.heightRange,
@@ -333,7 +366,52 @@ export class PlaygroundApp {
 
   private exportFiles(kind: 'ply' | 'labels'): void {
     if (!this.scan) showMessage('Nothing to export: open a scan first.');
-    else downloadLabels(kind, this.scan, this.listedObjects(), this.segmentation?.instance, this.classNames, this.history.state);
+    else downloadLabels(kind, this.scan, this.listedObjects(), this.labelsShown(), this.classNames, this.history.state);
+  }
+
+  /** Builds the export in the worker (large scans must not block the page); `export-ready` downloads it. */
+  private exportAs(format: LabelExportFormat): void {
+    const scan = this.scan;
+    if (!scan) {
+      showMessage('Nothing to export: open a scan first.');
+      return;
+    }
+    const objects = this.listedObjects()
+      .filter((object) => object.prediction)
+      .map((object) => ({ objectId: object.objectId, classIndex: Math.max(0, object.classIndex), confidence: object.confidence, pointCount: object.prediction!.pointCount }));
+    const instance = this.labelsShown()?.slice() ?? new Int32Array(scan.pointCount);
+    const baseName = (scan.format === 'generated' ? 'default-scene' : scan.name).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
+    setBusy(`Exporting ${format}…`);
+    this.post(
+      { type: 'export-labels', format, baseName, labels: { instance, objects, classNames: [...this.classNames], clicks: this.history.state.clicks, scanName: scan.name } },
+      [instance.buffer],
+    );
+  }
+
+  /** Reads label files in the worker; `imported-labels` turns them into objects. */
+  private async importLabels(files: File[]): Promise<void> {
+    if (!this.scan) {
+      showMessage('Open the scan first, then import its labels.');
+      return;
+    }
+    if (!this.modelReady && !this.modelFailed) {
+      showMessage('The model is still loading: import the labels once it has (their classes are matched to its classes).', 'info');
+      return;
+    }
+    setBusy(`Importing ${files.map((file) => file.name).join(', ')}…`);
+    const read = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+    this.post({ type: 'import-labels', files: read, classNames: [...this.classNames] }, read.map((file) => file.bytes.buffer));
+  }
+
+  /** Imported labels become the session's objects (a fresh start, like opening a session). */
+  private receiveImportedLabels(labels: ImportedLabels): void {
+    setBusy(undefined);
+    if (!this.scan || labels.instance.length !== this.scan.pointCount) return;
+    this.imported = labels;
+    this.segmentation = undefined;
+    this.history.reset(sessionFromImport(labels, this.classNames));
+    document.body.dataset.importedObjects = String(labels.objects.length);
+    showMessage(`Imported ${labels.objects.length} objects from ${labels.sourceName}: click to correct them (N for a new object).`, 'info');
   }
 
   private saveSession(): void {
@@ -383,5 +461,6 @@ export class PlaygroundApp {
       colorMode: () => this.colorMode,
       setColorMode: (mode) => this.setColorMode(mode),
     });
+    bindLabelFileControls({ exportAs: (format) => this.exportAs(format), importLabels: (files) => this.importLabels(files) });
   }
 }

@@ -1,5 +1,4 @@
 import { writeLabelsJson, writePly, type PointCloud } from '@pointclick/io';
-import type { PlaygroundClick } from '../worker/worker-protocol.js';
 
 /** One labelled object as exported. */
 export interface ExportedObject {
@@ -27,8 +26,9 @@ export interface LabelExportInput {
   objects: { objectId: number; classIndex: number; confidence: number; pointCount: number }[];
   /** The model's class names by class index. */
   classNames: string[];
-  /** The session's clicks. */
-  clicks: PlaygroundClick[];
+  /** The session's clicks, written into the labels JSON as they are (typed as unknown so that export, which the worker
+   * imports, does not import the worker's protocol back). */
+  clicks: readonly unknown[];
   /** Scan name, recorded in the labels file. */
   scanName: string;
 }

@@ -10,6 +10,7 @@ import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
 import type { LoadedScan, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 import { ScanSegmenter } from './scan-segmenter.js';
 import { describeError } from '../scan/error-messages.js';
+import { handleLabelFileRequest } from './label-file-worker.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -146,6 +147,9 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
         return loadDefaultScene(request.seed);
       case 'segment':
         return segment(request);
+      case 'export-labels':
+      case 'import-labels':
+        return handleLabelFileRequest(request, currentCloud, post);
     }
   });
 };

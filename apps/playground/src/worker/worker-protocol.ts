@@ -1,5 +1,8 @@
 import type { BackendInfo } from '@pointclick/tfjs-kernels/browser';
 import type { SegmentationRegion, SegmentedObject } from '@pointclick/segmenter';
+import type { LabelExportInput } from '../export/label-export.js';
+import type { LabelExportFormat } from '../export/label-formats.js';
+import type { ImportedLabels } from '../export/label-import.js';
 
 /** A click as the page stores it and the worker forwards it to the segmenter. */
 export interface PlaygroundClick {
@@ -24,7 +27,19 @@ export type WorkerRequest =
     }
   | { type: 'load-file'; bytes: ArrayBuffer; fileName: string }
   | { type: 'load-default-scene'; seed: number }
-  | { type: 'segment'; requestId: number; clicks: PlaygroundClick[] };
+  | { type: 'segment'; requestId: number; clicks: PlaygroundClick[] }
+  | LabelFileRequest;
+
+/** Label export and import, handled in the worker (it holds the scan, and large files must not block the page). */
+export type LabelFileRequest =
+  | { type: 'export-labels'; format: LabelExportFormat; baseName: string; labels: Omit<LabelExportInput, 'positions' | 'colors'> }
+  | { type: 'import-labels'; files: { name: string; bytes: Uint8Array }[]; classNames: string[] };
+
+/** Answers to {@link LabelFileRequest}s. */
+export type LabelFileResponse =
+  | { type: 'export-ready'; fileName: string; bytes: Uint8Array; mimeType: string }
+  | { type: 'imported-labels'; labels: ImportedLabels }
+  | { type: 'label-file-error'; message: string };
 
 /** The scan as the worker read it, with arrays copied for the page (transferred, not cloned). */
 export interface LoadedScan {
@@ -73,4 +88,5 @@ export type WorkerResponse =
       /** Objects whose mask reaches an open face of `region`, so it may be cut there. */
       objectsAtBorder?: number[];
     }
-  | { type: 'segmentation-error'; requestId: number; message: string };
+  | { type: 'segmentation-error'; requestId: number; message: string }
+  | LabelFileResponse;

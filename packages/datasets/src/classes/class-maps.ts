@@ -5,7 +5,16 @@
  * lands on 'other' instead of failing, so an unexpected label never crashes a run.
  */
 
-import { S3DIS_CLASS_NAMES as IO_S3DIS_CLASS_NAMES } from '@pointclick/io';
+import {
+  NYU40_CLASS_NAMES,
+  S3DIS_CLASS_NAMES as IO_S3DIS_CLASS_NAMES,
+  SCANNET20_NYU40_IDS,
+  SEMANTIC_KITTI_CLASS_NAMES,
+  SEMANTIC_KITTI_LEARNING_MAP,
+  SEMANTIC_KITTI_RAW_NAMES,
+} from '@pointclick/io';
+
+export { NYU40_CLASS_NAMES, SCANNET20_NYU40_IDS, SEMANTIC_KITTI_CLASS_NAMES, SEMANTIC_KITTI_LEARNING_MAP, SEMANTIC_KITTI_RAW_NAMES };
 
 export interface ClassMap {
   /** Map name, e.g. 'scannet20'. */
@@ -25,117 +34,8 @@ export const UNLABELED_CLASS_NAME = 'unlabeled';
 /** Name of the last index in every class map. */
 export const OTHER_CLASS_NAME = 'other';
 
-/** NYU40 class names by nyu40id (ScanNet's spelling, including 'refridgerator'); [0] = 'unlabeled'. */
-export const NYU40_CLASS_NAMES: readonly string[] = [
-  'unlabeled',
-  'wall',
-  'floor',
-  'cabinet',
-  'bed',
-  'chair',
-  'sofa',
-  'table',
-  'door',
-  'window',
-  'bookshelf',
-  'picture',
-  'counter',
-  'blinds',
-  'desk',
-  'shelves',
-  'curtain',
-  'dresser',
-  'pillow',
-  'mirror',
-  'floor mat',
-  'clothes',
-  'ceiling',
-  'books',
-  'refridgerator',
-  'television',
-  'paper',
-  'towel',
-  'shower curtain',
-  'box',
-  'whiteboard',
-  'person',
-  'night stand',
-  'toilet',
-  'sink',
-  'lamp',
-  'bathtub',
-  'bag',
-  'otherstructure',
-  'otherfurniture',
-  'otherprop',
-];
-
-/** NYU40 ids of the 20 ScanNet benchmark classes, in benchmark order. */
-export const SCANNET20_NYU40_IDS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 24, 28, 33, 34, 36, 39];
-
 /** The 13 S3DIS classes in the dataset's usual order (the list `@pointclick/io`'s S3DIS reader uses). */
 export const S3DIS_CLASS_NAMES: readonly string[] = IO_S3DIS_CLASS_NAMES;
-
-/** The 19 SemanticKITTI evaluation classes, in learning-map order (index 1..19). */
-export const SEMANTIC_KITTI_CLASS_NAMES: readonly string[] = [
-  'car',
-  'bicycle',
-  'motorcycle',
-  'truck',
-  'other-vehicle',
-  'person',
-  'bicyclist',
-  'motorcyclist',
-  'road',
-  'parking',
-  'sidewalk',
-  'other-ground',
-  'building',
-  'fence',
-  'vegetation',
-  'trunk',
-  'terrain',
-  'pole',
-  'traffic-sign',
-];
-
-/** SemanticKITTI raw label ids (`label & 0xFFFF`) → learning index 0..19 (semantic-kitti.yaml `learning_map`). */
-export const SEMANTIC_KITTI_LEARNING_MAP: ReadonlyMap<number, number> = new Map([
-  [0, 0],
-  [1, 0],
-  [10, 1],
-  [11, 2],
-  [13, 5],
-  [15, 3],
-  [16, 5],
-  [18, 4],
-  [20, 5],
-  [30, 6],
-  [31, 7],
-  [32, 8],
-  [40, 9],
-  [44, 10],
-  [48, 11],
-  [49, 12],
-  [50, 13],
-  [51, 14],
-  [52, 0],
-  [60, 9],
-  [70, 15],
-  [71, 16],
-  [72, 17],
-  [80, 18],
-  [81, 19],
-  [99, 0],
-  [252, 1],
-  [253, 7],
-  [254, 6],
-  [255, 8],
-  [256, 5],
-  [257, 5],
-  [258, 4],
-  [259, 5],
-]);
 
 /** SemanticKITTI raw ids of the things the outdoor generator draws. */
 export const SEMANTIC_KITTI_RAW_IDS = {
@@ -153,43 +53,6 @@ export const SEMANTIC_KITTI_RAW_IDS = {
   trafficSign: 81,
 } as const;
 
-/** Raw SemanticKITTI names by raw id, for metadata. */
-export const SEMANTIC_KITTI_RAW_NAMES: Readonly<Record<number, string>> = {
-  0: 'unlabeled',
-  1: 'outlier',
-  10: 'car',
-  11: 'bicycle',
-  13: 'bus',
-  15: 'motorcycle',
-  16: 'on-rails',
-  18: 'truck',
-  20: 'other-vehicle',
-  30: 'person',
-  31: 'bicyclist',
-  32: 'motorcyclist',
-  40: 'road',
-  44: 'parking',
-  48: 'sidewalk',
-  49: 'other-ground',
-  50: 'building',
-  51: 'fence',
-  52: 'other-structure',
-  60: 'lane-marking',
-  70: 'vegetation',
-  71: 'trunk',
-  72: 'terrain',
-  80: 'pole',
-  81: 'traffic-sign',
-  99: 'other-object',
-  252: 'moving-car',
-  253: 'moving-bicyclist',
-  254: 'moving-person',
-  255: 'moving-motorcyclist',
-  256: 'moving-on-rails',
-  257: 'moving-bus',
-  258: 'moving-truck',
-  259: 'moving-other-vehicle',
-};
 
 /**
  * KITTI-360 semantic ids (its `labels.py`, Cityscapes-style) → SemanticKITTI raw ids, so KITTI-360 windows can

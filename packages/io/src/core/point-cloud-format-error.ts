@@ -14,6 +14,8 @@ export class PointCloudFormatError extends Error {
   readonly fileName?: string;
   /** Field, property or header key involved, when known. */
   readonly field?: string;
+  /** Index of the point whose value is wrong, when known (writers and label checks). */
+  readonly pointIndex?: number;
 
   constructor(options: {
     format: string;
@@ -22,6 +24,7 @@ export class PointCloudFormatError extends Error {
     line?: number;
     fileName?: string;
     field?: string;
+    pointIndex?: number;
     cause?: unknown;
   }) {
     const where = [
@@ -29,6 +32,7 @@ export class PointCloudFormatError extends Error {
       options.line !== undefined ? `line ${options.line}` : undefined,
       options.byteOffset !== undefined ? `byte ${options.byteOffset}` : undefined,
       options.field !== undefined ? `field '${options.field}'` : undefined,
+      options.pointIndex !== undefined ? `point ${options.pointIndex}` : undefined,
     ]
       .filter((part) => part !== undefined)
       .join(', ');
@@ -38,5 +42,6 @@ export class PointCloudFormatError extends Error {
     this.line = options.line;
     this.fileName = options.fileName;
     this.field = options.field;
+    this.pointIndex = options.pointIndex;
   }
 }

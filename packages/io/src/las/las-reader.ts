@@ -5,6 +5,8 @@ import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
 import { parseLasHeader, type LasHeader } from './las-header.js';
 import { checkLaszipLayout } from './laszip-layout.js';
+import { parseExtraBytesFields, readExtraBytesFields } from './las-extra-bytes.js';
+import { decompressLazRecords } from './laz-raw-records.js';
 
 /** ASPRS standard point classes (LAS 1.4 R15, table 17), by class id. */
 export const ASPRS_CLASS_NAMES: Readonly<Record<number, string>> = {
@@ -65,6 +67,9 @@ const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6
  *   point exceeds 255 the colours are divided by 256, otherwise kept (`metadata.colorDepth`).
  * - Uncompressed files: `attributes.returnNumber`, `numberOfReturns`, `pointSourceId`, and `gpsTime`
  *   (seconds) where the format has it.
+ * - Extra-bytes fields (LAS 1.4 extra-bytes VLR, also used by LAS 1.2–1.3 writers) → `attributes` by their
+ *   name, in their own type (scaled fields as float64); an integer field named `instance` → `instance`. For LAZ
+ *   they are decompressed by laz-perf, since loaders.gl drops them.
  * - LAZ: decompressed by `@loaders.gl/las` (laz-perf for LAS ≤ 1.3 and formats 0–3; laz-rs, which
  *   loads its WebAssembly with `fetch` and so works in browsers only, for LAS 1.4 and formats 6–10), after
  *   `checkLaszipLayout` has bounded the claimed point count by the LASzip chunk table and
@@ -76,9 +81,31 @@ const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6
  */
 export async function readLas(bytes: Uint8Array, options: ReaderOptions = {}): Promise<LasPointCloud> {
   const header = parseLasHeader(bytes, options.fileName);
-  return guardAllocations({ format: header.compressed ? 'laz' : 'las', fileName: options.fileName }, () =>
-    header.compressed ? readLaz(bytes, header, options.fileName) : readUncompressedLas(bytes, header, options.fileName),
-  );
+  return guardAllocations({ format: header.compressed ? 'laz' : 'las', fileName: options.fileName }, async () => {
+    const cloud = header.compressed ? await readLaz(bytes, header, options.fileName) : readUncompressedLas(bytes, header, options.fileName);
+    const fields = parseExtraBytesFields(bytes, header, options.fileName);
+    if (fields.length === 0) return cloud;
+    const records = header.compressed
+      ? await decompressLazRecords(bytes, header, options.fileName)
+      : bytes.subarray(header.pointDataOffset, header.pointDataOffset + header.pointCount * header.pointRecordLength);
+    const extras = readExtraBytesFields(new DataView(records.buffer, records.byteOffset, records.byteLength), header.pointCount, header.pointRecordLength, fields);
+    return attachExtraBytes(cloud, extras);
+  });
+}
+
+/** Puts extra-bytes fields into `attributes` (never over a standard attribute) and an integer `instance` field into `instance`. */
+function attachExtraBytes(cloud: LasPointCloud, extras: Record<string, PointAttributeArray>): LasPointCloud {
+  const attributes: Record<string, PointAttributeArray> = { ...cloud.attributes };
+  const result: LasPointCloud = { ...cloud, attributes };
+  for (const [name, values] of Object.entries(extras)) {
+    const integral = !(values instanceof Float32Array || values instanceof Float64Array);
+    if (name === 'instance' && integral && values.every((value) => value <= 0x7fffffff)) {
+      result.instance = Int32Array.from(values);
+      continue;
+    }
+    attributes[name in attributes ? `extra_${name}` : name] = values;
+  }
+  return result;
 }
 
 function createMetadata(header: LasHeader, semantic: Int32Array): LasPointCloudMetadata {

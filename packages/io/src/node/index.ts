@@ -85,5 +85,5 @@ export type { VotenetSceneSources } from './scenes/votenet-scene-reader.js';
 export { parseScannetLabelTable } from '../scenes/scannet-label-table.js';
 export { parseScannetScene, readScannetScene } from './scenes/scannet-scene-reader.js';
 export { parseS3disRoom, readS3disRoom } from './scenes/s3dis-room-reader.js';
-export { S3DIS_CLASS_NAMES } from '../scenes/s3dis-class-names.js';
+export { S3DIS_CLASS_NAMES } from '../classes/s3dis-class-names.js';
 export { listVotenetScenes, parseVotenetScene, readVotenetScene } from './scenes/votenet-scene-reader.js';
