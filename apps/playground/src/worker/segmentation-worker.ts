@@ -106,7 +106,7 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
       segmenterCloud = currentCloud;
     }
     // Asynchronous read-back: WebGPU in a browser cannot read tensors synchronously without stalling.
-    const result = await segmenter.segmentAsync(request.clicks);
+    const result = await segmenter.segmentAsync(request.clicks, request.constraints);
     post(
       {
         type: 'segmentation',

@@ -1,5 +1,5 @@
 import type { BackendInfo } from '@pointclick/tfjs-kernels/browser';
-import type { SegmentedObject } from '@pointclick/segmenter';
+import type { SegmentationConstraints, SegmentedObject } from '@pointclick/segmenter';
 
 /** A click as the page stores it and the worker forwards it to the segmenter. */
 export interface PlaygroundClick {
@@ -24,7 +24,13 @@ export type WorkerRequest =
     }
   | { type: 'load-file'; bytes: ArrayBuffer; fileName: string }
   | { type: 'load-default-scene'; seed: number }
-  | { type: 'segment'; requestId: number; clicks: PlaygroundClick[] };
+  | {
+      type: 'segment';
+      requestId: number;
+      clicks: PlaygroundClick[];
+      /** Brush and lasso corrections (painted and erased points per object), passed to the segmenter as they are. */
+      constraints?: SegmentationConstraints;
+    };
 
 /** The scan as the worker read it, with arrays copied for the page (transferred, not cloned). */
 export interface LoadedScan {
