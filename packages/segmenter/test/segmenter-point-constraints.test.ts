@@ -78,8 +78,8 @@ describe.skipIf(!hasData || !hasModel)('Segmenter constraints with models/defaul
     segmenter = await loadSegmenter(modelDirectory);
     segmenter.setScene(scene.cloud);
     const counts = new Map<number, number>();
-    scene.cloud.instance!.forEach((instanceId, point) => {
-      if (instanceId > 0 && !STRUCTURE_CLASSES.has(scene.cloud.semantic![point])) counts.set(instanceId, (counts.get(instanceId) ?? 0) + 1);
+    scene.cloud.instance.forEach((instanceId, point) => {
+      if (instanceId > 0 && !STRUCTURE_CLASSES.has(scene.cloud.semantic[point])) counts.set(instanceId, (counts.get(instanceId) ?? 0) + 1);
     });
     targets = [...counts.entries()].sort((left, right) => right[1] - left[1]).slice(0, 4).map(([instanceId]) => instanceId);
   }, 120_000);
@@ -92,7 +92,7 @@ describe.skipIf(!hasData || !hasModel)('Segmenter constraints with models/defaul
   /** Points of ground-truth instance `instanceId`, nearest to its centroid first. */
   function pointsOf(instanceId: number): number[] {
     const { positions, instance } = scene.cloud;
-    const members = [...instance!.keys()].filter((point) => instance![point] === instanceId);
+    const members = [...instance.keys()].filter((point) => instance[point] === instanceId);
     const centroid = [0, 1, 2].map((axis) => members.reduce((sum, point) => sum + positions[point * 3 + axis], 0) / members.length);
     const distance = (point: number) => Math.hypot(...[0, 1, 2].map((axis) => positions[point * 3 + axis] - centroid[axis]));
     return members.sort((left, right) => distance(left) - distance(right));

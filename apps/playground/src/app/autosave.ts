@@ -20,6 +20,16 @@ export interface AutosaveHost {
 /** Milliseconds a camera move waits before it is saved (a drag saves once, at its end). */
 const VIEW_SAVE_DELAY = 600;
 
+/** `count noun`, with an s unless the count is 1. */
+function counted(count: number, noun: string): string {
+  return `${count.toLocaleString()} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** What a session holds, for the status line, the offer and the list. */
+function describeContents(clickCount: number, strokeCount: number): string {
+  return `${counted(clickCount, 'click')}, ${counted(strokeCount, 'correction')}`;
+}
+
 function isEmpty(state: SessionState): boolean {
   return state.clicks.length === 0 && (state.strokes?.length ?? 0) === 0;
 }
@@ -112,7 +122,7 @@ export class AutosaveController {
       await store.save(record);
       this.writeCount++;
       document.body.dataset.autosaveWrites = String(this.writeCount);
-      this.status.textContent = `Saved ${new Date(record.savedAt).toLocaleTimeString()} (${record.state.clicks.length} clicks, ${record.state.strokes?.length ?? 0} corrections)`;
+      this.status.textContent = `Saved ${new Date(record.savedAt).toLocaleTimeString()} (${describeContents(record.state.clicks.length, record.state.strokes?.length ?? 0)})`;
       this.status.dataset.kind = 'saved';
       this.summaries = [summarize(record), ...this.summaries.filter((entry) => entry.fingerprint !== record.fingerprint)];
       this.renderList();
@@ -141,7 +151,7 @@ export class AutosaveController {
   private showOffer(record: AutosaveRecord): void {
     this.offer.innerHTML = '';
     const text = document.createElement('p');
-    text.textContent = `Autosaved work on this scan from ${new Date(record.savedAt).toLocaleString()}: ${record.state.clicks.length} clicks, ${record.state.strokes?.length ?? 0} corrections. Autosave is paused until you choose.`;
+    text.textContent = `Autosaved work on this scan from ${new Date(record.savedAt).toLocaleString()}: ${describeContents(record.state.clicks.length, record.state.strokes?.length ?? 0)}. Autosave is paused until you choose.`;
     const restore = document.createElement('button');
     restore.type = 'button';
     restore.textContent = 'Restore';
@@ -214,7 +224,7 @@ export class AutosaveController {
       item.dataset.testid = 'autosave-row';
       item.dataset.fingerprint = summary.fingerprint;
       item.append(
-        `${summary.name} (${summary.pointCount.toLocaleString()} points): ${summary.clickCount} clicks, ${summary.strokeCount} corrections — ${new Date(summary.savedAt).toLocaleString()} `,
+        `${summary.name} (${summary.pointCount.toLocaleString()} points): ${describeContents(summary.clickCount, summary.strokeCount)} — ${new Date(summary.savedAt).toLocaleString()} `,
       );
       const remove = document.createElement('button');
       remove.type = 'button';

@@ -108,6 +108,7 @@ export class CorrectionTools {
     radius.value = String(this.brushRadius);
     radius.title = 'Brush radius (screen pixels)';
     radius.dataset.testid = 'brush-radius';
+    radius.style.width = '80px';
     radius.oninput = () => (this.brushRadius = Number(radius.value));
     const radiusLabel = document.createElement('label');
     radiusLabel.append('Radius ', radius);
