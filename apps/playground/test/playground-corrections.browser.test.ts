@@ -4,16 +4,14 @@
  * renderer crash (at most one action lost), a brush stroke's points stay in their object through 3 more clicks and
  * leave with one undo, and a full storage quota is reported.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { readNpy, writePly, type PointCloud } from '@pointclick/io';
 import type { SessionState } from '../src/state/session-history.js';
-import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
+import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium, loadScanNetFixture, type ScanFixture } from './playground-fixtures.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -27,45 +25,27 @@ if (!hasData) console.warn(`playground corrections e2e: SKIPPED — ${scene}_ver
 const STRUCTURE_CLASSES = new Set([0, 1, 2, 22]);
 const STRIDE = 2;
 
-interface Fixture {
-  path: string;
-  cloud: PointCloud;
-  instance: Int32Array;
+interface Fixture extends ScanFixture {
   /** The three largest furniture instances, each with its topmost point (visible from the top view). */
   targets: { instanceId: number; pointIndex: number }[];
 }
 
 function loadFixture(): Fixture {
-  const vertices = readNpy(readFileSync(`${scene}_vert.npy`));
-  const instanceAll = readNpy(readFileSync(`${scene}_ins_label.npy`)).data as Uint32Array;
-  const semanticAll = readNpy(readFileSync(`${scene}_sem_label.npy`)).data as Uint32Array;
-  const data = vertices.data as Float32Array;
-  const pointCount = Math.ceil(vertices.shape[0] / STRIDE);
-  const positions = new Float32Array(pointCount * 3);
-  const colors = new Uint8Array(pointCount * 3);
-  const instance = new Int32Array(pointCount);
+  const room = loadScanNetFixture(scene, STRIDE);
+  const { positions } = room.cloud;
   const counts = new Map<number, number>();
-  for (let point = 0; point < pointCount; point++) {
-    const source = point * STRIDE;
-    for (let axis = 0; axis < 3; axis++) {
-      positions[point * 3 + axis] = data[source * 6 + axis];
-      colors[point * 3 + axis] = data[source * 6 + 3 + axis];
-    }
-    instance[point] = instanceAll[source];
-    if (instance[point] > 0 && !STRUCTURE_CLASSES.has(semanticAll[source])) counts.set(instance[point], (counts.get(instance[point]) ?? 0) + 1);
-  }
-  const cloud: PointCloud = { pointCount, positions, colors };
-  const path = join(tmpdir(), `pointclick-corrections-scene0000_00-every-${STRIDE}.ply`);
-  writeFileSync(path, writePly(cloud));
+  room.instance.forEach((instanceId, point) => {
+    if (instanceId > 0 && !STRUCTURE_CLASSES.has(room.semantic[point])) counts.set(instanceId, (counts.get(instanceId) ?? 0) + 1);
+  });
   const largest = [...counts.entries()].sort((left, right) => right[1] - left[1]).slice(0, 3);
   const targets = largest.map(([instanceId]) => {
     let best = -1;
-    instance.forEach((value, point) => {
+    room.instance.forEach((value, point) => {
       if (value === instanceId && (best < 0 || positions[point * 3 + 2] > positions[best * 3 + 2])) best = point;
     });
     return { instanceId, pointIndex: best };
   });
-  return { path, cloud, instance, targets };
+  return { ...room, targets };
 }
 
 type PlaygroundHandle = { projectPoint(index: number): [number, number] | undefined; state: SessionState; instanceLabels?: Int32Array };

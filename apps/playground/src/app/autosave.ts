@@ -3,7 +3,7 @@ import { AutosaveError, AutosaveStore, summarize, type AutosaveRecord, type Auto
 import { parseSessionDocument, writeSessionDocument, type ScanIdentity } from '../state/session-file.js';
 import type { SessionState } from '../state/session-history.js';
 import { describeError } from '../scan/error-messages.js';
-import { showMessage } from './page-elements.js';
+import { appendPanelSection, showMessage } from './page-elements.js';
 
 /** What the autosave needs from the page. */
 export interface AutosaveHost {
@@ -248,18 +248,8 @@ export class AutosaveController {
     const message = document.getElementById('message');
     if (message) message.after(offer);
     else document.querySelector('.sidebar')?.prepend(offer);
-    const section = document.createElement('section');
-    const heading = document.createElement('h2');
-    heading.textContent = 'Autosaved scans';
-    const status = document.createElement('p');
-    status.className = 'hint';
+    const { hint: status, list } = appendPanelSection('Autosaved scans', 'Every change is saved in this browser.', 'ul', 'autosave-list');
     status.dataset.testid = 'autosave-status';
-    status.textContent = 'Every change is saved in this browser.';
-    const list = document.createElement('ul');
-    list.className = 'click-list';
-    list.dataset.testid = 'autosave-list';
-    section.append(heading, status, list);
-    document.querySelector('.sidebar')?.append(section);
     return { offer, list, status };
   }
 }

@@ -1,7 +1,7 @@
 import type { PointCloudViewer } from '../viewer/point-cloud-viewer.js';
 import { addStroke, removeStroke, type SessionHistory, type SessionState } from '../state/session-history.js';
 import { colorOfObject } from '../viewer/point-colors.js';
-import { rgbCss } from './page-elements.js';
+import { appendPanelSection, rgbCss } from './page-elements.js';
 import { selectBrushPoints, selectLassoPoints } from './stroke-selection.js';
 
 /** What a press on the view does: a click, a brush stroke or a lasso. */
@@ -21,7 +21,7 @@ export class CorrectionTools {
   private brushRadius = DEFAULT_BRUSH_RADIUS;
   private readonly overlay: HTMLCanvasElement;
   private readonly buttons = new Map<PointerTool, HTMLButtonElement>();
-  private readonly strokeList: HTMLOListElement;
+  private readonly strokeList: HTMLElement;
   private stroke?: { path: [number, number][]; erase: boolean; pointerId: number };
 
   constructor(
@@ -118,19 +118,9 @@ export class CorrectionTools {
     this.setTool('click');
   }
 
-  private createPanel(): HTMLOListElement {
-    const section = document.createElement('section');
-    const heading = document.createElement('h2');
-    heading.textContent = 'Corrections';
-    const hint = document.createElement('p');
-    hint.className = 'hint';
-    hint.textContent = 'Brush (B) or lasso (L): drag to add visible points to the active object, Shift-drag to remove them. They stay put whatever later clicks do.';
-    const list = document.createElement('ol');
-    list.className = 'click-list';
-    list.dataset.testid = 'stroke-list';
-    section.append(heading, hint, list);
-    document.querySelector('.sidebar')?.append(section);
-    return list;
+  private createPanel(): HTMLElement {
+    const hint = 'Brush (B) or lasso (L): drag to add visible points to the active object, Shift-drag to remove them. They stay put whatever later clicks do.';
+    return appendPanelSection('Corrections', hint, 'ol', 'stroke-list').list;
   }
 
   private createOverlay(): HTMLCanvasElement {
