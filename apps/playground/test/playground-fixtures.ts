@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
+import { readNpy, writePly, type PointCloud } from '@pointclick/io';
 import { InteractiveSegmentationModel, serializeCheckpoint, type SegmenterConfig } from '@pointclick/segmenter';
 
 /** Class names of the test checkpoint. */
@@ -110,4 +111,44 @@ export async function launchChromium(webgpu: boolean): Promise<Browser> {
   // Long SwiftShader WebGPU work blocks the GPU process; with the watchdog on, Chromium resets it sooner.
   const webgpuArguments = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-gpu-watchdog'];
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: webgpu ? [...BASE_ARGUMENTS, ...webgpuArguments] : BASE_ARGUMENTS });
+}
+
+/** A ScanNet room as a test hands it to the page. */
+export interface ScanFixture {
+  /** File handed to the page. */
+  path: string;
+  cloud: PointCloud;
+  /** Ground-truth instance per point. */
+  instance: Int32Array;
+  semantic: Int32Array;
+}
+
+/**
+ * A ScanNet room of scannet-votenet (`scene` is the path prefix, `…/scene0000_00`) as the page will read it, with
+ * its labels; `stride` > 1 keeps every stride-th point, written as PLY to the temporary directory.
+ */
+export function loadScanNetFixture(scene: string, stride: number): ScanFixture {
+  const vertices = readNpy(readFileSync(`${scene}_vert.npy`));
+  const instanceAll = Int32Array.from(readNpy(readFileSync(`${scene}_ins_label.npy`)).data as Uint32Array);
+  const semanticAll = Int32Array.from(readNpy(readFileSync(`${scene}_sem_label.npy`)).data as Uint32Array);
+  const data = vertices.data as Float32Array;
+  const pointCount = Math.ceil(vertices.shape[0] / stride);
+  const positions = new Float32Array(pointCount * 3);
+  const colors = new Uint8Array(pointCount * 3);
+  const instance = new Int32Array(pointCount);
+  const semantic = new Int32Array(pointCount);
+  for (let point = 0; point < pointCount; point++) {
+    const source = point * stride;
+    for (let axis = 0; axis < 3; axis++) {
+      positions[point * 3 + axis] = data[source * 6 + axis];
+      colors[point * 3 + axis] = data[source * 6 + 3 + axis];
+    }
+    instance[point] = instanceAll[source];
+    semantic[point] = semanticAll[source];
+  }
+  const cloud: PointCloud = { pointCount, positions, colors };
+  if (stride === 1) return { path: `${scene}_vert.npy`, cloud, instance, semantic };
+  const path = join(tmpdir(), `pointclick-playground-${basename(scene)}-every-${stride}.ply`);
+  writeFileSync(path, writePly(cloud));
+  return { path, cloud, instance, semantic };
 }

@@ -4,15 +4,14 @@
  * segmentation, checks the object list, the mask pixels of a screenshot and the exported PLY. Runs once on wasm
  * and once on WebGPU (SwiftShader, with a subsampled scan because software WebGPU is slow).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { readNpy, readPointCloud, writePly, type PointCloud } from '@pointclick/io';
-import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
+import { readPointCloud } from '@pointclick/io';
+import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium, loadScanNetFixture, type ScanFixture } from './playground-fixtures.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const chromiumPath = CHROMIUM_PATH;
@@ -34,41 +33,8 @@ const OBJECT_COLORS: [number, number, number][] = [
 /** NYU40 ids of structure (wall, floor, ceiling), never chosen as click targets. */
 const STRUCTURE_CLASSES = new Set([0, 1, 2, 22]);
 
-interface ScanFixture {
-  /** File handed to the page. */
-  path: string;
-  cloud: PointCloud;
-  /** Ground-truth instance per point. */
-  instance: Int32Array;
-  semantic: Int32Array;
-}
-
 /** The ScanNet scene as the page will read it, with its labels; `stride` > 1 keeps every stride-th point (as PLY). */
-function loadScanFixture(stride: number): ScanFixture {
-  const vertices = readNpy(readFileSync(`${scene}_vert.npy`));
-  const instanceAll = Int32Array.from(readNpy(readFileSync(`${scene}_ins_label.npy`)).data as Uint32Array);
-  const semanticAll = Int32Array.from(readNpy(readFileSync(`${scene}_sem_label.npy`)).data as Uint32Array);
-  const data = vertices.data as Float32Array;
-  const pointCount = Math.ceil(vertices.shape[0] / stride);
-  const positions = new Float32Array(pointCount * 3);
-  const colors = new Uint8Array(pointCount * 3);
-  const instance = new Int32Array(pointCount);
-  const semantic = new Int32Array(pointCount);
-  for (let point = 0; point < pointCount; point++) {
-    const source = point * stride;
-    for (let axis = 0; axis < 3; axis++) {
-      positions[point * 3 + axis] = data[source * 6 + axis];
-      colors[point * 3 + axis] = data[source * 6 + 3 + axis];
-    }
-    instance[point] = instanceAll[source];
-    semantic[point] = semanticAll[source];
-  }
-  const cloud: PointCloud = { pointCount, positions, colors };
-  if (stride === 1) return { path: `${scene}_vert.npy`, cloud, instance, semantic };
-  const path = join(tmpdir(), `pointclick-playground-scene0000_00-every-${stride}.ply`);
-  writeFileSync(path, writePly(cloud));
-  return { path, cloud, instance, semantic };
-}
+const loadScanFixture = (stride: number): ScanFixture => loadScanNetFixture(scene, stride);
 
 /** The two largest furniture instances, each with its topmost point (visible from the top view). */
 function chooseTargets(fixture: ScanFixture): { instanceId: number; pointIndex: number }[] {

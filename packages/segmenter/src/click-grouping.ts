@@ -47,6 +47,12 @@ export interface ClickGroupingInput {
    * or 0 for none), or −1 for none forced — the click constraints of `clickConstraintLabels`.
    */
   forcedLabels?: Int32Array;
+  /**
+   * Per objectId: a flag per input point, 1 where the object may not claim the point (points erased from it by
+   * hand). A point its voxel would give to such an object goes to none instead. Forced labels are not checked:
+   * the caller frees a forced label that an exclusion contradicts.
+   */
+  excludedPoints?: ReadonlyMap<number, Uint8Array>;
 }
 
 /** Output of {@link assignClickGroups}. */
@@ -133,9 +139,16 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
   const instance = new Int32Array(pointToVoxel.length);
   const pointCounts = new Float64Array(groupCount);
   const scoreSums = new Float64Array(groupCount);
-  const { forcedLabels } = input;
+  const { forcedLabels, excludedPoints } = input;
   if (forcedLabels && forcedLabels.length !== pointToVoxel.length) {
     throw new RangeError(`assignClickGroups: forcedLabels has ${forcedLabels.length} values, pointToVoxel ${pointToVoxel.length}`);
+  }
+  // Per group: its objectId's exclusion flags, if any.
+  const excludedByGroup = objectIds.map((objectId) => excludedPoints?.get(objectId));
+  for (const [objectId, flags] of excludedPoints ?? []) {
+    if (flags.length !== pointToVoxel.length) {
+      throw new RangeError(`assignClickGroups: excludedPoints of object ${objectId} has ${flags.length} flags, pointToVoxel ${pointToVoxel.length}`);
+    }
   }
   for (let point = 0; point < instance.length; point++) {
     const voxel = pointToVoxel[point];
@@ -150,7 +163,7 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
       continue;
     }
     const group = voxelGroup[voxel];
-    if (group >= 0) {
+    if (group >= 0 && excludedByGroup[group]?.[point] !== 1) {
       instance[point] = objectIds[group];
       pointCounts[group]++;
       scoreSums[group] += voxelScore[voxel];

@@ -5,6 +5,7 @@ import { Segmenter, type SegmentationResult, type SegmenterOptions } from './seg
 import { validateClick, type Click } from './click.js';
 import type { SegmentedObject } from './click-grouping.js';
 import { SegmenterInputError } from './segmenter-errors.js';
+import type { PointSets, SegmentationConstraints } from './point-constraints.js';
 
 /**
  * Occupied voxels (at the model's grid) a region holds by default: about what the `lite` backbone and the
@@ -185,17 +186,20 @@ export class RegionSegmenter {
 
   /**
    * Segments with `clicks` (the whole click history, as {@link Segmenter.segment} takes it; point indices
-   * and positions refer to the whole scene). The region is chosen by the last click.
+   * and positions refer to the whole scene). The region is chosen by the last click (with no click, by the
+   * first painted or erased point).
+   * @param constraints Hand corrections as {@link Segmenter.segment} takes them, with scene point indices:
+   *   inside the region they also steer the network; everywhere they are the final word.
    */
-  segment(clicks: Click[]): RegionSegmentationResult {
-    const { region, regionClicks } = this.prepare(clicks);
-    return this.merge(clicks, region, regionClicks, region.segmenter.segment(regionClicks));
+  segment(clicks: Click[], constraints?: SegmentationConstraints): RegionSegmentationResult {
+    const { region, regionClicks, regionConstraints } = this.prepare(clicks, constraints);
+    return this.merge(clicks, constraints, region, regionClicks, region.segmenter.segment(regionClicks, regionConstraints));
   }
 
   /** {@link segment} with asynchronous read-back (WebGPU in a browser). Same result. */
-  async segmentAsync(clicks: Click[]): Promise<RegionSegmentationResult> {
-    const { region, regionClicks } = this.prepare(clicks);
-    return this.merge(clicks, region, regionClicks, await region.segmenter.segmentAsync(regionClicks));
+  async segmentAsync(clicks: Click[], constraints?: SegmentationConstraints): Promise<RegionSegmentationResult> {
+    const { region, regionClicks, regionConstraints } = this.prepare(clicks, constraints);
+    return this.merge(clicks, constraints, region, regionClicks, await region.segmenter.segmentAsync(regionClicks, regionConstraints));
   }
 
   /** Drops every region's cached features and the labels (the model stays loaded). */
@@ -210,14 +214,29 @@ export class RegionSegmenter {
     this.model.dispose();
   }
 
-  /** Validates the clicks, picks or cuts the region of the last click, and maps the clicks inside it. */
-  private prepare(clicks: Click[]): { region: Region; regionClicks: Click[] } {
+  /** Validates the clicks, picks or cuts the region of the last click, and maps the clicks and constraints inside it. */
+  private prepare(
+    clicks: Click[],
+    constraints: SegmentationConstraints | undefined,
+  ): { region: Region; regionClicks: Click[]; regionConstraints?: SegmentationConstraints } {
     const scene = this.scene;
     if (!scene) throw new SegmenterInputError('segment called before setScene');
-    if (clicks.length === 0) throw new SegmenterInputError('RegionSegmenter.segment: needs at least one click (the last click chooses the region)');
     clicks.forEach(validateClick);
     const clickCells = clicks.map((click, index) => this.clickCell(scene, click, index));
-    const last = clickCells[clickCells.length - 1];
+    for (const side of ['include', 'exclude'] as const) {
+      for (const [objectId, points] of pointSetEntries(constraints?.[side])) {
+        for (let slot = 0; slot < points.length; slot++) {
+          const point = points[slot];
+          if (!Number.isInteger(point) || point < 0 || point >= scene.cloud.pointCount) {
+            throw new SegmenterInputError(`segment: constraints.${side}[${objectId}][${slot}] is ${String(point)}; point indices must be integers in 0…${scene.cloud.pointCount - 1}`);
+          }
+        }
+      }
+    }
+    const firstCorrected = [...pointSetEntries(constraints?.include), ...pointSetEntries(constraints?.exclude)].find(([, points]) => points.length > 0)?.[1][0];
+    const anchor = clicks.length > 0 ? clickCells[clickCells.length - 1] : firstCorrected !== undefined ? this.clickCell(scene, { pointIndex: firstCorrected, objectId: 1, kind: 'object' }, 0) : undefined;
+    if (!anchor) throw new SegmenterInputError('RegionSegmenter.segment: needs at least one click or corrected point (the last click chooses the region)');
+    const last = anchor;
     let region = findLast(scene.regions, (candidate) => containsCell(candidate.cells, last));
     if (!region) {
       // Extend the most recent region to take the new click, when that still fits the budget; else start anew.
@@ -238,7 +257,20 @@ export class RegionSegmenter {
       if ('pointIndex' in click) regionClicks.push({ ...click, pointIndex: lowerBound(region.pointIndices, click.pointIndex) });
       else regionClicks.push(click);
     });
-    return { region, regionClicks };
+    if (!constraints) return { region, regionClicks };
+    const local = (sets: PointSets | undefined): Map<number, number[]> => {
+      const inside = new Map<number, number[]>();
+      for (const [objectId, points] of pointSetEntries(sets)) {
+        const kept: number[] = [];
+        for (let slot = 0; slot < points.length; slot++) {
+          const point = points[slot];
+          if (pointInRegion(scene, region.cells, point)) kept.push(lowerBound(region.pointIndices, point));
+        }
+        if (kept.length > 0) inside.set(objectId, kept);
+      }
+      return inside;
+    };
+    return { region, regionClicks, regionConstraints: { ...constraints, include: local(constraints.include), exclude: local(constraints.exclude) } };
   }
 
   /** The scene cell of a click: its point's voxel, or the cell its position falls in. */
@@ -301,7 +333,13 @@ export class RegionSegmenter {
   }
 
   /** Writes a region's result into the scene labels and returns the whole-scene result. */
-  private merge(clicks: Click[], region: Region, regionClicks: Click[], result: SegmentationResult): RegionSegmentationResult {
+  private merge(
+    clicks: Click[],
+    constraints: SegmentationConstraints | undefined,
+    region: Region,
+    regionClicks: Click[],
+    result: SegmentationResult,
+  ): RegionSegmentationResult {
     const scene = this.scene!;
     const { labels, counts } = scene;
     const clickedHere = new Set(regionClicks.filter((click) => click.kind === 'object').map((click) => click.objectId));
@@ -324,8 +362,16 @@ export class RegionSegmenter {
         change(point, 0);
       }
     }
-    // Objects that no click names any more (undone everywhere) lose their points.
+    // Hand corrections are the final word outside the region too (inside, the region's segmenter applied them).
+    for (const [objectId, points] of pointSetEntries(constraints?.exclude)) {
+      for (let slot = 0; slot < points.length; slot++) if (labels[points[slot]] === objectId) change(points[slot], 0);
+    }
+    for (const [objectId, points] of pointSetEntries(constraints?.include)) {
+      for (let slot = 0; slot < points.length; slot++) change(points[slot], objectId);
+    }
+    // Objects that no click or painted set names any more (undone everywhere) lose their points.
     const named = new Set(clicks.filter((click) => click.kind === 'object').map((click) => click.objectId));
+    for (const [objectId, points] of pointSetEntries(constraints?.include)) if (points.length > 0) named.add(objectId);
     const dropped = [...counts.keys()].filter((objectId) => !named.has(objectId) && (counts.get(objectId) ?? 0) > 0);
     if (dropped.length > 0) {
       const droppedSet = new Set(dropped);
@@ -367,6 +413,18 @@ function containsCell(cells: Int32Array, cell: ArrayLike<number>, offset = 0): b
     cell[offset + 1] >= cells[1] && cell[offset + 1] <= cells[4] &&
     cell[offset + 2] >= cells[2] && cell[offset + 2] <= cells[5]
   );
+}
+
+/** Whether a scene point's cell lies inside inclusive cell bounds. */
+function pointInRegion(scene: SceneGrid, cells: Int32Array, point: number): boolean {
+  return containsCell(cells, scene.voxelCells, scene.pointToVoxel[point] * 3);
+}
+
+/** The (objectId, points) pairs of a `Map` or plain-object point set. */
+function pointSetEntries(sets: PointSets | undefined): [number, ArrayLike<number>][] {
+  if (!sets) return [];
+  if (sets instanceof Map) return [...(sets as ReadonlyMap<number, ArrayLike<number>>).entries()];
+  return Object.entries(sets as Readonly<Record<string, ArrayLike<number>>>).map(([key, points]) => [Number(key), points]);
 }
 
 /** Whether a scene point lies in the outermost cell layer of an open face of the region. */

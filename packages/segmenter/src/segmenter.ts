@@ -8,6 +8,7 @@ import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 import { clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
 import type { SuperpointSettings } from './segmenter-config.js';
+import { constrainedLabels, resolveConstraints, type SegmentationConstraints } from './point-constraints.js';
 
 export type { SegmentedObject } from './click-grouping.js';
 
@@ -155,9 +156,15 @@ export class Segmenter {
     return this.scene?.backboneOutput !== undefined;
   }
 
-  /** Runs the decoder for `clicks` over the current scene and returns per-point object ids. */
-  segment(clicks: Click[]): SegmentationResult {
-    const run = this.startRun(clicks);
+  /**
+   * Runs the decoder for `clicks` over the current scene and returns per-point object ids.
+   *
+   * @param constraints Hand corrections (rule 11 of the README): points painted into an object stay in it and
+   *   points erased from it stay out, whatever the model and the clicks say; clicks sampled from them join the
+   *   decoder's input so its masks follow. Without it (or with empty sets) the result is that of the clicks alone.
+   */
+  segment(clicks: Click[], constraints?: SegmentationConstraints): SegmentationResult {
+    const run = this.startRun(clicks, constraints);
     if (!run.tensors) return run.empty;
     const [maskTensor, classTensor] = run.tensors;
     try {
@@ -171,8 +178,8 @@ export class Segmenter {
    * {@link segment} with asynchronous read-back (`tensor.data()`), for backends that cannot read
    * synchronously without stalling (WebGPU in a browser). Same result.
    */
-  async segmentAsync(clicks: Click[]): Promise<SegmentationResult> {
-    const run = this.startRun(clicks);
+  async segmentAsync(clicks: Click[], constraints?: SegmentationConstraints): Promise<SegmentationResult> {
+    const run = this.startRun(clicks, constraints);
     if (!run.tensors) return run.empty;
     const [maskTensor, classTensor] = run.tensors;
     try {
@@ -187,7 +194,7 @@ export class Segmenter {
    * Validates the clicks, runs the backbone if the scene has no cached features, and queues the decoder.
    * Returns the decoder's output tensors and a function that turns their values into the result.
    */
-  private startRun(clicks: Click[]):
+  private startRun(userClicks: Click[], constraints: SegmentationConstraints | undefined):
     | { tensors: undefined; empty: SegmentationResult }
     | {
         tensors: [tf.Tensor, tf.Tensor];
@@ -197,10 +204,13 @@ export class Segmenter {
     if (!scene) throw new SegmenterInputError('segment called before setScene');
     const config = this.model.config;
     const maxClicks = config.maxClicks ?? DEFAULT_MAX_CLICKS;
-    if (clicks.length > maxClicks) {
-      throw new SegmenterInputError(`segment: ${clicks.length} clicks exceed the configured maximum of ${maxClicks}`);
+    if (userClicks.length > maxClicks) {
+      throw new SegmenterInputError(`segment: ${userClicks.length} clicks exceed the configured maximum of ${maxClicks}`);
     }
-    clicks.forEach(validateClick);
+    userClicks.forEach(validateClick);
+    const resolved = constraints ? resolveConstraints(constraints, scene.cloud.positions, maxClicks - userClicks.length) : undefined;
+    // The clicks sampled from the constraints go after the user's: the decoder sees them as any other click.
+    const clicks = resolved && resolved.clicks.length > 0 ? [...userClicks, ...resolved.clicks] : userClicks;
     const pointIndices = this.resolveClickPoints(scene, clicks);
 
     let backboneMilliseconds = 0;
@@ -249,7 +259,11 @@ export class Segmenter {
         clickDistances = pooling.values;
         pointToRow = superpoints.labels;
       }
-      const forcedLabels = settings.clickConstraints && superpoints ? clickConstraintLabels(clicks, pointIndices, superpoints, scene.cloud.positions) : undefined;
+      const clickForcedLabels = settings.clickConstraints && superpoints ? clickConstraintLabels(clicks, pointIndices, superpoints, scene.cloud.positions) : undefined;
+      // Rule 11: the hand corrections go over the click constraints, as the final word.
+      const { forcedLabels, excludedPoints } = resolved
+        ? constrainedLabels(resolved, clickForcedLabels, scene.cloud.pointCount)
+        : { forcedLabels: clickForcedLabels, excludedPoints: undefined };
       // §3.1 post-processing: group max, argmax over groups, object threshold, then back to every input point.
       const { instance, objects } = assignClickGroups({
         clicks,
@@ -261,6 +275,7 @@ export class Segmenter {
         clickDistances,
         localityGain: clickDistances ? localityGain : undefined,
         forcedLabels,
+        excludedPoints,
       });
       return { instance, objects, decoderMilliseconds, backboneMilliseconds };
     };

@@ -209,4 +209,27 @@ describe('assignClickGroups (§3.1 post-processing)', () => {
       expect(() => withLocality([object(1), object(2)], [[0.9, 0.1]], [[0]], 2)).toThrow(/needs clickDistances with 2 values .* got 1/);
     });
   });
+
+  it('keeps an object off the points erased from it (excludedPoints): they go to none, other objects keep theirs, forced labels are not checked', () => {
+    const input = {
+      clicks: [object(1), object(2)],
+      maskProbabilities: masks([
+        [0.9, 0.2],
+        [0.2, 0.9],
+      ]),
+      classProbabilities: uniformClasses(2),
+      // Points 0–2 in voxel 0 (object 1), points 3–4 in voxel 1 (object 2).
+      pointToVoxel: Int32Array.from([0, 0, 0, 1, 1]),
+      objectThreshold: 0.5,
+      classNames: ['chair', 'table'],
+    };
+    const excludedPoints = new Map([
+      [1, Uint8Array.from([0, 1, 1, 0, 0])],
+      [2, Uint8Array.from([0, 0, 0, 1, 0])],
+    ]);
+    const result = assignClickGroups({ ...input, excludedPoints, forcedLabels: Int32Array.from([-1, -1, 1, -1, -1]) });
+    expect([...result.instance]).toEqual([1, 0, 1, 0, 2]);
+    expect(result.objects.map((entry) => entry.pointCount)).toEqual([2, 1]);
+    expect(() => assignClickGroups({ ...input, excludedPoints: new Map([[1, new Uint8Array(4)]]) })).toThrow('excludedPoints of object 1 has 4 flags, pointToVoxel 5');
+  });
 });

@@ -1,6 +1,7 @@
 import type { SegmentedObject } from '@pointclick/segmenter';
 import { colorOfClass, colorOfObject } from '../viewer/point-colors.js';
 import { deleteObject, removeClick, selectObject, updateObject, type SessionHistory, type SessionState } from '../state/session-history.js';
+import { paintedObjectIds } from '../state/correction-strokes.js';
 import { element, rgbCss } from './page-elements.js';
 
 /** One row of the object list: an object with clicks, merged with the latest prediction. */
@@ -22,6 +23,7 @@ export interface ListedObject {
 export function listObjects(state: SessionState, predictions: ReadonlyMap<number, SegmentedObject> | undefined): ListedObject[] {
   const ids = new Set<number>();
   for (const click of state.clicks) if (click.kind === 'object') ids.add(click.objectId);
+  for (const objectId of paintedObjectIds(state.strokes ?? [])) ids.add(objectId);
   return [...ids].sort((left, right) => left - right).map((objectId) => {
     const prediction = predictions?.get(objectId);
     const settings = state.objects[objectId];

@@ -50,3 +50,22 @@ export function downloadBlob(blob: Blob, fileName: string): void {
   anchor.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/**
+ * Appends a side-panel section (heading, hint line, list) to the sidebar, for panels the page builds at run time.
+ * Returns the hint line and the list.
+ */
+export function appendPanelSection(title: string, hintText: string, listTag: 'ol' | 'ul', listTestId: string): { hint: HTMLElement; list: HTMLElement } {
+  const section = document.createElement('section');
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  const hint = document.createElement('p');
+  hint.className = 'hint';
+  hint.textContent = hintText;
+  const list = document.createElement(listTag);
+  list.className = 'click-list';
+  list.dataset.testid = listTestId;
+  section.append(heading, hint, list);
+  document.querySelector('.sidebar')?.append(section);
+  return { hint, list };
+}

@@ -14,6 +14,9 @@ import type { ImportedLabels } from '../export/label-import.js';
 import type { LabelExportFormat } from '../export/label-formats.js';
 import { listWithImported, mergeImportedLabels, sessionFromImport } from './imported-labels.js';
 import { bindLabelFileControls } from './label-files-menu.js';
+import { strokeConstraints } from '../state/correction-strokes.js';
+import { CorrectionTools } from './correction-tools.js';
+import { AutosaveController } from './autosave.js';
 
 /** Where the page finds its resources, from the query string. */
 export interface PlaygroundOptions {
@@ -52,6 +55,8 @@ export class PlaygroundApp {
   private imported?: ImportedLabels;
   /** Session to apply once its scan has loaded (opening a session of the default scene). */
   private pendingSession?: { state: SessionState; fingerprint: string };
+  private readonly corrections: CorrectionTools;
+  private readonly autosave: AutosaveController;
 
   constructor(private readonly options: PlaygroundOptions) {
     this.viewer = new PointCloudViewer(element('viewport'));
@@ -71,6 +76,13 @@ export class PlaygroundApp {
       setBusy(undefined);
     };
     this.history.onChange = (state, previous) => this.handleStateChange(state, previous);
+    this.corrections = new CorrectionTools(this.viewer, this.history, () => this.scan !== undefined);
+    this.autosave = new AutosaveController(this.viewer, {
+      scan: () => this.scan?.identity,
+      state: () => this.history.state,
+      classNames: () => this.classNames,
+      restore: (state) => this.history.reset(state),
+    });
     this.bindControls();
     this.renderPanel();
     this.post({ type: 'initialize', modelUrl: options.modelUrl, wasmPath: options.wasmPath, preferredBackend: options.preferredBackend });
@@ -117,6 +129,16 @@ export class PlaygroundApp {
     this.viewer.pickPoint(canvas.clientWidth / 2, canvas.clientHeight / 2);
     const pickMilliseconds = performance.now() - pickStarted;
     return { meanFrameMilliseconds: (last - started) / frameCount, pickMilliseconds };
+  }
+
+  /** The current session (clicks, objects, corrections), for scripted use. */
+  get state(): SessionState {
+    return this.history.state;
+  }
+
+  /** Per-point object ids of the latest segmentation (undefined before the first), for scripted use. */
+  get instanceLabels(): Int32Array | undefined {
+    return this.segmentation?.instance;
   }
 
   /** Moves the camera to a preset view. */
@@ -169,6 +191,8 @@ export class PlaygroundApp {
       this.imported = undefined;
       this.scanFeaturesComputed = false;
       this.viewer.setCloud(scan.positions, displayColors);
+      // Before the reset below: saving stops until the scan's autosave has been looked up (and maybe restored).
+      this.autosave.scanOpened(identity);
       const pending = this.pendingSession;
       this.pendingSession = undefined;
       if (pending && pending.fingerprint === identity.fingerprint) this.history.reset(pending.state);
@@ -274,8 +298,9 @@ export class PlaygroundApp {
       return;
     }
     this.segmentationPending = false;
-    const clicks = this.history.state.clicks;
-    if (!clicks.some((click) => click.kind === 'object')) {
+    const { clicks, strokes = [] } = this.history.state;
+    const constraints = strokes.length > 0 ? strokeConstraints(strokes) : undefined;
+    if (!clicks.some((click) => click.kind === 'object') && Object.keys(constraints?.include ?? {}).length === 0) {
       this.segmentation = undefined;
       this.recolor();
       this.renderPanel();
@@ -284,15 +309,16 @@ export class PlaygroundApp {
     this.segmentationInFlight = true;
     this.requestSentAt = performance.now();
     setBusy(this.scanFeaturesComputed ? 'Segmenting…' : 'Segmenting (first run computes the scan features)…');
-    this.post({ type: 'segment', requestId: ++this.requestCounter, clicks });
+    this.post({ type: 'segment', requestId: ++this.requestCounter, clicks, constraints });
   }
 
   // ---- state ----------------------------------------------------------------------------------------------
 
   private handleStateChange(state: SessionState, previous: SessionState): void {
-    if (state.clicks !== previous.clicks) {
+    if (state.clicks !== previous.clicks || state.strokes !== previous.strokes) {
       this.requestSegmentation();
     }
+    this.autosave.changed();
     this.recolor();
     this.renderPanel();
   }
@@ -360,6 +386,7 @@ export class PlaygroundApp {
 
   private renderPanel(): void {
     renderPanel(this.history, this.listedObjects(), this.classNames, this.modelReady);
+    this.corrections.render(this.history.state);
   }
 
   // ---- export and sessions --------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ function fromS3dis(files: readonly ImportFile[], cloud: PointCloud, sourceName: 
       throw new PointCloudFormatError({ format: 's3dis', fileName: sourceName, pointIndex: point, message: `point ${point} (${Array.from(room.positions.subarray(point * 3, point * 3 + 3)).join(' ')}) is not a point of the open scan` });
     }
     instance[target] = room.instance![point];
-    classOfObject.set(room.instance![point], names[room.semantic![point]]!);
+    classOfObject.set(room.instance![point], names[room.semantic![point]]);
   }
   return keepIds(sourceName, instance, classOfObject);
 }

@@ -82,6 +82,20 @@ export function parseSessionDocument(text: string, fileName: string): SessionDoc
     if (!Number.isInteger(click.objectId) || click.objectId <= 0) fail(`state.clicks[${index}].objectId`, 'a positive integer');
     if (click.kind !== 'object' && click.kind !== 'background') fail(`state.clicks[${index}].kind`, "'object' or 'background'");
   });
+  if (state!.strokes !== undefined) {
+    if (!Array.isArray(state!.strokes)) fail('state.strokes', 'an array of strokes');
+    state!.strokes.forEach((stroke, index) => {
+      if (!Number.isInteger(stroke?.objectId) || stroke.objectId <= 0) fail(`state.strokes[${index}].objectId`, 'a positive integer');
+      if (stroke.mode !== 'add' && stroke.mode !== 'remove') fail(`state.strokes[${index}].mode`, "'add' or 'remove'");
+      if (stroke.tool !== 'brush' && stroke.tool !== 'lasso') fail(`state.strokes[${index}].tool`, "'brush' or 'lasso'");
+      if (!Array.isArray(stroke.pointIndices)) fail(`state.strokes[${index}].pointIndices`, 'an array of point indices');
+      stroke.pointIndices.forEach((point, slot) => {
+        if (!Number.isInteger(point) || point < 0 || point >= scan!.pointCount) {
+          fail(`state.strokes[${index}].pointIndices[${slot}]`, `an integer in 0…${scan!.pointCount - 1}`);
+        }
+      });
+    });
+  }
   if (!Array.isArray(record.classNames)) fail('classNames', 'an array of strings');
   return record as SessionDocument;
 }

@@ -1,4 +1,5 @@
 import type { PlaygroundClick } from '../worker/worker-protocol.js';
+import type { CorrectionStroke } from './correction-strokes.js';
 
 /** What the user decided about one object (everything but the network's output). */
 export interface ObjectSettings {
@@ -16,6 +17,8 @@ export interface SessionState {
   activeObjectId: number;
   /** Per object id: the user's settings. */
   objects: Record<number, ObjectSettings>;
+  /** Brush and lasso corrections in the order they were drawn (absent in sessions saved before them). */
+  strokes?: CorrectionStroke[];
 }
 
 /** An empty session: no clicks, object 1 active. */
@@ -110,7 +113,22 @@ export function removeClick(state: SessionState, clickIndex: number): SessionSta
 export function deleteObject(state: SessionState, objectId: number): SessionState {
   const objects = { ...state.objects };
   delete objects[objectId];
-  return { ...state, clicks: state.clicks.filter((click) => click.kind === 'background' || click.objectId !== objectId), objects };
+  const strokes = state.strokes?.filter((stroke) => stroke.objectId !== objectId);
+  return { ...state, clicks: state.clicks.filter((click) => click.kind === 'background' || click.objectId !== objectId), objects, strokes };
+}
+
+/** Adds a brush or lasso stroke; a painting stroke makes its object visible. */
+export function addStroke(state: SessionState, stroke: CorrectionStroke): SessionState {
+  const objects = { ...state.objects };
+  if (stroke.mode === 'add') objects[stroke.objectId] = objects[stroke.objectId] ?? { visible: true };
+  return { ...state, strokes: [...(state.strokes ?? []), stroke], objects };
+}
+
+/** Removes the stroke at `strokeIndex`. */
+export function removeStroke(state: SessionState, strokeIndex: number): SessionState {
+  const strokes = state.strokes ?? [];
+  if (strokeIndex < 0 || strokeIndex >= strokes.length) return state;
+  return { ...state, strokes: strokes.filter((_, index) => index !== strokeIndex) };
 }
 
 /** Makes `objectId` the object of the next clicks. */
@@ -127,6 +145,7 @@ export function startNewObject(state: SessionState): SessionState {
 export function nextFreeObjectId(state: SessionState): number {
   let largest = 0;
   for (const click of state.clicks) if (click.kind === 'object') largest = Math.max(largest, click.objectId);
+  for (const stroke of state.strokes ?? []) largest = Math.max(largest, stroke.objectId);
   for (const key of Object.keys(state.objects)) largest = Math.max(largest, Number(key));
   return largest + 1;
 }

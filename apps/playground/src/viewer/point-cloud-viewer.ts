@@ -247,22 +247,7 @@ export class PointCloudViewer {
     const centerX = Math.round(cssX * ratio);
     const centerY = Math.round(cssY * ratio);
     const size = 2 * PICK_RADIUS + 1;
-    this.camera.setViewOffset(width, height, centerX - PICK_RADIUS, centerY - PICK_RADIUS, size, size);
-    this.points.material = this.pickMaterial;
-    this.markerGroup.visible = false;
-    const clearColor = this.renderer.getClearColor(new THREE.Color());
-    const clearAlpha = this.renderer.getClearAlpha();
-    this.renderer.setClearColor(0x000000, 0);
-    this.renderer.setRenderTarget(this.pickTarget);
-    this.renderer.clear();
-    this.renderer.render(this.scene, this.camera);
-    const pixels = new Uint8Array(size * size * 4);
-    this.renderer.readRenderTargetPixels(this.pickTarget, 0, 0, size, size, pixels);
-    this.renderer.setRenderTarget(null);
-    this.renderer.setClearColor(clearColor, clearAlpha);
-    this.points.material = this.displayMaterial;
-    this.markerGroup.visible = true;
-    this.camera.clearViewOffset();
+    const pixels = this.renderPointIds(this.pickTarget, width, height, centerX - PICK_RADIUS, centerY - PICK_RADIUS);
     let best = -1;
     let bestDistance = Infinity;
     for (let row = 0; row < size; row++) {
@@ -280,6 +265,65 @@ export class PointCloudViewer {
     }
     this.requestRender();
     return best;
+  }
+
+  /**
+   * The visible point of every device pixel of a CSS-pixel rectangle of the canvas (nearest to the camera where
+   * points overlap), for brush and lasso selection: `ids[row · width + column]` is a point index or -1, rows top
+   * down; `scale` device pixels per CSS pixel. Undefined while there is no cloud or the context is lost.
+   */
+  pickRegion(cssLeft: number, cssTop: number, cssWidth: number, cssHeight: number): { ids: Int32Array; width: number; height: number; scale: number } | undefined {
+    if (!this.points || this.contextLost) return undefined;
+    const scale = this.renderer.getPixelRatio();
+    const canvas = this.renderer.domElement;
+    const left = Math.max(0, Math.floor(cssLeft * scale));
+    const top = Math.max(0, Math.floor(cssTop * scale));
+    const width = Math.min(canvas.width, Math.ceil((cssLeft + cssWidth) * scale)) - left;
+    const height = Math.min(canvas.height, Math.ceil((cssTop + cssHeight) * scale)) - top;
+    if (width <= 0 || height <= 0) return { ids: new Int32Array(0), width: 0, height: 0, scale };
+    const target = new THREE.WebGLRenderTarget(width, height, { type: THREE.UnsignedByteType, format: THREE.RGBAFormat, depthBuffer: true });
+    let pixels: Uint8Array;
+    try {
+      pixels = this.renderPointIds(target, canvas.width, canvas.height, left, top);
+    } finally {
+      target.dispose();
+    }
+    const ids = new Int32Array(width * height);
+    for (let row = 0; row < height; row++) {
+      for (let column = 0; column < width; column++) {
+        // Render-target rows run bottom-up.
+        const offset = ((height - 1 - row) * width + column) * 4;
+        const id = (pixels[offset] | (pixels[offset + 1] << 8) | (pixels[offset + 2] << 16) | (pixels[offset + 3] << 24)) >>> 0;
+        ids[row * width + column] = id - 1;
+      }
+    }
+    this.requestRender();
+    return { ids, width, height, scale };
+  }
+
+  /**
+   * Draws point ids (index + 1 in four bytes, 0 = none) into `target`, which covers the device-pixel rectangle
+   * at (`left`, `top`) of a `fullWidth`×`fullHeight` view, and reads them back (rows bottom-up).
+   */
+  private renderPointIds(target: THREE.WebGLRenderTarget, fullWidth: number, fullHeight: number, left: number, top: number): Uint8Array {
+    const { width, height } = target;
+    this.camera.setViewOffset(fullWidth, fullHeight, left, top, width, height);
+    this.points!.material = this.pickMaterial;
+    this.markerGroup.visible = false;
+    const clearColor = this.renderer.getClearColor(new THREE.Color());
+    const clearAlpha = this.renderer.getClearAlpha();
+    this.renderer.setClearColor(0x000000, 0);
+    this.renderer.setRenderTarget(target);
+    this.renderer.clear();
+    this.renderer.render(this.scene, this.camera);
+    const pixels = new Uint8Array(width * height * 4);
+    this.renderer.readRenderTargetPixels(target, 0, 0, width, height, pixels);
+    this.renderer.setRenderTarget(null);
+    this.renderer.setClearColor(clearColor, clearAlpha);
+    this.points!.material = this.displayMaterial;
+    this.markerGroup.visible = true;
+    this.camera.clearViewOffset();
+    return pixels;
   }
 
   /** CSS-pixel position (relative to the canvas) of a point, or undefined when it is behind the camera. */

@@ -1,5 +1,13 @@
 import type { PointCloud } from '@pointclick/io';
-import { DEFAULT_REGION_VOXEL_BUDGET, RegionSegmenter, type Click, type RegionSegmentationResult, type SegmentationResult, type Segmenter } from '@pointclick/segmenter';
+import {
+  DEFAULT_REGION_VOXEL_BUDGET,
+  RegionSegmenter,
+  type Click,
+  type RegionSegmentationResult,
+  type SegmentationConstraints,
+  type SegmentationResult,
+  type Segmenter,
+} from '@pointclick/segmenter';
 
 /** A segmentation result, with the region of interest when the scan was too large for one backbone pass. */
 export type ScanSegmentation = SegmentationResult & Partial<Pick<RegionSegmentationResult, 'region' | 'objectsAtBorder'>>;
@@ -38,13 +46,13 @@ export class ScanSegmenter {
     return this.region !== undefined;
   }
 
-  /** Segments with every click so far (asynchronous read-back, for WebGPU in a browser). */
-  async segment(clicks: Click[]): Promise<ScanSegmentation> {
+  /** Segments with every click and hand correction so far (asynchronous read-back, for WebGPU in a browser). */
+  async segment(clicks: Click[], constraints?: SegmentationConstraints): Promise<ScanSegmentation> {
     if (this.region) {
-      if (clicks.length === 0) return { instance: new Int32Array(this.pointCount), objects: [], decoderMilliseconds: 0, backboneMilliseconds: 0 };
-      return this.region.segmentAsync(clicks);
+      if (clicks.length === 0 && !hasCorrections(constraints)) return { instance: new Int32Array(this.pointCount), objects: [], decoderMilliseconds: 0, backboneMilliseconds: 0 };
+      return this.region.segmentAsync(clicks, constraints);
     }
-    return this.segmenter.segmentAsync(clicks);
+    return this.segmenter.segmentAsync(clicks, constraints);
   }
 
   /** Frees the cached features (the model stays loaded). */
@@ -52,4 +60,13 @@ export class ScanSegmenter {
     this.region?.clearScene();
     this.segmenter.clearScene();
   }
+}
+
+/** Whether the constraints paint or erase at least one point. */
+function hasCorrections(constraints: SegmentationConstraints | undefined): boolean {
+  return [constraints?.include, constraints?.exclude].some((sets) => {
+    if (!sets) return false;
+    const lists: ArrayLike<number>[] = sets instanceof Map ? [...(sets as ReadonlyMap<number, ArrayLike<number>>).values()] : Object.values(sets as Readonly<Record<number, ArrayLike<number>>>);
+    return lists.some((points) => points.length > 0);
+  });
 }

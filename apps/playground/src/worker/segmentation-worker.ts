@@ -110,7 +110,7 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
       segmenterCloud = currentCloud;
     }
     // Asynchronous read-back: WebGPU in a browser cannot read tensors synchronously without stalling.
-    const result = await scanSegmenter.segment(request.clicks);
+    const result = await scanSegmenter.segment(request.clicks, request.constraints);
     post(
       {
         type: 'segmentation',

@@ -1,5 +1,5 @@
 import type { BackendInfo } from '@pointclick/tfjs-kernels/browser';
-import type { SegmentationRegion, SegmentedObject } from '@pointclick/segmenter';
+import type { SegmentationConstraints, SegmentationRegion, SegmentedObject } from '@pointclick/segmenter';
 import type { LabelExportInput } from '../export/label-export.js';
 import type { LabelExportFormat } from '../export/label-formats.js';
 import type { ImportedLabels } from '../export/label-import.js';
@@ -27,7 +27,13 @@ export type WorkerRequest =
     }
   | { type: 'load-file'; bytes: ArrayBuffer; fileName: string }
   | { type: 'load-default-scene'; seed: number }
-  | { type: 'segment'; requestId: number; clicks: PlaygroundClick[] }
+  | {
+      type: 'segment';
+      requestId: number;
+      clicks: PlaygroundClick[];
+      /** Brush and lasso corrections (painted and erased points per object), passed to the segmenter as they are. */
+      constraints?: SegmentationConstraints;
+    }
   | LabelFileRequest;
 
 /** Label export and import, handled in the worker (it holds the scan, and large files must not block the page). */
