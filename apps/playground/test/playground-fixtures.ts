@@ -51,7 +51,6 @@ export async function writeTinyCheckpoint(directory: string): Promise<void> {
       seed: 4,
     },
     classNames: [...TEST_CLASS_NAMES],
-    gridSize: backbone.gridSize,
     maxClicks: 20,
     clickTolerance: 0.1,
     objectThreshold: 0,

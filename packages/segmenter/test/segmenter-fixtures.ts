@@ -42,7 +42,6 @@ export function createTestConfig(seed = 5, overrides: Partial<SegmenterConfig> =
       seed: seed + 1,
     },
     classNames: [...TEST_CLASS_NAMES],
-    gridSize: backbone.gridSize,
     maxClicks: 12,
     clickTolerance: 0.1,
     objectThreshold: 0.5,

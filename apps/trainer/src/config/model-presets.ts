@@ -31,7 +31,12 @@ export function backboneLevelChannels(backbone: PointTransformerV3Config): numbe
 }
 
 /** Builds the full segmenter configuration of a preset, with NYU40 classes (ScanNet40 as in the paper). */
-export function createSegmenterConfig(preset: ModelPreset, seed: number, gridSize?: number, localityGain = 0): SegmenterConfig {
+export function createSegmenterConfig(
+  preset: ModelPreset,
+  seed: number,
+  gridSize?: number,
+  localityGain = 0,
+): SegmenterConfig & { backbone: PointTransformerV3Config } {
   const classNames = [...NYU40_CLASS_MAP.classNames];
   const backboneBase = preset === 'base' ? BASE_CONFIG : preset === 'lite' ? LITE_CONFIG : TINY_BACKBONE;
   const backbone: PointTransformerV3Config = { ...backboneBase, seed, gridSize: gridSize ?? backboneBase.gridSize };
@@ -46,7 +51,6 @@ export function createSegmenterConfig(preset: ModelPreset, seed: number, gridSiz
     backbone,
     decoder: { ...decoderSizes, levelChannels, prototypeCount: classNames.length, seed: seed + 1 },
     classNames,
-    gridSize: backbone.gridSize,
     maxClicks: 200,
     clickTolerance: 0.25,
     objectThreshold: 0.5,

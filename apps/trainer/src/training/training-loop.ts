@@ -156,8 +156,8 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   const files = await prepareRunDirectory(config);
 
   const segmenterConfig = createSegmenterConfig(config.preset, config.seed, config.gridSize, config.localityGain);
-  log(`loading training scenes (voxel ${segmenterConfig.gridSize} m, cache ${config.data.cacheDirectory})`);
-  const scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: segmenterConfig.gridSize, seed: config.seed });
+  log(`loading training scenes (voxel ${segmenterConfig.backbone.gridSize} m, cache ${config.data.cacheDirectory})`);
+  const scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: segmenterConfig.backbone.gridSize, seed: config.seed });
   const validationScenes = config.validation.everySteps > 0 ? await loadLabeledScenes(config.validation.sources) : [];
   log(`${scenes.length} training scenes, ${validationScenes.length} validation scenes`);
 
