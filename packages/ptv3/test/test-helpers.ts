@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
 
 /** A three-stage network small enough for numerical checks on the cpu backend. */
-export const TINY_CONFIG: Partial<PointTransformerV3Config> = {
+export const NUMERIC_CHECK_CONFIG: Partial<PointTransformerV3Config> = {
   gridSize: 0.05,
   stemKernelSize: 3,
   encoderDepths: [1, 1, 2],

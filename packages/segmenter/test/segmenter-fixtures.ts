@@ -1,29 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@pointclick/tfjs-kernels/cpu';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
-import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
+import { TINY_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
 import type { PointCloud } from '@pointclick/io';
 import { InteractiveSegmentationModel, type SegmenterConfig, type SegmenterOptions } from '../src/index.js';
 
 /** Class names of the test configuration (prototypeCount = 4). */
 export const TEST_CLASS_NAMES = ['wall', 'floor', 'chair', 'table'];
 
-/** A three-stage backbone small enough for gradient checks on the cpu backend (after the trainer's 'tiny' preset). */
-const TINY_BACKBONE: PointTransformerV3Config = {
-  ...LITE_CONFIG,
-  gridSize: 0.05,
-  stemKernelSize: 3,
-  encoderDepths: [1, 1, 1],
-  encoderChannels: [8, 16, 16],
-  encoderHeads: [1, 2, 2],
-  encoderPatchSizes: [16, 16, 16],
-  decoderDepths: [1, 1],
-  decoderChannels: [8, 16],
-  decoderHeads: [1, 2],
-  decoderPatchSizes: [16, 16],
-  dropPathRate: 0,
-  shuffleOrders: false,
-};
+/** A three-stage backbone small enough for gradient checks on the cpu backend (ptv3's tiny preset, 5 cm voxels). */
+const TINY_BACKBONE: PointTransformerV3Config = { ...TINY_CONFIG, gridSize: 0.05 };
 
 /** The tiny segmenter configuration used by the tests. */
 export function createTestConfig(seed = 5, overrides: Partial<SegmenterConfig> = {}): SegmenterConfig {
