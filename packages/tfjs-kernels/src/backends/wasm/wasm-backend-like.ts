@@ -19,7 +19,8 @@ export function fillWasmOutputs<Outputs extends TensorInfo | TensorInfo[]>(wasm:
   try {
     fill();
   } catch (error) {
-    for (const output of Array.isArray(outputs) ? outputs : [outputs]) wasm.disposeData(output.dataId, true);
+    const list: TensorInfo[] = Array.isArray(outputs) ? outputs : [outputs];
+    for (const output of list) wasm.disposeData(output.dataId, true);
     throw error;
   }
   return outputs;
