@@ -3,7 +3,6 @@
  * shipped before format version 3) and from its version-3 re-export (`models/default`, same weight blob) gives
  * the same labels and scores on a real ScanNet room.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -12,12 +11,9 @@ import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
 import { parseCheckpointDocument, type Click, type Segmenter } from '../src/index.js';
 import { loadSegmenter } from '../src/node/index.js';
-import { useWasmBackend } from './segmenter-fixtures.js';
+import { findVotenetScene, useWasmBackend } from './segmenter-fixtures.js';
 
-const dataDirectory = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
-const votenetDirectory = join(dataDirectory, 'scannet-votenet');
-const available = existsSync(join(votenetDirectory, 'scene0001_00_vert.npy'));
-if (!available) console.warn(`checkpoint version test skipped: ${votenetDirectory}/scene0001_00_vert.npy not found (set POINTCLICK_SHARED_DATA)`);
+const { votenetDirectory, available } = findVotenetScene('scene0001_00', 'checkpoint version test');
 const modelDirectory = fileURLToPath(new URL('../../../models/default', import.meta.url));
 const version2Path = fileURLToPath(new URL('./fixtures/default-model-v2.json', import.meta.url));
 

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@pointclick/tfjs-kernels/cpu';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
@@ -102,4 +105,16 @@ export async function useCpuBackend(): Promise<void> {
 /** Uses the wasm backend, strictly (no silent fallback), with this repo's custom kernels. */
 export async function useWasmBackend(): Promise<void> {
   await initializeBackend({ preferred: 'wasm', strict: true });
+}
+
+/**
+ * The ScanNet room `sceneId` of `../shared/data/scannet-votenet` (or of `$POINTCLICK_SHARED_DATA`): the directory
+ * and whether the room is there. When it is not, warns that `tests` are skipped (the caller skips visibly).
+ */
+export function findVotenetScene(sceneId: string, tests: string): { votenetDirectory: string; available: boolean } {
+  const dataDirectory = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+  const votenetDirectory = join(dataDirectory, 'scannet-votenet');
+  const available = existsSync(join(votenetDirectory, `${sceneId}_vert.npy`));
+  if (!available) console.warn(`${tests} skipped: ${votenetDirectory}/${sceneId}_vert.npy not found (set POINTCLICK_SHARED_DATA)`);
+  return { votenetDirectory, available };
 }
