@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
-import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
+import { TINY_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
 import { readNpy, writePly, type PointCloud } from '@pointclick/io';
 import { InteractiveSegmentationModel, serializeCheckpoint, type SegmenterConfig } from '@pointclick/segmenter';
 
@@ -21,23 +21,7 @@ export const TEST_CLASS_NAMES = ['wall', 'floor', 'chair', 'table', 'sofa', 'bed
  */
 export async function writeTinyCheckpoint(directory: string): Promise<void> {
   await initializeBackend({ preferred: 'cpu', strict: true });
-  const backbone: PointTransformerV3Config = {
-    ...LITE_CONFIG,
-    orders: [...LITE_CONFIG.orders],
-    gridSize: 0.05,
-    stemKernelSize: 3,
-    encoderDepths: [1, 1, 1],
-    encoderChannels: [8, 16, 16],
-    encoderHeads: [1, 2, 2],
-    encoderPatchSizes: [16, 16, 16],
-    decoderDepths: [1, 1],
-    decoderChannels: [8, 16],
-    decoderHeads: [1, 2],
-    decoderPatchSizes: [16, 16],
-    dropPathRate: 0,
-    shuffleOrders: false,
-    seed: 3,
-  };
+  const backbone: PointTransformerV3Config = { ...TINY_CONFIG, orders: [...TINY_CONFIG.orders], gridSize: 0.05, seed: 3 };
   const config: SegmenterConfig = {
     backbone,
     decoder: {
@@ -52,7 +36,6 @@ export async function writeTinyCheckpoint(directory: string): Promise<void> {
       seed: 4,
     },
     classNames: [...TEST_CLASS_NAMES],
-    gridSize: backbone.gridSize,
     maxClicks: 20,
     clickTolerance: 0.1,
     objectThreshold: 0,

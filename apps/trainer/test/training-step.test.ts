@@ -33,7 +33,7 @@ let model: InteractiveSegmentationModel;
 beforeAll(async () => {
   await initializeBackend({ preferred: 'wasm', strict: true });
   const segmenterConfig = createSegmenterConfig('tiny', config.seed);
-  scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: segmenterConfig.gridSize, seed: config.seed });
+  scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: segmenterConfig.backbone.gridSize, seed: config.seed });
   model = new InteractiveSegmentationModel(segmenterConfig);
 });
 afterAll(() => {

@@ -50,10 +50,6 @@ export interface ClickDecoderConfig {
    * 0 (the default) turns it off.
    */
   geodesicPriorLimit?: number;
-  /** Neighbours per voxel of the surface graph the geodesic distances are measured on. Default 12. */
-  geodesicPriorNeighborCount?: number;
-  /** Colour penalty of that graph's edges (see `SurfaceGraphOptions.colorWeight`). Default 4. */
-  geodesicPriorColorWeight?: number;
   /** Seed of the weight initialisation. Default 0. */
   seed?: number;
 }
@@ -103,8 +99,6 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
     distancePriorFrequencyCount: config.distancePriorFrequencyCount ?? 0,
     distancePriorScale: config.distancePriorScale ?? 3,
     geodesicPriorLimit: config.geodesicPriorLimit ?? 0,
-    geodesicPriorNeighborCount: config.geodesicPriorNeighborCount ?? 12,
-    geodesicPriorColorWeight: config.geodesicPriorColorWeight ?? 4,
     seed: config.seed ?? 0,
   };
   for (const field of ['width', 'headCount', 'feedForwardChannels', 'stageCount', 'prototypeCount', 'prototypeChannels', 'fourierFeatureCount', 'maxAttentionKeys'] as const) {
@@ -122,10 +116,6 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
   if (!(resolved.distancePriorScale > 0)) throw new DecoderInputError('config.distancePriorScale', 'positive', String(resolved.distancePriorScale));
   if (!(resolved.geodesicPriorLimit >= 0) || !Number.isFinite(resolved.geodesicPriorLimit)) {
     throw new DecoderInputError('config.geodesicPriorLimit', 'a finite number of metres ≥ 0', String(resolved.geodesicPriorLimit));
-  }
-  positiveInteger('config.geodesicPriorNeighborCount', resolved.geodesicPriorNeighborCount);
-  if (!(resolved.geodesicPriorColorWeight >= 0) || !Number.isFinite(resolved.geodesicPriorColorWeight)) {
-    throw new DecoderInputError('config.geodesicPriorColorWeight', 'a finite number ≥ 0', String(resolved.geodesicPriorColorWeight));
   }
   if (!(resolved.fourierScale > 0)) throw new DecoderInputError('config.fourierScale', 'positive', String(resolved.fourierScale));
   if (resolved.stageLevels.length !== stageCount) {

@@ -1,4 +1,4 @@
-import { selectNth } from '@pointclick/sampling';
+import { measureBoundingBox, selectNth } from '@pointclick/sampling';
 import { MetricsInputError } from './metrics-error.js';
 
 /** Points per leaf of the tree. */
@@ -79,26 +79,13 @@ export class RegionDistanceIndex {
     this.nodeStart[node] = start;
     this.nodeEnd[node] = end;
     this.nodeParent[node] = parent;
-    const box = this.nodeBox;
-    const coordinates = this.coordinates;
-    let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
-    for (let slot = start; slot < end; slot++) {
-      const base = this.order[slot] * 3;
-      const x = coordinates[base], y = coordinates[base + 1], z = coordinates[base + 2];
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-      if (z < minZ) minZ = z;
-      if (z > maxZ) maxZ = z;
-    }
-    box[node * 6] = minX; box[node * 6 + 1] = minY; box[node * 6 + 2] = minZ;
-    box[node * 6 + 3] = maxX; box[node * 6 + 4] = maxY; box[node * 6 + 5] = maxZ;
+    measureBoundingBox(this.coordinates, this.order, start, end, this.nodeBox, node * 6);
     if (end - start <= LEAF_SIZE) {
       for (let slot = start; slot < end; slot++) this.leafOfPoint[this.order[slot]] = node;
       return node;
     }
-    const spanX = maxX - minX, spanY = maxY - minY, spanZ = maxZ - minZ;
+    const box = this.nodeBox;
+    const spanX = box[node * 6 + 3] - box[node * 6], spanY = box[node * 6 + 4] - box[node * 6 + 1], spanZ = box[node * 6 + 5] - box[node * 6 + 2];
     const axis = spanX >= spanY && spanX >= spanZ ? 0 : spanY >= spanZ ? 1 : 2;
     const middle = (start + end) >> 1;
     selectNth(this.coordinates, this.order, start, end - 1, middle, axis);
@@ -137,18 +124,7 @@ export class RegionDistanceIndex {
       const node = stack[--top];
       const size = this.nodeEnd[node] - this.nodeStart[node];
       if (this.regionCount[node] === size) continue;
-      const base = node * 6;
-      const box = this.nodeBox;
-      let gap = 0;
-      let delta = box[base] - x;
-      if (delta > 0) gap += delta * delta;
-      else { delta = x - box[base + 3]; if (delta > 0) gap += delta * delta; }
-      delta = box[base + 1] - y;
-      if (delta > 0) gap += delta * delta;
-      else { delta = y - box[base + 4]; if (delta > 0) gap += delta * delta; }
-      delta = box[base + 2] - z;
-      if (delta > 0) gap += delta * delta;
-      else { delta = z - box[base + 5]; if (delta > 0) gap += delta * delta; }
+      const gap = this.boxGap(node, x, y, z);
       if (gap >= bestSquared || gap > limitSquared) continue;
       const left = this.nodeLeft[node];
       if (left === -1) {

@@ -1,7 +1,7 @@
 export { PointTransformerV3, createPointTransformerV3 } from './model/point-transformer-v3.js';
 export type { PointHierarchy } from './model/point-transformer-v3.js';
 export type { BackboneInput, BackboneLevel, BackboneOutput } from './model/backbone-output.js';
-export { BASE_CONFIG, LITE_CONFIG, inputChannelsOf, validateConfig } from './model/point-transformer-config.js';
+export { BASE_CONFIG, LITE_CONFIG, TINY_CONFIG, inputChannelsOf, validateConfig } from './model/point-transformer-config.js';
 export type { InputLayout, PointTransformerV3Config, PointTransformerV3Preset } from './model/point-transformer-config.js';
 export { countForwardFlops } from './model/flop-count.js';
 export type { FlopCount } from './model/flop-count.js';

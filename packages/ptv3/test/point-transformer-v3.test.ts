@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { TINY_CONFIG, createRandom, makeCloud, useBackend } from './test-helpers.js';
+import { NUMERIC_CHECK_CONFIG, createRandom, makeCloud, useBackend } from './test-helpers.js';
 import { PointTransformerInputError, createPointTransformerV3, type PointTransformerV3 } from '../src/index.js';
 
 describe('createPointTransformerV3', () => {
@@ -30,7 +30,7 @@ describe('createPointTransformerV3', () => {
 
   it("'lite' is smaller and every stage option is configurable", () => {
     const lite = createPointTransformerV3('lite');
-    const custom = createPointTransformerV3({ ...TINY_CONFIG, encoderChannels: [8, 16, 24], encoderHeads: [2, 2, 2] });
+    const custom = createPointTransformerV3({ ...NUMERIC_CHECK_CONFIG, encoderChannels: [8, 16, 24], encoderHeads: [2, 2, 2] });
     try {
       expect(lite.countParams()).toBeLessThan(10e6);
       expect(custom.config.encoderChannels).toEqual([8, 16, 24]);
@@ -41,8 +41,8 @@ describe('createPointTransformerV3', () => {
   });
 
   it('rejects inconsistent configurations naming the field', () => {
-    expect(() => createPointTransformerV3({ ...TINY_CONFIG, encoderHeads: [3, 2, 4] })).toThrow(PointTransformerInputError);
-    expect(() => createPointTransformerV3({ ...TINY_CONFIG, decoderDepths: [1] })).toThrow(/config.decoderDepths/);
+    expect(() => createPointTransformerV3({ ...NUMERIC_CHECK_CONFIG, encoderHeads: [3, 2, 4] })).toThrow(PointTransformerInputError);
+    expect(() => createPointTransformerV3({ ...NUMERIC_CHECK_CONFIG, decoderDepths: [1] })).toThrow(/config.decoderDepths/);
   });
 });
 
@@ -50,7 +50,7 @@ describe.each(['cpu', 'wasm'] as const)('PointTransformerV3 on %s', (backend) =>
   let model: PointTransformerV3;
   beforeAll(async () => {
     await useBackend(backend);
-    model = createPointTransformerV3(TINY_CONFIG);
+    model = createPointTransformerV3(NUMERIC_CHECK_CONFIG);
   });
   afterAll(() => model.dispose());
 
@@ -171,7 +171,7 @@ describe.each(['cpu', 'wasm'] as const)('PointTransformerV3 on %s', (backend) =>
 describe('backend parity', () => {
   it('cpu and wasm forward passes agree', async () => {
     await useBackend('cpu');
-    const model = createPointTransformerV3(TINY_CONFIG);
+    const model = createPointTransformerV3(NUMERIC_CHECK_CONFIG);
     const cloud = makeCloud(700, 6);
     try {
       const cpuOutput = model.apply(cloud);

@@ -7,23 +7,21 @@ import '@pointclick/tfjs-kernels/wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { PointTransformerV3Config } from '../src/index.js';
+import { BASE_CONFIG, TINY_CONFIG, type PointTransformerV3Config } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
 
 /** A three-stage network small enough for numerical checks on the cpu backend. */
-export const TINY_CONFIG: Partial<PointTransformerV3Config> = {
+export const NUMERIC_CHECK_CONFIG: Partial<PointTransformerV3Config> = {
+  // TINY_CONFIG's sizes, a deeper last stage and wider heads; drop path and order shuffling as in BASE_CONFIG.
+  ...TINY_CONFIG,
   gridSize: 0.05,
-  stemKernelSize: 3,
   encoderDepths: [1, 1, 2],
-  encoderChannels: [8, 16, 16],
   encoderHeads: [2, 2, 4],
-  encoderPatchSizes: [16, 16, 16],
-  decoderDepths: [1, 1],
-  decoderChannels: [8, 16],
   decoderHeads: [2, 4],
-  decoderPatchSizes: [16, 16],
+  dropPathRate: BASE_CONFIG.dropPathRate,
+  shuffleOrders: BASE_CONFIG.shuffleOrders,
   seed: 7,
 };
 

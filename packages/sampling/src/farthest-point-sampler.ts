@@ -1,7 +1,7 @@
 import { SamplingInputError } from './sampling-error.js';
 import { describeValue, validateCount, validatePositions } from './input-validation.js';
 import { createRandom } from './random-generator.js';
-import { partitionIntoBuckets } from './spatial-partition.js';
+import { measureBoundingBox, partitionIntoBuckets } from './spatial-partition.js';
 
 /** Options of {@link sampleFarthestPoints}. */
 export interface FarthestPointOptions {
@@ -189,24 +189,15 @@ export function farthestPointBucketKernel(
     bucketStart[bucket] = start;
     order.subarray(start, end).sort();
     bucketArgument[bucket] = start;
-    let minX = Infinity, minY = Infinity, minZ = Infinity;
-    let maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
     for (let slot = start; slot < end; slot++) {
       const offset = order[slot] * 3;
-      const x = candidates[offset], y = candidates[offset + 1], z = candidates[offset + 2];
-      xs[slot] = x;
-      ys[slot] = y;
-      zs[slot] = z;
+      xs[slot] = candidates[offset];
+      ys[slot] = candidates[offset + 1];
+      zs[slot] = candidates[offset + 2];
       bucketOfSlot[slot] = bucket;
       slotOfPosition[order[slot]] = slot;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-      if (z < minZ) minZ = z;
-      if (z > maxZ) maxZ = z;
     }
-    boxes.set([minX, minY, minZ, maxX, maxY, maxZ], bucket * 6);
+    measureBoundingBox(candidates, order, start, end, boxes, bucket * 6);
     start = end;
   }
 

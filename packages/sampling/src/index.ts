@@ -6,7 +6,7 @@ export { sampleRandomIndices } from './random-index-sampler.js';
 export { transferLabels } from './label-transfer.js';
 export { NeighborIndex } from './neighbor-index.js';
 export { SurfaceGraph, DistanceHeap } from './surface-graph.js';
-export { selectNth } from './spatial-partition.js';
+export { selectNth, measureBoundingBox } from './spatial-partition.js';
 export { sampleClickCandidates, drawTrainingClicks } from './click-sampler.js';
 export { computeSuperpoints } from './superpoints.js';
 

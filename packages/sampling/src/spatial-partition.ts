@@ -68,11 +68,32 @@ export function partitionIntoBuckets(
  * @param positions - Interleaved x y z in metres. [pointCount, 3]
  */
 export function findWidestAxis(positions: Float32Array, order: Int32Array, start: number, end: number): number {
+  const box = measureBoundingBox(positions, order, start, end, new Float64Array(6), 0);
+  const extentX = box[3] - box[0], extentY = box[4] - box[1], extentZ = box[5] - box[2];
+  const axis = extentX >= extentY && extentX >= extentZ ? 0 : extentY >= extentZ ? 1 : 2;
+  return (axis === 0 ? extentX : axis === 1 ? extentY : extentZ) === 0 ? -1 : axis;
+}
+
+/**
+ * Axis-aligned bounding box of the points `order[start..end)`, written to `boxes[offset..offset + 6)` as
+ * min x, min y, min z, max x, max y, max z (metres; ±Infinity for an empty range).
+ *
+ * @param positions - Interleaved x y z in metres (float32 or float64). [pointCount, 3]
+ * @returns `boxes`.
+ */
+export function measureBoundingBox<Boxes extends Float32Array | Float64Array>(
+  positions: Float32Array | Float64Array,
+  order: Int32Array,
+  start: number,
+  end: number,
+  boxes: Boxes,
+  offset: number,
+): Boxes {
   let minX = Infinity, minY = Infinity, minZ = Infinity;
   let maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
   for (let slot = start; slot < end; slot++) {
-    const offset = order[slot] * 3;
-    const x = positions[offset], y = positions[offset + 1], z = positions[offset + 2];
+    const base = order[slot] * 3;
+    const x = positions[base], y = positions[base + 1], z = positions[base + 2];
     if (x < minX) minX = x;
     if (x > maxX) maxX = x;
     if (y < minY) minY = y;
@@ -80,7 +101,11 @@ export function findWidestAxis(positions: Float32Array, order: Int32Array, start
     if (z < minZ) minZ = z;
     if (z > maxZ) maxZ = z;
   }
-  const extentX = maxX - minX, extentY = maxY - minY, extentZ = maxZ - minZ;
-  const axis = extentX >= extentY && extentX >= extentZ ? 0 : extentY >= extentZ ? 1 : 2;
-  return (axis === 0 ? extentX : axis === 1 ? extentY : extentZ) === 0 ? -1 : axis;
+  boxes[offset] = minX;
+  boxes[offset + 1] = minY;
+  boxes[offset + 2] = minZ;
+  boxes[offset + 3] = maxX;
+  boxes[offset + 4] = maxY;
+  boxes[offset + 5] = maxZ;
+  return boxes;
 }

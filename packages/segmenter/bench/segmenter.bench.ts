@@ -29,7 +29,6 @@ function createLiteConfig(classNames: string[]): SegmenterConfig {
     backbone,
     decoder: { ...LITE_DECODER_SIZES, levelChannels, prototypeCount: classNames.length, seed: 2 },
     classNames,
-    gridSize: backbone.gridSize,
     maxClicks: 100,
   };
 }
@@ -61,7 +60,7 @@ async function main(): Promise<void> {
   const segmenter = new Segmenter(model);
   const voxelCount = model.backbone.buildHierarchy({ positions: scene.positions, colors: scene.colors }).levels[0].voxelCount;
   console.log(
-    `scene: ${scene.pointCount} points → ${voxelCount} voxels at ${model.config.gridSize * 100} cm; ` +
+    `scene: ${scene.pointCount} points → ${voxelCount} voxels at ${model.backbone.config.gridSize * 100} cm; ` +
       `${(model.backbone.countParams() / 1e6).toFixed(2)} M backbone + ${(model.decoder.countParams() / 1e6).toFixed(2)} M decoder parameters`,
   );
 

@@ -3,7 +3,8 @@ import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 import { CHECKPOINT_FORMAT_VERSION, type SegmenterConfig } from './segmenter-config.js';
 import { CheckpointError } from './segmenter-errors.js';
-import { upgradeVersion1Config } from './checkpoint-upgrade.js';
+import { upgradeCheckpointConfig } from './checkpoint-upgrade.js';
+import { resolveGeodesicGraph } from './click-geodesic-distances.js';
 import { Segmenter } from './segmenter.js';
 
 /** The checkpoint's JSON document. */
@@ -12,7 +13,7 @@ export interface CheckpointDocument {
   kind: 'pointclick-segmenter';
   /** Checkpoint format version; see `CHECKPOINT_FORMAT_VERSION`. */
   formatVersion: number;
-  /** Architecture, class names, grid size and inference settings. */
+  /** Architecture, class names, geodesic graph and inference settings. */
   config: SegmenterConfig;
   /** The weight blob beside the JSON. */
   weights: {
@@ -55,8 +56,14 @@ export function serializeCheckpoint(
     document: {
       kind: 'pointclick-segmenter',
       formatVersion: CHECKPOINT_FORMAT_VERSION,
-      // Both architectures whole, every default filled in: a later change of a code default cannot change this file.
-      config: { ...model.config, backbone: { ...model.backbone.config, orders: [...model.backbone.config.orders] }, decoder: model.decoder.config },
+      // Every architecture and graph setting whole, defaults filled in: a later change of a code default cannot
+      // change this file.
+      config: {
+        ...model.config,
+        backbone: { ...model.backbone.config, orders: [...model.backbone.config.orders] },
+        decoder: model.decoder.config,
+        geodesicGraph: { ...model.geodesicGraph },
+      },
       weights: { file: options.weightsFile ?? 'weights.bin', byteLength: data.byteLength, crc32: crc32(data), manifest },
       metadata: options.metadata,
     },
@@ -78,37 +85,29 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   if (!record || typeof record !== 'object' || record.kind !== 'pointclick-segmenter') {
     throw new CheckpointError(source, "field 'kind': expected 'pointclick-segmenter'");
   }
-  if (record.formatVersion !== 1 && record.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
+  const formatVersion = record.formatVersion;
+  if (formatVersion !== 1 && formatVersion !== 2 && formatVersion !== CHECKPOINT_FORMAT_VERSION) {
     throw new CheckpointError(
       source,
-      `field 'formatVersion': this build reads versions 1 to ${CHECKPOINT_FORMAT_VERSION}, the file has ${String(record.formatVersion)}`,
+      `field 'formatVersion': this build reads versions 1 to ${CHECKPOINT_FORMAT_VERSION}, the file has ${String(formatVersion)}`,
     );
   }
   if (!record.config || typeof record.config !== 'object' || !record.config.backbone || !record.config.decoder) {
-    throw new CheckpointError(source, "field 'config': expected { backbone, decoder, classNames, gridSize }");
+    throw new CheckpointError(source, "field 'config': expected { backbone, decoder, classNames }");
   }
-  let config = record.config;
-  if (record.formatVersion === 1) {
-    // Version 1 stored partial configurations; fill them as the code that wrote them did.
-    try {
-      config = upgradeVersion1Config(config);
-    } catch (error) {
-      throw new CheckpointError(source, `field 'config.decoder': ${(error as Error).message}`, { cause: error });
-    }
-  }
+  // Older files are upgraded to what the code that wrote them meant.
+  const config = formatVersion === CHECKPOINT_FORMAT_VERSION ? record.config : upgradeCheckpointConfig(record.config, formatVersion, source);
   if (!Array.isArray(config.classNames) || !config.classNames.every((name) => typeof name === 'string')) {
     throw new CheckpointError(source, "field 'config.classNames': expected an array of strings");
   }
-  if (typeof config.gridSize !== 'number' || !(config.gridSize > 0)) {
-    throw new CheckpointError(source, "field 'config.gridSize': expected a positive number of metres");
+  const gridSize = config.backbone.gridSize;
+  if (typeof gridSize !== 'number' || !(gridSize > 0)) {
+    throw new CheckpointError(source, "field 'config.backbone.gridSize': expected a positive number of metres");
   }
-  // The backbone voxelises with its own gridSize; the two must agree.
-  const backboneGridSize = config.backbone?.gridSize;
-  if (backboneGridSize !== config.gridSize) {
-    throw new CheckpointError(
-      source,
-      `field 'config.gridSize': ${config.gridSize} m differs from 'config.backbone.gridSize' ${backboneGridSize ?? 'absent'} m; the backbone voxelises at the latter`,
-    );
+  try {
+    resolveGeodesicGraph(config.geodesicGraph);
+  } catch (error) {
+    throw new CheckpointError(source, (error as Error).message, { cause: error });
   }
   if (config.localityGain !== undefined && !(typeof config.localityGain === 'number' && config.localityGain >= 0 && Number.isFinite(config.localityGain))) {
     throw new CheckpointError(source, `field 'config.localityGain': expected a finite number ≥ 0 (logits per metre), got ${JSON.stringify(config.localityGain)}`);

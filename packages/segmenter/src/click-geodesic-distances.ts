@@ -1,14 +1,29 @@
-import type { ResolvedClickDecoderConfig } from '@pointclick/decoder';
 import { SurfaceGraph } from '@pointclick/sampling';
+import type { GeodesicGraphSettings } from './segmenter-config.js';
+import { SegmenterInputError } from './segmenter-errors.js';
 
-/** Surface-graph settings of the decoder's geodesic click prior (`ClickDecoderConfig.geodesicPrior*`). */
-export interface GeodesicPriorSettings {
-  /** Distances are capped at this many metres (`geodesicPriorLimit`). */
+/** Settings of the geodesic click prior's distances: the decoder's cap and the segmenter's graph. */
+export interface GeodesicPriorSettings extends Required<GeodesicGraphSettings> {
+  /** Distances are capped at this many metres (the decoder's `geodesicPriorLimit`). */
   limit: number;
-  /** Neighbours per voxel of the graph (`geodesicPriorNeighborCount`). */
-  neighborCount: number;
-  /** Colour penalty of the graph's edges (`geodesicPriorColorWeight`). */
-  colorWeight: number;
+}
+
+/**
+ * `settings` with the defaults filled in (12 neighbours, colour weight 4).
+ * @throws SegmenterInputError naming the field `config.geodesicGraph.<name>` of an invalid value.
+ */
+export function resolveGeodesicGraph(settings: GeodesicGraphSettings = {}): Required<GeodesicGraphSettings> {
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new SegmenterInputError(`field 'config.geodesicGraph': expected an object { neighborCount?, colorWeight? }, got ${JSON.stringify(settings)}`);
+  }
+  const { neighborCount = 12, colorWeight = 4 } = settings;
+  if (!Number.isInteger(neighborCount) || neighborCount < 1) {
+    throw new SegmenterInputError(`field 'config.geodesicGraph.neighborCount': expected a positive integer, got ${JSON.stringify(neighborCount)}`);
+  }
+  if (typeof colorWeight !== 'number' || !(colorWeight >= 0) || !Number.isFinite(colorWeight)) {
+    throw new SegmenterInputError(`field 'config.geodesicGraph.colorWeight': expected a finite number ≥ 0, got ${JSON.stringify(colorWeight)}`);
+  }
+  return { neighborCount, colorWeight };
 }
 
 /**
@@ -27,7 +42,7 @@ export class ClickGeodesicDistances {
    * @param voxelPositions Finest voxel positions, `voxelCount*3` metres.
    * @param pointColors Input point colours 0..255 (`pointCount*3`), or undefined for an uncoloured scene.
    * @param pointToVoxel For every input point, its finest voxel.
-   * @param settings The decoder's geodesic prior settings.
+   * @param settings The decoder's distance cap and the segmenter's graph settings.
    */
   constructor(voxelPositions: Float32Array, pointColors: Uint8Array | undefined, pointToVoxel: Int32Array, settings: GeodesicPriorSettings) {
     this.voxelCount = voxelPositions.length / 3;
@@ -51,21 +66,18 @@ export class ClickGeodesicDistances {
   }
 
   /**
-   * The distances a decoder with this configuration needs, or undefined when its geodesic prior is off
-   * (`geodesicPriorLimit` 0). Arguments after the first as for the constructor.
+   * The distances the model's decoder needs, on the model's geodesic graph, or undefined when the decoder's
+   * geodesic prior is off (`geodesicPriorLimit` 0). Arguments after the first as for the constructor.
    */
-  static forDecoder(
-    config: Pick<ResolvedClickDecoderConfig, 'geodesicPriorLimit' | 'geodesicPriorNeighborCount' | 'geodesicPriorColorWeight'>,
+  static forModel(
+    model: { decoder: { config: { geodesicPriorLimit: number } }; geodesicGraph: Required<GeodesicGraphSettings> },
     voxelPositions: Float32Array,
     pointColors: Uint8Array | undefined,
     pointToVoxel: Int32Array,
   ): ClickGeodesicDistances | undefined {
-    if (!(config.geodesicPriorLimit > 0)) return undefined;
-    return new ClickGeodesicDistances(voxelPositions, pointColors, pointToVoxel, {
-      limit: config.geodesicPriorLimit,
-      neighborCount: config.geodesicPriorNeighborCount,
-      colorWeight: config.geodesicPriorColorWeight,
-    });
+    const limit = model.decoder.config.geodesicPriorLimit;
+    if (!(limit > 0)) return undefined;
+    return new ClickGeodesicDistances(voxelPositions, pointColors, pointToVoxel, { limit, ...model.geodesicGraph });
   }
 
   /**

@@ -396,7 +396,7 @@ export class RegionSegmenter {
 /** Voxel edge in metres of the grid the budget counts: the model's grid divided by a numeric input scale. */
 function budgetVoxelSize(model: InteractiveSegmentationModel): number {
   const inputScale = model.config.inputScale;
-  return model.config.gridSize / (typeof inputScale === 'number' ? inputScale : 1);
+  return model.backbone.config.gridSize / (typeof inputScale === 'number' ? inputScale : 1);
 }
 
 /** Occupied voxels inside inclusive cell bounds. */

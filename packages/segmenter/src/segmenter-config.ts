@@ -2,23 +2,23 @@ import type { createPointTransformerV3 } from '@pointclick/ptv3';
 import type { createClickDecoder } from '@pointclick/decoder';
 
 /** Architecture of the backbone, as `createPointTransformerV3` accepts it. */
-export type BackboneConfig = Exclude<Parameters<typeof createPointTransformerV3>[0], string>;
+export type BackboneConfig = Exclude<Parameters<typeof createPointTransformerV3>[0], string | undefined>;
 /** Architecture of the decoder, as `createClickDecoder` accepts it. */
 export type DecoderConfig = Parameters<typeof createClickDecoder>[0];
 
 /** Current checkpoint format version; bumped on any incompatible change of the JSON or weight layout. */
-export const CHECKPOINT_FORMAT_VERSION = 2;
+export const CHECKPOINT_FORMAT_VERSION = 3;
 
 /** Everything needed to rebuild a segmenter, stored as the checkpoint's JSON. */
 export interface SegmenterConfig {
-  /** Backbone architecture. */
+  /** Backbone architecture; its `gridSize` (voxel edge length in metres of the input grid) is the model's. */
   backbone: BackboneConfig;
   /** Decoder architecture. */
   decoder: DecoderConfig;
   /** Class names by class index of the decoder's class head. */
   classNames: string[];
-  /** Voxel edge length in metres of the backbone's input grid. */
-  gridSize: number;
+  /** Surface graph the decoder's geodesic click prior is measured on (decoders with `geodesicPriorLimit` > 0). */
+  geodesicGraph?: GeodesicGraphSettings;
   /** Most clicks accepted by one `segment` call. Default 100. */
   maxClicks?: number;
   /** A position click farther than this from every point is rejected, in metres. Default 0.25. */
@@ -33,7 +33,7 @@ export interface SegmenterConfig {
   /**
    * Factor the scene's coordinates are multiplied by before the network sees them, so small objects span
    * more voxels: a positive number, or `'auto'` (per scene: scenes with fewer than 20,000 occupied voxels at
-   * `gridSize` are scaled up towards that many, by at most 4; larger scenes are left as they are). Default 1.
+   * `backbone.gridSize` are scaled up towards that many, by at most 4; larger scenes are left as they are). Default 1.
    */
   inputScale?: number | 'auto';
   /** Superpoint post-processing (click constraints and pooling); both on when absent. */
@@ -61,4 +61,16 @@ export interface SuperpointSettings {
   scale?: number;
   /** Smallest superpoint, in points, of `computeSuperpoints`. Default: sampling's. */
   minimumSize?: number;
+}
+
+/**
+ * The surface graph over the finest backbone voxels on which the segmenter measures the geodesic distances
+ * of the decoder's click prior (`SurfaceGraph` of `@pointclick/sampling`). The decoder only takes the
+ * distances, capped at its `geodesicPriorLimit`; how the graph is built is the segmenter's setting.
+ */
+export interface GeodesicGraphSettings {
+  /** Neighbours per voxel of the graph, a positive integer. Default 12. */
+  neighborCount?: number;
+  /** Colour penalty of the graph's edges, ≥ 0 (see `SurfaceGraphOptions.colorWeight`). Default 4. */
+  colorWeight?: number;
 }

@@ -146,7 +146,7 @@ export class Segmenter {
   private resolveInputScale(positions: Float32Array): number {
     const setting = this.model.config.inputScale ?? 1;
     if (setting !== 'auto') return setting;
-    const voxelCount = downsampleVoxelGrid(positions, this.model.config.gridSize).voxelCount;
+    const voxelCount = downsampleVoxelGrid(positions, this.model.backbone.config.gridSize).voxelCount;
     if (voxelCount >= AUTO_SCALE_VOXELS) return 1;
     return Math.min(AUTO_SCALE_LIMIT, Math.round(Math.sqrt(AUTO_SCALE_VOXELS / voxelCount) * 4) / 4);
   }
@@ -286,7 +286,7 @@ export class Segmenter {
   private geodesicDistances(scene: SceneState, clickVoxelIndices: Int32Array): Float32Array | undefined {
     if (!scene.backboneOutput) return undefined;
     const { levels, inputToFinest } = scene.backboneOutput;
-    scene.geodesic ??= ClickGeodesicDistances.forDecoder(this.model.decoder.config, levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest);
+    scene.geodesic ??= ClickGeodesicDistances.forModel(this.model, levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest);
     return scene.geodesic?.distances(clickVoxelIndices);
   }
 

@@ -99,34 +99,67 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-describe('checkpoints pin every setting (format version 2)', () => {
-  it('writes the resolved backbone and decoder configurations whole, and reads them back unchanged', () => {
+/** A version-3 document as format version 2 stored it: grid size twice, graph settings in the decoder's config. */
+function asVersion2(document: CheckpointDocument): CheckpointDocument {
+  const { geodesicGraph, ...config } = document.config;
+  const decoder = { ...config.decoder, geodesicPriorNeighborCount: geodesicGraph?.neighborCount, geodesicPriorColorWeight: geodesicGraph?.colorWeight };
+  return { ...document, formatVersion: 2, config: { ...config, decoder, gridSize: config.backbone.gridSize } as CheckpointDocument['config'] };
+}
+
+describe('checkpoints pin every setting (format version 3)', () => {
+  it('writes the resolved backbone, decoder and geodesic graph whole, the grid size once, and reads them back unchanged', () => {
     const { document } = serializeCheckpoint(reference.model);
-    expect(document.formatVersion).toBe(2);
+    expect(document.formatVersion).toBe(3);
     expect(document.config.decoder).toEqual(reference.model.decoder.config);
     expect(document.config.backbone).toEqual(reference.model.backbone.config);
     // Fields the test configuration never set are written with the values the model was built with.
-    for (const field of ['stageCount', 'fourierScale', 'geodesicPriorNeighborCount', 'geodesicPriorColorWeight', 'stageLevels', 'feedForwardChannels'] as const) {
+    for (const field of ['stageCount', 'fourierScale', 'stageLevels', 'feedForwardChannels'] as const) {
       expect(document.config.decoder[field]).toBeDefined();
     }
-    const parsed = parseCheckpointDocument(JSON.stringify(document), 'v2.json');
+    expect(document.config.geodesicGraph).toEqual({ neighborCount: 12, colorWeight: 4 });
+    // The grid size is the backbone's alone; the graph settings are not the decoder's.
+    expect(document.config).not.toHaveProperty('gridSize');
+    expect(document.config.decoder).not.toHaveProperty('geodesicPriorNeighborCount');
+    expect(document.config.decoder).not.toHaveProperty('geodesicPriorColorWeight');
+    const parsed = parseCheckpointDocument(JSON.stringify(document), 'v3.json');
     expect(parsed.config).toEqual(JSON.parse(JSON.stringify(document.config)));
   });
 
-  it('reads a version-1 file with the defaults it was written against, and upgrades it to version 2', () => {
+  it('reads a version-2 file: gridSize checked and dropped, the graph settings moved to geodesicGraph', () => {
+    const { document, weights } = serializeCheckpoint(reference.model);
+    const version2 = asVersion2(document);
+    version2.config.decoder = { ...version2.config.decoder, geodesicPriorNeighborCount: 7, geodesicPriorColorWeight: 2.5 } as typeof version2.config.decoder;
+    const upgraded = parseCheckpointDocument(JSON.stringify(version2), 'v2.json');
+    expect(upgraded.formatVersion).toBe(3);
+    expect(upgraded.config).toEqual(JSON.parse(JSON.stringify({ ...document.config, geodesicGraph: { neighborCount: 7, colorWeight: 2.5 } })));
+    const model = createModelFromCheckpoint(upgraded, weights, 'v2.json');
+    expect(model.geodesicGraph).toEqual({ neighborCount: 7, colorWeight: 2.5 });
+    model.dispose();
+    const parse = (config: object) => () => parseCheckpointDocument({ ...version2, config: { ...version2.config, ...config } }, 'v2.json');
+    expect(parse({ gridSize: 0.02 })).toThrow(/v2\.json: field 'config\.gridSize': 0\.02 m differs from 'config\.backbone\.gridSize' 0\.05 m/);
+    expect(parse({ gridSize: undefined })).toThrow(/field 'config\.gridSize': expected a positive number of metres/);
+    expect(parse({ decoder: { ...version2.config.decoder, geodesicPriorNeighborCount: 0 } })).toThrow(
+      /v2\.json: field 'config\.geodesicGraph\.neighborCount': expected a positive integer, got 0/,
+    );
+  });
+
+  it('reads a version-1 file with the defaults it was written against, and upgrades it to version 3', () => {
     const { document, weights } = serializeCheckpoint(reference.model);
     // A version-1 file as the old writer stored it: only the fields the configuration gave.
-    const decoder: Record<string, unknown> = { ...document.config.decoder };
+    const version2 = asVersion2(document);
+    const decoder: Record<string, unknown> = { ...version2.config.decoder };
     for (const field of ['stageCount', 'stageLevels', 'fourierScale', 'geodesicPriorNeighborCount', 'geodesicPriorColorWeight', 'distancePriorScale']) delete decoder[field];
     const backbone: Record<string, unknown> = { ...document.config.backbone };
     delete backbone.mlpRatio;
     delete backbone.inputLayout;
-    const version1 = { ...document, formatVersion: 1, config: { ...document.config, decoder, backbone } };
+    const version1 = { ...version2, formatVersion: 1, config: { ...version2.config, decoder, backbone } };
     const upgraded = parseCheckpointDocument(JSON.stringify(version1), 'v1.json');
-    expect(upgraded.formatVersion).toBe(2);
-    expect(upgraded.config.decoder).toMatchObject({ stageCount: 4, fourierScale: 10, geodesicPriorNeighborCount: 12, geodesicPriorColorWeight: 4, distancePriorScale: 3 });
+    expect(upgraded.formatVersion).toBe(3);
+    expect(upgraded.config.decoder).toMatchObject({ stageCount: 4, fourierScale: 10, distancePriorScale: 3 });
+    expect(upgraded.config.geodesicGraph).toEqual({ neighborCount: 12, colorWeight: 4 });
     expect(upgraded.config.decoder).toEqual(document.config.decoder);
     expect(upgraded.config.backbone).toMatchObject({ mlpRatio: 4, inputLayout: 'xyzrgb' });
+    expect(upgraded.config).not.toHaveProperty('gridSize');
     // The upgraded document builds the same model: every weight loads by name and shape.
     const model = createModelFromCheckpoint(upgraded, weights, 'v1.json');
     expect(model.decoder.config).toEqual(reference.model.decoder.config);
@@ -145,7 +178,8 @@ describe('saveCheckpoint', () => {
     const weights = new Uint8Array(await readFile(join(directory, 'saved', 'weights.bin')));
     expect(document).toMatchObject({ kind: 'pointclick-segmenter', formatVersion: CHECKPOINT_FORMAT_VERSION, metadata: { step: 42 } });
     expect(document.config.classNames).toEqual(['wall', 'floor', 'chair', 'table']);
-    expect(document.config.gridSize).toBe(0.05);
+    expect(document.config.backbone.gridSize).toBe(0.05);
+    expect(document.config).not.toHaveProperty('gridSize');
     expect(document.weights.byteLength).toBe(weights.byteLength);
     expect(document.weights.crc32).toBe(crc32(weights));
     // One manifest entry per variable, float32: 4 bytes per parameter (running statistics included).
@@ -285,10 +319,14 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     const parse = (value: unknown) => () => parseCheckpointDocument(value as CheckpointDocument, 'model.json');
     expect(() => parseCheckpointDocument('{ not json', 'model.json')).toThrow(/model\.json: not valid JSON/);
     expect(parse({ ...document, kind: 'other' })).toThrow(/field 'kind': expected 'pointclick-segmenter'/);
-    expect(parse({ ...document, formatVersion: 3 })).toThrow(/field 'formatVersion': this build reads versions 1 to 2, the file has 3/);
+    expect(parse({ ...document, formatVersion: 4 })).toThrow(/field 'formatVersion': this build reads versions 1 to 3, the file has 4/);
     expect(parse({ ...document, config: { ...document.config, classNames: [1, 2] } })).toThrow(/field 'config\.classNames'/);
-    expect(parse({ ...document, config: { ...document.config, gridSize: 0.02 } })).toThrow(
-      /field 'config\.gridSize': 0\.02 m differs from 'config\.backbone\.gridSize' 0\.05 m/,
+    expect(parse({ ...document, config: { ...document.config, backbone: { ...document.config.backbone, gridSize: -1 } } })).toThrow(
+      /field 'config\.backbone\.gridSize': expected a positive number of metres/,
+    );
+    expect(parse({ ...document, config: { ...document.config, geodesicGraph: 12 } })).toThrow(/field 'config\.geodesicGraph': expected an object/);
+    expect(parse({ ...document, config: { ...document.config, geodesicGraph: { colorWeight: -1 } } })).toThrow(
+      /field 'config\.geodesicGraph\.colorWeight': expected a finite number ≥ 0, got -1/,
     );
     expect(parse({ ...document, config: { ...document.config, localityGain: -2 } })).toThrow(/field 'config\.localityGain': expected a finite number ≥ 0 \(logits per metre\), got -2/);
     expect(parse({ ...document, config: { ...document.config, localityGain: 'high' } })).toThrow(/field 'config\.localityGain'.*got "high"/);

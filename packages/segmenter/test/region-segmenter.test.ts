@@ -90,7 +90,7 @@ describe.skipIf(!available)('RegionSegmenter on two ScanNet rooms side by side (
     for await (const entry of readVotenetDataset(votenetDirectory, { sceneIds: ['scene0001_00'] })) {
       scene = tileTwice(entry.cloud as PointCloud & { colors: Uint8Array });
     }
-    voxelSize = createTestModel(7).config.gridSize;
+    voxelSize = createTestModel(7).backbone.config.gridSize;
     roomVoxels = downsampleVoxelGrid(scene.positions.subarray(0, scene.secondStart * 3), voxelSize).voxelCount;
     cells = sceneCells(scene, voxelSize);
     tensorsBefore = tf.memory().numTensors;

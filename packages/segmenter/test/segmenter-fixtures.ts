@@ -1,29 +1,18 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@pointclick/tfjs-kernels/cpu';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
-import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
+import { TINY_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
 import type { PointCloud } from '@pointclick/io';
 import { InteractiveSegmentationModel, type SegmenterConfig, type SegmenterOptions } from '../src/index.js';
 
 /** Class names of the test configuration (prototypeCount = 4). */
 export const TEST_CLASS_NAMES = ['wall', 'floor', 'chair', 'table'];
 
-/** A three-stage backbone small enough for gradient checks on the cpu backend (after the trainer's 'tiny' preset). */
-const TINY_BACKBONE: PointTransformerV3Config = {
-  ...LITE_CONFIG,
-  gridSize: 0.05,
-  stemKernelSize: 3,
-  encoderDepths: [1, 1, 1],
-  encoderChannels: [8, 16, 16],
-  encoderHeads: [1, 2, 2],
-  encoderPatchSizes: [16, 16, 16],
-  decoderDepths: [1, 1],
-  decoderChannels: [8, 16],
-  decoderHeads: [1, 2],
-  decoderPatchSizes: [16, 16],
-  dropPathRate: 0,
-  shuffleOrders: false,
-};
+/** A three-stage backbone small enough for gradient checks on the cpu backend (ptv3's tiny preset, 5 cm voxels). */
+const TINY_BACKBONE: PointTransformerV3Config = { ...TINY_CONFIG, gridSize: 0.05 };
 
 /** The tiny segmenter configuration used by the tests. */
 export function createTestConfig(seed = 5, overrides: Partial<SegmenterConfig> = {}): SegmenterConfig {
@@ -42,7 +31,6 @@ export function createTestConfig(seed = 5, overrides: Partial<SegmenterConfig> =
       seed: seed + 1,
     },
     classNames: [...TEST_CLASS_NAMES],
-    gridSize: backbone.gridSize,
     maxClicks: 12,
     clickTolerance: 0.1,
     objectThreshold: 0.5,
@@ -117,4 +105,16 @@ export async function useCpuBackend(): Promise<void> {
 /** Uses the wasm backend, strictly (no silent fallback), with this repo's custom kernels. */
 export async function useWasmBackend(): Promise<void> {
   await initializeBackend({ preferred: 'wasm', strict: true });
+}
+
+/**
+ * The ScanNet room `sceneId` of `../shared/data/scannet-votenet` (or of `$POINTCLICK_SHARED_DATA`): the directory
+ * and whether the room is there. When it is not, warns that `tests` are skipped (the caller skips visibly).
+ */
+export function findVotenetScene(sceneId: string, tests: string): { votenetDirectory: string; available: boolean } {
+  const dataDirectory = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+  const votenetDirectory = join(dataDirectory, 'scannet-votenet');
+  const available = existsSync(join(votenetDirectory, `${sceneId}_vert.npy`));
+  if (!available) console.warn(`${tests} skipped: ${votenetDirectory}/${sceneId}_vert.npy not found (set POINTCLICK_SHARED_DATA)`);
+  return { votenetDirectory, available };
 }

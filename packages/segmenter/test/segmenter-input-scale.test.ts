@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { downsampleVoxelGrid } from '@pointclick/sampling';
 import { Segmenter } from '../src/index.js';
-import { createTestModel, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
+import { createTestConfig, createTestModel, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
 
 beforeAll(async () => {
   await useCpuBackend();
@@ -48,7 +48,7 @@ describe('Segmenter input scale', () => {
     expect(plain.inputScale).toBe(1);
     plain.dispose();
     const model = createTestModel(5, { inputScale: 'auto' });
-    const voxelCount = downsampleVoxelGrid(cloud.positions, model.config.gridSize).voxelCount;
+    const voxelCount = downsampleVoxelGrid(cloud.positions, model.backbone.config.gridSize).voxelCount;
     expect(voxelCount).toBeLessThan(20_000 / 16); // small enough that the limit applies
     const automatic = new Segmenter(model);
     const { backbone } = networkInputs(automatic, cloud);
@@ -62,8 +62,7 @@ describe('Segmenter input scale', () => {
     const points: number[] = [];
     for (let x = 0; x < 3; x += 0.02) for (let y = 0; y < 3; y += 0.02) points.push(x, y, 0);
     const positions = Float32Array.from(points);
-    const model = createTestModel(5, { inputScale: 'auto' });
-    model.config.gridSize = 0.01;
+    const model = createTestModel(5, { inputScale: 'auto', backbone: { ...createTestConfig(5).backbone, gridSize: 0.01 } });
     const segmenter = new Segmenter(model);
     segmenter.setScene({ pointCount: positions.length / 3, positions });
     expect(downsampleVoxelGrid(positions, 0.01).voxelCount).toBeGreaterThanOrEqual(20_000);

@@ -3,20 +3,14 @@
  * The model is untrained, so this checks geometry handling at real scale (snapping, voxel downsampling,
  * labels mapped back, caching, leaks), not accuracy.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
 import { Segmenter, type Click } from '../src/index.js';
-import { createTestModel, useWasmBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
+import { createTestModel, findVotenetScene, useWasmBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
-const dataDirectory = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
-const votenetDirectory = join(dataDirectory, 'scannet-votenet');
-const available = existsSync(join(votenetDirectory, 'scene0000_00_vert.npy'));
-if (!available) console.warn(`segmenter ScanNet tests skipped: ${votenetDirectory}/scene0000_00_vert.npy not found (set POINTCLICK_SHARED_DATA)`);
+const { votenetDirectory, available } = findVotenetScene('scene0000_00', 'segmenter ScanNet tests');
 
 describe.skipIf(!available)('Segmenter on a real ScanNet room (scene0000_00)', () => {
   let scene: LabeledScene;

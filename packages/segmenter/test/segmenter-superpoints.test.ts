@@ -2,21 +2,15 @@
  * Superpoint click constraints and pooling in the Segmenter, on a real ScanNet room (50,000 points) from
  * ../shared/data, on wasm, with an untrained tiny model: the rules must hold whatever the model says.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
 import { computeSuperpoints } from '@pointclick/sampling';
 import { assignClickGroups, Segmenter, SegmenterInputError, type Click } from '../src/index.js';
-import { createRandom, createTestModel, useWasmBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
+import { createRandom, createTestModel, findVotenetScene, useWasmBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
-const dataDirectory = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
-const votenetDirectory = join(dataDirectory, 'scannet-votenet');
-const available = existsSync(join(votenetDirectory, 'scene0001_00_vert.npy'));
-if (!available) console.warn(`segmenter superpoint tests skipped: ${votenetDirectory}/scene0001_00_vert.npy not found (set POINTCLICK_SHARED_DATA)`);
+const { votenetDirectory, available } = findVotenetScene('scene0001_00', 'segmenter superpoint tests');
 
 describe.skipIf(!available)('Segmenter superpoints on a real ScanNet room (scene0001_00)', () => {
   let scene: LabeledScene;

@@ -1,10 +1,13 @@
-import type { PointCloudViewer } from '../viewer/point-cloud-viewer.js';
+import type { PointCloudViewer, ViewName } from '../viewer/point-cloud-viewer.js';
 import type { ColorMode } from '../viewer/point-colors.js';
 import { removeClick, selectObject, startNewObject, type SessionHistory } from '../state/session-history.js';
 import type { PageActions } from './page-controls.js';
 
 /** The colour modes in the order the C key cycles through them. */
 const COLOR_MODES: ColorMode[] = ['rgb', 'height', 'instance', 'class'];
+
+/** The view each of the R, T, F and S keys shows. */
+const VIEW_KEYS: Record<'r' | 't' | 'f' | 's', ViewName> = { r: 'reset', t: 'top', f: 'front', s: 'side' };
 
 /**
  * Keyboard shortcuts: Ctrl/⌘+Z undo (with Shift redo), Ctrl/⌘+Y redo, 1–9 select an object, N new object,
@@ -40,16 +43,10 @@ export function bindKeyboardShortcuts(viewer: PointCloudViewer, history: Session
         history.apply(startNewObject);
         return;
       case 'r':
-        viewer.setView('reset');
-        return;
       case 't':
-        viewer.setView('top');
-        return;
       case 'f':
-        viewer.setView('front');
-        return;
       case 's':
-        viewer.setView('side');
+        viewer.setView(VIEW_KEYS[key]);
         return;
       case 'c':
         actions.setColorMode(COLOR_MODES[(COLOR_MODES.indexOf(actions.colorMode()) + 1) % COLOR_MODES.length]);

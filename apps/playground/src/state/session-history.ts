@@ -66,23 +66,22 @@ export class SessionHistory {
 
   /** Goes back one action; returns false when there is none. */
   undo(): boolean {
-    const previous = this.past.pop();
-    if (!previous) return false;
-    this.future.push(this.current);
-    const replaced = this.current;
-    this.current = previous;
-    this.onChange?.(previous, replaced);
-    return true;
+    return this.step(this.past, this.future);
   }
 
   /** Re-applies the last undone action; returns false when there is none. */
   redo(): boolean {
-    const next = this.future.pop();
-    if (!next) return false;
-    this.past.push(this.current);
+    return this.step(this.future, this.past);
+  }
+
+  /** Moves to the last state of `from`, keeping the current one on `to` (undo: past → future; redo: the reverse). */
+  private step(from: SessionState[], to: SessionState[]): boolean {
+    const target = from.pop();
+    if (!target) return false;
+    to.push(this.current);
     const replaced = this.current;
-    this.current = next;
-    this.onChange?.(next, replaced);
+    this.current = target;
+    this.onChange?.(target, replaced);
     return true;
   }
 

@@ -33,7 +33,7 @@ export function describePreset(preset: string): PresetInfo {
       decoderParameters: model.decoder.countParams(),
       sizeBytes: stored * 4,
       classCount: config.classNames.length,
-      gridSize: config.gridSize,
+      gridSize: config.backbone.gridSize,
     };
   } finally {
     model.dispose();

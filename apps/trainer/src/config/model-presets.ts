@@ -1,26 +1,10 @@
-import { BASE_CONFIG, LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
+import { BASE_CONFIG, LITE_CONFIG, TINY_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
 import { LITE_DECODER_SIZES } from '@pointclick/decoder';
 import { NYU40_CLASS_MAP } from '@pointclick/datasets';
 import type { SegmenterConfig } from '@pointclick/segmenter';
 
 /** Model presets the trainer builds: `base` (Pointcept PTv3 + paper decoder), `lite` (CPU-interactive), `tiny` (tests). */
 export type ModelPreset = 'base' | 'lite' | 'tiny';
-
-/** A very small backbone for tests and smoke runs (seconds per step on the pure-JS backend). */
-const TINY_BACKBONE: PointTransformerV3Config = {
-  ...LITE_CONFIG,
-  stemKernelSize: 3,
-  encoderDepths: [1, 1, 1],
-  encoderChannels: [8, 16, 16],
-  encoderHeads: [1, 2, 2],
-  encoderPatchSizes: [16, 16, 16],
-  decoderDepths: [1, 1],
-  decoderChannels: [8, 16],
-  decoderHeads: [1, 2],
-  decoderPatchSizes: [16, 16],
-  dropPathRate: 0,
-  shuffleOrders: false,
-};
 
 /**
  * Channels of each backbone output level, coarsest first: the encoder bottleneck, then the decoder stages
@@ -31,9 +15,14 @@ export function backboneLevelChannels(backbone: PointTransformerV3Config): numbe
 }
 
 /** Builds the full segmenter configuration of a preset, with NYU40 classes (ScanNet40 as in the paper). */
-export function createSegmenterConfig(preset: ModelPreset, seed: number, gridSize?: number, localityGain = 0): SegmenterConfig {
+export function createSegmenterConfig(
+  preset: ModelPreset,
+  seed: number,
+  gridSize?: number,
+  localityGain = 0,
+): SegmenterConfig & { backbone: PointTransformerV3Config } {
   const classNames = [...NYU40_CLASS_MAP.classNames];
-  const backboneBase = preset === 'base' ? BASE_CONFIG : preset === 'lite' ? LITE_CONFIG : TINY_BACKBONE;
+  const backboneBase = preset === 'base' ? BASE_CONFIG : preset === 'lite' ? LITE_CONFIG : TINY_CONFIG;
   const backbone: PointTransformerV3Config = { ...backboneBase, seed, gridSize: gridSize ?? backboneBase.gridSize };
   const levelChannels = backboneLevelChannels(backbone);
   const decoderSizes =
@@ -46,7 +35,6 @@ export function createSegmenterConfig(preset: ModelPreset, seed: number, gridSiz
     backbone,
     decoder: { ...decoderSizes, levelChannels, prototypeCount: classNames.length, seed: seed + 1 },
     classNames,
-    gridSize: backbone.gridSize,
     maxClicks: 200,
     clickTolerance: 0.25,
     objectThreshold: 0.5,

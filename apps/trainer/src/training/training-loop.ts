@@ -155,13 +155,15 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   const log = options.log ?? ((line: string) => console.log(line));
   const files = await prepareRunDirectory(config);
 
+  const presetConfig = createSegmenterConfig(config.preset, config.seed, config.gridSize, config.localityGain);
+  const gridSize = presetConfig.backbone.gridSize;
   const segmenterConfig: SegmenterConfig = {
-    ...createSegmenterConfig(config.preset, config.seed, config.gridSize, config.localityGain),
+    ...presetConfig,
     ...(config.inference.superpoints ? { superpoints: config.inference.superpoints } : {}),
     ...(config.inference.inputScale !== undefined ? { inputScale: config.inference.inputScale } : {}),
   };
-  log(`loading training scenes (voxel ${segmenterConfig.gridSize} m, cache ${config.data.cacheDirectory})`);
-  const scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: segmenterConfig.gridSize, seed: config.seed });
+  log(`loading training scenes (voxel ${gridSize} m, cache ${config.data.cacheDirectory})`);
+  const scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: gridSize, seed: config.seed });
   const validationScenes = config.validation.everySteps > 0 ? await loadLabeledScenes(config.validation.sources) : [];
   log(`${scenes.length} training scenes, ${validationScenes.length} validation scenes`);
 

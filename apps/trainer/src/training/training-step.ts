@@ -243,7 +243,7 @@ export function computeStepLoss(
   const voxelCount = finest.features.shape[0];
   const labels = voxelLabels(scene, backbone.inputToFinest, voxelCount);
   const classes = instanceClasses(scene);
-  const geodesic = ClickGeodesicDistances.forDecoder(model.decoder.config, finest.coordinates, scene.colors, backbone.inputToFinest);
+  const geodesic = ClickGeodesicDistances.forModel(model, finest.coordinates, scene.colors, backbone.inputToFinest);
   const rounds = options.correctionRounds ?? 0;
   const clicks =
     rounds > 0 ? addCorrectionClicks(model, backbone.levels, scene, backbone.inputToFinest, labels, step, geodesic, rounds) : step.clicks;

@@ -328,33 +328,18 @@ export async function* readDataset(directory: string, options: ReadDatasetOption
   for await (const scene of readDatasetAtFullResolution(directory, adapterOptions)) yield thinLabeledScene(scene, voxelSize);
 }
 
+/** The reader of each known layout. */
+const DATASET_READERS: Record<Exclude<DatasetLayout, 'unknown'>, (directory: string, options: DatasetAdapterOptions) => AsyncGenerator<LabeledScene>> = {
+  'votenet-scannet': readVotenetDataset, 'scannet-npy': readScannetNpyDataset, mosd: readMosdDataset, scannet: readScannetDataset,
+  s3dis: readS3disDataset, semantickitti: readSemanticKittiDataset, kitti360: readKitti360Dataset,
+};
+
 async function* readDatasetAtFullResolution(directory: string, options: DatasetAdapterOptions): AsyncGenerator<LabeledScene> {
   const layout = await detectDatasetLayout(directory);
-  switch (layout) {
-    case 'votenet-scannet':
-      yield* readVotenetDataset(directory, options);
-      return;
-    case 'scannet-npy':
-      yield* readScannetNpyDataset(directory, options);
-      return;
-    case 'mosd':
-      yield* readMosdDataset(directory, options);
-      return;
-    case 'scannet':
-      yield* readScannetDataset(directory, options);
-      return;
-    case 's3dis':
-      yield* readS3disDataset(directory, options);
-      return;
-    case 'semantickitti':
-      yield* readSemanticKittiDataset(directory, options);
-      return;
-    case 'kitti360':
-      yield* readKitti360Dataset(directory, options);
-      return;
-    default:
-      throw new DatasetError({ fileName: directory, message: 'no known dataset layout (VoteNet ScanNet npy, ScanNet (N, 8) npy, ScanNet v2, S3DIS, SemanticKITTI, KITTI-360, mOSD)' });
+  if (layout === 'unknown') {
+    throw new DatasetError({ fileName: directory, message: 'no known dataset layout (VoteNet ScanNet npy, ScanNet (N, 8) npy, ScanNet v2, S3DIS, SemanticKITTI, KITTI-360, mOSD)' });
   }
+  yield* DATASET_READERS[layout](directory, options);
 }
 
 /** Collects an async iterable of scenes into a list. */

@@ -355,36 +355,14 @@ function buildPicture(random: GeneratorRandom): FurnitureTemplate {
  * @param maximumWidth - upper bound on the width in metres, for pieces placed on a surface.
  */
 export function buildFurniture(kind: FurnitureKind, random: GeneratorRandom, maximumWidth = Infinity): FurnitureTemplate {
-  switch (kind) {
-    case 'chair':
-      return buildChair(random);
-    case 'table':
-    case 'desk':
-      return buildTable(random, kind);
-    case 'sofa':
-      return buildSofa(random);
-    case 'bed':
-      return buildBed(random);
-    case 'cabinet':
-    case 'nightstand':
-      return buildCabinet(random, kind);
-    case 'bookshelf':
-      return buildBookshelf(random);
-    case 'lamp':
-      return buildLamp(random, maximumWidth < 1);
-    case 'monitor':
-      return buildMonitor(random);
-    case 'box':
-      return buildBox(random);
-    case 'plant':
-      return buildPlant(random);
-    case 'toilet':
-      return buildToilet(random);
-    case 'refrigerator':
-      return buildRefrigerator(random);
-    case 'pillow':
-      return buildPillow(random, maximumWidth);
-    case 'picture':
-      return buildPicture(random);
-  }
+  return FURNITURE_BUILDERS[kind](random, maximumWidth);
 }
+
+/** The builder of each kind; `maximumWidth` bounds the width of pieces placed on a surface. */
+const FURNITURE_BUILDERS: Record<FurnitureKind, (random: GeneratorRandom, maximumWidth: number) => FurnitureTemplate> = {
+  chair: buildChair, sofa: buildSofa, bed: buildBed, bookshelf: buildBookshelf, monitor: buildMonitor, box: buildBox,
+  plant: buildPlant, toilet: buildToilet, refrigerator: buildRefrigerator, picture: buildPicture, pillow: buildPillow,
+  table: (random) => buildTable(random, 'table'), desk: (random) => buildTable(random, 'desk'),
+  cabinet: (random) => buildCabinet(random, 'cabinet'), nightstand: (random) => buildCabinet(random, 'nightstand'),
+  lamp: (random, maximumWidth) => buildLamp(random, maximumWidth < 1),
+};

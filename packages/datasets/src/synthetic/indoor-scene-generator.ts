@@ -1,16 +1,8 @@
 import { buildFurniture, FURNITURE_SEMANTIC_IDS, NYU40_IDS, type FurnitureKind, type FurnitureTemplate } from './furniture-catalogue.js';
 import { containsPoint, createBoxFromCorners, type GeometryPrimitive } from './geometry-primitives.js';
 import { footprintsOverlap, toWorldPlan, type PlacementFootprint } from './placement-footprint.js';
-import {
-  chooseHitSubset,
-  gatherHits,
-  HitBuffer,
-  SceneRayCaster,
-  type RangeNoise,
-  type SyntheticObject,
-  type SyntheticPart,
-  type SyntheticScene,
-} from './scene-ray-caster.js';
+import { chooseHitSubset, gatherHits, HitBuffer, SceneRayCaster } from './scene-ray-caster.js';
+import type { RangeNoise, SyntheticObject, SyntheticPart, SyntheticScene } from './scene-ray-caster.js';
 import { createSeededRandom, type GeneratorRandom } from './seeded-random.js';
 import { buildWallParts, insideRoom, planRoom, planWalls, SLAB_THICKNESS } from './indoor-room-plan.js';
 import { NYU40_CLASS_NAMES } from '../classes/class-maps.js';

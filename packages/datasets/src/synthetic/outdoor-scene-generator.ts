@@ -1,16 +1,8 @@
 import { SEMANTIC_KITTI_RAW_IDS, SEMANTIC_KITTI_RAW_NAMES } from '../classes/class-maps.js';
 import { createBoxFromCorners, createCylinder, createSphere } from './geometry-primitives.js';
 import { footprintsOverlap, type PlacementFootprint } from './placement-footprint.js';
-import {
-  chooseHitSubset,
-  gatherHits,
-  HitBuffer,
-  SceneRayCaster,
-  type RangeNoise,
-  type SyntheticObject,
-  type SyntheticPart,
-  type SyntheticScene,
-} from './scene-ray-caster.js';
+import { chooseHitSubset, gatherHits, HitBuffer, SceneRayCaster } from './scene-ray-caster.js';
+import type { RangeNoise, SyntheticObject, SyntheticPart, SyntheticScene } from './scene-ray-caster.js';
 import { createSeededRandom, type GeneratorRandom } from './seeded-random.js';
 
 /** Options of {@link generateOutdoorScene}. */

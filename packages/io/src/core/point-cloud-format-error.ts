@@ -45,3 +45,28 @@ export class PointCloudFormatError extends Error {
     this.pointIndex = options.pointIndex;
   }
 }
+
+/**
+ * A DataView over `recordCount` records of `recordSize` bytes from byte `dataOffset` of `bytes`.
+ * @param where Format, file name and header field named by the error, and the part of the file (`'point data'`).
+ * @throws PointCloudFormatError at the end of the input when the records run past it (the file is truncated).
+ */
+export function viewRecords(
+  bytes: Uint8Array,
+  dataOffset: number,
+  recordCount: number,
+  recordSize: number,
+  where: { format: string; fileName: string | undefined; field: string; part: string },
+): DataView {
+  const required = dataOffset + recordCount * recordSize;
+  if (required > bytes.length) {
+    throw new PointCloudFormatError({
+      format: where.format,
+      fileName: where.fileName,
+      byteOffset: bytes.length,
+      field: where.field,
+      message: `${where.part} truncated: ${recordCount} records × ${recordSize} bytes from byte ${dataOffset} need ${required} bytes, file has ${bytes.length}`,
+    });
+  }
+  return new DataView(bytes.buffer, bytes.byteOffset + dataOffset, recordCount * recordSize);
+}

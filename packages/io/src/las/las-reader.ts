@@ -1,7 +1,7 @@
 import { LAZPerfLoader, LAZRsLoader } from '@loaders.gl/las';
 import { allocateArray, guardAllocations, isAllocationFailure, PointCloudAllocationError } from '../core/point-cloud-allocation.js';
 import type { PointAttributeArray, PointCloud, PointCloudMetadata } from '../core/point-cloud.js';
-import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
+import { PointCloudFormatError, viewRecords } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
 import { parseLasHeader, type LasHeader } from './las-header.js';
 import { checkLaszipLayout } from './laszip-layout.js';
@@ -129,17 +129,7 @@ function createMetadata(header: LasHeader, semantic: Int32Array): LasPointCloudM
 
 function readUncompressedLas(bytes: Uint8Array, header: LasHeader, fileName: string | undefined): LasPointCloud {
   const { pointCount, pointRecordLength, pointDataOffset, pointFormat } = header;
-  const required = pointDataOffset + pointCount * pointRecordLength;
-  if (required > bytes.length) {
-    throw new PointCloudFormatError({
-      format: 'las',
-      fileName,
-      byteOffset: bytes.length,
-      field: 'pointCount',
-      message: `point data truncated: ${pointCount} records × ${pointRecordLength} bytes from byte ${pointDataOffset} need ${required} bytes, file has ${bytes.length}`,
-    });
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset + pointDataOffset, pointCount * pointRecordLength);
+  const view = viewRecords(bytes, pointDataOffset, pointCount, pointRecordLength, { format: 'las', fileName, field: 'pointCount', part: 'point data' });
   const extended = pointFormat >= 6;
   const origin = header.minimum.map(Math.floor);
   const [scaleX, scaleY, scaleZ] = header.scale;

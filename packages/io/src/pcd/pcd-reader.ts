@@ -1,6 +1,6 @@
 import { allocateArray, guardAllocations } from '../core/point-cloud-allocation.js';
 import type { PointAttributeArray, PointCloud, PointCloudMetadata } from '../core/point-cloud.js';
-import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
+import { PointCloudFormatError, viewRecords } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
 import { decompressLzf, LZF_MAXIMUM_EXPANSION } from './lzf-decompressor.js';
 import { parsePcdHeader, type PcdField, type PcdHeader } from './pcd-header.js';
@@ -134,17 +134,7 @@ function createSource(bytes: Uint8Array, header: PcdHeader, fileName: string | u
   const { pointCount, recordSize, dataByteOffset } = header;
   if (header.dataKind === 'ascii') return createAsciiSource(bytes, header, fileName);
   if (header.dataKind === 'binary') {
-    const required = dataByteOffset + pointCount * recordSize;
-    if (required > bytes.length) {
-      throw new PointCloudFormatError({
-        format: 'pcd',
-        fileName,
-        byteOffset: bytes.length,
-        field: 'POINTS',
-        message: `binary data truncated: ${pointCount} points × ${recordSize} bytes need ${required} bytes, file has ${bytes.length}`,
-      });
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset + dataByteOffset, pointCount * recordSize);
+    const view = viewRecords(bytes, dataByteOffset, pointCount, recordSize, { format: 'pcd', fileName, field: 'POINTS', part: 'binary data' });
     // Row-major records: component c of point i at i * recordSize + fieldOffset + c * size.
     return createBinarySource(view, (field, component) => [field.recordOffset + component * field.size, recordSize]);
   }
@@ -352,6 +342,11 @@ function readIdentifiers(source: PcdSource, field: PcdField, kept: Uint32Array, 
   return identifiers;
 }
 
+/** The array type of a PCD `TYPE`+`SIZE` (e.g. `F4`); 8-byte types (F8, I8, U8) are read as float64. */
+const ATTRIBUTE_ARRAY_TYPES: Partial<Record<string, new (length: number) => PointAttributeArray>> = {
+  F4: Float32Array, I1: Int8Array, I2: Int16Array, I4: Int32Array, U1: Uint8Array, U2: Uint16Array, U4: Uint32Array,
+};
+
 function readAttribute(
   source: PcdSource,
   field: PcdField,
@@ -361,22 +356,7 @@ function readAttribute(
 ): PointAttributeArray {
   const read = source.read(field, component);
   const key = `${field.type}${field.size}`;
-  const values: PointAttributeArray =
-    key === 'F4'
-      ? new Float32Array(kept.length)
-      : key === 'I1'
-        ? new Int8Array(kept.length)
-        : key === 'I2'
-          ? new Int16Array(kept.length)
-          : key === 'I4'
-            ? new Int32Array(kept.length)
-            : key === 'U1'
-              ? new Uint8Array(kept.length)
-              : key === 'U2'
-                ? new Uint16Array(kept.length)
-                : key === 'U4'
-                  ? new Uint32Array(kept.length)
-                  : new Float64Array(kept.length);
+  const values: PointAttributeArray = new (ATTRIBUTE_ARRAY_TYPES[key] ?? Float64Array)(kept.length);
   const checkSafe = field.size === 8 && field.type !== 'F';
   for (let index = 0; index < kept.length; index++) {
     const value = read(kept[index]);

@@ -3,6 +3,7 @@ import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { DecodedVertices } from './ply-decoded-vertices.js';
 import type { PlyElement, PlyHeader, PlyProperty } from './ply-header.js';
 import { HOST_IS_LITTLE_ENDIAN, type PlyScalarTypeInfo } from './ply-property-types.js';
+import { copyStridedBytes } from './ply-byte-copy.js';
 
 /**
  * Walks a binary PLY body (either byte order): checks that every element's rows fit the bytes before reading them,
@@ -45,7 +46,7 @@ export function decodeBinaryBody(
           copyRowBytes:
             littleEndian === HOST_IS_LITTLE_ENDIAN
               ? (propertyIndex, byteCount, target) =>
-                  copyRowBytes(block, element.count, stride, element.properties[propertyIndex].rowByteOffset, byteCount, target)
+                  copyStridedBytes(block, element.properties[propertyIndex].rowByteOffset, stride, target, 0, byteCount, element.count, byteCount)
               : undefined,
           native: true,
           locate: (rowIndex, propertyIndex) => ({
@@ -126,7 +127,7 @@ export function decodeBinaryBody(
         copyRowBytes:
           littleEndian === HOST_IS_LITTLE_ENDIAN
             ? (propertyIndex, byteCount, target) =>
-                copyRowBytes(compact, element.count, compactStride, compactOffsets[propertyIndex], byteCount, target)
+                copyStridedBytes(compact, compactOffsets[propertyIndex], compactStride, target, 0, byteCount, element.count, byteCount)
             : undefined,
         native: true,
         locate: (rowIndex) => ({ byteOffset: rowStarts[rowIndex] }),
@@ -194,37 +195,6 @@ function lazyColumns(properties: PlyProperty[], gather: (property: PlyProperty) 
       return Reflect.get(target, key, receiver) as unknown;
     },
   });
-}
-
-/** Copies `byteCount` bytes from each of `count` rows of `stride` bytes (from `rowByteOffset`) into `target`, back to back. */
-function copyRowBytes(block: Uint8Array, count: number, stride: number, rowByteOffset: number, byteCount: number, target: Uint8Array): void {
-  let source = rowByteOffset;
-  if (byteCount === 12) {
-    for (let index = 0, written = 0; index < count; index++, source += stride, written += 12) {
-      target[written] = block[source];
-      target[written + 1] = block[source + 1];
-      target[written + 2] = block[source + 2];
-      target[written + 3] = block[source + 3];
-      target[written + 4] = block[source + 4];
-      target[written + 5] = block[source + 5];
-      target[written + 6] = block[source + 6];
-      target[written + 7] = block[source + 7];
-      target[written + 8] = block[source + 8];
-      target[written + 9] = block[source + 9];
-      target[written + 10] = block[source + 10];
-      target[written + 11] = block[source + 11];
-    }
-  } else if (byteCount === 3) {
-    for (let index = 0, written = 0; index < count; index++, source += stride, written += 3) {
-      target[written] = block[source];
-      target[written + 1] = block[source + 1];
-      target[written + 2] = block[source + 2];
-    }
-  } else {
-    for (let index = 0, written = 0; index < count; index++, source += stride, written += byteCount) {
-      for (let byte = 0; byte < byteCount; byte++) target[written + byte] = block[source + byte];
-    }
-  }
 }
 
 /**

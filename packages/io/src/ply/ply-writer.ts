@@ -2,6 +2,7 @@ import type { PointAttributeArray, PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import { assignPlyPropertyRoles, PLY_WRITER_NAMES } from './ply-property-roles.js';
 import { HOST_IS_LITTLE_ENDIAN, plyScalarTypeOfArray } from './ply-property-types.js';
+import { copyStridedBytes } from './ply-byte-copy.js';
 
 interface WrittenProperty {
   /** Names of the properties this source fills (1, or 3 for interleaved vectors). */
@@ -98,39 +99,15 @@ function scatterColumn(
 ): void {
   const source = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const rowBytes = byteSize * width;
-  const swap = !HOST_IS_LITTLE_ENDIAN && byteSize > 1;
-  let target = rowByteOffset;
-  let read = 0;
-  if (!swap && rowBytes === 12) {
-    for (let index = 0; index < pointCount; index++, target += stride, read += 12) {
-      body[target] = source[read];
-      body[target + 1] = source[read + 1];
-      body[target + 2] = source[read + 2];
-      body[target + 3] = source[read + 3];
-      body[target + 4] = source[read + 4];
-      body[target + 5] = source[read + 5];
-      body[target + 6] = source[read + 6];
-      body[target + 7] = source[read + 7];
-      body[target + 8] = source[read + 8];
-      body[target + 9] = source[read + 9];
-      body[target + 10] = source[read + 10];
-      body[target + 11] = source[read + 11];
-    }
-  } else if (!swap && rowBytes === 4) {
-    for (let index = 0; index < pointCount; index++, target += stride, read += 4) {
-      body[target] = source[read];
-      body[target + 1] = source[read + 1];
-      body[target + 2] = source[read + 2];
-      body[target + 3] = source[read + 3];
-    }
-  } else if (!swap && rowBytes === 1) {
-    for (let index = 0; index < pointCount; index++, target += stride) body[target] = source[index];
-  } else {
-    for (let index = 0; index < pointCount; index++, target += stride, read += rowBytes) {
-      for (let byte = 0; byte < rowBytes; byte++) {
-        const within = byte % byteSize;
-        body[target + byte] = source[read + (swap ? byte - within + byteSize - 1 - within : byte)];
-      }
+  if (HOST_IS_LITTLE_ENDIAN || byteSize === 1) {
+    copyStridedBytes(source, 0, rowBytes, body, rowByteOffset, stride, pointCount, rowBytes);
+    return;
+  }
+  // A big-endian host: every value's bytes reversed.
+  for (let index = 0, target = rowByteOffset, read = 0; index < pointCount; index++, target += stride, read += rowBytes) {
+    for (let byte = 0; byte < rowBytes; byte++) {
+      const within = byte % byteSize;
+      body[target + byte] = source[read + byte - within + byteSize - 1 - within];
     }
   }
 }

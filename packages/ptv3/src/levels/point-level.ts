@@ -65,22 +65,12 @@ export class PointLevel {
 
   /** Submanifold neighbour table for a cubic kernel (see `buildNeighbourTable`), cached per size. */
   neighbourTable(kernelSize: number): Int32Array {
-    let table = this.neighbourTables.get(kernelSize);
-    if (!table) {
-      table = buildNeighbourTable(this.gridCoordinates, kernelSize);
-      this.neighbourTables.set(kernelSize, table);
-    }
-    return table;
+    return cached(this.neighbourTables, kernelSize, () => buildNeighbourTable(this.gridCoordinates, kernelSize));
   }
 
   /** Patch layout for a patch size, cached. */
   padding(patchSize: number): PatchPadding {
-    let padding = this.paddings.get(patchSize);
-    if (!padding) {
-      padding = computePatchPadding(this.voxelCount, patchSize);
-      this.paddings.set(patchSize, padding);
-    }
-    return padding;
+    return cached(this.paddings, patchSize, () => computePatchPadding(this.voxelCount, patchSize));
   }
 
   /**
@@ -88,16 +78,13 @@ export class PointLevel {
    * @param orderIndex block index; the order used is `orderIndex mod orderNames.length`.
    */
   patchVoxels(orderIndex: number, patchSize: number): Int32Array {
-    const key = `${orderIndex % this.orders.length}:${patchSize}`;
-    let voxels = this.patchIndices.get(key);
-    if (!voxels) {
+    return cached(this.patchIndices, `${orderIndex % this.orders.length}:${patchSize}`, () => {
       const order = this.orders[orderIndex % this.orders.length];
       const { paddedPositions } = this.padding(patchSize);
-      voxels = new Int32Array(paddedPositions.length);
+      const voxels = new Int32Array(paddedPositions.length);
       for (let slot = 0; slot < paddedPositions.length; slot++) voxels[slot] = order[paddedPositions[slot]];
-      this.patchIndices.set(key, voxels);
-    }
-    return voxels;
+      return voxels;
+    });
   }
 
   /** Each voxel's position in the serialized sequence of an order. */
@@ -184,4 +171,14 @@ export function shuffleLevelOrders(level: PointLevel, random: () => number): Poi
     orderNames: permutation.map((index) => level.orderNames[index]),
     codes: permutation.map((index) => level.codes[index]),
   });
+}
+
+/** The value of `key` in `cache`, computed by `compute` and stored on first use. */
+function cached<Key, Value>(cache: Map<Key, Value>, key: Key, compute: () => Value): Value {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
 }

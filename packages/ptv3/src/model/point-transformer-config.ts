@@ -83,6 +83,26 @@ export const LITE_CONFIG: PointTransformerV3Config = {
   dropPathRate: 0.1,
 };
 
+/**
+ * Test-size preset: three narrow stages (8 … 16 channels), patches of 16, no drop path and no order
+ * shuffling, so a forward and backward pass takes seconds on the pure-JS backend (tests and smoke runs; the
+ * trainer's `tiny` preset).
+ */
+export const TINY_CONFIG: PointTransformerV3Config = {
+  ...LITE_CONFIG,
+  stemKernelSize: 3,
+  encoderDepths: [1, 1, 1],
+  encoderChannels: [8, 16, 16],
+  encoderHeads: [1, 2, 2],
+  encoderPatchSizes: [16, 16, 16],
+  decoderDepths: [1, 1],
+  decoderChannels: [8, 16],
+  decoderHeads: [1, 2],
+  decoderPatchSizes: [16, 16],
+  dropPathRate: 0,
+  shuffleOrders: false,
+};
+
 /** Channels of the stem input for a layout. */
 export function inputChannelsOf(layout: InputLayout): number {
   return layout === 'xyzrgb' ? 6 : 3;

@@ -11,22 +11,15 @@ import { KernelArgumentError } from '../../kernels/kernel-argument-error.js';
 import { PATCH_ATTENTION_WASM_BASE64 } from './patch-attention-wasm-binary.js';
 import type { WasmBackendLike } from './wasm-backend-like.js';
 
+/** The trailing arguments of both kernels: how many blocks, their size, head channels, scale and scratch pointer. */
+type BlockArguments = [blockCount: number, size: number, channels: number, scale: number, scratch: number];
+
 /** Exports of the module compiled from `native/patch-attention-kernel.c` (pointers are byte offsets). */
 interface PatchAttentionExports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
   scratch_floats(size: number, channels: number): number;
-  patch_attention_forward(
-    query: number,
-    key: number,
-    value: number,
-    output: number,
-    blockCount: number,
-    size: number,
-    channels: number,
-    scale: number,
-    scratch: number,
-  ): void;
+  patch_attention_forward(query: number, key: number, value: number, output: number, ...block: BlockArguments): void;
   patch_attention_backward(
     query: number,
     key: number,
@@ -35,11 +28,7 @@ interface PatchAttentionExports {
     queryGradient: number,
     keyGradient: number,
     valueGradient: number,
-    blockCount: number,
-    size: number,
-    channels: number,
-    scale: number,
-    scratch: number,
+    ...block: BlockArguments
   ): void;
 }
 
@@ -163,8 +152,4 @@ const patchAttentionGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
 export const patchAttentionWasmConfig: KernelConfig = { kernelName: PATCH_ATTENTION, backendName: 'wasm', kernelFunc: patchAttentionWasm };
 
 /** `PointclickPatchAttentionGrad` on wasm: the fused C gradient kernel. */
-export const patchAttentionGradWasmConfig: KernelConfig = {
-  kernelName: PATCH_ATTENTION_GRAD,
-  backendName: 'wasm',
-  kernelFunc: patchAttentionGradWasm,
-};
+export const patchAttentionGradWasmConfig: KernelConfig = { kernelName: PATCH_ATTENTION_GRAD, backendName: 'wasm', kernelFunc: patchAttentionGradWasm };

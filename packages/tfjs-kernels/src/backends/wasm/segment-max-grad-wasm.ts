@@ -1,7 +1,7 @@
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { SEGMENT_MAX_GRAD, type SegmentMaxGradAttrs, type SegmentMaxGradInputs } from '../../kernels/kernel-names.js';
 import { segmentMaxGradValues } from '../shared/segment-max-values.js';
-import type { WasmBackendLike } from './wasm-backend-like.js';
+import { fillWasmOutputs, type WasmBackendLike } from './wasm-backend-like.js';
 
 /** O(segments · channels) scatter; the stock-op gradient (two gathers, equal, mul) is O(rows · channels) and much slower on wasm. */
 const segmentMaxGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -10,13 +10,8 @@ const segmentMaxGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as unknown as WasmBackendLike;
   const channels = dy.shape[1];
   const output = wasm.makeOutput([rowCount, channels], 'float32');
-  segmentMaxGradValues(
-    wasm.typedArrayFromHeap(dy) as Float32Array,
-    wasm.typedArrayFromHeap(argmax) as Int32Array,
-    channels,
-    wasm.typedArrayFromHeap(output) as Float32Array,
-  );
-  return output;
+  const heap = (tensor: TensorInfo) => wasm.typedArrayFromHeap(tensor);
+  return fillWasmOutputs(wasm, output, () => segmentMaxGradValues(heap(dy) as Float32Array, heap(argmax) as Int32Array, channels, heap(output) as Float32Array));
 };
 
 /** `PointclickSegmentMaxGrad` on wasm. */

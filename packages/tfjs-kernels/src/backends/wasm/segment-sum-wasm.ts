@@ -1,7 +1,7 @@
-import { UnsortedSegmentSum, util, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { UnsortedSegmentSum, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { SEGMENT_SUM, type SegmentSumAttrs, type SegmentSumInputs } from '../../kernels/kernel-names.js';
 import { segmentSumValues } from '../shared/segment-sum-values.js';
-import type { WasmBackendLike } from './wasm-backend-like.js';
+import { fillWasmOutputs, type WasmBackendLike } from './wasm-backend-like.js';
 
 /**
  * Segment sum written in JavaScript over the wasm heap. The wasm backend ships no
@@ -15,27 +15,14 @@ const segmentSumWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const innerShape = x.shape.slice(segmentIds.shape.length);
   const channels = rowCount === 0 ? util.sizeFromShape(innerShape) : util.sizeFromShape(x.shape) / rowCount;
   const output = wasm.makeOutput([numSegments, ...innerShape], x.dtype);
-  try {
-    segmentSumValues(
-      wasm.typedArrayFromHeap(x) as Float32Array,
-      wasm.typedArrayFromHeap(segmentIds) as Int32Array,
-      channels,
-      numSegments,
-      wasm.typedArrayFromHeap(output) as Float32Array,
-    );
-  } catch (error) {
-    wasm.disposeData(output.dataId, true);
-    throw error;
-  }
-  return output;
+  const heap = (tensor: TensorInfo) => wasm.typedArrayFromHeap(tensor);
+  return fillWasmOutputs(wasm, output, () =>
+    segmentSumValues(heap(x) as Float32Array, heap(segmentIds) as Int32Array, channels, numSegments, heap(output) as Float32Array),
+  );
 };
 
 /** `PointclickSegmentSum` on wasm. */
 export const segmentSumWasmConfig: KernelConfig = { kernelName: SEGMENT_SUM, backendName: 'wasm', kernelFunc: segmentSumWasm };
 
 /** The stock `UnsortedSegmentSum` kernel, missing from `@tensorflow/tfjs-backend-wasm` 4.22. */
-export const unsortedSegmentSumWasmConfig: KernelConfig = {
-  kernelName: UnsortedSegmentSum,
-  backendName: 'wasm',
-  kernelFunc: segmentSumWasm,
-};
+export const unsortedSegmentSumWasmConfig: KernelConfig = { kernelName: UnsortedSegmentSum, backendName: 'wasm', kernelFunc: segmentSumWasm };
