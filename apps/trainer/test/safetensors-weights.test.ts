@@ -48,7 +48,7 @@ describe('export --format safetensors and --init-from FILE.safetensors', () => {
   it('writes the backbone in Pointcept PT-v3m1 names and layouts and the decoder in ours', () => {
     const file = parseSafetensors(new Uint8Array(readFileSync(exported)), exported);
     expect(file.metadata.format).toBe('pt');
-    expect(JSON.parse(file.metadata['pointclick.config']!)).toEqual(reference.model.config);
+    expect(JSON.parse(file.metadata['pointclick.config'])).toEqual(reference.model.config);
     const stem = reference.model.backbone.config.stemKernelSize;
     expect(file.tensors.get('backbone.embedding.stem.conv.weight')?.shape).toEqual([16, stem, stem, stem, 6]);
     expect(file.tensors.get('backbone.enc.enc0.block0.attn.qkv.weight')?.shape).toEqual([48, 16]);
