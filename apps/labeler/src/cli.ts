@@ -1,9 +1,11 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { OUTPUT_FORMATS } from './labelling/output-formats.js';
 import { formatLabellingReport, runLabelling, type LabellingOptions } from './commands/run-command.js';
 import { createTerminalProgress } from './commands/terminal-progress.js';
+import { enqueueScans, formatQueueStatus, readQueueStatus, type QueueLocation } from './distributed/label-queue.js';
+import { startLabelWorker, type LabelWorkerOptions } from './distributed/label-worker.js';
 
 const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
 type BackendChoice = (typeof BACKENDS)[number];
@@ -39,6 +41,51 @@ withLabellingOptions(program.command('run').description('label scans on this mac
     const report = await runLabelling(segmenter, options, scans, createTerminalProgress(), (line) => console.error(line));
     for (const line of formatLabellingReport(report)) console.log(line);
     if (report.failures.length > 0) process.exitCode = 1;
+  });
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got '${value}'`);
+  return number;
+}
+
+/** The options every queue command has. */
+function withQueueOptions(command: Command): Command {
+  return command
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .requiredOption('--queue <name>', 'queue name (no ":")');
+}
+
+withQueueOptions(withLabellingOptions(program.command('enqueue').description('add one BullMQ job per scan (job id = the scan\'s path: a scan is never queued twice)')))
+  .addOption(backendOption())
+  .action(async (scans: string[], options: LabellingOptions & QueueLocation & { model: string; backend: BackendChoice }) => {
+    const report = await enqueueScans(options, options, scans);
+    for (const scanPath of report.withoutClicks) console.error(`skipping ${scanPath}: the clicks file has no entry for it`);
+    console.log(`queued ${report.added}, already queued ${report.alreadyQueued}, without clicks ${report.withoutClicks.length}`);
+  });
+
+withQueueOptions(program.command('worker').description('label queued scans until stopped (SIGINT/SIGTERM finish the running jobs first)'))
+  .option('--concurrency <n>', 'jobs at once, each in its own sandboxed process', parsePositiveInteger, 1)
+  .option('--lock-duration <ms>', 'job lock in milliseconds: a dead worker\'s jobs are taken over after this', parsePositiveInteger, 30_000)
+  .option('--stalled-interval <ms>', 'how often to look for jobs of dead workers, in milliseconds', parsePositiveInteger, 30_000)
+  .action(async (options: LabelWorkerOptions) => {
+    const worker = startLabelWorker(options, (line) => console.log(line));
+    await worker.waitUntilReady();
+    console.log(`worker on queue ${options.queue}, concurrency ${options.concurrency}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        console.log('stopping: finishing the running jobs');
+        void worker.close().then(resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  });
+
+withQueueOptions(program.command('status').description('job counts by state and the failed scans with their reasons'))
+  .action(async (options: QueueLocation) => {
+    const status = await readQueueStatus(options);
+    for (const line of formatQueueStatus(status)) console.log(line);
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { PointCloud } from '@pointclick/io';
 import { readPointCloudFile, writeFileAtomic } from '@pointclick/io/node';
 import type { Segmenter } from '@pointclick/segmenter';
@@ -51,6 +52,7 @@ export async function labelScanFile(segmenter: Segmenter, task: ScanTask, format
   const existingComplete = existing !== undefined && (await format.isComplete(new Uint8Array(existing), cloud.pointCount));
   if (existingComplete && !force) return { status: 'existing', pointCount: cloud.pointCount };
   const labelled = labelCloud(segmenter, cloud, task);
+  await mkdir(dirname(task.outputPath), { recursive: true });
   await writeFileAtomic(task.outputPath, format.encode(labelled));
   return {
     status: 'labelled',
