@@ -74,7 +74,7 @@ export async function readQueueStatus(location: QueueLocation): Promise<QueueSta
     const failed = await queue.getFailed();
     return {
       counts: { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, completed: counts.completed ?? 0, failed: counts.failed ?? 0 },
-      failures: failed.map((job) => ({ scanPath: (job.data as LabelJobData).scanPath, reason: job.failedReason ?? '', attempts: job.attemptsMade })),
+      failures: failed.map((job) => ({ scanPath: (job.data).scanPath, reason: job.failedReason ?? '', attempts: job.attemptsMade })),
     };
   } finally {
     await queue.close();
