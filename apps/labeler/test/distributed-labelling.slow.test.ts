@@ -86,8 +86,9 @@ describe.skipIf(skipReason !== undefined)('pointclick-label on BullMQ', () => {
     expect(await again.exited).toBe(0);
     expect(again.lines).toContain(`queued 0, already queued ${ROOMS.length}, without clicks 0`);
 
-    // Short locks so that the dead worker's job is taken over in seconds, not BullMQ's default 30 s.
-    const workerArgs = [CLI, 'worker', ...queue, '--concurrency', '1', '--lock-duration', '4000', '--stalled-interval', '2000'];
+    // Short locks so that the dead worker's job is taken over in seconds, not BullMQ's default 30 s; long enough that
+    // a loaded CI machine still renews them in time (every 5 s).
+    const workerArgs = [CLI, 'worker', ...queue, '--concurrency', '1', '--lock-duration', '10000', '--stalled-interval', '3000'];
     const doomed = start(process.execPath, workerArgs, true);
     await waitFor(() => doomed.lines.some((line) => line.startsWith('started ')), 'the first worker to start a job', 120_000);
     const survivor = start(process.execPath, workerArgs);
