@@ -13,9 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm, Initializer, LayerNorm, Linear, parseSafetensors, safetensorsToFloat32, serializeSafetensors, type SafetensorsTensor } from '@pointclick/nn';
 import { TINY_CONFIG, useBackend } from './test-helpers.js';
-import { BASE_CONFIG, createPointTransformerV3, exportPointceptStateDict, fromPointceptLayout, importPointceptStateDict } from '../src/index.js';
+import { BASE_CONFIG, createPointTransformerV3, exportPointceptStateDict, fromPointceptLayout, importPointceptStateDict, pointceptKeyOf } from '../src/index.js';
 import { SerializedAttention } from '../src/layers/serialized-attention.js';
 import { SubmanifoldConvolution } from '../src/layers/submanifold-convolution.js';
+import { TransformerBlock } from '../src/layers/transformer-block.js';
 import { PointLevel } from '../src/levels/point-level.js';
 import type { PointTransformerV3Config } from '../src/index.js';
 
@@ -98,10 +99,15 @@ describe.skipIf(!python)('Pointcept PT-v3m1 interchange with PyTorch', () => {
     norm.dispose();
   });
 
-  it.each([3, 5])('submanifold convolution (%i³): spconv [out, k, k, k, in] kernels in our offset order', (kernelSize) => {
-    const grid = layers.get(`conv${kernelSize}.grid`)!;
+  /** An int64 `[n, 3]` voxel grid of the reference file as grid coordinates. */
+  const gridOf = (name: string) => {
+    const grid = layers.get(name)!;
     const view = new DataView(grid.data.buffer, grid.data.byteOffset, grid.data.byteLength);
-    const gridCoordinates = Int32Array.from({ length: grid.data.byteLength / 8 }, (_, index) => Number(view.getBigInt64(index * 8, true)));
+    return Int32Array.from({ length: grid.data.byteLength / 8 }, (_, index) => Number(view.getBigInt64(index * 8, true)));
+  };
+
+  it.each([3, 5])('submanifold convolution (%i³): spconv [out, k, k, k, in] kernels in our offset order', (kernelSize) => {
+    const gridCoordinates = gridOf(`conv${kernelSize}.grid`);
     const level = PointLevel.serialize(gridCoordinates, Float32Array.from(gridCoordinates), 1, ['z']);
     const convolution = new SubmanifoldConvolution('conv', 8, 12, kernelSize, new Initializer(2), 'conv');
     convolution.weight.assign(tf.tensor2d(fromPointceptLayout(layers.get(`conv${kernelSize}.weight`)!, 'sparse-convolution', 'weight'), [kernelSize ** 3 * 8, 12]));
@@ -123,6 +129,18 @@ describe.skipIf(!python)('Pointcept PT-v3m1 interchange with PyTorch', () => {
     const output = tf.tidy(() => attention.apply(tensor2d('attention.input'), level).dataSync() as Float32Array);
     expect(relativeError(output, floats('attention.output'))).toBeLessThanOrEqual(1e-5);
     attention.dispose();
+  });
+
+  it('a whole PT-v3m1 block (xCPE, attention, MLP) loaded through the key map gives torch\'s output', () => {
+    const level = PointLevel.serialize(gridOf('block.grid'), Float32Array.from(gridOf('block.grid')), 1, ['z']);
+    const block = new TransformerBlock('block', { channels: 16, headCount: 2, patchSize: 64, orderIndex: 0, mlpRatio: 4, dropPathRate: 0 }, new Initializer(4), 'block');
+    for (const [path, variable] of block.namedVariables()) {
+      const mapping = pointceptKeyOf(`block.${path}`, variable.shape);
+      variable.assign(tf.tensor(fromPointceptLayout(layers.get(mapping.theirs)!, mapping.layout, mapping.theirs), variable.shape));
+    }
+    const output = tf.tidy(() => block.apply(tensor2d('block.input'), level).dataSync() as Float32Array);
+    expect(relativeError(output, floats('block.output'))).toBeLessThanOrEqual(1e-5);
+    block.dispose();
   });
 
   it('export → PyTorch (strict load into the PT-v3m1 skeleton, state_dict written back) → export is byte-identical', () => {

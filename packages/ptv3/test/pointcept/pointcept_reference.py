@@ -178,6 +178,15 @@ def attention(features, qkv, proj, heads):
     return proj((weights @ v).transpose(0, 1).reshape(n, c))
 
 
+def block_forward(block, features, grid, heads):
+    """Pointcept's Block.forward (pre_norm=True, drop_path inactive) with GELU(approximate="tanh")."""
+    cpe = getattr(block.cpe, "0")
+    features = features + getattr(block.cpe, "2")(getattr(block.cpe, "1")(submanifold_convolution(features, grid, cpe.weight, cpe.bias)))
+    features = features + attention(getattr(block.norm1, "0")(features), block.attn.qkv, block.attn.proj, heads)
+    mlp = getattr(block.mlp, "0")
+    return features + mlp.fc2(F.gelu(mlp.fc1(getattr(block.norm2, "0")(features)), approximate="tanh"))
+
+
 def write_layers(path):
     torch.manual_seed(20)
     tensors = {}
@@ -220,6 +229,15 @@ def write_layers(path):
             "attention.qkv.weight": block.qkv.weight, "attention.qkv.bias": block.qkv.bias, "attention.proj.weight": block.proj.weight,
             "attention.proj.bias": block.proj.bias, "attention.input": x, "attention.output": attention(x, block.qkv, block.proj, 4),
         })
+        # A whole PT-v3m1 Block (xCPE, pre-norm attention, MLP) on one patch; GELU as ours, the tanh approximation.
+        block = Block(16, 4).double()
+        for name, parameter in block.named_parameters():
+            parameter.normal_(1.0 if name.endswith("norm1.0.weight") or name.endswith("norm2.0.weight") or name.endswith("cpe.2.weight") else 0.0, 0.2)
+        cells = torch.randperm(6 ** 3)[:40]
+        grid = torch.stack([cells // 36, (cells // 6) % 6, cells % 6], 1)
+        x = torch.randn(40, 16, dtype=torch.float64)
+        tensors.update({f"block.{name}": t for name, t in block.state_dict().items()})
+        tensors.update({"block.grid": grid.to(torch.int64), "block.input": x, "block.output": block_forward(block, x, grid, 2)})
     # Everything is computed in float64 and stored as float32, the precision the TF.js side runs in.
     write_safetensors(path, {name: (t.float() if t.is_floating_point() else t) for name, t in tensors.items()})
 
