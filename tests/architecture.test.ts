@@ -72,7 +72,7 @@ function plantedWorkspace(name: string, kind: Workspace['kind'], files: Record<s
 describe('architecture', () => {
   it('reads every package and app', () => {
     const names = workspaces.map((workspace) => workspace.manifest.name);
-    expect(names).toEqual(expect.arrayContaining([...Object.keys(RULES.layers), '@pointclick/playground', '@pointclick/trainer']));
+    expect(names).toEqual(expect.arrayContaining([...Object.keys(RULES.layers), '@pointclick/playground', '@pointclick/trainer', '@pointclick/labeler']));
     expect(workspaces.every((workspace) => workspace.files.length > 0)).toBe(true);
   });
 

@@ -3,7 +3,7 @@ import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
 import { ConfigError } from './config/training-config.js';
 import { runEvaluation } from './commands/evaluate-command.js';
-import { exportCheckpoint } from './commands/export-command.js';
+import { exportCheckpoint, type ExportFormat } from './commands/export-command.js';
 import type { InferenceSettings } from './commands/inference-settings.js';
 import { describePreset, formatPresetInfo } from './commands/info-command.js';
 import { runTrainCommand, type TrainCommandOptions } from './commands/train-command.js';
@@ -31,7 +31,7 @@ program
   .option('--steps <n>', 'total steps of the schedule', (value) => Number.parseInt(value, 10))
   .option('--step-limit <n>', 'stop after this many steps of this invocation', (value) => Number.parseInt(value, 10))
   .option('--resume', 'continue from the run directory\'s latest checkpoint')
-  .option('--init-from <dir>', 'fine-tune: start from the weights of a model or run directory (sets initialWeights)')
+  .option('--init-from <path>', 'fine-tune: start from the weights of a model or run directory, or a .safetensors file (a Pointcept PT-v3m1 backbone, or our export) (sets initialWeights)')
   .addOption(backendOption())
   .action(async (options: TrainCommandOptions) => {
     const result = await runTrainCommand(options, startBackend, process.argv.slice(2).join(' '));
@@ -139,11 +139,12 @@ withInferenceSettings(program
   .command('export')
   .description("copy a run's latest (or a given) checkpoint without optimizer state to a model directory")
   .requiredOption('--checkpoint <dir>', 'run directory or checkpoint directory')
-  .requiredOption('--output <dir>', 'destination, e.g. models/default')
-  .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32')))
-  .action(async (options: InferenceSettingOptions & { checkpoint: string; output: string; dtype: 'float32' | 'float16' }) => {
+  .requiredOption('--output <path>', 'destination: a model directory (e.g. models/default), or a .safetensors file with --format safetensors')
+  .addOption(new Option('--dtype <type>', 'storage type of the exported weights (float16 halves the size)').choices(['float32', 'float16']).default('float32'))
+  .addOption(new Option('--format <format>', 'model: model.json + weights.bin; safetensors: one file for PyTorch (backbone in Pointcept PT-v3m1 names)').choices(['model', 'safetensors']).default('model')))
+  .action(async (options: InferenceSettingOptions & { checkpoint: string; output: string; dtype: 'float32' | 'float16'; format: ExportFormat }) => {
     await initializeBackend({ preferred: 'wasm' });
-    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, inferenceSettingsOf(options));
+    const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, inferenceSettingsOf(options), options.format);
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
   });
 

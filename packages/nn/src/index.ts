@@ -11,3 +11,5 @@ export type { ProjectedKeyValues } from './layers/multi-head-attention.js';
 export { serializeWeights, loadWeights, WeightLoadError } from './weights/weight-serialization.js';
 export type { WeightEntry, WeightStorageType } from './weights/weight-serialization.js';
 export { toHalfBits, fromHalfBits } from './weights/half-precision.js';
+export { parseSafetensors, serializeSafetensors, safetensorsToFloat32, float32ToSafetensors, SafetensorsError, SAFETENSORS_ELEMENT_BYTES } from './weights/safetensors-format.js';
+export type { SafetensorsDtype, SafetensorsTensor, SafetensorsFile } from './weights/safetensors-format.js';

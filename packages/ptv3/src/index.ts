@@ -8,3 +8,5 @@ export type { FlopCount } from './model/flop-count.js';
 export { sampleGrid } from './grid/grid-sampler.js';
 export type { GridSample } from './grid/grid-sampler.js';
 export { PointTransformerInputError } from './errors/point-transformer-error.js';
+export { pointceptKeyOf, mapPointceptKeys, exportPointceptStateDict, importPointceptStateDict, toPointceptLayout, fromPointceptLayout } from './interchange/pointcept-state-dict.js';
+export type { PointceptKeyMapping, PointceptLayout } from './interchange/pointcept-state-dict.js';

@@ -16,3 +16,5 @@ export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from '.
 export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, SuperpointSettings } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
+export { serializeSegmenterSafetensors, loadSegmenterSafetensors } from './safetensors-weights.js';
+export type { SafetensorsLoadResult } from './safetensors-weights.js';

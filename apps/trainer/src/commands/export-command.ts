@@ -1,26 +1,40 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint, serializeSegmenterSafetensors } from '@pointclick/segmenter';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
 
+/** What `pointclick-train export` writes: a model directory, or one safetensors file for PyTorch. */
+export type ExportFormat = 'model' | 'safetensors';
+
 /**
- * Writes a run's latest checkpoint (or a given checkpoint directory) to `outputDirectory` as a model for
- * inference: model.json + weights.bin, without optimizer state, with weights stored as `dtype`. The model
- * is rebuilt and reserialised, so a corrupt source fails here rather than in a user's browser.
+ * Writes a run's latest checkpoint (or a given checkpoint directory) for inference, without optimizer state, with
+ * weights stored as `dtype`: format `model` writes `output` as a directory (model.json + weights.bin); format
+ * `safetensors` writes `output` as one file, the backbone in Pointcept PT-v3m1 names and layouts and the decoder in
+ * ours (see `serializeSegmenterSafetensors`). The model is rebuilt and reserialised, so a corrupt source fails here
+ * rather than in a user's browser.
  */
 export async function exportCheckpoint(
   checkpoint: string,
   outputDirectory: string,
   dtype: 'float32' | 'float16',
   overrides: InferenceSettings = {},
+  format: ExportFormat = 'model',
 ): Promise<{ source: string; output: string; byteLength: number }> {
   const source = await resolveCheckpointSource(checkpoint);
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
   applyInferenceSettings(document.config, overrides);
   const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
+  if (format === 'safetensors') {
+    const bytes = serializeSegmenterSafetensors(model, { dtype });
+    model.dispose();
+    const output = resolve(outputDirectory);
+    await mkdir(dirname(output), { recursive: true });
+    await writeFileAtomic(output, bytes);
+    return { source, output, byteLength: bytes.byteLength };
+  }
   const exported = serializeCheckpoint(model, {
     metadata: { ...document.metadata, exportedFrom: relative(process.cwd(), source) },
     weightsDtype: dtype,
