@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLabelsJson, readPly } from '@pointclick/io';
+import { ClassMappingError, convertSemanticId, findClassId, readLabelsJson, readLas, readPly, readSemanticKittiLabels } from '@pointclick/io';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import type { Segmenter } from '@pointclick/segmenter';
@@ -69,6 +69,44 @@ describe('runLabelling', () => {
     const classOf = new Map(expected.objects.map((object) => [object.objectId, object.classIndex + 1]));
     expect(output.semantic).toEqual(Int32Array.from(expected.instance, (id) => (id > 0 ? classOf.get(id)! : 0)));
     expect(expected.objects.filter((object) => object.pointCount > 0).length).toBeGreaterThan(0);
+  });
+
+  it('writes LAS with the objectId in an extra-bytes field, and SemanticKITTI labels where every class maps', async () => {
+    const directory = mkdtempSync(join(scratch, 'dataset-formats-'));
+    const room = writeBoxRoom(directory, 'room-a.ply', 6);
+    writeFileSync(clicksFile, JSON.stringify({ scans: { 'room-a.ply': BOX_ROOM_CLICKS } }));
+    segmenter.setScene(generateBoxRoom(6));
+    const expected = segmenter.segment(BOX_ROOM_CLICKS);
+    const classOf = new Map(expected.objects.map((object) => [object.objectId, object.classIndex + 1]));
+
+    const lasOut = join(directory, 'out-las');
+    const lasReport = await runLabelling(segmenter, { clicks: clicksFile, out: lasOut, format: 'las' }, [room], recordingProgress().progress, () => {});
+    expect(lasReport.labelled).toBe(1);
+    const las = await readLas(new Uint8Array(readFileSync(join(lasOut, 'room-a.las'))));
+    expect(las.pointCount).toBe(expected.instance.length);
+    expect(Array.from(las.instance!)).toEqual(Array.from(expected.instance));
+    expect(Array.from(las.semantic!)).toEqual(Array.from(expected.instance, (id) => (id > 0 ? classOf.get(id)! : 0)));
+
+    // SemanticKITTI has outdoor classes: a predicted indoor class without a counterpart fails the scan by name.
+    const kittiOut = join(directory, 'out-kitti');
+    const kittiReport = await runLabelling(segmenter, { clicks: clicksFile, out: kittiOut, format: 'semantickitti' }, [room], recordingProgress().progress, () => {});
+    const names = expected.objects.filter((object) => object.pointCount > 0).map((object) => object.className);
+    const unmapped = names.filter((name) => {
+      try {
+        convertSemanticId(findClassId('nyu40', name), 'nyu40', 'semantickitti');
+        return false;
+      } catch (error) {
+        if (error instanceof ClassMappingError) return true;
+        throw error;
+      }
+    });
+    if (unmapped.length > 0) {
+      expect(kittiReport.failures).toHaveLength(1);
+      expect(kittiReport.failures[0].message).toContain(unmapped[0]);
+    } else {
+      const labels = readSemanticKittiLabels(new Uint8Array(readFileSync(join(kittiOut, 'room-a.label'))));
+      expect(Array.from(labels.instance)).toEqual(Array.from(expected.instance));
+    }
   });
 
   it('skips complete outputs on a rerun, replaces an incomplete one and redoes everything with force', async () => {

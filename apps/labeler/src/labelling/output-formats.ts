@@ -1,4 +1,15 @@
-import { readLabelsJson, readPly, writeLabelsJson, writePly } from '@pointclick/io';
+import {
+  convertSemanticId,
+  findClassId,
+  readLabelsJson,
+  readLas,
+  readPly,
+  readSemanticKittiLabels,
+  writeLabelsJson,
+  writeLas,
+  writePly,
+  writeSemanticKittiLabels,
+} from '@pointclick/io';
 import { labelledCloudOf, semanticClassNames, type LabelledScan } from './labelled-scan.js';
 import { LabelRunError } from './labelling-errors.js';
 
@@ -59,10 +70,56 @@ const jsonFormat: OutputFormat = {
 };
 
 /**
- * Every format `pointclick-label` writes, by `--format` name. The dataset formats (SemanticKITTI `.label`, ScanNet,
- * S3DIS, LAS) join here as `@pointclick/io` gains their writers.
+ * Per point, the scan's predicted classes as SemanticKITTI raw label ids: each object's class is found by name in
+ * NYU40 and converted (`@pointclick/io`'s class maps). An indoor class with no SemanticKITTI counterpart raises
+ * a `ClassMappingError` naming it, so the scan fails rather than being written as unlabelled.
  */
-export const OUTPUT_FORMATS: ReadonlyMap<string, OutputFormat> = new Map([plyFormat, jsonFormat].map((format) => [format.name, format]));
+function semanticKittiIds(scan: LabelledScan): Int32Array {
+  const idOfSemantic = new Map<number, number>([[0, 0]]);
+  return Int32Array.from(scan.semantic, (semantic) => {
+    let id = idOfSemantic.get(semantic);
+    if (id === undefined) {
+      id = convertSemanticId(findClassId('nyu40', scan.classNames[semantic - 1]), 'nyu40', 'semantickitti');
+      idOfSemantic.set(semantic, id);
+    }
+    return id;
+  });
+}
+
+const semanticKittiFormat: OutputFormat = {
+  name: 'semantickitti',
+  extension: '.label',
+  description: 'SemanticKITTI .label: uint32 per point, raw class id (from NYU40 by name) low 16 bits, objectId high 16',
+  encode: (scan) => writeSemanticKittiLabels({ semantic: semanticKittiIds(scan), instance: scan.instance }),
+  isComplete: (bytes, pointCount) => {
+    try {
+      return Promise.resolve(readSemanticKittiLabels(bytes).semantic.length === pointCount);
+    } catch {
+      return Promise.resolve(false);
+    }
+  },
+};
+
+const lasFormat: OutputFormat = {
+  name: 'las',
+  extension: '.las',
+  description: 'LAS 1.4: the scan\'s points and colours, classification = class index + 1, objectId in an extra-bytes field `instance`',
+  encode: (scan) => writeLas(labelledCloudOf(scan)),
+  isComplete: async (bytes, pointCount) => {
+    try {
+      const cloud = await readLas(bytes);
+      return cloud.pointCount === pointCount && cloud.instance !== undefined && cloud.semantic !== undefined;
+    } catch {
+      return false;
+    }
+  },
+};
+
+/**
+ * Every format `pointclick-label` writes, by `--format` name. ScanNet and S3DIS annotations are several files per
+ * scan, so they are not offered here (the playground's Export menu writes them as zip archives).
+ */
+export const OUTPUT_FORMATS: ReadonlyMap<string, OutputFormat> = new Map([plyFormat, jsonFormat, semanticKittiFormat, lasFormat].map((format) => [format.name, format]));
 
 /**
  * The output format called `name`.
