@@ -214,6 +214,23 @@ describe.skipIf(!available)('RegionSegmenter on two ScanNet rooms side by side (
     region.dispose();
   });
 
+  it('hand corrections are the final word inside and outside the region', () => {
+    const segmenter = new RegionSegmenter(createTestModel(7), { voxelBudget: Math.floor(roomVoxels * 0.4) });
+    segmenter.setScene(scene);
+    const clicks: Click[] = [{ pointIndex: 1234, objectId: 1, kind: 'object' }];
+    const first = segmenter.segment(clicks);
+    const inside = new Set(pointsInside(first.region));
+    const paintedOutside = [scene.secondStart + 10, scene.secondStart + 11, scene.secondStart + 12];
+    const labelledInside = [...inside].filter((point) => first.instance[point] === 1).slice(0, 5);
+    expect(labelledInside.length).toBeGreaterThan(0);
+    const result = segmenter.segment(clicks, { include: { 1: paintedOutside }, exclude: new Map([[1, labelledInside]]) });
+    for (const point of paintedOutside) expect(result.instance[point]).toBe(1);
+    for (const point of labelledInside) expect(result.instance[point]).toBe(0);
+    expect(result.objects.find((object) => object.objectId === 1)?.pointCount).toBe(result.instance.reduce((count, label) => count + (label === 1 ? 1 : 0), 0));
+    expect(() => segmenter.segment(clicks, { include: { 1: [scene.pointCount] } })).toThrow(/constraints\.include\[1\]\[0\]/);
+    segmenter.dispose();
+  });
+
   it('refuses bad settings and calls with typed errors', () => {
     const model = createTestModel(7);
     expect(() => new RegionSegmenter(model, { voxelBudget: 0 })).toThrow(SegmenterInputError);

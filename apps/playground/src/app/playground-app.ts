@@ -2,13 +2,14 @@ import type { SegmentedObject } from '@pointclick/segmenter';
 import { PointCloudViewer, type MarkerSpec, type ViewName } from '../viewer/point-cloud-viewer.js';
 import { colorOfObject, computePointColors, type ColorMode, type ObjectAppearance } from '../viewer/point-colors.js';
 import { addClick, createEmptySession, SessionHistory, type SessionState } from '../state/session-history.js';
-import { fingerprintPositions, parseSessionDocument, type ScanIdentity } from '../state/session-file.js';
+import { fingerprintPositions, planSessionOpening, type ScanIdentity } from '../state/session-file.js';
 import { describeError, formatBytes, MAX_FILE_BYTES } from '../scan/error-messages.js';
 import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from '../worker/worker-protocol.js';
 import { listObjects, renderPanel, type ListedObject } from './object-list-panel.js';
 import { bindPageControls } from './page-controls.js';
 import { downloadBlob, element, hideMessage, setBusy, showMessage } from './page-elements.js';
 import { showSegmentationRegion } from './region-display.js';
+import { exportRequest, measureRendering, projectPointOnPage } from './page-hooks.js';
 import { downloadLabels, downloadSession } from './scan-downloads.js';
 import type { ImportedLabels } from '../export/label-import.js';
 import type { LabelExportFormat } from '../export/label-formats.js';
@@ -99,36 +100,15 @@ export class PlaygroundApp {
    * scripted clicks (end-to-end tests, benchmarks); undefined when no scan is open or the point is behind the camera.
    */
   projectPoint(pointIndex: number): [number, number] | undefined {
-    const scan = this.scan;
-    if (!scan || pointIndex < 0 || pointIndex >= scan.pointCount) return undefined;
-    const onCanvas = this.viewer.projectPosition(Array.from(scan.positions.subarray(pointIndex * 3, pointIndex * 3 + 3)) as [number, number, number]);
-    if (!onCanvas) return undefined;
-    const rectangle = this.viewer.canvas.getBoundingClientRect();
-    return [rectangle.left + onCanvas[0], rectangle.top + onCanvas[1]];
+    return this.scan ? projectPointOnPage(this.viewer, this.scan.positions, pointIndex) : undefined;
   }
 
   /**
    * Orbits the camera by a small step on each of `frameCount` animation frames and returns the mean interval
    * between frames in milliseconds, plus the time of one GPU pick at the canvas centre (benchmark hook).
    */
-  async measureRendering(frameCount: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }> {
-    const controls = this.viewer.controls;
-    const nextFrame = () => new Promise<number>((resolve) => requestAnimationFrame(resolve));
-    await nextFrame();
-    const started = await nextFrame();
-    let last = started;
-    for (let frame = 0; frame < frameCount; frame++) {
-      const offset = this.viewer.camera.position.clone().sub(controls.target);
-      offset.applyAxisAngle(this.viewer.camera.up, 0.02);
-      this.viewer.camera.position.copy(controls.target).add(offset);
-      controls.update();
-      last = await nextFrame();
-    }
-    const canvas = this.viewer.canvas;
-    const pickStarted = performance.now();
-    this.viewer.pickPoint(canvas.clientWidth / 2, canvas.clientHeight / 2);
-    const pickMilliseconds = performance.now() - pickStarted;
-    return { meanFrameMilliseconds: (last - started) / frameCount, pickMilliseconds };
+  measureRendering(frameCount: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }> {
+    return measureRendering(this.viewer, frameCount);
   }
 
   /** The current session (clicks, objects, corrections), for scripted use. */
@@ -398,21 +378,13 @@ export class PlaygroundApp {
 
   /** Builds the export in the worker (large scans must not block the page); `export-ready` downloads it. */
   private exportAs(format: LabelExportFormat): void {
-    const scan = this.scan;
-    if (!scan) {
+    if (!this.scan) {
       showMessage('Nothing to export: open a scan first.');
       return;
     }
-    const objects = this.listedObjects()
-      .filter((object) => object.prediction)
-      .map((object) => ({ objectId: object.objectId, classIndex: Math.max(0, object.classIndex), confidence: object.confidence, pointCount: object.prediction!.pointCount }));
-    const instance = this.labelsShown()?.slice() ?? new Int32Array(scan.pointCount);
-    const baseName = (scan.format === 'generated' ? 'default-scene' : scan.name).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
     setBusy(`Exporting ${format}…`);
-    this.post(
-      { type: 'export-labels', format, baseName, labels: { instance, objects, classNames: [...this.classNames], clicks: this.history.state.clicks, scanName: scan.name } },
-      [instance.buffer],
-    );
+    const { request, transfer } = exportRequest(format, this.scan, this.listedObjects(), this.labelsShown(), this.classNames, this.history.state.clicks);
+    this.post(request, transfer);
   }
 
   /** Reads label files in the worker; `imported-labels` turns them into objects. */
@@ -447,24 +419,15 @@ export class PlaygroundApp {
   }
 
   private async openSession(file: File): Promise<void> {
-    try {
-      const document = parseSessionDocument(await file.text(), file.name);
-      const scan = this.scan;
-      if (scan && scan.identity.fingerprint === document.scan.fingerprint) {
-        this.history.reset(document.state);
-        hideMessage();
-        return;
-      }
-      if (document.scan.defaultSceneSeed !== undefined) {
-        this.pendingSession = { state: document.state, fingerprint: document.scan.fingerprint };
-        this.loadDefaultScene(document.scan.defaultSceneSeed);
-        return;
-      }
-      showMessage(
-        `${file.name} belongs to ${document.scan.name} (${document.scan.pointCount.toLocaleString()} points), not to the open scan: open that scan first, then the session.`,
-      );
-    } catch (error) {
-      showMessage(`Cannot open the session: ${describeError(error)}`);
+    const opening = await planSessionOpening(file, this.scan?.identity.fingerprint);
+    if (opening.kind === 'error') {
+      showMessage(opening.message);
+    } else if (opening.kind === 'apply') {
+      this.history.reset(opening.state);
+      hideMessage();
+    } else {
+      this.pendingSession = { state: opening.state, fingerprint: opening.fingerprint };
+      this.loadDefaultScene(opening.defaultSceneSeed);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { PlaygroundClick } from '../worker/worker-protocol.js';
 import type { SessionState } from './session-history.js';
+import { describeError } from '../scan/error-messages.js';
 
 /** Value of the `format` key of a saved session. */
 export const SESSION_FORMAT = 'pointclick-session';
@@ -98,4 +99,31 @@ export function parseSessionDocument(text: string, fileName: string): SessionDoc
   }
   if (!Array.isArray(record.classNames)) fail('classNames', 'an array of strings');
   return record as SessionDocument;
+}
+
+/** What opening a session file means for the open scan (see {@link planSessionOpening}). */
+export type SessionOpening =
+  | { kind: 'apply'; state: SessionState }
+  | { kind: 'load-default'; state: SessionState; fingerprint: string; defaultSceneSeed: number }
+  | { kind: 'error'; message: string };
+
+/**
+ * Reads a session file and decides how to open it: apply it to the open scan when the fingerprints match, load
+ * the default scene it was made on, or explain why it cannot be opened (another scan, an unreadable file).
+ * @param openFingerprint Fingerprint of the open scan, if any.
+ */
+export async function planSessionOpening(file: File, openFingerprint: string | undefined): Promise<SessionOpening> {
+  try {
+    const document = parseSessionDocument(await file.text(), file.name);
+    if (openFingerprint === document.scan.fingerprint) return { kind: 'apply', state: document.state };
+    if (document.scan.defaultSceneSeed !== undefined) {
+      return { kind: 'load-default', state: document.state, fingerprint: document.scan.fingerprint, defaultSceneSeed: document.scan.defaultSceneSeed };
+    }
+    return {
+      kind: 'error',
+      message: `${file.name} belongs to ${document.scan.name} (${document.scan.pointCount.toLocaleString()} points), not to the open scan: open that scan first, then the session.`,
+    };
+  } catch (error) {
+    return { kind: 'error', message: `Cannot open the session: ${describeError(error)}` };
+  }
 }

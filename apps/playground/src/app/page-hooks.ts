@@ -1,0 +1,61 @@
+import type { PointCloudViewer } from '../viewer/point-cloud-viewer.js';
+import type { LoadedScan, PlaygroundClick, WorkerRequest } from '../worker/worker-protocol.js';
+import type { LabelExportFormat } from '../export/label-formats.js';
+import type { ListedObject } from './object-list-panel.js';
+
+/** Page coordinates (CSS pixels) of a scan point, or undefined when it is off screen or out of range. */
+export function projectPointOnPage(viewer: PointCloudViewer, positions: Float32Array, pointIndex: number): [number, number] | undefined {
+  if (pointIndex < 0 || pointIndex * 3 >= positions.length) return undefined;
+  const onCanvas = viewer.projectPosition(Array.from(positions.subarray(pointIndex * 3, pointIndex * 3 + 3)) as [number, number, number]);
+  if (!onCanvas) return undefined;
+  const rectangle = viewer.canvas.getBoundingClientRect();
+  return [rectangle.left + onCanvas[0], rectangle.top + onCanvas[1]];
+}
+
+/**
+ * Orbits the camera by a small step on each of `frameCount` animation frames and returns the mean interval
+ * between frames in milliseconds, plus the time of one GPU pick at the canvas centre (benchmark hook).
+ */
+export async function measureRendering(viewer: PointCloudViewer, frameCount: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }> {
+  const controls = viewer.controls;
+  const nextFrame = () => new Promise<number>((resolve) => requestAnimationFrame(resolve));
+  await nextFrame();
+  const started = await nextFrame();
+  let last = started;
+  for (let frame = 0; frame < frameCount; frame++) {
+    const offset = viewer.camera.position.clone().sub(controls.target);
+    offset.applyAxisAngle(viewer.camera.up, 0.02);
+    viewer.camera.position.copy(controls.target).add(offset);
+    controls.update();
+    last = await nextFrame();
+  }
+  const canvas = viewer.canvas;
+  const pickStarted = performance.now();
+  viewer.pickPoint(canvas.clientWidth / 2, canvas.clientHeight / 2);
+  const pickMilliseconds = performance.now() - pickStarted;
+  return { meanFrameMilliseconds: (last - started) / frameCount, pickMilliseconds };
+}
+
+/**
+ * The worker request that builds an export of the shown labels (large scans must not block the page), with the
+ * buffers to transfer.
+ * @param shown Per-point object ids as the page shows them, or undefined for none.
+ */
+export function exportRequest(
+  format: LabelExportFormat,
+  scan: LoadedScan,
+  listed: ListedObject[],
+  shown: Int32Array | undefined,
+  classNames: readonly string[],
+  clicks: readonly PlaygroundClick[],
+): { request: WorkerRequest; transfer: Transferable[] } {
+  const objects = listed
+    .filter((object) => object.prediction)
+    .map((object) => ({ objectId: object.objectId, classIndex: Math.max(0, object.classIndex), confidence: object.confidence, pointCount: object.prediction!.pointCount }));
+  const instance = shown?.slice() ?? new Int32Array(scan.pointCount);
+  const baseName = (scan.format === 'generated' ? 'default-scene' : scan.name).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
+  return {
+    request: { type: 'export-labels', format, baseName, labels: { instance, objects, classNames: [...classNames], clicks: [...clicks], scanName: scan.name } },
+    transfer: [instance.buffer],
+  };
+}
