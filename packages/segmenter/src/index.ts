@@ -9,6 +9,6 @@ export { SegmenterInputError, CheckpointError } from './segmenter-errors.js';
 export type { Click, ClickLocation } from './click.js';
 export type { SegmentationResult, SegmenterOptions, SceneOptions } from './segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
-export type { SegmenterConfig, BackboneConfig, DecoderConfig, SuperpointSettings } from './segmenter-config.js';
+export type { SegmenterConfig, BackboneConfig, DecoderConfig, SuperpointSettings, ClassCalibration } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
