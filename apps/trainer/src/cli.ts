@@ -5,6 +5,7 @@ import { ConfigError } from './config/training-config.js';
 import { runEvaluation } from './commands/evaluate-command.js';
 import { exportCheckpoint } from './commands/export-command.js';
 import { runCalibration } from './commands/calibrate-command.js';
+import { runClassHeadFineTune } from './commands/class-head-command.js';
 import type { InferenceSettings } from './commands/inference-settings.js';
 import { describePreset, formatPresetInfo } from './commands/info-command.js';
 import { runTrainCommand, type TrainCommandOptions } from './commands/train-command.js';
@@ -193,6 +194,38 @@ withInferenceSettings(program
     await initializeBackend({ preferred: 'wasm' });
     const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, inferenceSettingsOf(options));
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
+  });
+
+program
+  .command('fine-tune-classes')
+  .description("fine-tune only the last decoder stage's class head (backbone and mask path frozen) and keep the weights best on the selection scenes")
+  .requiredOption('--checkpoint <dir>', 'model or run directory to start from')
+  .requiredOption('--data <dir>', 'dataset directory of the training and selection scenes')
+  .requiredOption('--scenes <ids>', 'comma-separated training scene ids', (value) => value.split(',').filter(Boolean))
+  .requiredOption('--selection-scenes <ids>', 'comma-separated selection scene ids (disjoint from --scenes)', (value) => value.split(',').filter(Boolean))
+  .requiredOption('--output <dir>', 'model directory to write')
+  .option('--synthetic <n>', 'also train on n generated indoor rooms', parsePositiveInteger)
+  .option('--synthetic-seed <n>', 'seed of the first generated room', (value) => Number.parseInt(value, 10), 700_000)
+  .option('--steps <n>', 'optimisation steps', parsePositiveInteger, 1000)
+  .option('--learning-rates <list>', 'AdamW learning rates to try (comma-separated)', (value) => value.split(',').map(parsePositive), [1e-3])
+  .option('--weight-decay <decay>', 'decoupled weight decay per unit learning rate', parseNonNegative, 0.01)
+  .option('--class-balances <list>', 'class balances to try: class c weighs n_c^-power in the cross-entropy (0 plain, 1 inverse frequency)', (value) => value.split(',').map(parseNonNegative), [0.5])
+  .option('--batch-size <n>', 'objects per mini-batch', parsePositiveInteger, 64)
+  .option('--minimum-object-points <n>', 'smallest object clicked in training', parsePositiveInteger, 100)
+  .option('--scene-copies <n>', 'copies of each training scene through the backbone (the rest turned about z)', parsePositiveInteger, 1)
+  .option('--click-sets <n>', 'click sets per scene copy', parsePositiveInteger, 8)
+  .option('--evaluate-every <n>', 'score the selection scenes every n steps', parsePositiveInteger, 100)
+  .option('--seed <n>', 'seed', (value) => Number.parseInt(value, 10), 1)
+  .addOption(new Option('--dtype <type>', 'storage type of the written weights').choices(['float32', 'float16']).default('float32'))
+  .addOption(backendOption())
+  .action(async (options: { checkpoint: string; data: string; scenes: string[]; selectionScenes: string[]; output: string; synthetic?: number; syntheticSeed: number; steps: number; learningRates: number[]; weightDecay: number; classBalances: number[]; batchSize: number; minimumObjectPoints: number; sceneCopies: number; clickSets: number; evaluateEvery: number; seed: number; dtype: 'float32' | 'float16'; backend?: string }) => {
+    await startBackend(options.backend);
+    await runClassHeadFineTune({
+      ...options,
+      syntheticScenes: options.synthetic,
+      commandLine: process.argv.slice(2).join(' '),
+      log: (line) => console.log(line),
+    });
   });
 
 program
