@@ -295,6 +295,7 @@ export function fineTuneClassHead(
           }
         }
       }
+      optimizer.dispose();
     }
   }
   restore(bestWeights);
