@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium || !hasData)('playground class list in headless Chr
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     ({ server, baseUrl, modelQuery } = await buildAndServe());
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -86,7 +86,7 @@ describe.skipIf(!hasChromium || !hasData)('playground class list in headless Chr
     expect(position).toBeDefined();
     await page.mouse.click(position![0], position![1]);
     await page.waitForFunction(() => Number(document.body.dataset.segmentationRuns ?? 0) >= 1 && document.body.dataset.busy === 'false', undefined, { timeout: 90_000 });
-    await page.waitForSelector('[data-testid=object-row] select option[data-top-rank="1"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=object-row] select option[data-top-rank="1"]', { state: 'attached', timeout: 30_000 });
 
     const predicted = await classOptions(page);
     expectOrderedByProbability(predicted);
@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium || !hasData)('playground class list in headless Chr
     // The person picks the model's second choice: it is selected, the order stays the model's.
     const second = predicted[1];
     await page.selectOption('[data-testid=object-row] select', String(second.value));
-    await page.waitForFunction((value) => (document.querySelector('[data-testid=object-row] select') as HTMLSelectElement | null)?.value === String(value), second.value);
+    await page.waitForFunction((value) => document.querySelector<HTMLSelectElement>('[data-testid=object-row] select')?.value === String(value), second.value);
     const picked = await classOptions(page);
     expect(picked.map((option) => option.value)).toEqual(predicted.map((option) => option.value));
     expect(picked.find((option) => option.selected)?.value).toBe(second.value);

@@ -124,8 +124,8 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   }
   const calibration: unknown = config.calibration;
   if (calibration !== undefined) {
-    const temperature = (calibration as { temperature?: unknown } | null)?.temperature;
-    if (typeof calibration !== 'object' || calibration === null || typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
+    const temperature: unknown = typeof calibration === 'object' && calibration !== null ? (calibration as Record<string, unknown>).temperature : undefined;
+    if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
       throw new CheckpointError(source, `field 'config.calibration': expected { temperature } with a finite temperature > 0, got ${JSON.stringify(calibration)}`);
     }
   }

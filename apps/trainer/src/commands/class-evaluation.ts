@@ -79,7 +79,7 @@ function objectsOf(cloud: PointCloud & { instance: Int32Array; semantic: Int32Ar
     const id = cloud.instance[point];
     if (id <= 0) continue;
     let perClass = votes.get(id);
-    if (!perClass) votes.set(id, (perClass = new Map()));
+    if (!perClass) votes.set(id, (perClass = new Map<number, number>()));
     perClass.set(cloud.semantic[point], (perClass.get(cloud.semantic[point]) ?? 0) + 1);
   }
   const objects = new Map<number, { pointCount: number; trueClass: number }>();
