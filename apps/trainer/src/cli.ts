@@ -174,14 +174,7 @@ program
   .addOption(backendOption())
   .action(async (options: { checkpoint: string; data: string; scenes: string[]; classMinimumPoints: number; dryRun?: boolean; backend?: string }) => {
     await startBackend(options.backend);
-    await runCalibration({
-      checkpoint: options.checkpoint,
-      data: options.data,
-      scenes: options.scenes,
-      minimumObjectPoints: options.classMinimumPoints,
-      dryRun: options.dryRun,
-      log: (line) => console.log(line),
-    });
+    await runCalibration({ ...options, minimumObjectPoints: options.classMinimumPoints, log: (line) => console.log(line) });
   });
 
 withInferenceSettings(program
