@@ -6,7 +6,7 @@ import { parseCheckpointDocument } from '@pointclick/segmenter';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
-import { evaluateClasses } from './class-evaluation.js';
+import { evaluateClasses } from '../training/class-evaluation.js';
 
 /** Options of {@link runCalibration}. */
 export interface CalibrationOptions {

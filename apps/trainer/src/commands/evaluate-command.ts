@@ -8,7 +8,7 @@ import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
-import { evaluateClasses, formatClassReport, type ClassEvaluationReport } from './class-evaluation.js';
+import { evaluateClasses, formatClassReport, type ClassEvaluationReport } from '../training/class-evaluation.js';
 import { renderReliabilityPlot } from '../output/reliability-plot.js';
 
 /** Options of {@link runEvaluation}. */

@@ -5,7 +5,7 @@ import { createRandom } from '@pointclick/sampling';
 import { ClickGeodesicDistances, type InteractiveSegmentationModel } from '@pointclick/segmenter';
 import { AdamOptimizer, clipGradientsByGlobalNorm } from './adam-optimizer.js';
 import { computeCalibration, computeClassAccuracy, RegionDistanceIndex, simulateClicks, type ClassPrediction } from '@pointclick/metrics';
-import { STRUCTURAL_CLASS_NAMES } from '../commands/class-evaluation.js';
+import { STRUCTURAL_CLASS_NAMES } from './class-evaluation.js';
 
 /** Settings of {@link fineTuneClassHead}. */
 export interface ClassHeadFineTuneSettings {

@@ -10,7 +10,7 @@ import {
 } from '@pointclick/metrics';
 import type { InteractiveSegmentationModel } from '@pointclick/segmenter';
 import type { PointCloud } from '@pointclick/io';
-import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
+import { createModelSegmentFunction, toEvaluationScenes } from './validation.js';
 
 /** Classes left out of the non-structural figures, by name. */
 export const STRUCTURAL_CLASS_NAMES = ['wall', 'floor', 'ceiling'];
