@@ -4,6 +4,8 @@ import '@pointclick/tfjs-kernels/gradients';
 import { ConfigError } from './config/training-config.js';
 import { runEvaluation } from './commands/evaluate-command.js';
 import { exportCheckpoint, type ExportFormat } from './commands/export-command.js';
+import { runCalibration } from './commands/calibrate-command.js';
+import { runClassHeadFineTune } from './commands/class-head-command.js';
 import type { InferenceSettings } from './commands/inference-settings.js';
 import { describePreset, formatPresetInfo } from './commands/info-command.js';
 import { runTrainCommand, type TrainCommandOptions } from './commands/train-command.js';
@@ -79,7 +81,25 @@ function withInferenceSettings(command: Command): Command {
     .option('--superpoint-pooling <on|off>', 'superpoint pooling of the mask logits', parseSwitch)
     .option('--superpoint-scale <k>', "computeSuperpoints' Felzenszwalb–Huttenlocher k (larger: larger superpoints)", parseNonNegative)
     .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
-    .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene)', parseInputScale);
+    .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene)', parseInputScale)
+    .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none)', parsePositive);
+}
+
+function parsePositive(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !(number > 0) || !Number.isFinite(number)) throw new InvalidArgumentError(`expected a finite number > 0, got '${value}'`);
+  return number;
+}
+
+function parseClickCounts(value: string): number[] {
+  const counts = value.split(',').filter(Boolean).map(parsePositiveInteger);
+  if (counts.length === 0) throw new InvalidArgumentError(`expected comma-separated click counts such as 1,3,5, got '${value}'`);
+  return counts;
+}
+
+function parseClassesMode(value: string): 'on' | 'off' | 'only' {
+  if (value === 'on' || value === 'off' || value === 'only') return value;
+  throw new InvalidArgumentError(`expected 'on', 'off' or 'only', got '${value}'`);
 }
 
 /** The inference-setting options as the segmenter's checkpoint fields. */
@@ -89,6 +109,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
     localityGain: options.localityGain,
     superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
     inputScale: options.inputScale,
+    temperature: options.temperature,
   };
 }
 
@@ -101,6 +122,7 @@ interface InferenceSettingOptions {
   superpointScale?: number;
   superpointMinimumSize?: number;
   inputScale?: number | 'auto';
+  temperature?: number;
 }
 
 withInferenceSettings(program
@@ -116,8 +138,11 @@ withInferenceSettings(program
   .option('--seed <n>', 'seed of target selection', (value) => Number.parseInt(value, 10), 1)
   .option('--json <file>', 'write the tables as JSON (AGILE3D logs go beside it)')
   .option('--baseline <on|off>', 'also run the non-learned baseline (default on; off when its table is already known)', parseSwitch)
+  .option('--classes <on|off|only>', 'per-object class accuracy and calibration (every object of --class-minimum-points, clicked near its middle); only: skip the AGILE3D protocol', parseClassesMode, 'on')
+  .option('--class-clicks <list>', 'clicks per object at which classes are scored', parseClickCounts, [1, 3, 5])
+  .option('--class-minimum-points <n>', 'smallest object (points) scored for its class', parsePositiveInteger, 300)
   .addOption(backendOption()))
-  .action(async (options: InferenceSettingOptions & { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; baseline?: boolean; backend?: string }) => {
+  .action(async (options: InferenceSettingOptions & { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; baseline?: boolean; classes: 'on' | 'off' | 'only'; classClicks: number[]; classMinimumPoints: number; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -131,8 +156,25 @@ withInferenceSettings(program
       json: options.json,
       ...inferenceSettingsOf(options),
       baseline: options.baseline,
+      classes: options.classes,
+      classClicks: options.classClicks,
+      classMinimumPoints: options.classMinimumPoints,
       log: (line) => console.log(line),
     });
+  });
+
+program
+  .command('calibrate')
+  .description("fit the class temperature on selection scenes and write it into the checkpoint's config (calibration.temperature)")
+  .requiredOption('--checkpoint <dir>', 'model directory or training run directory (its latest checkpoint); its model.json is rewritten')
+  .requiredOption('--data <dir>', 'dataset directory of the selection scenes')
+  .requiredOption('--scenes <ids>', 'comma-separated selection scene ids (never the evaluation scenes)', (value) => value.split(',').filter(Boolean))
+  .option('--class-minimum-points <n>', 'smallest object (points) fitted on', parsePositiveInteger, 300)
+  .option('--dry-run', 'fit and report without writing')
+  .addOption(backendOption())
+  .action(async (options: { checkpoint: string; data: string; scenes: string[]; classMinimumPoints: number; dryRun?: boolean; backend?: string }) => {
+    await startBackend(options.backend);
+    await runCalibration({ ...options, minimumObjectPoints: options.classMinimumPoints, log: (line) => console.log(line) });
   });
 
 withInferenceSettings(program
@@ -146,6 +188,38 @@ withInferenceSettings(program
     await initializeBackend({ preferred: 'wasm' });
     const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, inferenceSettingsOf(options), options.format);
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
+  });
+
+program
+  .command('fine-tune-classes')
+  .description("fine-tune only the last decoder stage's class head (backbone and mask path frozen) and keep the weights best on the selection scenes")
+  .requiredOption('--checkpoint <dir>', 'model or run directory to start from')
+  .requiredOption('--data <dir>', 'dataset directory of the training and selection scenes')
+  .requiredOption('--scenes <ids>', 'comma-separated training scene ids', (value) => value.split(',').filter(Boolean))
+  .requiredOption('--selection-scenes <ids>', 'comma-separated selection scene ids (disjoint from --scenes)', (value) => value.split(',').filter(Boolean))
+  .requiredOption('--output <dir>', 'model directory to write')
+  .option('--synthetic <n>', 'also train on n generated indoor rooms', parsePositiveInteger)
+  .option('--synthetic-seed <n>', 'seed of the first generated room', (value) => Number.parseInt(value, 10), 700_000)
+  .option('--steps <n>', 'optimisation steps', parsePositiveInteger, 1000)
+  .option('--learning-rates <list>', 'AdamW learning rates to try (comma-separated)', (value) => value.split(',').map(parsePositive), [1e-3])
+  .option('--weight-decay <decay>', 'decoupled weight decay per unit learning rate', parseNonNegative, 0.01)
+  .option('--class-balances <list>', 'class balances to try: class c weighs n_c^-power in the cross-entropy (0 plain, 1 inverse frequency)', (value) => value.split(',').map(parseNonNegative), [0.5])
+  .option('--batch-size <n>', 'objects per mini-batch', parsePositiveInteger, 64)
+  .option('--minimum-object-points <n>', 'smallest object clicked in training', parsePositiveInteger, 100)
+  .option('--scene-copies <n>', 'copies of each training scene through the backbone (the rest turned about z)', parsePositiveInteger, 1)
+  .option('--click-sets <n>', 'click sets per scene copy', parsePositiveInteger, 8)
+  .option('--evaluate-every <n>', 'score the selection scenes every n steps', parsePositiveInteger, 100)
+  .option('--seed <n>', 'seed', (value) => Number.parseInt(value, 10), 1)
+  .addOption(new Option('--dtype <type>', 'storage type of the written weights').choices(['float32', 'float16']).default('float32'))
+  .addOption(backendOption())
+  .action(async (options: { checkpoint: string; data: string; scenes: string[]; selectionScenes: string[]; output: string; synthetic?: number; syntheticSeed: number; steps: number; learningRates: number[]; weightDecay: number; classBalances: number[]; batchSize: number; minimumObjectPoints: number; sceneCopies: number; clickSets: number; evaluateEvery: number; seed: number; dtype: 'float32' | 'float16'; backend?: string }) => {
+    await startBackend(options.backend);
+    await runClassHeadFineTune({
+      ...options,
+      syntheticScenes: options.synthetic,
+      commandLine: process.argv.slice(2).join(' '),
+      log: (line) => console.log(line),
+    });
   });
 
 program

@@ -44,6 +44,8 @@ export interface ClickDecoderInput {
    * reach the scene-side weights.
    */
   scene?: DecoderScene;
+  /** Also return every stage's transformed queries Q_t^i (`DecoderStageOutput.queries`). Default false. */
+  keepQueries?: boolean;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface DecoderStageOutput {
   maskLogits: tf.Tensor2D;
   /** (Z^i)ᵀ, `[clickCount, prototypeCount]` class logits (Eq. 6). */
   classLogits: tf.Tensor2D;
+  /** Q_t^i, `[clickCount, width]`: the queries the stage's heads read; only with `keepQueries`. */
+  queries?: tf.Tensor2D;
 }
 
 /** Output of {@link ClickDecoder.apply}: every stage, for deep supervision; the last is the prediction. */
@@ -183,16 +187,33 @@ export class ClickDecoder extends Module {
           finestToLevel: levelIndex === finestLevel ? undefined : level.finestToLevel,
         };
         const { maskLogits, classLogits, adaptedQueries } = this.adaptors[stage].apply(transformed, finestInput, pooled, this.prototypes as tf.Tensor2D, distanceKernel, geodesicDistances);
-        stages.push({ maskLogits, classLogits });
+        stages.push({ maskLogits, classLogits, queries: input.keepQueries ? transformed : undefined });
         if (adaptedQueries) queries = adaptedQueries;
       }
-      return stages.flatMap((stage) => [stage.maskLogits, stage.classLogits]);
+      return stages.flatMap((stage) => (stage.queries ? [stage.maskLogits, stage.classLogits, stage.queries] : [stage.maskLogits, stage.classLogits]));
     });
     const stages: DecoderStageOutput[] = [];
-    for (let index = 0; index < outputs.length; index += 2) {
-      stages.push({ maskLogits: outputs[index], classLogits: outputs[index + 1] });
+    const stride = input.keepQueries ? 3 : 2;
+    for (let index = 0; index < outputs.length; index += stride) {
+      stages.push({ maskLogits: outputs[index], classLogits: outputs[index + 1], queries: input.keepQueries ? outputs[index + 2] : undefined });
     }
     return { stages };
+  }
+
+  /**
+   * Eq. 6 of one stage for given transformed queries: the class logits `[clickCount, prototypeCount]` that
+   * stage's head gives Q_t (from `apply` with `keepQueries`). Lets a class head be trained on stored queries.
+   *
+   * @param stage Stage index, 0 … stageCount − 1.
+   * @param queries Q_t of that stage, `[clickCount, width]`.
+   */
+  classifyQueries(stage: number, queries: tf.Tensor2D): tf.Tensor2D {
+    const adaptor = this.adaptors[stage];
+    if (!adaptor) throw new DecoderInputError('stage', `a stage index in [0, ${this.config.stageCount})`, String(stage));
+    if (queries.rank !== 2 || queries.shape[1] !== this.config.width) {
+      throw new DecoderInputError('queries.shape', `[clickCount, ${this.config.width}]`, `[${queries.shape}]`);
+    }
+    return adaptor.classify(queries, this.prototypes as tf.Tensor2D);
   }
 
   /**

@@ -83,6 +83,19 @@ export class ConditionedQueryAdaptor extends Module {
   }
 
   /**
+   * Eq. 6: Z^i = P_s φc(Q_t^i)^T, returned transposed as `[clickCount, prototypeCount]` class logits.
+   *
+   * @param queries Q_t^i, `[clickCount, width]`.
+   * @param prototypes P_s, `[prototypeCount, prototypeChannels]`.
+   */
+  classify(queries: tf.Tensor2D, prototypes: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const classEmbedding = this.classEmbedding.apply(queries) as tf.Tensor2D; // [clickCount, prototypeChannels]
+      return tf.matMul(classEmbedding, prototypes, false, true) as tf.Tensor2D;
+    });
+  }
+
+  /**
    * @param queries Q_t^i, `[clickCount, width]`.
    * @param finest F^L with its projection (the mask resolution).
    * @param pooled F^i of this stage with its projection, pooled into E_p.
@@ -120,9 +133,7 @@ export class ConditionedQueryAdaptor extends Module {
         maskLogits = tf.add(maskLogits, tf.sub(this.geodesicBias, tf.mul(geodesicDistances, this.geodesicGain)));
       }
 
-      // Eq. 6: Z^i = P_s φc(Q_t^i)^T, returned transposed as [clickCount, prototypeCount].
-      const classEmbedding = this.classEmbedding.apply(queries) as tf.Tensor2D; // [clickCount, prototypeChannels]
-      const classLogits = tf.matMul(classEmbedding, prototypes, false, true) as tf.Tensor2D;
+      const classLogits = this.classify(queries, prototypes);
 
       if (!this.queryFusion) return { maskLogits, classLogits };
 

@@ -137,6 +137,30 @@ describe('click decoder', () => {
     target.dispose();
   });
 
+  it('returns Q_t of every stage on request, and classifyQueries turns them into that stage\'s class logits', () => {
+    const decoder = createClickDecoder(TINY_CONFIG);
+    const clicks = clicksAt(levels, [5, 70, 130]);
+    const plain = decoder.apply({ levels, ...clicks }).stages;
+    expect(plain.every((stage) => stage.queries === undefined)).toBe(true);
+    const before = tf.memory().numTensors;
+    const kept = decoder.apply({ levels, ...clicks, keepQueries: true }).stages;
+    // Three tensors per stage, nothing else left behind.
+    expect(tf.memory().numTensors - before).toBe(3 * kept.length);
+    kept.forEach((stage, index) => {
+      expect(stage.queries!.shape).toEqual([3, 16]);
+      expect(maxAbsoluteDifference(stage.maskLogits.dataSync(), plain[index].maskLogits.dataSync())).toBeLessThan(1e-6);
+      const classified = decoder.classifyQueries(index, stage.queries!);
+      expect(maxAbsoluteDifference(classified.dataSync(), stage.classLogits.dataSync())).toBeLessThan(1e-5);
+      classified.dispose();
+    });
+    // Different stages read different queries.
+    expect(maxAbsoluteDifference(kept[0].queries!.dataSync(), kept[3].queries!.dataSync())).toBeGreaterThan(1e-3);
+    expect(() => decoder.classifyQueries(4, kept[0].queries!)).toThrow(DecoderInputError);
+    expect(() => decoder.classifyQueries(0, kept[0].maskLogits)).toThrow(/queries\.shape must be \[clickCount, 16\]/);
+    tf.dispose([...plain, ...kept].flatMap((stage) => [stage.maskLogits, stage.classLogits, ...(stage.queries ? [stage.queries] : [])]));
+    decoder.dispose();
+  });
+
   it('gives the same outputs with a prepared scene, and the scene frees all it holds', () => {
     const decoder = createClickDecoder(TINY_CONFIG);
     const clicks = clicksAt(levels, [9, 66, 138]);

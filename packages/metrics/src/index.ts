@@ -7,6 +7,16 @@ export { RegionDistanceIndex } from './region-distance-index.js';
 export { findErrorRegions, simulateClicks } from './click-simulator.js';
 export { evaluateInteractive } from './interactive-evaluation.js';
 export { createGeodesicSegmenter } from './geodesic-segmenter.js';
+export {
+  computeClassAccuracy,
+  computeClassConfusion,
+  computeCalibration,
+  computeNegativeLogLikelihood,
+  fitTemperature,
+  findShownClass,
+  rankClass,
+  scaleProbabilities,
+} from './class-scores.js';
 
 export type { SceneIou } from './object-iou.js';
 export type { SemanticScoreOptions, SemanticScores } from './semantic-scores.js';
@@ -28,3 +38,12 @@ export type {
   ClickAveragePrecision,
 } from './interactive-evaluation.js';
 export type { GeodesicSegmenterOptions } from './geodesic-segmenter.js';
+export type {
+  ClassPrediction,
+  ClassAccuracyOptions,
+  ClassAccuracy,
+  ClassConfusionRow,
+  ReliabilityBin,
+  Calibration,
+  TemperatureFitOptions,
+} from './class-scores.js';

@@ -121,6 +121,13 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   if (config.inputScale !== undefined && config.inputScale !== 'auto' && !(typeof config.inputScale === 'number' && config.inputScale > 0 && Number.isFinite(config.inputScale))) {
     throw new CheckpointError(source, `field 'config.inputScale': expected a positive number or 'auto', got ${JSON.stringify(config.inputScale)}`);
   }
+  const calibration: unknown = config.calibration;
+  if (calibration !== undefined) {
+    const temperature: unknown = typeof calibration === 'object' && calibration !== null ? (calibration as Record<string, unknown>).temperature : undefined;
+    if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
+      throw new CheckpointError(source, `field 'config.calibration': expected { temperature } with a finite temperature > 0, got ${JSON.stringify(calibration)}`);
+    }
+  }
   const superpoints: unknown = config.superpoints;
   if (superpoints !== undefined) {
     if (!superpoints || typeof superpoints !== 'object' || Array.isArray(superpoints)) {

@@ -10,6 +10,11 @@ export interface SegmentedObject {
   className: string;
   /** Softmax probability of the predicted class, averaged over the object's clicks (0…1). */
   classProbability: number;
+  /**
+   * Every class's softmax probability averaged over the object's clicks, by class index (0…1, summing to 1):
+   * the order in which to offer the classes. `classIndex` is its largest entry.
+   */
+  classProbabilities: Float32Array;
   /** Mean mask probability (0…1) over the input points the object claims; 0 when it claims none. */
   score: number;
   /** Input points labelled with this object. */
@@ -186,6 +191,7 @@ export function assignClickGroups(input: ClickGroupingInput): ClickGroupingResul
       classIndex,
       className: classNames[classIndex] ?? `class ${classIndex}`,
       classProbability: classCount > 0 ? meanClass[classIndex] / members : 0,
+      classProbabilities: Float32Array.from(meanClass, (sum) => sum / members),
       score: pointCount > 0 ? scoreSums[group] / pointCount : 0,
       pointCount,
     };

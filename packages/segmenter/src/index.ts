@@ -13,7 +13,7 @@ export type { SegmentationConstraints, PointSets } from './point-constraints.js'
 export type { SegmentationResult, SegmenterOptions, SceneOptions } from './segmenter.js';
 export type { RegionSegmenterOptions, SegmentationRegion, RegionSegmentationResult } from './region-segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
-export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, SuperpointSettings } from './segmenter-config.js';
+export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, SuperpointSettings, ClassCalibration } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
 export { serializeSegmenterSafetensors, loadSegmenterSafetensors } from './safetensors-weights.js';

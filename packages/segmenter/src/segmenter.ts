@@ -244,7 +244,10 @@ export class Segmenter {
       const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene: scene.decoderScene });
       const last = output.stages[output.stages.length - 1];
       // Pooling averages logits, so it reads them raw; otherwise the probabilities are computed here.
-      return [pooled ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(last.classLogits)] as [tf.Tensor, tf.Tensor];
+      // Temperature scaling (config.calibration) softens or sharpens the class probabilities, never reorders them.
+      const temperature = config.calibration?.temperature ?? 1;
+      const classLogits = temperature === 1 ? last.classLogits : tf.div(last.classLogits, temperature);
+      return [pooled ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(classLogits)] as [tf.Tensor, tf.Tensor];
     });
     const finish = (maskValues: Float32Array, classProbabilities: Float32Array): SegmentationResult => {
       // maskValues: [voxelCount, clickCount] logits when pooled, else probabilities; classProbabilities: [clickCount, classCount].

@@ -344,6 +344,16 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     expect(parse({ ...document, config: undefined })).toThrow(CheckpointError);
   });
 
+  it('reads the optional calibration temperature and names a bad one', () => {
+    const document = JSON.parse(text) as CheckpointDocument;
+    const parse = (calibration: unknown) => () => parseCheckpointDocument({ ...document, config: { ...document.config, calibration } } as CheckpointDocument, 'model.json');
+    expect(parseCheckpointDocument(document, 'model.json').config.calibration).toBeUndefined();
+    expect(parse({ temperature: 1.7 })().config.calibration).toEqual({ temperature: 1.7 });
+    expect(parse({ temperature: 0 })).toThrow(/field 'config\.calibration': expected \{ temperature \} with a finite temperature > 0, got \{"temperature":0\}/);
+    expect(parse({})).toThrow(/field 'config\.calibration'/);
+    expect(parse(2)).toThrow(/field 'config\.calibration'.*got 2/);
+  });
+
   it('refuses a missing path and a missing weight file', async () => {
     await expectCheckpointError(() => loadSegmenter(join(directory, 'nowhere')), /nowhere: no such file or directory/);
     const lonely = join(directory, 'lonely');

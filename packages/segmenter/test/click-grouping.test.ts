@@ -116,6 +116,9 @@ describe('assignClickGroups (§3.1 post-processing)', () => {
     expect(result.objects[0].classProbability).toBeCloseTo(0.55, 6);
     expect(result.objects[1]).toMatchObject({ objectId: 2, classIndex: 1, className: 'table', pointCount: 0, score: 0 });
     expect(result.objects[1].classProbability).toBeCloseTo(0.7, 6);
+    // The whole mean vector, for a class list ordered by probability.
+    expect([...result.objects[0].classProbabilities].map((value) => Number(value.toFixed(6)))).toEqual([0.55, 0.45]);
+    expect([...result.objects[1].classProbabilities].map((value) => Number(value.toFixed(6)))).toEqual([0.3, 0.7]);
   });
 
   it('is equivariant to the click order', () => {

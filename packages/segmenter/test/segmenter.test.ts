@@ -222,6 +222,29 @@ describe('Segmenter', () => {
     permutation.forEach((source, row) => classes[source].forEach((value, index) => expect(permutedClasses[row][index]).toBeCloseTo(value, 4)));
   });
 
+  it("divides the class logits by the checkpoint's calibration temperature before the softmax", () => {
+    const voxelSegmenter = new Segmenter(segmenter.model, VOXEL_LEVEL);
+    voxelSegmenter.setScene(cloud);
+    const restore = overrideDecoder(voxelSegmenter.model, () => true, [[2, 0, 1, 0]]);
+    const config = voxelSegmenter.model.config;
+    try {
+      const clicks: Click[] = [{ pointIndex: firstBoxPoint, objectId: 1, kind: 'object' }];
+      const softmax = (logits: number[]) => logits.map((value) => Math.exp(value) / logits.reduce((sum, other) => sum + Math.exp(other), 0));
+      const plain = voxelSegmenter.segment(clicks).objects[0];
+      [...softmax([2, 0, 1, 0])].forEach((value, index) => expect(plain.classProbabilities[index]).toBeCloseTo(value, 5));
+      config.calibration = { temperature: 2 };
+      const softened = voxelSegmenter.segment(clicks).objects[0];
+      [...softmax([1, 0, 0.5, 0])].forEach((value, index) => expect(softened.classProbabilities[index]).toBeCloseTo(value, 5));
+      // Same class, lower confidence.
+      expect(softened.classIndex).toBe(plain.classIndex);
+      expect(softened.classProbability).toBeLessThan(plain.classProbability - 0.1);
+    } finally {
+      delete config.calibration;
+      restore();
+      voxelSegmenter.clearScene();
+    }
+  });
+
   it('groups clicks by objectId, lets background clicks claim points, and maps voxels back to points', () => {
     // The voxel path (superpoints off, same model); the superpoint steps have their own tests.
     const voxelSegmenter = new Segmenter(segmenter.model, VOXEL_LEVEL);

@@ -3,6 +3,7 @@ import { colorOfClass, colorOfObject } from '../viewer/point-colors.js';
 import { deleteObject, removeClick, selectObject, updateObject, type SessionHistory, type SessionState } from '../state/session-history.js';
 import { paintedObjectIds } from '../state/correction-strokes.js';
 import { element, rgbCss } from './page-elements.js';
+import { appendClassOptions } from './class-choices.js';
 
 /** One row of the object list: an object with clicks, merged with the latest prediction. */
 export interface ListedObject {
@@ -85,11 +86,9 @@ export function renderPanel(history: SessionHistory, objects: readonly ListedObj
     const details = document.createElement('span');
     details.className = 'details';
     const select = document.createElement('select');
-    select.title = 'Class (predicted; change it to override)';
+    select.title = "Class (ordered by the model's probabilities, ★ its top three; change it to override)";
     if (object.classIndex < 0) select.append(new Option(modelReady ? '(segmenting…)' : '(no prediction)', '-1', true, true));
-    classNames.forEach((className, index) => {
-      select.append(new Option(className, String(index), false, index === object.classIndex));
-    });
+    appendClassOptions(select, classNames, object.prediction?.classProbabilities, object.classIndex);
     select.onchange = () => {
       const classIndex = Number(select.value);
       history.apply((current) => updateObject(current, object.objectId, { classOverride: classIndex >= 0 ? classIndex : undefined }));

@@ -8,6 +8,8 @@ import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
+import { evaluateClasses, formatClassReport, type ClassEvaluationReport } from '../training/class-evaluation.js';
+import { renderReliabilityPlot } from '../output/reliability-plot.js';
 
 /** Options of {@link runEvaluation}. */
 export interface EvaluationOptions extends InferenceSettings {
@@ -31,6 +33,15 @@ export interface EvaluationOptions extends InferenceSettings {
   json?: string;
   /** Also run the non-learned baseline (default true); false saves its time when its table is known. */
   baseline?: boolean;
+  /**
+   * Per-object class accuracy and calibration (`evaluateClasses`): `'on'` (default) after the AGILE3D
+   * protocol, `'off'`, or `'only'` (no AGILE3D protocol, no baseline).
+   */
+  classes?: 'on' | 'off' | 'only';
+  /** Clicks per object at which classes are scored. Default [1, 3, 5]. */
+  classClicks?: number[];
+  /** Objects with fewer points are not class targets. Default 300. */
+  classMinimumPoints?: number;
   /** Progress output. */
   log: (line: string) => void;
 }
@@ -74,7 +85,7 @@ export function formatComparison(model: MethodTable, baseline: MethodTable | und
  * Runs AGILE3D's multi-object protocol on every scene of a dataset directory for the checkpoint and for the
  * non-learned geodesic baseline, with the same targets and click rules, and reports both tables.
  */
-export async function runEvaluation(options: EvaluationOptions): Promise<{ model: MethodTable; baseline?: MethodTable }> {
+export async function runEvaluation(options: EvaluationOptions): Promise<{ model?: MethodTable; baseline?: MethodTable; classes?: ClassEvaluationReport }> {
   const scenes = options.data ? await collectScenes(readDataset(resolve(options.data), options.scenes ? { sceneIds: options.scenes } : {})) : [];
   if (options.data && scenes.length === 0) throw new Error(`no scenes found in ${options.data}`);
   if (options.syntheticScenes) {
@@ -92,8 +103,23 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
     `superpoints: click constraints ${settings.clickConstraints ? 'on' : 'off'}, pooling ${settings.pooling ? 'on' : 'off'}` +
       ` (scale ${settings.scale ?? 'default'}, minimum size ${settings.minimumSize ?? 'default'}); input scale ${segmenter.model.config.inputScale ?? 1}`,
   );
-  const { segment, release } = createModelSegmentFunction(segmenter.model, scenes);
   const started = performance.now();
+  let classes: ClassEvaluationReport | undefined;
+  if (options.classes !== 'off') {
+    options.log(`class evaluation (temperature ${segmenter.model.config.calibration?.temperature ?? 1}):`);
+    classes = await evaluateClasses(segmenter.model, scenes, {
+      clickCounts: options.classClicks,
+      minimumObjectPoints: options.classMinimumPoints,
+      onProgress: (scene, objectCount) => options.log(`  classes: ${scene} done, ${objectCount} objects (${((performance.now() - started) / 1000).toFixed(1)} s)`),
+    });
+    options.log(formatClassReport(classes));
+  }
+  if (options.classes === 'only') {
+    segmenter.dispose();
+    if (options.json) await writeClassFiles(resolve(options.json), { scenes: scenes.map((scene) => scene.id) }, classes!, options.log);
+    return { classes };
+  }
+  const { segment, release } = createModelSegmentFunction(segmenter.model, scenes);
   const modelResult = await evaluateInteractive(evaluationScenes, segment, {
     ...protocol,
     onProgress: (scene) => options.log(`  model: ${scene} done (${((performance.now() - started) / 1000).toFixed(1)} s)`),
@@ -113,11 +139,31 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   if (!baseline) options.log('(baseline not run: --baseline off)');
   if (options.json) {
     const jsonPath = resolve(options.json);
-    await mkdir(dirname(jsonPath), { recursive: true });
-    await writeFileAtomic(jsonPath, `${JSON.stringify({ model, baseline, scenes: scenes.map((scene) => scene.id), protocol }, null, 2)}\n`);
+    const document = { model, baseline, scenes: scenes.map((scene) => scene.id), protocol };
+    if (classes) await writeClassFiles(jsonPath, document, classes, options.log);
+    else {
+      await mkdir(dirname(jsonPath), { recursive: true });
+      await writeFileAtomic(jsonPath, `${JSON.stringify(document, null, 2)}\n`);
+    }
     await writeFile(join(dirname(jsonPath), 'agile3d-model.log'), `${modelResult.logText}\n`);
     if (baselineResult) await writeFile(join(dirname(jsonPath), 'agile3d-baseline.log'), `${baselineResult.logText}\n`);
     options.log(`wrote ${jsonPath} and AGILE3D logs beside it`);
   }
-  return { model, baseline };
+  return { model, baseline, classes };
+}
+
+/** File name of the reliability diagram written beside the JSON tables. */
+export const RELIABILITY_PLOT_FILE = 'class-reliability.svg';
+
+/**
+ * Writes `document` with the class report under `classes` (figures, per-class table, every prediction) to
+ * `jsonPath`, and the reliability diagram of the first click count beside it.
+ */
+async function writeClassFiles(jsonPath: string, document: object, classes: ClassEvaluationReport, log: (line: string) => void): Promise<void> {
+  await mkdir(dirname(jsonPath), { recursive: true });
+  await writeFileAtomic(jsonPath, `${JSON.stringify({ ...document, classes }, null, 2)}\n`);
+  const [firstCount, figures] = Object.entries(classes.figuresAt)[0];
+  const plotPath = join(dirname(jsonPath), RELIABILITY_PLOT_FILE);
+  await writeFileAtomic(plotPath, renderReliabilityPlot(figures.calibration, `class confidence, ${firstCount} click(s) per object`));
+  log(`wrote ${jsonPath} and the reliability plot ${plotPath}`);
 }

@@ -13,6 +13,8 @@ export interface InferenceSettings {
   superpoints?: SuperpointSettings;
   /** Coordinates × this before the network, or `'auto'` per scene. */
   inputScale?: number | 'auto';
+  /** Class temperature (`config.calibration.temperature`); 1 removes the calibration. */
+  temperature?: number;
 }
 
 /** Writes the defined fields of `settings` into `config` (superpoint fields merged over the config's). */
@@ -20,6 +22,8 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
   if (settings.objectThreshold !== undefined) config.objectThreshold = settings.objectThreshold;
   if (settings.localityGain !== undefined) config.localityGain = settings.localityGain;
   if (settings.inputScale !== undefined) config.inputScale = settings.inputScale;
+  if (settings.temperature === 1) delete config.calibration;
+  else if (settings.temperature !== undefined) config.calibration = { temperature: settings.temperature };
   const superpoints = Object.fromEntries(Object.entries(settings.superpoints ?? {}).filter(([, value]) => value !== undefined)) as SuperpointSettings;
   if (Object.keys(superpoints).length > 0) config.superpoints = { ...config.superpoints, ...superpoints };
 }

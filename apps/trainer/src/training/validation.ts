@@ -1,14 +1,19 @@
 import { evaluateInteractive, type EvaluationScene, type InteractiveSummary } from '@pointclick/metrics';
 import type { LabeledScene } from '@pointclick/datasets';
-import { Segmenter, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+import { Segmenter, type InteractiveSegmentationModel, type SegmentationResult } from '@pointclick/segmenter';
 import type { PointCloud } from '@pointclick/io';
 
 /**
  * A `segment(cloud, clicks)` function over a model for the evaluation runner: the backbone runs once per
  * cloud (the runner calls with the same cloud object for every click round), the decoder every round. A
  * scene of `scenes` that ships its own over-segmentation (ScanNet's segs.json) hands it to the segmenter.
+ * `onResult` sees every segmentation (objects, classes) with the number of clicks it was made from.
  */
-export function createModelSegmentFunction(model: InteractiveSegmentationModel, scenes: readonly LabeledScene[] = []) {
+export function createModelSegmentFunction(
+  model: InteractiveSegmentationModel,
+  scenes: readonly LabeledScene[] = [],
+  onResult?: (cloud: PointCloud, clickCount: number, result: SegmentationResult) => void,
+) {
   const segmenter = new Segmenter(model);
   const superpointsOf = new Map<PointCloud, LabeledScene['superpoints']>(scenes.filter((scene) => scene.superpoints).map((scene) => [scene.cloud, scene.superpoints]));
   let currentCloud: PointCloud | undefined;
@@ -17,7 +22,9 @@ export function createModelSegmentFunction(model: InteractiveSegmentationModel, 
       segmenter.setScene(cloud, { superpoints: superpointsOf.get(cloud) });
       currentCloud = cloud;
     }
-    return segmenter.segment(clicks.map((click) => ({ pointIndex: click.pointIndex, objectId: click.objectId, kind: click.kind }))).instance;
+    const result = segmenter.segment(clicks.map((click) => ({ pointIndex: click.pointIndex, objectId: click.objectId, kind: click.kind })));
+    onResult?.(cloud, clicks.length, result);
+    return result.instance;
   };
   return { segment, release: () => segmenter.clearScene() };
 }
