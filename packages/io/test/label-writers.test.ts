@@ -83,7 +83,7 @@ describe.skipIf(!existsSync(join(votenetDirectory, 'scene0000_00_vert.npy')))('S
     expect(firstDifference(back.instance!, room!.instance!)).toBe(-1);
     expect(firstDifference(back.semantic!, room!.semantic!)).toBe(-1);
     const aggregation = JSON.parse(files.aggregation) as { segGroups: { objectId: number; label: string; segments: number[] }[] };
-    const objectCount = new Set(room!.instance!).size - (room!.instance!.includes(0) ? 1 : 0);
+    const objectCount = new Set(room!.instance).size - (room!.instance!.includes(0) ? 1 : 0);
     expect(aggregation.segGroups).toHaveLength(objectCount);
     expect(aggregation.segGroups.every((group) => group.segments.length === 1)).toBe(true);
     // otherprop (NYU40 40) is no raw category: the writer picked one that the table maps back to 40.
@@ -157,7 +157,7 @@ describe.skipIf(!existsSync(join(votenetDirectory, 'scene0001_00_vert.npy')))('S
     const labelled = cloud.instance!.filter((value) => value > 0).length;
     expect(labelled).toBeGreaterThan(10_000);
     const files = writeS3disRoom({ roomName: 'scene0001_00', positions: cloud.positions, colors: cloud.colors, instance: cloud.instance!, semantic: cloud.semantic! });
-    expect(files['scene0001_00.txt']!.trimEnd().split('\n')).toHaveLength(cloud.pointCount);
+    expect(files['scene0001_00.txt'].trimEnd().split('\n')).toHaveLength(cloud.pointCount);
     const annotations = Object.entries(files)
       .filter(([name]) => name.startsWith('Annotations/'))
       .map(([name, text]) => ({ name: name.slice('Annotations/'.length), text }));

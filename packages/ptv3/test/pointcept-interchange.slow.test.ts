@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm, Initializer, LayerNorm, Linear, parseSafetensors, safetensorsToFloat32, serializeSafetensors, type SafetensorsTensor } from '@pointclick/nn';
-import { TINY_CONFIG, useBackend } from './test-helpers.js';
+import { NUMERIC_CHECK_CONFIG, useBackend } from './test-helpers.js';
 import { BASE_CONFIG, createPointTransformerV3, exportPointceptStateDict, fromPointceptLayout, importPointceptStateDict, pointceptKeyOf } from '../src/index.js';
 import { SerializedAttention } from '../src/layers/serialized-attention.js';
 import { SubmanifoldConvolution } from '../src/layers/submanifold-convolution.js';
@@ -144,7 +144,7 @@ describe.skipIf(!python)('Pointcept PT-v3m1 interchange with PyTorch', () => {
   });
 
   it('export → PyTorch (strict load into the PT-v3m1 skeleton, state_dict written back) → export is byte-identical', () => {
-    const config = { ...TINY_CONFIG, seed: 11 } as PointTransformerV3Config;
+    const config = { ...NUMERIC_CHECK_CONFIG, seed: 11 } as PointTransformerV3Config;
     const source = createPointTransformerV3(config);
     const target = createPointTransformerV3({ ...config, seed: 12 });
     try {

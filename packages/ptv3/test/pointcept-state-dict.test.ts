@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { WeightLoadError } from '@pointclick/nn';
-import { TINY_CONFIG, useBackend } from './test-helpers.js';
+import { NUMERIC_CHECK_CONFIG, useBackend } from './test-helpers.js';
 import { BASE_CONFIG, createPointTransformerV3, exportPointceptStateDict, importPointceptStateDict, mapPointceptKeys, pointceptKeyOf, type PointTransformerV3 } from '../src/index.js';
 
 describe('Pointcept PT-v3m1 key map', () => {
@@ -45,8 +45,8 @@ describe('Pointcept PT-v3m1 key map', () => {
     let source: PointTransformerV3;
     let target: PointTransformerV3;
     beforeAll(() => {
-      source = createPointTransformerV3({ ...TINY_CONFIG, seed: 3 });
-      target = createPointTransformerV3({ ...TINY_CONFIG, seed: 4 });
+      source = createPointTransformerV3({ ...NUMERIC_CHECK_CONFIG, seed: 3 });
+      target = createPointTransformerV3({ ...NUMERIC_CHECK_CONFIG, seed: 4 });
     });
     afterAll(() => {
       source.dispose();
@@ -72,7 +72,7 @@ describe('Pointcept PT-v3m1 key map', () => {
 
     it('checks every key and shape before assigning anything', () => {
       const tensors = exportPointceptStateDict(source);
-      const fresh = createPointTransformerV3({ ...TINY_CONFIG, seed: 5 });
+      const fresh = createPointTransformerV3({ ...NUMERIC_CHECK_CONFIG, seed: 5 });
       try {
         const initial = fresh.namedVariables().get('embedding.stem.conv.weight')!.dataSync().slice();
         const missing = new Map(tensors);

@@ -37,7 +37,16 @@ export function listWithImported(listed: readonly ListedObject[], imported: Impo
     const classIndex = settings.classOverride ?? -1;
     byId.set(objectId, {
       objectId,
-      prediction: { objectId, classIndex, className: classNames[classIndex] ?? '', classProbability: 1, score: 1, pointCount: 0 },
+      // An imported class is certain: all of the probability on it (none when the import had no class).
+      prediction: {
+        objectId,
+        classIndex,
+        className: classNames[classIndex] ?? '',
+        classProbability: 1,
+        classProbabilities: Float32Array.from(classNames, (_, index) => (index === classIndex ? 1 : 0)),
+        score: 1,
+        pointCount: 0,
+      },
       classIndex,
       confidence: 1,
       visible: settings.visible,

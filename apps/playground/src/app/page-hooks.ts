@@ -1,5 +1,6 @@
 import type { PointCloudViewer } from '../viewer/point-cloud-viewer.js';
-import type { LoadedScan, PlaygroundClick, WorkerRequest } from '../worker/worker-protocol.js';
+import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from '../worker/worker-protocol.js';
+import { element } from './page-elements.js';
 import type { LabelExportFormat } from '../export/label-formats.js';
 import type { ListedObject } from './object-list-panel.js';
 
@@ -58,4 +59,38 @@ export function exportRequest(
     request: { type: 'export-labels', format, baseName, labels: { instance, objects, classNames: [...classNames], clicks: [...clicks], scanName: scan.name } },
     transfer: [instance.buffer],
   };
+}
+
+/** What the page shows, for scripted checks: object id per point (0 = none) and the listed objects. */
+export interface LabelSnapshot {
+  instance: number[];
+  objects: { objectId: number; className: string; pointCount: number }[];
+}
+
+/**
+ * The page's labels for scripted checks (the end-to-end test).
+ * @param shown Per-point object ids as the page shows them, or undefined for none.
+ */
+export function labelSnapshot(shown: Int32Array | undefined, pointCount: number, listed: ListedObject[], classNames: readonly string[]): LabelSnapshot {
+  return {
+    instance: shown ? Array.from(shown) : new Array<number>(pointCount).fill(0),
+    objects: listed.map((object) => ({ objectId: object.objectId, className: classNames[object.classIndex] ?? '', pointCount: object.prediction?.pointCount ?? 0 })),
+  };
+}
+
+/**
+ * Shows a segmentation's timings in the latency line and records them in `document.body.dataset` (read by the
+ * browser tests and benchmarks): runs so far, backbone, decoder, worker and click-to-mask milliseconds.
+ * @param roundTrip Milliseconds from the request leaving the page to the answer arriving.
+ */
+export function showSegmentationTimings(message: Extract<WorkerResponse, { type: 'segmentation' }>, roundTrip: number, completedRuns: number): void {
+  const dataset = document.body.dataset;
+  dataset.segmentationRuns = String(completedRuns);
+  dataset.lastBackboneMilliseconds = message.backboneMilliseconds.toFixed(1);
+  dataset.lastDecoderMilliseconds = message.decoderMilliseconds.toFixed(1);
+  dataset.lastRoundTripMilliseconds = roundTrip.toFixed(1);
+  dataset.lastWorkerMilliseconds = message.totalMilliseconds.toFixed(1);
+  const backbone = message.backboneMilliseconds > 0 ? ` + backbone ${message.backboneMilliseconds.toFixed(0)} ms (once per scan or region)` : '';
+  element('latency').textContent =
+    `decoder ${message.decoderMilliseconds.toFixed(0)} ms${backbone}; worker ${message.totalMilliseconds.toFixed(0)} ms, click to mask ${roundTrip.toFixed(0)} ms`;
 }

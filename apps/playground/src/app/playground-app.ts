@@ -9,7 +9,7 @@ import { listObjects, renderPanel, type ListedObject } from './object-list-panel
 import { bindPageControls } from './page-controls.js';
 import { downloadBlob, element, hideMessage, setBusy, showMessage } from './page-elements.js';
 import { showSegmentationRegion } from './region-display.js';
-import { exportRequest, measureRendering, projectPointOnPage } from './page-hooks.js';
+import { exportRequest, labelSnapshot, measureRendering, projectPointOnPage, showSegmentationTimings, type LabelSnapshot } from './page-hooks.js';
 import { downloadLabels, downloadSession } from './scan-downloads.js';
 import type { ImportedLabels } from '../export/label-import.js';
 import type { LabelExportFormat } from '../export/label-formats.js';
@@ -239,14 +239,7 @@ export class PlaygroundApp {
           this.scanFeaturesComputed = true;
         }
         this.completedRuns++;
-        document.body.dataset.segmentationRuns = String(this.completedRuns);
-        document.body.dataset.lastBackboneMilliseconds = message.backboneMilliseconds.toFixed(1);
-        document.body.dataset.lastDecoderMilliseconds = message.decoderMilliseconds.toFixed(1);
-        document.body.dataset.lastRoundTripMilliseconds = roundTrip.toFixed(1);
-        document.body.dataset.lastWorkerMilliseconds = message.totalMilliseconds.toFixed(1);
-        const backbone = message.backboneMilliseconds > 0 ? ` + backbone ${message.backboneMilliseconds.toFixed(0)} ms (once per scan)` : '';
-        element('latency').textContent =
-          `decoder ${message.decoderMilliseconds.toFixed(0)} ms${backbone}; worker ${message.totalMilliseconds.toFixed(0)} ms, click to mask ${roundTrip.toFixed(0)} ms`;
+        showSegmentationTimings(message, roundTrip, this.completedRuns);
         showSegmentationRegion(this.viewer, message.region, message.objectsAtBorder);
         if (this.segmentationPending) this.requestSegmentation();
         else setBusy(undefined);
@@ -327,12 +320,8 @@ export class PlaygroundApp {
    * What the page shows, for scripted checks (the end-to-end test): object id per point (0 = none) and the listed
    * objects with their class names and point counts.
    */
-  labelSnapshot(): { instance: number[]; objects: { objectId: number; className: string; pointCount: number }[] } {
-    const instance = this.labelsShown();
-    return {
-      instance: instance ? Array.from(instance) : new Array<number>(this.scan?.pointCount ?? 0).fill(0),
-      objects: this.listedObjects().map((object) => ({ objectId: object.objectId, className: this.classNames[object.classIndex] ?? '', pointCount: object.prediction?.pointCount ?? 0 })),
-    };
+  labelSnapshot(): LabelSnapshot {
+    return labelSnapshot(this.labelsShown(), this.scan?.pointCount ?? 0, this.listedObjects(), this.classNames);
   }
 
   private recolor(): void {

@@ -102,7 +102,7 @@ function lastStageQueries(model: InteractiveSegmentationModel, positions: Float3
   const backbone = model.backbone.apply({ positions, colors });
   const finest = backbone.levels[backbone.levels.length - 1];
   const decoderScene = model.decoder.prepareScene(backbone.levels);
-  const geodesic = ClickGeodesicDistances.forDecoder(model.decoder.config, finest.coordinates, colors, backbone.inputToFinest);
+  const geodesic = ClickGeodesicDistances.forModel(model, finest.coordinates, colors, backbone.inputToFinest);
   try {
     return clickSets.map((points) => {
       const clickVoxelIndices = Int32Array.from(points, (point) => backbone.inputToFinest[point]);

@@ -164,7 +164,7 @@ export function convertSemanticId(id: number, from: LabelSpace, to: LabelSpace):
         from,
         to,
         classId: id,
-        className: CLASS_NAMES[from][id]!,
+        className: CLASS_NAMES[from][id],
         message: `${from} class ${describeClass(from, id)} has no counterpart in ${to}${space === from ? '' : ` (it is ${describeClass(space, current)} in ${space})`}`,
       });
     }

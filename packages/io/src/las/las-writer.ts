@@ -86,7 +86,10 @@ export function writeLas(cloud: PointCloud, options: WriteLasOptions = {}): Uint
       if (value > maximum[axis]) maximum[axis] = value;
     }
   }
-  if (pointCount === 0) minimum.fill(0), maximum.fill(0);
+  if (pointCount === 0) {
+    minimum.fill(0);
+    maximum.fill(0);
+  }
   const sourceScale = (cloud.metadata as { lasHeader?: { scale: [number, number, number]; offset: [number, number, number] } } | undefined)?.lasHeader;
   const scale = options.scale !== undefined ? [options.scale, options.scale, options.scale] : (sourceScale?.scale ?? [0.0001, 0.0001, 0.0001]);
   const offset = options.scale === undefined && sourceScale ? sourceScale.offset : origin;

@@ -64,7 +64,7 @@ export function writeScanNetAnnotation(input: ScanNetAnnotationInput): ScanNetAn
     const objectId = instance[point];
     const inputSegment = segments ? segments[point] : 0;
     let byObject = segmentOfPair.get(inputSegment);
-    if (byObject === undefined) segmentOfPair.set(inputSegment, (byObject = new Map()));
+    if (byObject === undefined) segmentOfPair.set(inputSegment, (byObject = new Map<number, number>()));
     let segment = byObject.get(objectId);
     if (segment === undefined) {
       segment = segmentCount++;
