@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClassMappingError, convertSemanticId, findClassId, readLabelsJson, readLas, readPly, readSemanticKittiLabels } from '@pointclick/io';
+import { unzipSync } from 'fflate';
+import { ClassMappingError, convertSemanticId, findClassId, parseS3disRoom, readLabelsJson, readLas, readPly, readSemanticKittiLabels } from '@pointclick/io';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import type { Segmenter } from '@pointclick/segmenter';
@@ -106,6 +107,43 @@ describe('runLabelling', () => {
     } else {
       const labels = readSemanticKittiLabels(new Uint8Array(readFileSync(join(kittiOut, 'room-a.label'))));
       expect(Array.from(labels.instance)).toEqual(Array.from(expected.instance));
+    }
+  });
+
+  it('writes ScanNet and S3DIS archives whose files give back the labels', async () => {
+    const directory = mkdtempSync(join(scratch, 'archives-'));
+    const room = writeBoxRoom(directory, 'room-a.ply', 7);
+    writeFileSync(clicksFile, JSON.stringify({ scans: { 'room-a.ply': BOX_ROOM_CLICKS } }));
+    segmenter.setScene(generateBoxRoom(7));
+    const expected = segmenter.segment(BOX_ROOM_CLICKS);
+    const classNameOf = new Map(expected.objects.map((object) => [object.objectId, object.className]));
+
+    const scanNetOut = join(directory, 'out-scannet');
+    const scanNetReport = await runLabelling(segmenter, { clicks: clicksFile, out: scanNetOut, format: 'scannet' }, [room], recordingProgress().progress, () => {});
+    expect(scanNetReport.failures).toEqual([]);
+    expect(scanNetReport.labelled).toBe(1);
+    const archive = unzipSync(new Uint8Array(readFileSync(join(scanNetOut, 'room-a.scannet.zip'))));
+    const segIndices = (JSON.parse(new TextDecoder().decode(archive['room-a_vh_clean_2.0.010000.segs.json'])) as { segIndices: number[] }).segIndices;
+    const groups = (JSON.parse(new TextDecoder().decode(archive['room-a.aggregation.json'])) as { segGroups: { objectId: number; label: string; segments: number[] }[] }).segGroups;
+    const groupOfSegment = new Map(groups.flatMap((group) => group.segments.map((segment) => [segment, group] as const)));
+    // ScanNet's objectId is 0-based: our objectId − 1; its label is the object's class name.
+    segIndices.forEach((segment, point) => {
+      const group = groupOfSegment.get(segment);
+      expect(group ? group.objectId + 1 : 0).toBe(expected.instance[point]);
+      if (group) expect(group.label).toBe(classNameOf.get(group.objectId + 1));
+    });
+
+    // S3DIS has 13 classes: a predicted class without a counterpart fails the scan by name, else the room reads back.
+    const s3disOut = join(directory, 'out-s3dis');
+    const report = await runLabelling(segmenter, { clicks: clicksFile, out: s3disOut, format: 's3dis' }, [room], recordingProgress().progress, () => {});
+    if (report.failures.length > 0) {
+      expect(report.failures[0].message).toMatch(/has no counterpart in s3dis13/);
+    } else {
+      const files = Object.entries(unzipSync(new Uint8Array(readFileSync(join(s3disOut, 'room-a.s3dis.zip')))));
+      const roomFile = files.find(([name]) => name === 'room-a/room-a.txt');
+      expect(new TextDecoder().decode(roomFile![1]).trim().split('\n')).toHaveLength(expected.instance.length);
+      const annotations = files.filter(([name]) => name.startsWith('room-a/Annotations/')).map(([name, data]) => ({ name: name.slice(name.lastIndexOf('/') + 1), text: new TextDecoder().decode(data) }));
+      expect(parseS3disRoom(annotations).pointCount).toBe(expected.instance.filter((id) => id > 0).length);
     }
   });
 

@@ -1,5 +1,9 @@
+import { strToU8, unzipSync, zipSync } from 'fflate';
 import {
   convertSemanticId,
+  parseS3disRoom,
+  writeS3disRoom,
+  writeScanNetAnnotation,
   findClassId,
   readLabelsJson,
   readLas,
@@ -115,11 +119,74 @@ const lasFormat: OutputFormat = {
   },
 };
 
+/** The time stamped on every archive entry, fixed so that a rerun writes the same bytes (zip dates start in 1980). */
+const ARCHIVE_TIME = new Date(Date.UTC(1980, 0, 2));
+
+/** The scan's file name without its extension: the ScanNet scene id and the S3DIS room name of its archive. */
+const stemOf = (scan: LabelledScan): string => scan.scanName.replace(/\.[^.]+$/, '');
+
+const scanNetFormat: OutputFormat = {
+  name: 'scannet',
+  extension: '.scannet.zip',
+  description: 'zip of <scan>.aggregation.json + <scan>_vh_clean_2.0.010000.segs.json (labels = the model\'s class names; one segment per object)',
+  encode: (scan) => {
+    const stem = stemOf(scan);
+    const files = writeScanNetAnnotation({ sceneId: stem, instance: scan.instance, semantic: scan.semantic, classNames: semanticClassNames(scan.classNames) });
+    return zipSync({ [`${stem}.aggregation.json`]: strToU8(files.aggregation), [`${stem}_vh_clean_2.0.010000.segs.json`]: strToU8(files.segments) }, { mtime: ARCHIVE_TIME });
+  },
+  isComplete: (bytes, pointCount) => {
+    try {
+      const entries = Object.entries(unzipSync(bytes));
+      const segments = entries.find(([name]) => name.endsWith('_vh_clean_2.0.010000.segs.json'));
+      const aggregation = entries.find(([name]) => name.endsWith('.aggregation.json'));
+      if (!segments || !aggregation) return Promise.resolve(false);
+      JSON.parse(new TextDecoder().decode(aggregation[1]));
+      const { segIndices } = JSON.parse(new TextDecoder().decode(segments[1])) as { segIndices?: unknown[] };
+      return Promise.resolve(Array.isArray(segIndices) && segIndices.length === pointCount);
+    } catch {
+      return Promise.resolve(false);
+    }
+  },
+};
+
+const s3disFormat: OutputFormat = {
+  name: 's3dis',
+  extension: '.s3dis.zip',
+  description: 'zip of an S3DIS room folder, <scan>/<scan>.txt + <scan>/Annotations/<class>_<n>.txt (classes from NYU40 by name to S3DIS 13)',
+  encode: (scan) => {
+    const stem = stemOf(scan);
+    const idOfSemantic = new Map<number, number>([[0, 0]]);
+    const semantic = Int32Array.from(scan.semantic, (value) => {
+      let id = idOfSemantic.get(value);
+      if (id === undefined) {
+        id = convertSemanticId(findClassId('nyu40', scan.classNames[value - 1]), 'nyu40', 's3dis13');
+        idOfSemantic.set(value, id);
+      }
+      return id;
+    });
+    const files = writeS3disRoom({ roomName: stem, positions: scan.cloud.positions, colors: scan.cloud.colors, instance: scan.instance, semantic });
+    return zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [`${stem}/${name}`, strToU8(text)])), { mtime: ARCHIVE_TIME });
+  },
+  isComplete: (bytes, pointCount) => {
+    try {
+      // The room file holds every point; the annotation files must parse as S3DIS classes.
+      const entries = Object.entries(unzipSync(bytes)).map(([name, data]) => ({ name, text: new TextDecoder().decode(data) }));
+      const room = entries.find(({ name }) => !name.includes('/Annotations/') && name.endsWith('.txt'));
+      const annotations = entries.filter(({ name }) => name.includes('/Annotations/')).map(({ name, text }) => ({ name: name.slice(name.lastIndexOf('/') + 1), text }));
+      if (!room) return Promise.resolve(false);
+      if (annotations.length > 0) parseS3disRoom(annotations);
+      return Promise.resolve(room.text.split('\n').filter((line) => line.trim() !== '').length === pointCount);
+    } catch {
+      return Promise.resolve(false);
+    }
+  },
+};
+
 /**
  * Every format `pointclick-label` writes, by `--format` name. ScanNet and S3DIS annotations are several files per
- * scan, so they are not offered here (the playground's Export menu writes them as zip archives).
+ * scan, so each scan's files go into one zip archive (one output per scan, written atomically like the others).
  */
-export const OUTPUT_FORMATS: ReadonlyMap<string, OutputFormat> = new Map([plyFormat, jsonFormat, semanticKittiFormat, lasFormat].map((format) => [format.name, format]));
+export const OUTPUT_FORMATS: ReadonlyMap<string, OutputFormat> = new Map([plyFormat, jsonFormat, semanticKittiFormat, lasFormat, scanNetFormat, s3disFormat].map((format) => [format.name, format]));
 
 /**
  * The output format called `name`.
