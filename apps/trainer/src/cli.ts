@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeFileAtomic } from '@pointclick/io/node';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
 import { ConfigError } from './config/training-config.js';
+import { formatBenchResult, runBench } from './commands/bench-command.js';
 import { runEvaluation } from './commands/evaluate-command.js';
 import { exportCheckpoint } from './commands/export-command.js';
 import type { InferenceSettings } from './commands/inference-settings.js';
@@ -145,6 +147,41 @@ withInferenceSettings(program
     await initializeBackend({ preferred: 'wasm' });
     const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, inferenceSettingsOf(options));
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
+  });
+
+/** Parses `--points`: a positive integer or `all`. */
+function parsePointBudget(value: string): number | 'all' {
+  return value === 'all' ? 'all' : parsePositiveInteger(value);
+}
+
+program
+  .command('bench')
+  .description('time training steps phase by phase (data, forward, backward, optimizer) with backend memory, beside a large matMul on the same backend')
+  .addOption(new Option('--preset <name>', 'model preset').choices(['lite', 'base', 'tiny']).default('lite'))
+  .option('--points <n|all>', "points per step: crop size, or 'all' for whole scenes", parsePointBudget, 10_000 as number | 'all')
+  .option('--steps <n>', 'measured steps', parsePositiveInteger, 5)
+  .option('--warmup <n>', 'unmeasured steps first (shader compilation, buffer pool growth)', parseNonNegative, 2)
+  .option('--data <dir>', 'dataset folder to draw scenes from (default: 2 synthetic rooms)')
+  .option('--grid-size <metres>', "backbone voxel size (default the preset's)", parseNonNegative)
+  .option('--cache <dir>', 'scene cache directory', '.cache/scenes')
+  .option('--matmul <n>', 'edge of the square reference matMul', parsePositiveInteger, 2048)
+  .option('--json <file>', 'also write the result as JSON')
+  .addOption(backendOption())
+  .action(async (options: { preset: 'lite' | 'base' | 'tiny'; points: number | 'all'; steps: number; warmup: number; data?: string; gridSize?: number; cache: string; matmul: number; json?: string; backend?: string }) => {
+    await startBackend(options.backend);
+    const result = await runBench({
+      preset: options.preset,
+      points: options.points,
+      steps: options.steps,
+      warmupSteps: Math.floor(options.warmup),
+      data: options.data,
+      gridSize: options.gridSize || undefined,
+      cacheDirectory: options.cache,
+      matMulSize: options.matmul,
+      log: (line) => console.log(line),
+    });
+    for (const line of formatBenchResult(result)) console.log(line);
+    if (options.json) await writeFileAtomic(options.json, `${JSON.stringify(result, null, 2)}\n`);
   });
 
 program

@@ -12,12 +12,13 @@ export function createModelSegmentFunction(model: InteractiveSegmentationModel, 
   const segmenter = new Segmenter(model);
   const superpointsOf = new Map<PointCloud, LabeledScene['superpoints']>(scenes.filter((scene) => scene.superpoints).map((scene) => [scene.cloud, scene.superpoints]));
   let currentCloud: PointCloud | undefined;
-  const segment = (cloud: PointCloud, clicks: ReadonlyArray<{ pointIndex: number; objectId: number; kind: 'object' | 'background' }>) => {
+  // Asynchronous read-back (segmentAsync): WebGPU in Node cannot read synchronously.
+  const segment = async (cloud: PointCloud, clicks: ReadonlyArray<{ pointIndex: number; objectId: number; kind: 'object' | 'background' }>) => {
     if (cloud !== currentCloud) {
       segmenter.setScene(cloud, { superpoints: superpointsOf.get(cloud) });
       currentCloud = cloud;
     }
-    return segmenter.segment(clicks.map((click) => ({ pointIndex: click.pointIndex, objectId: click.objectId, kind: click.kind }))).instance;
+    return (await segmenter.segmentAsync(clicks.map((click) => ({ pointIndex: click.pointIndex, objectId: click.objectId, kind: click.kind })))).instance;
   };
   return { segment, release: () => segmenter.clearScene() };
 }
