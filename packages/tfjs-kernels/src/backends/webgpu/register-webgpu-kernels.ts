@@ -1,5 +1,5 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
-import { patchAttentionWebGpuConfig } from './patch-attention-webgpu.js';
+import { patchAttentionGradWebGpuConfig, patchAttentionWebGpuConfig } from './patch-attention-webgpu.js';
 import {
   sparseConvolutionFeatureGradWebGpuConfig,
   sparseConvolutionWebGpuConfig,
@@ -9,6 +9,7 @@ import {
 /** Kernels this package adds to the WebGPU backend. */
 export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [
   patchAttentionWebGpuConfig,
+  patchAttentionGradWebGpuConfig,
   sparseConvolutionWebGpuConfig,
   sparseConvolutionWeightGradWebGpuConfig,
   sparseConvolutionFeatureGradWebGpuConfig,
