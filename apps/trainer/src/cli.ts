@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '@pointclick/io/node';
-import { initializeBackend } from '@pointclick/tfjs-kernels/node';
+import { initializeBackend, startNodeWebGpu } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
 import { ConfigError } from './config/training-config.js';
 import { formatBenchResult, runBench } from './commands/bench-command.js';
@@ -32,6 +32,7 @@ program
   .option('--preset <name>', 'model preset: lite, base or tiny')
   .option('--steps <n>', 'total steps of the schedule', (value) => Number.parseInt(value, 10))
   .option('--step-limit <n>', 'stop after this many steps of this invocation', (value) => Number.parseInt(value, 10))
+  .option('--time-limit <minutes>', 'stop (with a checkpoint) after this many minutes of training steps', parseNonNegative)
   .option('--resume', 'continue from the run directory\'s latest checkpoint')
   .option('--init-from <dir>', 'fine-tune: start from the weights of a model or run directory (sets initialWeights)')
   .addOption(backendOption())
@@ -182,6 +183,13 @@ program
     });
     for (const line of formatBenchResult(result)) console.log(line);
     if (options.json) await writeFileAtomic(options.json, `${JSON.stringify(result, null, 2)}\n`);
+  });
+
+program
+  .command('adapter')
+  .description('start WebGPU (Dawn) and print its adapter: vendor, architecture, driver (fails when none is found)')
+  .action(async () => {
+    console.log(`adapter: ${await startNodeWebGpu()}`);
   });
 
 program

@@ -118,17 +118,23 @@ async function measureStep(context: StepContext, stepIndex: number): Promise<{ p
   const started = performance.now();
   const prepared = await prepareStep(context, stepIndex);
   const preparedAt = performance.now();
-  // The forward pass alone, to a completed read of the loss.
-  const forward = computeStepLoss(context.model, prepared.scene, prepared.step, context.config.loss);
-  await forward.total.data();
-  tf.dispose([forward.total, forward.terms]);
-  const voxels = forward.voxelCount;
+  // The forward pass alone, to a completed read of the loss (its intermediates freed by the tidy).
+  let terms: tf.Tensor | undefined;
+  let voxels = 0;
+  const total = tf.tidy(() => {
+    const forward = computeStepLoss(context.model, prepared.scene, prepared.step, context.config.loss);
+    terms = forward.terms;
+    voxels = forward.voxelCount;
+    return forward.total;
+  });
+  await total.data();
+  tf.dispose([total, terms!]);
   const forwardDone = performance.now();
-  const { gradients, terms } = computeStepGradients(context, prepared);
+  const { gradients, terms: stepTerms } = computeStepGradients(context, prepared);
   const smallest = [...gradients.values()].reduce((a, b) => (b.size < a.size ? b : a));
   await drainBackend(smallest);
   const backwardDone = performance.now();
-  terms.dispose();
+  stepTerms.dispose();
   const norm = applyStepGradients(context, gradients, prepared.learningRate);
   await drainBackend(norm);
   norm.dispose();

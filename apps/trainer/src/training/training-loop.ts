@@ -23,6 +23,8 @@ export interface TrainingRunOptions {
   resume?: boolean;
   /** Stop after this many steps of this invocation (the schedule still spans `schedule.steps`). */
   stepLimit?: number;
+  /** Stop, with a checkpoint, after the first step that ends this many seconds after the first began. */
+  timeLimitSeconds?: number;
   /** Where progress lines go; default the console. */
   log?: (line: string) => void;
   /** Show an interactive progress bar (default: when stdout is a terminal). */
@@ -165,7 +167,8 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
     unfinished = finishStep(report, state.step);
 
     const validate = config.validation.everySteps > 0 && (state.step % config.validation.everySteps === 0 || state.step === totalSteps);
-    const checkpoint = state.step % config.checkpoint.everySteps === 0 || state.step === lastStep;
+    const outOfTime = options.timeLimitSeconds !== undefined && (performance.now() - started) / 1000 >= options.timeLimitSeconds;
+    const checkpoint = state.step % config.checkpoint.everySteps === 0 || state.step === lastStep || outOfTime;
     if ((validate && validationScenes.length > 0) || checkpoint) await unfinished;
     if (validate && validationScenes.length > 0) {
       const summary = await validateModel(model, validationScenes, { targetObjects: config.validation.targetObjects, clickBudget: config.validation.clickBudget, seed: config.seed });
@@ -175,6 +178,10 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
     if (checkpoint) {
       checkpointDirectory = await saveCheckpoint();
       await writeFileAtomic(files.plotPath, renderTrainingPlot(records));
+    }
+    if (outOfTime) {
+      log(`time limit of ${options.timeLimitSeconds} s reached at step ${state.step}`);
+      break;
     }
   }
   await unfinished;
