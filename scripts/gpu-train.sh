@@ -17,7 +17,8 @@
 # training-plot.svg), model/ (the fine-tuned model), eval/*.json and eval-table.md.
 #
 # Without a GPU (no NVIDIA adapter, SwiftShader installed): the same steps on SwiftShader in a tiny mode
-# (small crops, one room, 1-2 steps, a small evaluation), to check the script itself. TINY=1 forces it.
+# (a 1,500-point copy of one room, `lite` only, one step, one target and click), to check the script itself.
+# TINY=1 forces it.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -112,11 +113,11 @@ if [[ $MODE == gpu ]]; then
   BENCH_FLAGS=(--points all --steps 5 --warmup 2)
   BENCH_PRESETS=(lite base)
 else
+  # The first 1,500 points of scene0001_00 (a sparser copy of the room): bench, training and evaluation.
   BENCH_DATA=$OUT_DIR/tiny-room
-  mkdir -p "$BENCH_DATA"
-  for part in vert ins_label sem_label; do ln -sf "$ROOMS/scene0001_00_$part.npy" "$BENCH_DATA/"; done
-  BENCH_FLAGS=(--points 1500 --steps 1 --warmup 0 --matmul 256)
-  BENCH_PRESETS=(tiny)
+  node scripts/gpu-train-tiny-room.mjs "$ROOMS" scene0001_00 "$BENCH_DATA" 1500
+  BENCH_FLAGS=(--points all --steps 1 --warmup 0 --matmul 256)
+  BENCH_PRESETS=(lite)
 fi
 
 for preset in "${BENCH_PRESETS[@]}"; do
@@ -132,9 +133,9 @@ if [[ $MODE == gpu ]]; then
   TRAIN_FLAGS=(--set "data.sources=$SOURCES" --set 'data.pointBudget="all"' --set "schedule.warmupSteps=$((STEPS < 500 ? STEPS / 10 : 50))")
   EVAL_FLAGS=(--data "$ROOMS" --scenes "$SELECTION")
 else
-  STEPS=2
+  STEPS=1
   SOURCES="[{\"kind\":\"folder\",\"directory\":\"$BENCH_DATA\"}]"
-  TRAIN_FLAGS=(--set "data.sources=$SOURCES" --set 'data.pointBudget=1500' --set 'schedule.warmupSteps=0' --set 'validation.everySteps=0')
+  TRAIN_FLAGS=(--set "data.sources=$SOURCES" --set 'data.pointBudget="all"' --set 'schedule.warmupSteps=0' --set 'validation.everySteps=0')
   EVAL_FLAGS=(--data "$BENCH_DATA" --targets 1 --clicks 1)
 fi
 echo "steps: $STEPS"
