@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import { InteractiveSegmentationModel, type SegmenterConfig } from '@pointclick/segmenter';
-import type { PreprocessedScene } from '@pointclick/datasets';
 import type { TrainingConfig } from '../config/training-config.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { renderTrainingPlot, type LogRecord } from '../output/training-plot.js';

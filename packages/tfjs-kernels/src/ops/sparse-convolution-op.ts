@@ -162,7 +162,7 @@ function sparseConvolutionGradients(dy: Tensor2D, table: Tensor2D, features: Ten
       const weightAttrs: SparseConvolutionWeightGradAttrs = { chunkRows: WEIGHT_GRADIENT_CHUNK_ROWS };
       const featureGradient = engine().runKernel(SPARSE_CONVOLUTION_FEATURE_GRAD, { outputGradient: dy, neighbours: table, weights }, featureAttrs) as Tensor2D;
       // [chunks, offsets·channels, outputChannels] partial sums.
-      const chunked = engine().runKernel(SPARSE_CONVOLUTION_WEIGHT_GRAD, { features, neighbours: table, outputGradient: dy }, weightAttrs) as Tensor;
+      const chunked = engine().runKernel<Tensor>(SPARSE_CONVOLUTION_WEIGHT_GRAD, { features, neighbours: table, outputGradient: dy }, weightAttrs);
       return [featureGradient, sum(chunked, 0) as Tensor2D];
     });
   }
