@@ -32,7 +32,7 @@ describe.skipIf(missing.length > 0)('scripts/gpu-train.sh (tiny mode, SwiftShade
     expect(log).toMatch(/^adapter: .*swiftshader/im);
     expect(log).toMatch(/mode: tiny/);
     expect(readFileSync(join(output, 'kernel-spec.log'), 'utf8')).toMatch(/Tests\s+\d+ passed/);
-    const bench = JSON.parse(readFileSync(join(output, 'bench-lite.json'), 'utf8')) as { backend: string; stepsPerSecond: number; stepToMatMulRatio: number };
+    const bench = JSON.parse(readFileSync(join(output, 'bench-tiny.json'), 'utf8')) as { backend: string; stepsPerSecond: number; stepToMatMulRatio: number };
     expect(bench.backend).toBe('webgpu');
     expect(bench.stepsPerSecond).toBeGreaterThan(0);
     expect(bench.stepToMatMulRatio).toBeGreaterThan(0);

@@ -143,14 +143,16 @@ class PatchAttentionGradProgram implements WebGPUProgram {
         return dot;
       }
     `;
-    if (this.part === 'statistics') {
-      return `${header}
+    // Per query row: its offset and its patch's first row's offset in the [rows, CHANNELS] inputs.
+    const queryRowMain = `${header}
       fn main(index : i32) {
         let row = index;
         if (row >= uniforms.rows) { return; }
         let rowBase = row * CHANNELS;
         let blockBase = (row / PATCH_SIZE) * PATCH_SIZE * CHANNELS;
-        var maximum = -3.402823e+38f;
+`;
+    if (this.part === 'statistics') {
+      return `${queryRowMain}        var maximum = -3.402823e+38f;
         for (var column = 0; column < PATCH_SIZE; column++) {
           maximum = max(maximum, dotRows(rowBase, blockBase + column * CHANNELS, false) * uniforms.scale);
         }
@@ -167,13 +169,7 @@ class PatchAttentionGradProgram implements WebGPUProgram {
     `;
     }
     if (this.part === 'query') {
-      return `${header}
-      fn main(index : i32) {
-        let row = index;
-        if (row >= uniforms.rows) { return; }
-        let rowBase = row * CHANNELS;
-        let blockBase = (row / PATCH_SIZE) * PATCH_SIZE * CHANNELS;
-        let logSum = statistics[row * 2];
+      return `${queryRowMain}        let logSum = statistics[row * 2];
         let rowDot = statistics[row * 2 + 1];
         var accumulator : array<f32, ${this.channels}>;
         for (var column = 0; column < PATCH_SIZE; column++) {
