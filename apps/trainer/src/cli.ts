@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { initializeBackend, startNodeWebGpu } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
@@ -204,7 +205,19 @@ program
     else for (const line of formatPresetInfo(info)) console.log(line);
   });
 
-program.parseAsync().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `error: ${error.message}` : error);
-  process.exitCode = 1;
-});
+/**
+ * Destroys the WebGPU device once a command is done: Dawn keeps Node's event loop alive while a device
+ * exists, so the process would never exit.
+ */
+function releaseWebGpuDevice(): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  (tf.backend() as unknown as { device?: { destroy(): void } }).device?.destroy();
+}
+
+program
+  .parseAsync()
+  .catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? `error: ${error.message}` : error);
+    process.exitCode = 1;
+  })
+  .finally(releaseWebGpuDevice);
