@@ -141,9 +141,28 @@ else
   EVAL_FLAGS=(--data "$BENCH_DATA" --targets 1 --clicks 1)
 fi
 echo "steps: $STEPS"
+# The default recipe at the learning rate models/default was fine-tuned with (apps/trainer/README.md).
 "${CLI[@]}" train -c apps/trainer/configs/default-lite.yaml --init-from models/default --output "$OUT_DIR/run" --backend webgpu \
-  --steps "$STEPS" --time-limit "$MINUTES" --set "data.cacheDirectory=\"$CACHE\"" --set 'checkpoint.everySteps=100' "${TRAIN_FLAGS[@]}"
-"${CLI[@]}" export --checkpoint "$OUT_DIR/run" --output "$OUT_DIR/model"
+  --set optimizer.learningRate=0.0003 --steps "$STEPS" --time-limit "$MINUTES" --set "data.cacheDirectory=\"$CACHE\"" --set 'checkpoint.everySteps=100' "${TRAIN_FLAGS[@]}"
+# Exported with models/default's inference settings (click locality, superpoints, input scale), so the two
+# models are evaluated alike.
+mapfile -t INFERENCE_FLAGS < <(node -e '
+  const config = JSON.parse(require("fs").readFileSync("models/default/model.json", "utf8")).config;
+  const superpoints = config.superpoints ?? {};
+  const onOff = (value) => (value ? "on" : "off");
+  const flags = [
+    ["--object-threshold", config.objectThreshold],
+    ["--locality-gain", config.localityGain],
+    ["--click-constraints", superpoints.clickConstraints === undefined ? undefined : onOff(superpoints.clickConstraints)],
+    ["--superpoint-pooling", superpoints.pooling === undefined ? undefined : onOff(superpoints.pooling)],
+    ["--superpoint-scale", superpoints.scale],
+    ["--superpoint-minimum-size", superpoints.minimumSize],
+    ["--input-scale", config.inputScale],
+  ].filter(([, value]) => value !== undefined);
+  for (const [flag, value] of flags) console.log(`${flag}\n${value}`);
+')
+echo "inference settings of models/default: ${INFERENCE_FLAGS[*]}"
+"${CLI[@]}" export --checkpoint "$OUT_DIR/run" --output "$OUT_DIR/model" "${INFERENCE_FLAGS[@]}"
 
 step "evaluate (ScanNet selection rooms, with the baseline)"
 mkdir -p "$OUT_DIR/eval"
