@@ -54,6 +54,15 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // Plain Node ESM helpers of scripts/gpu-train.sh (run without a build): linted without type information.
+    files: ['scripts/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: false, project: null },
+      globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
     // Build configurations sit outside the packages' tsconfigs (they import ../../tsup.config.base.ts, outside
     // each package's rootDir); they are linted without type information.
     files: ['**/tsup.config.ts'],

@@ -1,7 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { initializeBackend } from '@pointclick/tfjs-kernels/node';
+import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomic } from '@pointclick/io/node';
+import { initializeBackend, startNodeWebGpu } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
 import { ConfigError } from './config/training-config.js';
+import { formatBenchResult, runBench } from './commands/bench-command.js';
 import { runEvaluation } from './commands/evaluate-command.js';
 import { exportCheckpoint, type ExportFormat } from './commands/export-command.js';
 import { runCalibration } from './commands/calibrate-command.js';
@@ -32,6 +35,7 @@ program
   .option('--preset <name>', 'model preset: lite, base or tiny')
   .option('--steps <n>', 'total steps of the schedule', (value) => Number.parseInt(value, 10))
   .option('--step-limit <n>', 'stop after this many steps of this invocation', (value) => Number.parseInt(value, 10))
+  .option('--time-limit <minutes>', 'stop (with a checkpoint) after this many minutes of training steps', parseNonNegative)
   .option('--resume', 'continue from the run directory\'s latest checkpoint')
   .option('--init-from <path>', 'fine-tune: start from the weights of a model or run directory, or a .safetensors file (a Pointcept PT-v3m1 backbone, or our export) (sets initialWeights)')
   .addOption(backendOption())
@@ -190,6 +194,48 @@ withInferenceSettings(program
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
   });
 
+/** Parses `--points`: a positive integer or `all`. */
+function parsePointBudget(value: string): number | 'all' {
+  return value === 'all' ? 'all' : parsePositiveInteger(value);
+}
+
+program
+  .command('bench')
+  .description('time training steps phase by phase (data, forward, backward, optimizer) with backend memory, beside a large matMul on the same backend')
+  .addOption(new Option('--preset <name>', 'model preset').choices(['lite', 'base', 'tiny']).default('lite'))
+  .option('--points <n|all>', "points per step: crop size, or 'all' for whole scenes", parsePointBudget, 10_000 as number | 'all')
+  .option('--steps <n>', 'measured steps', parsePositiveInteger, 5)
+  .option('--warmup <n>', 'unmeasured steps first (shader compilation, buffer pool growth)', parseNonNegative, 2)
+  .option('--data <dir>', 'dataset folder to draw scenes from (default: 2 synthetic rooms)')
+  .option('--grid-size <metres>', "backbone voxel size (default the preset's)", parseNonNegative)
+  .option('--cache <dir>', 'scene cache directory', '.cache/scenes')
+  .option('--matmul <n>', 'edge of the square reference matMul', parsePositiveInteger, 2048)
+  .option('--json <file>', 'also write the result as JSON')
+  .addOption(backendOption())
+  .action(async (options: { preset: 'lite' | 'base' | 'tiny'; points: number | 'all'; steps: number; warmup: number; data?: string; gridSize?: number; cache: string; matmul: number; json?: string; backend?: string }) => {
+    await startBackend(options.backend);
+    const result = await runBench({
+      preset: options.preset,
+      points: options.points,
+      steps: options.steps,
+      warmupSteps: Math.floor(options.warmup),
+      data: options.data,
+      gridSize: options.gridSize || undefined,
+      cacheDirectory: options.cache,
+      matMulSize: options.matmul,
+      log: (line) => console.log(line),
+    });
+    for (const line of formatBenchResult(result)) console.log(line);
+    if (options.json) await writeFileAtomic(options.json, `${JSON.stringify(result, null, 2)}\n`);
+  });
+
+program
+  .command('adapter')
+  .description('start WebGPU (Dawn) and print its adapter: vendor, architecture, driver (fails when none is found)')
+  .action(async () => {
+    console.log(`adapter: ${await startNodeWebGpu()}`);
+  });
+
 program
   .command('fine-tune-classes')
   .description("fine-tune only the last decoder stage's class head (backbone and mask path frozen) and keep the weights best on the selection scenes")
@@ -234,7 +280,19 @@ program
     else for (const line of formatPresetInfo(info)) console.log(line);
   });
 
-program.parseAsync().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `error: ${error.message}` : error);
-  process.exitCode = 1;
-});
+/**
+ * Destroys the WebGPU device once a command is done: Dawn keeps Node's event loop alive while a device
+ * exists, so the process would never exit.
+ */
+function releaseWebGpuDevice(): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  (tf.backend() as unknown as { device?: { destroy(): void } }).device?.destroy();
+}
+
+program
+  .parseAsync()
+  .catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? `error: ${error.message}` : error);
+    process.exitCode = 1;
+  })
+  .finally(releaseWebGpuDevice);

@@ -12,6 +12,8 @@ export {
   SEGMENT_MAX_GRAD,
   SEGMENT_SUM,
   SPARSE_CONVOLUTION,
+  SPARSE_CONVOLUTION_FEATURE_GRAD,
+  SPARSE_CONVOLUTION_WEIGHT_GRAD,
 } from './kernels/kernel-names.js';
 export type {
   GatherRowsInputs,
@@ -24,6 +26,10 @@ export type {
   SegmentMaxInputs,
   SegmentSumAttrs,
   SegmentSumInputs,
+  SparseConvolutionFeatureGradAttrs,
+  SparseConvolutionFeatureGradInputs,
   SparseConvolutionInputs,
+  SparseConvolutionWeightGradAttrs,
+  SparseConvolutionWeightGradInputs,
 } from './kernels/kernel-names.js';
 export type { BackendName, BackendInfo, InitializeBackendOptions } from './runtime/backend-options.js';

@@ -204,22 +204,22 @@ describe.each(BACKENDS)('tfjs-kernels on %s', (backend) => {
       tf.dispose([qt, kt, vt]);
     });
 
-    // WebGPU registers a fused WGSL forward only: the gradient tests above ran it with the stock-op gradient.
-    it.skipIf(backend !== 'webgpu')('webgpu: runs the fused WGSL forward, without a fused gradient kernel', () => {
+    // WebGPU registers a fused WGSL forward and backward: the gradient tests above ran both.
+    it.skipIf(backend !== 'webgpu')('webgpu: runs the fused WGSL forward and gradient kernels', () => {
       expect(tf.getKernel(PATCH_ATTENTION, 'webgpu')).toBeDefined();
-      expect(tf.getKernel(PATCH_ATTENTION_GRAD, 'webgpu')).toBeUndefined();
+      expect(tf.getKernel(PATCH_ATTENTION_GRAD, 'webgpu')).toBeDefined();
     });
 
-    // wasm registers both fused kernels; cpu runs the stock composition.
-    it.skipIf(backend !== 'wasm')('wasm: runs the fused kernels, and the fused forward with the composed gradient', async () => {
-      expect(tf.getKernel(PATCH_ATTENTION, 'wasm')).toBeDefined();
-      const gradientConfig = tf.getKernel(PATCH_ATTENTION_GRAD, 'wasm');
+    // wasm and webgpu register both fused kernels; cpu runs the stock composition.
+    it.skipIf(backend === 'cpu')('runs the fused kernels, and the fused forward with the composed gradient', async () => {
+      expect(tf.getKernel(PATCH_ATTENTION, backend)).toBeDefined();
+      const gradientConfig = tf.getKernel(PATCH_ATTENTION_GRAD, backend);
       expect(gradientConfig).toBeDefined();
       const shape = [1, 2, 5, 3];
       const size = shape.reduce((a, b) => a * b, 1);
       const [q, k, v] = [randomValues(size, 61), randomValues(size, 62), randomValues(size, 63)];
       const [qt, kt, vt] = [q, k, v].map((values) => tf.tensor4d(values, shape as never));
-      tf.unregisterKernel(PATCH_ATTENTION_GRAD, 'wasm');
+      tf.unregisterKernel(PATCH_ATTENTION_GRAD, backend);
       try {
         await expectGradientMatches((input) => patchAttention(input as tf.Tensor4D, kt, vt, 0.7), q, shape, size, 5e-3);
         await expectGradientMatches((input) => patchAttention(qt, input as tf.Tensor4D, vt, 0.7), k, shape, size, 5e-3);

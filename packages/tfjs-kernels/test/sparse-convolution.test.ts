@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSparseConvolution, KernelArgumentError, SPARSE_CONVOLUTION, sparseConvolution } from '../src/index.js';
+import {
+  composeSparseConvolution,
+  KernelArgumentError,
+  SPARSE_CONVOLUTION,
+  SPARSE_CONVOLUTION_FEATURE_GRAD,
+  SPARSE_CONVOLUTION_WEIGHT_GRAD,
+  sparseConvolution,
+} from '../src/index.js';
 import { BACKENDS, maxAbsoluteDifference, numericalGradient, probeWebGpu, randomValues, useBackend } from './backend-fixtures.js';
 
 const webGpuAdapter = BACKENDS.includes('webgpu') ? await probeWebGpu() : null;
@@ -48,8 +55,49 @@ describe.each(BACKENDS)('sparseConvolution on %s', (backend) => {
   });
 
   describe.skipIf(unavailable)('op', () => {
-    it('uses the fused kernel exactly on wasm', () => {
-      expect(tf.getKernel(SPARSE_CONVOLUTION, backend) != null).toBe(backend === 'wasm');
+    it('uses a fused forward on wasm and webgpu, and fused gradients on webgpu only', () => {
+      expect(tf.getKernel(SPARSE_CONVOLUTION, backend) != null).toBe(backend === 'wasm' || backend === 'webgpu');
+      expect(tf.getKernel(SPARSE_CONVOLUTION_FEATURE_GRAD, backend) != null).toBe(backend === 'webgpu');
+      expect(tf.getKernel(SPARSE_CONVOLUTION_WEIGHT_GRAD, backend) != null).toBe(backend === 'webgpu');
+    });
+
+    it('matches float64 loops within relative error 1e-4 forward and 1e-3 for both gradients (chunked weight gradient)', async () => {
+      // More than one 1024-row chunk of the weight gradient; a third of the neighbours absent.
+      const [rows, channels, offsets, columns] = [1100, 8, 27, 12];
+      const table = randomTable(rows, offsets, rows, 71);
+      const x = randomValues(rows * channels, 72);
+      const w = randomValues(offsets * channels * columns, 73);
+      const dy = randomValues(rows * columns, 74);
+      const features = tf.tensor2d(x, [rows, channels]);
+      const weights = tf.tensor2d(w, [offsets * channels, columns]);
+      const probe = tf.tensor2d(dy, [rows, columns]);
+      const before = tf.memory().numTensors;
+      const forward = tf.tidy(() => sparseConvolution(features, table, weights));
+      const gradients = tf.grads((input: tf.Tensor, kernel: tf.Tensor) => tf.sum(tf.mul(sparseConvolution(input as tf.Tensor2D, table, kernel as tf.Tensor2D), probe)))([features, weights]);
+      const [output, featureGradient, weightGradient] = await Promise.all([forward, ...gradients].map((tensor) => tensor.data()));
+      tf.dispose([forward, ...gradients]);
+      expect(tf.memory().numTensors).toBe(before);
+      // d/dx of Σ out·dy: dX[n(v,k), j] += Σ_o dy[v, o] W[k·C + j, o]; dW[k·C + j, o] = Σ_v x[n(v,k), j] dy[v, o].
+      const expectedFeatures = new Float64Array(rows * channels);
+      const expectedWeights = new Float64Array(offsets * channels * columns);
+      for (let row = 0; row < rows; row++) {
+        for (let offset = 0; offset < offsets; offset++) {
+          const neighbour = table[row * offsets + offset];
+          if (neighbour < 0 || neighbour >= rows) continue;
+          for (let channel = 0; channel < channels; channel++) {
+            const kernelRow = (offset * channels + channel) * columns;
+            for (let column = 0; column < columns; column++) {
+              expectedFeatures[neighbour * channels + channel] += dy[row * columns + column] * w[kernelRow + column];
+              expectedWeights[kernelRow + column] += x[neighbour * channels + channel] * dy[row * columns + column];
+            }
+          }
+        }
+      }
+      const relative = (actual: ArrayLike<number>, expected: Float64Array) => maxAbsoluteDifference(actual, expected) / expected.reduce((largest, value) => Math.max(largest, Math.abs(value)), 0);
+      expect(relative(output, referenceConvolution(x, table, w, null, rows, channels, offsets, columns))).toBeLessThan(1e-4);
+      expect(relative(featureGradient, expectedFeatures)).toBeLessThan(1e-3);
+      expect(relative(weightGradient, expectedWeights)).toBeLessThan(1e-3);
+      tf.dispose([features, weights, probe]);
     });
 
     it.each([

@@ -15,6 +15,8 @@ export interface TrainCommandOptions {
   steps?: number;
   /** Stop after this many steps of this invocation. */
   stepLimit?: number;
+  /** Stop (with a checkpoint) once this many minutes of training steps have passed. */
+  timeLimit?: number;
   /** Continue from the run directory's latest checkpoint. */
   resume?: boolean;
   /** Fine-tune from this model or run directory (overrides `initialWeights`). */
@@ -43,5 +45,5 @@ export async function resolveTrainCommandConfig(options: TrainCommandOptions): P
 export async function runTrainCommand(options: TrainCommandOptions, startBackend: (name: string | undefined) => Promise<void>, command: string): Promise<TrainingRunResult> {
   const config = await resolveTrainCommandConfig(options);
   await startBackend(config.backend);
-  return runTraining(config, { resume: options.resume, stepLimit: options.stepLimit, command });
+  return runTraining(config, { resume: options.resume, stepLimit: options.stepLimit, timeLimitSeconds: options.timeLimit === undefined ? undefined : options.timeLimit * 60, command });
 }

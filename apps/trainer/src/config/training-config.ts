@@ -76,8 +76,11 @@ export const trainingConfigSchema = z
     data: z
       .object({
         sources: z.array(dataSourceSchema).min(1).default([{ kind: 'synthetic-indoor', sceneCount: 64, seed: 1000 }]),
-        /** Largest number of points fed to the network per step; larger scenes are cropped, in points. */
-        pointBudget: z.number().int().positive().default(20_000),
+        /**
+         * Largest number of points fed to the network per step; larger scenes are cropped, in points. `all` trains
+         * on whole scenes, uncropped (whole 50k-point rooms: WebGPU; the wasm heap holds crops of about 10–20k).
+         */
+        pointBudget: z.union([z.number().int().positive(), z.literal('all')]).default(20_000),
         /** Clicks per scene per step, drawn from the FPS candidates (paper §4: 30–50). */
         minClicks: z.number().int().positive().default(30),
         maxClicks: z.number().int().positive().default(50),

@@ -57,13 +57,16 @@ export class AdamOptimizer {
     }
   }
 
-  /** Moments and step count as named float32 arrays (for checkpoints). */
-  exportState(): { stepCount: number; tensors: Array<{ name: string; shape: number[]; values: Float32Array }> } {
+  /**
+   * Moments and step count as named float32 arrays (for checkpoints), read back asynchronously (`data()`):
+   * WebGPU in Node cannot read synchronously.
+   */
+  async exportState(): Promise<{ stepCount: number; tensors: Array<{ name: string; shape: number[]; values: Float32Array }> }> {
     const tensors: Array<{ name: string; shape: number[]; values: Float32Array }> = [];
     for (const [name, moment] of this.firstMoments) {
-      tensors.push({ name: `m/${name}`, shape: [...moment.shape], values: moment.dataSync() as Float32Array });
+      tensors.push({ name: `m/${name}`, shape: [...moment.shape], values: (await moment.data()) as Float32Array });
       const second = this.secondMoments.get(name)!;
-      tensors.push({ name: `v/${name}`, shape: [...second.shape], values: second.dataSync() as Float32Array });
+      tensors.push({ name: `v/${name}`, shape: [...second.shape], values: (await second.data()) as Float32Array });
     }
     return { stepCount: this.stepCount, tensors };
   }
@@ -89,20 +92,23 @@ export class AdamOptimizer {
 }
 
 /**
- * Scales every gradient by min(1, maxNorm / globalNorm) (Pascanu et al.), in place in the map.
- * @returns the global L2 norm before clipping.
+ * Scales every gradient by min(1, maxNorm / globalNorm) (Pascanu et al.), in place in the map. The scale is
+ * computed on the backend, so nothing is read back and a WebGPU step is not blocked.
+ * @param maxNorm Largest global L2 norm; 0 disables clipping.
+ * @returns the global L2 norm before clipping, a scalar the caller disposes (read it with `data()`).
  */
-export function clipGradientsByGlobalNorm(gradients: Map<string, tf.Tensor>, maxNorm: number): number {
-  const norm = tf.tidy(() => {
-    const squares = [...gradients.values()].map((gradient) => tf.sum(tf.square(gradient)));
-    return Math.sqrt(tf.addN(squares).dataSync()[0]);
-  });
-  if (maxNorm > 0 && norm > maxNorm) {
-    const scale = maxNorm / norm;
+export function clipGradientsByGlobalNorm(gradients: Map<string, tf.Tensor>, maxNorm: number): tf.Scalar {
+  // Summed pairwise, not with tf.addN: WebGPU's AddN binds every input to one shader, and hundreds of
+  // gradients pass the device's storage-buffer limit (the pipeline is invalid and the step's work is lost).
+  const norm = tf.tidy(() => tf.sqrt([...gradients.values()].map((gradient) => tf.sum(tf.square(gradient))).reduce((sum, square) => tf.add(sum, square))) as tf.Scalar);
+  if (maxNorm > 0 && gradients.size > 0) {
+    // min(1, maxNorm / norm): 1 leaves gradients below the limit as they are.
+    const scale = tf.tidy(() => tf.minimum(tf.scalar(1), tf.div(tf.scalar(maxNorm), tf.maximum(norm, tf.scalar(1e-30)))));
     for (const [name, gradient] of gradients) {
       gradients.set(name, tf.mul(gradient, scale));
       gradient.dispose();
     }
+    scale.dispose();
   }
   return norm;
 }

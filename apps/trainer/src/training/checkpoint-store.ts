@@ -43,10 +43,13 @@ export class CheckpointStore {
     const partial = join(this.directory, `.${name}.partial-${process.pid}`);
     await rm(partial, { recursive: true, force: true });
     await mkdir(partial);
+    // Read every weight back asynchronously first: serialisation then finds the values cached on the CPU
+    // (WebGPU in Node cannot read synchronously; the cached copy is dropped at the next update).
+    await Promise.all([...model.namedVariables().values()].map((variable) => variable.data()));
     const { document, weights } = serializeCheckpoint(model, { metadata: { ...metadata, step: state.step } });
     await writeFile(join(partial, document.weights.file), weights);
     await writeFile(join(partial, 'model.json'), `${JSON.stringify(document, null, 1)}\n`);
-    const optimizerState = optimizer.exportState();
+    const optimizerState = await optimizer.exportState();
     let byteLength = 0;
     const manifest = optimizerState.tensors.map(({ name: tensorName, shape, values }) => {
       const entry = { name: tensorName, shape, byteOffset: byteLength, byteLength: values.byteLength };

@@ -111,9 +111,10 @@ export function sampleTrainingStep(scenes: PreprocessedScene[], config: Training
     maxClicks: config.data.maxClicks,
     backgroundStepShare: config.data.backgroundClickShare,
   };
+  const budget = config.data.pointBudget === 'all' ? undefined : config.data.pointBudget;
   // A crop can miss every click candidate; draw another crop, and after a few misses train on the whole scene.
   for (let attempt = 0; attempt < CROP_ATTEMPTS; attempt++) {
-    const scene = augmentScene(source, random, { pointBudget: attempt < CROP_ATTEMPTS - 1 ? config.data.pointBudget : undefined });
+    const scene = augmentScene(source, random, { pointBudget: attempt < CROP_ATTEMPTS - 1 ? budget : undefined });
     const step = drawTrainingStep(scene, random, stepOptions);
     if (step.targetInstanceIds.length === 0) continue;
     // Drawn after the clicks, so a run without correction steps sees the samples it always did.

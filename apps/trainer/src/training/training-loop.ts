@@ -3,17 +3,17 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import { InteractiveSegmentationModel, type SegmenterConfig } from '@pointclick/segmenter';
-import type { PreprocessedScene } from '@pointclick/datasets';
 import type { TrainingConfig } from '../config/training-config.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { renderTrainingPlot, type LogRecord } from '../output/training-plot.js';
-import { AdamOptimizer, clipGradientsByGlobalNorm } from './adam-optimizer.js';
+import { AdamOptimizer } from './adam-optimizer.js';
+import { formatBytes } from './backend-memory.js';
 import { CheckpointStore, type TrainingState } from './checkpoint-store.js';
-import { learningRateAt } from './learning-rate-schedule.js';
 import { createSegmenterConfig } from '../config/model-presets.js';
 import { copyInitialWeights } from './initial-weights.js';
-import { computeStepLoss, type StepLosses } from './training-step.js';
-import { loadLabeledScenes, loadPreprocessedScenes, sampleTrainingStep } from './training-data.js';
+import { createStepContext, runOptimizationStep, type StepReport } from './optimization-step.js';
+import type { StepLosses } from './training-step.js';
+import { loadLabeledScenes, loadPreprocessedScenes } from './training-data.js';
 import { validateModel } from './validation.js';
 
 /** Options of {@link runTraining} beyond the configuration. */
@@ -22,6 +22,8 @@ export interface TrainingRunOptions {
   resume?: boolean;
   /** Stop after this many steps of this invocation (the schedule still spans `schedule.steps`). */
   stepLimit?: number;
+  /** Stop, with a checkpoint, after the first step that ends this many seconds after the first began. */
+  timeLimitSeconds?: number;
   /** Where progress lines go; default the console. */
   log?: (line: string) => void;
   /** Show an interactive progress bar (default: when stdout is a terminal). */
@@ -91,55 +93,11 @@ async function startOrResume(config: TrainingConfig, segmenterConfig: SegmenterC
   return { model, state: { step: 0 }, records: [] };
 }
 
-/** One optimisation step's figures. */
-interface StepReport {
-  figures: StepLosses;
-  learningRate: number;
-  gradientNorm: number;
-  pointCount: number;
-}
-
-/** Everything a training step needs that does not change between steps. */
-interface StepContext {
-  config: TrainingConfig;
-  scenes: PreprocessedScene[];
-  model: InteractiveSegmentationModel;
-  optimizer: AdamOptimizer;
-  variables: Map<string, tf.Variable>;
-  trainable: tf.Variable[];
-  /** Variable path by TF.js variable name (gradients come keyed by name). */
-  pathOfVariable: Map<string, string>;
-}
-
-/** Samples the step's scene and clicks, computes the loss and its gradients, clips them and applies Adam(W). */
-function trainStep(context: StepContext, step: number): StepReport {
-  const { config } = context;
-  const sample = sampleTrainingStep(context.scenes, config, step);
-  const learningRate = learningRateAt(step, {
-    peak: config.optimizer.learningRate,
-    warmupSteps: config.schedule.warmupSteps,
-    totalSteps: config.schedule.steps,
-    finalFraction: config.schedule.finalLearningRateFraction,
-  });
-  let figures: StepLosses | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const result = computeStepLoss(context.model, sample.scene, sample.step, config.loss, { correctionRounds: sample.correctionRounds });
-    figures = result.figures;
-    return result.total;
-  }, context.trainable);
-  value.dispose();
-  const gradients = new Map<string, tf.Tensor>();
-  for (const [name, gradient] of Object.entries(grads)) gradients.set(context.pathOfVariable.get(name)!, gradient);
-  const gradientNorm = clipGradientsByGlobalNorm(gradients, config.optimizer.gradientClipNorm);
-  context.optimizer.applyGradients(context.variables, gradients, learningRate);
-  tf.dispose([...gradients.values()]);
-  return { figures: figures!, learningRate, gradientNorm, pointCount: sample.scene.pointCount };
-}
-
 function formatStepLine(config: TrainingConfig, step: number, report: StepReport, rate: number, eta: number): string {
   const { figures } = report;
   const objects = config.loss.objectMask > 0 ? ` objects ${figures.objectMask.toFixed(3)}` : '';
-  return `step ${step}/${config.schedule.steps} loss ${figures.loss.toFixed(4)} (bce ${figures.bce.toFixed(3)} dice ${figures.dice.toFixed(3)} ce ${figures.ce.toFixed(3)}${objects}) lr ${report.learningRate.toExponential(2)} ${rate.toFixed(3)} steps/s ETA ${Math.round(eta)} s`;
+  const memory = report.memory.backendBytes === undefined ? '' : ` ${report.memory.backend} memory ${formatBytes(report.memory.backendBytes)}`;
+  return `step ${step}/${config.schedule.steps} loss ${figures.loss.toFixed(4)} (bce ${figures.bce.toFixed(3)} dice ${figures.dice.toFixed(3)} ce ${figures.ce.toFixed(3)}${objects}) lr ${report.learningRate.toExponential(2)} ${report.pointCount} points ${rate.toFixed(3)} steps/s${memory} ETA ${Math.round(eta)} s`;
 }
 
 function createProgressBar(options: TrainingRunOptions): cliProgress.SingleBar | undefined {
@@ -176,10 +134,7 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   const { model, records, latest, ...start } = await startOrResume(config, segmenterConfig, files, optimizer, options, log);
   let state = start.state;
   model.setTraining(true);
-  const variables = model.namedVariables();
-  const pathOfVariable = new Map<string, string>();
-  for (const [path, variable] of variables) pathOfVariable.set(variable.name, path);
-  const context: StepContext = { config, scenes, model, optimizer, variables, trainable: model.trainableVariables(), pathOfVariable };
+  const context = createStepContext(config, scenes, model, optimizer);
   log(`model ${config.preset}: ${model.countParams().toLocaleString('en-US')} parameters on backend ${tf.getBackend()}`);
 
   const totalSteps = config.schedule.steps;
@@ -195,28 +150,46 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   };
   const saveCheckpoint = () => files.store.save(model, optimizer, state, { command: options.command, preset: config.preset });
 
-  while (state.step < lastStep) {
-    const report = trainStep(context, state.step);
-    state = { ...state, step: state.step + 1 };
+  // A step's figures are read back while the next step is enqueued (never a blocking read): each step's
+  // report is awaited after the following step has been started, and before validation or a checkpoint.
+  const finishStep = async (pending: Promise<StepReport>, step: number): Promise<void> => {
+    const report = await pending;
     losses.push(report.figures);
     const elapsed = (performance.now() - started) / 1000;
     const rate = losses.length / elapsed;
     const { clickCount, ...terms } = report.figures;
-    await record({ kind: 'train', step: state.step, ...terms, learningRate: report.learningRate, gradientNorm: report.gradientNorm, points: report.pointCount, clicks: clickCount, seconds: elapsed });
-    if (bar) bar.update(state.step, { loss: report.figures.loss.toFixed(4), rate: rate.toFixed(3) });
-    else if (state.step % 10 === 0 || state.step === lastStep) log(formatStepLine(config, state.step, report, rate, (lastStep - state.step) / Math.max(rate, 1e-9)));
+    // backendBytes: the WebGPU buffer pool or the wasm heap after the step (see readBackendMemory).
+    const memory: Record<string, number> = report.memory.backendBytes === undefined ? {} : { backendBytes: report.memory.backendBytes };
+    await record({ kind: 'train', step, ...terms, learningRate: report.learningRate, gradientNorm: report.gradientNorm, points: report.pointCount, clicks: clickCount, seconds: elapsed, tensorBytes: report.memory.tensorBytes, ...memory });
+    if (bar) bar.update(step, { loss: report.figures.loss.toFixed(4), rate: rate.toFixed(3) });
+    else if (step % 10 === 0 || step === lastStep) log(formatStepLine(config, step, report, rate, (lastStep - step) / Math.max(rate, 1e-9)));
+  };
+  let unfinished: Promise<void> = Promise.resolve();
+  while (state.step < lastStep) {
+    const { report } = await runOptimizationStep(context, state.step);
+    state = { ...state, step: state.step + 1 };
+    await unfinished;
+    unfinished = finishStep(report, state.step);
 
     const validate = config.validation.everySteps > 0 && (state.step % config.validation.everySteps === 0 || state.step === totalSteps);
+    const outOfTime = options.timeLimitSeconds !== undefined && (performance.now() - started) / 1000 >= options.timeLimitSeconds;
+    const checkpoint = state.step % config.checkpoint.everySteps === 0 || state.step === lastStep || outOfTime;
+    if ((validate && validationScenes.length > 0) || checkpoint) await unfinished;
     if (validate && validationScenes.length > 0) {
       const summary = await validateModel(model, validationScenes, { targetObjects: config.validation.targetObjects, clickBudget: config.validation.clickBudget, seed: config.seed });
       await record({ kind: 'validation', step: state.step, 'iou@1': summary.iouAt[1], 'iou@3': summary.iouAt[3], 'iou@5': summary.iouAt[5], 'noc@85': summary.nocAt[85] });
       log(`validation at step ${state.step}: IoU@1 ${summary.iouAt[1].toFixed(1)} IoU@3 ${summary.iouAt[3].toFixed(1)} IoU@5 ${summary.iouAt[5].toFixed(1)} NoC@85 ${summary.nocAt[85].toFixed(2)}`);
     }
-    if (state.step % config.checkpoint.everySteps === 0 || state.step === lastStep) {
+    if (checkpoint) {
       checkpointDirectory = await saveCheckpoint();
       await writeFileAtomic(files.plotPath, renderTrainingPlot(records));
     }
+    if (outOfTime) {
+      log(`time limit of ${options.timeLimitSeconds} s reached at step ${state.step}`);
+      break;
+    }
   }
+  await unfinished;
   bar?.stop();
   if (!checkpointDirectory) checkpointDirectory = await saveCheckpoint();
   model.dispose();

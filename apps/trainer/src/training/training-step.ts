@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryCrossEntropyWithLogits, diceLoss, totalLoss } from '@pointclick/losses';
 import type { AugmentedScene, TrainingStep, TrainingStepClick } from '@pointclick/datasets';
-import type { BackboneLevel } from '@pointclick/ptv3';
 import { RegionDistanceIndex, simulateClicks, type RegionCache } from '@pointclick/metrics';
 import {
   CLICK_LOCALITY_LOGIT_LIMIT,
@@ -25,12 +24,6 @@ export interface StepLosses {
   objectMask: number;
   /** Clicks the loss was computed with: the drawn ones plus any correction clicks. */
   clickCount: number;
-}
-
-/** Options of {@link computeStepLoss}. */
-export interface StepLossOptions {
-  /** Rounds of error-driven correction clicks added before the loss (AGILE3D's iterative training); default 0. */
-  correctionRounds?: number;
 }
 
 /** Labels of the finest voxels, each taken from the first input point in the voxel. */
@@ -83,51 +76,59 @@ function clickInputs(clicks: readonly TrainingStepClick[], scene: AugmentedScene
 
 /**
  * AGILE3D's iterative training (paper §3.4 simulates clicks; AGILE3D adds them where the model errs): runs
- * the decoder on the clicks so far, labels every voxel as the segmenter would (group max, argmax, object
- * threshold), and adds one click in each of the deepest error regions, up to one per target, with the true
- * label there. The passes' outputs are read back as numbers only, so no gradient flows through them.
+ * the backbone and the decoder on the clicks so far, labels every voxel as the segmenter would (group max,
+ * argmax, object threshold), and adds one click in each of the deepest error regions, up to one per target,
+ * with the true label there. Runs before the step's gradient pass, outside any gradient tape, and reads the
+ * masks back asynchronously (`data()`), so it never blocks the backend's queue; the cost is one more
+ * backbone forward on correction steps.
  *
+ * @param rounds Correction rounds (each adds up to one click per target object); 0 returns the drawn clicks.
  * @returns The drawn clicks followed by the correction clicks of every round.
  */
-function addCorrectionClicks(
+export async function drawCorrectionClicks(
   model: InteractiveSegmentationModel,
-  levels: readonly BackboneLevel[],
   scene: AugmentedScene,
-  inputToFinest: Int32Array,
-  labels: VoxelLabels,
   step: TrainingStep,
-  geodesic: ClickGeodesicDistances | undefined,
   rounds: number,
-): TrainingStepClick[] {
-  const finest = levels[levels.length - 1];
-  const targetSet = new Set(step.targetInstanceIds);
-  const truth = Int32Array.from(labels.instance, (id) => (targetSet.has(id) ? id : 0));
-  const index = new RegionDistanceIndex(finest.coordinates);
-  const cache: RegionCache = new Map();
-  const objectThreshold = model.config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD;
+): Promise<TrainingStepClick[]> {
   const clicks = [...step.clicks];
-  for (let round = 0; round < rounds; round++) {
-    const { clickVoxelIndices, clickPositions } = clickInputs(clicks, scene, inputToFinest);
-    const clickGeodesicDistances = geodesic?.distances(clickVoxelIndices);
-    const probabilities = tf.tidy(() => {
-      const output = model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
-      return tf.sigmoid(output.stages[output.stages.length - 1].maskLogits);
-    });
-    const maskProbabilities = probabilities.dataSync() as Float32Array;
-    probabilities.dispose();
-    const predicted = assignClickGroups({
-      clicks: clicks.map((click) => ({ objectId: click.instanceId, kind: click.instanceId === 0 ? 'background' : 'object' })),
-      maskProbabilities,
-      classProbabilities: new Float32Array(clicks.length),
-      pointToVoxel: new Int32Array(0),
-      objectThreshold,
-      classNames: [],
-      clickDistances: clickGeodesicDistances,
-      localityGain: clickGeodesicDistances ? model.config.localityGain : undefined,
-    }).voxelInstance;
-    const added = simulateClicks(index, truth, predicted, { regionLimit: step.targetInstanceIds.length, tieBreak: 'positive', cache });
-    if (added.length === 0) break;
-    for (const click of added) clicks.push({ instanceId: click.trueLabel, pointIndex: labels.firstPoint[click.pointIndex] });
+  if (rounds <= 0) return clicks;
+  const backbone = model.backbone.apply({ positions: scene.positions, colors: scene.colors });
+  try {
+    const { levels, inputToFinest } = backbone;
+    const finest = levels[levels.length - 1];
+    const labels = voxelLabels(scene, inputToFinest, finest.features.shape[0]);
+    const geodesic = ClickGeodesicDistances.forModel(model, finest.coordinates, scene.colors, inputToFinest);
+    const targetSet = new Set(step.targetInstanceIds);
+    const truth = Int32Array.from(labels.instance, (id) => (targetSet.has(id) ? id : 0));
+    const index = new RegionDistanceIndex(finest.coordinates);
+    const cache: RegionCache = new Map();
+    const objectThreshold = model.config.objectThreshold ?? DEFAULT_OBJECT_THRESHOLD;
+    for (let round = 0; round < rounds; round++) {
+      const { clickVoxelIndices, clickPositions } = clickInputs(clicks, scene, inputToFinest);
+      const clickGeodesicDistances = geodesic?.distances(clickVoxelIndices);
+      const probabilities = tf.tidy(() => {
+        const output = model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances });
+        return tf.sigmoid(output.stages[output.stages.length - 1].maskLogits); // [voxelCount, clickCount]
+      });
+      const maskProbabilities = (await probabilities.data()) as Float32Array;
+      probabilities.dispose();
+      const predicted = assignClickGroups({
+        clicks: clicks.map((click) => ({ objectId: click.instanceId, kind: click.instanceId === 0 ? 'background' : 'object' })),
+        maskProbabilities,
+        classProbabilities: new Float32Array(clicks.length),
+        pointToVoxel: new Int32Array(0),
+        objectThreshold,
+        classNames: [],
+        clickDistances: clickGeodesicDistances,
+        localityGain: clickGeodesicDistances ? model.config.localityGain : undefined,
+      }).voxelInstance;
+      const added = simulateClicks(index, truth, predicted, { regionLimit: step.targetInstanceIds.length, tieBreak: 'positive', cache });
+      if (added.length === 0) break;
+      for (const click of added) clicks.push({ instanceId: click.trueLabel, pointIndex: labels.firstPoint[click.pointIndex] });
+    }
+  } finally {
+    backbone.dispose();
   }
   return clicks;
 }
@@ -224,29 +225,41 @@ function objectMaskLoss(
   });
 }
 
+/** What {@link computeStepLoss} returns. */
+export interface StepLossResult {
+  /** The weighted loss, a scalar on the gradient tape. */
+  total: tf.Scalar;
+  /**
+   * `[loss, bce, dice, ce, objectMask]`, kept out of any enclosing `tf.tidy` / `tf.variableGrads` (the caller
+   * disposes it, usually through {@link readStepLosses}), so the figures are read back after the step without blocking it.
+   */
+  terms: tf.Tensor1D;
+  /** Clicks the loss was computed with. */
+  clicks: readonly TrainingStepClick[];
+  /** Voxels of the backbone's finest level (the network's input resolution). */
+  voxelCount: number;
+}
+
 /**
  * Runs the model on one sample and returns the weighted loss of Eq. 8 summed over decoder stages, as a
- * scalar tensor on the gradient tape, plus its terms as numbers. Object clicks are supervised with their
- * instance's mask; background clicks with everything that is not a target; unlabeled voxels are ignored.
- * With `correctionRounds`, error-driven clicks are added first (see `addCorrectionClicks`); `clicks` are the
- * clicks the loss used.
+ * scalar tensor on the gradient tape, plus its terms as a kept tensor (read them with {@link readStepLosses}).
+ * Object clicks are supervised with their instance's mask; background clicks with everything that is not a
+ * target; unlabeled voxels are ignored. Nothing is read back from the backend here, so a WebGPU step is never
+ * blocked; error-driven correction clicks are drawn before, by {@link drawCorrectionClicks}, and passed as `step.clicks`.
  */
 export function computeStepLoss(
   model: InteractiveSegmentationModel,
   scene: AugmentedScene,
   step: TrainingStep,
   weights: { bce: number; dice: number; ce: number; objectMask?: number; superpointPooling?: boolean },
-  options: StepLossOptions = {},
-): { total: tf.Scalar; figures: StepLosses; clicks: readonly TrainingStepClick[] } {
+): StepLossResult {
   const backbone = model.backbone.apply({ positions: scene.positions, colors: scene.colors });
   const finest = backbone.levels[backbone.levels.length - 1];
   const voxelCount = finest.features.shape[0];
   const labels = voxelLabels(scene, backbone.inputToFinest, voxelCount);
   const classes = instanceClasses(scene);
   const geodesic = ClickGeodesicDistances.forModel(model, finest.coordinates, scene.colors, backbone.inputToFinest);
-  const rounds = options.correctionRounds ?? 0;
-  const clicks =
-    rounds > 0 ? addCorrectionClicks(model, backbone.levels, scene, backbone.inputToFinest, labels, step, geodesic, rounds) : step.clicks;
+  const clicks = step.clicks;
   const clickCount = clicks.length;
   const targets = new Float32Array(voxelCount * clickCount); // [voxelCount, clickCount]
   const targetSet = new Set(step.targetInstanceIds);
@@ -278,19 +291,21 @@ export function computeStepLoss(
     weights,
   );
   let total = loss.total;
-  let objectMask = 0;
+  let objectMask: tf.Scalar = tf.scalar(0);
   if ((weights.objectMask ?? 0) > 0) {
-    const grouped = objectMaskLoss(stages, clicks, targets, ignore, clickGeodesicDistances, model.config.localityGain ?? 0, weights);
-    objectMask = grouped.dataSync()[0];
-    total = tf.add(total, tf.mul(grouped, weights.objectMask ?? 0));
+    objectMask = objectMaskLoss(stages, clicks, targets, ignore, clickGeodesicDistances, model.config.localityGain ?? 0, weights);
+    total = tf.add(total, tf.mul(objectMask, weights.objectMask ?? 0));
   }
-  const figures: StepLosses = {
-    loss: total.dataSync()[0],
-    bce: loss.bce.dataSync()[0],
-    dice: loss.dice.dataSync()[0],
-    ce: loss.ce.dataSync()[0],
-    objectMask,
-    clickCount,
-  };
-  return { total, figures, clicks };
+  const terms = tf.keep(tf.stack([total, loss.bce, loss.dice, loss.ce, objectMask]) as tf.Tensor1D); // [5]
+  return { total, terms, clicks, voxelCount };
+}
+
+/**
+ * Reads the terms of {@link computeStepLoss} back asynchronously (`data()`, never `dataSync()`) and disposes them.
+ * @param clickCount Clicks of the step, copied into the figures.
+ */
+export async function readStepLosses(terms: tf.Tensor1D, clickCount: number): Promise<StepLosses> {
+  const [loss, bce, dice, ce, objectMask] = await terms.data();
+  terms.dispose();
+  return { loss, bce, dice, ce, objectMask, clickCount };
 }

@@ -17,12 +17,13 @@ export function createModelSegmentFunction(
   const segmenter = new Segmenter(model);
   const superpointsOf = new Map<PointCloud, LabeledScene['superpoints']>(scenes.filter((scene) => scene.superpoints).map((scene) => [scene.cloud, scene.superpoints]));
   let currentCloud: PointCloud | undefined;
-  const segment = (cloud: PointCloud, clicks: ReadonlyArray<{ pointIndex: number; objectId: number; kind: 'object' | 'background' }>) => {
+  // Asynchronous read-back (segmentAsync): WebGPU in Node cannot read synchronously.
+  const segment = async (cloud: PointCloud, clicks: ReadonlyArray<{ pointIndex: number; objectId: number; kind: 'object' | 'background' }>) => {
     if (cloud !== currentCloud) {
       segmenter.setScene(cloud, { superpoints: superpointsOf.get(cloud) });
       currentCloud = cloud;
     }
-    const result = segmenter.segment(clicks.map((click) => ({ pointIndex: click.pointIndex, objectId: click.objectId, kind: click.kind })));
+    const result = await segmenter.segmentAsync(clicks.map((click) => ({ pointIndex: click.pointIndex, objectId: click.objectId, kind: click.kind })));
     onResult?.(cloud, clicks.length, result);
     return result.instance;
   };

@@ -68,3 +68,30 @@ export const SPARSE_CONVOLUTION = 'PointclickSparseConvolution';
  * optional `bias` [outputChannels] float32.
  */
 export type SparseConvolutionInputs = { features: TensorInfo; neighbours: TensorInfo; weights: TensorInfo; bias?: TensorInfo };
+
+/**
+ * Gradient of {@link SPARSE_CONVOLUTION} with respect to `features`:
+ * `out[neighbours[v, k], j] += Σ_o outputGradient[v, o] · weights[k·channels + j, o]` for every present neighbour.
+ */
+export const SPARSE_CONVOLUTION_FEATURE_GRAD = 'PointclickSparseConvolutionFeatureGrad';
+/** Inputs of {@link SPARSE_CONVOLUTION_FEATURE_GRAD}: `outputGradient` [rows, outputChannels], `neighbours`, `weights` as in the forward pass. */
+export type SparseConvolutionFeatureGradInputs = { outputGradient: TensorInfo; neighbours: TensorInfo; weights: TensorInfo };
+/** Attributes of {@link SPARSE_CONVOLUTION_FEATURE_GRAD}. */
+export interface SparseConvolutionFeatureGradAttrs extends NamedAttrMap {
+  /** Rows of the forward input `features` (the output's rows). */
+  sourceRows: number;
+}
+
+/**
+ * Gradient of {@link SPARSE_CONVOLUTION} with respect to `weights`, in row chunks:
+ * `out[c, k·channels + j, o] = Σ_{v in chunk c} features[neighbours[v, k], j] · outputGradient[v, o]`;
+ * the weight gradient is the sum over chunks (axis 0), which the op takes.
+ */
+export const SPARSE_CONVOLUTION_WEIGHT_GRAD = 'PointclickSparseConvolutionWeightGrad';
+/** Inputs of {@link SPARSE_CONVOLUTION_WEIGHT_GRAD}: `features`, `neighbours` as in the forward pass, `outputGradient` [rows, outputChannels]. */
+export type SparseConvolutionWeightGradInputs = { features: TensorInfo; neighbours: TensorInfo; outputGradient: TensorInfo };
+/** Attributes of {@link SPARSE_CONVOLUTION_WEIGHT_GRAD}. */
+export interface SparseConvolutionWeightGradAttrs extends NamedAttrMap {
+  /** Output rows summed per chunk; the output has `ceil(rows / chunkRows)` chunks. */
+  chunkRows: number;
+}

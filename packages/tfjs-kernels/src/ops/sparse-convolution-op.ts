@@ -4,6 +4,7 @@ import {
   customGrad,
   engine,
   fill,
+  getBackend,
   greaterEqual,
   less,
   logicalOr,
@@ -19,7 +20,13 @@ import {
   type Tensor1D,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
-import { SPARSE_CONVOLUTION } from '../kernels/kernel-names.js';
+import {
+  SPARSE_CONVOLUTION,
+  SPARSE_CONVOLUTION_FEATURE_GRAD,
+  SPARSE_CONVOLUTION_WEIGHT_GRAD,
+  type SparseConvolutionFeatureGradAttrs,
+  type SparseConvolutionWeightGradAttrs,
+} from '../kernels/kernel-names.js';
 import { KernelArgumentError } from '../kernels/kernel-argument-error.js';
 import { hasKernel } from './kernel-dispatch.js';
 import { gatherRows } from './row-gather-op.js';
@@ -34,10 +41,12 @@ const OP = 'sparseConvolution';
  * of `weights`. A neighbour of -1 or `sourceRows` is absent and contributes nothing.
  *
  * Uses the backend's `PointclickSparseConvolution` kernel where registered (wasm: gather fused into a
- * packed SIMD product on the backend's memory, no `[rows, offsets·channels]` buffer), else the
- * composition row gather (with an appended zero row) + reshape + matMul. The gradient is the same on
- * every backend, made of stock and this package's ops: `dW = columnsᵀ dy`, `dFeatures` =
- * `unsortedSegmentSum` of `dy Wᵀ` by neighbour, `dBias = Σ_rows dy`.
+ * packed SIMD product on the backend's memory; WebGPU: a WGSL shader reading neighbour rows in place; no
+ * `[rows, offsets·channels]` buffer), else the composition row gather (with an appended zero row) +
+ * reshape + matMul. The gradient uses the backend's `PointclickSparseConvolutionWeightGrad` and
+ * `…FeatureGrad` kernels where both are registered (WebGPU: no im2col buffer either), else stock and this
+ * package's ops: `dW = columnsᵀ dy`, `dFeatures` = `unsortedSegmentSum` of `dy Wᵀ` by neighbour;
+ * `dBias = Σ_rows dy` everywhere.
  *
  * @param features Input rows, [sourceRows, channels] float32.
  * @param neighbours Neighbour of every output row at every kernel offset, [rows, offsets] int32, or a flat
@@ -65,8 +74,9 @@ export function sparseConvolution(features: Tensor2D, neighbours: Tensor2D | Int
   }
   if (neighbours instanceof Int32Array) {
     if (neighbours.length % offsets !== 0) throw new KernelArgumentError(OP, 'neighbours.length', `a multiple of ${offsets} offsets`, String(neighbours.length));
-    // A fused kernel checks the range itself (the wasm one on its heap); one pass is enough.
-    if (!hasKernel(SPARSE_CONVOLUTION)) checkNeighbourRange(neighbours, sourceRows);
+    // The wasm kernel checks the range itself on its heap (one pass is enough); other backends' kernels
+    // never see the values on the CPU, so they are checked here.
+    if (!(getBackend() === 'wasm' && hasKernel(SPARSE_CONVOLUTION))) checkNeighbourRange(neighbours, sourceRows);
   } else if (!(neighbours instanceof Tensor) || neighbours.rank !== 2 || neighbours.dtype !== 'int32' || neighbours.shape[1] !== offsets) {
     const received = neighbours instanceof Tensor ? `${neighbours.dtype} [${neighbours.shape.join(', ')}]` : typeof neighbours;
     throw new KernelArgumentError(OP, 'neighbours', `an int32 [rows, ${offsets}] tensor or an Int32Array`, received);
@@ -141,8 +151,21 @@ export function composeSparseConvolution(features: Tensor2D, table: Tensor2D, we
   });
 }
 
+/** Output rows per chunk of the weight-gradient kernel (each chunk's partial sums are added by the op). */
+const WEIGHT_GRADIENT_CHUNK_ROWS = 1024;
+
 /** `[dFeatures [sourceRows, channels], dWeights [offsets·channels, outputChannels]]` for output gradient `dy`. */
 function sparseConvolutionGradients(dy: Tensor2D, table: Tensor2D, features: Tensor2D, weights: Tensor2D): [Tensor2D, Tensor2D] {
+  if (hasKernel(SPARSE_CONVOLUTION_FEATURE_GRAD) && hasKernel(SPARSE_CONVOLUTION_WEIGHT_GRAD)) {
+    return tidy(() => {
+      const featureAttrs: SparseConvolutionFeatureGradAttrs = { sourceRows: features.shape[0] };
+      const weightAttrs: SparseConvolutionWeightGradAttrs = { chunkRows: WEIGHT_GRADIENT_CHUNK_ROWS };
+      const featureGradient = engine().runKernel(SPARSE_CONVOLUTION_FEATURE_GRAD, { outputGradient: dy, neighbours: table, weights }, featureAttrs) as Tensor2D;
+      // [chunks, offsets·channels, outputChannels] partial sums.
+      const chunked = engine().runKernel<Tensor>(SPARSE_CONVOLUTION_WEIGHT_GRAD, { features, neighbours: table, outputGradient: dy }, weightAttrs);
+      return [featureGradient, sum(chunked, 0) as Tensor2D];
+    });
+  }
   return tidy(() => {
     const [sourceRows, channels] = features.shape;
     const weightGradient = matMul(gatherColumns(features, table), dy, true, false) as Tensor2D;

@@ -1,7 +1,18 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
-import { patchAttentionWebGpuConfig } from './patch-attention-webgpu.js';
+import { patchAttentionGradWebGpuConfig, patchAttentionWebGpuConfig } from './patch-attention-webgpu.js';
+import {
+  sparseConvolutionFeatureGradWebGpuConfig,
+  sparseConvolutionWebGpuConfig,
+  sparseConvolutionWeightGradWebGpuConfig,
+} from './sparse-convolution-webgpu.js';
 
 /** Kernels this package adds to the WebGPU backend. */
-export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [patchAttentionWebGpuConfig];
+export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [
+  patchAttentionWebGpuConfig,
+  patchAttentionGradWebGpuConfig,
+  sparseConvolutionWebGpuConfig,
+  sparseConvolutionWeightGradWebGpuConfig,
+  sparseConvolutionFeatureGradWebGpuConfig,
+];
 
 for (const config of WEBGPU_KERNEL_CONFIGS) registerKernel(config);
