@@ -31,7 +31,7 @@ describe.skipIf(!available)('ScanSegmenter (the worker: whole scan or regions)',
     { pointIndex: 20000, objectId: 2, kind: 'object' },
   ];
 
-  it('segments a scan within the budget whole, with the Segmenter labels', async () => {
+  it('segments a ScanNet room whole (default limit), with the Segmenter labels', async () => {
     const segmenter = await loadSegmenter(modelDirectory);
     const scan = new ScanSegmenter(segmenter, cloud);
     expect(scan.byRegion).toBe(false);
@@ -44,11 +44,11 @@ describe.skipIf(!available)('ScanSegmenter (the worker: whole scan or regions)',
     segmenter.dispose();
   });
 
-  it('segments a scan above the budget by region and says so', async () => {
+  it('segments a scan above the limit by region and says so', async () => {
     const segmenter = await loadSegmenter(modelDirectory);
     const voxels = RegionSegmenter.countVoxels(segmenter.model, cloud.positions);
     const budget = Math.floor(voxels / 3);
-    const scan = new ScanSegmenter(segmenter, cloud, budget);
+    const scan = new ScanSegmenter(segmenter, cloud, { wholeScanVoxelLimit: budget, voxelBudget: budget });
     expect(scan.byRegion).toBe(true);
     expect((await scan.segment([])).instance).toHaveLength(cloud.pointCount);
     const result = await scan.segment(clicks);

@@ -13,9 +13,16 @@ import {
 export type ScanSegmentation = SegmentationResult & Partial<Pick<RegionSegmentationResult, 'region' | 'objectsAtBorder'>>;
 
 /**
+ * Scans with at most this many occupied voxels (at the model's grid) are segmented whole, as before regions
+ * existed: every ScanNet room (20k–45k voxels at 4 cm) and scans of about a million points, whose first click
+ * takes a few seconds on wasm. Larger scans go region by region.
+ */
+export const WHOLE_SCAN_VOXEL_LIMIT = 150_000;
+
+/**
  * The segmenter for one scan: the checkpoint's `Segmenter` on the whole scan when its occupied voxels (at the
- * model's grid) fit `voxelBudget`, else a `RegionSegmenter` sharing the same model, which runs the backbone on
- * a box around the last click (issue 18: scans of any size).
+ * model's grid) are at most `wholeScanVoxelLimit`, else a `RegionSegmenter` sharing the same model, which runs
+ * the backbone on a box of at most `voxelBudget` voxels around the last click (issue 18: scans of any size).
  */
 export class ScanSegmenter {
   private region?: RegionSegmenter;
@@ -24,15 +31,17 @@ export class ScanSegmenter {
   /**
    * @param segmenter The loaded checkpoint's segmenter; its model is shared, never disposed here.
    * @param cloud The scan.
-   * @param voxelBudget Most occupied voxels one backbone pass may take.
+   * @param options.wholeScanVoxelLimit Largest scan (occupied voxels) segmented in one pass; default {@link WHOLE_SCAN_VOXEL_LIMIT}.
+   * @param options.voxelBudget Occupied voxels of a region, for larger scans; default `DEFAULT_REGION_VOXEL_BUDGET`.
    */
   constructor(
     private readonly segmenter: Segmenter,
     cloud: PointCloud,
-    voxelBudget = DEFAULT_REGION_VOXEL_BUDGET,
+    options: { wholeScanVoxelLimit?: number; voxelBudget?: number } = {},
   ) {
+    const { wholeScanVoxelLimit = WHOLE_SCAN_VOXEL_LIMIT, voxelBudget = DEFAULT_REGION_VOXEL_BUDGET } = options;
     this.pointCount = cloud.pointCount;
-    if (RegionSegmenter.countVoxels(segmenter.model, cloud.positions) > voxelBudget) {
+    if (RegionSegmenter.countVoxels(segmenter.model, cloud.positions) > wholeScanVoxelLimit) {
       this.region = new RegionSegmenter(segmenter.model, { voxelBudget });
       this.region.setScene(cloud);
       segmenter.clearScene();
