@@ -31,6 +31,6 @@ describe('planLabelling', () => {
   });
 
   it('names the formats there are for an unknown one', () => {
-    expect(() => outputFormatNamed('las')).toThrow(`unknown output format 'las': expected ${[...OUTPUT_FORMATS.keys()].join(', ')}`);
+    expect(() => outputFormatNamed('laz')).toThrow(`unknown output format 'laz': expected ${[...OUTPUT_FORMATS.keys()].join(', ')}`);
   });
 });
