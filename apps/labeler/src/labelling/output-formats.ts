@@ -1,5 +1,7 @@
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import {
+  type LabelSpace,
+  type PointCloud,
   convertSemanticId,
   parseS3disRoom,
   writeS3disRoom,
@@ -37,19 +39,24 @@ export interface OutputFormat {
   isComplete(bytes: Uint8Array, pointCount: number): Promise<boolean>;
 }
 
+/** `isComplete` of a point-cloud format: the file reads, with every point and both label fields. */
+function labelledCloudIsComplete(read: (bytes: Uint8Array) => Promise<PointCloud>): OutputFormat['isComplete'] {
+  return async (bytes, pointCount) => {
+    try {
+      const cloud = await read(bytes);
+      return cloud.pointCount === pointCount && cloud.instance !== undefined && cloud.semantic !== undefined;
+    } catch {
+      return false;
+    }
+  };
+}
+
 const plyFormat: OutputFormat = {
   name: 'ply',
   extension: '.ply',
   description: 'binary PLY: x y z, the scan\'s colours/normals/intensity, int instance, int semantic (class index + 1)',
   encode: (scan) => writePly(labelledCloudOf(scan)),
-  isComplete: async (bytes, pointCount) => {
-    try {
-      const cloud = await readPly(bytes);
-      return cloud.pointCount === pointCount && cloud.instance !== undefined && cloud.semantic !== undefined;
-    } catch {
-      return false;
-    }
-  },
+  isComplete: labelledCloudIsComplete(readPly),
 };
 
 const jsonFormat: OutputFormat = {
@@ -74,16 +81,17 @@ const jsonFormat: OutputFormat = {
 };
 
 /**
- * Per point, the scan's predicted classes as SemanticKITTI raw label ids: each object's class is found by name in
- * NYU40 and converted (`@pointclick/io`'s class maps). An indoor class with no SemanticKITTI counterpart raises
- * a `ClassMappingError` naming it, so the scan fails rather than being written as unlabelled.
+ * Per point, the scan's predicted classes as ids of another label space: each object's class is found by name in
+ * NYU40 and converted (`@pointclick/io`'s class maps). A class with no counterpart (most indoor classes in
+ * SemanticKITTI, `otherprop` in S3DIS) raises a `ClassMappingError` naming it, so the scan fails rather than
+ * being written as unlabelled.
  */
-function semanticKittiIds(scan: LabelledScan): Int32Array {
+function classIdsIn(scan: LabelledScan, space: LabelSpace): Int32Array {
   const idOfSemantic = new Map<number, number>([[0, 0]]);
   return Int32Array.from(scan.semantic, (semantic) => {
     let id = idOfSemantic.get(semantic);
     if (id === undefined) {
-      id = convertSemanticId(findClassId('nyu40', scan.classNames[semantic - 1]), 'nyu40', 'semantickitti');
+      id = convertSemanticId(findClassId('nyu40', scan.classNames[semantic - 1]), 'nyu40', space);
       idOfSemantic.set(semantic, id);
     }
     return id;
@@ -94,7 +102,7 @@ const semanticKittiFormat: OutputFormat = {
   name: 'semantickitti',
   extension: '.label',
   description: 'SemanticKITTI .label: uint32 per point, raw class id (from NYU40 by name) low 16 bits, objectId high 16',
-  encode: (scan) => writeSemanticKittiLabels({ semantic: semanticKittiIds(scan), instance: scan.instance }),
+  encode: (scan) => writeSemanticKittiLabels({ semantic: classIdsIn(scan, 'semantickitti'), instance: scan.instance }),
   isComplete: (bytes, pointCount) => {
     try {
       return Promise.resolve(readSemanticKittiLabels(bytes).semantic.length === pointCount);
@@ -109,14 +117,7 @@ const lasFormat: OutputFormat = {
   extension: '.las',
   description: 'LAS 1.4: the scan\'s points and colours, classification = class index + 1, objectId in an extra-bytes field `instance`',
   encode: (scan) => writeLas(labelledCloudOf(scan)),
-  isComplete: async (bytes, pointCount) => {
-    try {
-      const cloud = await readLas(bytes);
-      return cloud.pointCount === pointCount && cloud.instance !== undefined && cloud.semantic !== undefined;
-    } catch {
-      return false;
-    }
-  },
+  isComplete: labelledCloudIsComplete(readLas),
 };
 
 /** The time stamped on every archive entry, fixed so that a rerun writes the same bytes (zip dates start in 1980). */
@@ -155,15 +156,7 @@ const s3disFormat: OutputFormat = {
   description: 'zip of an S3DIS room folder, <scan>/<scan>.txt + <scan>/Annotations/<class>_<n>.txt (classes from NYU40 by name to S3DIS 13)',
   encode: (scan) => {
     const stem = stemOf(scan);
-    const idOfSemantic = new Map<number, number>([[0, 0]]);
-    const semantic = Int32Array.from(scan.semantic, (value) => {
-      let id = idOfSemantic.get(value);
-      if (id === undefined) {
-        id = convertSemanticId(findClassId('nyu40', scan.classNames[value - 1]), 'nyu40', 's3dis13');
-        idOfSemantic.set(value, id);
-      }
-      return id;
-    });
+    const semantic = classIdsIn(scan, 's3dis13');
     const files = writeS3disRoom({ roomName: stem, positions: scan.cloud.positions, colors: scan.cloud.colors, instance: scan.instance, semantic });
     return zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [`${stem}/${name}`, strToU8(text)])), { mtime: ARCHIVE_TIME });
   },
