@@ -101,7 +101,7 @@ grep '^adapter:' "$OUT_DIR/adapter.txt"
 echo "mode: $MODE (VK_ICD_FILENAMES=$VK_ICD_FILENAMES), data: $DATA"
 
 step "WebGPU kernel spec"
-node_modules/.bin/vitest run packages/tfjs-kernels/test/kernels.test.ts packages/tfjs-kernels/test/sparse-convolution.test.ts 2>&1 | tee "$OUT_DIR/kernel-spec.log" | grep -E 'Test Files|Tests|FAIL|skipped' || true
+NO_COLOR=1 FORCE_COLOR=0 node_modules/.bin/vitest run packages/tfjs-kernels/test/kernels.test.ts packages/tfjs-kernels/test/sparse-convolution.test.ts 2>&1 | tee "$OUT_DIR/kernel-spec.log" | grep -E 'Test Files|Tests|FAIL|skipped' || true
 if ! grep -q 'Tests .*passed' "$OUT_DIR/kernel-spec.log" || grep -q 'failed' "$OUT_DIR/kernel-spec.log"; then
   echo "gpu-train: the kernel spec failed; see $OUT_DIR/kernel-spec.log" >&2
   exit 1

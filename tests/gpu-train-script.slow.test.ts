@@ -2,7 +2,8 @@
  * scripts/gpu-train.sh in its tiny mode (TINY=1: SwiftShader, a 1,500-point copy of one room, one step): every
  * step runs and leaves its files in OUT_DIR. On a machine with an NVIDIA GPU the same script runs in full.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,16 +23,18 @@ const output = mkdtempSync(join(tmpdir(), 'pointclick-gpu-train-'));
 afterAll(() => rmSync(output, { recursive: true, force: true }));
 
 describe.skipIf(missing.length > 0)('scripts/gpu-train.sh (tiny mode, SwiftShader)', () => {
-  it('prints the adapter, passes the kernel spec, benches, fine-tunes and evaluates into OUT_DIR', { timeout: 3_600_000 }, () => {
-    const log = execFileSync('scripts/gpu-train.sh', [output, '1'], {
+  it('prints the adapter, passes the kernel spec, benches, fine-tunes and evaluates into OUT_DIR', { timeout: 3_600_000 }, async () => {
+    // Asynchronous, so the test worker keeps answering vitest during the ten-minute run.
+    const { stdout: log } = await promisify(execFile)('scripts/gpu-train.sh', [output, '1'], {
       cwd: repositoryRoot,
       encoding: 'utf8',
       env: { ...process.env, TINY: '1', DATA_DIR: sharedData },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 2 ** 20,
     });
     expect(log).toMatch(/^adapter: .*swiftshader/im);
     expect(log).toMatch(/mode: tiny/);
-    expect(readFileSync(join(output, 'kernel-spec.log'), 'utf8')).toMatch(/Tests\s+\d+ passed/);
+    // Colour codes stripped, should a caller's FORCE_COLOR reach the inner vitest.
+    expect(readFileSync(join(output, 'kernel-spec.log'), 'utf8').replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')).toMatch(/Tests\s+\d+ passed/);
     const bench = JSON.parse(readFileSync(join(output, 'bench-tiny.json'), 'utf8')) as { backend: string; stepsPerSecond: number; stepToMatMulRatio: number };
     expect(bench.backend).toBe('webgpu');
     expect(bench.stepsPerSecond).toBeGreaterThan(0);
