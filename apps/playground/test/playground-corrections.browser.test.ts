@@ -208,7 +208,10 @@ describe.skipIf(!hasChromium || !hasData)('playground autosave and corrections i
   }, 300_000);
 
   it('brush: painted points stay in the object through 3 more clicks; undo removes the stroke', async () => {
-    const page = await openPage();
+    // Its own context (empty storage): the crash test's restored page may still write its session after the list
+    // deleted it, and this test is about strokes, not about what an earlier page left behind.
+    const brushContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await openPage(brushContext);
     expect(await openScan(page)).toBe('on');
     await clickPoint(page, fixture.targets[0].pointIndex);
     await settle(page);
@@ -270,6 +273,7 @@ describe.skipIf(!hasChromium || !hasData)('playground autosave and corrections i
     // Without the stroke, the model alone does not put the whole patch into object 1.
     expect(inObject(await instanceLabels(page))).toBeLessThan(painted.length);
     await page.close();
+    await brushContext.close();
   }, 400_000);
 
   it('a full storage quota is shown, not swallowed', async () => {

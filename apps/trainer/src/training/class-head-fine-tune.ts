@@ -278,7 +278,7 @@ export function fineTuneClassHead(
           [...variables.values()],
         );
         const gradients = new Map(names.map((name) => [name, grads[variables.get(name)!.name]]));
-        clipGradientsByGlobalNorm(gradients, 1);
+        clipGradientsByGlobalNorm(gradients, 1).dispose();
         optimizer.applyGradients(variables, gradients, learningRate);
         lossSum += value.dataSync()[0];
         tf.dispose([value, ...Object.values(grads), ...gradients.values()]);
