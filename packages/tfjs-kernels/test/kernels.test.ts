@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatherRows, KernelArgumentError, PATCH_ATTENTION, PATCH_ATTENTION_GRAD, patchAttention, referencePatchAttention, segmentMax, unsortedSegmentSum } from '../src/index.js';
-import { composeSegmentMax } from '../src/ops/segment-max-op.js';
+import { composeSegmentMax, segmentMaxWithArgmax } from '../src/ops/segment-max-op.js';
+import { GATHER_ROWS, SEGMENT_MAX, SEGMENT_MAX_GRAD, SEGMENT_SUM } from '../src/kernels/kernel-names.js';
 import { BACKENDS, maxAbsoluteDifference, numericalGradient, probeWebGpu, randomValues, useBackend } from './backend-fixtures.js';
 
 // Probed once per file: WebGPU runs only where Dawn finds an adapter (SwiftShader in CI).
@@ -136,6 +137,41 @@ describe.each(BACKENDS)('tfjs-kernels on %s', (backend) => {
       expect(received.reduce((a, b) => a + b, 0)).toBe(1);
       expect(received[0]).toBe(0);
       tf.dispose([ids, gradient]);
+    });
+
+    it('segment and gather kernels at 2,000 × 7 with ties and empty segments match the references, the stock-op argmax and its gradient', async () => {
+      const [rows, width, segments] = [2000, 7, 300];
+      // Segments 290–299 stay empty; values on a coarse grid make ties within segments (−0 and +0 among them).
+      const ids = Array.from({ length: rows }, (_, row) => (row * 7919) % 290);
+      const data = randomValues(rows * width, 31).map((value) => Math.round(value * 8) / 8);
+      const [x, idTensor] = [tf.tensor2d(data, [rows, width]), tf.tensor1d(ids, 'int32')];
+      const [maxima, argmax] = segmentMaxWithArgmax(x, idTensor, segments);
+      const [composedMaxima, composedArgmax] = composeSegmentMax(x, idTensor, segments);
+      expect(maxAbsoluteDifference(await maxima.data(), referenceSegmentMax(data, width, ids, segments))).toBe(0);
+      expect(maxAbsoluteDifference(await composedMaxima.data(), referenceSegmentMax(data, width, ids, segments))).toBe(0);
+      const winners = await argmax.data();
+      expect(Array.from(winners)).toEqual(Array.from(await composedArgmax.data()));
+      expect(Array.from(winners.subarray(290 * width))).toEqual(new Array(10 * width).fill(-1));
+      // The gradient of Σ w·max goes to the winning row of each segment and channel, nowhere else.
+      const weights = randomValues(segments * width, 32);
+      const gradient = tf.tidy(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(segmentMax(input as tf.Tensor2D, idTensor, segments), tf.tensor2d(weights, [segments, width]))))(x));
+      const expected = new Float32Array(rows * width);
+      winners.forEach((row, slot) => {
+        if (row >= 0) expected[row * width + (slot % width)] = weights[slot];
+      });
+      expect(maxAbsoluteDifference(await gradient.data(), expected)).toBe(0);
+      const summed = unsortedSegmentSum(x, idTensor, segments);
+      expect(maxAbsoluteDifference(await summed.data(), referenceSegmentSum(data, width, ids, segments))).toBeLessThan(1e-5);
+      const indices = Array.from({ length: 500 }, (_, slot) => (slot * 37) % rows);
+      const integers = Int32Array.from(data, (value) => value * 8);
+      const gathered = gatherRows(tf.tensor2d(integers, [rows, width], 'int32'), indices);
+      expect(gathered.dtype).toBe('int32');
+      expect(Array.from(await gathered.data())).toEqual(referenceGather(Float32Array.from(integers), width, indices));
+      tf.dispose([x, idTensor, maxima, argmax, composedMaxima, composedArgmax, gradient, summed, gathered]);
+    });
+
+    it.skipIf(backend !== 'webgpu')('webgpu: registers WGSL gather, segment sum, segment max and its gradient (the tests above ran them)', () => {
+      for (const name of [GATHER_ROWS, SEGMENT_SUM, SEGMENT_MAX, SEGMENT_MAX_GRAD]) expect(tf.getKernel(name, 'webgpu'), name).toBeDefined();
     });
 
     it('patchAttention matches plain softmax attention, forward and gradient of q, k and v', async () => {

@@ -1,5 +1,6 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { patchAttentionGradWebGpuConfig, patchAttentionWebGpuConfig } from './patch-attention-webgpu.js';
+import { gatherRowsWebGpuConfig, segmentMaxGradWebGpuConfig, segmentMaxWebGpuConfig, segmentSumWebGpuConfig } from './segment-webgpu.js';
 import {
   sparseConvolutionFeatureGradWebGpuConfig,
   sparseConvolutionWebGpuConfig,
@@ -13,6 +14,10 @@ export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [
   sparseConvolutionWebGpuConfig,
   sparseConvolutionWeightGradWebGpuConfig,
   sparseConvolutionFeatureGradWebGpuConfig,
+  gatherRowsWebGpuConfig,
+  segmentSumWebGpuConfig,
+  segmentMaxWebGpuConfig,
+  segmentMaxGradWebGpuConfig,
 ];
 
 for (const config of WEBGPU_KERNEL_CONFIGS) registerKernel(config);

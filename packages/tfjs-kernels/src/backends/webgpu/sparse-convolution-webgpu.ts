@@ -1,5 +1,5 @@
-import { getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import {
   SPARSE_CONVOLUTION,
   SPARSE_CONVOLUTION_FEATURE_GRAD,
@@ -10,6 +10,7 @@ import {
   type SparseConvolutionWeightGradAttrs,
   type SparseConvolutionWeightGradInputs,
 } from '../../kernels/kernel-names.js';
+import { FlatProgram, filled, intUniforms } from './flat-program.js';
 
 /*
  * Sparse convolution on WebGPU without the `[rows, offsets·channels]` im2col buffer: every shader reads
@@ -19,28 +20,6 @@ import {
  * reach the CPU here, so out-of-range entries are skipped rather than reported). Every shader reads
  * `uniforms` (Dawn drops an unused uniform binding and the backend's bind group then fails to validate).
  */
-
-const WORKGROUP: [number, number, number] = [64, 1, 1];
-
-/** A flat one-invocation-per-output-element program over `outputShape`. */
-abstract class FlatProgram implements WebGPUProgram {
-  abstract variableNames: string[];
-  abstract shaderKey: string;
-  abstract uniforms: string;
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize = WORKGROUP;
-  size = true;
-
-  constructor(outputShape: number[], invocations: number) {
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: [0] };
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [invocations], this.workgroupSize);
-  }
-
-  abstract getUserCode(): string;
-}
 
 /** Forward: one invocation per output element `(row, column)`, summing over offsets and input channels. */
 class SparseConvolutionProgram extends FlatProgram {
@@ -165,24 +144,13 @@ class SparseConvolutionFeatureGradProgram extends FlatProgram {
   }
 }
 
-/** A zero-filled float32 tensor on the backend, through its own `Fill` kernel. */
-function zeros(backend: WebGPUBackend, shape: number[]): TensorInfo {
-  const fill = getKernel('Fill', 'webgpu');
-  if (fill == null) throw new Error("the webgpu backend has no 'Fill' kernel");
-  return fill.kernelFunc({ inputs: {}, backend, attrs: { shape, value: 0, dtype: 'float32' } }) as TensorInfo;
-}
-
 const sparseConvolutionWebGpu: KernelFunc = ({ inputs, backend }) => {
   const { features, neighbours, weights, bias } = inputs as SparseConvolutionInputs;
   const [sourceRows, channels] = features.shape;
   const [rows, offsets] = neighbours.shape;
   const columns = weights.shape[1];
   const program = new SparseConvolutionProgram(rows, columns, bias != null);
-  const uniforms = [
-    { type: 'int32', data: [sourceRows] },
-    { type: 'int32', data: [channels] },
-    { type: 'int32', data: [offsets] },
-  ];
+  const uniforms = intUniforms(sourceRows, channels, offsets);
   const programInputs = bias == null ? [features, neighbours, weights] : [features, neighbours, weights, bias];
   return (backend as WebGPUBackend).runWebGPUProgram(program, programInputs, 'float32', uniforms);
 };
@@ -195,7 +163,7 @@ const sparseConvolutionWeightGradWebGpu: KernelFunc = ({ inputs, backend, attrs 
   const columns = outputGradient.shape[1];
   const chunks = Math.max(1, Math.ceil(rows / chunkRows));
   const program = new SparseConvolutionWeightGradProgram(chunks, offsets * channels, columns);
-  const uniforms = [sourceRows, channels, offsets, rows, chunkRows].map((value) => ({ type: 'int32', data: [value] }));
+  const uniforms = intUniforms(sourceRows, channels, offsets, rows, chunkRows);
   return (backend as WebGPUBackend).runWebGPUProgram(program, [features, neighbours, outputGradient], 'float32', uniforms);
 };
 
@@ -206,10 +174,10 @@ const sparseConvolutionFeatureGradWebGpu: KernelFunc = ({ inputs, backend, attrs
   const [kernelRows, columns] = weights.shape;
   const channels = kernelRows / offsets;
   const webgpu = backend as WebGPUBackend;
-  const output = zeros(webgpu, [sourceRows, channels]); // [sourceRows, channels], accumulated into
+  const output = filled(webgpu, [sourceRows, channels], 0, 'float32'); // [sourceRows, channels], accumulated into
   if (rows * offsets * channels === 0) return output;
   const program = new SparseConvolutionFeatureGradProgram(sourceRows, channels, rows * offsets * channels);
-  const uniforms = [sourceRows, channels, offsets, rows, columns].map((value) => ({ type: 'int32', data: [value] }));
+  const uniforms = intUniforms(sourceRows, channels, offsets, rows, columns);
   return webgpu.runWebGPUProgram(program, [outputGradient, neighbours, weights], 'float32', uniforms, output);
 };
 
