@@ -76,74 +76,42 @@ class GatherRowsProgram extends FlatProgram {
   }
 }
 
-/** Adds each element of `x` into its segment's row of the zero-filled output (float bits, compare-exchange). */
-class SegmentSumProgram extends FlatProgram {
-  variableNames = ['x', 'segmentIds'];
-  shaderKey = 'pointclickSegmentSum';
+/**
+ * One atomic pass over the elements of `x`, each into its segment's row of `result` (elements with an id
+ * outside [0, segmentCount) are skipped):
+ * - `sum`: adds the element to the zero-filled output (compare-exchange on the float bits);
+ * - `maxKey`: segment max pass 1, `atomicMax` of the element's ordered key;
+ * - `maxRow`: segment max pass 2, `atomicMin` of the row index where the element's key is the segment's maximum.
+ */
+class SegmentScatterProgram extends FlatProgram {
+  variableNames: string[];
+  shaderKey: string;
   uniforms = 'elementCount : i32, channels : i32, segmentCount : i32,';
   atomic = true;
 
-  constructor(segmentCount: number, channels: number, elementCount: number) {
+  constructor(
+    segmentCount: number,
+    channels: number,
+    elementCount: number,
+    private readonly pass: 'sum' | 'maxKey' | 'maxRow',
+  ) {
     super([segmentCount, channels], elementCount);
+    this.variableNames = pass === 'maxRow' ? ['x', 'segmentIds', 'keys'] : ['x', 'segmentIds'];
+    this.shaderKey = `pointclickSegmentScatter_${pass}`;
   }
 
   getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index >= uniforms.elementCount) { return; }
-        let row = index / uniforms.channels;
-        let segment = segmentIds[row];
-        if (segment < 0 || segment >= uniforms.segmentCount) { return; }
-        let value = x[index];
-        let destination = segment * uniforms.channels + (index - row * uniforms.channels);
+    const body = {
+      sum: `
         var old = atomicLoad(&result[destination]);
         loop {
-          let exchange = atomicCompareExchangeWeak(&result[destination], old, bitcast<i32>(bitcast<f32>(old) + value));
+          let exchange = atomicCompareExchangeWeak(&result[destination], old, bitcast<i32>(bitcast<f32>(old) + x[index]));
           if (exchange.exchanged) { break; }
           old = exchange.old_value;
-        }
-      }
-    `;
-  }
-}
-
-/** Segment max, pass 1: `atomicMax` of each element's ordered key into its segment and channel. */
-class SegmentMaxKeyProgram extends FlatProgram {
-  variableNames = ['x', 'segmentIds'];
-  shaderKey = 'pointclickSegmentMaxKey';
-  uniforms = 'elementCount : i32, channels : i32, segmentCount : i32,';
-  atomic = true;
-
-  constructor(segmentCount: number, channels: number, elementCount: number) {
-    super([segmentCount, channels], elementCount);
-  }
-
-  getUserCode(): string {
-    return `
-      ${ORDERED_KEY}
-      fn main(index : i32) {
-        if (index >= uniforms.elementCount) { return; }
-        let row = index / uniforms.channels;
-        let segment = segmentIds[row];
-        if (segment < 0 || segment >= uniforms.segmentCount) { return; }
-        atomicMax(&result[segment * uniforms.channels + (index - row * uniforms.channels)], orderedKey(x[index]));
-      }
-    `;
-  }
-}
-
-/** Segment max, pass 2: `atomicMin` of the row index over the rows whose key is their segment's maximum. */
-class SegmentMaxRowProgram extends FlatProgram {
-  variableNames = ['x', 'segmentIds', 'keys'];
-  shaderKey = 'pointclickSegmentMaxRow';
-  uniforms = 'elementCount : i32, channels : i32, segmentCount : i32,';
-  atomic = true;
-
-  constructor(segmentCount: number, channels: number, elementCount: number) {
-    super([segmentCount, channels], elementCount);
-  }
-
-  getUserCode(): string {
+        }`,
+      maxKey: 'atomicMax(&result[destination], orderedKey(x[index]));',
+      maxRow: 'if (orderedKey(x[index]) == keys[destination]) { atomicMin(&result[destination], row); }',
+    }[this.pass];
     return `
       ${ORDERED_KEY}
       fn main(index : i32) {
@@ -152,7 +120,7 @@ class SegmentMaxRowProgram extends FlatProgram {
         let segment = segmentIds[row];
         if (segment < 0 || segment >= uniforms.segmentCount) { return; }
         let destination = segment * uniforms.channels + (index - row * uniforms.channels);
-        if (orderedKey(x[index]) == keys[destination]) { atomicMin(&result[destination], row); }
+        ${body}
       }
     `;
   }
@@ -239,7 +207,7 @@ const segmentSumWebGpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const output = filled(webgpu, [numSegments, channels], 0, 'float32');
   const elementCount = rowCount * channels;
   if (elementCount === 0 || numSegments === 0) return output;
-  const program = new SegmentSumProgram(numSegments, channels, elementCount);
+  const program = new SegmentScatterProgram(numSegments, channels, elementCount, 'sum');
   return webgpu.runWebGPUProgram(program, [x, segmentIds], 'float32', intUniforms(elementCount, channels, numSegments), output);
 };
 
@@ -256,8 +224,8 @@ const segmentMaxWebGpu: KernelFunc = ({ inputs, backend, attrs }) => {
   // [numSegments, channels] int32 each: the largest key, then the first row holding it (rowCount: none).
   const keys = filled(webgpu, [numSegments, channels], KEY_FLOOR, 'int32');
   const winners = filled(webgpu, [numSegments, channels], rowCount, 'int32');
-  webgpu.runWebGPUProgram(new SegmentMaxKeyProgram(numSegments, channels, elementCount), [x, segmentIds], 'int32', sizes, keys);
-  webgpu.runWebGPUProgram(new SegmentMaxRowProgram(numSegments, channels, elementCount), [x, segmentIds, keys], 'int32', sizes, winners);
+  webgpu.runWebGPUProgram(new SegmentScatterProgram(numSegments, channels, elementCount, 'maxKey'), [x, segmentIds], 'int32', sizes, keys);
+  webgpu.runWebGPUProgram(new SegmentScatterProgram(numSegments, channels, elementCount, 'maxRow'), [x, segmentIds, keys], 'int32', sizes, winners);
   const resultSizes = intUniforms(rowCount, channels);
   const values = webgpu.runWebGPUProgram(new SegmentMaxResultProgram(numSegments, channels, 'values'), [winners, x], 'float32', resultSizes);
   const argmax = webgpu.runWebGPUProgram(new SegmentMaxResultProgram(numSegments, channels, 'rows'), [winners], 'int32', resultSizes);
