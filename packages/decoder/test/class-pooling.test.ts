@@ -1,24 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASS_GEOMETRY_CHANNELS, classFeatureChannels, createClickDecoder, DecoderInputError, type ClickDecoder, type ClickDecoderConfig, type DecoderLevel, type DecoderStageOutput } from '../src/index.js';
-import { clicksAt, makeFakeLevels, maxAbsoluteDifference, randomValues, useBackend } from './decoder-fixtures.js';
+import { CHANNELS, clicksAt, makeFakeLevels, maxAbsoluteDifference, randomValues, TINY_CONFIG, useBackend, VOXEL_COUNTS } from './decoder-fixtures.js';
 
-const VOXEL_COUNTS = [12, 30, 70, 140];
-const CHANNELS = [24, 16, 12, 8];
-const CONFIG: ClickDecoderConfig = {
-  levelChannels: CHANNELS,
-  width: 16,
-  headCount: 2,
-  feedForwardChannels: 24,
-  stageCount: 3,
-  stageLevels: [1, 2, 3],
-  prototypeCount: 5,
-  prototypeChannels: 8,
-  fourierFeatureCount: 8,
-  distancePriorFrequencyCount: 6,
-  seed: 3,
-};
-/** Level 0 is read by no stage, so the class pooling's own level handling is covered too. */
+/** Three stages, so level 0 is read by no stage and the class pooling's own level handling is covered too. */
+const CONFIG: ClickDecoderConfig = { ...TINY_CONFIG, stageCount: 3, stageLevels: [1, 2, 3], maxAttentionKeys: 4096 };
 const POOLING_LEVELS = [3, 0];
 const POOLING_CHANNELS = CHANNELS[3] + CHANNELS[0];
 

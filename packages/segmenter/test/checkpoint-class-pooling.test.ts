@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  CheckpointError,
-  createModelFromCheckpoint,
-  parseCheckpointDocument,
-  serializeCheckpoint,
-  Segmenter,
-  type Click,
-  type InteractiveSegmentationModel,
-  type SegmentationResult,
-} from '../src/index.js';
+import { CheckpointError, createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint, Segmenter } from '../src/index.js';
+import type { Click, InteractiveSegmentationModel, SegmentationResult } from '../src/index.js';
 import { createTestConfig, createTestModel, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
 
 const cloud = makeRoomCloud(800, 23);
