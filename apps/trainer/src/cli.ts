@@ -63,6 +63,18 @@ function parsePositiveInteger(value: string): number {
   return number;
 }
 
+function parsePoolingChoices(value: string): Array<{ levels: number[]; geometry: boolean }> {
+  return value.split(';').map((choice) => {
+    const tokens = choice.split(',').filter(Boolean);
+    const levels = tokens.filter((token) => token !== 'geometry').map((level) => {
+      const number = Number(level);
+      if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError(`expected level indices ≥ 0 or 'geometry' such as '4;0,4,geometry', got '${value}'`);
+      return number;
+    });
+    return { levels, geometry: tokens.includes('geometry') };
+  });
+}
+
 function parseInputScale(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
   const number = Number(value);
@@ -250,6 +262,13 @@ program
   .option('--learning-rates <list>', 'AdamW learning rates to try (comma-separated)', (value) => value.split(',').map(parsePositive), [1e-3])
   .option('--weight-decay <decay>', 'decoupled weight decay per unit learning rate', parseNonNegative, 0.01)
   .option('--class-balances <list>', 'class balances to try: class c weighs n_c^-power in the cross-entropy (0 plain, 1 inverse frequency)', (value) => value.split(',').map(parseNonNegative), [0.5])
+  .option('--focusings <list>', 'focal-loss focusing parameters to try with each balance (comma-separated; 0 = cross-entropy)', (value) => value.split(',').map(parseNonNegative), [0])
+  .option(
+    '--class-pooling <choices>',
+    "what the class head pools under each click's mask: backbone levels and 'geometry' (the mask's shape), choices separated by ';', items by ',' (e.g. '4;0,4,geometry;'); each is tried",
+    parsePoolingChoices,
+  )
+  .option('--row-cache <file>', 'file of the collected rows: read when it exists (same collection), else written')
   .option('--batch-size <n>', 'objects per mini-batch', parsePositiveInteger, 64)
   .option('--minimum-object-points <n>', 'smallest object clicked in training', parsePositiveInteger, 100)
   .option('--scene-copies <n>', 'copies of each training scene through the backbone (the rest turned about z)', parsePositiveInteger, 1)
@@ -258,7 +277,7 @@ program
   .option('--seed <n>', 'seed', (value) => Number.parseInt(value, 10), 1)
   .addOption(new Option('--dtype <type>', 'storage type of the written weights').choices(['float32', 'float16']).default('float32'))
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data: string; scenes: string[]; selectionScenes: string[]; output: string; synthetic?: number; syntheticSeed: number; steps: number; learningRates: number[]; weightDecay: number; classBalances: number[]; batchSize: number; minimumObjectPoints: number; sceneCopies: number; clickSets: number; evaluateEvery: number; seed: number; dtype: 'float32' | 'float16'; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data: string; scenes: string[]; selectionScenes: string[]; output: string; synthetic?: number; syntheticSeed: number; steps: number; learningRates: number[]; weightDecay: number; classBalances: number[]; focusings: number[]; classPooling?: Array<{ levels: number[]; geometry: boolean }>; rowCache?: string; batchSize: number; minimumObjectPoints: number; sceneCopies: number; clickSets: number; evaluateEvery: number; seed: number; dtype: 'float32' | 'float16'; backend?: string }) => {
     await startBackend(options.backend);
     await runClassHeadFineTune({
       ...options,

@@ -13,7 +13,18 @@ import { createSegmenterConfig } from '../src/config/model-presets.js';
 import { runCalibration } from '../src/commands/calibrate-command.js';
 import { runEvaluation, RELIABILITY_PLOT_FILE } from '../src/commands/evaluate-command.js';
 import { renderReliabilityPlot } from '../src/output/reliability-plot.js';
-import { classHeadVariableNames, collectSelectionQueries, collectTrainingQueries, fineTuneClassHead, scoreSelection, selectionScore } from '../src/training/class-head-fine-tune.js';
+import {
+  classFeatureWidth,
+  classHeadVariableNames,
+  collectSelectionQueries,
+  collectTrainingQueries,
+  fineTuneClassHead,
+  scoreSelection,
+  selectFeatureLevels,
+  selectionScore,
+} from '../src/training/class-head-fine-tune.js';
+import { withClassPooling } from '../src/commands/class-head-command.js';
+import { readClassRows, writeClassRows } from '../src/training/class-row-cache.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pointclick-trainer-classes-'));
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
@@ -127,5 +138,71 @@ describe.skipIf(!hasVotenet)('class evaluation, calibration and class-head fine-
     expect(onTraining.bestTrial).not.toBe('starting weights');
     expect(selectionScore(onTraining.best)).toBeGreaterThan(selectionScore(onTraining.initial));
     model.dispose();
+  });
+
+  it('with class pooling: stores pooled features, trains W and φc only (focal loss too), and keeps the masks\' weights', async () => {
+    const plain = new InteractiveSegmentationModel(createSegmenterConfig('tiny', 5));
+    const finestLevel = plain.decoder.config.levelChannels.length - 1;
+    const model = withClassPooling(plain, { levels: [0, finestLevel], geometry: true });
+    const [training, selection] = await Promise.all(
+      [['scene0005_00'], ['scene0004_00']].map((sceneIds) => collectScenes(readDataset(votenetDirectory, { sceneIds }))),
+    );
+    model.setTraining(false);
+    const settings = { steps: 60, learningRates: [0.01], weightDecay: 0, classBalances: [0.5], focusings: [2], batchSize: 16, minimumObjectPoints: 100, sceneCopies: 1, clickSets: 1, seed: 1, evaluateEvery: 20, log: () => {} };
+    const trainingRows = collectTrainingQueries(model, training, settings);
+    const selectionRows = collectSelectionQueries(model, selection, 300);
+    const width = classFeatureWidth(model);
+    expect(width).toBe(plain.decoder.config.levelChannels[0] + plain.decoder.config.levelChannels[finestLevel] + 4);
+    expect(trainingRows.features.length).toBe(trainingRows.labels.length * width);
+    // Averages of backbone features under a mask: finite, and not all zero (the masks are not empty).
+    expect(trainingRows.features.every(Number.isFinite)).toBe(true);
+    expect(trainingRows.features.some((value) => value !== 0)).toBe(true);
+    // W at zero: the class head scores the stored rows exactly as the model without pooling scores its queries.
+    expect(scoreSelection(model, selectionRows)).toEqual(scoreSelection(plain, { ...selectionRows, features: new Float32Array(0) }));
+    // The geometry: mean height above the floor, its spread and the horizontal spread in metres, ln(1 + voxels).
+    for (let row = 0; row < selectionRows.labels.length; row++) {
+      const [height, heightSpread, horizontalSpread, logCount] = selectionRows.features.subarray(row * width + width - 4, (row + 1) * width);
+      expect(height).toBeGreaterThanOrEqual(0);
+      expect(height).toBeLessThan(5);
+      expect(heightSpread).toBeLessThan(3);
+      expect(horizontalSpread).toBeLessThan(10);
+      expect(logCount).toBeGreaterThanOrEqual(0);
+    }
+    // One level's columns out of the two collected, and the geometry.
+    const collected = { levels: [0, finestLevel], geometry: true };
+    const finestOnly = selectFeatureLevels(selectionRows, model.decoder.config.levelChannels, collected, { levels: [finestLevel], geometry: true });
+    const finestChannels = plain.decoder.config.levelChannels[finestLevel];
+    expect([...finestOnly.features.subarray(0, finestChannels + 4)]).toEqual([...selectionRows.features.subarray(width - finestChannels - 4, width)]);
+    expect(() => selectFeatureLevels(selectionRows, model.decoder.config.levelChannels, collected, { levels: [1], geometry: false })).toThrow(/level 1 was not collected/);
+
+    const before = new Map([...model.namedVariables()].map(([name, variable]) => [name, variable.dataSync().slice()]));
+    const tensorsBefore = tf.memory().numTensors;
+    // Scored on its own training rows (as the test above), so the fitted weights are kept.
+    const onTraining = fineTuneClassHead(model, trainingRows, trainingRows, settings);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(onTraining.bestTrial).toMatch(/focal γ 2/);
+    const trained = new Set(classHeadVariableNames(model));
+    const pooling = `click_decoder.stage_${model.decoder.config.stageCount - 1}.adaptor.class_pooling`;
+    expect(trained.has(pooling)).toBe(true);
+    expect(trained.size).toBe(5);
+    expect([...model.namedVariables().get(pooling)!.dataSync()].some((value) => value !== 0)).toBe(true);
+    for (const [name, variable] of model.namedVariables()) {
+      if (!trained.has(name)) expect([...variable.dataSync()], name).toEqual([...before.get(name)!]);
+    }
+
+    // The row cache gives back what was written, and refuses rows of another collection.
+    const cache = join(scratch, 'rows.bin');
+    const key = { scenes: ['scene0005_00'], levels: [0, finestLevel], geometry: true };
+    expect(await readClassRows(cache, key)).toBeUndefined();
+    await writeClassRows(cache, key, { training: trainingRows, selection: selectionRows });
+    const read = (await readClassRows(cache, key))!;
+    for (const [actual, expected] of [[read.training, trainingRows], [read.selection, selectionRows]] as const) {
+      expect([...actual.queries]).toEqual([...expected.queries]);
+      expect([...actual.features]).toEqual([...expected.features]);
+      expect([...actual.labels]).toEqual([...expected.labels]);
+    }
+    await expect(readClassRows(cache, { ...key, levels: [finestLevel] })).rejects.toThrow(/rows of another collection/);
+    model.dispose();
+    plain.dispose();
   });
 });

@@ -3,7 +3,7 @@ import { Initializer, Linear, Module, ModuleGroup, type ProjectedKeyValues } fro
 import { gatherRows } from '@pointclick/tfjs-kernels';
 import { ClickDistancePrior } from './click-distance-prior.js';
 import { ClickTransformerBlock } from './click-transformer-block.js';
-import { ConditionedQueryAdaptor, type ProjectedLevel } from './conditioned-query-adaptor.js';
+import { CLASS_GEOMETRY_CHANNELS, ConditionedQueryAdaptor, type ProjectedLevel } from './conditioned-query-adaptor.js';
 import { resolveDecoderConfig, type ClickDecoderConfig, type ResolvedClickDecoderConfig } from './decoder-config.js';
 import { DecoderInputError } from './decoder-input-error.js';
 import { computeSceneFrame, FourierPositionalEncoding, type SceneFrame } from './fourier-positional-encoding.js';
@@ -71,12 +71,43 @@ export interface DecoderStageOutput {
   classLogits: tf.Tensor2D;
   /** Q_t^i, `[clickCount, width]`: the queries the stage's heads read; only with `keepQueries`. */
   queries?: tf.Tensor2D;
+  /**
+   * The mask-pooled features the class head read with Q_t^i, `[clickCount, Σ channels of classPoolingLevels]`;
+   * only with `keepQueries`, and only for the stage with class pooling (the last, when configured).
+   */
+  classFeatures?: tf.Tensor2D;
 }
 
 /** Output of {@link ClickDecoder.apply}: every stage, for deep supervision; the last is the prediction. */
 export interface ClickDecoderOutput {
   /** One entry per stage, first to last. */
   stages: DecoderStageOutput[];
+}
+
+/** Channels of the last stage's pooled class features (0: no class pooling): its class pooling levels', plus the geometry's. */
+export function classFeatureChannels(config: ResolvedClickDecoderConfig): number {
+  const levels = config.classPoolingLevels.reduce((sum, level) => sum + config.levelChannels[level], 0);
+  return levels + (config.classPoolingGeometry ? CLASS_GEOMETRY_CHANNELS : 0);
+}
+
+/** Finest voxel positions for the class geometry, `[voxelCount, 3]`: x, y less their mean, z above the lowest voxel. */
+function classGeometryPositions(coordinates: Float32Array): tf.Tensor2D {
+  const voxelCount = coordinates.length / 3;
+  let sumX = 0;
+  let sumY = 0;
+  let lowest = Infinity;
+  for (let offset = 0; offset < coordinates.length; offset += 3) {
+    sumX += coordinates[offset];
+    sumY += coordinates[offset + 1];
+    lowest = Math.min(lowest, coordinates[offset + 2]);
+  }
+  const positions = new Float32Array(coordinates.length);
+  for (let offset = 0; offset < coordinates.length; offset += 3) {
+    positions[offset] = coordinates[offset] - sumX / voxelCount;
+    positions[offset + 1] = coordinates[offset + 1] - sumY / voxelCount;
+    positions[offset + 2] = coordinates[offset + 2] - lowest;
+  }
+  return tf.tensor2d(positions, [voxelCount, 3]);
 }
 
 /** Row indices `⌊j·n/count⌋`, j < count: an even, deterministic subsample of n rows. */
@@ -99,8 +130,9 @@ function gatherCoordinates(coordinates: Float32Array, indices: Int32Array): Floa
  *
  * Variables (checkpoint names): `level_projection_<level>` for each used backbone level,
  * `positional_encoding`, `stage_<i>.transformer`, `stage_<i>.adaptor`, `prototypes`, and with the click
- * distance prior `distance_prior` plus `stage_<i>.adaptor.distance_gain` / `distance_bias`, and with the geodesic
- * click prior `stage_<i>.adaptor.geodesic_gain` / `geodesic_bias`.
+ * distance prior `distance_prior` plus `stage_<i>.adaptor.distance_gain` / `distance_bias`, with the geodesic
+ * click prior `stage_<i>.adaptor.geodesic_gain` / `geodesic_bias`, and with class pooling the last stage's
+ * `stage_<L-1>.adaptor.class_pooling`.
  */
 export class ClickDecoder extends Module {
   /** The configuration with defaults filled in. */
@@ -119,6 +151,7 @@ export class ClickDecoder extends Module {
     const { levelChannels, width, headCount, feedForwardChannels, stageCount, stageLevels, prototypeCount, prototypeChannels } = this.config;
     const initializer = new Initializer(this.config.seed);
     const finestLevel = levelChannels.length - 1;
+    const classPoolingChannels = classFeatureChannels(this.config);
     // Only levels something reads get a projection, so every variable receives a gradient.
     const usedLevels = [...new Set([...stageLevels, finestLevel])].sort((a, b) => a - b);
     for (const level of usedLevels) {
@@ -136,7 +169,11 @@ export class ClickDecoder extends Module {
       );
       this.adaptors.push(
         stageModule.add(
-          new ConditionedQueryAdaptor('adaptor', width, prototypeChannels, stage < stageCount - 1, initializer, `stage_${stage}.adaptor`, this.config.distancePriorFrequencyCount > 0, this.config.geodesicPriorLimit > 0),
+          new ConditionedQueryAdaptor(
+            'adaptor', width, prototypeChannels, stage < stageCount - 1, initializer, `stage_${stage}.adaptor`,
+            this.config.distancePriorFrequencyCount > 0, this.config.geodesicPriorLimit > 0,
+            stage === stageCount - 1 ? classPoolingChannels : 0,
+          ),
         ),
       );
     }
@@ -174,6 +211,11 @@ export class ClickDecoder extends Module {
       const geodesicDistances = input.clickGeodesicDistances && this.config.geodesicPriorLimit > 0
         ? tf.tensor2d(input.clickGeodesicDistances, [finest.features.shape[0], clickVoxelIndices.length])
         : undefined;
+      const classLevels = this.config.classPoolingLevels.map((level) => ({
+        features: levels[level].features,
+        finestToLevel: level === finestLevel ? undefined : levels[level].finestToLevel,
+      }));
+      const classPositions = this.config.classPoolingGeometry ? classGeometryPositions(finest.coordinates) : undefined;
       const stages: DecoderStageOutput[] = [];
       for (let stage = 0; stage < this.config.stageCount; stage++) {
         const levelIndex = this.config.stageLevels[stage];
@@ -186,16 +228,25 @@ export class ClickDecoder extends Module {
           projection: this.levelProjections.get(levelIndex)!,
           finestToLevel: levelIndex === finestLevel ? undefined : level.finestToLevel,
         };
-        const { maskLogits, classLogits, adaptedQueries } = this.adaptors[stage].apply(transformed, finestInput, pooled, this.prototypes as tf.Tensor2D, distanceKernel, geodesicDistances);
-        stages.push({ maskLogits, classLogits, queries: input.keepQueries ? transformed : undefined });
+        const { maskLogits, classLogits, classFeatures, adaptedQueries } = this.adaptors[stage].apply(
+          transformed, finestInput, pooled, this.prototypes as tf.Tensor2D, distanceKernel, geodesicDistances, classLevels, classPositions,
+        );
+        stages.push({ maskLogits, classLogits, queries: input.keepQueries ? transformed : undefined, classFeatures: input.keepQueries ? classFeatures : undefined });
         if (adaptedQueries) queries = adaptedQueries;
       }
-      return stages.flatMap((stage) => (stage.queries ? [stage.maskLogits, stage.classLogits, stage.queries] : [stage.maskLogits, stage.classLogits]));
+      // tidy returns a flat list: per stage its mask and class logits, then (with keepQueries) the queries and
+      // the class features where the stage has them; the counts below say how to cut it again.
+      return stages.flatMap((stage) => [stage.maskLogits, stage.classLogits, ...(stage.queries ? [stage.queries] : []), ...(stage.classFeatures ? [stage.classFeatures] : [])]);
     });
     const stages: DecoderStageOutput[] = [];
-    const stride = input.keepQueries ? 3 : 2;
-    for (let index = 0; index < outputs.length; index += stride) {
-      stages.push({ maskLogits: outputs[index], classLogits: outputs[index + 1], queries: input.keepQueries ? outputs[index + 2] : undefined });
+    let index = 0;
+    for (let stage = 0; stage < this.config.stageCount; stage++) {
+      const output: DecoderStageOutput = { maskLogits: outputs[index++], classLogits: outputs[index++] };
+      if (input.keepQueries) {
+        output.queries = outputs[index++];
+        if (this.adaptors[stage].hasClassPooling) output.classFeatures = outputs[index++];
+      }
+      stages.push(output);
     }
     return { stages };
   }
@@ -206,14 +257,21 @@ export class ClickDecoder extends Module {
    *
    * @param stage Stage index, 0 … stageCount − 1.
    * @param queries Q_t of that stage, `[clickCount, width]`.
+   * @param classFeatures The stage's mask-pooled features (`DecoderStageOutput.classFeatures`),
+   *   `[clickCount, Σ channels of classPoolingLevels]`: required for the stage with class pooling, ignored otherwise.
    */
-  classifyQueries(stage: number, queries: tf.Tensor2D): tf.Tensor2D {
+  classifyQueries(stage: number, queries: tf.Tensor2D, classFeatures?: tf.Tensor2D): tf.Tensor2D {
     const adaptor = this.adaptors[stage];
     if (!adaptor) throw new DecoderInputError('stage', `a stage index in [0, ${this.config.stageCount})`, String(stage));
     if (queries.rank !== 2 || queries.shape[1] !== this.config.width) {
       throw new DecoderInputError('queries.shape', `[clickCount, ${this.config.width}]`, `[${queries.shape}]`);
     }
-    return adaptor.classify(queries, this.prototypes as tf.Tensor2D);
+    if (!adaptor.hasClassPooling) return adaptor.classify(queries, this.prototypes as tf.Tensor2D);
+    const channels = classFeatureChannels(this.config);
+    if (!classFeatures || classFeatures.rank !== 2 || classFeatures.shape[0] !== queries.shape[0] || classFeatures.shape[1] !== channels) {
+      throw new DecoderInputError('classFeatures.shape', `[${queries.shape[0]}, ${channels}] (stage ${stage} has class pooling)`, classFeatures ? `[${classFeatures.shape}]` : 'none');
+    }
+    return adaptor.classify(queries, this.prototypes as tf.Tensor2D, classFeatures);
   }
 
   /**
@@ -305,7 +363,7 @@ export class ClickDecoder extends Module {
       if (coordinates.length !== features.shape[0] * 3) {
         throw new DecoderInputError(`levels[${index}].coordinates.length`, `${features.shape[0] * 3} (voxelCount*3)`, String(coordinates.length));
       }
-      if (index < levels.length - 1 && this.config.stageLevels.includes(index)) {
+      if (index < levels.length - 1 && (this.config.stageLevels.includes(index) || this.config.classPoolingLevels.includes(index))) {
         if (finestToLevel.length !== finestCount) {
           throw new DecoderInputError(`levels[${index}].finestToLevel.length`, `${finestCount} (finest voxel count)`, String(finestToLevel.length));
         }

@@ -15,14 +15,21 @@ const GEODESIC_PRIOR_INITIAL_BIAS = 2;
 /** Added to the mask mass before dividing, so an empty mask pools to ~0 instead of NaN. */
 const MASK_MASS_EPSILON = 1e-6;
 
-/** A backbone level as the adaptor sees it: raw features and the Linear projecting them to width D. */
-export interface ProjectedLevel {
+/** Channels the class pooling's geometry adds: mean height, height spread, horizontal spread, log voxel count. */
+export const CLASS_GEOMETRY_CHANNELS = 4;
+
+/** A backbone level's raw features, as mask pooling reads them. */
+export interface PooledLevel {
   /** Raw backbone features, `[voxelCount, channels]`. */
   features: tf.Tensor2D;
-  /** Projection channels → D of this level. */
-  projection: Linear;
   /** For every finest voxel, its voxel in this level; `undefined` when this is the finest level. */
   finestToLevel?: Int32Array;
+}
+
+/** A backbone level as the adaptor sees it: raw features and the Linear projecting them to width D. */
+export interface ProjectedLevel extends PooledLevel {
+  /** Projection channels → D of this level. */
+  projection: Linear;
 }
 
 /** Output of one {@link ConditionedQueryAdaptor} application. */
@@ -31,8 +38,28 @@ export interface AdaptorOutput {
   maskLogits: tf.Tensor2D;
   /** (Z^i)ᵀ, `[clickCount, prototypeCount]` (Eq. 6). */
   classLogits: tf.Tensor2D;
+  /**
+   * The raw features of the class pooling levels averaged over the click's predicted mask (M^i > 0), levels
+   * side by side, then (with class geometry) the mask's shape, `[clickCount, classPoolingChannels]`; present
+   * only when the adaptor has class pooling.
+   */
+  classFeatures?: tf.Tensor2D;
   /** Q_a^i, `[clickCount, width]` (Eq. 7); absent for the last stage, whose Q_a is never used. */
   adaptedQueries?: tf.Tensor2D;
+}
+
+/**
+ * Σ over the finest voxels of `weights` × the level's features at that voxel, `[clickCount, channels]`. The
+ * finest-resolution weights are summed per level voxel first (all finest voxels inside it), which equals
+ * gathering the level's features to the finest level and pooling there, at a fraction of the cost.
+ *
+ * @param weights Per finest voxel and click, `[finestVoxelCount, clickCount]`.
+ */
+function poolOverFinestVoxels(weights: tf.Tensor2D, level: PooledLevel): tf.Tensor2D {
+  const levelWeights: tf.Tensor2D = level.finestToLevel
+    ? unsortedSegmentSum(weights, level.finestToLevel, level.features.shape[0])
+    : weights; // [levelVoxelCount, clickCount]
+  return tf.matMul(levelWeights, level.features, true, false);
 }
 
 /**
@@ -45,6 +72,11 @@ export class ConditionedQueryAdaptor extends Module {
   private readonly maskEmbedding: Mlp;
   /** φc of Eq. 6. */
   private readonly classEmbedding: Mlp;
+  /**
+   * W of the class pooling, `[classPoolingChannels, width]`: maps the mask-pooled features into the query
+   * space before φc. Zero when created, so a new one leaves the class logits as they were. Absent without pooling.
+   */
+  private readonly classPooling?: tf.Variable;
   /** φq of Eq. 7; absent when the adaptor only predicts (last stage). */
   private readonly queryFusion?: Mlp;
   /** Learned gain and bias of the click distance prior (scalars), when the decoder has one. */
@@ -63,6 +95,7 @@ export class ConditionedQueryAdaptor extends Module {
     path: string,
     usesDistancePrior = false,
     usesGeodesicPrior = false,
+    classPoolingChannels = 0,
   ) {
     super(name);
     if (usesDistancePrior) {
@@ -75,6 +108,7 @@ export class ConditionedQueryAdaptor extends Module {
     }
     this.maskEmbedding = this.addChild(new Mlp('mask_embedding', width, width, width, initializer, `${path}.mask_embedding`));
     this.classEmbedding = this.addChild(new Mlp('class_embedding', width, width, prototypeChannels, initializer, `${path}.class_embedding`));
+    if (classPoolingChannels > 0) this.classPooling = this.addVariable('class_pooling', tf.zeros([classPoolingChannels, width]));
     if (adaptsQueries) {
       this.queryFusion = this.addChild(
         new Mlp('query_fusion', 2 * width + prototypeChannels, width, width, initializer, `${path}.query_fusion`),
@@ -82,17 +116,56 @@ export class ConditionedQueryAdaptor extends Module {
     }
   }
 
+  /** Whether the class head also reads mask-pooled features (`classify` then needs them). */
+  get hasClassPooling(): boolean {
+    return this.classPooling !== undefined;
+  }
+
   /**
-   * Eq. 6: Z^i = P_s φc(Q_t^i)^T, returned transposed as `[clickCount, prototypeCount]` class logits.
+   * Eq. 6: Z^i = P_s φc(Q_t^i)^T, returned transposed as `[clickCount, prototypeCount]` class logits. With
+   * class pooling the head reads Q_t^i + A^i W instead of Q_t^i (A^i the mask-pooled features): the prototypes
+   * stay the kernel, only φc's input gains what the object's voxels look like.
    *
    * @param queries Q_t^i, `[clickCount, width]`.
    * @param prototypes P_s, `[prototypeCount, prototypeChannels]`.
+   * @param classFeatures A^i, `[clickCount, classPoolingChannels]` (`AdaptorOutput.classFeatures`); required
+   *   with class pooling, ignored without.
    */
-  classify(queries: tf.Tensor2D, prototypes: tf.Tensor2D): tf.Tensor2D {
+  classify(queries: tf.Tensor2D, prototypes: tf.Tensor2D, classFeatures?: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      const classEmbedding = this.classEmbedding.apply(queries) as tf.Tensor2D; // [clickCount, prototypeChannels]
+      let input = queries;
+      if (this.classPooling) {
+        if (!classFeatures) throw new Error('ConditionedQueryAdaptor: built with class pooling but classified without pooled features');
+        input = tf.add(queries, tf.matMul(classFeatures, this.classPooling));
+      }
+      const classEmbedding = this.classEmbedding.apply(input) as tf.Tensor2D; // [clickCount, prototypeChannels]
       return tf.matMul(classEmbedding, prototypes, false, true) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * A^i: each level's raw features averaged over the voxels of the click's predicted mask (M^i > 0, the
+   * voxels the click's object would get at probability 0.5), levels side by side; with `positions`, then the
+   * mask's shape: mean height above the scene's lowest voxel, standard deviation of the height and of the
+   * horizontal position (metres, unchanged by a turn about z), and ln(1 + voxel count). An empty mask pools to ~0.
+   *
+   * @param maskLogits M^i, `[finestVoxelCount, clickCount]`.
+   * @param positions Finest voxel positions with x, y centred and z above the lowest voxel, `[finestVoxelCount, 3]`.
+   * @returns `[clickCount, Σ level channels (+ CLASS_GEOMETRY_CHANNELS)]`.
+   */
+  private poolClassFeatures(maskLogits: tf.Tensor2D, levels: readonly PooledLevel[], positions?: tf.Tensor2D): tf.Tensor2D {
+    const inside = tf.cast(tf.greater(maskLogits, 0), 'float32') as tf.Tensor2D; // [finestVoxelCount, clickCount]
+    const count = tf.reshape(tf.sum(inside, 0), [-1, 1]); // [clickCount, 1]
+    const divisor = tf.add(count, MASK_MASS_EPSILON);
+    const pooled = levels.map((level) => tf.div(poolOverFinestVoxels(inside, level), divisor)); // [clickCount, channels] each
+    if (positions) {
+      const mean = tf.div(tf.matMul(inside, positions, true, false), divisor); // [clickCount, 3]
+      const meanSquare = tf.div(tf.matMul(inside, tf.square(positions), true, false), divisor);
+      const variance = tf.relu(tf.sub(meanSquare, tf.square(mean))); // [clickCount, 3]
+      const [varianceX, varianceY, varianceZ] = tf.split(variance, 3, 1);
+      pooled.push(tf.concat([tf.slice(mean, [0, 2], [-1, 1]), tf.sqrt(varianceZ), tf.sqrt(tf.add(varianceX, varianceY)), tf.log1p(count)], 1));
+    }
+    return (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;
   }
 
   /**
@@ -104,6 +177,10 @@ export class ConditionedQueryAdaptor extends Module {
    *   when the adaptor was built with the prior, ignored otherwise.
    * @param geodesicDistances Geodesic voxel–click distances in metres, `[finestVoxelCount, clickCount]`;
    *   required when the adaptor was built with the geodesic prior, ignored otherwise.
+   * @param classLevels The levels the class head pools under the predicted mask, in the order of the
+   *   configuration's `classPoolingLevels`; required when the adaptor was built with class pooling.
+   * @param classPositions The finest voxels' positions for the class geometry (x, y centred, z above the lowest
+   *   voxel), `[finestVoxelCount, 3]`; given exactly when the configuration has `classPoolingGeometry`.
    */
   apply(
     queries: tf.Tensor2D,
@@ -112,6 +189,8 @@ export class ConditionedQueryAdaptor extends Module {
     prototypes: tf.Tensor2D,
     distanceKernel?: tf.Tensor2D,
     geodesicDistances?: tf.Tensor2D,
+    classLevels?: readonly PooledLevel[],
+    classPositions?: tf.Tensor2D,
   ): AdaptorOutput {
     return tf.tidy(() => {
       // Eq. 5: M^i = F^L φm(Q_t^i)^T with F^L = X W + b (X the raw finest features). Evaluated as
@@ -133,20 +212,21 @@ export class ConditionedQueryAdaptor extends Module {
         maskLogits = tf.add(maskLogits, tf.sub(this.geodesicBias, tf.mul(geodesicDistances, this.geodesicGain)));
       }
 
-      const classLogits = this.classify(queries, prototypes);
+      let classFeatures: tf.Tensor2D | undefined;
+      if (this.classPooling) {
+        if (!classLevels || (classLevels.length === 0 && !classPositions)) throw new Error('ConditionedQueryAdaptor: built with class pooling but applied without its levels');
+        classFeatures = this.poolClassFeatures(maskLogits, classLevels, classPositions);
+      }
+      // Eq. 6 (with the mask-pooled features when the adaptor has class pooling).
+      const classLogits = this.classify(queries, prototypes, classFeatures);
 
-      if (!this.queryFusion) return { maskLogits, classLogits };
+      if (!this.queryFusion) return classFeatures ? { maskLogits, classLogits, classFeatures } : { maskLogits, classLogits };
 
-      // E_p: F^i pooled under σ(M^i), normalised by the mask mass. The finest-resolution weights are
-      // summed per level-i voxel (σ(M) of all finest voxels inside it), which equals gathering F^i to
-      // the finest level through finestToLevel and pooling there, at a fraction of the cost.
+      // E_p: F^i pooled under σ(M^i), normalised by the mask mass.
       const maskWeights = tf.sigmoid(maskLogits); // [finestVoxelCount, clickCount]
-      const levelWeights: tf.Tensor2D = pooled.finestToLevel
-        ? unsortedSegmentSum(maskWeights, pooled.finestToLevel, pooled.features.shape[0])
-        : maskWeights; // [levelVoxelCount, clickCount]
       const mass = tf.reshape(tf.sum(maskWeights, 0), [-1, 1]); // [clickCount, 1]
       // Σ w (x W + b) = (Σ w x) W + (Σ w) b, again keeping the projection off the voxel axis.
-      let pooledFeatures: tf.Tensor = tf.matMul(tf.matMul(levelWeights, pooled.features, true, false), pooled.projection.weight);
+      let pooledFeatures: tf.Tensor = tf.matMul(poolOverFinestVoxels(maskWeights, pooled), pooled.projection.weight);
       if (pooled.projection.bias) pooledFeatures = tf.add(pooledFeatures, tf.mul(mass, pooled.projection.bias));
       const spatialEmbedding = tf.div(pooledFeatures, tf.add(mass, MASK_MASS_EPSILON)); // E_p, [clickCount, width]
 
@@ -155,7 +235,7 @@ export class ConditionedQueryAdaptor extends Module {
 
       // Eq. 7: Q_a^i = φq(Concat(Q_t^i, E_p^i, E_s^i)).
       const adaptedQueries = this.queryFusion.apply(tf.concat([queries, spatialEmbedding, semanticEmbedding], 1)) as tf.Tensor2D;
-      return { maskLogits, classLogits, adaptedQueries };
+      return classFeatures ? { maskLogits, classLogits, classFeatures, adaptedQueries } : { maskLogits, classLogits, adaptedQueries };
     });
   }
 }

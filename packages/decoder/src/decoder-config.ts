@@ -50,6 +50,18 @@ export interface ClickDecoderConfig {
    * 0 (the default) turns it off.
    */
   geodesicPriorLimit?: number;
+  /**
+   * Backbone levels (indices into `levelChannels`) whose raw features the last stage's class head averages
+   * over each click's predicted mask and adds, through a learned `[Σ channels, width]` map created at zero,
+   * to the query it classifies (Eq. 6 reads φc(Q_t + A W) instead of φc(Q_t)). Only the last stage, whose
+   * class logits no mask reads. Empty (the default): the paper's Eq. 6.
+   */
+  classPoolingLevels?: readonly number[];
+  /**
+   * With class pooling, also pool the predicted mask's shape (mean height above the scene's lowest voxel, height
+   * and horizontal spread, ln voxel count: 4 more channels into the same map). Default false.
+   */
+  classPoolingGeometry?: boolean;
   /** Seed of the weight initialisation. Default 0. */
   seed?: number;
 }
@@ -80,6 +92,10 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
   if (levelChannels.length === 0) throw new DecoderInputError('config.levelChannels', 'a non-empty array', '[]');
   levelChannels.forEach((channels, index) => positiveInteger(`config.levelChannels[${index}]`, channels));
   const finestLevel = levelChannels.length - 1;
+  const classPoolingLevels: unknown = config.classPoolingLevels ?? [];
+  if (!Array.isArray(classPoolingLevels)) {
+    throw new DecoderInputError('config.classPoolingLevels', 'an array of level indices', JSON.stringify(classPoolingLevels));
+  }
   const width = config.width ?? 256;
   const stageCount = config.stageCount ?? 4;
   const resolved: ResolvedClickDecoderConfig = {
@@ -99,6 +115,8 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
     distancePriorFrequencyCount: config.distancePriorFrequencyCount ?? 0,
     distancePriorScale: config.distancePriorScale ?? 3,
     geodesicPriorLimit: config.geodesicPriorLimit ?? 0,
+    classPoolingLevels: [...(classPoolingLevels as number[])],
+    classPoolingGeometry: config.classPoolingGeometry ?? false,
     seed: config.seed ?? 0,
   };
   for (const field of ['width', 'headCount', 'feedForwardChannels', 'stageCount', 'prototypeCount', 'prototypeChannels', 'fourierFeatureCount', 'maxAttentionKeys'] as const) {
@@ -124,6 +142,17 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
   resolved.stageLevels.forEach((level, stage) => {
     if (!Number.isInteger(level) || level < 0 || level > finestLevel) {
       throw new DecoderInputError(`config.stageLevels[${stage}]`, `a level index in [0, ${finestLevel}]`, String(level));
+    }
+  });
+  if (typeof resolved.classPoolingGeometry !== 'boolean') {
+    throw new DecoderInputError('config.classPoolingGeometry', 'true or false', JSON.stringify(config.classPoolingGeometry));
+  }
+  resolved.classPoolingLevels.forEach((level, index) => {
+    if (!Number.isInteger(level) || level < 0 || level > finestLevel) {
+      throw new DecoderInputError(`config.classPoolingLevels[${index}]`, `a level index in [0, ${finestLevel}]`, String(level));
+    }
+    if (resolved.classPoolingLevels.indexOf(level) !== index) {
+      throw new DecoderInputError(`config.classPoolingLevels[${index}]`, 'a level not listed before', String(level));
     }
   });
   return resolved;

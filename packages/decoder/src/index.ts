@@ -1,10 +1,10 @@
-export { ClickDecoder, createClickDecoder } from './click-decoder.js';
+export { ClickDecoder, classFeatureChannels, createClickDecoder } from './click-decoder.js';
 export type { ClickDecoderInput, ClickDecoderOutput, DecoderLevel, DecoderScene, DecoderStageOutput } from './click-decoder.js';
 export { resolveDecoderConfig, LITE_DECODER_SIZES } from './decoder-config.js';
 export type { ClickDecoderConfig, ResolvedClickDecoderConfig } from './decoder-config.js';
 export { DecoderInputError } from './decoder-input-error.js';
 export { ClickTransformerBlock } from './click-transformer-block.js';
-export { ConditionedQueryAdaptor } from './conditioned-query-adaptor.js';
+export { CLASS_GEOMETRY_CHANNELS, ConditionedQueryAdaptor } from './conditioned-query-adaptor.js';
 export type { AdaptorOutput, ProjectedLevel } from './conditioned-query-adaptor.js';
 export { FourierPositionalEncoding, computeSceneFrame } from './fourier-positional-encoding.js';
 export type { SceneFrame } from './fourier-positional-encoding.js';

@@ -2,25 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gelu, loadWeights, serializeWeights, Initializer, Linear } from '@pointclick/nn';
 import { ClickDistancePrior, ConditionedQueryAdaptor, createClickDecoder, DecoderInputError, type ClickDecoderConfig, type DecoderLevel } from '../src/index.js';
-import { clicksAt, makeFakeLevels, maxAbsoluteDifference, randomValues, useBackend } from './decoder-fixtures.js';
+import { CHANNELS, clicksAt, makeFakeLevels, maxAbsoluteDifference, randomValues, TINY_CONFIG, useBackend, VOXEL_COUNTS } from './decoder-fixtures.js';
 
-const VOXEL_COUNTS = [12, 30, 70, 140];
-const CHANNELS = [24, 16, 12, 8];
-const TINY_CONFIG: ClickDecoderConfig = {
-  levelChannels: CHANNELS,
-  width: 16,
-  headCount: 2,
-  feedForwardChannels: 24,
-  stageCount: 4,
-  prototypeCount: 5,
-  prototypeChannels: 8,
-  fourierFeatureCount: 8,
-  // Below the finest level's 140 voxels, so the subsampled attention path runs too.
-  maxAttentionKeys: 50,
-  // The click distance prior is on, so every test below covers it too (the adaptor test covers Eq. 5 without it).
-  distancePriorFrequencyCount: 6,
-  seed: 3,
-};
 
 let levels: DecoderLevel[];
 

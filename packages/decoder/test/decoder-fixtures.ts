@@ -4,7 +4,28 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@pointclick/tfjs-kernels/cpu';
 import { setWasmPaths } from '@pointclick/tfjs-kernels/wasm';
-import type { DecoderLevel } from '../src/index.js';
+import type { ClickDecoderConfig, DecoderLevel } from '../src/index.js';
+
+/** Voxels per level of the fake backbone the decoder tests use, coarsest first. */
+export const VOXEL_COUNTS = [12, 30, 70, 140];
+/** Channels per level of that backbone. */
+export const CHANNELS = [24, 16, 12, 8];
+/** A decoder small enough for literal checks and gradients on the cpu backend. */
+export const TINY_CONFIG: ClickDecoderConfig = {
+  levelChannels: CHANNELS,
+  width: 16,
+  headCount: 2,
+  feedForwardChannels: 24,
+  stageCount: 4,
+  prototypeCount: 5,
+  prototypeChannels: 8,
+  fourierFeatureCount: 8,
+  // Below the finest level's 140 voxels, so the subsampled attention path runs too.
+  maxAttentionKeys: 50,
+  // The click distance prior is on, so every test covers it too (the adaptor test covers Eq. 5 without it).
+  distancePriorFrequencyCount: 6,
+  seed: 3,
+};
 
 /** Makes `name` the active backend (wasm single-threaded from the installed dist folder). */
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {

@@ -13,6 +13,11 @@ export interface ClassCrossEntropyOptions {
    * weighted mean). Default: all 1.
    */
   classWeights?: ArrayLike<number>;
+  /**
+   * Focusing parameter γ ≥ 0 of the focal loss (Lin et al. 2017): each query's term is scaled by (1 − p_y)^γ,
+   * so objects the head already gets right weigh less. Default 0: the cross-entropy as it is.
+   */
+  focusing?: number;
 }
 
 /** Class labels of the queries: `[queryCount]` int32, each in [0, classCount) or the ignore label. */
@@ -47,7 +52,7 @@ export function readClassLabels(
 /**
  * Eq. 11: cross-entropy −Σ_c y_c log ŷ_c of the class logits of each query against its label, with
  * ŷ = softmax(logits) computed as a log-softmax (stable for large logits), averaged over the queries
- * whose label is not `ignoreLabel`.
+ * whose label is not `ignoreLabel`; with `focusing` γ > 0 the focal loss −Σ_c y_c (1 − ŷ_c)^γ log ŷ_c.
  *
  * @param logits Class logits, `[queryCount, classCount]` float32.
  * @param labels Class of each query, `[queryCount]`.
@@ -63,6 +68,8 @@ export function classCrossEntropy(
   const ignoreLabel = options.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
   const values = readClassLabels(labels, queryCount, classCount, ignoreLabel, 'classCrossEntropy');
   const classWeights = options.classWeights;
+  const focusing = options.focusing ?? 0;
+  if (!(focusing >= 0) || !Number.isFinite(focusing)) throw new LossInputError('classCrossEntropy', 'options.focusing', 'a finite number ≥ 0', String(focusing));
   if (classWeights && classWeights.length !== classCount) {
     throw new LossInputError('classCrossEntropy', 'classWeights.length', String(classCount), String(classWeights.length));
   }
@@ -77,7 +84,9 @@ export function classCrossEntropy(
   });
   return tf.tidy(() => {
     const logProbabilities = tf.logSoftmax(logits); // [queryCount, classCount]
-    const weighted = tf.mul(logProbabilities, tf.tensor2d(targetWeights, [queryCount, classCount]));
+    let weighted = tf.mul(logProbabilities, tf.tensor2d(targetWeights, [queryCount, classCount]));
+    // Focal term (1 − p)^γ on every entry; only the targets' entries are non-zero after the weighting above.
+    if (focusing > 0) weighted = tf.mul(weighted, tf.pow(tf.sub(1, tf.exp(logProbabilities)), focusing));
     return tf.div(tf.neg(tf.sum(weighted)), weightSum > 0 ? weightSum : 1) as tf.Scalar;
   });
 }

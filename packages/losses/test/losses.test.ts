@@ -122,6 +122,19 @@ describe.each(BACKENDS)('losses on %s', (backend) => {
     });
   });
 
+  it('focal class loss scales each term by (1 − p_y)^γ, is the cross-entropy at γ = 0 and rejects a negative γ', () => {
+    tf.tidy(() => {
+      // Row 0: p_y = 1/3; row 1: p_y = 0.7 (as above).
+      const logits = tf.tensor2d([[0, 0, 0], [0, Math.log(2), Math.log(7)], [5, 1, 2]]);
+      const focal = classCrossEntropy(logits, [0, 2, -1], { focusing: 2 }).dataSync()[0];
+      expect(focal).toBeCloseTo(((2 / 3) ** 2 * Math.log(3) - 0.3 ** 2 * Math.log(0.7)) / 2, 6);
+      const weighted = classCrossEntropy(logits, [0, 2, -1], { focusing: 2, classWeights: [1, 1, 3] }).dataSync()[0];
+      expect(weighted).toBeCloseTo(((2 / 3) ** 2 * Math.log(3) - 3 * 0.3 ** 2 * Math.log(0.7)) / 4, 6);
+      expect(classCrossEntropy(logits, [0, 2, -1], { focusing: 0 }).dataSync()[0]).toBe(classCrossEntropy(logits, [0, 2, -1]).dataSync()[0]);
+      expect(() => classCrossEntropy(logits, [0, 2, -1], { focusing: -1 })).toThrow(/options\.focusing must be a finite number ≥ 0/);
+    });
+  });
+
   it('agrees with float64 references and their finite-difference gradients', () => {
     const pointCount = 7;
     const maskCount = 3;

@@ -1,11 +1,22 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
-import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
+import { createModelFromCheckpoint, InteractiveSegmentationModel, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { loadLabeledScenes } from '../training/training-data.js';
-import { collectSelectionQueries, collectTrainingQueries, fineTuneClassHead, type ClassHeadFineTuneSettings } from '../training/class-head-fine-tune.js';
+import { readClassRows, writeClassRows } from '../training/class-row-cache.js';
+import {
+  collectSelectionQueries,
+  collectTrainingQueries,
+  describeClassPooling,
+  fineTuneClassHead,
+  type ClassPoolingChoice,
+  selectFeatureLevels,
+  selectionScore,
+  type ClassHeadFineTuneSettings,
+  type SelectionFigures,
+} from '../training/class-head-fine-tune.js';
 
 /** Options of {@link runClassHeadFineTune}. */
 export interface ClassHeadCommandOptions extends Omit<ClassHeadFineTuneSettings, 'log'> {
@@ -21,6 +32,17 @@ export interface ClassHeadCommandOptions extends Omit<ClassHeadFineTuneSettings,
   syntheticScenes?: number;
   /** Seed of the first generated room. */
   syntheticSeed: number;
+  /**
+   * Choices of class pooling to try (backbone levels and whether the mask's shape is pooled too, see the
+   * decoder's `classPoolingLevels` and `classPoolingGeometry`); each gets its own copy of the checkpoint with a
+   * new map W at zero. The rows are collected once with the union. Absent or empty: the checkpoint's own.
+   */
+  classPooling?: ClassPoolingChoice[];
+  /**
+   * File of the collected rows: read when it exists (its key must match this collection), written after
+   * collecting otherwise, so trials with other training settings skip the backbone passes.
+   */
+  rowCache?: string;
   /** Output model directory (model.json + weights.bin). */
   output: string;
   /** Storage type of the written weights. */
@@ -50,27 +72,85 @@ export async function runClassHeadFineTune(options: ClassHeadCommandOptions): Pr
   const source = await resolveCheckpointSource(options.checkpoint);
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
-  const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
+  const loaded = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
   // Selection is scored on the raw class logits; a stored temperature would be stale for new weights.
-  delete model.config.calibration;
+  delete loaded.config.calibration;
   options.log(`training on ${trainingScenes.map((scene) => scene.id).join(', ')}; selecting on ${options.selectionScenes.join(', ')}`);
-  model.setTraining(false);
+  const { classPoolingLevels, classPoolingGeometry } = loaded.decoder.config;
+  const choices = options.classPooling && options.classPooling.length > 0 ? options.classPooling : [{ levels: [...classPoolingLevels], geometry: classPoolingGeometry }];
+  const collected: ClassPoolingChoice = {
+    levels: [...new Set(choices.flatMap((choice) => choice.levels))].sort((a, b) => a - b),
+    geometry: choices.some((choice) => choice.geometry),
+  };
+  const collector = withClassPooling(loaded, collected);
+  collector.setTraining(false);
   const settings = { ...options, log: options.log };
   const started = performance.now();
-  const training = collectTrainingQueries(model, trainingScenes, settings);
-  const selection = collectSelectionQueries(model, selectionScenes, 300);
-  options.log(`stored queries in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const { bestTrial } = fineTuneClassHead(model, training, selection, settings);
+  const cacheKey = {
+    checkpoint: relative(process.cwd(), source),
+    crc32: document.weights.crc32,
+    scenes: trainingScenes.map((scene) => scene.id),
+    selectionScenes: options.selectionScenes,
+    levels: collected.levels,
+    geometry: collected.geometry,
+    ...Object.fromEntries((['seed', 'sceneCopies', 'clickSets', 'minimumObjectPoints'] as const).map((name) => [name, options[name]])),
+  };
+  let rows = options.rowCache ? await readClassRows(options.rowCache, cacheKey) : undefined;
+  if (rows) {
+    options.log(`read the rows from ${options.rowCache}`);
+  } else {
+    rows = { training: collectTrainingQueries(collector, trainingScenes, settings), selection: collectSelectionQueries(collector, selectionScenes, 300) };
+    if (options.rowCache) await writeClassRows(options.rowCache, cacheKey, rows);
+  }
+  const { training, selection } = rows;
+  options.log(`${training.labels.length} training and ${selection.labels.length} selection rows in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  collector.dispose();
+
+  let best: { model: InteractiveSegmentationModel; figures: SelectionFigures; trial: string } | undefined;
+  // Each choice trains its own copy, so every choice starts from the checkpoint's weights.
+  for (const choice of choices) {
+    const model = withClassPooling(loaded, choice);
+    model.setTraining(false);
+    const select = (set: typeof training) => selectFeatureLevels(set, model.decoder.config.levelChannels, collected, choice);
+    const name = describeClassPooling(choice);
+    options.log(`${name}:`);
+    const result = fineTuneClassHead(model, select(training), select(selection), settings);
+    if (!best || selectionScore(result.best) > selectionScore(best.figures)) {
+      best?.model.dispose();
+      best = { model, figures: result.best, trial: `${name}, ${result.bestTrial}` };
+    } else {
+      model.dispose();
+    }
+  }
+  const { model, trial: bestTrial } = best!;
   options.log(`kept: ${bestTrial} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   const exported = serializeCheckpoint(model, {
     metadata: { ...document.metadata, classHeadFineTune: { from: relative(process.cwd(), source), kept: bestTrial, command: options.commandLine } },
     weightsDtype: options.dtype,
   });
   model.dispose();
+  loaded.dispose();
   const output = resolve(options.output);
   await mkdir(output, { recursive: true });
   await writeFileAtomic(join(output, exported.document.weights.file), exported.weights);
   await writeFileAtomic(join(output, 'model.json'), `${JSON.stringify(exported.document, null, 1)}\n`);
   options.log(`wrote ${output} (weights of ${bestTrial})`);
   return { output, bestTrial };
+}
+
+/**
+ * A copy of `model` whose last decoder stage pools `choice` (the decoder's `classPoolingLevels` and
+ * `classPoolingGeometry`): every variable copied, the map W at zero unless `model` has one of the same shape, so
+ * its class logits start equal to `model`'s (or to those without pooling).
+ */
+export function withClassPooling(model: InteractiveSegmentationModel, choice: ClassPoolingChoice): InteractiveSegmentationModel {
+  const decoder = { ...model.decoder.config, classPoolingLevels: [...choice.levels], classPoolingGeometry: choice.geometry };
+  const copy = new InteractiveSegmentationModel({ ...model.config, decoder });
+  const targets = copy.namedVariables();
+  for (const [name, variable] of model.namedVariables()) {
+    const target = targets.get(name);
+    if (target && target.shape.join('x') === variable.shape.join('x')) target.assign(variable);
+    else if (!name.endsWith('.class_pooling')) throw new Error(`withClassPooling: variable '${name}' has no counterpart of shape [${variable.shape}]`);
+  }
+  return copy;
 }

@@ -3,6 +3,7 @@ import type { LabeledScene } from '@pointclick/datasets';
 import { classCrossEntropy } from '@pointclick/losses';
 import { createRandom } from '@pointclick/sampling';
 import { ClickGeodesicDistances, type InteractiveSegmentationModel } from '@pointclick/segmenter';
+import { CLASS_GEOMETRY_CHANNELS, classFeatureChannels } from '@pointclick/decoder';
 import { AdamOptimizer, clipGradientsByGlobalNorm } from './adam-optimizer.js';
 import { computeCalibration, computeClassAccuracy, RegionDistanceIndex, simulateClicks, type ClassPrediction } from '@pointclick/metrics';
 import { STRUCTURAL_CLASS_NAMES } from './class-evaluation.js';
@@ -20,6 +21,8 @@ export interface ClassHeadFineTuneSettings {
    * normalised to mean 1 over the objects; 0 = plain cross-entropy, 1 = inverse frequency.
    */
   classBalances: number[];
+  /** Focusing parameters γ of the focal loss to try (each with every balance); 0 = cross-entropy. Default [0]. */
+  focusings?: number[];
   /** Objects per mini-batch. */
   batchSize: number;
   /** Objects with fewer points are not clicked in training. */
@@ -48,17 +51,44 @@ export interface SelectionFigures {
   calibrationError: number;
 }
 
-/** Names of the variables the fine-tune changes: the last stage's φc (Eq. 6). Everything else stays frozen. */
+/**
+ * Names of the variables the fine-tune changes: the last stage's φc (Eq. 6) and, when the decoder has class
+ * pooling, its map W of the mask-pooled features. Everything else stays frozen.
+ */
 export function classHeadVariableNames(model: InteractiveSegmentationModel): string[] {
   const lastStage = model.decoder.config.stageCount - 1;
-  const prefix = `click_decoder.stage_${lastStage}.adaptor.class_embedding.`;
-  return [...model.namedVariables().keys()].filter((name) => name.startsWith(prefix));
+  const prefix = `click_decoder.stage_${lastStage}.adaptor.`;
+  return [...model.namedVariables().keys()].filter((name) => name.startsWith(`${prefix}class_embedding.`) || name === `${prefix}class_pooling`);
 }
 
-/** Queries Q_t of the last stage and the true class of each, `rows × width`. */
-interface QuerySet {
+/**
+ * Queries Q_t of the last stage, `rows × width`, the class features the last stage's class head pooled under
+ * each query's mask, `rows × featureWidth` (featureWidth 0 without class pooling), and the true class of each.
+ */
+export interface QuerySet {
   queries: Float32Array;
+  features: Float32Array;
   labels: Int32Array;
+}
+
+/** What the last stage's class head pools (the decoder's `classPoolingLevels` and `classPoolingGeometry`). */
+export interface ClassPoolingChoice {
+  /** Backbone levels, in the order their features are laid side by side. */
+  levels: number[];
+  /** Whether the mask's shape follows the levels' features. */
+  geometry: boolean;
+}
+
+/** Channels of the decoder's class pooling, 0 without. */
+export function classFeatureWidth(model: InteractiveSegmentationModel): number {
+  return classFeatureChannels(model.decoder.config);
+}
+
+/** A readable name of a choice: 'levels 0,4 + geometry', 'no class pooling'. */
+export function describeClassPooling(choice: ClassPoolingChoice): string {
+  if (choice.levels.length === 0 && !choice.geometry) return 'no class pooling';
+  const levels = choice.levels.length > 0 ? `levels ${choice.levels.join(',')}` : '';
+  return `class pooling ${[levels, choice.geometry ? 'geometry' : ''].filter(Boolean).join(' + ')}`;
 }
 
 function turnAboutZ(positions: Float32Array, angle: number): Float32Array {
@@ -96,9 +126,15 @@ function clickableObjects(scene: LabeledScene, classCount: number, minimumObject
 
 /**
  * Runs the frozen backbone once over `positions` and returns, for each click set (point indices), the last
- * stage's queries Q_t (row-major `[clickCount, width]`).
+ * stage's queries Q_t (row-major `[clickCount, width]`) and its class features (`[clickCount, featureWidth]`,
+ * empty without class pooling).
  */
-function lastStageQueries(model: InteractiveSegmentationModel, positions: Float32Array, colors: Uint8Array | undefined, clickSets: Int32Array[]): Float32Array[] {
+function lastStageQueries(
+  model: InteractiveSegmentationModel,
+  positions: Float32Array,
+  colors: Uint8Array | undefined,
+  clickSets: Int32Array[],
+): Array<{ queries: Float32Array; features: Float32Array }> {
   const backbone = model.backbone.apply({ positions, colors });
   const finest = backbone.levels[backbone.levels.length - 1];
   const decoderScene = model.decoder.prepareScene(backbone.levels);
@@ -108,13 +144,14 @@ function lastStageQueries(model: InteractiveSegmentationModel, positions: Float3
       const clickVoxelIndices = Int32Array.from(points, (point) => backbone.inputToFinest[point]);
       const clickPositions = new Float32Array(points.length * 3);
       points.forEach((point, slot) => clickPositions.set(positions.subarray(point * 3, point * 3 + 3), slot * 3));
-      const queries = tf.tidy(() => {
+      const kept = tf.tidy(() => {
         const output = model.decoder.apply({ levels: backbone.levels, clickVoxelIndices, clickPositions, clickGeodesicDistances: geodesic?.distances(clickVoxelIndices), scene: decoderScene, keepQueries: true });
-        return output.stages[output.stages.length - 1].queries!;
+        const last = output.stages[output.stages.length - 1];
+        return last.classFeatures ? [last.queries!, last.classFeatures] : [last.queries!];
       });
-      const values = queries.dataSync() as Float32Array;
-      queries.dispose();
-      return values;
+      const [queries, features] = kept.map((tensor) => tensor.dataSync() as Float32Array);
+      tf.dispose(kept);
+      return { queries, features: features ?? new Float32Array(0) };
     });
   } finally {
     decoderScene.dispose();
@@ -125,16 +162,52 @@ function lastStageQueries(model: InteractiveSegmentationModel, positions: Float3
 /** Concatenates query sets. */
 function joinQuerySets(sets: readonly QuerySet[]): QuerySet {
   const rows = sets.reduce((sum, set) => sum + set.labels.length, 0);
-  const width = sets.length > 0 && sets[0].labels.length > 0 ? sets[0].queries.length / sets[0].labels.length : 0;
+  const first = sets.find((set) => set.labels.length > 0);
+  const width = first ? first.queries.length / first.labels.length : 0;
+  const featureWidth = first ? first.features.length / first.labels.length : 0;
   const queries = new Float32Array(rows * width);
+  const features = new Float32Array(rows * featureWidth);
   const labels = new Int32Array(rows);
   let row = 0;
   for (const set of sets) {
     queries.set(set.queries, row * width);
+    features.set(set.features, row * featureWidth);
     labels.set(set.labels, row);
     row += set.labels.length;
   }
-  return { queries, labels };
+  return { queries, features, labels };
+}
+
+/**
+ * The columns of `set`'s class features that belong to `chosen`, when the set was collected with the class
+ * pooling `collected` (a superset, levels in any order), so one collection serves several choices.
+ */
+export function selectFeatureLevels(set: QuerySet, levelChannels: readonly number[], collected: ClassPoolingChoice, chosen: ClassPoolingChoice): QuerySet {
+  const levelsWidth = collected.levels.reduce((sum, level) => sum + levelChannels[level], 0);
+  const collectedWidth = levelsWidth + (collected.geometry ? CLASS_GEOMETRY_CHANNELS : 0);
+  if (set.features.length !== set.labels.length * collectedWidth) {
+    throw new RangeError(`class features: ${set.features.length} values for ${set.labels.length} rows of ${collectedWidth} channels (${describeClassPooling(collected)})`);
+  }
+  const ranges = chosen.levels.map((level) => {
+    const position = collected.levels.indexOf(level);
+    if (position < 0) throw new RangeError(`class features: level ${level} was not collected (${describeClassPooling(collected)})`);
+    const start = collected.levels.slice(0, position).reduce((sum, previous) => sum + levelChannels[previous], 0);
+    return [start, start + levelChannels[level]] as const;
+  });
+  if (chosen.geometry) {
+    if (!collected.geometry) throw new RangeError(`class features: the geometry was not collected (${describeClassPooling(collected)})`);
+    ranges.push([levelsWidth, levelsWidth + CLASS_GEOMETRY_CHANNELS] as const);
+  }
+  const width = ranges.reduce((sum, [start, end]) => sum + end - start, 0);
+  const features = new Float32Array(set.labels.length * width);
+  for (let row = 0; row < set.labels.length; row++) {
+    let column = row * width;
+    for (const [start, end] of ranges) {
+      features.set(set.features.subarray(row * collectedWidth + start, row * collectedWidth + end), column);
+      column += end - start;
+    }
+  }
+  return { queries: set.queries, features, labels: set.labels };
 }
 
 /**
@@ -160,8 +233,8 @@ export function collectTrainingQueries(model: InteractiveSegmentationModel, scen
         chosenSets.push(chosen);
         clickSets.push(Int32Array.from(chosen, (index) => objects[index].points[random.nextInt(objects[index].points.length)]));
       }
-      lastStageQueries(model, positions, scene.cloud.colors, clickSets).forEach((queries, set) => {
-        sets.push({ queries, labels: Int32Array.from(chosenSets[set], (index) => objects[index].trueClass) });
+      lastStageQueries(model, positions, scene.cloud.colors, clickSets).forEach(({ queries, features }, set) => {
+        sets.push({ queries, features, labels: Int32Array.from(chosenSets[set], (index) => objects[index].trueClass) });
       });
     }
     settings.log(`  queries of ${scene.id}: ${objects.length} objects × ${settings.sceneCopies} copies × ${settings.clickSets} click sets`);
@@ -182,16 +255,36 @@ export function collectSelectionQueries(model: InteractiveSegmentationModel, sce
     const classOf = new Map(objects.map((object) => [object.id, object.trueClass]));
     const truth = Int32Array.from(scene.cloud.instance, (id) => (classOf.has(id) ? id : 0));
     const clicks = simulateClicks(new RegionDistanceIndex(scene.cloud.positions), truth, new Int32Array(truth.length), { regionLimit: 'all', tieBreak: 'order' });
-    const [queries] = lastStageQueries(model, scene.cloud.positions, scene.cloud.colors, [Int32Array.from(clicks, (click) => click.pointIndex)]);
-    sets.push({ queries, labels: Int32Array.from(clicks, (click) => classOf.get(click.trueLabel)!) });
+    const [{ queries, features }] = lastStageQueries(model, scene.cloud.positions, scene.cloud.colors, [Int32Array.from(clicks, (click) => click.pointIndex)]);
+    sets.push({ queries, features, labels: Int32Array.from(clicks, (click) => classOf.get(click.trueLabel)!) });
   }
   return joinQuerySets(sets);
 }
 
+/** Class logits `[rows, classCount]` of the last stage's head for stored rows (all of them, or `rows`). */
+function classifyRows(model: InteractiveSegmentationModel, set: QuerySet, rows?: Int32Array): tf.Tensor2D {
+  const width = model.decoder.config.width;
+  const featureWidth = classFeatureWidth(model);
+  if (set.features.length !== set.labels.length * featureWidth) {
+    throw new RangeError(`stored queries: ${set.features.length} class feature values for ${set.labels.length} rows, the model pools ${featureWidth} channels`);
+  }
+  const gather = (values: Float32Array, rowWidth: number): Float32Array => {
+    if (!rows) return values;
+    const gathered = new Float32Array(rows.length * rowWidth);
+    rows.forEach((row, slot) => gathered.set(values.subarray(row * rowWidth, (row + 1) * rowWidth), slot * rowWidth));
+    return gathered;
+  };
+  const rowCount = rows ? rows.length : set.labels.length;
+  return tf.tidy(() => {
+    const queries = tf.tensor2d(gather(set.queries, width), [rowCount, width]);
+    const features = featureWidth > 0 ? tf.tensor2d(gather(set.features, featureWidth), [rowCount, featureWidth]) : undefined;
+    return model.decoder.classifyQueries(model.decoder.config.stageCount - 1, queries, features);
+  });
+}
+
 /** Class probabilities of stored queries under the current class head (temperature 1). */
 function classifyStored(model: InteractiveSegmentationModel, set: QuerySet): ClassPrediction[] {
-  const width = model.decoder.config.width;
-  const probabilities = tf.tidy(() => tf.softmax(model.decoder.classifyQueries(model.decoder.config.stageCount - 1, tf.tensor2d(set.queries, [set.labels.length, width]))));
+  const probabilities = tf.tidy(() => tf.softmax(classifyRows(model, set)));
   const values = probabilities.dataSync() as Float32Array;
   probabilities.dispose();
   const classCount = values.length / set.labels.length;
@@ -223,13 +316,13 @@ function describe(figures: SelectionFigures): string {
 }
 
 /**
- * Fine-tunes only the class head of the last decoder stage (φc of Eq. 6; the semantic prototypes stay its
- * kernel and stay as they are, since earlier stages feed them into the queries): the backbone, the mask
- * path and every earlier stage are frozen, so masks cannot change. The last stage's queries Q_t are
- * collected once (they do not depend on φc), so training runs on stored queries: mini-batches of objects,
- * class-balanced cross-entropy of `classifyQueries`. Every learning rate × class balance is tried from the
- * starting weights; the selection scenes are scored every `evaluateEvery` steps and the best weights of all
- * trials are left in the model.
+ * Fine-tunes only the class head of the last decoder stage (φc of Eq. 6, and W of its class pooling when the
+ * decoder has one; the semantic prototypes stay its kernel and stay as they are, since earlier stages feed them
+ * into the queries): the backbone, the mask path and every earlier stage are frozen, so masks cannot change.
+ * The last stage's queries Q_t and pooled features are collected once (they do not depend on the class head),
+ * so training runs on stored rows: mini-batches of objects, class-balanced cross-entropy (or focal loss) of
+ * `classifyQueries`. Every learning rate × class balance × focusing is tried from the starting weights; the
+ * selection scenes are scored every `evaluateEvery` steps and the best weights of all trials are left in the model.
  */
 export function fineTuneClassHead(
   model: InteractiveSegmentationModel,
@@ -238,8 +331,6 @@ export function fineTuneClassHead(
   settings: ClassHeadFineTuneSettings,
 ): { initial: SelectionFigures; best: SelectionFigures; bestTrial: string } {
   const classCount = model.config.classNames.length;
-  const width = model.decoder.config.width;
-  const lastStage = model.decoder.config.stageCount - 1;
   const objectCounts = new Float64Array(classCount);
   for (const label of training.labels) objectCounts[label]++;
   const allVariables = model.namedVariables();
@@ -259,7 +350,7 @@ export function fineTuneClassHead(
   let best = initial;
   let bestTrial = 'starting weights';
   let bestWeights = initialWeights;
-  for (const classBalance of settings.classBalances) {
+  for (const [classBalance, focusing] of settings.classBalances.flatMap((balance) => (settings.focusings ?? [0]).map((gamma) => [balance, gamma] as const))) {
     const rawWeights = Array.from(objectCounts, (count) => (count > 0 ? count ** -classBalance : 0));
     const meanWeight = rawWeights.reduce((sum, weight, index) => sum + weight * objectCounts[index], 0) / training.labels.length;
     const classWeights = rawWeights.map((weight) => weight / meanWeight);
@@ -270,11 +361,9 @@ export function fineTuneClassHead(
       let lossSum = 0;
       for (let step = 1; step <= settings.steps; step++) {
         const rows = Int32Array.from({ length: settings.batchSize }, () => random.nextInt(training.labels.length));
-        const batch = new Float32Array(rows.length * width);
-        rows.forEach((row, slot) => batch.set(training.queries.subarray(row * width, (row + 1) * width), slot * width));
         const labels = Int32Array.from(rows, (row) => training.labels[row]);
         const { value, grads } = tf.variableGrads(
-          () => classCrossEntropy(model.decoder.classifyQueries(lastStage, tf.tensor2d(batch, [rows.length, width])), labels, { classWeights }),
+          () => classCrossEntropy(classifyRows(model, training, rows), labels, { classWeights, focusing }),
           [...variables.values()],
         );
         const gradients = new Map(names.map((name) => [name, grads[variables.get(name)!.name]]));
@@ -284,7 +373,7 @@ export function fineTuneClassHead(
         tf.dispose([value, ...Object.values(grads), ...gradients.values()]);
         if (step % settings.evaluateEvery === 0 || step === settings.steps) {
           const figures = scoreSelection(model, selection);
-          const trial = `balance ${classBalance}, rate ${learningRate}, step ${step}`;
+          const trial = `balance ${classBalance}${focusing > 0 ? `, focal γ ${focusing}` : ''}, rate ${learningRate}, step ${step}`;
           const better = selectionScore(figures) > selectionScore(best);
           settings.log(`  ${trial}: loss ${(lossSum / settings.evaluateEvery).toFixed(3)}, selection ${describe(figures)}${better ? ' (best)' : ''}`);
           lossSum = 0;
