@@ -13,7 +13,7 @@ import type { PreviewServer } from 'vite';
 import { unzipSync, strFromU8 } from 'fflate';
 import { parseScannetLabelTable, readLas, writeScanNetAnnotation, NYU40_CLASS_NAMES } from '@pointclick/io';
 import { parseScannetScene, readVotenetScene } from '@pointclick/io/node';
-import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
+import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium, useBlobDownloads } from './playground-fixtures.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const votenet = join(sharedData, 'scannet-votenet');
@@ -74,6 +74,7 @@ describe.skipIf(!hasChromium || !hasData)('playground: import labels, correct th
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    await useBlobDownloads(page);
     await page.goto(`${baseUrl}?scene=none&backend=wasm${modelQuery}`);
     await page.waitForFunction(() => document.body.dataset.model === 'ready', undefined, { timeout: 60_000 });
     await page.setInputFiles('[data-testid=file-input]', join(votenet, 'scene0000_00_vert.npy'));

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
@@ -134,4 +134,15 @@ export function loadScanNetFixture(scene: string, stride: number): ScanFixture {
   const path = join(tmpdir(), `pointclick-playground-${basename(scene)}-every-${stride}.ply`);
   writeFileSync(path, writePly(cloud));
   return { path, cloud, instance, semantic };
+}
+
+/**
+ * Makes exports of `page` arrive as Blob downloads (Playwright's `download` event): headless Chromium has
+ * `showSaveFilePicker` but closes its dialog at once, as a user cancelling it would, so a page that keeps it never
+ * downloads. Call before `page.goto`.
+ */
+export async function useBlobDownloads(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  });
 }
