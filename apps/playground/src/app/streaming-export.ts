@@ -35,6 +35,8 @@ export class StreamingExport {
   /** Bytes per chunk asked of the worker (scripted checks lower it to see many chunks). */
   chunkBytes = EXPORT_CHUNK_BYTES;
   private running?: RunningExport;
+  /** Whether the save dialog of a new export is open. */
+  private opening = false;
   private exportCounter = 0;
   private readonly panel: HTMLElement;
   private readonly label: HTMLElement;
@@ -74,19 +76,22 @@ export class StreamingExport {
    * straight from the click), then sends `request(exportId, chunkBytes)` to the worker.
    */
   async start(fileName: string, mimeType: string, request: (exportId: number, chunkBytes: number) => { request: WorkerRequest; transfer: Transferable[] }): Promise<void> {
-    if (this.running) {
-      showMessage(`An export (${this.running.fileName}) is still being written: wait for it or cancel it first.`, 'info');
+    if (this.running || this.opening) {
+      showMessage(`An export (${this.running?.fileName ?? 'waiting for the save dialog'}) is still under way: wait for it or cancel it first.`, 'info');
       return;
     }
     const exportId = ++this.exportCounter;
     this.setState('opening');
     let sink: ExportSink | undefined;
+    this.opening = true;
     try {
       sink = await openExportSink(fileName, mimeType);
     } catch (error) {
       this.setState('failed');
       showMessage(`Export failed: could not open ${fileName} for writing: ${describeError(error)}`);
       return;
+    } finally {
+      this.opening = false;
     }
     if (!sink) {
       this.setState('cancelled');
