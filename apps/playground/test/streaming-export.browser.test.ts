@@ -6,23 +6,15 @@
  * shows. A cancelled export and one whose writes fail leave the file empty (never a partial file) and the next
  * export works.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { NYU40_CLASS_NAMES, readLas, readPly, writeScanNetAnnotation } from '@pointclick/io';
-import { readVotenetScene } from '@pointclick/io/node';
-import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
+import { readLas, readPly } from '@pointclick/io';
+import { APP_DIRECTORY, buildAndServe, launchChromium, openRoomWithGroundTruth, scanNetRoomTestSetup } from './playground-fixtures.js';
 
-const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
-const votenet = join(sharedData, 'scannet-votenet');
+const { votenet, runnable } = scanNetRoomTestSetup('streaming export e2e');
 const artifacts = join(APP_DIRECTORY, 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM_PATH);
-const hasData = existsSync(join(votenet, 'scene0000_00_vert.npy'));
-if (!hasChromium) console.warn(`streaming export e2e: SKIPPED — ${CHROMIUM_PATH} is missing (apt-get install -y chromium)`);
-if (!hasData) console.warn(`streaming export e2e: SKIPPED — ${votenet}/scene0000_00_vert.npy is missing (set POINTCLICK_SHARED_DATA)`);
 
 /** What the test's save dialog does, set on `window.exportDialog` by the init script and the test. */
 interface ExportDialog {
@@ -82,42 +74,26 @@ const snapshotInstance = (page: Page) =>
 const setChunkBytes = (page: Page, chunkBytes: number) =>
   page.evaluate((bytes) => (window as unknown as { pointclickPlayground: { setExportChunkBytes(bytes: number): void } }).pointclickPlayground.setExportChunkBytes(bytes), chunkBytes);
 
-describe.skipIf(!hasChromium || !hasData)('playground: exports stream from the worker into the download', () => {
-  let server: PreviewServer;
-  let baseUrl: string;
-  let modelQuery = '';
-  let browser: Browser | undefined;
-
+describe.skipIf(!runnable)('playground: exports stream from the worker into the download', () => {
+  /** The built app served by `vite preview` (its own build folder: other browser test files build at the same time). */
+  let served: Awaited<ReturnType<typeof buildAndServe>> | undefined;
+  const browsers: Browser[] = [];
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    // Its own build folder: other browser test files build the app at the same time.
-    ({ server, baseUrl, modelQuery } = await buildAndServe('test-artifacts/streaming-export-build'));
+    served = await buildAndServe('test-artifacts/streaming-export-build');
   }, 180_000);
-
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await Promise.all(browsers.map((browser) => browser.close()));
+    await served?.server.close();
   });
 
   it('wasm: a ScanNet room’s LAS streams in chunks into the picked file while the page answers; PLY as a Blob; cancel and failure leave no file', async () => {
-    const room = await readVotenetScene(votenet, 'scene0000_00');
-    const classNames = Object.fromEntries(NYU40_CLASS_NAMES.map((name, id) => [id, name]));
-    const annotation = writeScanNetAnnotation({ sceneId: 'scene0000_00', instance: room.instance!, semantic: room.semantic!, classNames });
-
-    browser = await launchChromium(false);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    browsers.push(await launchChromium(false));
+    const page = await browsers[0].newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await installSaveDialog(page);
-    await page.goto(`${baseUrl}?scene=none&backend=wasm${modelQuery}`);
-    await page.waitForFunction(() => document.body.dataset.model === 'ready', undefined, { timeout: 60_000 });
-    await page.setInputFiles('[data-testid=file-input]', join(votenet, 'scene0000_00_vert.npy'));
-    await page.waitForFunction(() => document.body.dataset.scanPoints === '50000', undefined, { timeout: 60_000 });
-    await page.setInputFiles('[data-testid=import-labels-input]', [
-      { name: 'scene0000_00.aggregation.json', mimeType: 'application/json', buffer: Buffer.from(annotation.aggregation) },
-      { name: 'scene0000_00_vh_clean_2.0.010000.segs.json', mimeType: 'application/json', buffer: Buffer.from(annotation.segments) },
-    ]);
-    await page.waitForFunction(() => document.body.dataset.importedObjects !== undefined, undefined, { timeout: 30_000 });
+    const room = await openRoomWithGroundTruth(page, `${served!.baseUrl}?scene=none&backend=wasm${served!.modelQuery}`, votenet, 'scene0000_00');
     const shown = await snapshotInstance(page);
     expect(shown).toEqual(Array.from(room.instance!));
 
