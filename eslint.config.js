@@ -11,7 +11,8 @@ export default tseslint.config(
       '**/.turbo/**',
       '**/.cache/**',
       '**/bench/build/**',
-      'test-artifacts/**',
+      // Browser tests' builds and downloads (apps/playground/test-artifacts/…).
+      '**/test-artifacts/**',
       // The empty stand-in for @types/node used by tsconfig.browser.json.
       'scripts/browser-types/**',
     ],

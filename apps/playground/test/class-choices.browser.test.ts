@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { readNpy } from '@pointclick/io';
-import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
+import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium, useBlobDownloads } from './playground-fixtures.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scanPath = join(sharedData, 'scannet-votenet', 'scene0000_00_vert.npy');
@@ -70,6 +70,7 @@ describe.skipIf(!hasChromium || !hasData)('playground class list in headless Chr
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    await useBlobDownloads(page);
     await page.goto(`${baseUrl}?scene=none&backend=wasm${modelQuery}`);
     await page.waitForFunction(() => document.body.dataset.model === 'ready' || document.body.dataset.model === 'failed', undefined, { timeout: 60_000 });
     expect(await page.evaluate(() => document.body.dataset.model)).toBe('ready');

@@ -4,24 +4,18 @@
  * objects, a click on a new object takes points over, and the LAS and ScanNet exports read back with @pointclick/io
  * to exactly what the page shows.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { unzipSync, strFromU8 } from 'fflate';
-import { parseScannetLabelTable, readLas, writeScanNetAnnotation, NYU40_CLASS_NAMES } from '@pointclick/io';
-import { parseScannetScene, readVotenetScene } from '@pointclick/io/node';
-import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
+import { parseScannetLabelTable, readLas, NYU40_CLASS_NAMES } from '@pointclick/io';
+import { parseScannetScene } from '@pointclick/io/node';
+import { APP_DIRECTORY, buildAndServe, launchChromium, openRoomWithGroundTruth, useBlobDownloads, scanNetRoomTestSetup } from './playground-fixtures.js';
 
-const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
-const votenet = join(sharedData, 'scannet-votenet');
+const { votenet, runnable } = scanNetRoomTestSetup('label import e2e');
 const artifacts = join(APP_DIRECTORY, 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM_PATH);
-const hasData = existsSync(join(votenet, 'scene0000_00_vert.npy'));
-if (!hasChromium) console.warn(`label import e2e: SKIPPED — ${CHROMIUM_PATH} is missing (apt-get install -y chromium)`);
-if (!hasData) console.warn(`label import e2e: SKIPPED — ${votenet}/scene0000_00_vert.npy is missing (set POINTCLICK_SHARED_DATA)`);
 
 interface Snapshot {
   instance: number[];
@@ -46,7 +40,7 @@ function countObjects(instance: ArrayLike<number>): Map<number, number> {
   return counts;
 }
 
-describe.skipIf(!hasChromium || !hasData)('playground: import labels, correct them, export them', () => {
+describe.skipIf(!runnable)('playground: import labels, correct them, export them', () => {
   let server: PreviewServer;
   let baseUrl: string;
   let modelQuery = '';
@@ -64,26 +58,14 @@ describe.skipIf(!hasChromium || !hasData)('playground: import labels, correct th
   });
 
   it('wasm: ScanNet annotation in, a click on a new object, LAS and ScanNet out equal to the page', async () => {
-    const room = await readVotenetScene(votenet, 'scene0000_00');
     const labelTable = parseScannetLabelTable(readFileSync(join(votenet, 'scannetv2-labels.combined.tsv'), 'utf8'));
-    // The ground truth as a ScanNet annotation with NYU40 class names as labels.
-    const classNames = Object.fromEntries(NYU40_CLASS_NAMES.map((name, id) => [id, name]));
-    const annotation = writeScanNetAnnotation({ sceneId: 'scene0000_00', instance: room.instance!, semantic: room.semantic!, classNames });
-
     browser = await launchChromium(false);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${baseUrl}?scene=none&backend=wasm${modelQuery}`);
-    await page.waitForFunction(() => document.body.dataset.model === 'ready', undefined, { timeout: 60_000 });
-    await page.setInputFiles('[data-testid=file-input]', join(votenet, 'scene0000_00_vert.npy'));
-    await page.waitForFunction(() => document.body.dataset.scanPoints === '50000', undefined, { timeout: 60_000 });
-
-    await page.setInputFiles('[data-testid=import-labels-input]', [
-      { name: 'scene0000_00.aggregation.json', mimeType: 'application/json', buffer: Buffer.from(annotation.aggregation) },
-      { name: 'scene0000_00_vh_clean_2.0.010000.segs.json', mimeType: 'application/json', buffer: Buffer.from(annotation.segments) },
-    ]);
-    await page.waitForFunction(() => document.body.dataset.importedObjects !== undefined, undefined, { timeout: 30_000 });
+    await useBlobDownloads(page);
+    // The ground truth as a ScanNet annotation with NYU40 class names as labels.
+    const room = await openRoomWithGroundTruth(page, `${baseUrl}?scene=none&backend=wasm${modelQuery}`, votenet, 'scene0000_00');
     const imported = await snapshot(page);
     // The page shows the annotation as it is: every point's object, every object's class.
     expect(imported.instance).toEqual(Array.from(room.instance!));

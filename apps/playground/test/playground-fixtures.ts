@@ -2,12 +2,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { TINY_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
-import { readNpy, writePly, type PointCloud } from '@pointclick/io';
+import { NYU40_CLASS_NAMES, readNpy, writePly, writeScanNetAnnotation, type PointCloud } from '@pointclick/io';
+import { readVotenetScene } from '@pointclick/io/node';
 import { InteractiveSegmentationModel, serializeCheckpoint, type SegmenterConfig } from '@pointclick/segmenter';
 
 /** Class names of the test checkpoint. */
@@ -134,4 +135,50 @@ export function loadScanNetFixture(scene: string, stride: number): ScanFixture {
   const path = join(tmpdir(), `pointclick-playground-${basename(scene)}-every-${stride}.ply`);
   writeFileSync(path, writePly(cloud));
   return { path, cloud, instance, semantic };
+}
+
+/**
+ * Makes exports of `page` arrive as Blob downloads (Playwright's `download` event): headless Chromium has
+ * `showSaveFilePicker` but closes its dialog at once, as a user cancelling it would, so a page that keeps it never
+ * downloads. Call before `page.goto`.
+ */
+export async function useBlobDownloads(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  });
+}
+
+/**
+ * Opens the page at `url` (wasm backend, no default scene), waits for the model, reads `<scene>_vert.npy` of the
+ * VoteNet folder `votenet` and imports its ground truth as a ScanNet aggregation + segs pair with NYU40 class names.
+ * Returns the room as `@pointclick/io` reads it.
+ */
+export async function openRoomWithGroundTruth(page: Page, url: string, votenet: string, sceneId: string): Promise<PointCloud> {
+  const room = await readVotenetScene(votenet, sceneId);
+  const classNames = Object.fromEntries(NYU40_CLASS_NAMES.map((name, id) => [id, name]));
+  const annotation = writeScanNetAnnotation({ sceneId, instance: room.instance!, semantic: room.semantic!, classNames });
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.model === 'ready', undefined, { timeout: 60_000 });
+  await page.setInputFiles('[data-testid=file-input]', join(votenet, `${sceneId}_vert.npy`));
+  await page.waitForFunction((pointCount) => document.body.dataset.scanPoints === String(pointCount), room.pointCount, { timeout: 60_000 });
+  await page.setInputFiles('[data-testid=import-labels-input]', [
+    { name: `${sceneId}.aggregation.json`, mimeType: 'application/json', buffer: Buffer.from(annotation.aggregation) },
+    { name: `${sceneId}_vh_clean_2.0.010000.segs.json`, mimeType: 'application/json', buffer: Buffer.from(annotation.segments) },
+  ]);
+  await page.waitForFunction(() => document.body.dataset.importedObjects !== undefined, undefined, { timeout: 30_000 });
+  return room;
+}
+
+/**
+ * The shared data's VoteNet ScanNet folder, and whether a browser test on its scene0000_00 can run here: Chromium and
+ * the room present. When not, says which is missing, naming `testName`, so the skip is visible.
+ */
+export function scanNetRoomTestSetup(testName: string): { votenet: string; runnable: boolean } {
+  const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+  const votenet = join(sharedData, 'scannet-votenet');
+  const hasChromium = existsSync(CHROMIUM_PATH);
+  const hasData = existsSync(join(votenet, 'scene0000_00_vert.npy'));
+  if (!hasChromium) console.warn(`${testName}: SKIPPED — ${CHROMIUM_PATH} is missing (apt-get install -y chromium)`);
+  if (!hasData) console.warn(`${testName}: SKIPPED — ${votenet}/scene0000_00_vert.npy is missing (set POINTCLICK_SHARED_DATA)`);
+  return { votenet, runnable: hasChromium && hasData };
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { readPointCloud } from '@pointclick/io';
-import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium, loadScanNetFixture, type ScanFixture } from './playground-fixtures.js';
+import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium, loadScanNetFixture, type ScanFixture, useBlobDownloads } from './playground-fixtures.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const chromiumPath = CHROMIUM_PATH;
@@ -120,6 +120,7 @@ describe.skipIf(!hasChromium || !hasData)('playground in headless Chromium', () 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    await useBlobDownloads(page);
     await page.goto(`${baseUrl}?scene=none&backend=${webgpu ? 'webgpu' : 'wasm'}${modelQuery}`);
     await page.waitForFunction(() => document.body.dataset.model === 'ready' || document.body.dataset.model === 'failed', undefined, { timeout: 60_000 });
     const model = await page.textContent('[data-testid=model]');

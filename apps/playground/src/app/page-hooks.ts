@@ -3,6 +3,7 @@ import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from 
 import { element } from './page-elements.js';
 import type { LabelExportFormat } from '../export/label-formats.js';
 import type { ListedObject } from './object-list-panel.js';
+import { baseNameOf } from './scan-downloads.js';
 
 /** Page coordinates (CSS pixels) of a scan point, or undefined when it is off screen or out of range. */
 export function projectPointOnPage(viewer: PointCloudViewer, positions: Float32Array, pointIndex: number): [number, number] | undefined {
@@ -38,12 +39,15 @@ export async function measureRendering(viewer: PointCloudViewer, frameCount: num
 }
 
 /**
- * The worker request that builds an export of the shown labels (large scans must not block the page), with the
- * buffers to transfer.
+ * The worker request that builds and streams an export of the shown labels (large scans must not block the page),
+ * with the buffers to transfer.
  * @param shown Per-point object ids as the page shows them, or undefined for none.
+ * @param chunkBytes Bytes per chunk the worker sends.
  */
 export function exportRequest(
   format: LabelExportFormat,
+  exportId: number,
+  chunkBytes: number,
   scan: LoadedScan,
   listed: ListedObject[],
   shown: Int32Array | undefined,
@@ -54,9 +58,15 @@ export function exportRequest(
     .filter((object) => object.prediction)
     .map((object) => ({ objectId: object.objectId, classIndex: Math.max(0, object.classIndex), confidence: object.confidence, pointCount: object.prediction!.pointCount }));
   const instance = shown?.slice() ?? new Int32Array(scan.pointCount);
-  const baseName = (scan.format === 'generated' ? 'default-scene' : scan.name).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
   return {
-    request: { type: 'export-labels', format, baseName, labels: { instance, objects, classNames: [...classNames], clicks: [...clicks], scanName: scan.name } },
+    request: {
+      type: 'export-labels',
+      exportId,
+      chunkBytes,
+      format,
+      baseName: baseNameOf(scan),
+      labels: { instance, objects, classNames: [...classNames], clicks: [...clicks], scanName: scan.name },
+    },
     transfer: [instance.buffer],
   };
 }

@@ -7,12 +7,13 @@ import { describeError, formatBytes, MAX_FILE_BYTES } from '../scan/error-messag
 import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from '../worker/worker-protocol.js';
 import { listObjects, renderPanel, type ListedObject } from './object-list-panel.js';
 import { bindPageControls } from './page-controls.js';
-import { downloadBlob, element, hideMessage, setBusy, showMessage } from './page-elements.js';
+import { element, hideMessage, setBusy, showMessage } from './page-elements.js';
 import { showSegmentationRegion } from './region-display.js';
 import { exportRequest, labelSnapshot, measureRendering, projectPointOnPage, showSegmentationTimings, type LabelSnapshot } from './page-hooks.js';
-import { downloadLabels, downloadSession } from './scan-downloads.js';
+import { baseNameOf, downloadSession } from './scan-downloads.js';
 import type { ImportedLabels } from '../export/label-import.js';
-import type { LabelExportFormat } from '../export/label-formats.js';
+import { labelFileName, type LabelExportFormat } from '../export/label-formats.js';
+import { StreamingExport } from './streaming-export.js';
 import { listWithImported, mergeImportedLabels, sessionFromImport } from './imported-labels.js';
 import { bindLabelFileControls } from './label-files-menu.js';
 import { strokeConstraints } from '../state/correction-strokes.js';
@@ -58,6 +59,7 @@ export class PlaygroundApp {
   private pendingSession?: { state: SessionState; fingerprint: string };
   private readonly corrections: CorrectionTools;
   private readonly autosave: AutosaveController;
+  private readonly exports: StreamingExport;
 
   constructor(private readonly options: PlaygroundOptions) {
     this.viewer = new PointCloudViewer(element('viewport'));
@@ -77,6 +79,7 @@ export class PlaygroundApp {
       setBusy(undefined);
     };
     this.history.onChange = (state, previous) => this.handleStateChange(state, previous);
+    this.exports = new StreamingExport((request, transfer) => this.post(request, transfer), element('export-as'));
     this.corrections = new CorrectionTools(this.viewer, this.history, () => this.scan !== undefined);
     this.autosave = new AutosaveController(this.viewer, {
       scan: () => this.scan?.identity,
@@ -226,8 +229,17 @@ export class PlaygroundApp {
       case 'scan':
         this.receiveScan(message.scan);
         return;
-      case 'scan-error':
       case 'label-file-error':
+        if (this.exports.receive(message)) return;
+        setBusy(undefined);
+        showMessage(message.message);
+        return;
+      case 'export-started':
+      case 'export-chunk':
+      case 'export-done':
+        this.exports.receive(message);
+        return;
+      case 'scan-error':
         setBusy(undefined);
         showMessage(message.message);
         return;
@@ -247,10 +259,6 @@ export class PlaygroundApp {
         this.renderPanel();
         return;
       }
-      case 'export-ready':
-        setBusy(undefined);
-        downloadBlob(new Blob([message.bytes as Uint8Array<ArrayBuffer>], { type: message.mimeType }), message.fileName);
-        return;
       case 'imported-labels':
         this.receiveImportedLabels(message.labels);
         return;
@@ -361,19 +369,30 @@ export class PlaygroundApp {
   // ---- export and sessions --------------------------------------------------------------------------------
 
   private exportFiles(kind: 'ply' | 'labels'): void {
-    if (!this.scan) showMessage('Nothing to export: open a scan first.');
-    else downloadLabels(kind, this.scan, this.listedObjects(), this.labelsShown(), this.classNames, this.history.state);
+    this.exportAs(kind === 'ply' ? 'ply' : 'labels-json');
   }
 
-  /** Builds the export in the worker (large scans must not block the page); `export-ready` downloads it. */
+  /**
+   * Streams the export from the worker into the download (large scans must not block the page): the save dialog
+   * opens first, straight from the click, then the worker's chunks are written as they come.
+   */
   private exportAs(format: LabelExportFormat): void {
-    if (!this.scan) {
+    const scan = this.scan;
+    if (!scan) {
       showMessage('Nothing to export: open a scan first.');
       return;
     }
-    setBusy(`Exporting ${format}…`);
-    const { request, transfer } = exportRequest(format, this.scan, this.listedObjects(), this.labelsShown(), this.classNames, this.history.state.clicks);
-    this.post(request, transfer);
+    const { fileName, mimeType } = labelFileName(format, baseNameOf(scan));
+    const listed = this.listedObjects();
+    const shown = this.labelsShown();
+    const { classNames } = this;
+    const { clicks } = this.history.state;
+    void this.exports.start(fileName, mimeType, (exportId, chunkBytes) => exportRequest(format, exportId, chunkBytes, scan, listed, shown, classNames, clicks));
+  }
+
+  /** Bytes per chunk of later exports (scripted checks lower it to see a small scan's export in many chunks). */
+  setExportChunkBytes(chunkBytes: number): void {
+    this.exports.chunkBytes = chunkBytes;
   }
 
   /** Reads label files in the worker; `imported-labels` turns them into objects. */

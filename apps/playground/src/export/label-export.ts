@@ -38,6 +38,11 @@ export interface LabelExportInput {
  * names by semantic id, the objects and the clicks). Semantic ids are class index + 1 so that 0 stays "unlabelled".
  */
 export function buildExports(input: LabelExportInput): { ply: Uint8Array; labelsJson: string } {
+  return { ply: writePly(labelledCloud(input)), labelsJson: buildLabelsJson(input) };
+}
+
+/** The scan with the page's labels: `instance` as given, `semantic` = class index + 1 of each point's object (0 = none). */
+export function labelledCloud(input: LabelExportInput): PointCloud {
   const pointCount = input.positions.length / 3;
   const semanticOfObject = new Map<number, number>();
   for (const object of input.objects) semanticOfObject.set(object.objectId, object.classIndex + 1);
@@ -46,11 +51,14 @@ export function buildExports(input: LabelExportInput): { ply: Uint8Array; labels
     const objectId = input.instance[point];
     if (objectId > 0) semantic[point] = semanticOfObject.get(objectId) ?? 0;
   }
+  return { pointCount, positions: input.positions, colors: input.colors, instance: input.instance, semantic };
+}
+
+/** The labels JSON of {@link buildExports}. */
+export function buildLabelsJson(input: LabelExportInput): string {
   const classNames: Record<number, string> = { 0: 'unlabeled' };
   input.classNames.forEach((name, index) => (classNames[index + 1] = name));
-  const cloud: PointCloud = { pointCount, positions: input.positions, colors: input.colors, instance: input.instance, semantic };
-  const ply = writePly(cloud);
-  const labels = JSON.parse(writeLabelsJson(cloud, { classNames })) as Record<string, unknown>;
+  const labels = JSON.parse(writeLabelsJson(labelledCloud(input), { classNames })) as Record<string, unknown>;
   const objects: ExportedObject[] = input.objects.map((object) => ({
     objectId: object.objectId,
     semanticId: object.classIndex + 1,
@@ -61,5 +69,5 @@ export function buildExports(input: LabelExportInput): { ply: Uint8Array; labels
   labels.scan = input.scanName;
   labels.objects = objects;
   labels.clicks = input.clicks;
-  return { ply, labelsJson: JSON.stringify(labels) };
+  return JSON.stringify(labels);
 }

@@ -1,13 +1,16 @@
 import {
   findClassId,
-  writeLas,
+  writeLasChunks,
+  writePlyChunks,
   writeS3disRoom,
   writeScanNetAnnotation,
-  writeSemanticKittiLabels,
+  writeSemanticKittiLabelChunks,
+  type ChunkedFile,
+  type ChunkedWriteOptions,
   type PointCloud,
 } from '@pointclick/io';
 import { zipSync, strToU8 } from 'fflate';
-import { buildExports, type LabelExportInput } from './label-export.js';
+import { buildLabelsJson, labelledCloud, type LabelExportInput } from './label-export.js';
 
 /** Formats the Export menu offers. */
 export type LabelExportFormat = 'ply' | 'labels-json' | 'semantickitti' | 'scannet' | 's3dis' | 'las';
@@ -29,6 +32,31 @@ export interface ExportedFile {
   mimeType: string;
 }
 
+/** A file to download, written in chunks (see `ChunkedFile` of `@pointclick/io`). */
+export interface ExportedChunkedFile extends ChunkedFile {
+  fileName: string;
+  mimeType: string;
+}
+
+/** Download name of an export in `format` of the scan `baseName`, known before the file is built (the save dialog asks first). */
+export function labelFileName(format: LabelExportFormat, baseName: string): { fileName: string; mimeType: string } {
+  const binary = 'application/octet-stream';
+  switch (format) {
+    case 'ply':
+      return { fileName: `${baseName}-labels.ply`, mimeType: binary };
+    case 'labels-json':
+      return { fileName: `${baseName}-labels.json`, mimeType: 'application/json' };
+    case 'semantickitti':
+      return { fileName: `${baseName}.label`, mimeType: binary };
+    case 'scannet':
+      return { fileName: `${baseName}-scannet.zip`, mimeType: 'application/zip' };
+    case 's3dis':
+      return { fileName: `${baseName}-s3dis.zip`, mimeType: 'application/zip' };
+    case 'las':
+      return { fileName: `${baseName}-labels.las`, mimeType: binary };
+  }
+}
+
 /**
  * Builds the download for `format` from the page's labels. PLY, labels JSON and LAS use the page's semantic ids
  * (class index + 1); SemanticKITTI, ScanNet and S3DIS name the classes in their own label spaces, so an object
@@ -39,6 +67,32 @@ export interface ExportedFile {
  * @param segments - Superpoints of the scan for the ScanNet segments file (else one segment per object).
  */
 export function buildLabelFile(format: LabelExportFormat, cloud: PointCloud, input: LabelExportInput, baseName: string, segments?: Int32Array): ExportedFile {
+  const file = buildLabelFileChunks(format, cloud, input, baseName, segments);
+  const bytes = new Uint8Array(file.byteLength);
+  let offset = 0;
+  for (const chunk of file.chunks()) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { fileName: file.fileName, mimeType: file.mimeType, bytes };
+}
+
+/**
+ * {@link buildLabelFile} in chunks of about `options.chunkBytes`: PLY, LAS and SemanticKITTI are written chunk by
+ * chunk without a buffer of the whole file (the chunked writers of `@pointclick/io`); labels JSON, ScanNet and S3DIS
+ * (text and zip archives, a fraction of the scan's size) are built whole and handed out as one chunk. Every check
+ * (classes, label ranges) runs before this returns.
+ */
+export function buildLabelFileChunks(
+  format: LabelExportFormat,
+  cloud: PointCloud,
+  input: LabelExportInput,
+  baseName: string,
+  segments?: Int32Array,
+  options: ChunkedWriteOptions = {},
+): ExportedChunkedFile {
+  const name = labelFileName(format, baseName);
+  const whole = (bytes: Uint8Array): ExportedChunkedFile => ({ ...name, byteLength: bytes.length, *chunks() { yield bytes; } });
   const classNameOf = new Map(input.objects.map((object) => [object.objectId, input.classNames[object.classIndex] ?? `class ${object.classIndex}`]));
   /** Semantic id per point from a per-object id. */
   const semanticFrom = (idOfObject: (objectId: number, className: string) => number): Int32Array => {
@@ -49,38 +103,34 @@ export function buildLabelFile(format: LabelExportFormat, cloud: PointCloud, inp
   const instance = Int32Array.from(input.instance, (objectId) => (classNameOf.has(objectId) ? objectId : 0));
   switch (format) {
     case 'ply':
-    case 'labels-json': {
-      const { ply, labelsJson } = buildExports(input);
-      return format === 'ply'
-        ? { fileName: `${baseName}-labels.ply`, bytes: ply, mimeType: 'application/octet-stream' }
-        : { fileName: `${baseName}-labels.json`, bytes: strToU8(labelsJson), mimeType: 'application/json' };
-    }
+      return { ...name, ...writePlyChunks(labelledCloud(input), options) };
+    case 'labels-json':
+      return whole(strToU8(buildLabelsJson(input)));
     case 'semantickitti': {
       const semantic = semanticFrom((_, className) => findClassId('semantickitti', className));
-      return { fileName: `${baseName}.label`, bytes: writeSemanticKittiLabels({ semantic, instance }), mimeType: 'application/octet-stream' };
+      return { ...name, ...writeSemanticKittiLabelChunks({ semantic, instance }, options) };
     }
     case 'scannet': {
       const classIndexOf = new Map(input.objects.map((object) => [object.objectId, object.classIndex]));
       const semantic = semanticFrom((objectId) => classIndexOf.get(objectId)! + 1);
       const classNames = Object.fromEntries(input.objects.map((object) => [object.classIndex + 1, classNameOf.get(object.objectId)!]));
       const files = writeScanNetAnnotation({ sceneId: baseName, instance, semantic, classNames, segments });
-      const archive = zipSync({
-        [`${baseName}.aggregation.json`]: strToU8(files.aggregation),
-        [`${baseName}_vh_clean_2.0.010000.segs.json`]: strToU8(files.segments),
-      });
-      return { fileName: `${baseName}-scannet.zip`, bytes: archive, mimeType: 'application/zip' };
+      return whole(
+        zipSync({
+          [`${baseName}.aggregation.json`]: strToU8(files.aggregation),
+          [`${baseName}_vh_clean_2.0.010000.segs.json`]: strToU8(files.segments),
+        }),
+      );
     }
     case 's3dis': {
       const semantic = semanticFrom((_, className) => findClassId('s3dis13', className));
       const files = writeS3disRoom({ roomName: baseName, positions: cloud.positions, colors: cloud.colors, instance, semantic });
-      const archive = zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [`${baseName}/${name}`, strToU8(text)])));
-      return { fileName: `${baseName}-s3dis.zip`, bytes: archive, mimeType: 'application/zip' };
+      return whole(zipSync(Object.fromEntries(Object.entries(files).map(([fileName, text]) => [`${baseName}/${fileName}`, strToU8(text)]))));
     }
     case 'las': {
       const classIndexOf = new Map(input.objects.map((object) => [object.objectId, object.classIndex]));
       const semantic = semanticFrom((objectId) => classIndexOf.get(objectId)! + 1);
-      const bytes = writeLas({ pointCount: cloud.pointCount, positions: cloud.positions, colors: cloud.colors, semantic, instance, metadata: cloud.metadata });
-      return { fileName: `${baseName}-labels.las`, bytes, mimeType: 'application/octet-stream' };
+      return { ...name, ...writeLasChunks({ pointCount: cloud.pointCount, positions: cloud.positions, colors: cloud.colors, semantic, instance, metadata: cloud.metadata }, options) };
     }
   }
 }

@@ -10,7 +10,7 @@ import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
 import type { LoadedScan, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 import { ScanSegmenter } from './scan-segmenter.js';
 import { describeError } from '../scan/error-messages.js';
-import { handleLabelFileRequest } from './label-file-worker.js';
+import { handleLabelFileRequest, receiveExportControl } from './label-file-worker.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -135,6 +135,11 @@ let queue: Promise<void> = Promise.resolve();
 
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
+  // The page's answers to a streaming export are heard at once: the export itself holds the queue.
+  if (request.type === 'export-chunk-written' || request.type === 'cancel-export') {
+    receiveExportControl(request);
+    return;
+  }
   queue = queue.then(async () => {
     switch (request.type) {
       case 'initialize':

@@ -38,14 +38,33 @@ export type WorkerRequest =
 
 /** Label export and import, handled in the worker (it holds the scan, and large files must not block the page). */
 export type LabelFileRequest =
-  | { type: 'export-labels'; format: LabelExportFormat; baseName: string; labels: Omit<LabelExportInput, 'positions' | 'colors'> }
-  | { type: 'import-labels'; files: { name: string; bytes: Uint8Array }[]; classNames: string[] };
+  | {
+      type: 'export-labels';
+      /** Names this export in every message about it. */
+      exportId: number;
+      format: LabelExportFormat;
+      baseName: string;
+      /** Bytes per chunk sent to the page (the writers' default, 4 MiB, when absent). */
+      chunkBytes?: number;
+      labels: Omit<LabelExportInput, 'positions' | 'colors'>;
+    }
+  | { type: 'import-labels'; files: { name: string; bytes: Uint8Array }[]; classNames: string[] }
+  | ExportControl;
 
-/** Answers to {@link LabelFileRequest}s. */
+/**
+ * The page's side of a streaming export, handled as soon as it arrives (not queued behind the export itself): the
+ * page has written a chunk (the worker keeps at most a few chunks in flight), or the user or a failed write stopped it.
+ */
+export type ExportControl = { type: 'export-chunk-written'; exportId: number } | { type: 'cancel-export'; exportId: number };
+
+/** Answers to {@link LabelFileRequest}s. An export is `export-started`, `export-chunk`s in order, then `export-done`. */
 export type LabelFileResponse =
-  | { type: 'export-ready'; fileName: string; bytes: Uint8Array; mimeType: string }
+  | { type: 'export-started'; exportId: number; fileName: string; mimeType: string; byteLength: number }
+  | { type: 'export-chunk'; exportId: number; chunkIndex: number; bytes: Uint8Array }
+  | { type: 'export-done'; exportId: number; chunkCount: number; byteLength: number }
   | { type: 'imported-labels'; labels: ImportedLabels }
-  | { type: 'label-file-error'; message: string };
+  /** `exportId` is set when an export failed (after it started, the page discards what it wrote). */
+  | { type: 'label-file-error'; message: string; exportId?: number };
 
 /** The scan as the worker read it, with arrays copied for the page (transferred, not cloned). */
 export interface LoadedScan {

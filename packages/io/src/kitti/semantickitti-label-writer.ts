@@ -1,4 +1,5 @@
 import { checkLabelCounts, checkLabelRange } from '../labels/label-checks.js';
+import { chunkRecords, type ChunkedFile, type ChunkedWriteOptions } from '../core/chunked-file.js';
 import type { SemanticKittiLabels } from './semantickitti-label-reader.js';
 
 /**
@@ -10,15 +11,33 @@ import type { SemanticKittiLabels } from './semantickitti-label-reader.js';
  *   semantic or instance id is not an integer in 0..65535 (the error names the field and the point index).
  */
 export function writeSemanticKittiLabels(labels: SemanticKittiLabels): Uint8Array {
-  const format = 'semantickitti-label';
-  const { semantic, instance } = labels;
-  checkLabelCounts(format, semantic.length, { instance });
-  checkLabelRange(format, 'semantic', semantic, 0, 0xffff, 'a .label file holds 16 bits');
-  checkLabelRange(format, 'instance', instance, 0, 0xffff, 'a .label file holds 16 bits');
-  const bytes = new Uint8Array(semantic.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let point = 0; point < semantic.length; point++) {
-    view.setUint32(point * 4, ((instance[point] << 16) | semantic[point]) >>> 0, true);
-  }
+  checkSemanticKittiLabels(labels);
+  const bytes = new Uint8Array(labels.semantic.length * 4);
+  writeLabelWords(labels, 0, labels.semantic.length, bytes);
   return bytes;
+}
+
+/**
+ * {@link writeSemanticKittiLabels} in pieces of about `options.chunkBytes` (whole points), byte for byte the same
+ * file, without a buffer of the whole file. Every check runs before this returns, with the same errors.
+ */
+export function writeSemanticKittiLabelChunks(labels: SemanticKittiLabels, options: ChunkedWriteOptions = {}): ChunkedFile {
+  checkSemanticKittiLabels(labels);
+  return chunkRecords(FORMAT, new Uint8Array(0), labels.semantic.length, 4, options, (first, end, target) => writeLabelWords(labels, first, end, target));
+}
+
+const FORMAT = 'semantickitti-label';
+
+function checkSemanticKittiLabels({ semantic, instance }: SemanticKittiLabels): void {
+  checkLabelCounts(FORMAT, semantic.length, { instance });
+  checkLabelRange(FORMAT, 'semantic', semantic, 0, 0xffff, 'a .label file holds 16 bits');
+  checkLabelRange(FORMAT, 'instance', instance, 0, 0xffff, 'a .label file holds 16 bits');
+}
+
+/** Writes the words of points `first`…`end − 1` into `target` from its byte 0. */
+function writeLabelWords({ semantic, instance }: SemanticKittiLabels, first: number, end: number, target: Uint8Array): void {
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  for (let point = first, byte = 0; point < end; point++, byte += 4) {
+    view.setUint32(byte, ((instance[point] << 16) | semantic[point]) >>> 0, true);
+  }
 }

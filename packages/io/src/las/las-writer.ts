@@ -1,6 +1,7 @@
 import type { PointAttributeArray, PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import { checkLabelCounts, checkLabelRange } from '../labels/label-checks.js';
+import { chunkRecords, type ChunkedFile, type ChunkedWriteOptions } from '../core/chunked-file.js';
 import { LAS_POINT_RECORD_SIZES } from './las-header.js';
 import { EXTRA_BYTES_DESCRIPTOR_BYTES, EXTRA_BYTES_RECORD_ID, EXTRA_BYTES_TYPES, EXTRA_BYTES_USER_ID, VLR_HEADER_BYTES } from './las-extra-bytes.js';
 
@@ -36,13 +37,42 @@ function extraBytesTypeOf(values: PointAttributeArray): number {
  * `returnNumber`, `numberOfReturns`, `pointSourceId` and `gpsTime` → their standard fields; `instance` and every other
  * attribute → extra-bytes fields (LAS 1.4 extra-bytes VLR, record 4) under their names in their own types
  * (`instance` as int32). Positions are written as world coordinates (`positions + metadata.origin`, in float64)
- * quantised to `scale`. {@link readLas} reads all of it back.
+ * quantised to `scale`. {@link readLas} reads all of it back. {@link writeLasChunks} writes the same bytes in pieces.
  *
  * @throws {PointCloudFormatError} (format `'las'`, naming the field and point) for arrays of the wrong length, a
  *   semantic id outside 0..255, an intensity outside 0..65535, return numbers outside 0..15, a coordinate beyond the
  *   int32 range at this scale, or an attribute name longer than 32 characters.
  */
 export function writeLas(cloud: PointCloud, options: WriteLasOptions = {}): Uint8Array {
+  const plan = planLas(cloud, options);
+  const output = new Uint8Array(plan.prefix.length + cloud.pointCount * plan.recordLength);
+  output.set(plan.prefix);
+  plan.writeRecords(0, cloud.pointCount, output.subarray(plan.prefix.length));
+  return output;
+}
+
+/**
+ * {@link writeLas} in pieces: the header and extra-bytes VLR, then point records in chunks of about
+ * `options.chunkBytes`, byte for byte the file `writeLas` writes (the chunks concatenated), without a buffer of the
+ * whole file. Every check runs before this returns, with the same errors as `writeLas`.
+ */
+export function writeLasChunks(cloud: PointCloud, options: WriteLasOptions & ChunkedWriteOptions = {}): ChunkedFile {
+  const plan = planLas(cloud, options);
+  return chunkRecords('las', plan.prefix, cloud.pointCount, plan.recordLength, options, plan.writeRecords);
+}
+
+/** A checked LAS file: its header and VLR bytes, and a writer of its point records. */
+interface LasPlan {
+  /** Public header block and extra-bytes VLR. */
+  prefix: Uint8Array;
+  /** Bytes of one point record. */
+  recordLength: number;
+  /** Writes records `first`…`end − 1` into `target` from its byte 0. */
+  writeRecords: (first: number, end: number, target: Uint8Array) => void;
+}
+
+/** Checks `cloud`, lays out the header and extra bytes, and returns the record writer. */
+function planLas(cloud: PointCloud, options: WriteLasOptions): LasPlan {
   const format = 'las';
   const { pointCount, positions, colors, intensity, semantic, instance } = cloud;
   const attributes = cloud.attributes ?? {};
@@ -70,20 +100,27 @@ export function writeLas(cloud: PointCloud, options: WriteLasOptions = {}): Uint
   const recordLength = standardLength + extras.reduce((sum, extra) => sum + EXTRA_BYTES_TYPES[extra.dataType]!.size, 0);
   const vlrLength = extras.length > 0 ? VLR_HEADER_BYTES + extras.length * EXTRA_BYTES_DESCRIPTOR_BYTES : 0;
   const pointDataOffset = HEADER_BYTES + vlrLength;
-  const output = new Uint8Array(pointDataOffset + pointCount * recordLength);
+  const output = new Uint8Array(pointDataOffset);
   const view = new DataView(output.buffer);
   const writeText = (offset: number, length: number, text: string) => output.set(new TextEncoder().encode(text).subarray(0, length), offset);
 
-  // World bounds and the quantisation.
+  // World bounds (and the points that set them, for the range check below) and the quantisation.
   const origin = cloud.metadata?.origin ?? [0, 0, 0];
   const minimum = [Infinity, Infinity, Infinity];
   const maximum = [-Infinity, -Infinity, -Infinity];
+  const extremePoints = [0, 0, 0, 0, 0, 0];
   for (let point = 0; point < pointCount; point++) {
     for (let axis = 0; axis < 3; axis++) {
       const value = positions[point * 3 + axis] + origin[axis];
       if (!Number.isFinite(value)) throw new PointCloudFormatError({ format, field: 'positions', pointIndex: point, message: `cannot write: point ${point} has a non-finite coordinate` });
-      if (value < minimum[axis]) minimum[axis] = value;
-      if (value > maximum[axis]) maximum[axis] = value;
+      if (value < minimum[axis]) {
+        minimum[axis] = value;
+        extremePoints[axis] = point;
+      }
+      if (value > maximum[axis]) {
+        maximum[axis] = value;
+        extremePoints[axis + 3] = point;
+      }
     }
   }
   if (pointCount === 0) {
@@ -93,6 +130,15 @@ export function writeLas(cloud: PointCloud, options: WriteLasOptions = {}): Uint
   const sourceScale = (cloud.metadata as { lasHeader?: { scale: [number, number, number]; offset: [number, number, number] } } | undefined)?.lasHeader;
   const scale = options.scale !== undefined ? [options.scale, options.scale, options.scale] : (sourceScale?.scale ?? [0.0001, 0.0001, 0.0001]);
   const offset = options.scale === undefined && sourceScale ? sourceScale.offset : origin;
+  // Rounding is monotonic, so the extremes bound every point's integer: checked here, before any byte is written.
+  for (let axis = 0; axis < 3 && pointCount > 0; axis++) {
+    for (const [value, point] of [[minimum[axis], extremePoints[axis]], [maximum[axis], extremePoints[axis + 3]]]) {
+      const integer = Math.round((value - offset[axis]) / scale[axis]);
+      if (integer < -0x80000000 || integer > 0x7fffffff) {
+        throw new PointCloudFormatError({ format, field: 'positions', pointIndex: point, message: `cannot write: point ${point} lies beyond the int32 range at scale ${scale[axis]}; pass a larger scale` });
+      }
+    }
+  }
 
   // Public header block, LAS 1.4 (R15 table 3).
   writeText(0, 4, 'LASF');
@@ -117,7 +163,13 @@ export function writeLas(cloud: PointCloud, options: WriteLasOptions = {}): Uint
     view.setFloat64(187 + axis * 16, minimum[axis], true);
   }
   view.setBigUint64(247, BigInt(pointCount), true);
+  // Points by return number (1–15); points whose return number is 0 are counted nowhere.
   const returnCounts = new Array<number>(15).fill(0);
+  for (let point = 0; point < pointCount; point++) {
+    const returns = returnNumber ? returnNumber[point] : 1;
+    if (returns >= 1) returnCounts[returns - 1]++;
+  }
+  returnCounts.forEach((count, index) => view.setBigUint64(255 + index * 8, BigInt(count), true));
 
   // Extra-bytes VLR (R15 tables 24–25).
   if (extras.length > 0) {
@@ -134,32 +186,28 @@ export function writeLas(cloud: PointCloud, options: WriteLasOptions = {}): Uint
   }
 
   // Point records, format 6 / 7 (R15 tables 13–14).
-  for (let point = 0, record = pointDataOffset; point < pointCount; point++, record += recordLength) {
-    for (let axis = 0; axis < 3; axis++) {
-      const integer = Math.round((positions[point * 3 + axis] + origin[axis] - offset[axis]) / scale[axis]);
-      if (integer < -0x80000000 || integer > 0x7fffffff) {
-        throw new PointCloudFormatError({ format, field: 'positions', pointIndex: point, message: `cannot write: point ${point} lies beyond the int32 range at scale ${scale[axis]}; pass a larger scale` });
+  const writeRecords = (first: number, end: number, target: Uint8Array): void => {
+    const records = new DataView(target.buffer, target.byteOffset, target.byteLength);
+    for (let point = first, record = 0; point < end; point++, record += recordLength) {
+      for (let axis = 0; axis < 3; axis++) {
+        records.setInt32(record + axis * 4, Math.round((positions[point * 3 + axis] + origin[axis] - offset[axis]) / scale[axis]), true);
       }
-      view.setInt32(record + axis * 4, integer, true);
+      if (intensity) records.setUint16(record + 12, intensity[point], true);
+      records.setUint8(record + 14, ((returnNumber ? returnNumber[point] : 1) & 0x0f) | ((numberOfReturns ? numberOfReturns[point] : 1) << 4));
+      if (semantic) records.setUint8(record + 16, semantic[point]);
+      if (attributes.pointSourceId) records.setUint16(record + 20, attributes.pointSourceId[point], true);
+      if (attributes.gpsTime) records.setFloat64(record + 22, attributes.gpsTime[point], true);
+      if (colors) {
+        for (let channel = 0; channel < 3; channel++) records.setUint16(record + 30 + channel * 2, colors[point * 3 + channel] * 257, true);
+      }
+      let extraOffset = record + standardLength;
+      for (const extra of extras) {
+        writeExtraValue(records, extraOffset, extra.dataType, extra.values[point]);
+        extraOffset += EXTRA_BYTES_TYPES[extra.dataType]!.size;
+      }
     }
-    if (intensity) view.setUint16(record + 12, intensity[point], true);
-    const returns = returnNumber ? returnNumber[point] : 1;
-    view.setUint8(record + 14, (returns & 0x0f) | ((numberOfReturns ? numberOfReturns[point] : 1) << 4));
-    if (returns >= 1) returnCounts[returns - 1]++;
-    if (semantic) view.setUint8(record + 16, semantic[point]);
-    if (attributes.pointSourceId) view.setUint16(record + 20, attributes.pointSourceId[point], true);
-    if (attributes.gpsTime) view.setFloat64(record + 22, attributes.gpsTime[point], true);
-    if (colors) {
-      for (let channel = 0; channel < 3; channel++) view.setUint16(record + 30 + channel * 2, colors[point * 3 + channel] * 257, true);
-    }
-    let extraOffset = record + standardLength;
-    for (const extra of extras) {
-      writeExtraValue(view, extraOffset, extra.dataType, extra.values[point]);
-      extraOffset += EXTRA_BYTES_TYPES[extra.dataType]!.size;
-    }
-  }
-  returnCounts.forEach((count, index) => view.setBigUint64(255 + index * 8, BigInt(count), true));
-  return output;
+  };
+  return { prefix: output, recordLength, writeRecords };
 }
 
 function writeExtraValue(view: DataView, offset: number, dataType: number, value: number): void {

@@ -3,6 +3,7 @@ import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import { assignPlyPropertyRoles, PLY_WRITER_NAMES } from './ply-property-roles.js';
 import { HOST_IS_LITTLE_ENDIAN, plyScalarTypeOfArray } from './ply-property-types.js';
 import { copyStridedBytes } from './ply-byte-copy.js';
+import { chunkRecords, type ChunkedFile, type ChunkedWriteOptions } from '../core/chunked-file.js';
 
 interface WrittenProperty {
   /** Names of the properties this source fills (1, or 3 for interleaved vectors). */
@@ -18,12 +19,40 @@ interface WrittenProperty {
 /**
  * Writes `cloud` as a binary little-endian PLY: float x y z, then (when present) float nx ny nz, uchar red green
  * blue, float intensity, int instance, int semantic and every attribute in its own type under its own name;
- * `metadata.comments` become `comment` lines. {@link readPly} reads the result back to an identical cloud.
+ * `metadata.comments` become `comment` lines. {@link readPly} reads the result back to an identical cloud;
+ * {@link writePlyChunks} writes the same bytes in pieces.
  *
  * @throws {PointCloudFormatError} when an array's length does not match `pointCount`, or an attribute name is not a
  *   valid PLY name or would read back as another field (for example an attribute called `class` or `x`).
  */
 export function writePly(cloud: PointCloud): Uint8Array {
+  const plan = planPly(cloud);
+  const output = new Uint8Array(plan.header.length + cloud.pointCount * plan.stride);
+  output.set(plan.header);
+  plan.writeRows(0, cloud.pointCount, output.subarray(plan.header.length));
+  return output;
+}
+
+/**
+ * {@link writePly} in pieces: the header, then vertex rows in chunks of about `options.chunkBytes`, byte for byte the
+ * file `writePly` writes (the chunks concatenated), without a buffer of the whole file. Every check runs before this
+ * returns, with the same errors as `writePly`.
+ */
+export function writePlyChunks(cloud: PointCloud, options: ChunkedWriteOptions = {}): ChunkedFile {
+  const plan = planPly(cloud);
+  return chunkRecords('ply', plan.header, cloud.pointCount, plan.stride, options, plan.writeRows);
+}
+
+/** A checked PLY file: its header, row size and a writer of its vertex rows. */
+interface PlyPlan {
+  header: Uint8Array;
+  /** Bytes of one vertex row. */
+  stride: number;
+  /** Writes rows `first`…`end − 1` into `target` from its byte 0. */
+  writeRows: (first: number, end: number, target: Uint8Array) => void;
+}
+
+function planPly(cloud: PointCloud): PlyPlan {
   const pointCount = cloud.pointCount;
   const fail = (message: string, field?: string): never => {
     throw new PointCloudFormatError({ format: 'ply', field, message: `cannot write: ${message}` });
@@ -76,15 +105,15 @@ export function writePly(cloud: PointCloud): Uint8Array {
   const header = new TextEncoder().encode(headerLines.join('\n'));
 
   const stride = sources.reduce((sum, source) => sum + source.byteSize * source.names.length, 0);
-  const output = new Uint8Array(header.length + pointCount * stride);
-  output.set(header);
-  const body = output.subarray(header.length);
-  let rowByteOffset = 0;
-  for (const source of sources) {
-    scatterColumn(source.values, source.byteSize, source.names.length, body, pointCount, stride, rowByteOffset);
-    rowByteOffset += source.byteSize * source.names.length;
-  }
-  return output;
+  const writeRows = (first: number, end: number, target: Uint8Array): void => {
+    let rowByteOffset = 0;
+    for (const source of sources) {
+      const width = source.names.length;
+      scatterColumn(source.values.subarray(first * width, end * width), source.byteSize, width, target, end - first, stride, rowByteOffset);
+      rowByteOffset += source.byteSize * width;
+    }
+  };
+  return { header, stride, writeRows };
 }
 
 /** Copies `pointCount` rows of `width` values of `byteSize` bytes into every `stride`-th slot of `body`, little-endian. */
