@@ -132,9 +132,12 @@ export class PlaygroundApp {
     this.viewer.setView(view, box);
   }
 
-  /** Whether scan point `pointIndex` was drawn in the last frame (level-of-detail checks in tests and benchmarks). */
-  isPointDrawn(pointIndex: number): boolean {
-    return this.viewer.isPointDrawn(pointIndex);
+  /**
+   * The colour (r g b 0…255) scan point `pointIndex` was drawn with in the last frame, or undefined when it was not
+   * drawn (level-of-detail checks in tests and benchmarks).
+   */
+  drawnColor(pointIndex: number): [number, number, number] | undefined {
+    return this.viewer.drawnColor(pointIndex);
   }
 
   // ---- scans ----------------------------------------------------------------------------------------------

@@ -145,12 +145,19 @@ export class OctreeRenderer {
     for (const node of this.uploaded.values()) node.points.material = picking ? this.pickMaterial : this.displayMaterial;
   }
 
-  /** Whether scan point `pointId` was drawn in the last frame. */
-  isPointDrawn(pointId: number): boolean {
+  /**
+   * The colour (r g b 0…255) scan point `pointId` was drawn with in the last frame, or undefined when it was not
+   * drawn (linear in the drawn points: a test hook).
+   */
+  drawnColor(pointId: number): [number, number, number] | undefined {
     for (const [nodeIndex, node] of this.uploaded) {
-      if (node.points.visible && this.nodePointIds[nodeIndex].includes(pointId)) return true;
+      if (!node.points.visible) continue;
+      const slot = this.nodePointIds[nodeIndex].indexOf(pointId);
+      if (slot < 0) continue;
+      const colors = node.colors.array as Uint8Array;
+      return [colors[slot * 3], colors[slot * 3 + 1], colors[slot * 3 + 2]];
     }
-    return false;
+    return undefined;
   }
 
   /** Frees every uploaded node. */

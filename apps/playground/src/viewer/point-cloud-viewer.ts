@@ -204,10 +204,15 @@ export class PointCloudViewer {
     this.requestRender();
   }
 
-  /** Whether scan point `pointId` was drawn in the last frame (a test and benchmark hook; linear in the drawn points). */
-  isPointDrawn(pointId: number): boolean {
-    if (this.levelOfDetail) return this.levelOfDetail.isPointDrawn(pointId);
-    return this.points !== undefined && pointId >= 0 && pointId < this.points.geometry.getAttribute('position').count;
+  /**
+   * The colour (r g b 0…255) scan point `pointId` was drawn with in the last frame, or undefined when it was not
+   * drawn (a test and benchmark hook; linear in the drawn points).
+   */
+  drawnColor(pointId: number): [number, number, number] | undefined {
+    if (this.levelOfDetail) return this.levelOfDetail.drawnColor(pointId);
+    const colors = this.colorAttribute?.array as Uint8Array | undefined;
+    if (!colors || pointId < 0 || pointId * 3 >= colors.length) return undefined;
+    return [colors[pointId * 3], colors[pointId * 3 + 1], colors[pointId * 3 + 2]];
   }
 
   private clearCloud(): void {
