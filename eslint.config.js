@@ -11,7 +11,7 @@ export default tseslint.config(
       '**/.turbo/**',
       '**/.cache/**',
       '**/bench/build/**',
-      'test-artifacts/**',
+      '**/test-artifacts/**',
       // The empty stand-in for @types/node used by tsconfig.browser.json.
       'scripts/browser-types/**',
     ],

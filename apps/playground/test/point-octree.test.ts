@@ -211,7 +211,7 @@ describe('picking a coarse node', () => {
 
     // What the viewer uploads per node: gathered positions and the ids as 16-bit halves. "Render" them as the
     // picking pass does: nearest drawn vertex to a pixel wins (depth breaks ties), its id read from the halves.
-    const viewProjection = new THREE.Matrix4().fromArray(view.viewProjection as number[]);
+    const viewProjection = new THREE.Matrix4().fromArray(view.viewProjection);
     const drawn: { x: number; y: number; depth: number; id: number; position: number[] }[] = [];
     for (const node of selection.nodes) {
       const gathered = gatherPointPositions(positions, nodes[node].pointIds);

@@ -14,6 +14,7 @@ export const MINIMUM_POINT_BUDGET = 100_000;
  * positions, its nodes are handed to the viewer as they arrive, and each frame draws at most the budget. Owns the
  * budget input of the toolbar and writes the figures tests and benchmarks read to `document.body.dataset`:
  * `levelOfDetail` (on/off), `pointBudget`, `drawnPoints`, `drawnNodes`, `maxDrawnPoints` (since the scan opened),
+ * `frameSubmitMilliseconds` (node choice, uploads and draw submission of the last frame),
  * `octreeNodes`, `octreeBuilt`, `octreeDepth`, `octreeFirstNodeMilliseconds`, `octreeBuildMilliseconds`.
  */
 export class LevelOfDetailDisplay {
@@ -109,6 +110,7 @@ export class LevelOfDetailDisplay {
     dataset.drawnPoints = String(drawn);
     dataset.drawnNodes = String(this.viewer.lastDrawnNodes);
     dataset.maxDrawnPoints = String(this.maxDrawnPoints);
+    dataset.frameSubmitMilliseconds = this.viewer.lastFrameMilliseconds.toFixed(1);
     const nodes = this.viewer.isLevelOfDetail ? `, ${drawn.toLocaleString('en')} points in ${this.viewer.lastDrawnNodes} octree nodes (budget ${this.budget.toLocaleString('en')})` : '';
     element('frame').textContent = `${this.viewer.lastFrameMilliseconds.toFixed(1)} ms to submit${nodes}`;
   }
