@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { writePly } from '@pointclick/io';
@@ -94,29 +94,25 @@ function dataset(page: Page, key: string): Promise<string | undefined> {
 }
 
 describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless Chromium', () => {
-  let server: PreviewServer;
-  let baseUrl: string;
-  let modelQuery = '';
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    // Its own build folder, so it can run beside the other browser tests.
-    ({ server, baseUrl, modelQuery } = await buildAndServe('test-artifacts/level-of-detail-build'));
-  }, 180_000);
-
+  let served: { server: PreviewServer; browser?: Browser } | undefined;
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await served?.browser?.close();
+    await served?.server.close();
   });
 
   it('opens a 2.45M-point tiled ScanNet scan within the budget, picks real points at a coarse level, masks a clicked object', async () => {
     const started = Date.now();
     const phases: string[] = [];
     const phase = (label: string) => phases.push(`${label} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    mkdirSync(artifacts, { recursive: true });
+    // Its own build folder, so it can run beside the other browser tests.
+    const { server, baseUrl, modelQuery } = await buildAndServe('test-artifacts/level-of-detail-build');
+    served = { server };
+    phase('built');
     const scan = tiledScan();
     phase('scan written');
-    browser = await launchChromium(false);
+    const browser = await launchChromium(false);
+    served.browser = browser;
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -219,5 +215,5 @@ describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless C
     phase('done');
     console.log(`level-of-detail test phases: ${phases.join(', ')}`);
     expect(errors).toEqual([]);
-  }, 170_000);
+  }, 290_000);
 });
