@@ -212,6 +212,20 @@ describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless C
     expect(hidden.every((color) => color.join() === '150,150,150')).toBe(true);
 
     expect(Number(await dataset(page, 'maxDrawnPoints'))).toBeLessThanOrEqual(POINT_BUDGET);
+
+    // The budget field: a smaller budget keeps the octree (no rebuild) and draws fewer points; one above the
+    // scan's size draws it whole, as scans within the budget always were.
+    const nodes = await dataset(page, 'octreeNodes');
+    await page.fill('[data-testid=point-budget]', '0.2');
+    await page.locator('[data-testid=point-budget]').dispatchEvent('change');
+    await page.evaluate(() => (window as unknown as Hook).pointclickPlayground.measureRendering(1));
+    expect(Number(await dataset(page, 'drawnPoints'))).toBeLessThanOrEqual(200_000);
+    expect([await dataset(page, 'levelOfDetail'), await dataset(page, 'octreeNodes')]).toEqual(['on', nodes]);
+    await page.fill('[data-testid=point-budget]', '3');
+    await page.locator('[data-testid=point-budget]').dispatchEvent('change');
+    await page.evaluate(() => (window as unknown as Hook).pointclickPlayground.measureRendering(1));
+    expect(await dataset(page, 'levelOfDetail')).toBe('off');
+    expect(Number(await dataset(page, 'drawnPoints'))).toBe(scan.pointCount);
     phase('done');
     console.log(`level-of-detail test phases: ${phases.join(', ')}`);
     expect(errors).toEqual([]);

@@ -66,6 +66,8 @@ export class PlaygroundApp {
   constructor(private readonly options: PlaygroundOptions) {
     this.viewer = new PointCloudViewer(element('viewport'));
     this.levelOfDetail = new LevelOfDetailDisplay(this.viewer, options.pointBudget ?? DEFAULT_POINT_BUDGET, () => {
+      // A new budget only redraws the scan when it switches between whole and level of detail (the octree is kept).
+      if (!this.scan || this.viewer.isLevelOfDetail === this.levelOfDetail.needsLevelOfDetail(this.scan.pointCount)) return;
       this.displayScan(true);
       this.recolor();
     });
