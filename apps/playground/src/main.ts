@@ -1,10 +1,11 @@
 import { PlaygroundApp } from './app/playground-app.js';
 
 // Query parameters: ?model=<url of model.json> (default models/default/model.json), ?backend=webgpu|wasm|cpu,
-// ?seed=<default scene seed> or ?scene=none to start empty.
+// ?seed=<default scene seed> or ?scene=none to start empty, ?budget=<most points drawn per frame>.
 const parameters = new URLSearchParams(location.search);
 const backend = parameters.get('backend');
 const seed = parameters.get('seed');
+const budget = Number(parameters.get('budget'));
 
 function showFatal(error: unknown): void {
   const message = document.getElementById('message');
@@ -27,6 +28,7 @@ try {
     wasmPath: new URL('tfjs-wasm/', location.href).href,
     preferredBackend: backend === 'webgpu' || backend === 'wasm' || backend === 'cpu' ? backend : undefined,
     defaultSceneSeed: parameters.get('scene') === 'none' ? undefined : Number(seed ?? 1),
+    pointBudget: Number.isFinite(budget) && budget > 0 ? budget : undefined,
   });
 } catch (error) {
   showFatal(error);

@@ -1,6 +1,6 @@
 import type { SegmentedObject } from '@pointclick/segmenter';
 import { PointCloudViewer, type MarkerSpec, type ViewName } from '../viewer/point-cloud-viewer.js';
-import { colorOfObject, computePointColors, type ColorMode, type ObjectAppearance } from '../viewer/point-colors.js';
+import { colorOfObject, computePointColors, computePointColorsOf, type ColorMode, type ObjectAppearance, type PointColorInput } from '../viewer/point-colors.js';
 import { addClick, createEmptySession, SessionHistory, type SessionState } from '../state/session-history.js';
 import { fingerprintPositions, planSessionOpening, type ScanIdentity } from '../state/session-file.js';
 import { describeError, formatBytes, MAX_FILE_BYTES } from '../scan/error-messages.js';
@@ -19,6 +19,7 @@ import { bindLabelFileControls } from './label-files-menu.js';
 import { strokeConstraints } from '../state/correction-strokes.js';
 import { CorrectionTools } from './correction-tools.js';
 import { AutosaveController } from './autosave.js';
+import { DEFAULT_POINT_BUDGET, LevelOfDetailDisplay } from './level-of-detail.js';
 
 /** Where the page finds its resources, from the query string. */
 export interface PlaygroundOptions {
@@ -30,6 +31,8 @@ export interface PlaygroundOptions {
   preferredBackend?: 'webgpu' | 'wasm' | 'cpu';
   /** Seed of the default scene; undefined starts with no scan. */
   defaultSceneSeed?: number;
+  /** Most points drawn per frame (default {@link DEFAULT_POINT_BUDGET}); larger scans are drawn level of detail. */
+  pointBudget?: number;
 }
 
 const DEFAULT_SCENE_SEED = 1;
@@ -60,12 +63,17 @@ export class PlaygroundApp {
   private readonly corrections: CorrectionTools;
   private readonly autosave: AutosaveController;
   private readonly exports: StreamingExport;
+  private readonly levelOfDetail: LevelOfDetailDisplay;
 
   constructor(private readonly options: PlaygroundOptions) {
     this.viewer = new PointCloudViewer(element('viewport'));
-    this.viewer.onFrame = () => {
-      element('frame').textContent = `${this.viewer.lastFrameMilliseconds.toFixed(1)} ms to submit`;
-    };
+    this.levelOfDetail = new LevelOfDetailDisplay(this.viewer, options.pointBudget ?? DEFAULT_POINT_BUDGET, () => {
+      // A new budget only redraws the scan when it switches between whole and level of detail (the octree is kept).
+      if (!this.scan || this.viewer.isLevelOfDetail === this.levelOfDetail.needsLevelOfDetail(this.scan.pointCount)) return;
+      this.displayScan(true);
+      this.recolor();
+    });
+    this.viewer.onFrame = () => this.levelOfDetail.frameDrawn();
     this.viewer.onContextChange = (lost) => {
       document.body.dataset.contextLost = String(lost);
       if (lost) showMessage('The 3D view lost its WebGL context (a GPU reset); it is being restored — clicks are ignored until then.', 'info');
@@ -124,9 +132,17 @@ export class PlaygroundApp {
     return this.segmentation?.instance;
   }
 
-  /** Moves the camera to a preset view. */
-  setView(view: ViewName): void {
-    this.viewer.setView(view);
+  /** Moves the camera to a preset view of the scan, or of `box` (corners in metres) when given. */
+  setView(view: ViewName, box?: { minimum: [number, number, number]; maximum: [number, number, number] }): void {
+    this.viewer.setView(view, box);
+  }
+
+  /**
+   * The colour (r g b 0…255) scan point `pointIndex` was drawn with in the last frame, or undefined when it was not
+   * drawn (level-of-detail checks in tests and benchmarks).
+   */
+  drawnColor(pointIndex: number): [number, number, number] | undefined {
+    return this.viewer.drawnColor(pointIndex);
   }
 
   // ---- scans ----------------------------------------------------------------------------------------------
@@ -162,18 +178,17 @@ export class PlaygroundApp {
 
   private receiveScan(scan: LoadedScan): void {
     try {
-      const displayColors = new Uint8Array(scan.pointCount * 3);
       const identity: ScanIdentity = {
         name: scan.name,
         pointCount: scan.pointCount,
         fingerprint: fingerprintPositions(scan.positions),
         defaultSceneSeed: scan.format === 'generated' ? Number(/seed (\d+)/.exec(scan.name)?.[1] ?? DEFAULT_SCENE_SEED) : undefined,
       };
-      this.scan = { ...scan, identity, displayColors };
+      this.scan = { ...scan, identity, displayColors: new Uint8Array(0) };
       this.segmentation = undefined;
       this.imported = undefined;
       this.scanFeaturesComputed = false;
-      this.viewer.setCloud(scan.positions, displayColors);
+      this.displayScan(false);
       // Before the reset below: saving stops until the scan's autosave has been looked up (and maybe restored).
       this.autosave.scanOpened(identity);
       const pending = this.pendingSession;
@@ -191,6 +206,23 @@ export class PlaygroundApp {
       showMessage(`Cannot display ${scan.name}: ${describeError(error)}`);
     } finally {
       setBusy(undefined);
+    }
+  }
+
+  /**
+   * Draws the open scan whole (at most the point budget of points, exactly as before level of detail existed) or
+   * level of detail (more); the caller recolours after. With `keepView` the camera stays where it is.
+   */
+  private displayScan(keepView: boolean): void {
+    const scan = this.scan;
+    if (!scan) return;
+    if (this.levelOfDetail.needsLevelOfDetail(scan.pointCount)) {
+      // Per-node colour buffers replace the whole-scan one; the caller's recolour installs the real colouring.
+      scan.displayColors = new Uint8Array(0);
+      this.levelOfDetail.showLevelOfDetail(scan.positions, (_pointIds, output) => output.fill(0), keepView);
+    } else {
+      if (scan.displayColors.length !== scan.pointCount * 3) scan.displayColors = new Uint8Array(scan.pointCount * 3);
+      this.levelOfDetail.showWhole(scan.positions, scan.displayColors, keepView);
     }
   }
 
@@ -339,18 +371,21 @@ export class PlaygroundApp {
     for (const object of this.listedObjects()) {
       appearances.set(object.objectId, { color: colorOfObject(object.objectId), classIndex: Math.max(0, object.classIndex), visible: object.visible });
     }
-    computePointColors(
-      {
-        positions: scan.positions,
-        colors: scan.colors,
-        instance: this.labelsShown(),
-        objects: appearances,
-        mode: this.colorMode,
-        heightRange: this.viewer.heightRange,
-      },
-      scan.displayColors,
-    );
-    this.viewer.updateColors();
+    const input: PointColorInput = {
+      positions: scan.positions,
+      colors: scan.colors,
+      instance: this.labelsShown(),
+      objects: appearances,
+      mode: this.colorMode,
+      heightRange: this.viewer.heightRange,
+    };
+    if (this.viewer.isLevelOfDetail) {
+      // Only the drawn nodes are recoloured now; hidden ones when they are drawn again.
+      this.viewer.setPointColoring((pointIds, output) => computePointColorsOf(input, pointIds, output));
+    } else {
+      computePointColors(input, scan.displayColors);
+      this.viewer.updateColors();
+    }
     const markers: MarkerSpec[] = this.history.state.clicks.map((click) => ({
       position: Array.from(scan.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3)) as [number, number, number],
       color: colorOfObject(click.objectId),

@@ -1,5 +1,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { OctreeNode } from '../lod/point-octree.js';
+import { OctreeRenderer, type PointColoring } from './octree-renderer.js';
 
 /** A camera preset. */
 export type ViewName = 'reset' | 'top' | 'front' | 'side';
@@ -19,6 +21,10 @@ attribute vec3 pointColor;
 uniform float pointSize;
 uniform float attenuationScale;
 varying vec4 vColor;
+#ifdef POINT_IDS
+// The real point id of an octree node's vertex, as 16-bit halves (low, high): exact in float, unlike one float.
+attribute vec2 pointIdHalves;
+#endif
 #ifdef PICKING
 vec4 encodeIndex(int value) {
   // Point index + 1 in four bytes (0 = no point), little end first.
@@ -30,7 +36,9 @@ void main() {
   vec4 viewPosition = modelViewMatrix * vec4(position, 1.0);
   gl_Position = projectionMatrix * viewPosition;
   gl_PointSize = attenuationScale > 0.0 ? max(1.0, pointSize * attenuationScale / -viewPosition.z) : pointSize;
-#ifdef PICKING
+#if defined(PICKING) && defined(POINT_IDS)
+  vColor = encodeIndex(int(pointIdHalves.x) + int(pointIdHalves.y) * 65536);
+#elif defined(PICKING)
   vColor = encodeIndex(gl_VertexID);
 #else
   vColor = vec4(pointColor, 1.0);
@@ -49,7 +57,9 @@ const PICK_RADIUS = 6;
 /**
  * three.js viewer for large point clouds: one `THREE.Points` draw call, colours as a normalized Uint8 attribute,
  * orbit/pan/zoom controls, camera presets and GPU picking (point ids rendered into a small offscreen target
- * around the cursor, so picking costs one draw of the points whatever their count).
+ * around the cursor, so picking costs one draw of the points whatever their count). Scans over the point budget
+ * are drawn level of detail instead (`setLevelOfDetailCloud`): an octree's nodes chosen per frame, at most the
+ * budget of points, picking still resolving to real point ids.
  */
 export class PointCloudViewer {
   /** The WebGL renderer. */
@@ -63,16 +73,23 @@ export class PointCloudViewer {
   private points?: THREE.Points;
   private regionOutline?: THREE.Box3Helper;
   private colorAttribute?: THREE.BufferAttribute;
+  private levelOfDetail?: OctreeRenderer;
   private readonly displayMaterial: THREE.ShaderMaterial;
   private readonly pickMaterial: THREE.ShaderMaterial;
+  /** Picking material of octree nodes: writes the point ids stored per vertex rather than the vertex index. */
+  private readonly nodePickMaterial: THREE.ShaderMaterial;
   private readonly pickTarget: THREE.WebGLRenderTarget;
   private bounds = new THREE.Box3(new THREE.Vector3(-1, -1, -1), new THREE.Vector3(1, 1, 1));
   private pointSizePixels = 2;
   private attenuate = false;
   private renderRequested = false;
   private readonly resizeObserver: ResizeObserver;
-  /** Milliseconds of the last frame's draw call submission (CPU side). */
+  /** Milliseconds of the last frame's draw call submission (CPU side), node choice and uploads included. */
   lastFrameMilliseconds = 0;
+  /** Points drawn in the last frame. */
+  lastDrawnPoints = 0;
+  /** Octree nodes drawn in the last frame (0 when the whole cloud is one buffer). */
+  lastDrawnNodes = 0;
   /** Called after each drawn frame. */
   onFrame?: () => void;
   /** Whether the WebGL context is lost (a GPU reset); nothing is drawn or picked until it is restored. */
@@ -99,6 +116,13 @@ export class PointCloudViewer {
       defines: { PICKING: 1 },
       blending: THREE.NoBlending,
     });
+    this.nodePickMaterial = new THREE.ShaderMaterial({
+      vertexShader: VERTEX_SHADER,
+      fragmentShader: FRAGMENT_SHADER,
+      uniforms: uniforms(),
+      defines: { PICKING: 1, POINT_IDS: 1 },
+      blending: THREE.NoBlending,
+    });
     const pickSize = 2 * PICK_RADIUS + 1;
     this.pickTarget = new THREE.WebGLRenderTarget(pickSize, pickSize, { type: THREE.UnsignedByteType, format: THREE.RGBAFormat, depthBuffer: true });
     this.markerGroup.renderOrder = 10;
@@ -118,27 +142,102 @@ export class PointCloudViewer {
     this.resize();
   }
 
-  /** Replaces the displayed cloud. `colors` is the initial colour buffer (interleaved r g b 0…255), kept by reference. */
-  setCloud(positions: Float32Array, colors: Uint8Array): void {
-    if (this.points) {
-      this.scene.remove(this.points);
-      this.points.geometry.dispose();
-    }
+  /**
+   * Replaces the displayed cloud with one buffer drawn whole. `colors` is the initial colour buffer (interleaved
+   * r g b 0…255), kept by reference. With `keepView` the camera stays where it is.
+   */
+  setCloud(positions: Float32Array, colors: Uint8Array, keepView = false): void {
+    this.clearCloud();
     const geometry = new THREE.BufferGeometry();
     geometry.setAttribute('position', new THREE.BufferAttribute(positions, 3));
     this.colorAttribute = new THREE.BufferAttribute(colors, 3, true);
     geometry.setAttribute('pointColor', this.colorAttribute);
     geometry.computeBoundingBox();
     geometry.computeBoundingSphere();
-    this.bounds = geometry.boundingBox!.clone();
     this.points = new THREE.Points(geometry, this.displayMaterial);
     this.points.frustumCulled = false;
     this.scene.add(this.points);
+    this.cloudChanged(geometry.boundingBox!.clone(), keepView);
+  }
+
+  /**
+   * Replaces the displayed cloud with a level-of-detail one: nothing is drawn until octree nodes arrive
+   * (`addOctreeNodes`); then each frame draws the nodes chosen for the camera, at most `pointBudget` points,
+   * coloured by `coloring`. `positions` (interleaved x y z, metres) is kept by reference: nodes gather their
+   * positions from it. With `keepView` the camera stays where it is.
+   */
+  setLevelOfDetailCloud(positions: Float32Array, pointBudget: number, coloring: PointColoring, keepView = false): void {
+    this.clearCloud();
+    this.levelOfDetail = new OctreeRenderer(positions, this.displayMaterial, this.nodePickMaterial, pointBudget, coloring);
+    this.scene.add(this.levelOfDetail.group);
+    this.cloudChanged(new THREE.Box3().setFromArray(positions), keepView);
+  }
+
+  /** Adds octree nodes (breadth first, as the octree worker sends them) to the level-of-detail cloud. */
+  addOctreeNodes(nodes: readonly OctreeNode[]): void {
+    if (!this.levelOfDetail) return;
+    this.levelOfDetail.addNodes(nodes);
+    this.requestRender();
+  }
+
+  /** Whether the cloud is drawn level of detail (octree nodes) rather than as one buffer. */
+  get isLevelOfDetail(): boolean {
+    return this.levelOfDetail !== undefined;
+  }
+
+  /** Octree nodes received for the level-of-detail cloud (0 otherwise). */
+  get octreeNodeCount(): number {
+    return this.levelOfDetail?.nodeCount ?? 0;
+  }
+
+  /** Replaces the colours of a level-of-detail cloud: the drawn nodes are recoloured in the next frame. */
+  setPointColoring(coloring: PointColoring): void {
+    if (!this.levelOfDetail) return;
+    this.levelOfDetail.setColoring(coloring);
+    this.requestRender();
+  }
+
+  /** Most points a level-of-detail cloud draws in one frame. */
+  setPointBudget(pointBudget: number): void {
+    if (!this.levelOfDetail) return;
+    this.levelOfDetail.pointBudget = pointBudget;
+    this.requestRender();
+  }
+
+  /**
+   * The colour (r g b 0…255) scan point `pointId` was drawn with in the last frame, or undefined when it was not
+   * drawn (a test and benchmark hook; linear in the drawn points).
+   */
+  drawnColor(pointId: number): [number, number, number] | undefined {
+    if (this.levelOfDetail) return this.levelOfDetail.drawnColor(pointId);
+    const colors = this.colorAttribute?.array as Uint8Array | undefined;
+    if (!colors || pointId < 0 || pointId * 3 >= colors.length) return undefined;
+    return [colors[pointId * 3], colors[pointId * 3 + 1], colors[pointId * 3 + 2]];
+  }
+
+  private clearCloud(): void {
+    if (this.points) {
+      this.scene.remove(this.points);
+      this.points.geometry.dispose();
+      this.points = undefined;
+      this.colorAttribute = undefined;
+    }
+    if (this.levelOfDetail) {
+      this.scene.remove(this.levelOfDetail.group);
+      this.levelOfDetail.dispose();
+      this.levelOfDetail = undefined;
+    }
+  }
+
+  private cloudChanged(bounds: THREE.Box3, keepView: boolean): void {
+    this.bounds = bounds;
     const diagonal = this.bounds.getSize(new THREE.Vector3()).length() || 1;
     this.camera.near = diagonal / 2000;
     this.camera.far = diagonal * 20;
+    this.camera.updateProjectionMatrix();
     this.applyPointSize();
-    this.setView('reset');
+    if (keepView) this.requestRender();
+    else this.setView('reset');
   }
 
   /** Lowest and highest z of the cloud, metres. */
@@ -166,10 +265,11 @@ export class PointCloudViewer {
     this.requestRender();
   }
 
-  /** Moves the camera to a preset view of the whole cloud. */
-  setView(view: ViewName): void {
-    const center = this.bounds.getCenter(new THREE.Vector3());
-    const size = this.bounds.getSize(new THREE.Vector3());
+  /** Moves the camera to a preset view of the whole cloud, or of `box` (corners in metres) when given. */
+  setView(view: ViewName, box?: { minimum: [number, number, number]; maximum: [number, number, number] }): void {
+    const framed = box ? new THREE.Box3(new THREE.Vector3(...box.minimum), new THREE.Vector3(...box.maximum)) : this.bounds;
+    const center = framed.getCenter(new THREE.Vector3());
+    const size = framed.getSize(new THREE.Vector3());
     const radius = Math.max(size.length() / 2, 1e-3);
     const distance = radius / Math.sin(THREE.MathUtils.degToRad(this.camera.fov / 2)) * 1.05;
     const direction =
@@ -239,7 +339,7 @@ export class PointCloudViewer {
    * within a few pixels of the cursor, nearest to the camera where points overlap (depth test).
    */
   pickPoint(cssX: number, cssY: number): number {
-    if (!this.points || this.contextLost) return -1;
+    if ((!this.points && !this.levelOfDetail) || this.contextLost) return -1;
     const ratio = this.renderer.getPixelRatio();
     const canvas = this.renderer.domElement;
     const width = canvas.width;
@@ -273,7 +373,7 @@ export class PointCloudViewer {
    * down; `scale` device pixels per CSS pixel. Undefined while there is no cloud or the context is lost.
    */
   pickRegion(cssLeft: number, cssTop: number, cssWidth: number, cssHeight: number): { ids: Int32Array; width: number; height: number; scale: number } | undefined {
-    if (!this.points || this.contextLost) return undefined;
+    if ((!this.points && !this.levelOfDetail) || this.contextLost) return undefined;
     const scale = this.renderer.getPixelRatio();
     const canvas = this.renderer.domElement;
     const left = Math.max(0, Math.floor(cssLeft * scale));
@@ -302,13 +402,14 @@ export class PointCloudViewer {
   }
 
   /**
-   * Draws point ids (index + 1 in four bytes, 0 = none) into `target`, which covers the device-pixel rectangle
+   * Draws point ids (index + 1 in four bytes, 0 = none; for octree nodes the stored real ids) into `target`, which covers the device-pixel rectangle
    * at (`left`, `top`) of a `fullWidth`×`fullHeight` view, and reads them back (rows bottom-up).
    */
   private renderPointIds(target: THREE.WebGLRenderTarget, fullWidth: number, fullHeight: number, left: number, top: number): Uint8Array {
     const { width, height } = target;
     this.camera.setViewOffset(fullWidth, fullHeight, left, top, width, height);
-    this.points!.material = this.pickMaterial;
+    if (this.points) this.points.material = this.pickMaterial;
+    this.levelOfDetail?.setPicking(true);
     this.markerGroup.visible = false;
     const clearColor = this.renderer.getClearColor(new THREE.Color());
     const clearAlpha = this.renderer.getClearAlpha();
@@ -320,7 +421,8 @@ export class PointCloudViewer {
     this.renderer.readRenderTargetPixels(target, 0, 0, width, height, pixels);
     this.renderer.setRenderTarget(null);
     this.renderer.setClearColor(clearColor, clearAlpha);
-    this.points!.material = this.displayMaterial;
+    if (this.points) this.points.material = this.displayMaterial;
+    this.levelOfDetail?.setPicking(false);
     this.markerGroup.visible = true;
     this.camera.clearViewOffset();
     return pixels;
@@ -342,9 +444,21 @@ export class PointCloudViewer {
     requestAnimationFrame(() => {
       this.renderRequested = false;
       const started = performance.now();
+      let pending = false;
+      if (this.levelOfDetail) {
+        const frame = this.levelOfDetail.update(this.camera, this.renderer.domElement.height);
+        this.lastDrawnPoints = frame.drawnPoints;
+        this.lastDrawnNodes = frame.drawnNodes;
+        pending = frame.pending;
+      } else {
+        this.lastDrawnPoints = this.points?.geometry.getAttribute('position').count ?? 0;
+        this.lastDrawnNodes = 0;
+      }
       this.renderer.render(this.scene, this.camera);
       this.lastFrameMilliseconds = performance.now() - started;
       this.onFrame?.();
+      // Chosen nodes still waiting for upload are drawn in the next frame.
+      if (pending) this.requestRender();
     });
   }
 
@@ -358,7 +472,7 @@ export class PointCloudViewer {
     // With attenuation, `pointSize` is the size in pixels of a point one scene diagonal away (about the distance
     // of the reset view), larger nearer the camera.
     const attenuationScale = this.attenuate ? this.sceneDiagonal : 0;
-    for (const material of [this.displayMaterial, this.pickMaterial]) {
+    for (const material of [this.displayMaterial, this.pickMaterial, this.nodePickMaterial]) {
       material.uniforms.pointSize.value = this.pointSizePixels * ratio;
       material.uniforms.attenuationScale.value = attenuationScale;
     }

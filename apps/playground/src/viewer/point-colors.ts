@@ -65,8 +65,23 @@ const MASK_WEIGHT = 0.7;
  * visible objects blended over it (rgb, height) or as the colour itself (instance, class).
  */
 export function computePointColors(input: PointColorInput, output: Uint8Array): void {
+  const writeColor = preparePointColoring(input);
+  const pointCount = input.positions.length / 3;
+  for (let point = 0; point < pointCount; point++) writeColor(point, output, point * 3);
+}
+
+/**
+ * Like {@link computePointColors} for the points `pointIds` only (an octree node's points): the colour of point
+ * `pointIds[i]` goes to `output[3i…3i+2]`.
+ */
+export function computePointColorsOf(input: PointColorInput, pointIds: ArrayLike<number>, output: Uint8Array): void {
+  const writeColor = preparePointColoring(input);
+  for (let slot = 0; slot < pointIds.length; slot++) writeColor(pointIds[slot], output, slot * 3);
+}
+
+/** The colour of one point under `input`, written at `output[offset…offset+2]`. */
+function preparePointColoring(input: PointColorInput): (point: number, output: Uint8Array, offset: number) => void {
   const { positions, colors, instance, objects, mode } = input;
-  const pointCount = positions.length / 3;
   const [lowest, highest] = input.heightRange;
   const heightScale = highest > lowest ? 1 / (highest - lowest) : 0;
   // Per object id: mask colour, or undefined when hidden (dense lookup: object ids are small integers).
@@ -77,7 +92,7 @@ export function computePointColors(input: PointColorInput, output: Uint8Array): 
     if (!appearance.visible) continue;
     maskColors[objectId] = mode === 'class' ? colorOfClass(appearance.classIndex) : appearance.color;
   }
-  for (let point = 0; point < pointCount; point++) {
+  return (point, output, outputOffset) => {
     const offset = point * 3;
     let red: number;
     let green: number;
@@ -103,10 +118,10 @@ export function computePointColors(input: PointColorInput, output: Uint8Array): 
         blue = blue * (1 - MASK_WEIGHT) + mask[2] * MASK_WEIGHT;
       }
     }
-    output[offset] = red;
-    output[offset + 1] = green;
-    output[offset + 2] = blue;
-  }
+    output[outputOffset] = red;
+    output[outputOffset + 1] = green;
+    output[outputOffset + 2] = blue;
+  };
 }
 
 /** Blue → cyan → yellow → red ramp for a height in 0…1. */

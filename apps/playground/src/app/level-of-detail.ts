@@ -1,0 +1,144 @@
+import type { PointCloudViewer } from '../viewer/point-cloud-viewer.js';
+import type { PointColoring } from '../viewer/octree-renderer.js';
+import type { OctreeBuildRequest, OctreeBuildResponse } from '../lod/octree-build-protocol.js';
+import { element, showMessage } from './page-elements.js';
+
+/** Default point budget: the most points drawn in one frame. */
+export const DEFAULT_POINT_BUDGET = 3_000_000;
+/** Smallest budget the page accepts, points (an octree's root node has up to a few tens of thousands). */
+export const MINIMUM_POINT_BUDGET = 100_000;
+
+/**
+ * How the page draws a scan: whole (one buffer, as before) when it has at most the point budget of points, else
+ * level of detail — the octree is built in its own worker (`src/worker/octree-worker.ts`) from a copy of the
+ * positions, its nodes are handed to the viewer as they arrive, and each frame draws at most the budget. Owns the
+ * budget input of the toolbar and writes the figures tests and benchmarks read to `document.body.dataset`:
+ * `levelOfDetail` (on/off), `pointBudget`, `drawnPoints`, `drawnNodes`, `maxDrawnPoints` (since the scan opened),
+ * `frameSubmitMilliseconds` (node choice, uploads and draw submission of the last frame),
+ * `octreeNodes`, `octreeBuilt`, `octreeDepth`, `octreeFirstNodeMilliseconds`, `octreeBuildMilliseconds`.
+ */
+export class LevelOfDetailDisplay {
+  private worker?: Worker;
+  private buildId = 0;
+  private buildStarted = 0;
+  private maxDrawnPoints = 0;
+  private budget: number;
+
+  /**
+   * @param pointBudget Initial budget, points (clamped to at least {@link MINIMUM_POINT_BUDGET}).
+   * @param budgetChanged Called after the budget input changed the budget (the page redraws the scan, which may
+   *   switch between whole and level-of-detail drawing).
+   */
+  constructor(
+    private readonly viewer: PointCloudViewer,
+    pointBudget: number,
+    budgetChanged: () => void,
+  ) {
+    this.budget = Math.max(MINIMUM_POINT_BUDGET, Math.round(pointBudget));
+    const input = element<HTMLInputElement>('point-budget');
+    input.value = String(this.budget / 1e6);
+    input.onchange = () => {
+      const millions = Number(input.value);
+      if (!Number.isFinite(millions) || millions <= 0) {
+        input.value = String(this.budget / 1e6);
+        return;
+      }
+      this.budget = Math.max(MINIMUM_POINT_BUDGET, Math.round(millions * 1e6));
+      input.value = String(this.budget / 1e6);
+      this.viewer.setPointBudget(this.budget);
+      document.body.dataset.pointBudget = String(this.budget);
+      budgetChanged();
+    };
+    document.body.dataset.pointBudget = String(this.budget);
+  }
+
+  /** Most points drawn in one frame. */
+  get pointBudget(): number {
+    return this.budget;
+  }
+
+  /** Whether a scan of `pointCount` points is drawn level of detail under the current budget. */
+  needsLevelOfDetail(pointCount: number): boolean {
+    return pointCount > this.budget;
+  }
+
+  /** Draws the scan whole, as one buffer coloured from `displayColors` (stopping any octree build). */
+  showWhole(positions: Float32Array, displayColors: Uint8Array, keepView: boolean): void {
+    this.stopBuild();
+    this.maxDrawnPoints = 0;
+    this.viewer.setCloud(positions, displayColors, keepView);
+    const dataset = document.body.dataset;
+    dataset.levelOfDetail = 'off';
+    for (const key of ['octreeNodes', 'octreeBuilt', 'octreeDepth', 'octreeFirstNodeMilliseconds', 'octreeBuildMilliseconds'] as const) delete dataset[key];
+  }
+
+  /**
+   * Draws the scan level of detail and starts building its octree in a new worker (a build in flight for an
+   * earlier scan is abandoned). `positions` stays the page's; the worker gets a copy.
+   */
+  showLevelOfDetail(positions: Float32Array, coloring: PointColoring, keepView: boolean): void {
+    this.stopBuild();
+    this.maxDrawnPoints = 0;
+    this.viewer.setLevelOfDetailCloud(positions, this.budget, coloring, keepView);
+    const dataset = document.body.dataset;
+    dataset.levelOfDetail = 'on';
+    dataset.octreeNodes = '0';
+    dataset.octreeBuilt = 'false';
+    delete dataset.octreeFirstNodeMilliseconds;
+    delete dataset.octreeBuildMilliseconds;
+    const buildId = ++this.buildId;
+    const worker = new Worker(new URL('../worker/octree-worker.ts', import.meta.url), { type: 'module' });
+    this.worker = worker;
+    worker.onmessage = (event: MessageEvent<OctreeBuildResponse>) => this.handleBuildMessage(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      if (buildId !== this.buildId) return;
+      this.stopBuild();
+      showMessage(`The octree worker stopped: ${event.message || 'unknown error'} (often: out of memory). Only the nodes built so far are drawn.`);
+    };
+    this.buildStarted = performance.now();
+    const copy = positions.slice();
+    const request: OctreeBuildRequest = { type: 'build', buildId, positions: copy };
+    worker.postMessage(request, [copy.buffer]);
+  }
+
+  /** Records a drawn frame: the status line and the dataset figures. */
+  frameDrawn(): void {
+    const dataset = document.body.dataset;
+    const drawn = this.viewer.lastDrawnPoints;
+    this.maxDrawnPoints = Math.max(this.maxDrawnPoints, drawn);
+    dataset.drawnPoints = String(drawn);
+    dataset.drawnNodes = String(this.viewer.lastDrawnNodes);
+    dataset.maxDrawnPoints = String(this.maxDrawnPoints);
+    dataset.frameSubmitMilliseconds = this.viewer.lastFrameMilliseconds.toFixed(1);
+    const nodes = this.viewer.isLevelOfDetail ? `, ${drawn.toLocaleString('en')} points in ${this.viewer.lastDrawnNodes} octree nodes (budget ${this.budget.toLocaleString('en')})` : '';
+    element('frame').textContent = `${this.viewer.lastFrameMilliseconds.toFixed(1)} ms to submit${nodes}`;
+  }
+
+  private handleBuildMessage(message: OctreeBuildResponse): void {
+    if (message.buildId !== this.buildId) return;
+    const dataset = document.body.dataset;
+    switch (message.type) {
+      case 'nodes':
+        if (dataset.octreeFirstNodeMilliseconds === undefined) dataset.octreeFirstNodeMilliseconds = (performance.now() - this.buildStarted).toFixed(1);
+        this.viewer.addOctreeNodes(message.nodes);
+        dataset.octreeNodes = String(this.viewer.octreeNodeCount);
+        return;
+      case 'complete':
+        dataset.octreeBuilt = 'true';
+        dataset.octreeDepth = String(message.depth);
+        dataset.octreeBuildMilliseconds = message.buildMilliseconds.toFixed(1);
+        this.stopBuild();
+        return;
+      case 'error':
+        this.stopBuild();
+        showMessage(`Cannot build the level-of-detail octree: ${message.message}`);
+        return;
+    }
+  }
+
+  private stopBuild(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+  }
+}

@@ -1,0 +1,205 @@
+import * as THREE from 'three';
+import { OctreeIndex, selectOctreeNodes } from '../lod/octree-node-selection.js';
+import { gatherPointPositions, splitPointIds } from '../lod/octree-node-data.js';
+import { DEFAULT_GRID_RESOLUTION, type OctreeNode } from '../lod/point-octree.js';
+
+/** Writes the display colours (r g b 0…255) of the points `pointIds` into `output`, three bytes per id in order. */
+export type PointColoring = (pointIds: Uint32Array, output: Uint8Array) => void;
+
+/** What one frame of the level-of-detail renderer drew. */
+export interface OctreeFrame {
+  /** Points drawn (at most the budget). */
+  drawnPoints: number;
+  /** Nodes drawn. */
+  drawnNodes: number;
+  /** Whether chosen nodes wait for upload (another frame is needed to draw the whole choice). */
+  pending: boolean;
+}
+
+/**
+ * Largest point count uploaded to the GPU in one frame: the rest of a new choice follows in the next frames, so
+ * a fast camera move never stalls one frame on a full budget of new nodes.
+ */
+const MAX_UPLOAD_POINTS_PER_FRAME = 1_000_000;
+/** Uploaded nodes are kept (hidden) while the uploaded points stay under this multiple of the budget. */
+const CACHE_BUDGET_MULTIPLE = 2;
+/**
+ * A node is drawn only when its bounding sphere projects to at least this many pixels of radius: its parent's
+ * grid cells then project to about half a pixel or more, so a smaller node would only overdraw covered pixels.
+ */
+const MINIMUM_NODE_PIXELS = (DEFAULT_GRID_RESOLUTION / 4) * (Math.sqrt(3) / 2);
+
+interface UploadedNode {
+  points: THREE.Points;
+  colors: THREE.BufferAttribute;
+  /** Colouring the colour buffer was last filled with. */
+  colorVersion: number;
+  /** Frame the node was last chosen in. */
+  lastChosenFrame: number;
+}
+
+/**
+ * Draws a scan from its octree (built in a worker and added node by node): each frame chooses nodes by projected
+ * size against the point budget (`selectOctreeNodes`), uploads the chosen nodes' positions (gathered from the
+ * scan by their point ids), colours and point ids as one `THREE.Points` per node, and hides the rest. Colours are
+ * filled per node from a {@link PointColoring}: a new colouring refills the drawn nodes only, hidden ones when
+ * they are drawn again.
+ */
+export class OctreeRenderer {
+  /** The nodes' `THREE.Points`, added to the viewer's scene. */
+  readonly group = new THREE.Group();
+  private readonly index = new OctreeIndex();
+  private readonly nodePointIds: Uint32Array[] = [];
+  private readonly uploaded = new Map<number, UploadedNode>();
+  private uploadedPointCount = 0;
+  private colorVersion = 0;
+  private frame = 0;
+  private readonly viewProjection = new THREE.Matrix4();
+
+  /**
+   * @param positions The scan's interleaved x y z (metres), read when a node is uploaded.
+   * @param pointBudget Most points drawn in one frame.
+   * @param coloring Colours of the nodes' points.
+   */
+  constructor(
+    private readonly positions: Float32Array,
+    private readonly displayMaterial: THREE.ShaderMaterial,
+    private readonly pickMaterial: THREE.ShaderMaterial,
+    public pointBudget: number,
+    private coloring: PointColoring,
+  ) {}
+
+  /** Adds nodes of the build (breadth first, as the worker sends them). */
+  addNodes(nodes: readonly OctreeNode[]): void {
+    for (const node of nodes) {
+      this.index.add({ ...node, pointCount: node.pointIds.length });
+      this.nodePointIds.push(node.pointIds);
+    }
+  }
+
+  /** Nodes received so far. */
+  get nodeCount(): number {
+    return this.index.nodes.length;
+  }
+
+  /** Points in the nodes received so far (the scan's point count once the build is complete). */
+  get pointCount(): number {
+    return this.index.pointCount;
+  }
+
+  /** Replaces the colouring: drawn nodes are refilled in the next frame, hidden ones when drawn again. */
+  setColoring(coloring: PointColoring): void {
+    this.coloring = coloring;
+    this.colorVersion++;
+  }
+
+  /**
+   * Chooses the nodes for `camera` and a viewport `viewportHeight` device pixels high, uploads and colours what
+   * the choice needs (within the per-frame upload limit) and shows exactly the chosen, uploaded nodes.
+   */
+  update(camera: THREE.PerspectiveCamera, viewportHeight: number): OctreeFrame {
+    this.frame++;
+    camera.updateMatrixWorld();
+    this.viewProjection.multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse);
+    const selection = selectOctreeNodes(
+      this.index.nodes,
+      {
+        cameraPosition: [camera.position.x, camera.position.y, camera.position.z],
+        viewProjection: this.viewProjection.elements,
+        fieldOfView: THREE.MathUtils.degToRad(camera.getEffectiveFOV()),
+        viewportHeight,
+      },
+      { pointBudget: this.pointBudget, minimumNodePixels: MINIMUM_NODE_PIXELS },
+    );
+    for (const node of this.uploaded.values()) node.points.visible = false;
+    let uploadedNow = 0;
+    let drawnPoints = 0;
+    let drawnNodes = 0;
+    let pending = false;
+    for (const nodeIndex of selection.nodes) {
+      let node = this.uploaded.get(nodeIndex);
+      if (!node) {
+        if (uploadedNow >= MAX_UPLOAD_POINTS_PER_FRAME) {
+          pending = true;
+          continue;
+        }
+        node = this.upload(nodeIndex);
+        uploadedNow += this.nodePointIds[nodeIndex].length;
+      }
+      if (node.colorVersion !== this.colorVersion) {
+        this.coloring(this.nodePointIds[nodeIndex], node.colors.array as Uint8Array);
+        node.colors.needsUpdate = true;
+        node.colorVersion = this.colorVersion;
+      }
+      node.points.visible = true;
+      node.lastChosenFrame = this.frame;
+      drawnPoints += this.nodePointIds[nodeIndex].length;
+      drawnNodes++;
+    }
+    this.evict();
+    return { drawnPoints, drawnNodes, pending };
+  }
+
+  /** Draws the uploaded nodes with the picking material (`true`) or the display material again (`false`). */
+  setPicking(picking: boolean): void {
+    for (const node of this.uploaded.values()) node.points.material = picking ? this.pickMaterial : this.displayMaterial;
+  }
+
+  /**
+   * The colour (r g b 0…255) scan point `pointId` was drawn with in the last frame, or undefined when it was not
+   * drawn (linear in the drawn points: a test hook).
+   */
+  drawnColor(pointId: number): [number, number, number] | undefined {
+    for (const [nodeIndex, node] of this.uploaded) {
+      if (!node.points.visible) continue;
+      const slot = this.nodePointIds[nodeIndex].indexOf(pointId);
+      if (slot < 0) continue;
+      const colors = node.colors.array as Uint8Array;
+      return [colors[slot * 3], colors[slot * 3 + 1], colors[slot * 3 + 2]];
+    }
+    return undefined;
+  }
+
+  /** Frees every uploaded node. */
+  dispose(): void {
+    for (const nodeIndex of [...this.uploaded.keys()]) this.remove(nodeIndex);
+  }
+
+  private upload(nodeIndex: number): UploadedNode {
+    const pointIds = this.nodePointIds[nodeIndex];
+    const geometry = new THREE.BufferGeometry();
+    geometry.setAttribute('position', new THREE.BufferAttribute(gatherPointPositions(this.positions, pointIds), 3));
+    const colors = new THREE.BufferAttribute(new Uint8Array(pointIds.length * 3), 3, true);
+    geometry.setAttribute('pointColor', colors);
+    // Read by the picking shader only (POINT_IDS): the real point id of each vertex, as two 16-bit halves.
+    geometry.setAttribute('pointIdHalves', new THREE.BufferAttribute(splitPointIds(pointIds), 2));
+    const points = new THREE.Points(geometry, this.displayMaterial);
+    // The node choice already culls against the frustum.
+    points.frustumCulled = false;
+    const node: UploadedNode = { points, colors, colorVersion: -1, lastChosenFrame: this.frame };
+    this.uploaded.set(nodeIndex, node);
+    this.uploadedPointCount += pointIds.length;
+    this.group.add(points);
+    return node;
+  }
+
+  /** Frees the least recently chosen hidden nodes while more than the cache's share of points is uploaded. */
+  private evict(): void {
+    const limit = this.pointBudget * CACHE_BUDGET_MULTIPLE;
+    if (this.uploadedPointCount <= limit) return;
+    const hidden = [...this.uploaded.entries()].filter(([, node]) => node.lastChosenFrame !== this.frame).sort((left, right) => left[1].lastChosenFrame - right[1].lastChosenFrame);
+    for (const [nodeIndex] of hidden) {
+      if (this.uploadedPointCount <= limit) break;
+      this.remove(nodeIndex);
+    }
+  }
+
+  private remove(nodeIndex: number): void {
+    const node = this.uploaded.get(nodeIndex);
+    if (!node) return;
+    this.group.remove(node.points);
+    node.points.geometry.dispose();
+    this.uploaded.delete(nodeIndex);
+    this.uploadedPointCount -= this.nodePointIds[nodeIndex].length;
+  }
+}
