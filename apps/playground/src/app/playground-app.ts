@@ -1,9 +1,9 @@
 import type { SegmentedObject } from '@pointclick/segmenter';
-import { PointCloudViewer, type MarkerSpec, type ViewName } from '../viewer/point-cloud-viewer.js';
-import { colorOfObject, computePointColors, computePointColorsOf, type ColorMode, type ObjectAppearance, type PointColorInput } from '../viewer/point-colors.js';
+import { PointCloudViewer, type ViewName } from '../viewer/point-cloud-viewer.js';
+import type { ColorMode } from '../viewer/point-colors.js';
 import { addClick, createEmptySession, SessionHistory, type SessionState } from '../state/session-history.js';
 import { fingerprintPositions, planSessionOpening, type ScanIdentity } from '../state/session-file.js';
-import { describeError, formatBytes, MAX_FILE_BYTES } from '../scan/error-messages.js';
+import { describeError } from '../scan/error-messages.js';
 import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from '../worker/worker-protocol.js';
 import { listObjects, renderPanel, type ListedObject } from './object-list-panel.js';
 import { bindPageControls } from './page-controls.js';
@@ -14,6 +14,7 @@ import { baseNameOf, downloadSession } from './scan-downloads.js';
 import type { ImportedLabels } from '../export/label-import.js';
 import { labelFileName, type LabelExportFormat } from '../export/label-formats.js';
 import { StreamingExport } from './streaming-export.js';
+import { paintScan, readScanFile, showBackend, showModelLoaded, showScanOpened } from './scan-status.js';
 import { listWithImported, mergeImportedLabels, sessionFromImport } from './imported-labels.js';
 import { bindLabelFileControls } from './label-files-menu.js';
 import { strokeConstraints } from '../state/correction-strokes.js';
@@ -158,22 +159,8 @@ export class PlaygroundApp {
       await this.openSession(file);
       return;
     }
-    if (file.size > MAX_FILE_BYTES) {
-      showMessage(`${file.name} is ${formatBytes(file.size)}: too large for this browser's memory (the limit is ${formatBytes(MAX_FILE_BYTES)}).`);
-      return;
-    }
-    if (file.size === 0) {
-      showMessage(`${file.name} is empty.`);
-      return;
-    }
-    setBusy(`Reading ${file.name} (${formatBytes(file.size)})…`);
-    try {
-      const bytes = await file.arrayBuffer();
-      this.post({ type: 'load-file', bytes, fileName: file.name }, [bytes]);
-    } catch (error) {
-      setBusy(undefined);
-      showMessage(`Cannot read ${file.name}: ${describeError(error)}`);
-    }
+    const bytes = await readScanFile(file);
+    if (bytes) this.post({ type: 'load-file', bytes, fileName: file.name }, [bytes]);
   }
 
   private receiveScan(scan: LoadedScan): void {
@@ -197,10 +184,7 @@ export class PlaygroundApp {
       else this.history.reset(createEmptySession());
       this.recolor();
       hideMessage();
-      const dropped = scan.droppedPointCount ? `, ${scan.droppedPointCount.toLocaleString()} invalid points dropped` : '';
-      element('scan').textContent =
-        `${scan.name}: ${scan.pointCount.toLocaleString()} points (${scan.format}${scan.byteLength ? `, ${formatBytes(scan.byteLength)}` : ''}${dropped}), read in ${scan.readMilliseconds.toFixed(0)} ms`;
-      document.body.dataset.scanPoints = String(scan.pointCount);
+      showScanOpened(scan);
     } catch (error) {
       this.scan = undefined;
       showMessage(`Cannot display ${scan.name}: ${describeError(error)}`);
@@ -230,14 +214,9 @@ export class PlaygroundApp {
 
   private handleWorkerMessage(message: WorkerResponse): void {
     switch (message.type) {
-      case 'backend': {
-        const info = message.info;
-        const details = info.adapter ? ` (${info.adapter})` : info.threads ? ` (${info.threads} thread${info.threads > 1 ? 's' : ''})` : '';
-        const fallbacks = info.fallbacks.length ? ` — fell back from ${info.fallbacks.map((entry) => `${entry.backend}: ${entry.reason}`).join('; ')}` : '';
-        element('backend').textContent = `${info.backend}${details}${fallbacks}`;
-        document.body.dataset.backend = info.backend;
+      case 'backend':
+        showBackend(message.info);
         return;
-      }
       case 'backend-error':
         element('backend').textContent = 'none';
         this.modelFailed = true;
@@ -247,8 +226,7 @@ export class PlaygroundApp {
       case 'model':
         this.modelReady = true;
         this.classNames = message.classNames;
-        element('model').textContent = `${decodeURI(new URL(message.modelUrl).pathname)} — ${message.classNames.length} classes, loaded in ${message.loadMilliseconds.toFixed(0)} ms`;
-        document.body.dataset.model = 'ready';
+        showModelLoaded(message);
         this.renderPanel();
         this.requestSegmentation();
         return;
@@ -365,33 +343,7 @@ export class PlaygroundApp {
   }
 
   private recolor(): void {
-    const scan = this.scan;
-    if (!scan) return;
-    const appearances = new Map<number, ObjectAppearance>();
-    for (const object of this.listedObjects()) {
-      appearances.set(object.objectId, { color: colorOfObject(object.objectId), classIndex: Math.max(0, object.classIndex), visible: object.visible });
-    }
-    const input: PointColorInput = {
-      positions: scan.positions,
-      colors: scan.colors,
-      instance: this.labelsShown(),
-      objects: appearances,
-      mode: this.colorMode,
-      heightRange: this.viewer.heightRange,
-    };
-    if (this.viewer.isLevelOfDetail) {
-      // Only the drawn nodes are recoloured now; hidden ones when they are drawn again.
-      this.viewer.setPointColoring((pointIds, output) => computePointColorsOf(input, pointIds, output));
-    } else {
-      computePointColors(input, scan.displayColors);
-      this.viewer.updateColors();
-    }
-    const markers: MarkerSpec[] = this.history.state.clicks.map((click) => ({
-      position: Array.from(scan.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3)) as [number, number, number],
-      color: colorOfObject(click.objectId),
-      kind: click.kind,
-    }));
-    this.viewer.setMarkers(markers);
+    if (this.scan) paintScan(this.viewer, this.scan, this.listedObjects(), this.labelsShown(), this.colorMode, this.history.state.clicks);
   }
 
   // ---- panel ----------------------------------------------------------------------------------------------
@@ -402,10 +354,6 @@ export class PlaygroundApp {
   }
 
   // ---- export and sessions --------------------------------------------------------------------------------
-
-  private exportFiles(kind: 'ply' | 'labels'): void {
-    this.exportAs(kind === 'ply' ? 'ply' : 'labels-json');
-  }
 
   /**
    * Streams the export from the worker into the download (large scans must not block the page): the save dialog
@@ -490,7 +438,7 @@ export class PlaygroundApp {
       openSession: (file) => this.openSession(file),
       loadDefaultScene: () => this.loadDefaultScene(DEFAULT_SCENE_SEED),
       saveSession: () => this.saveSession(),
-      exportFiles: (kind) => this.exportFiles(kind),
+      exportFiles: (kind) => this.exportAs(kind === 'ply' ? 'ply' : 'labels-json'),
       colorMode: () => this.colorMode,
       setColorMode: (mode) => this.setColorMode(mode),
     });

@@ -2,54 +2,14 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { OctreeNode } from '../lod/point-octree.js';
 import { OctreeRenderer, type PointColoring } from './octree-renderer.js';
+import { replaceMarkers, type MarkerSpec } from './click-markers.js';
+import { POINT_FRAGMENT_SHADER, POINT_VERTEX_SHADER } from './point-shaders.js';
+
+export type { MarkerSpec } from './click-markers.js';
 
 /** A camera preset. */
 export type ViewName = 'reset' | 'top' | 'front' | 'side';
 
-/** A click marker drawn in the scene. */
-export interface MarkerSpec {
-  /** Position in metres. */
-  position: [number, number, number];
-  /** Colour r g b 0…255. */
-  color: [number, number, number];
-  /** Background clicks are drawn as dark cubes, object clicks as spheres. */
-  kind: 'object' | 'background';
-}
-
-const VERTEX_SHADER = /* glsl */ `
-attribute vec3 pointColor;
-uniform float pointSize;
-uniform float attenuationScale;
-varying vec4 vColor;
-#ifdef POINT_IDS
-// The real point id of an octree node's vertex, as 16-bit halves (low, high): exact in float, unlike one float.
-attribute vec2 pointIdHalves;
-#endif
-#ifdef PICKING
-vec4 encodeIndex(int value) {
-  // Point index + 1 in four bytes (0 = no point), little end first.
-  int id = value + 1;
-  return vec4(float(id & 255), float((id >> 8) & 255), float((id >> 16) & 255), float((id >> 24) & 255)) / 255.0;
-}
-#endif
-void main() {
-  vec4 viewPosition = modelViewMatrix * vec4(position, 1.0);
-  gl_Position = projectionMatrix * viewPosition;
-  gl_PointSize = attenuationScale > 0.0 ? max(1.0, pointSize * attenuationScale / -viewPosition.z) : pointSize;
-#if defined(PICKING) && defined(POINT_IDS)
-  vColor = encodeIndex(int(pointIdHalves.x) + int(pointIdHalves.y) * 65536);
-#elif defined(PICKING)
-  vColor = encodeIndex(gl_VertexID);
-#else
-  vColor = vec4(pointColor, 1.0);
-#endif
-}`;
-
-const FRAGMENT_SHADER = /* glsl */ `
-varying vec4 vColor;
-void main() {
-  gl_FragColor = vColor;
-}`;
 
 /** Pixels on each side of the cursor searched for a point when picking. */
 const PICK_RADIUS = 6;
@@ -108,17 +68,17 @@ export class PointCloudViewer {
     this.controls.screenSpacePanning = true;
     this.controls.addEventListener('change', () => this.requestRender());
     const uniforms = () => ({ pointSize: { value: 2 }, attenuationScale: { value: 0 } });
-    this.displayMaterial = new THREE.ShaderMaterial({ vertexShader: VERTEX_SHADER, fragmentShader: FRAGMENT_SHADER, uniforms: uniforms() });
+    this.displayMaterial = new THREE.ShaderMaterial({ vertexShader: POINT_VERTEX_SHADER, fragmentShader: POINT_FRAGMENT_SHADER, uniforms: uniforms() });
     this.pickMaterial = new THREE.ShaderMaterial({
-      vertexShader: VERTEX_SHADER,
-      fragmentShader: FRAGMENT_SHADER,
+      vertexShader: POINT_VERTEX_SHADER,
+      fragmentShader: POINT_FRAGMENT_SHADER,
       uniforms: uniforms(),
       defines: { PICKING: 1 },
       blending: THREE.NoBlending,
     });
     this.nodePickMaterial = new THREE.ShaderMaterial({
-      vertexShader: VERTEX_SHADER,
-      fragmentShader: FRAGMENT_SHADER,
+      vertexShader: POINT_VERTEX_SHADER,
+      fragmentShader: POINT_FRAGMENT_SHADER,
       uniforms: uniforms(),
       defines: { PICKING: 1, POINT_IDS: 1 },
       blending: THREE.NoBlending,
@@ -308,29 +268,7 @@ export class PointCloudViewer {
 
   /** Replaces the click markers. */
   setMarkers(markers: MarkerSpec[]): void {
-    for (const child of [...this.markerGroup.children]) {
-      this.markerGroup.remove(child);
-      const mesh = child as THREE.Mesh;
-      mesh.geometry.dispose();
-      (mesh.material as THREE.Material).dispose();
-    }
-    const radius = Math.max(this.sceneDiagonal * 0.008, 0.01);
-    for (const marker of markers) {
-      const geometry = marker.kind === 'background' ? new THREE.BoxGeometry(radius * 1.6, radius * 1.6, radius * 1.6) : new THREE.SphereGeometry(radius, 16, 12);
-      const color = marker.kind === 'background' ? new THREE.Color(0x111111) : new THREE.Color(marker.color[0] / 255, marker.color[1] / 255, marker.color[2] / 255);
-      // Markers are drawn over the points so a click is never hidden behind its own surface.
-      const material = new THREE.MeshBasicMaterial({ color, depthTest: false, transparent: true, opacity: 0.95 });
-      const mesh = new THREE.Mesh(geometry, material);
-      mesh.renderOrder = 10;
-      mesh.position.set(...marker.position);
-      const outline = new THREE.LineSegments(
-        new THREE.EdgesGeometry(geometry),
-        new THREE.LineBasicMaterial({ color: marker.kind === 'background' ? 0xffffff : 0x000000, depthTest: false }),
-      );
-      outline.renderOrder = 11;
-      mesh.add(outline);
-      this.markerGroup.add(mesh);
-    }
+    replaceMarkers(this.markerGroup, markers, Math.max(this.sceneDiagonal * 0.008, 0.01));
     this.requestRender();
   }
 
