@@ -1,5 +1,6 @@
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { LasHeader } from './las-header.js';
+import type { LasPointDecoder } from './las-point-decoder.js';
 
 type LazPerfModule = Awaited<ReturnType<typeof import('laz-perf').createLazPerf>>;
 
@@ -69,6 +70,63 @@ export async function decompressLazRecords(bytes: Uint8Array, header: LasHeader,
     try {
       reader.delete();
       module._free(recordPointer);
+      module._free(filePointer);
+    } catch {
+      // The instance aborted and was dropped above; its memory goes with it.
+    }
+  }
+}
+
+/** Records laz-perf decompresses into its heap before they are decoded into the cloud's arrays. */
+const LAZ_RECORDS_PER_RUN = 4096;
+
+/**
+ * Decompresses the points of a LAZ file with laz-perf's `LASZip` point by point, in runs of
+ * {@link LAZ_RECORDS_PER_RUN} records inside laz-perf's heap, each run decoded straight into the cloud's arrays by
+ * `decoder`: no full-size intermediate array. The compressed file is copied into laz-perf's heap once (its decoder
+ * reads from there).
+ *
+ * @throws {PointCloudFormatError} (format `'laz'`) when laz-perf cannot load, disagrees with the header or fails.
+ */
+export async function decompressLazPoints(bytes: Uint8Array, header: LasHeader, decoder: LasPointDecoder, fileName?: string): Promise<void> {
+  const fail = (message: string, cause?: unknown): never => {
+    throw new PointCloudFormatError({ format: 'laz', fileName, byteOffset: header.pointDataOffset, message, cause });
+  };
+  let module: LazPerfModule;
+  try {
+    module = await loadLazPerf();
+  } catch (error) {
+    lazPerf = undefined;
+    return fail(`LAZ decompression failed: laz-perf did not load (${error instanceof Error ? error.message : String(error)})`, error);
+  }
+  const { pointRecordLength, pointCount } = header;
+  const runLength = Math.max(1, Math.min(LAZ_RECORDS_PER_RUN, pointCount));
+  const filePointer = module._malloc(bytes.length);
+  const runPointer = module._malloc(runLength * pointRecordLength);
+  const reader = new module.LASZip();
+  try {
+    module.HEAPU8.set(bytes, filePointer);
+    reader.open(filePointer, bytes.length);
+    if (reader.getPointLength() !== pointRecordLength || reader.getCount() !== pointCount) {
+      fail(`laz-perf reads ${reader.getCount()} records of ${reader.getPointLength()} bytes, the header declares ${pointCount} of ${pointRecordLength}`);
+    }
+    for (let done = 0; done < pointCount; ) {
+      const count = Math.min(runLength, pointCount - done);
+      for (let record = 0; record < count; record++) reader.getPoint(runPointer + record * pointRecordLength);
+      // The heap does not grow while decoding (every allocation is made above), so a view made now stays valid.
+      decoder.decode(new DataView(module.HEAPU8.buffer, runPointer, count * pointRecordLength), 0, count);
+      done += count;
+    }
+  } catch (error) {
+    if (error instanceof PointCloudFormatError) throw error;
+    // A decoder that aborted may be left broken: the next read starts a fresh instance.
+    lazPerf = undefined;
+    // Emscripten throws bare numbers and strings; the cause is always an Error.
+    return fail(`LAZ decompression (laz-perf) failed: ${error instanceof Error ? error.message : String(error)}`, error instanceof Error ? error : new Error(String(error)));
+  } finally {
+    try {
+      reader.delete();
+      module._free(runPointer);
       module._free(filePointer);
     } catch {
       // The instance aborted and was dropped above; its memory goes with it.
