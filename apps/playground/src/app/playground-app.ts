@@ -9,6 +9,7 @@ import { listObjects, renderPanel, type ListedObject } from './object-list-panel
 import { bindPageControls } from './page-controls.js';
 import { downloadBlob, element, hideMessage, setBusy, showMessage } from './page-elements.js';
 import { showSegmentationRegion } from './region-display.js';
+import { showReadProgress } from './read-progress.js';
 import { exportRequest, labelSnapshot, measureRendering, projectPointOnPage, showSegmentationTimings, type LabelSnapshot } from './page-hooks.js';
 import { downloadLabels, downloadSession } from './scan-downloads.js';
 import type { ImportedLabels } from '../export/label-import.js';
@@ -148,13 +149,8 @@ export class PlaygroundApp {
       return;
     }
     setBusy(`Reading ${file.name} (${formatBytes(file.size)})…`);
-    try {
-      const bytes = await file.arrayBuffer();
-      this.post({ type: 'load-file', bytes, fileName: file.name }, [bytes]);
-    } catch (error) {
-      setBusy(undefined);
-      showMessage(`Cannot read ${file.name}: ${describeError(error)}`);
-    }
+    // The worker streams the file itself: the page never holds its bytes.
+    this.post({ type: 'load-file', file, fileName: file.name });
   }
 
   private receiveScan(scan: LoadedScan): void {
@@ -225,6 +221,9 @@ export class PlaygroundApp {
         return;
       case 'scan':
         this.receiveScan(message.scan);
+        return;
+      case 'read-progress':
+        showReadProgress(message);
         return;
       case 'scan-error':
       case 'label-file-error':
