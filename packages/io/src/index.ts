@@ -17,8 +17,8 @@ export { readSemanticKittiLabels, attachSemanticKittiLabels } from './kitti/sema
 export type { PointLabels, AttachPointLabelsOptions } from './labels/point-labels.js';
 export { attachPointLabels } from './labels/point-labels.js';
 export { readNpyPointCloud } from './npy/npy-point-cloud.js';
-export type { NpyArray, NpyDataType, NpyTypedArray, NpyReaderOptions } from './npy/npy-reader.js';
-export { readNpy } from './npy/npy-reader.js';
+export type { NpyArray, NpyDataType, NpyTypedArray, NpyReaderOptions, NpyHeader } from './npy/npy-reader.js';
+export { readNpy, parseNpyHeader } from './npy/npy-reader.js';
 export type { LasPointCloud, LasPointCloudMetadata } from './las/las-reader.js';
 export type { LasHeader } from './las/las-header.js';
 export { ASPRS_CLASS_NAMES } from './las/las-reader.js';

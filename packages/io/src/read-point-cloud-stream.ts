@@ -2,6 +2,7 @@ import { ByteStreamReader, runStreamRead, type PointCloudByteStream, type ReadPr
 import { guardAllocations } from './core/point-cloud-allocation.js';
 import type { PointCloud } from './core/point-cloud.js';
 import { readLasStream } from './las/las-stream-reader.js';
+import { readNpyPointCloudStream } from './npy/npy-point-cloud.js';
 import { readPlyStream } from './ply/ply-stream-reader.js';
 import { readPointCloud, sniffPointCloudFormat, type ReadPointCloudOptions } from './read-point-cloud.js';
 
@@ -18,8 +19,8 @@ const SNIFF_BYTES = 16;
 
 /**
  * Reads a point cloud from a stream of byte chunks (a browser `File.stream()`, a Node file stream), so a large file
- * never has to be one ArrayBuffer beside the cloud's arrays. Binary PLY and uncompressed LAS are decoded chunk by
- * chunk into the final arrays; the other formats (ASCII PLY, LAZ, PCD, KITTI, npy) are collected into one array of
+ * never has to be one ArrayBuffer beside the cloud's arrays. Binary PLY, uncompressed LAS and npy are decoded chunk
+ * by chunk into the final arrays; the other formats (ASCII PLY, LAZ, PCD, KITTI) are collected into one array of
  * `totalBytes` and read by {@link readPointCloud}. Either way the cloud equals what {@link readPointCloud} returns
  * for the same bytes, and `onProgress` reports the bytes read.
  *
@@ -38,6 +39,8 @@ export async function readPointCloudStream(stream: PointCloudByteStream, options
       case 'las':
       case 'laz':
         return guardAllocations({ format, fileName }, () => readLasStream(reader, fileName));
+      case 'npy':
+        return guardAllocations({ format, fileName }, () => readNpyPointCloudStream(reader, fileName));
       default:
         return readPointCloud(await reader.readAll(), { fileName, format });
     }

@@ -133,6 +133,7 @@ const realFiles: { name: string; load: () => Uint8Array; available: boolean; str
     available: existsSync(scannetRoomPath) && existsSync(scannetLabelPath),
     streamedInPlace: true,
   },
+  { name: 'scene0000_00_vert.npy', load: () => new Uint8Array(readFileSync(scannetRoomPath)), available: existsSync(scannetRoomPath), streamedInPlace: true },
   { name: 'Topography.laz', load: () => new Uint8Array(readFileSync(fixture('Topography.laz'))), available: existsSync(fixture('Topography.laz')), streamedInPlace: false },
   { name: 'votenet_input_pc_scannet_ascii.ply', load: () => new Uint8Array(readFileSync(fixture('votenet_input_pc_scannet_ascii.ply'))), available: existsSync(fixture('votenet_input_pc_scannet_ascii.ply')), streamedInPlace: false },
   { name: 'office1.pcd', load: () => new Uint8Array(readFileSync(fixture('office1.pcd'))), available: existsSync(fixture('office1.pcd')), streamedInPlace: false },
@@ -212,6 +213,44 @@ describe('readPointCloudStream on generated PLY files', () => {
     const bytes = buildPly('binary_little_endian', [faces, { name: 'vertex', properties: properties.slice(0, 3), rows: rows(50, -1, false).map((row) => row.slice(0, 3)) }]);
     const { cloud } = await readStreamed(bytes, { largest: 7, seed: 7 });
     expectSameCloud(cloud, await readPly(bytes));
+  });
+});
+
+/** A float64 `.npy` of shape (rows, 7): x y z, colours 0..1 until `switchRow` (a 200 there), one extra column. */
+function buildNpy(rows: number, switchRow: number): Uint8Array {
+  const header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${rows}, 7), }`.padEnd(118, ' ') + '\n';
+  const bytes = new Uint8Array(10 + header.length + rows * 7 * 8);
+  bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
+  bytes.set(new TextEncoder().encode(header), 10);
+  const view = new DataView(bytes.buffer, 10 + header.length);
+  for (let row = 0; row < rows; row++) {
+    const values = [row * 0.1, -row, 2, row === switchRow ? 200 : (row % 11) / 10, (row % 3) / 2, 0.5, row / 7];
+    values.forEach((value, column) => view.setFloat64((row * 7 + column) * 8, value, true));
+  }
+  return bytes;
+}
+
+describe('readPointCloudStream on generated npy files', () => {
+  it('float64 (N, 7): colours 0..1 until a late 0..255 value, the extra column, in any chunks', async () => {
+    for (const switchRow of [90, -1]) {
+      const bytes = buildNpy(100, switchRow);
+      const whole = await readPointCloud(bytes, { fileName: 'points.npy' });
+      // Row 90's red is 200 (then colours are 0..255: row 1's 0.1 rounds to 0) or 0.2 (0..1 colours: 0.2 × 255 = 51).
+      expect([whole.colors![90 * 3], whole.colors![3]]).toEqual(switchRow === 90 ? [200, 0] : [51, 26]);
+      for (const [largest, seed] of [[1, 10], [37, 11]] as const) {
+        const { cloud, reports } = await readStreamed(bytes, { fileName: 'points.npy', largest, seed });
+        expectSameCloud(cloud, whole);
+        expectMonotoneToEnd(reports, bytes.length);
+      }
+    }
+  });
+
+  it('a stream that stops within the rows fails with a PointCloudFormatError naming the shape', async () => {
+    const bytes = buildNpy(100, -1);
+    const error = await caught(readPointCloudStream(iterate(chunkRandomly(bytes.subarray(0, bytes.length - 20), 64, 12)), { totalBytes: bytes.length }));
+    expect(error).toBeInstanceOf(PointCloudFormatError);
+    expect((error as PointCloudFormatError).field).toBe('shape');
+    expect((error as PointCloudFormatError).message).toMatch(/stream ended within row 99/);
   });
 });
 
