@@ -20,21 +20,11 @@ const fixture = (name: string): string => join(SHARED_DATA_DIRECTORY, 'fixtures'
 const scannetRoomPath = join(SHARED_DATA_DIRECTORY, 'scannet-votenet', 'scene0000_00_vert.npy');
 const scannetLabelPath = join(SHARED_DATA_DIRECTORY, 'scannet-votenet', 'scene0000_00_ins_label.npy');
 
-/** Seeded generator (mulberry32), so every chunking here is reproducible. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Cuts `bytes` into chunks of random sizes from 1 to `largest` bytes (copies, as a file stream hands out). */
 function chunkRandomly(bytes: Uint8Array, largest: number, seed: number): Uint8Array[] {
-  const random = createRandom(seed);
+  // A linear congruential generator is plenty for chunk sizes; seeded so every chunking is reproducible.
+  let state = seed >>> 0;
+  const random = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
   const chunks: Uint8Array[] = [];
   for (let offset = 0; offset < bytes.length; ) {
     const size = 1 + Math.floor(random() * largest);

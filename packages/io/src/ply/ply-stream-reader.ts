@@ -3,7 +3,7 @@ import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import { parsePlyHeader, type PlyElement, type PlyHeader } from './ply-header.js';
 import { decodePly } from './ply-reader.js';
-import type { PlyScalarTypeInfo } from './ply-property-types.js';
+import { readInteger, truncatedRow } from './ply-binary-body.js';
 import { PlyVertexDecoder } from './ply-vertex-decoder.js';
 
 /** First guess at the header's size; doubled until `end_header` is in view. */
@@ -89,7 +89,7 @@ async function skipElement(reader: ByteStreamReader, element: PlyElement, little
       }
       const countBytes = await reader.peek(countType.byteSize);
       if (countBytes.length < countType.byteSize) throw truncatedRow(fileName, element, rowIndex, reader.position);
-      const itemCount = readInteger(countBytes, countType, littleEndian);
+      const itemCount = readInteger(new DataView(countBytes.buffer, countBytes.byteOffset, countBytes.byteLength), 0, countType, littleEndian);
       if (itemCount < 0) {
         throw new PointCloudFormatError({
           format: 'ply',
@@ -135,32 +135,4 @@ function truncated(fileName: string | undefined, element: PlyElement, start: num
     field: element.name,
     message: `truncated body: element '${element.name}' declares ${element.count} rows of ${element.rowByteSize} bytes (${needed} bytes) but the stream ended ${end - start} bytes into them`,
   });
-}
-
-function truncatedRow(fileName: string | undefined, element: PlyElement, rowIndex: number, offset: number): PointCloudFormatError {
-  return new PointCloudFormatError({
-    format: 'ply',
-    fileName,
-    byteOffset: offset,
-    field: element.name,
-    message: `truncated body: row ${rowIndex} of ${element.count} of element '${element.name}' runs past the end of the input`,
-  });
-}
-
-function readInteger(bytes: Uint8Array, type: PlyScalarTypeInfo, littleEndian: boolean): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  switch (type.name) {
-    case 'char':
-      return view.getInt8(0);
-    case 'uchar':
-      return view.getUint8(0);
-    case 'short':
-      return view.getInt16(0, littleEndian);
-    case 'ushort':
-      return view.getUint16(0, littleEndian);
-    case 'int':
-      return view.getInt32(0, littleEndian);
-    default:
-      return view.getUint32(0, littleEndian);
-  }
 }
