@@ -120,11 +120,11 @@ describe('readLas errors', () => {
     await expectError(disagreeing, /legacy point count 3 disagrees with the 64-bit count 4/);
   });
 
-  it('sends compressed records to the laz-perf decompressor of @loaders.gl/las and wraps its failure', async () => {
+  it('sends compressed records of LAS ≤ 1.3 formats 0–3 to laz-perf and wraps its failure', async () => {
     // A well-formed LASzip layout whose one item has a type (99) no LASzip version defines: laz-perf must reject it.
     const error = await readLas(buildLaz(makeSyntheticPoints(10), 1, 2, 50_000, 99)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PointCloudFormatError);
-    expect((error as PointCloudFormatError).message).toMatch(/LAZ decompression \(laz-perf via @loaders.gl\/las\) failed/);
+    expect((error as PointCloudFormatError).message).toMatch(/LAZ decompression \(laz-perf\) failed/);
     expect((error as PointCloudFormatError).format).toBe('laz');
     expect((error as PointCloudFormatError).cause).toBeInstanceOf(Error);
   });

@@ -62,6 +62,28 @@ export interface RegionSegmentationResult extends SegmentationResult {
 
 
 
+/** A scan's voxel grid at a {@link RegionSegmenter}'s budget grid, from {@link RegionSegmenter.buildSceneGrid}. */
+export interface RegionSceneGrid {
+  /** The scan. */
+  readonly cloud: PointCloud;
+  /** Voxel edge length in metres of the grid the budget counts. */
+  readonly voxelSize: number;
+  /** Occupied voxels of the scan at that grid. */
+  readonly voxelCount: number;
+  /** Grid origin in metres (the scan's minimum corner). */
+  readonly origin: [number, number, number];
+  /** Integer cells of the occupied voxels, [voxelCount, 3], all ≥ 0. */
+  readonly voxelCells: Int32Array;
+  /** Largest cell per axis. */
+  readonly highestCell: [number, number, number];
+  /** Voxel of every point, [pointCount]. */
+  readonly pointToVoxel: Int32Array;
+}
+
+function isSceneGrid(scene: PointCloud | RegionSceneGrid): scene is RegionSceneGrid {
+  return typeof scene === 'object' && scene !== null && 'voxelCells' in scene;
+}
+
 /**
  * Segmentation of scans too large for one backbone pass (10M–100M points): the network runs on a region of
  * interest, a box around the latest click holding at most `voxelBudget` occupied voxels, and the labels
@@ -107,6 +129,8 @@ export class RegionSegmenter {
   /**
    * Occupied voxels of a scan at the grid the voxel budget counts (the model's grid divided by a numeric
    * `inputScale`): compare with the budget to choose between this class and a {@link Segmenter} on the whole scan.
+   * Builds the scan's voxel grid; to decide and then segment by region, use {@link buildSceneGrid} and hand its grid
+   * to {@link setScene}, so the grid is built once.
    * @param positions Interleaved x y z in metres.
    */
   static countVoxels(model: InteractiveSegmentationModel, positions: Float32Array): number {
@@ -114,15 +138,20 @@ export class RegionSegmenter {
   }
 
   /**
-   * Sets the scene, dropping every cached region and all labels. Costs one voxel-grid pass over the scene
-   * (no network): regions are cut and run at the first click inside them.
+   * Builds the voxel grid of a scan at the grid the voxel budget counts, once: its `voxelCount` decides between
+   * regions and one pass (as {@link countVoxels} does), and {@link setScene} takes it as it is instead of building
+   * it again (for a 10M-point scan, the grid is most of setScene's time).
+   * @param model The network whose grid the budget counts (the one the region segmenter will share).
+   * @param cloud The scan; every coordinate must be finite.
+   * @throws {SegmenterInputError} for an empty cloud, a positions length that disagrees with `pointCount` or a
+   *   non-finite coordinate.
    */
-  setScene(cloud: PointCloud): void {
+  static buildSceneGrid(model: InteractiveSegmentationModel, cloud: PointCloud): RegionSceneGrid {
     if (!cloud || cloud.pointCount <= 0) throw new SegmenterInputError('setScene: the cloud is empty; a scene needs at least one point');
     if (cloud.positions.length !== cloud.pointCount * 3) {
       throw new SegmenterInputError(`setScene: positions has ${cloud.positions.length} values but pointCount ${cloud.pointCount} needs ${cloud.pointCount * 3}`);
     }
-    const voxelSize = budgetVoxelSize(this.model);
+    const voxelSize = budgetVoxelSize(model);
     const { positions } = cloud;
     const origin: [number, number, number] = [Infinity, Infinity, Infinity];
     for (let offset = 0; offset < positions.length; offset++) {
@@ -137,15 +166,31 @@ export class RegionSegmenter {
     for (let offset = 0; offset < grid.gridCoordinates.length; offset++) {
       if (grid.gridCoordinates[offset] > highestCell[offset % 3]) highestCell[offset % 3] = grid.gridCoordinates[offset];
     }
+    return { cloud, voxelSize, voxelCount: grid.voxelCount, origin, voxelCells: grid.gridCoordinates, highestCell, pointToVoxel: grid.pointToVoxel };
+  }
+
+  /**
+   * Sets the scene, dropping every cached region and all labels. Costs one voxel-grid pass over the scene
+   * (no network) unless given the grid {@link buildSceneGrid} built: regions are cut and run at the first click
+   * inside them.
+   * @param scene The scan, or its grid from {@link buildSceneGrid} with the same model.
+   * @throws {SegmenterInputError} for an invalid cloud, or a grid built for another voxel size.
+   */
+  setScene(scene: PointCloud | RegionSceneGrid): void {
+    const grid = isSceneGrid(scene) ? scene : RegionSegmenter.buildSceneGrid(this.model, scene);
+    const voxelSize = budgetVoxelSize(this.model);
+    if (grid.voxelSize !== voxelSize) {
+      throw new SegmenterInputError(`setScene: the grid was built at ${grid.voxelSize} m voxels, this model's budget grid is ${voxelSize} m; build it with this model`);
+    }
     this.clearScene();
     this.scene = {
-      cloud,
+      cloud: grid.cloud,
       voxelSize,
-      origin,
-      voxelCells: grid.gridCoordinates,
-      highestCell,
+      origin: grid.origin,
+      voxelCells: grid.voxelCells,
+      highestCell: grid.highestCell,
       pointToVoxel: grid.pointToVoxel,
-      labels: new Int32Array(cloud.pointCount),
+      labels: new Int32Array(grid.cloud.pointCount),
       objects: new Map(),
       counts: new Map(),
       regions: [],

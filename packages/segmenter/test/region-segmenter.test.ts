@@ -231,6 +231,28 @@ describe.skipIf(!available)('RegionSegmenter on two ScanNet rooms side by side (
     segmenter.dispose();
   });
 
+  it('builds the scene grid once: buildSceneGrid counts what countVoxels counts and setScene takes it as is', () => {
+    const model = createTestModel(7);
+    const grid = RegionSegmenter.buildSceneGrid(model, scene);
+    expect(grid.voxelCount).toBe(RegionSegmenter.countVoxels(model, scene.positions));
+    expect(grid.pointToVoxel).toHaveLength(scene.pointCount);
+    const budget = Math.floor(roomVoxels * 0.4);
+    const fromGrid = new RegionSegmenter(model, { voxelBudget: budget });
+    fromGrid.setScene(grid);
+    const fromCloud = new RegionSegmenter(model, { voxelBudget: budget });
+    fromCloud.setScene(scene);
+    const clicks: Click[] = [{ pointIndex: 4321, objectId: 1, kind: 'object' }];
+    const expected = fromCloud.segment(clicks);
+    const actual = fromGrid.segment(clicks);
+    expect(actual.region).toEqual(expected.region);
+    expect(Buffer.from(actual.instance.buffer).equals(Buffer.from(expected.instance.buffer))).toBe(true);
+    expect(actual.instance.some((label) => label === 1)).toBe(true);
+    expect(() => fromGrid.setScene({ ...grid, voxelSize: grid.voxelSize * 2 })).toThrow(/grid was built at/);
+    fromGrid.clearScene();
+    fromCloud.clearScene();
+    model.dispose();
+  });
+
   it('refuses bad settings and calls with typed errors', () => {
     const model = createTestModel(7);
     expect(() => new RegionSegmenter(model, { voxelBudget: 0 })).toThrow(SegmenterInputError);

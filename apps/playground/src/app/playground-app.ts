@@ -14,7 +14,7 @@ import { baseNameOf, downloadSession } from './scan-downloads.js';
 import type { ImportedLabels } from '../export/label-import.js';
 import { labelFileName, type LabelExportFormat } from '../export/label-formats.js';
 import { StreamingExport } from './streaming-export.js';
-import { paintScan, readScanFile, showBackend, showModelLoaded, showScanOpened } from './scan-status.js';
+import { acceptScanFile, paintScan, showBackend, showModelLoaded, showReadProgress, showScanOpened } from './scan-status.js';
 import { listWithImported, mergeImportedLabels, sessionFromImport } from './imported-labels.js';
 import { bindLabelFileControls } from './label-files-menu.js';
 import { strokeConstraints } from '../state/correction-strokes.js';
@@ -159,8 +159,8 @@ export class PlaygroundApp {
       await this.openSession(file);
       return;
     }
-    const bytes = await readScanFile(file);
-    if (bytes) this.post({ type: 'load-file', bytes, fileName: file.name }, [bytes]);
+    // The worker streams the file itself: the page never holds its bytes.
+    if (acceptScanFile(file)) this.post({ type: 'load-file', file, fileName: file.name });
   }
 
   private receiveScan(scan: LoadedScan): void {
@@ -238,6 +238,9 @@ export class PlaygroundApp {
         return;
       case 'scan':
         this.receiveScan(message.scan);
+        return;
+      case 'read-progress':
+        showReadProgress(message);
         return;
       case 'label-file-error':
         if (this.exports.receive(message)) return;

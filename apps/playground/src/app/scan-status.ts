@@ -2,9 +2,11 @@ import { colorOfObject, computePointColors, computePointColorsOf, type ColorMode
 import type { MarkerSpec, PointCloudViewer } from '../viewer/point-cloud-viewer.js';
 import type { BackendInfo } from '@pointclick/tfjs-kernels/browser';
 import type { LoadedScan, PlaygroundClick, WorkerResponse } from '../worker/worker-protocol.js';
-import { describeError, formatBytes, MAX_FILE_BYTES } from '../scan/error-messages.js';
+import { formatBytes, MAX_FILE_BYTES } from '../scan/error-messages.js';
 import type { ListedObject } from './object-list-panel.js';
 import { element, setBusy, showMessage } from './page-elements.js';
+
+export { showReadProgress } from './read-progress.js';
 
 /** The status line of the TF.js backend the worker started (adapter or threads, and what it fell back from). */
 export function showBackend(info: BackendInfo): void {
@@ -61,24 +63,18 @@ export function paintScan(
 }
 
 /**
- * The bytes of a picked or dropped scan file, or undefined (with the reason shown) when it is empty, larger than
- * this browser can hold, or cannot be read. The page shows "Reading…" meanwhile; the worker's answer clears it.
+ * Whether a picked or dropped scan file can be read: false (with the reason shown) when it is empty or larger than
+ * this browser can hold. When true, the page shows "Reading…" until the worker's answer clears it.
  */
-export async function readScanFile(file: File): Promise<ArrayBuffer | undefined> {
+export function acceptScanFile(file: File): boolean {
   if (file.size > MAX_FILE_BYTES) {
     showMessage(`${file.name} is ${formatBytes(file.size)}: too large for this browser's memory (the limit is ${formatBytes(MAX_FILE_BYTES)}).`);
-    return undefined;
+    return false;
   }
   if (file.size === 0) {
     showMessage(`${file.name} is empty.`);
-    return undefined;
+    return false;
   }
   setBusy(`Reading ${file.name} (${formatBytes(file.size)})…`);
-  try {
-    return await file.arrayBuffer();
-  } catch (error) {
-    setBusy(undefined);
-    showMessage(`Cannot read ${file.name}: ${describeError(error)}`);
-    return undefined;
-  }
+  return true;
 }

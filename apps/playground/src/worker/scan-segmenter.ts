@@ -41,9 +41,11 @@ export class ScanSegmenter {
   ) {
     const { wholeScanVoxelLimit = WHOLE_SCAN_VOXEL_LIMIT, voxelBudget = DEFAULT_REGION_VOXEL_BUDGET } = options;
     this.pointCount = cloud.pointCount;
-    if (RegionSegmenter.countVoxels(segmenter.model, cloud.positions) > wholeScanVoxelLimit) {
+    // The grid that decides is the one the region segmenter keeps: built once (most of the set-up time of a large scan).
+    const grid = RegionSegmenter.buildSceneGrid(segmenter.model, cloud);
+    if (grid.voxelCount > wholeScanVoxelLimit) {
       this.region = new RegionSegmenter(segmenter.model, { voxelBudget });
-      this.region.setScene(cloud);
+      this.region.setScene(grid);
       segmenter.clearScene();
     } else {
       segmenter.setScene(cloud);

@@ -3,7 +3,7 @@
  * The segmentation worker: reads scans, starts the TF.js backend (WebGPU, else wasm), loads the checkpoint and
  * runs the segmenter, so the page never blocks on any of it.
  */
-import { readPointCloud, type PointCloud } from '@pointclick/io';
+import { readPointCloudStream, type PointCloud } from '@pointclick/io';
 import { generateIndoorScene } from '@pointclick/datasets';
 import { loadSegmenter, type Segmenter } from '@pointclick/segmenter';
 import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
@@ -13,6 +13,8 @@ import { describeError } from '../scan/error-messages.js';
 import { handleLabelFileRequest, receiveExportControl } from './label-file-worker.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+/** Shortest time between two read-progress messages, in milliseconds. */
+const PROGRESS_INTERVAL_MILLISECONDS = 100;
 
 let segmenterPromise: Promise<Segmenter | undefined> | undefined;
 let currentCloud: PointCloud | undefined;
@@ -70,12 +72,25 @@ function publishScan(cloud: PointCloud, name: string, format: string, readMillis
 
 async function loadFile(request: Extract<WorkerRequest, { type: 'load-file' }>): Promise<void> {
   const started = performance.now();
+  const { file, fileName } = request;
+  let lastPosted = -Infinity;
   try {
-    const cloud = await readPointCloud(new Uint8Array(request.bytes), { fileName: request.fileName });
-    if (cloud.pointCount === 0) throw new Error(`${request.fileName} holds no points`);
-    publishScan(cloud, request.fileName, cloud.metadata?.format ?? 'unknown', performance.now() - started, request.bytes.byteLength);
+    // Streamed: binary PLY and LAS go chunk by chunk into the cloud's arrays, so the file is never one ArrayBuffer
+    // beside them; progress is posted at most every PROGRESS_INTERVAL_MILLISECONDS, and once at the end.
+    const cloud = await readPointCloudStream(file.stream(), {
+      fileName,
+      totalBytes: file.size,
+      onProgress: ({ bytesRead, totalBytes }) => {
+        const now = performance.now();
+        if (now - lastPosted < PROGRESS_INTERVAL_MILLISECONDS && bytesRead < totalBytes) return;
+        lastPosted = now;
+        post({ type: 'read-progress', fileName, bytesRead, totalBytes, elapsedMilliseconds: now - started });
+      },
+    });
+    if (cloud.pointCount === 0) throw new Error(`${fileName} holds no points`);
+    publishScan(cloud, fileName, cloud.metadata?.format ?? 'unknown', performance.now() - started, file.size);
   } catch (error) {
-    post({ type: 'scan-error', message: `cannot open ${request.fileName}: ${describeError(error)}` });
+    post({ type: 'scan-error', message: `cannot open ${fileName}: ${describeError(error)}` });
   }
 }
 

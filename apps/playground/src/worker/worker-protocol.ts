@@ -25,7 +25,12 @@ export type WorkerRequest =
       /** Backend to try first; the worker falls back to the others. */
       preferredBackend?: 'webgpu' | 'wasm' | 'cpu';
     }
-  | { type: 'load-file'; bytes: ArrayBuffer; fileName: string }
+  | {
+      type: 'load-file';
+      /** The file itself (structured-cloned by reference to its data, not copied): the worker streams it. */
+      file: Blob;
+      fileName: string;
+    }
   | { type: 'load-default-scene'; seed: number }
   | {
       type: 'segment';
@@ -97,6 +102,16 @@ export type WorkerResponse =
   | { type: 'model'; classNames: string[]; modelUrl: string; loadMilliseconds: number }
   | { type: 'model-error'; message: string }
   | { type: 'scan'; scan: LoadedScan }
+  | {
+      type: 'read-progress';
+      fileName: string;
+      /** Bytes read so far. */
+      bytesRead: number;
+      /** Size of the file in bytes. */
+      totalBytes: number;
+      /** Milliseconds since the read started. */
+      elapsedMilliseconds: number;
+    }
   | { type: 'scan-error'; message: string }
   | {
       type: 'segmentation';

@@ -1,59 +1,17 @@
-import { LAZPerfLoader, LAZRsLoader } from '@loaders.gl/las';
-import { allocateArray, guardAllocations, isAllocationFailure, PointCloudAllocationError } from '../core/point-cloud-allocation.js';
-import type { PointAttributeArray, PointCloud, PointCloudMetadata } from '../core/point-cloud.js';
+import { LAZRsLoader } from '@loaders.gl/las';
+import { guardAllocations, isAllocationFailure, PointCloudAllocationError } from '../core/point-cloud-allocation.js';
+import type { PointAttributeArray } from '../core/point-cloud.js';
 import { PointCloudFormatError, viewRecords } from '../core/point-cloud-format-error.js';
 import type { ReaderOptions } from '../core/reader-options.js';
 import { parseLasHeader, type LasHeader } from './las-header.js';
 import { checkLaszipLayout } from './laszip-layout.js';
 import { parseExtraBytesFields, readExtraBytesFields } from './las-extra-bytes.js';
-import { decompressLazRecords } from './laz-raw-records.js';
+import type { LasPointCloud } from './las-point-cloud.js';
+import { COLOR_OFFSETS, createLasMetadata, LasPointDecoder } from './las-point-decoder.js';
+import { decompressLazPoints, decompressLazRecords } from './laz-raw-records.js';
 
-/** ASPRS standard point classes (LAS 1.4 R15, table 17), by class id. */
-export const ASPRS_CLASS_NAMES: Readonly<Record<number, string>> = {
-  0: 'created, never classified',
-  1: 'unclassified',
-  2: 'ground',
-  3: 'low vegetation',
-  4: 'medium vegetation',
-  5: 'high vegetation',
-  6: 'building',
-  7: 'low point (noise)',
-  8: 'model key-point',
-  9: 'water',
-  10: 'rail',
-  11: 'road surface',
-  12: 'overlap',
-  13: 'wire guard (shield)',
-  14: 'wire conductor (phase)',
-  15: 'transmission tower',
-  16: 'wire-structure connector',
-  17: 'bridge deck',
-  18: 'high noise',
-};
-
-/** Metadata of a cloud read by {@link readLas}: the common fields plus the coordinate origin. */
-export interface LasPointCloudMetadata extends PointCloudMetadata {
-  /**
-   * World coordinates (CRS units, usually metres) of the cloud's local origin: `floor` of the
-   * header's minimum x y z. World position = `positions[i] + origin` (computed in float64).
-   */
-  origin: [number, number, number];
-  /** The parsed LAS header. */
-  lasHeader: LasHeader;
-  /** Whether colours were stored on the 16-bit scale (and divided by 256) or already 0..255. */
-  colorDepth?: 8 | 16;
-}
-
-/** A cloud read by {@link readLas}. */
-export interface LasPointCloud extends PointCloud {
-  /** Always present for LAS, with the coordinate origin. */
-  metadata: LasPointCloudMetadata;
-}
-
-/** Byte offset of red in a record of each point format that has colour. */
-const COLOR_OFFSETS: Record<number, number> = { 2: 20, 3: 28, 5: 28, 7: 30, 8: 30, 10: 30 };
-/** Byte offset of the GPS time in a record of each point format that has one. */
-const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6: 22, 7: 22, 8: 22, 9: 22, 10: 22 };
+export type { LasPointCloud, LasPointCloudMetadata } from './las-point-cloud.js';
+export { ASPRS_CLASS_NAMES } from './las-point-cloud.js';
 
 /**
  * Reads an ASPRS LAS 1.0–1.4 file (point formats 0–10) or a LAZ (LASzip-compressed) file.
@@ -70,8 +28,10 @@ const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6
  * - Extra-bytes fields (LAS 1.4 extra-bytes VLR, also used by LAS 1.2–1.3 writers) → `attributes` by their
  *   name, in their own type (scaled fields as float64); an integer field named `instance` → `instance`. For LAZ
  *   they are decompressed by laz-perf, since loaders.gl drops them.
- * - LAZ: decompressed by `@loaders.gl/las` (laz-perf for LAS ≤ 1.3 and formats 0–3; laz-rs, which
- *   loads its WebAssembly with `fetch` and so works in browsers only, for LAS 1.4 and formats 6–10), after
+ * - Uncompressed records are decoded with a DataView straight into the final arrays (no intermediate arrays).
+ * - LAZ: LAS ≤ 1.3 with formats 0–3 is decompressed by laz-perf point by point, each run of records decoded into
+ *   the final arrays like uncompressed LAS (so LAZ clouds carry the same attributes); LAS 1.4 and formats 4–10 by
+ *   laz-rs through `@loaders.gl/las` (which loads its WebAssembly with `fetch`, so in browsers only), after
  *   `checkLaszipLayout` has bounded the claimed point count by the LASzip chunk table and
  *   `LAZ_MAXIMUM_COMPRESSION_RATIO`, so a damaged count cannot keep the decoder running.
  *
@@ -82,15 +42,29 @@ const GPS_TIME_OFFSETS: Record<number, number> = { 1: 20, 3: 20, 4: 20, 5: 20, 6
 export async function readLas(bytes: Uint8Array, options: ReaderOptions = {}): Promise<LasPointCloud> {
   const header = parseLasHeader(bytes, options.fileName);
   return guardAllocations({ format: header.compressed ? 'laz' : 'las', fileName: options.fileName }, async () => {
-    const cloud = header.compressed ? await readLaz(bytes, header, options.fileName) : readUncompressedLas(bytes, header, options.fileName);
+    if (!header.compressed) return readUncompressedLas(bytes, header, options.fileName);
+    // The decompressor trusts the header's count; bound it by the compressed bytes before handing it over.
+    checkLaszipLayout(bytes, header, options.fileName);
+    if (usesLazPerf(header)) {
+      const decoder = new LasPointDecoder(header, parseExtraBytesFields(bytes, header, options.fileName), options.fileName, () => undefined);
+      await decompressLazPoints(bytes, header, decoder, options.fileName);
+      return decoder.finish();
+    }
+    const cloud = await readLazWithLoadersGl(bytes, header, options.fileName);
     const fields = parseExtraBytesFields(bytes, header, options.fileName);
     if (fields.length === 0) return cloud;
-    const records = header.compressed
-      ? await decompressLazRecords(bytes, header, options.fileName)
-      : bytes.subarray(header.pointDataOffset, header.pointDataOffset + header.pointCount * header.pointRecordLength);
+    const records = await decompressLazRecords(bytes, header, options.fileName);
     const extras = readExtraBytesFields(new DataView(records.buffer, records.byteOffset, records.byteLength), header.pointCount, header.pointRecordLength, fields);
     return attachExtraBytes(cloud, extras);
   });
+}
+
+/**
+ * Whether laz-perf, called here point by point, decompresses the file: LAS ≤ 1.3 with point formats 0–3. Other
+ * LAZ files (LAS 1.4, formats 4–10) go to laz-rs through `@loaders.gl/las`.
+ */
+function usesLazPerf(header: LasHeader): boolean {
+  return header.version[1] <= 3 && header.pointFormat <= 3;
 }
 
 /** Puts extra-bytes fields into `attributes` (never over a standard attribute) and an integer `instance` field into `instance`. */
@@ -108,88 +82,12 @@ function attachExtraBytes(cloud: LasPointCloud, extras: Record<string, PointAttr
   return result;
 }
 
-function createMetadata(header: LasHeader, semantic: Int32Array): LasPointCloudMetadata {
-  const classNames: Record<number, string> = {};
-  const seen = new Uint8Array(256);
-  for (let index = 0; index < semantic.length; index++) seen[semantic[index]] = 1;
-  seen.forEach((present, classId) => {
-    if (present) classNames[classId] = ASPRS_CLASS_NAMES[classId] ?? `class ${classId}`;
-  });
-  const comments = [`LAS ${header.version.join('.')} point format ${header.pointFormat}`];
-  if (header.systemIdentifier) comments.push(`system identifier: ${header.systemIdentifier}`);
-  if (header.generatingSoftware) comments.push(`generating software: ${header.generatingSoftware}`);
-  return {
-    format: header.compressed ? 'laz' : 'las',
-    origin: header.minimum.map(Math.floor) as [number, number, number],
-    lasHeader: header,
-    classNames,
-    comments,
-  };
-}
-
 function readUncompressedLas(bytes: Uint8Array, header: LasHeader, fileName: string | undefined): LasPointCloud {
-  const { pointCount, pointRecordLength, pointDataOffset, pointFormat } = header;
+  const { pointCount, pointRecordLength, pointDataOffset } = header;
   const view = viewRecords(bytes, pointDataOffset, pointCount, pointRecordLength, { format: 'las', fileName, field: 'pointCount', part: 'point data' });
-  const extended = pointFormat >= 6;
-  const origin = header.minimum.map(Math.floor);
-  const [scaleX, scaleY, scaleZ] = header.scale;
-  const offsetX = header.offset[0] - origin[0];
-  const offsetY = header.offset[1] - origin[1];
-  const offsetZ = header.offset[2] - origin[2];
-  const positions = allocateArray(Float32Array, pointCount * 3, { format: 'las', fileName, field: 'positions' });
-  const intensity = new Float32Array(pointCount);
-  const semantic = new Int32Array(pointCount);
-  const returnNumber = new Uint8Array(pointCount);
-  const numberOfReturns = new Uint8Array(pointCount);
-  const pointSourceId = new Uint16Array(pointCount);
-  for (let index = 0, record = 0; index < pointCount; index++, record += pointRecordLength) {
-    positions[index * 3] = view.getInt32(record, true) * scaleX + offsetX;
-    positions[index * 3 + 1] = view.getInt32(record + 4, true) * scaleY + offsetY;
-    positions[index * 3 + 2] = view.getInt32(record + 8, true) * scaleZ + offsetZ;
-    intensity[index] = view.getUint16(record + 12, true);
-    const returns = view.getUint8(record + 14);
-    if (extended) {
-      returnNumber[index] = returns & 0x0f;
-      numberOfReturns[index] = returns >> 4;
-      semantic[index] = view.getUint8(record + 16);
-      pointSourceId[index] = view.getUint16(record + 20, true);
-    } else {
-      returnNumber[index] = returns & 0x07;
-      numberOfReturns[index] = (returns >> 3) & 0x07;
-      // Bits 5–7 are the synthetic / key-point / withheld flags, not part of the class.
-      semantic[index] = view.getUint8(record + 15) & 0x1f;
-      pointSourceId[index] = view.getUint16(record + 18, true);
-    }
-  }
-  const attributes: Record<string, PointAttributeArray> = { returnNumber, numberOfReturns, pointSourceId };
-  const gpsTimeOffset = GPS_TIME_OFFSETS[pointFormat];
-  if (gpsTimeOffset !== undefined) {
-    const gpsTime = new Float64Array(pointCount);
-    for (let index = 0; index < pointCount; index++) gpsTime[index] = view.getFloat64(index * pointRecordLength + gpsTimeOffset, true);
-    attributes.gpsTime = gpsTime;
-  }
-  const metadata = createMetadata(header, semantic);
-  assertFinitePositions(positions, 'las', fileName, (pointIndex) => pointDataOffset + pointIndex * pointRecordLength);
-  const cloud: LasPointCloud = { pointCount, positions, intensity, semantic, attributes, metadata };
-  const colorOffset = COLOR_OFFSETS[pointFormat];
-  if (colorOffset !== undefined) {
-    const wide = new Uint16Array(pointCount * 3);
-    let maximum = 0;
-    for (let index = 0; index < pointCount; index++) {
-      const record = index * pointRecordLength + colorOffset;
-      for (let channel = 0; channel < 3; channel++) {
-        const value = view.getUint16(record + channel * 2, true);
-        wide[index * 3 + channel] = value;
-        if (value > maximum) maximum = value;
-      }
-    }
-    const shift = maximum > 255 ? 8 : 0;
-    const colors = new Uint8Array(pointCount * 3);
-    for (let index = 0; index < wide.length; index++) colors[index] = wide[index] >> shift;
-    cloud.colors = colors;
-    metadata.colorDepth = shift === 8 ? 16 : 8;
-  }
-  return cloud;
+  const decoder = new LasPointDecoder(header, parseExtraBytesFields(bytes, header, fileName), fileName, (pointIndex) => pointDataOffset + pointIndex * pointRecordLength);
+  decoder.decode(view, 0, pointCount);
+  return decoder.finish();
 }
 
 /** Shape of the mesh `@loaders.gl/las` returns (the parts used here). */
@@ -200,12 +98,8 @@ interface LoadersGlLasMesh {
 
 async function decompressWithLoadersGl(bytes: Uint8Array, header: LasHeader, colorDepth: 8 | 16, fileName: string | undefined): Promise<LoadersGlLasMesh> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  // laz-perf (synchronous, bundled WebAssembly) handles LAS ≤ 1.3 with formats 0–3; laz-rs the rest.
-  const useLazPerf = header.version[1] <= 3 && header.pointFormat <= 3;
-  const loaderName = useLazPerf ? 'laz-perf' : 'laz-rs';
   try {
-    const loader = useLazPerf ? LAZPerfLoader : LAZRsLoader;
-    return (await loader.parse(buffer, { las: { fp64: true, colorDepth } })) as unknown as LoadersGlLasMesh;
+    return (await LAZRsLoader.parse(buffer, { las: { fp64: true, colorDepth } })) as unknown as LoadersGlLasMesh;
   } catch (error) {
     if (isAllocationFailure(error)) {
       // loaders.gl allocates float64 positions, uint16 intensity, uint8 classes and rgba per point.
@@ -215,15 +109,14 @@ async function decompressWithLoadersGl(bytes: Uint8Array, header: LasHeader, col
       format: 'laz',
       fileName,
       byteOffset: header.pointDataOffset,
-      message: `LAZ decompression (${loaderName} via @loaders.gl/las) failed: ${error instanceof Error ? error.message : String(error)}`,
+      message: `LAZ decompression (laz-rs via @loaders.gl/las) failed: ${error instanceof Error ? error.message : String(error)}`,
       cause: error,
     });
   }
 }
 
-async function readLaz(bytes: Uint8Array, header: LasHeader, fileName: string | undefined): Promise<LasPointCloud> {
-  // The decompressor trusts the header's count; bound it by the compressed bytes before handing it over.
-  checkLaszipLayout(bytes, header, fileName);
+/** LAS 1.4 / formats 4–10 LAZ, through laz-rs in `@loaders.gl/las` (which allocates float64 positions and rgba per point). */
+async function readLazWithLoadersGl(bytes: Uint8Array, header: LasHeader, fileName: string | undefined): Promise<LasPointCloud> {
   const hasColor = COLOR_OFFSETS[header.pointFormat] !== undefined;
   // loaders.gl either divides every colour by 256 (colorDepth 16) or stores the raw value in a byte
   // (colorDepth 8). Ask for 16 first; all-zero colours then mean every raw value was < 256, i.e. an
@@ -255,8 +148,8 @@ async function readLaz(bytes: Uint8Array, header: LasHeader, fileName: string | 
   const classMask = header.pointFormat >= 6 ? 0xff : 0x1f;
   const semantic = new Int32Array(pointCount);
   for (let index = 0; index < pointCount; index++) semantic[index] = classification[index] & classMask;
-  const metadata = createMetadata(header, semantic);
-  assertFinitePositions(positions, 'laz', fileName, () => undefined);
+  const metadata = createLasMetadata(header, semantic);
+  assertFinitePositions(positions, fileName);
   const cloud: LasPointCloud = { pointCount, positions, intensity: Float32Array.from(intensityValues), semantic, metadata };
   const rgba = mesh.attributes.COLOR_0?.value;
   if (hasColor && rgba) {
@@ -283,19 +176,13 @@ function isZeroColor(rgba: ArrayLike<number>): boolean {
  * A header scale or offset can be finite yet push positions beyond float32's range; such a file has no
  * usable cloud, so it is refused rather than returned with infinite coordinates.
  */
-function assertFinitePositions(
-  positions: Float32Array,
-  format: 'las' | 'laz',
-  fileName: string | undefined,
-  recordByteOffset: (pointIndex: number) => number | undefined,
-): void {
+function assertFinitePositions(positions: Float32Array, fileName: string | undefined): void {
   for (let index = 0; index < positions.length; index++) {
     if (Number.isFinite(positions[index])) continue;
     const pointIndex = Math.floor(index / 3);
     throw new PointCloudFormatError({
-      format,
+      format: 'laz',
       fileName,
-      byteOffset: recordByteOffset(pointIndex),
       field: 'scale/offset',
       message: `point ${pointIndex}: ${'xyz'[index % 3]} = ${positions[index]} after applying the header's scale and offset; expected a finite coordinate within float32 range`,
     });

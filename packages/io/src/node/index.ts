@@ -4,7 +4,8 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
@@ -12,6 +13,10 @@ import { writeLabelsCsv } from '../labels/labels-csv.js';
 import { writeLabelsJson } from '../labels/labels-json.js';
 import { writePly } from '../ply/ply-writer.js';
 import { readPointCloud, type ReadPointCloudOptions } from '../read-point-cloud.js';
+import { readPointCloudStream, type ReadPointCloudStreamOptions } from '../read-point-cloud-stream.js';
+
+/** Bytes per chunk of a streamed file read. */
+const FILE_STREAM_CHUNK_BYTES = 4 * 2 ** 20;
 
 /**
  * Reads a point-cloud file in any format {@link readPointCloud} understands; the path is passed as `fileName`
@@ -20,6 +25,21 @@ import { readPointCloud, type ReadPointCloudOptions } from '../read-point-cloud.
 export async function readPointCloudFile(path: string, options: ReadPointCloudOptions = {}): Promise<PointCloud> {
   const bytes = await readFile(path);
   return readPointCloud(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...options, fileName: options.fileName ?? path });
+}
+
+/**
+ * Reads a point-cloud file as a stream with {@link readPointCloudStream}: binary PLY and uncompressed LAS go
+ * straight from 4 MiB chunks into the cloud's arrays, so the file is never held whole beside them. `onProgress`
+ * reports the bytes read; the path is the `fileName` unless `options.fileName` is given.
+ */
+export async function readPointCloudFileStream(path: string, options: Omit<ReadPointCloudStreamOptions, 'totalBytes'> = {}): Promise<PointCloud> {
+  const { size } = await stat(path);
+  const stream = createReadStream(path, { highWaterMark: FILE_STREAM_CHUNK_BYTES });
+  try {
+    return await readPointCloudStream(stream, { ...options, totalBytes: size, fileName: options.fileName ?? path });
+  } finally {
+    stream.destroy();
+  }
 }
 
 /**

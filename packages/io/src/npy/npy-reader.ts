@@ -71,17 +71,26 @@ const DATA_TYPES: Record<string, DataTypeInfo> = {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** What the header of a `.npy` file says, checked against the file's size. */
+export interface NpyHeader {
+  /** Extent of each dimension. */
+  shape: number[];
+  /** Element type. */
+  dtype: NpyDataType;
+  /** Bytes per element. */
+  elementSize: number;
+  /** Byte offset of the first element. */
+  dataStart: number;
+  /** Bytes of data the shape needs. */
+  byteLength: number;
+}
+
 /**
- * Reads a NumPy `.npy` file (format versions 1.0, 2.0 and 3.0) holding a little-endian,
- * C-ordered array of a plain numeric dtype.
- *
- * @param bytes - Contents of the file.
- * @param options - File name for errors and the `int64` representation.
- * @throws {@link PointCloudFormatError} (format `'npy'`) for a wrong magic, a malformed header,
- *   big-endian or Fortran-ordered data, structured or unsupported dtypes, and data shorter than the shape.
+ * Parses and checks the header of a `.npy` file; `bytes` must hold at least the header, `totalBytes` is the size of
+ * the whole file (default `bytes.length`), which must hold the data the shape needs.
+ * @throws {@link PointCloudFormatError} as {@link readNpy} does for everything but the data itself.
  */
-export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyArray {
-  const fileName = options.fileName;
+export function parseNpyHeader(bytes: Uint8Array, fileName?: string, totalBytes = bytes.length): NpyHeader {
   const fail = (message: string, byteOffset?: number, field?: string): never => {
     throw new PointCloudFormatError({ format: 'npy', fileName, byteOffset, field, message });
   };
@@ -104,8 +113,8 @@ export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyA
     return fail(`unsupported format version ${major}.${minor} (expected 1.0, 2.0 or 3.0)`, 6, 'version');
   }
   const dataStart = headerStart + headerLength;
-  if (dataStart > bytes.length) {
-    fail(`truncated: header declares ${headerLength} bytes, ${bytes.length - headerStart} present`, bytes.length, 'header');
+  if (dataStart > totalBytes || dataStart > bytes.length) {
+    fail(`truncated: header declares ${headerLength} bytes, ${Math.min(totalBytes, bytes.length) - headerStart} present`, Math.min(totalBytes, bytes.length), 'header');
   }
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart));
 
@@ -137,13 +146,32 @@ export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyA
   });
   const elementCount = shape.reduce((product, extent) => product * extent, 1);
   const byteLength = elementCount * info.size;
-  if (dataStart + byteLength > bytes.length) {
+  if (dataStart + byteLength > totalBytes) {
     fail(
-      `truncated: shape (${shape.join(', ')}) of ${info.dtype} needs ${byteLength} data bytes, ${bytes.length - dataStart} present`,
-      bytes.length,
+      `truncated: shape (${shape.join(', ')}) of ${info.dtype} needs ${byteLength} data bytes, ${totalBytes - dataStart} present`,
+      totalBytes,
       'shape',
     );
   }
+  return { shape, dtype: info.dtype, elementSize: info.size, dataStart, byteLength };
+}
+
+/**
+ * Reads a NumPy `.npy` file (format versions 1.0, 2.0 and 3.0) holding a little-endian,
+ * C-ordered array of a plain numeric dtype.
+ *
+ * @param bytes - Contents of the file.
+ * @param options - File name for errors and the `int64` representation.
+ * @throws {@link PointCloudFormatError} (format `'npy'`) for a wrong magic, a malformed header,
+ *   big-endian or Fortran-ordered data, structured or unsupported dtypes, and data shorter than the shape.
+ */
+export function readNpy(bytes: Uint8Array, options: NpyReaderOptions = {}): NpyArray {
+  const fileName = options.fileName;
+  const { shape, dtype, dataStart, byteLength } = parseNpyHeader(bytes, fileName);
+  const info = Object.values(DATA_TYPES).find((candidate) => candidate.dtype === dtype)!;
+  const fail = (message: string, byteOffset?: number, field?: string): never => {
+    throw new PointCloudFormatError({ format: 'npy', fileName, byteOffset, field, message });
+  };
   // Copy into a fresh, aligned buffer: the input's offset may not be a multiple of the element size.
   // (Not `bytes.slice`: on a Node Buffer that returns a view of the shared pool, not a copy.)
   const copy = allocateArray(Uint8Array, byteLength, { format: 'npy', fileName, field: 'data' });

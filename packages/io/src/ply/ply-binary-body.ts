@@ -138,7 +138,8 @@ export function decodeBinaryBody(
   return decoded as DecodedVertices;
 }
 
-function truncatedRow(fileName: string | undefined, element: PlyElement, rowIndex: number, offset: number): PointCloudFormatError {
+/** The error for a row of a list element that runs past the end of the input. */
+export function truncatedRow(fileName: string | undefined, element: PlyElement, rowIndex: number, offset: number): PointCloudFormatError {
   return new PointCloudFormatError({
     format: 'ply',
     fileName,
@@ -163,7 +164,8 @@ function checkTrailingBytes(bytes: Uint8Array, offset: number, fileName: string 
   }
 }
 
-function readInteger(view: DataView, offset: number, type: PlyScalarTypeInfo, littleEndian: boolean): number {
+/** Reads a list count of an integer PLY type. */
+export function readInteger(view: DataView, offset: number, type: PlyScalarTypeInfo, littleEndian: boolean): number {
   switch (type.name) {
     case 'char':
       return view.getInt8(offset);

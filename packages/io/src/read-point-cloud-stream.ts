@@ -1,0 +1,48 @@
+import { ByteStreamReader, runStreamRead, type PointCloudByteStream, type ReadProgress } from './core/byte-stream-reader.js';
+import { guardAllocations } from './core/point-cloud-allocation.js';
+import type { PointCloud } from './core/point-cloud.js';
+import { readLasStream } from './las/las-stream-reader.js';
+import { readNpyPointCloudStream } from './npy/npy-point-cloud.js';
+import { readPlyStream } from './ply/ply-stream-reader.js';
+import { readPointCloud, sniffPointCloudFormat, type ReadPointCloudOptions } from './read-point-cloud.js';
+
+/** Options of {@link readPointCloudStream}. */
+export interface ReadPointCloudStreamOptions extends ReadPointCloudOptions {
+  /** Size of the whole file in bytes (`File.size`, `stat().size`); the stream must deliver exactly this many. */
+  totalBytes: number;
+  /** Called after every chunk with the bytes read so far; the last call of a complete read has `bytesRead === totalBytes`. */
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+/** Bytes the format is sniffed from (the longest magic, `\x93NUMPY`, or `# .PCD`, is 6). */
+const SNIFF_BYTES = 16;
+
+/**
+ * Reads a point cloud from a stream of byte chunks (a browser `File.stream()`, a Node file stream), so a large file
+ * never has to be one ArrayBuffer beside the cloud's arrays. Binary PLY, uncompressed LAS and npy are decoded chunk
+ * by chunk into the final arrays; the other formats (ASCII PLY, LAZ, PCD, KITTI) are collected into one array of
+ * `totalBytes` and read by {@link readPointCloud}. Either way the cloud equals what {@link readPointCloud} returns
+ * for the same bytes, and `onProgress` reports the bytes read.
+ *
+ * @throws {PointCloudFormatError} for what {@link readPointCloud} refuses, a stream that ends before `totalBytes`
+ *   (the format's truncation error where the format notices it) or holds more than `totalBytes`.
+ */
+export async function readPointCloudStream(stream: PointCloudByteStream, options: ReadPointCloudStreamOptions): Promise<PointCloud> {
+  const { fileName, totalBytes, onProgress } = options;
+  const reader = new ByteStreamReader(stream, totalBytes, { format: options.format ?? 'unknown', fileName }, onProgress);
+  return runStreamRead(reader, async () => {
+    const format = options.format ?? sniffPointCloudFormat(await reader.peek(SNIFF_BYTES), fileName);
+    reader.context.format = format;
+    switch (format) {
+      case 'ply':
+        return guardAllocations({ format, fileName }, () => readPlyStream(reader, fileName));
+      case 'las':
+      case 'laz':
+        return guardAllocations({ format, fileName }, () => readLasStream(reader, fileName));
+      case 'npy':
+        return guardAllocations({ format, fileName }, () => readNpyPointCloudStream(reader, fileName));
+      default:
+        return readPointCloud(await reader.readAll(), { fileName, format });
+    }
+  });
+}
