@@ -48,6 +48,8 @@ export class AutosaveController {
   private summaries: AutosaveSummary[] = [];
   private viewTimer?: ReturnType<typeof setTimeout>;
   private writeCount = 0;
+  /** The last store operation asked for (see `enqueue`). */
+  private storeOperations: Promise<void> = Promise.resolve();
   private readonly offer: HTMLElement;
   private readonly list: HTMLElement;
   private readonly status: HTMLElement;
@@ -115,9 +117,24 @@ export class AutosaveController {
     if (!isEmpty(this.host.state())) this.changed();
   }
 
-  private async write(record: AutosaveRecord): Promise<void> {
-    const store = await this.storePromise;
-    if (!store) return;
+  /**
+   * Runs store operations one after another in the order they were asked for, so a delete is never undone by a
+   * write that was asked for before it and committed after it.
+   */
+  private enqueue(operation: (store: AutosaveStore) => Promise<void>): Promise<void> {
+    const next = this.storeOperations.then(async () => {
+      const store = await this.storePromise;
+      if (store) await operation(store);
+    });
+    this.storeOperations = next.catch(() => undefined);
+    return next;
+  }
+
+  private write(record: AutosaveRecord): Promise<void> {
+    return this.enqueue((store) => this.save(store, record));
+  }
+
+  private async save(store: AutosaveStore, record: AutosaveRecord): Promise<void> {
     try {
       await store.save(record);
       this.writeCount++;
@@ -194,16 +211,18 @@ export class AutosaveController {
     if (this.host.scan()?.fingerprint === fingerprint) this.arm(fingerprint);
   }
 
-  private async deleteRecord(fingerprint: string): Promise<void> {
-    const store = await this.storePromise;
-    if (!store) return;
-    try {
-      await store.delete(fingerprint);
-      this.summaries = this.summaries.filter((entry) => entry.fingerprint !== fingerprint);
-      this.renderList();
-    } catch (error) {
-      this.reportFailure(error);
-    }
+  /** Deletes a scan's autosave; for the open scan, a camera move still waiting to be saved is dropped with it. */
+  private deleteRecord(fingerprint: string): Promise<void> {
+    if (this.host.scan()?.fingerprint === fingerprint) clearTimeout(this.viewTimer);
+    return this.enqueue(async (store) => {
+      try {
+        await store.delete(fingerprint);
+        this.summaries = this.summaries.filter((entry) => entry.fingerprint !== fingerprint);
+        this.renderList();
+      } catch (error) {
+        this.reportFailure(error);
+      }
+    });
   }
 
   private async refreshList(): Promise<void> {
