@@ -2,7 +2,7 @@ import type { PointAttributeArray } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { DecodedVertices } from './ply-decoded-vertices.js';
 import type { PlyElement, PlyHeader, PlyProperty } from './ply-header.js';
-import { HOST_IS_LITTLE_ENDIAN, type PlyScalarTypeInfo } from './ply-property-types.js';
+import { HOST_IS_LITTLE_ENDIAN, plyScalarReader, type PlyScalarTypeInfo } from './ply-property-types.js';
 import { copyStridedBytes } from './ply-byte-copy.js';
 
 /**
@@ -166,20 +166,7 @@ function checkTrailingBytes(bytes: Uint8Array, offset: number, fileName: string 
 
 /** Reads a list count of an integer PLY type. */
 export function readInteger(view: DataView, offset: number, type: PlyScalarTypeInfo, littleEndian: boolean): number {
-  switch (type.name) {
-    case 'char':
-      return view.getInt8(offset);
-    case 'uchar':
-      return view.getUint8(offset);
-    case 'short':
-      return view.getInt16(offset, littleEndian);
-    case 'ushort':
-      return view.getUint16(offset, littleEndian);
-    case 'int':
-      return view.getInt32(offset, littleEndian);
-    default:
-      return view.getUint32(offset, littleEndian);
-  }
+  return plyScalarReader(type, littleEndian)(view, offset);
 }
 
 /** An array whose entries are computed on first access (list properties stay `undefined`). */

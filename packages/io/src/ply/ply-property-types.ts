@@ -80,3 +80,35 @@ export function plyScalarTypeOfArray(array: PointAttributeArray): PlyScalarTypeI
 
 /** `true` on little-endian hosts (every platform Node and browsers ship on today). */
 export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Reads one scalar of a PLY type at a byte offset of a DataView. */
+export type PlyScalarRead = (view: DataView, byteOffset: number) => number;
+
+function makeScalarRead(typeName: string, littleEndian: boolean): PlyScalarRead {
+  switch (typeName) {
+    case 'char':
+      return (view, offset) => view.getInt8(offset);
+    case 'uchar':
+      return (view, offset) => view.getUint8(offset);
+    case 'short':
+      return (view, offset) => view.getInt16(offset, littleEndian);
+    case 'ushort':
+      return (view, offset) => view.getUint16(offset, littleEndian);
+    case 'int':
+      return (view, offset) => view.getInt32(offset, littleEndian);
+    case 'uint':
+      return (view, offset) => view.getUint32(offset, littleEndian);
+    case 'float':
+      return (view, offset) => view.getFloat32(offset, littleEndian);
+    default:
+      return (view, offset) => view.getFloat64(offset, littleEndian);
+  }
+}
+
+/** Readers per canonical type name, little-endian then big-endian, made once. */
+const SCALAR_READS = new Map(Object.keys(CANONICAL_TYPES).map((name) => [name, [makeScalarRead(name, true), makeScalarRead(name, false)] as const]));
+
+/** The reader of one scalar of `type` in the given byte order (shared functions: no allocation per call). */
+export function plyScalarReader(type: PlyScalarTypeInfo, littleEndian: boolean): PlyScalarRead {
+  return SCALAR_READS.get(type.name)![littleEndian ? 0 : 1];
+}

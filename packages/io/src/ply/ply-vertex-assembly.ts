@@ -129,7 +129,8 @@ function convertColors(columns: ArrayLike<number>[], types: PlyScalarTypeInfo[],
   return colors;
 }
 
-function convertLabels(column: ArrayLike<number>, pointCount: number): Int32Array | undefined {
+/** The labels as Int32 (the column itself when it is one), or undefined when a value is not an integer that fits. */
+export function convertLabels(column: ArrayLike<number>, pointCount: number): Int32Array | undefined {
   if (column instanceof Int32Array) return column;
   const labels = new Int32Array(pointCount);
   for (let index = 0; index < pointCount; index++) {

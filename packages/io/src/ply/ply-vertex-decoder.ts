@@ -4,31 +4,8 @@ import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import { copyStridedBytes } from './ply-byte-copy.js';
 import type { PlyElement, PlyHeader } from './ply-header.js';
 import { assignPlyPropertyRoles } from './ply-property-roles.js';
-import { HOST_IS_LITTLE_ENDIAN, type PlyScalarTypeInfo } from './ply-property-types.js';
-
-/** Reads one scalar of a PLY type from a DataView. */
-type ScalarRead = (view: DataView, byteOffset: number) => number;
-
-function scalarReader(type: PlyScalarTypeInfo, littleEndian: boolean): ScalarRead {
-  switch (type.name) {
-    case 'char':
-      return (view, offset) => view.getInt8(offset);
-    case 'uchar':
-      return (view, offset) => view.getUint8(offset);
-    case 'short':
-      return (view, offset) => view.getInt16(offset, littleEndian);
-    case 'ushort':
-      return (view, offset) => view.getUint16(offset, littleEndian);
-    case 'int':
-      return (view, offset) => view.getInt32(offset, littleEndian);
-    case 'uint':
-      return (view, offset) => view.getUint32(offset, littleEndian);
-    case 'float':
-      return (view, offset) => view.getFloat32(offset, littleEndian);
-    default:
-      return (view, offset) => view.getFloat64(offset, littleEndian);
-  }
-}
+import { convertLabels } from './ply-vertex-assembly.js';
+import { HOST_IS_LITTLE_ENDIAN, plyScalarReader, type PlyScalarRead } from './ply-property-types.js';
 
 /** Label types whose every value fits an Int32; labels of other types are checked once all rows are read. */
 const INT32_LABEL_TYPES = new Set(['char', 'uchar', 'short', 'ushort', 'int']);
@@ -50,7 +27,7 @@ export class PlyVertexDecoder {
   private readonly attributes: { propertyIndex: number; values: PointAttributeArray }[] = [];
   /** Float colour channels: whether a value above 1 was seen (0..255 scale), else 0..1 values scaled by 255. */
   private readonly colorAboveOne = [false, false, false];
-  private readonly reads: ScalarRead[];
+  private readonly reads: PlyScalarRead[];
   private readonly roles: ReturnType<typeof assignPlyPropertyRoles>;
   private readonly positionsInPlace: boolean;
   private readonly colorsInPlace: boolean;
@@ -74,7 +51,7 @@ export class PlyVertexDecoder {
     if (element.rowByteSize === undefined) throw new RangeError('PlyVertexDecoder: the vertex element has list properties');
     this.stride = element.rowByteSize;
     this.pointCount = element.count;
-    this.reads = properties.map((property) => scalarReader(property.type, littleEndian));
+    this.reads = properties.map((property) => plyScalarReader(property.type, littleEndian));
     this.roles = assignPlyPropertyRoles(properties.map((property) => property.name));
     const roles = this.roles;
     for (let axis = 0; axis < 3; axis++) {
@@ -211,7 +188,7 @@ export class PlyVertexDecoder {
     if (this.intensity !== undefined) cloud.intensity = this.intensity;
     const attributeEntries = this.attributes.map(({ propertyIndex, values }) => ({ propertyIndex, values }));
     for (const label of this.labels) {
-      const labels = label.checked ? (label.values as Int32Array) : toInt32Labels(label.values);
+      const labels = label.checked ? (label.values as Int32Array) : convertLabels(label.values, this.pointCount);
       // Labels that do not fit an Int32 (NaN, fractions, packed uint32) stay available under their own name.
       if (labels === undefined) attributeEntries.push({ propertyIndex: label.propertyIndex, values: label.values });
       else cloud[label.role] = labels;
@@ -226,12 +203,4 @@ export class PlyVertexDecoder {
     if (this.header.comments.length > 0) cloud.metadata.comments = this.header.comments;
     return cloud;
   }
-}
-
-function toInt32Labels(column: PointAttributeArray): Int32Array | undefined {
-  for (let index = 0; index < column.length; index++) {
-    const value = column[index];
-    if (!Number.isInteger(value) || value > 2147483647 || value < -2147483648) return undefined;
-  }
-  return Int32Array.from(column);
 }
