@@ -4,7 +4,7 @@ import { removeClick, selectObject, startNewObject, type SessionHistory } from '
 import type { PageActions } from './page-controls.js';
 
 /** The colour modes in the order the C key cycles through them. */
-const COLOR_MODES: ColorMode[] = ['rgb', 'height', 'instance', 'class'];
+const COLOR_MODES: ColorMode[] = ['rgb', 'height', 'intensity', 'instance', 'class'];
 
 /** The view each of the R, T, F and S keys shows. */
 const VIEW_KEYS: Record<'r' | 't' | 'f' | 's', ViewName> = { r: 'reset', t: 'top', f: 'front', s: 'side' };

@@ -47,7 +47,16 @@ export function paintScan(
   for (const object of listed) {
     appearances.set(object.objectId, { color: colorOfObject(object.objectId), classIndex: Math.max(0, object.classIndex), visible: object.visible });
   }
-  const input: PointColorInput = { positions: scan.positions, colors: scan.colors, instance: labels, objects: appearances, mode, heightRange: viewer.heightRange };
+  const input: PointColorInput = {
+    positions: scan.positions,
+    colors: scan.colors,
+    intensity: scan.intensity,
+    intensityRange: scan.intensityRange,
+    instance: labels,
+    objects: appearances,
+    mode,
+    heightRange: viewer.heightRange,
+  };
   if (viewer.isLevelOfDetail) {
     viewer.setPointColoring((pointIds, output) => computePointColorsOf(input, pointIds, output));
   } else {

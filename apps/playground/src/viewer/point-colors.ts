@@ -1,5 +1,8 @@
-/** How points are coloured. */
-export type ColorMode = 'rgb' | 'height' | 'instance' | 'class';
+/**
+ * How points are coloured: the scan's colours (height where it has none), height, the sensor's return intensity
+ * (grey; height where the scan has none), or the objects' own colours by instance or class.
+ */
+export type ColorMode = 'rgb' | 'height' | 'intensity' | 'instance' | 'class';
 
 /** Colour of each segmented object and how it is drawn. */
 export interface ObjectAppearance {
@@ -54,6 +57,30 @@ export interface PointColorInput {
   mode: ColorMode;
   /** Lowest and highest z in metres, for height colouring. */
   heightRange: [number, number];
+  /** Per point: the sensor's return intensity (format-specific scale), when the scan has it. */
+  intensity?: Float32Array;
+  /** Intensities drawn black and white (from {@link robustIntensityRange}); required with `intensity`. */
+  intensityRange?: [number, number];
+}
+
+/** Share of the intensities below black and above white in {@link robustIntensityRange}. */
+const INTENSITY_CLIP_SHARE = 0.01;
+/** Intensities sampled (evenly spaced) for {@link robustIntensityRange}. */
+const INTENSITY_SAMPLE_COUNT = 65_536;
+
+/**
+ * The intensities drawn black and white: the 1st and 99th percentiles of an evenly spaced sample of at most
+ * 65,536 values (lidar intensities have long tails: a few retro-reflectors would otherwise turn every other point
+ * black). Non-finite values are ignored; `[0, 0]` when none is finite.
+ */
+export function robustIntensityRange(intensity: Float32Array): [number, number] {
+  const stride = Math.max(1, Math.floor(intensity.length / INTENSITY_SAMPLE_COUNT));
+  const sample: number[] = [];
+  for (let index = 0; index < intensity.length; index += stride) if (Number.isFinite(intensity[index])) sample.push(intensity[index]);
+  if (sample.length === 0) return [0, 0];
+  const sorted = Float32Array.from(sample).sort();
+  const last = sorted.length - 1;
+  return [sorted[Math.floor(last * INTENSITY_CLIP_SHARE)], sorted[Math.ceil(last * (1 - INTENSITY_CLIP_SHARE))]];
 }
 
 const UNLABELED_GREY = 150;
@@ -81,9 +108,11 @@ export function computePointColorsOf(input: PointColorInput, pointIds: ArrayLike
 
 /** The colour of one point under `input`, written at `output[offset…offset+2]`. */
 function preparePointColoring(input: PointColorInput): (point: number, output: Uint8Array, offset: number) => void {
-  const { positions, colors, instance, objects, mode } = input;
+  const { positions, colors, instance, objects, mode, intensity } = input;
   const [lowest, highest] = input.heightRange;
   const heightScale = highest > lowest ? 1 / (highest - lowest) : 0;
+  const [black, white] = input.intensityRange ?? [0, 0];
+  const intensityScale = white > black ? 255 / (white - black) : 0;
   // Per object id: mask colour, or undefined when hidden (dense lookup: object ids are small integers).
   let largestId = 0;
   for (const objectId of objects.keys()) largestId = Math.max(largestId, objectId);
@@ -101,7 +130,9 @@ function preparePointColoring(input: PointColorInput): (point: number, output: U
       red = colors[offset];
       green = colors[offset + 1];
       blue = colors[offset + 2];
-    } else if (mode === 'rgb' || mode === 'height') {
+    } else if (mode === 'intensity' && intensity) {
+      red = green = blue = Math.min(255, Math.max(0, (intensity[point] - black) * intensityScale));
+    } else if (mode === 'rgb' || mode === 'height' || mode === 'intensity') {
       const height = (positions[offset + 2] - lowest) * heightScale;
       [red, green, blue] = rampHeight(height);
     } else {

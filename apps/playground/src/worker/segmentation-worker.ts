@@ -11,6 +11,7 @@ import type { LoadedScan, WorkerRequest, WorkerResponse } from './worker-protoco
 import { ScanSegmenter } from './scan-segmenter.js';
 import { describeError } from '../scan/error-messages.js';
 import { handleLabelFileRequest, receiveExportControl } from './label-file-worker.js';
+import { robustIntensityRange } from '../viewer/point-colors.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 /** Shortest time between two read-progress messages, in milliseconds. */
@@ -59,6 +60,8 @@ function publishScan(cloud: PointCloud, name: string, format: string, readMillis
     pointCount: cloud.pointCount,
     positions: cloud.positions.slice(),
     colors: cloud.colors?.slice(),
+    intensity: cloud.intensity?.slice(),
+    intensityRange: cloud.intensity ? robustIntensityRange(cloud.intensity) : undefined,
     instance: cloud.instance?.slice(),
     semantic: cloud.semantic?.slice(),
     readMilliseconds,
@@ -66,7 +69,7 @@ function publishScan(cloud: PointCloud, name: string, format: string, readMillis
     droppedPointCount: cloud.metadata?.droppedPointCount ?? 0,
   };
   const transfer: Transferable[] = [scan.positions.buffer];
-  for (const array of [scan.colors, scan.instance, scan.semantic]) if (array) transfer.push(array.buffer);
+  for (const array of [scan.colors, scan.intensity, scan.instance, scan.semantic]) if (array) transfer.push(array.buffer);
   post({ type: 'scan', scan }, transfer);
 }
 

@@ -83,6 +83,10 @@ export interface LoadedScan {
   positions: Float32Array;
   /** Interleaved r g b 0…255, when the scan has colours. */
   colors?: Uint8Array;
+  /** Per point: the sensor's return intensity (format-specific scale), when the scan has it. */
+  intensity?: Float32Array;
+  /** The intensities drawn black and white in the intensity colour mode (`robustIntensityRange`), with `intensity`. */
+  intensityRange?: [number, number];
   /** The scan's own instance labels, when present. */
   instance?: Int32Array;
   /** The scan's own semantic labels, when present. */
