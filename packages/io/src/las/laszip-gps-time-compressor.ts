@@ -103,28 +103,31 @@ export function compressGpsTime(encoder: ArithmeticEncoder, sequences: GpsTimeSe
     }
     const lastDifference = differences[last];
     const multiplier = quantizeRatio(Math.fround(Math.fround(difference) / Math.fround(lastDifference)));
-    /** Codes the residual against `predicted`; an extreme multiplier counts towards taking this difference as the new one. */
-    const code = (symbol: number, predicted: number, context: number, extreme: boolean) => {
-      encoder.encodeSymbol(sequences.multiplierModel, symbol);
-      compressor.compress(encoder, predicted, difference, context);
-      if (!extreme) return;
-      if (++extremeCounts[last] > 3) {
-        differences[last] = difference;
-        extremeCounts[last] = 0;
-      }
-    };
     if (multiplier === 1) {
-      code(1, lastDifference, 1, false);
+      codeResidual(encoder, sequences, 1, lastDifference, difference, 1, false);
       extremeCounts[last] = 0;
     } else if (multiplier > 0) {
-      if (multiplier < MULTI) code(multiplier, Math.imul(multiplier, lastDifference), multiplier < 10 ? 2 : 3, false);
-      else code(MULTI, Math.imul(MULTI, lastDifference), 4, true);
+      if (multiplier < MULTI) codeResidual(encoder, sequences, multiplier, Math.imul(multiplier, lastDifference), difference, multiplier < 10 ? 2 : 3, false);
+      else codeResidual(encoder, sequences, MULTI, Math.imul(MULTI, lastDifference), difference, 4, true);
     } else if (multiplier < 0) {
-      if (multiplier > MULTI_MINUS) code(MULTI - multiplier, Math.imul(multiplier, lastDifference), 5, false);
-      else code(MULTI - MULTI_MINUS, Math.imul(MULTI_MINUS, lastDifference), 6, true);
-    } else code(0, 0, 7, true);
+      if (multiplier > MULTI_MINUS) codeResidual(encoder, sequences, MULTI - multiplier, Math.imul(multiplier, lastDifference), difference, 5, false);
+      else codeResidual(encoder, sequences, MULTI - MULTI_MINUS, Math.imul(MULTI_MINUS, lastDifference), difference, 6, true);
+    } else codeResidual(encoder, sequences, 0, 0, difference, 7, true);
     times[last] = time;
     return;
+  }
+}
+
+/**
+ * Codes the multiplier `symbol` and the residual of `difference` against `predicted`; an `extreme` multiplier counts
+ * towards taking this difference as the sequence's new one (after more than 3 in a row).
+ */
+function codeResidual(encoder: ArithmeticEncoder, sequences: GpsTimeSequences, symbol: number, predicted: number, difference: number, context: number, extreme: boolean): void {
+  encoder.encodeSymbol(sequences.multiplierModel, symbol);
+  sequences.compressor.compress(encoder, predicted, difference, context);
+  if (extreme && ++sequences.extremeCounts[sequences.last] > 3) {
+    sequences.differences[sequences.last] = difference;
+    sequences.extremeCounts[sequences.last] = 0;
   }
 }
 

@@ -119,6 +119,22 @@ function readPoint14(view: DataView, offset: number, target: Point14Fields): voi
   target.gpsTimeChanged = false;
 }
 
+function copyPoint14(source: Point14Fields, target: Point14Fields): void {
+  target.x = source.x;
+  target.y = source.y;
+  target.z = source.z;
+  target.intensity = source.intensity;
+  target.returns = source.returns;
+  target.flags = source.flags;
+  target.classification = source.classification;
+  target.userData = source.userData;
+  target.scanAngle = source.scanAngle;
+  target.pointSource = source.pointSource;
+  target.gpsLow = source.gpsLow;
+  target.gpsHigh = source.gpsHigh;
+  target.gpsTimeChanged = source.gpsTimeChanged;
+}
+
 const emptyPoint14 = (): Point14Fields => ({
   x: 0, y: 0, z: 0, intensity: 0, returns: 0, flags: 0, classification: 0, userData: 0, scanAngle: 0, pointSource: 0, gpsLow: 0, gpsHigh: 0, gpsTimeChanged: false,
 });
@@ -127,12 +143,12 @@ const emptyPoint14 = (): Point14Fields => ({
 class Point14Context {
   readonly changedValues = Array.from({ length: 8 }, () => new ArithmeticSymbolModel(128));
   readonly scannerChannel = new ArithmeticSymbolModel(3);
-  readonly returnCount: (ArithmeticSymbolModel | undefined)[] = new Array(16);
-  readonly returnNumber: (ArithmeticSymbolModel | undefined)[] = new Array(16);
+  readonly returnCount = new Array<ArithmeticSymbolModel | undefined>(16);
+  readonly returnNumber = new Array<ArithmeticSymbolModel | undefined>(16);
   readonly returnNumberGpsSame = new ArithmeticSymbolModel(13);
-  readonly classification: (ArithmeticSymbolModel | undefined)[] = new Array(64);
-  readonly classificationFlags: (ArithmeticSymbolModel | undefined)[] = new Array(64);
-  readonly userData: (ArithmeticSymbolModel | undefined)[] = new Array(64);
+  readonly classification = new Array<ArithmeticSymbolModel | undefined>(64);
+  readonly classificationFlags = new Array<ArithmeticSymbolModel | undefined>(64);
+  readonly userData = new Array<ArithmeticSymbolModel | undefined>(64);
   readonly dx = new IntegerCompressor(32, 2);
   readonly dy = new IntegerCompressor(32, 22);
   readonly z = new IntegerCompressor(32, 20);
@@ -180,7 +196,7 @@ export class Point14Compressor {
     readPoint14(view, offset, first);
     this.context = (first.flags >>> 4) & 3;
     this.contexts[this.context] = new Point14Context(first);
-    Object.assign(this.lastPoints[this.context], first);
+    copyPoint14(first, this.lastPoints[this.context]);
   }
 
   /** Codes the POINT14 item of the record at `offset`. */
@@ -217,7 +233,7 @@ export class Point14Compressor {
       if (!this.contexts[scannerChannel]) {
         // A channel's first point is predicted from the last point of the channel before it.
         this.contexts[scannerChannel] = new Point14Context(last);
-        Object.assign(this.lastPoints[scannerChannel], last);
+        copyPoint14(last, this.lastPoints[scannerChannel]);
         last = this.lastPoints[scannerChannel];
       }
       this.context = scannerChannel;
@@ -279,7 +295,7 @@ export class Point14Compressor {
       context.pointSource.compress(this.encoders.pointSource, last.pointSource, current.pointSource, 0);
     }
 
-    Object.assign(last, current);
+    copyPoint14(current, last);
     last.gpsTimeChanged = gpsTimeChanged;
     if (gpsTimeChanged) {
       this.changed.gpsTime = true;

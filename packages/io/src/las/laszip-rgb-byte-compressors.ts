@@ -50,44 +50,37 @@ export class Rgb14Compressor {
     const blue = view.getUint16(offset + 4, true);
     if (red !== last[0] || green !== last[1] || blue !== last[2]) this.changed = true;
     const models = this.models[this.lastContext]!;
-    const changedBit = (current: number, previous: number, mask: number, bit: number) => ((current ^ previous) & mask ? 1 << bit : 0);
-    const grey = red === green && red === blue;
+    // Bits 0–5: which bytes (low, high of red, green, blue) changed; bit 6: green and blue are coded (not all equal).
     const symbol =
-      changedBit(red, last[0], 0x00ff, 0) |
-      changedBit(red, last[0], 0xff00, 1) |
-      changedBit(green, last[1], 0x00ff, 2) |
-      changedBit(green, last[1], 0xff00, 3) |
-      changedBit(blue, last[2], 0x00ff, 4) |
-      changedBit(blue, last[2], 0xff00, 5) |
-      (grey ? 0 : 1 << 6); // bit 6: green and blue are coded
+      ((red ^ last[0]) & 0x00ff ? 1 : 0) |
+      ((red ^ last[0]) & 0xff00 ? 2 : 0) |
+      ((green ^ last[1]) & 0x00ff ? 4 : 0) |
+      ((green ^ last[1]) & 0xff00 ? 8 : 0) |
+      ((blue ^ last[2]) & 0x00ff ? 16 : 0) |
+      ((blue ^ last[2]) & 0xff00 ? 32 : 0) |
+      (red === green && red === blue ? 0 : 64);
     this.encoder.encodeSymbol(models.changedBytes, symbol);
-    const low = (value: number) => value & 0xff;
-    const high = (value: number) => value >>> 8;
-    // Red's byte differences, in LASzip's order: low, high; then green and blue against them.
-    const differences = [0, 0];
-    for (const [byte, part] of [[0, low], [1, high]] as const) {
-      if (!(symbol & (1 << byte))) continue;
-      differences[byte] = part(red) - part(last[0]);
-      this.encoder.encodeSymbol(models.red[byte], differences[byte] & 0xff);
+    // Red's byte differences, in LASzip's order (low, high); then green and blue of the low byte, of the high byte.
+    const lowDifference = symbol & 1 ? (red & 0xff) - (last[0] & 0xff) : 0;
+    if (symbol & 1) this.encoder.encodeSymbol(models.red[0], lowDifference & 0xff);
+    const highDifference = symbol & 2 ? (red >>> 8) - (last[0] >>> 8) : 0;
+    if (symbol & 2) this.encoder.encodeSymbol(models.red[1], highDifference & 0xff);
+    if (symbol & 64) {
+      this.encodeGreenBlue(models, symbol, 0, lowDifference, green & 0xff, last[1] & 0xff, blue & 0xff, last[2] & 0xff);
+      this.encodeGreenBlue(models, symbol, 1, highDifference, green >>> 8, last[1] >>> 8, blue >>> 8, last[2] >>> 8);
     }
-    if (grey) return this.remember(last, red, green, blue);
-    for (const [byte, part] of [[0, low], [1, high]] as const) {
-      let difference = differences[byte];
-      if (symbol & (1 << (byte + 2))) {
-        this.encoder.encodeSymbol(models.green[byte], (part(green) - clampByte(difference + part(last[1]))) & 0xff);
-      }
-      if (symbol & (1 << (byte + 4))) {
-        difference = Math.trunc((difference + part(green) - part(last[1])) / 2);
-        this.encoder.encodeSymbol(models.blue[byte], (part(blue) - clampByte(difference + part(last[2]))) & 0xff);
-      }
-    }
-    this.remember(last, red, green, blue);
-  }
-
-  private remember(last: Uint16Array, red: number, green: number, blue: number): void {
     last[0] = red;
     last[1] = green;
     last[2] = blue;
+  }
+
+  /** Green and blue of one byte (0 low, 1 high): corrections to red's difference, clamped to a byte. */
+  private encodeGreenBlue(models: ColorModels, symbol: number, byte: number, redDifference: number, green: number, lastGreen: number, blue: number, lastBlue: number): void {
+    if (symbol & (4 << byte)) this.encoder.encodeSymbol(models.green[byte], (green - clampByte(redDifference + lastGreen)) & 0xff);
+    if (symbol & (16 << byte)) {
+      const difference = Math.trunc((redDifference + green - lastGreen) / 2);
+      this.encoder.encodeSymbol(models.blue[byte], (blue - clampByte(difference + lastBlue)) & 0xff);
+    }
   }
 
   /** Ends the layer: its bytes (empty when left out). */
