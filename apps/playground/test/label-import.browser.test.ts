@@ -57,7 +57,7 @@ describe.skipIf(!runnable)('playground: import labels, correct them, export them
     await server?.close();
   });
 
-  it('wasm: ScanNet annotation in, a click on a new object, LAS and ScanNet out equal to the page', async () => {
+  it('wasm: ScanNet annotation in, a click on a new object, LAS, LAZ and ScanNet out equal to the page', async () => {
     const labelTable = parseScannetLabelTable(readFileSync(join(votenet, 'scannetv2-labels.combined.tsv'), 'utf8'));
     browser = await launchChromium(false);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });

@@ -149,12 +149,12 @@ class Point14Context {
   readonly classification = new Array<ArithmeticSymbolModel | undefined>(64);
   readonly classificationFlags = new Array<ArithmeticSymbolModel | undefined>(64);
   readonly userData = new Array<ArithmeticSymbolModel | undefined>(64);
-  readonly dx = new IntegerCompressor(32, 2);
-  readonly dy = new IntegerCompressor(32, 22);
-  readonly z = new IntegerCompressor(32, 20);
-  readonly intensity = new IntegerCompressor(16, 4);
-  readonly scanAngle = new IntegerCompressor(16, 2);
-  readonly pointSource = new IntegerCompressor(16);
+  readonly xCompressor = new IntegerCompressor(32, 2);
+  readonly yCompressor = new IntegerCompressor(32, 22);
+  readonly zCompressor = new IntegerCompressor(32, 20);
+  readonly intensityCompressor = new IntegerCompressor(16, 4);
+  readonly scanAngleCompressor = new IntegerCompressor(16, 2);
+  readonly pointSourceCompressor = new IntegerCompressor(16);
   readonly xDifferenceMedians = Array.from({ length: 12 }, () => new StreamingMedian5());
   readonly yDifferenceMedians = Array.from({ length: 12 }, () => new StreamingMedian5());
   readonly lastIntensities: Uint16Array;
@@ -204,8 +204,9 @@ export class Point14Compressor {
     const current = this.current;
     readPoint14(view, offset, current);
     let last = this.lastPoints[this.context];
-    const lastPulse = (last.returns & 15) === 1 ? 1 : 0;
-    const lastPointReturn = lastPulse + ((last.returns & 15) >= last.returns >>> 4 ? 2 : 0) + (last.gpsTimeChanged ? 4 : 0);
+    // Context of the changed-values model (LASzip's `lpr`): the last point was a first (1) and/or last (2) return,
+    // and its GPS time had changed (4).
+    const lastReturnContext = ((last.returns & 15) === 1 ? 1 : 0) + ((last.returns & 15) >= last.returns >>> 4 ? 2 : 0) + (last.gpsTimeChanged ? 4 : 0);
     const scannerChannel = (current.flags >>> 4) & 3;
     const channelChanged = scannerChannel !== this.context;
     if (channelChanged && this.contexts[scannerChannel]) last = this.lastPoints[scannerChannel];
@@ -225,7 +226,7 @@ export class Point14Compressor {
       else changedValues |= 3;
     }
     const xy = this.encoders.channelReturnsXy;
-    xy.encodeSymbol(this.contexts[this.context]!.changedValues[lastPointReturn], changedValues);
+    xy.encodeSymbol(this.contexts[this.context]!.changedValues[lastReturnContext], changedValues);
 
     if (channelChanged) {
       const difference = scannerChannel - this.context;
@@ -256,15 +257,15 @@ export class Point14Compressor {
     const single = returnCount === 1 ? 1 : 0;
 
     const medianIndex = (returnMap << 1) | Number(gpsTimeChanged);
-    const dx = (current.x - last.x) | 0;
-    context.dx.compress(xy, context.xDifferenceMedians[medianIndex].median, dx, single);
-    context.xDifferenceMedians[medianIndex].add(dx);
-    const xBits = context.dx.k;
-    const dy = (current.y - last.y) | 0;
-    context.dy.compress(xy, context.yDifferenceMedians[medianIndex].median, dy, single + (xBits < 20 ? xBits & ~1 : 20));
-    context.yDifferenceMedians[medianIndex].add(dy);
-    const xyBits = (context.dx.k + context.dy.k) >>> 1;
-    context.z.compress(this.encoders.z, context.lastZ[level], current.z, single + (xyBits < 18 ? xyBits & ~1 : 18));
+    const xDifference = (current.x - last.x) | 0;
+    context.xCompressor.compress(xy, context.xDifferenceMedians[medianIndex].median, xDifference, single);
+    context.xDifferenceMedians[medianIndex].add(xDifference);
+    const xBits = context.xCompressor.k;
+    const yDifference = (current.y - last.y) | 0;
+    context.yCompressor.compress(xy, context.yDifferenceMedians[medianIndex].median, yDifference, single + (xBits < 20 ? xBits & ~1 : 20));
+    context.yDifferenceMedians[medianIndex].add(yDifference);
+    const xyBits = (context.xCompressor.k + context.yCompressor.k) >>> 1;
+    context.zCompressor.compress(this.encoders.z, context.lastZ[level], current.z, single + (xyBits < 18 ? xyBits & ~1 : 18));
     context.lastZ[level] = current.z;
 
     if (current.classification !== last.classification) this.changed.classification = true;
@@ -279,12 +280,12 @@ export class Point14Compressor {
 
     if (current.intensity !== last.intensity) this.changed.intensity = true;
     const intensityIndex = (pulse << 1) | Number(gpsTimeChanged);
-    context.intensity.compress(this.encoders.intensity, context.lastIntensities[intensityIndex], current.intensity, pulse);
+    context.intensityCompressor.compress(this.encoders.intensity, context.lastIntensities[intensityIndex], current.intensity, pulse);
     context.lastIntensities[intensityIndex] = current.intensity;
 
     if (scanAngleChanged) {
       this.changed.scanAngle = true;
-      context.scanAngle.compress(this.encoders.scanAngle, last.scanAngle, current.scanAngle, Number(gpsTimeChanged));
+      context.scanAngleCompressor.compress(this.encoders.scanAngle, last.scanAngle, current.scanAngle, Number(gpsTimeChanged));
     }
 
     if (current.userData !== last.userData) this.changed.userData = true;
@@ -292,7 +293,7 @@ export class Point14Compressor {
 
     if (pointSourceChanged) {
       this.changed.pointSource = true;
-      context.pointSource.compress(this.encoders.pointSource, last.pointSource, current.pointSource, 0);
+      context.pointSourceCompressor.compress(this.encoders.pointSource, last.pointSource, current.pointSource, 0);
     }
 
     copyPoint14(current, last);
