@@ -185,7 +185,7 @@ describe('writeLaz on adversarial synthetic clouds', () => {
     });
   }
 
-  it('coordinates jumping between the ends of the int32 range (differences that wrap) and all-equal points', () => {
+  it('coordinates jumping between the ends of the int32 range (differences that wrap) and all-equal points', async () => {
     // ±214 km at 0.1 mm is ±2.14 × 10^9, next to ±2^31: consecutive differences overflow int32.
     expectSameRecords(syntheticCloud(20_000, 7, (_point, random) => [random() < 0.5 ? -214_000 : 214_000, (random() - 0.5) * 428_000, random() < 0.5 ? 0 : -214_000]));
     const equal = syntheticCloud(LASZIP_CHUNK_POINTS + 10, 8, () => [1.5, -2.25, 3]);
@@ -193,6 +193,31 @@ describe('writeLaz on adversarial synthetic clouds', () => {
     for (const values of Object.values(equal.attributes!)) values.fill(values[0]);
     const { las, laz } = expectSameRecords(equal);
     expect(laz.length).toBeLessThan(las.length / 50); // nothing changes: layers are left out
+    // Beyond LAZ_MAXIMUM_COMPRESSION_RATIO, yet read: layered chunks are bounded by their own point counts.
+    await expectSameCloudRead(las, laz);
+  });
+
+  it('readLas bounds a layered LAZ by the point counts of its chunks, and refuses damaged chunks', async () => {
+    const pointCount = LASZIP_CHUNK_POINTS + 1;
+    const laz = writeLaz({ pointCount, positions: new Float32Array(pointCount * 3).fill(2) });
+    const view = new DataView(laz.buffer);
+    const firstChunk = view.getUint32(96, true) + 8;
+    const recordLength = view.getUint16(105, true);
+    const chunkTable = Number(view.getBigInt64(firstChunk - 8, true));
+    expect((await readLas(laz)).pointCount).toBe(pointCount);
+    const damaged: [string, (copy: DataView) => void, string, RegExp][] = [
+      ['count', (copy) => copy.setBigUint64(247, BigInt(pointCount + 1), true), 'pointCount', /claims 50002 points, but its 2 layered chunks hold 50001/],
+      ['chunk count', (copy) => copy.setUint32(firstChunk + recordLength, 0, true), 'chunk point count', /layered chunk 0 claims 0 points, expected 1\.\.50000/],
+      ['layer size', (copy) => copy.setUint32(firstChunk + recordLength + 4, 1e6, true), 'chunk layer sizes', /layered chunk 0's layers run to byte \d+, past the chunk table/],
+      ['table', (copy) => copy.setUint32(chunkTable + 4, 3, true), 'chunkCount', /the chunk table lists 3 chunks, the point data holds 2 layered chunks/],
+    ];
+    for (const [name, damage, field, message] of damaged) {
+      const copy = laz.slice();
+      damage(new DataView(copy.buffer));
+      const error = (await readLas(copy).catch((caught: unknown) => caught)) as PointCloudFormatError;
+      expect(error, name).toBeInstanceOf(PointCloudFormatError);
+      expect([error.field, error.message], name).toEqual([field, expect.stringMatching(message)]);
+    }
   });
 
   it('a chunk of random raw records (every byte random: flags, scanner channels, scan angles, user data) decompresses to itself', () => {
