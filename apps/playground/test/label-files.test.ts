@@ -71,7 +71,7 @@ describe.skipIf(!hasData)('Export menu formats read back by Import labels (scene
       const file = buildLabelFile(format, room!, input, 'scene0001_00', format === 'scannet' ? segments : undefined);
       const imported = await importLabels([{ name: file.fileName, bytes: file.bytes }], room!, CLASS_NAMES);
       expectSameObjects(imported, input);
-      if (format === 'ply' || format === 'las' || format === 'labels-json') expect(Array.from(imported.instance)).toEqual(Array.from(input.instance));
+      if (format === 'ply' || format === 'las' || format === 'laz' || format === 'labels-json') expect(Array.from(imported.instance)).toEqual(Array.from(input.instance));
     });
   }
 

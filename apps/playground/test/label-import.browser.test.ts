@@ -1,7 +1,7 @@
 /**
  * Import labels → correct with a click → export → read back, in headless Chromium (Debian's package, driven by
  * playwright-core, wasm backend): a ScanNet room's ground-truth annotation (aggregation + segs) becomes the page's
- * objects, a click on a new object takes points over, and the LAS and ScanNet exports read back with @pointclick/io
+ * objects, a click on a new object takes points over, and the LAS, LAZ and ScanNet exports read back with @pointclick/io
  * to exactly what the page shows.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -57,7 +57,7 @@ describe.skipIf(!runnable)('playground: import labels, correct them, export them
     await server?.close();
   });
 
-  it('wasm: ScanNet annotation in, a click on a new object, LAS and ScanNet out equal to the page', async () => {
+  it('wasm: ScanNet annotation in, a click on a new object, LAS, LAZ and ScanNet out equal to the page', async () => {
     const labelTable = parseScannetLabelTable(readFileSync(join(votenet, 'scannetv2-labels.combined.tsv'), 'utf8'));
     browser = await launchChromium(false);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
@@ -115,6 +115,12 @@ describe.skipIf(!runnable)('playground: import labels, correct them, export them
     for (const [objectId, semantic] of semanticOf) {
       for (const [otherId, otherSemantic] of semanticOf) expect(semantic === otherSemantic, `objects ${objectId}, ${otherId}`).toBe(classOf.get(objectId) === classOf.get(otherId));
     }
+
+    // LAZ out: the same records, LASzip-compressed by the worker, read back here through laz-perf.
+    const laz = await readLas(new Uint8Array(await download(page, 'laz', 'label-import-export.laz')));
+    expect(laz.metadata.format).toBe('laz');
+    expect(Array.from(laz.instance!)).toEqual(edited.instance);
+    expect(Array.from(laz.semantic!)).toEqual(Array.from(las.semantic!));
 
     // ScanNet out: read back by the ScanNet reader to the page's objects, each group labelled with its class.
     const archive = unzipSync(new Uint8Array(await download(page, 'scannet', 'label-import-export-scannet.zip')));

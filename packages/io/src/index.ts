@@ -34,6 +34,7 @@ export { computeCrc32 } from './core/crc32-checksum.js';
 export { S3DIS_CLASS_NAMES } from './classes/s3dis-class-names.js';
 export type { WriteLasOptions } from './las/las-writer.js';
 export { writeLas, writeLasChunks } from './las/las-writer.js';
+export { writeLaz, writeLazChunks, LASZIP_CHUNK_POINTS } from './las/laz-writer.js';
 export { writeSemanticKittiLabels, writeSemanticKittiLabelChunks } from './kitti/semantickitti-label-writer.js';
 export type { ScanNetAnnotationInput, ScanNetAnnotationFiles } from './scenes/scannet-annotation-writer.js';
 export { writeScanNetAnnotation } from './scenes/scannet-annotation-writer.js';

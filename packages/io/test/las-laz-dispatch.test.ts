@@ -5,8 +5,8 @@ import { LAZ_MAXIMUM_COMPRESSION_RATIO } from '../src/las/laszip-layout.js';
 import { buildLaz, makeSyntheticPoints, type SyntheticLasPoint } from './las-test-files.js';
 
 // No LAZ encoder is available here (no LASzip / PDAL / laspy on this machine or in npm packages we
-// use). LAS ≤ 1.3 formats 0–3 go to laz-perf directly (tested on the real LAZ fixtures in las-reader.test.ts);
-// for the rest (LAS 1.4, formats 4–10) these tests stand in @loaders.gl/las's loaders with fakes that behave as its parseLAS does
+// use). LAS ≤ 1.3 formats 0–3 and formats 6–8 go to laz-perf directly (tested on the real LAZ fixtures in
+// las-reader.test.ts and on writeLaz's output in laz-writer.test.ts); for the waveform formats 4, 5, 9, 10 these tests stand in @loaders.gl/las's loaders with fakes that behave as its parseLAS does
 // (float64 world positions with fp64, classification byte as stored, colours divided by 256 for
 // colorDepth 16 or stored raw in a byte for colorDepth 8) and check how readLas drives them.
 const fake = vi.hoisted(() => ({
@@ -45,9 +45,9 @@ beforeEach(() => {
 });
 
 describe('readLas with LAZ input', () => {
-  it('decompresses LAZ 1.4 format 7 with laz-rs in float64 and makes positions local', async () => {
+  it('decompresses LAZ 1.4 format 10 with laz-rs in float64 and makes positions local', async () => {
     fake.points = makeSyntheticPoints(30);
-    const bytes = buildLaz(fake.points, 7, 4);
+    const bytes = buildLaz(fake.points, 10, 4);
     const cloud = await readLas(bytes, { fileName: 'tile.laz' });
     expect(fake.calls).toEqual([{ loader: 'laz-rs', colorDepth: 16, fp64: true, byteLength: bytes.length }]);
     expect(cloud.metadata.format).toBe('laz');
@@ -64,15 +64,15 @@ describe('readLas with LAZ input', () => {
 
   it('decompresses again keeping raw values when every colour is below 256', async () => {
     fake.points = makeSyntheticPoints(30, 1);
-    const cloud = await readLas(buildLaz(fake.points, 7, 4));
+    const cloud = await readLas(buildLaz(fake.points, 10, 4));
     expect(fake.calls.map((call) => call.colorDepth)).toEqual([16, 8]);
     expect(cloud.metadata.colorDepth).toBe(8);
     expect(Array.from(cloud.colors!)).toEqual(fake.points.flatMap((point) => point.color!));
   });
 
-  it('sends LAS 1.4 and point formats 6–10 to laz-rs', async () => {
+  it('sends the waveform point formats (10) to laz-rs', async () => {
     fake.points = makeSyntheticPoints(10);
-    const cloud = await readLas(buildLaz(fake.points, 7, 4));
+    const cloud = await readLas(buildLaz(fake.points, 10, 4));
     expect(fake.calls.map((call) => call.loader)).toEqual(['laz-rs']);
     expect(cloud.pointCount).toBe(10);
   });
@@ -80,7 +80,7 @@ describe('readLas with LAZ input', () => {
   it('rejects a decompressed point count that differs from the header', async () => {
     fake.points = makeSyntheticPoints(10);
     fake.vertexCountDelta = -1;
-    const error = await readLas(buildLaz(fake.points, 7, 4), { fileName: 'short.laz' }).catch((caught: unknown) => caught);
+    const error = await readLas(buildLaz(fake.points, 10, 4), { fileName: 'short.laz' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PointCloudFormatError);
     expect((error as PointCloudFormatError).message).toMatch(/decompressed 9 points, header declares 10/);
   });

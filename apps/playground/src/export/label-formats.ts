@@ -1,6 +1,7 @@
 import {
   findClassId,
   writeLasChunks,
+  writeLazChunks,
   writePlyChunks,
   writeS3disRoom,
   writeScanNetAnnotation,
@@ -13,7 +14,7 @@ import { zipSync, strToU8 } from 'fflate';
 import { buildLabelsJson, labelledCloud, type LabelExportInput } from './label-export.js';
 
 /** Formats the Export menu offers. */
-export type LabelExportFormat = 'ply' | 'labels-json' | 'semantickitti' | 'scannet' | 's3dis' | 'las';
+export type LabelExportFormat = 'ply' | 'labels-json' | 'semantickitti' | 'scannet' | 's3dis' | 'las' | 'laz';
 
 /** Menu entries: format, label and what the download holds. */
 export const LABEL_EXPORT_FORMATS: readonly { format: LabelExportFormat; title: string; description: string }[] = [
@@ -23,6 +24,7 @@ export const LABEL_EXPORT_FORMATS: readonly { format: LabelExportFormat; title: 
   { format: 'scannet', title: 'ScanNet (zip)', description: '<scan>.aggregation.json + <scan>_vh_clean_2.0.010000.segs.json' },
   { format: 's3dis', title: 'S3DIS room (zip)', description: 'Annotations/<class>_<n>.txt + <room>.txt' },
   { format: 'las', title: 'LAS 1.4', description: 'classification = semantic, extra-bytes field "instance"' },
+  { format: 'laz', title: 'LAZ (LAS 1.4, LASzip)', description: 'the LAS 1.4 records, LASzip-compressed (layered, v3)' },
 ];
 
 /** A file to download. */
@@ -54,11 +56,13 @@ export function labelFileName(format: LabelExportFormat, baseName: string): { fi
       return { fileName: `${baseName}-s3dis.zip`, mimeType: 'application/zip' };
     case 'las':
       return { fileName: `${baseName}-labels.las`, mimeType: binary };
+    case 'laz':
+      return { fileName: `${baseName}-labels.laz`, mimeType: binary };
   }
 }
 
 /**
- * Builds the download for `format` from the page's labels. PLY, labels JSON and LAS use the page's semantic ids
+ * Builds the download for `format` from the page's labels. PLY, labels JSON and LAS / LAZ use the page's semantic ids
  * (class index + 1); SemanticKITTI, ScanNet and S3DIS name the classes in their own label spaces, so an object
  * whose class that space lacks is an error naming the class (a `ClassMappingError`), never a silent 0.
  *
@@ -79,7 +83,8 @@ export function buildLabelFile(format: LabelExportFormat, cloud: PointCloud, inp
 
 /**
  * {@link buildLabelFile} in chunks of about `options.chunkBytes`: PLY, LAS and SemanticKITTI are written chunk by
- * chunk without a buffer of the whole file (the chunked writers of `@pointclick/io`); labels JSON, ScanNet and S3DIS
+ * chunk without a buffer of the whole file (the chunked writers of `@pointclick/io`); LAZ is compressed first (its
+ * header points at the chunk table after the compressed points) and handed out in pieces; labels JSON, ScanNet and S3DIS
  * (text and zip archives, a fraction of the scan's size) are built whole and handed out as one chunk. Every check
  * (classes, label ranges) runs before this returns.
  */
@@ -127,10 +132,12 @@ export function buildLabelFileChunks(
       const files = writeS3disRoom({ roomName: baseName, positions: cloud.positions, colors: cloud.colors, instance, semantic });
       return whole(zipSync(Object.fromEntries(Object.entries(files).map(([fileName, text]) => [`${baseName}/${fileName}`, strToU8(text)]))));
     }
-    case 'las': {
+    case 'las':
+    case 'laz': {
       const classIndexOf = new Map(input.objects.map((object) => [object.objectId, object.classIndex]));
       const semantic = semanticFrom((objectId) => classIndexOf.get(objectId)! + 1);
-      return { ...name, ...writeLasChunks({ pointCount: cloud.pointCount, positions: cloud.positions, colors: cloud.colors, semantic, instance, metadata: cloud.metadata }, options) };
+      const labelled: PointCloud = { pointCount: cloud.pointCount, positions: cloud.positions, colors: cloud.colors, semantic, instance, metadata: cloud.metadata };
+      return { ...name, ...(format === 'las' ? writeLasChunks(labelled, options) : writeLazChunks(labelled, options)) };
     }
   }
 }

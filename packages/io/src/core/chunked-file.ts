@@ -28,6 +28,19 @@ export interface ChunkedWriteOptions {
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
+ * `options.chunkBytes`, or {@link DEFAULT_CHUNK_BYTES}.
+ *
+ * @throws {PointCloudFormatError} (field `chunkBytes`) when `chunkBytes` is not a positive whole number.
+ */
+export function resolveChunkBytes(format: string, options: ChunkedWriteOptions): number {
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
+    throw new PointCloudFormatError({ format, field: 'chunkBytes', message: `cannot write: chunkBytes ${chunkBytes} is not a positive whole number of bytes` });
+  }
+  return chunkBytes;
+}
+
+/**
  * Chunks of a file made of a `prefix` (header) and `recordCount` fixed-size records that `writeRecords` fills.
  *
  * @param writeRecords - Writes records `first` (inclusive) to `end` (exclusive) into `target`, starting at byte 0.
@@ -41,10 +54,7 @@ export function chunkRecords(
   options: ChunkedWriteOptions,
   writeRecords: (first: number, end: number, target: Uint8Array) => void,
 ): ChunkedFile {
-  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
-    throw new PointCloudFormatError({ format, field: 'chunkBytes', message: `cannot write: chunkBytes ${chunkBytes} is not a positive whole number of bytes` });
-  }
+  const chunkBytes = resolveChunkBytes(format, options);
   const recordsPerChunk = Math.max(1, Math.floor(chunkBytes / Math.max(1, recordBytes)));
   return {
     byteLength: prefix.length + recordCount * recordBytes,

@@ -29,9 +29,10 @@ export { ASPRS_CLASS_NAMES } from './las-point-cloud.js';
  *   name, in their own type (scaled fields as float64); an integer field named `instance` → `instance`. For LAZ
  *   they are decompressed by laz-perf, since loaders.gl drops them.
  * - Uncompressed records are decoded with a DataView straight into the final arrays (no intermediate arrays).
- * - LAZ: LAS ≤ 1.3 with formats 0–3 is decompressed by laz-perf point by point, each run of records decoded into
- *   the final arrays like uncompressed LAS (so LAZ clouds carry the same attributes); LAS 1.4 and formats 4–10 by
- *   laz-rs through `@loaders.gl/las` (which loads its WebAssembly with `fetch`, so in browsers only), after
+ * - LAZ: LAS ≤ 1.3 with formats 0–3 and formats 6–8 (what `writeLaz` writes) are decompressed by laz-perf
+ *   point by point, each run of records decoded into the final arrays like uncompressed LAS (so LAZ clouds carry the
+ *   same attributes), in Node and browsers; the waveform formats 4, 5, 9 and 10 by laz-rs through `@loaders.gl/las`
+ *   (which loads its WebAssembly with `fetch`, so in browsers only), after
  *   `checkLaszipLayout` has bounded the claimed point count by the LASzip chunk table and
  *   `LAZ_MAXIMUM_COMPRESSION_RATIO`, so a damaged count cannot keep the decoder running.
  *
@@ -60,11 +61,12 @@ export async function readLas(bytes: Uint8Array, options: ReaderOptions = {}): P
 }
 
 /**
- * Whether laz-perf, called here point by point, decompresses the file: LAS ≤ 1.3 with point formats 0–3. Other
- * LAZ files (LAS 1.4, formats 4–10) go to laz-rs through `@loaders.gl/las`.
+ * Whether laz-perf, called here point by point, decompresses the file: LAS ≤ 1.3 with point formats 0–3, and point
+ * formats 6–8 (LAS 1.4, LASzip's layered compression, which laz-perf's `LASZip` decodes too). The waveform formats
+ * 4, 5, 9 and 10 go to laz-rs through `@loaders.gl/las`.
  */
 function usesLazPerf(header: LasHeader): boolean {
-  return header.version[1] <= 3 && header.pointFormat <= 3;
+  return (header.version[1] <= 3 && header.pointFormat <= 3) || (header.pointFormat >= 6 && header.pointFormat <= 8);
 }
 
 /** Puts extra-bytes fields into `attributes` (never over a standard attribute) and an integer `instance` field into `instance`. */

@@ -62,18 +62,22 @@ export function writeLasChunks(cloud: PointCloud, options: WriteLasOptions & Chu
 }
 
 /** A checked LAS file: its header and VLR bytes, and a writer of its point records. */
-interface LasPlan {
+export interface LasPlan {
   /** Public header block and extra-bytes VLR. */
   prefix: Uint8Array;
   /** Bytes of one point record. */
   recordLength: number;
+  /** Point format, 6 or 7 (with RGB). */
+  pointFormat: 6 | 7;
   /** Writes records `first`…`end − 1` into `target` from its byte 0. */
   writeRecords: (first: number, end: number, target: Uint8Array) => void;
 }
 
-/** Checks `cloud`, lays out the header and extra bytes, and returns the record writer. */
-function planLas(cloud: PointCloud, options: WriteLasOptions): LasPlan {
-  const format = 'las';
+/**
+ * Checks `cloud`, lays out the header and extra bytes, and returns the record writer (shared by the LAS and LAZ
+ * writers, so both check the same and write the same records).
+ */
+export function planLas(cloud: PointCloud, options: WriteLasOptions, format: 'las' | 'laz' = 'las'): LasPlan {
   const { pointCount, positions, colors, intensity, semantic, instance } = cloud;
   const attributes = cloud.attributes ?? {};
   checkLabelCounts(format, pointCount * 3, { positions, colors });
@@ -95,7 +99,7 @@ function planLas(cloud: PointCloud, options: WriteLasOptions): LasPlan {
     extras.push({ name, values, dataType: extraBytesTypeOf(values) });
   }
 
-  const pointFormat = colors ? 7 : 6;
+  const pointFormat: 6 | 7 = colors ? 7 : 6;
   const standardLength = LAS_POINT_RECORD_SIZES[pointFormat];
   const recordLength = standardLength + extras.reduce((sum, extra) => sum + EXTRA_BYTES_TYPES[extra.dataType]!.size, 0);
   const vlrLength = extras.length > 0 ? VLR_HEADER_BYTES + extras.length * EXTRA_BYTES_DESCRIPTOR_BYTES : 0;
@@ -207,7 +211,7 @@ function planLas(cloud: PointCloud, options: WriteLasOptions): LasPlan {
       }
     }
   };
-  return { prefix: output, recordLength, writeRecords };
+  return { prefix: output, recordLength, pointFormat, writeRecords };
 }
 
 function writeExtraValue(view: DataView, offset: number, dataType: number, value: number): void {

@@ -7,7 +7,9 @@ import type { LasHeader } from './las-header.js';
  * LASzip compresses real scans 4–20× (its paper reports LAZ files at 7–20 % of the LAS size; the two LAZ fixtures
  * here are 5.1× and 3.8×). Its arithmetic coder could in theory go far beyond (a cloud of identical points), but a
  * header that claims more than 50× is taken as damaged: decompressing it would run the decoder over points that
- * the bytes cannot hold. This bounds the decoder's work to 50 × the compressed bytes.
+ * the bytes cannot hold. This bounds the decoder's work to 50 × the compressed bytes. Layered (LAS 1.4) files with
+ * fixed-size chunks, whose chunks state their own point counts, are bounded by those counts instead: a cloud of
+ * identical points, legitimately compressed far beyond 50× (`writeLaz` does), is then still read.
  */
 export const LAZ_MAXIMUM_COMPRESSION_RATIO = 50;
 
@@ -17,6 +19,48 @@ const VARIABLE_CHUNK_SIZE = 0xffffffff;
 const VLR_HEADER_BYTES = 54;
 /** Record id of the LASzip VLR, user id `laszip encoded`. */
 const LASZIP_RECORD_ID = 22204;
+
+/**
+ * Layers per chunk of each LASzip item type in layered (LAS 1.4) compression: POINT14 9, RGB14 1, RGBNIR14 2,
+ * WAVEPACKET14 1, BYTE14 one per byte.
+ */
+const LAYERED_ITEM_LAYERS: Readonly<Record<number, number | 'bytes'>> = { 10: 9, 11: 1, 12: 2, 13: 1, 14: 'bytes' };
+
+/**
+ * Walks the layered chunks between `start` and the chunk table: each is a raw record, its point count (at most
+ * `chunkSize`, at least 1), `layerCount` layer sizes and the layers. Returns the points they hold.
+ *
+ * @throws through `fail` when a chunk runs past the chunk table, claims 0 or more than `chunkSize` points, or the
+ *   chunks found are not the `chunkCount` the table lists.
+ */
+function countLayeredChunkPoints(
+  view: DataView,
+  start: number,
+  end: number,
+  recordLength: number,
+  layerCount: number,
+  chunkSize: number,
+  chunkCount: number,
+  fail: (message: string, byteOffset: number, field: string) => never,
+): number {
+  let points = 0;
+  let chunks = 0;
+  for (let offset = start; offset < end; chunks++) {
+    const sizesOffset = offset + recordLength + 4;
+    if (chunks >= chunkCount || sizesOffset + layerCount * 4 > end) {
+      fail(`layered chunk ${chunks} at byte ${offset} runs past the chunk table at ${end} (the table lists ${chunkCount} chunks)`, offset, 'chunk');
+    }
+    const count = view.getUint32(offset + recordLength, true);
+    if (count < 1 || count > chunkSize) fail(`layered chunk ${chunks} claims ${count} points, expected 1..${chunkSize}`, offset + recordLength, 'chunk point count');
+    let next = sizesOffset + layerCount * 4;
+    for (let layer = 0; layer < layerCount; layer++) next += view.getUint32(sizesOffset + layer * 4, true);
+    if (next > end) fail(`layered chunk ${chunks}'s layers run to byte ${next}, past the chunk table at ${end}`, sizesOffset, 'chunk layer sizes');
+    points += count;
+    offset = next;
+  }
+  if (chunks !== chunkCount) fail(`the chunk table lists ${chunkCount} chunks, the point data holds ${chunks} layered chunks`, end + 4, 'chunkCount');
+  return points;
+}
 
 /** What the LASzip VLR and chunk table say about the compressed points of a LAZ file. */
 export interface LaszipLayout {
@@ -35,7 +79,9 @@ export interface LaszipLayout {
  * the LASzip VLR exists within the VLR area and its item sizes add up to the point record length; the chunk table
  * lies inside the file; every chunk starts with one raw record (so `chunkCount × pointRecordLength` fits the
  * compressed bytes); with fixed-size chunks, `pointCount ≤ chunkCount × chunkSize`; and
- * `pointCount × pointRecordLength ≤ compressed bytes × {@link LAZ_MAXIMUM_COMPRESSION_RATIO}`.
+ * `pointCount × pointRecordLength ≤ compressed bytes × {@link LAZ_MAXIMUM_COMPRESSION_RATIO}` — except for layered
+ * (LAS 1.4, compressor 3) fixed-size chunks, which are walked one by one instead (each chunk's raw record, point
+ * count ≤ chunk size and layer sizes must tile the bytes up to the chunk table) and must hold the header's count.
  *
  * @param bytes - The whole LAZ file.
  * @param header - Its parsed public header (`compressed` set).
@@ -84,7 +130,16 @@ export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName
     fail(`LASzip VLR lists ${itemCount} items (${34 + itemCount * 6} bytes) in ${laszipLength} bytes`, laszipOffset + 32, 'laszip items');
   }
   let itemBytes = 0;
-  for (let item = 0; item < itemCount; item++) itemBytes += view.getUint16(laszipOffset + 34 + item * 6 + 2, true);
+  // Layers per chunk of LAS 1.4 layered compression, from the items; undefined when an item's layers are unknown.
+  let layerCount: number | undefined = 0;
+  for (let item = 0; item < itemCount; item++) {
+    const itemOffset = laszipOffset + 34 + item * 6;
+    const size = view.getUint16(itemOffset + 2, true);
+    itemBytes += size;
+    const layers = LAYERED_ITEM_LAYERS[view.getUint16(itemOffset, true)];
+    const version = view.getUint16(itemOffset + 4, true);
+    layerCount = layerCount === undefined || layers === undefined || (version !== 3 && version !== 4) ? undefined : layerCount + (layers === 'bytes' ? size : layers);
+  }
   if (itemBytes !== pointRecordLength) {
     fail(`LASzip items add up to ${itemBytes} bytes per point, the header's point record length is ${pointRecordLength}`, laszipOffset + 34, 'laszip items');
   }
@@ -120,6 +175,15 @@ export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName
           header.version[1] >= 4 ? 247 : 107,
           'pointCount',
         );
+      }
+      if (compressor === 3 && layerCount !== undefined) {
+        // Layered chunks describe themselves (raw record, point count, layer sizes, layers), so the count is checked
+        // chunk by chunk instead of by a compression ratio, which very regular clouds exceed legitimately.
+        const heldPoints = countLayeredChunkPoints(view, pointDataOffset + 8, chunkTableOffset, pointRecordLength, layerCount, chunkSize, chunkCount, fail);
+        if (pointCount > heldPoints) {
+          fail(`header claims ${pointCount} points, but its ${chunkCount} layered chunks hold ${heldPoints}`, header.version[1] >= 4 ? 247 : 107, 'pointCount');
+        }
+        return { compressor, chunkSize, chunkCount, compressedByteCount };
       }
     }
   }

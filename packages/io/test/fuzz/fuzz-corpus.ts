@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { PointCloud, PointCloudFormat } from '../../src/core/point-cloud.js';
 import { writePly } from '../../src/ply/ply-writer.js';
+import { writeLaz } from '../../src/las/laz-writer.js';
 import { buildPly, type TestPlyElement } from '../ply-test-files.js';
 
 /** Fixed seed of the fuzz run; change it only on purpose (the case list and any reproduction depend on it). */
@@ -243,6 +244,22 @@ export function loadFuzzBases(directory: string): FuzzBase[] {
   };
   const writtenBytes = writePly(written);
   bases.push(base('writePly output', 'ply', 'written.ply', writtenBytes, { headerEnd: plyHeaderEnd(writtenBytes), textHeader: true, exactLength: true, caseCount: 3000 }));
+  // writeLaz's LAS 1.4 layered LAZ (POINT14, RGB14, BYTE14 for instance and ring): the layered-chunk walk and laz-perf's
+  // 1.4 decoder on damaged layer sizes, counts and layers.
+  const lazBytes = writeLaz({
+    ...written,
+    intensity: written.intensity!.map((value) => Math.round(value * 65535)), // KITTI remission 0..1 → LAS 16 bits
+    colors: Uint8Array.from({ length: SLICE_POINTS * 3 }, (_, index) => (index * 37) % 256),
+  });
+  const lazView = new DataView(lazBytes.buffer);
+  const firstChunk = lazView.getUint32(96, true) + 8;
+  const lazFields: BinaryField[] = [
+    ...lazLayoutFields(lazBytes),
+    { name: 'pointCount (1.4)', offset: 247, type: 'i64' },
+    { name: 'chunk 0 point count', offset: firstChunk + lazView.getUint16(105, true), type: 'u32' },
+    ...Array.from({ length: 4 }, (_, layer) => ({ name: `chunk 0 layer ${layer} size`, offset: firstChunk + lazView.getUint16(105, true) + 4 + layer * 4, type: 'u32' as const })),
+  ];
+  bases.push(base('writeLaz output', 'laz', 'written.laz', lazBytes, { headerEnd: firstChunk, binaryFields: lazFields, caseCount: 350 }));
 
   // Headerless float32 formats.
   bases.push(base('kitti bin slice', 'kitti-bin', 'kitti.bin', kittiSlice, { float32Rows: true, caseCount: 2500 }));
