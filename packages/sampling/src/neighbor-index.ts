@@ -10,6 +10,16 @@ export interface NeighborResult {
   distances: Float32Array;
 }
 
+/** Result of {@link NeighborIndex.knnInLeafOrder}: the indexed points' own neighbours, in the tree's leaf order. */
+export interface LeafOrderNeighbors {
+  /** Point index of each leaf-order slot (nearby points sit in nearby slots). [pointCount] */
+  order: Int32Array;
+  /** Slots of the k nearest indexed points of the point in each slot, nearest first. [pointCount, k] */
+  neighborSlots: Int32Array;
+  /** Euclidean distances in metres, ascending per slot. [pointCount, k] */
+  distances: Float32Array;
+}
+
 /** Result of {@link NeighborIndex.nearest}. */
 export interface NearestResult {
   /** Index of the nearest point. */
@@ -132,6 +142,41 @@ export class NeighborIndex {
       }
     }
     return { indices, distances };
+  }
+
+  /**
+   * The `k` nearest indexed points of every indexed point — the same neighbours, ties and distances as
+   * `knn(positions, k)` over the positions the index was built from — but answered slot by slot in the tree's
+   * leaf order and returned in that order, so consecutive queries touch the same nodes and points. Several
+   * times fewer cache misses than querying in input order on large clouds, and a caller that works in slot
+   * order (see `order`) keeps that locality in its own passes. The point itself is among its neighbours
+   * (distance 0), usually first.
+   *
+   * @param k - Neighbours per point, 0 ≤ k ≤ pointCount.
+   * @throws SamplingInputError when `k` is not an integer in that range.
+   */
+  knnInLeafOrder(k: number): LeafOrderNeighbors {
+    validateCount(k, 'k');
+    if (k > this.pointCount) {
+      throw new SamplingInputError('k', `at most pointCount (${this.pointCount})`, String(k));
+    }
+    const pointCount = this.pointCount;
+    const coordinates = this.sortedCoordinates;
+    const neighborSlots = new Int32Array(pointCount * k);
+    const distances = new Float32Array(pointCount * k);
+    if (k > 0) {
+      const bestDistances = new Float64Array(k);
+      const bestSlots = new Int32Array(k);
+      for (let slot = 0; slot < pointCount; slot++) {
+        this.searchNearest(coordinates[slot * 3], coordinates[slot * 3 + 1], coordinates[slot * 3 + 2], k, bestDistances, bestSlots);
+        const base = slot * k;
+        for (let rank = 0; rank < k; rank++) {
+          neighborSlots[base + rank] = bestSlots[rank];
+          distances[base + rank] = Math.sqrt(bestDistances[rank]);
+        }
+      }
+    }
+    return { order: this.sortedIndices.slice(), neighborSlots, distances };
   }
 
   /**
