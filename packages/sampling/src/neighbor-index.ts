@@ -128,20 +128,7 @@ export class NeighborIndex {
     if (k > this.pointCount) {
       throw new SamplingInputError('k', `at most pointCount (${this.pointCount})`, String(k));
     }
-    const indices = new Int32Array(queryCount * k);
-    const distances = new Float32Array(queryCount * k);
-    if (k === 0) return { indices, distances };
-    const bestDistances = new Float64Array(k);
-    const bestSlots = new Int32Array(k);
-    for (let query = 0; query < queryCount; query++) {
-      this.searchNearest(queries[query * 3], queries[query * 3 + 1], queries[query * 3 + 2], k, bestDistances, bestSlots);
-      const base = query * k;
-      for (let rank = 0; rank < k; rank++) {
-        indices[base + rank] = this.sortedIndices[bestSlots[rank]];
-        distances[base + rank] = Math.sqrt(bestDistances[rank]);
-      }
-    }
-    return { indices, distances };
+    return this.searchEach(queries, queryCount, k, this.sortedIndices);
   }
 
   /**
@@ -160,22 +147,9 @@ export class NeighborIndex {
     if (k > this.pointCount) {
       throw new SamplingInputError('k', `at most pointCount (${this.pointCount})`, String(k));
     }
-    const pointCount = this.pointCount;
-    const coordinates = this.sortedCoordinates;
-    const neighborSlots = new Int32Array(pointCount * k);
-    const distances = new Float32Array(pointCount * k);
-    if (k > 0) {
-      const bestDistances = new Float64Array(k);
-      const bestSlots = new Int32Array(k);
-      for (let slot = 0; slot < pointCount; slot++) {
-        this.searchNearest(coordinates[slot * 3], coordinates[slot * 3 + 1], coordinates[slot * 3 + 2], k, bestDistances, bestSlots);
-        const base = slot * k;
-        for (let rank = 0; rank < k; rank++) {
-          neighborSlots[base + rank] = bestSlots[rank];
-          distances[base + rank] = Math.sqrt(bestDistances[rank]);
-        }
-      }
-    }
+    const slots = new Int32Array(this.pointCount);
+    for (let slot = 0; slot < this.pointCount; slot++) slots[slot] = slot;
+    const { indices: neighborSlots, distances } = this.searchEach(this.sortedCoordinates, this.pointCount, k, slots);
     return { order: this.sortedIndices.slice(), neighborSlots, distances };
   }
 
@@ -248,6 +222,27 @@ export class NeighborIndex {
     const result = new Int32Array(order.length);
     for (let position = 0; position < order.length; position++) result[position] = foundIndices[order[position]];
     return result;
+  }
+
+  /**
+   * The k nearest of `count` query points (interleaved x y z in metres), each neighbour written as
+   * `labelOfSlot[slot]` (its point index, or its slot), with its distance in metres.
+   */
+  private searchEach(coordinates: Float32Array | Float64Array, count: number, k: number, labelOfSlot: Int32Array): NeighborResult {
+    const indices = new Int32Array(count * k);
+    const distances = new Float32Array(count * k);
+    if (k === 0) return { indices, distances };
+    const bestDistances = new Float64Array(k);
+    const bestSlots = new Int32Array(k);
+    for (let query = 0; query < count; query++) {
+      this.searchNearest(coordinates[query * 3], coordinates[query * 3 + 1], coordinates[query * 3 + 2], k, bestDistances, bestSlots);
+      const base = query * k;
+      for (let rank = 0; rank < k; rank++) {
+        indices[base + rank] = labelOfSlot[bestSlots[rank]];
+        distances[base + rank] = Math.sqrt(bestDistances[rank]);
+      }
+    }
+    return { indices, distances };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { NeighborIndex } from './neighbor-index.js';
+import { selectNth } from './spatial-partition.js';
 import { SamplingInputError } from './sampling-error.js';
 import { describeValue, validatePositions } from './input-validation.js';
 
@@ -242,35 +243,16 @@ function permuteTriples<T extends Float32Array | Uint8Array>(source: T, order: I
 
 /** Median distance in metres from a point to its nearest other point (the upper median; a quickselect). */
 function medianNearestDistance(distances: Float32Array, pointCount: number, k: number): number {
-  const nearest = new Float32Array(pointCount);
-  for (let point = 0; point < pointCount; point++) nearest[point] = distances[point * k + 1];
-  const middle = pointCount >> 1;
-  let left = 0;
-  let right = pointCount - 1;
-  while (right > left) {
-    // Median of three keeps clustered inputs from degrading to quadratic time.
-    const a = nearest[left];
-    const b = nearest[(left + right) >> 1];
-    const c = nearest[right];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (nearest[i] < pivot) i++;
-      while (nearest[j] > pivot) j--;
-      if (i <= j) {
-        const swap = nearest[i];
-        nearest[i] = nearest[j];
-        nearest[j] = swap;
-        i++;
-        j--;
-      }
-    }
-    if (middle <= j) right = j;
-    else if (middle >= i) left = i;
-    else break;
+  // selectNth reads x y z triples through an order; the distances go in the x places.
+  const nearest = new Float32Array(pointCount * 3);
+  const order = new Int32Array(pointCount);
+  for (let point = 0; point < pointCount; point++) {
+    nearest[point * 3] = distances[point * k + 1];
+    order[point] = point;
   }
-  return nearest[middle];
+  const middle = pointCount >> 1;
+  selectNth(nearest, order, 0, pointCount - 1, middle, 0);
+  return nearest[order[middle] * 3];
 }
 
 /** Edges in the order Felzenszwalb–Huttenlocher visits them: source and target slots and weights. */
