@@ -13,7 +13,7 @@ export { computeSuperpoints } from './superpoints.js';
 export type { SeededRandom } from './random-generator.js';
 export type { FarthestPointOptions } from './farthest-point-sampler.js';
 export type { VoxelGridOptions, VoxelGridResult } from './voxel-grid-downsampler.js';
-export type { NeighborResult, NearestResult } from './neighbor-index.js';
+export type { NeighborResult, NearestResult, LeafOrderNeighbors } from './neighbor-index.js';
 export type { SurfaceGraphOptions } from './surface-graph.js';
 export type { ClickCandidateOptions, TrainingClick, TrainingClickOptions } from './click-sampler.js';
 export type { SuperpointOptions, SuperpointResult } from './superpoints.js';

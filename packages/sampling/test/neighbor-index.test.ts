@@ -71,6 +71,42 @@ describe('NeighborIndex', () => {
     expect(tinyIndex.knn(tiny, 0).indices.length).toBe(0);
   });
 
+  it('knnInLeafOrder gives every indexed point the neighbours of knn(positions, k), in leaf order', () => {
+    // A random cloud, and a quantised one full of duplicates and distance ties.
+    const quantised = makeRandomCloud(2000, 33).map((value) => Math.round(value * 8) / 8);
+    for (const cloud of [positions, quantised]) {
+      const cloudIndex = new NeighborIndex(cloud);
+      const pointCount = cloud.length / 3;
+      for (const k of [1, 11, 17]) {
+        const expected = cloudIndex.knn(cloud, k);
+        const { order, neighborSlots, distances } = cloudIndex.knnInLeafOrder(k);
+        // order is a permutation of the points.
+        expect(new Set(order).size).toBe(pointCount);
+        let mismatches = 0;
+        for (let slot = 0; slot < pointCount; slot++) {
+          const point = order[slot];
+          for (let rank = 0; rank < k; rank++) {
+            if (order[neighborSlots[slot * k + rank]] !== expected.indices[point * k + rank]) mismatches++;
+            if (distances[slot * k + rank] !== expected.distances[point * k + rank]) mismatches++;
+          }
+        }
+        expect(mismatches).toBe(0);
+      }
+    }
+    // Nearby slots hold nearby points: consecutive slots are far closer than consecutive input points.
+    const { order } = index.knnInLeafOrder(1);
+    let slotSteps = 0;
+    let inputSteps = 0;
+    for (let slot = 1; slot < 3000; slot++) {
+      slotSteps += Math.sqrt(squaredDistance(positions, order[slot], positions[order[slot - 1] * 3], positions[order[slot - 1] * 3 + 1], positions[order[slot - 1] * 3 + 2]));
+      inputSteps += Math.sqrt(squaredDistance(positions, slot, positions[slot * 3 - 3], positions[slot * 3 - 2], positions[slot * 3 - 1]));
+    }
+    expect(slotSteps).toBeLessThan(inputSteps / 4);
+    expect(() => index.knnInLeafOrder(3001)).toThrow(/k/);
+    expect(() => index.knnInLeafOrder(1.5)).toThrow(SamplingInputError);
+    expect(new NeighborIndex(new Float32Array(0)).knnInLeafOrder(0).order.length).toBe(0);
+  });
+
   it('rejects k > pointCount, malformed queries and an empty index for nearest', () => {
     expect(() => index.knn(queries, 3001)).toThrow(/k/);
     expect(() => index.knn(new Float32Array(4), 1)).toThrow(/queries/);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { computeSuperpoints, createRandom, SamplingInputError } from '../src/index.js';
+import { computeSuperpoints, createRandom, NeighborIndex, SamplingInputError } from '../src/index.js';
 
 const dataRoot = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const sceneDirectory = join(dataRoot, 'scannet-votenet');
@@ -75,6 +75,67 @@ function floorAndBox(seed: number): { positions: Float32Array; onBox: boolean[] 
     }
   }
   return { positions: Float32Array.from(points), onBox };
+}
+
+/**
+ * The segmentation written plainly in input point order — kNN in input order, edges numbered by (point, rank)
+ * and sorted by (quantised weight level, edge number), union–find and the small-segment pass over every edge —
+ * with the defaults of computeSuperpoints and the normals it used. The library works in the k-d tree's leaf
+ * order for speed; its labels must be exactly these.
+ */
+function segmentInPointOrder(positions: Float32Array, colors: Uint8Array | undefined, normals: Float32Array): Int32Array {
+  const pointCount = positions.length / 3;
+  const [scale, normalWeight, colorWeight, distanceWeight, minimumSize] = [0.4, 1, 1.5, 0.05, 2];
+  const k = Math.min(11, pointCount);
+  const { indices, distances } = new NeighborIndex(positions).knn(positions, k);
+  const nearest = Array.from({ length: pointCount }, (_, point) => distances[point * k + 1]).sort((a, b) => a - b);
+  const spacing = nearest[pointCount >> 1];
+  const edges: Array<{ source: number; target: number; weight: number }> = [];
+  let heaviest = 0; // over the float64 weights, before they are stored as float32
+  for (let point = 0; point < pointCount; point++) {
+    for (let rank = 1; rank < k; rank++) {
+      const neighbor = indices[point * k + rank];
+      if (neighbor === point) continue;
+      if (neighbor < point && indices.subarray(neighbor * k + 1, neighbor * k + k).includes(point)) continue;
+      let cosine = 0;
+      for (let axis = 0; axis < 3; axis++) cosine += normals[point * 3 + axis] * normals[neighbor * 3 + axis];
+      let weight = normalWeight * Math.sqrt(Math.max(0, 1 - cosine * cosine));
+      if (colors) {
+        const [red, green, blue] = [0, 1, 2].map((channel) => colors[point * 3 + channel] - colors[neighbor * 3 + channel]);
+        weight += (colorWeight * Math.sqrt(red * red + green * green + blue * blue)) / (255 * Math.sqrt(3));
+      }
+      if (spacing > 0) weight += distanceWeight * Math.max(0, distances[point * k + rank] / spacing - 1);
+      heaviest = Math.max(heaviest, weight);
+      edges.push({ source: point, target: neighbor, weight: Math.fround(weight) });
+    }
+  }
+  const toLevel = 65535 / heaviest;
+  const level = (weight: number) => Math.floor(weight * toLevel);
+  const sorted = edges.map((edge, number) => ({ ...edge, number, level: level(edge.weight) })).sort((a, b) => a.level - b.level || a.number - b.number);
+  const parent = Array.from({ length: pointCount }, (_, point) => point);
+  const size = new Array<number>(pointCount).fill(1);
+  const threshold = new Array<number>(pointCount).fill(scale);
+  const find = (point: number): number => (parent[point] === point ? point : (parent[point] = find(parent[point])));
+  const unite = (first: number, second: number): number => {
+    const [root, child] = size[first] >= size[second] ? [first, second] : [second, first];
+    parent[child] = root;
+    size[root] += size[child];
+    return root;
+  };
+  for (const { source, target, weight } of sorted) {
+    const [first, second] = [find(source), find(target)];
+    if (first !== second && weight <= threshold[first] && weight <= threshold[second]) threshold[unite(first, second)] = weight + scale / size[find(first)];
+  }
+  for (const { source, target } of sorted) {
+    const [first, second] = [find(source), find(target)];
+    if (first !== second && (size[first] < minimumSize || size[second] < minimumSize)) unite(first, second);
+  }
+  const labelOfRoot = new Map<number, number>();
+  return Int32Array.from({ length: pointCount }, (_, point) => {
+    const root = find(point);
+    if (!labelOfRoot.has(root)) labelOfRoot.set(root, labelOfRoot.size);
+    return labelOfRoot.get(root)!;
+  });
 }
 
 describe('computeSuperpoints', () => {
@@ -152,6 +213,18 @@ describe('computeSuperpoints', () => {
     expect(next).toBe(first.count);
   });
 
+  it('labels exactly as the same algorithm written plainly in input point order (ties and duplicates too)', () => {
+    const { positions } = floorAndBox(9);
+    // Coarsely rounded: many equal distances and coincident points, so every tie-break is exercised.
+    const rounded = positions.map((value) => Math.round(value * 30) / 30);
+    const random = createRandom(4);
+    const colors = Uint8Array.from({ length: positions.length }, () => 100 + random.nextInt(40));
+    for (const [cloud, cloudColors] of [[positions, colors], [rounded, undefined], [rounded, colors]] as const) {
+      const result = computeSuperpoints(cloud, { colors: cloudColors });
+      expect(Array.from(result.labels)).toEqual(Array.from(segmentInPointOrder(cloud, cloudColors, result.normals)));
+    }
+  });
+
   it('handles empty and single-point clouds', () => {
     expect(computeSuperpoints(new Float32Array(0)).count).toBe(0);
     const single = computeSuperpoints(Float32Array.of(1, 2, 3));
@@ -180,7 +253,9 @@ describe.skipIf(!available)('computeSuperpoints on the 20 real ScanNet rooms', (
     let superpoints = 0;
     for (const scene of scenes) {
       const { positions, colors, instance } = loadRoom(scene);
-      const { labels, count } = computeSuperpoints(positions, { colors });
+      const { labels, count, normals } = computeSuperpoints(positions, { colors });
+      // One real room also against the plain point-order version of the algorithm: identical labels.
+      if (scene === scenes[0]) expect(Array.from(labels)).toEqual(Array.from(segmentInPointOrder(positions, colors, normals)));
       const counts = purityCounts(labels, count, instance);
       pure += counts.pure;
       annotated += counts.annotated;

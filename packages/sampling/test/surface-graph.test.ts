@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SamplingInputError, SurfaceGraph } from '../src/index.js';
+import { createRandom, SamplingInputError, SurfaceGraph } from '../src/index.js';
+import { makeRandomCloud } from './test-clouds.js';
 
 /** Points along x at `spacing` metres, starting at `start`. */
 function line(count: number, spacing: number, start: [number, number, number] = [0, 0, 0]): number[] {
@@ -49,6 +50,57 @@ describe('SurfaceGraph', () => {
     const distances = new SurfaceGraph(positions, { neighborCount: 2 }).distancesFrom(0, 7);
     expect(distances[2]).toBeCloseTo(0.2, 5);
     expect(Array.from(distances.subarray(3))).toEqual([7, 7, 7]);
+  });
+
+  it('stores each neighbour once per row, and both directions of every edge with the same cost', () => {
+    const positions = makeRandomCloud(1500, 41);
+    const graph = new SurfaceGraph(positions, { neighborCount: 8 });
+    const costOf = new Map<string, number>();
+    for (let point = 0; point < graph.pointCount; point++) {
+      const row = Array.from(graph.targets.subarray(graph.offsets[point], graph.offsets[point + 1]));
+      expect(new Set(row).size).toBe(row.length);
+      expect(row.length).toBeGreaterThanOrEqual(8);
+      row.forEach((other, index) => costOf.set(`${point}-${other}`, graph.costs[graph.offsets[point] + index]));
+    }
+    for (const [key, cost] of costOf) {
+      const [point, other] = key.split('-');
+      expect(costOf.get(`${other}-${point}`)).toBe(cost);
+    }
+  });
+
+  it('gives the bucket-queue search (finite limit) exactly the distances of the heap search (unbounded)', () => {
+    // A coloured random cloud and a grid with long straight paths (many equal path lengths).
+    const random = createRandom(43);
+    const cloud = makeRandomCloud(3000, 42, [3, 2, 0.5]);
+    const colors = Uint8Array.from({ length: cloud.length }, () => random.nextInt(256));
+    const grid: number[] = [];
+    for (let x = 0; x < 30; x++) for (let y = 0; y < 30; y++) grid.push(x * 0.05, y * 0.05, 0);
+    for (const [positions, pointColors] of [[cloud, colors], [Float32Array.from(grid), undefined]] as const) {
+      const graph = new SurfaceGraph(positions, { colors: pointColors, neighborCount: 10 });
+      let compared = 0;
+      let mismatches = 0;
+      for (let source = 0; source < graph.pointCount; source += 97) {
+        const unbounded = graph.distancesFrom(source, Infinity); // heap: no bucket count fits an infinite limit
+        for (const limit of [0.3, 1, 4]) {
+          const bounded = graph.distancesFrom(source, limit);
+          for (let point = 0; point < graph.pointCount; point++) {
+            if (bounded[point] !== (unbounded[point] < limit ? unbounded[point] : Math.fround(limit))) mismatches++;
+            if (unbounded[point] < limit) compared++;
+          }
+        }
+      }
+      expect(mismatches).toBe(0);
+      expect(compared).toBeGreaterThan(1000);
+    }
+  });
+
+  it('measures coincident points (zero-cost edges) with the heap search', () => {
+    const positions = Float32Array.from([...line(5, 0.1), 0.2, 0, 0]); // point 5 sits on point 2
+    const graph = new SurfaceGraph(positions, { neighborCount: 2 });
+    const distances = graph.distancesFrom(5, 10);
+    expect(distances[2]).toBe(0);
+    expect(distances[0]).toBeCloseTo(0.2, 5);
+    expect(distances[4]).toBeCloseTo(0.2, 5);
   });
 
   it('rejects malformed input with typed errors naming the argument', () => {

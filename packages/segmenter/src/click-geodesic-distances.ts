@@ -87,15 +87,20 @@ export class ClickGeodesicDistances {
    */
   distances(clickVoxelIndices: Int32Array): Float32Array {
     const clickCount = clickVoxelIndices.length;
-    const result = new Float32Array(this.voxelCount * clickCount);
-    clickVoxelIndices.forEach((voxel, click) => {
+    const voxelCount = this.voxelCount;
+    const columns = Array.from(clickVoxelIndices, (voxel) => {
       let column = this.cache.get(voxel);
       if (!column) {
         column = this.graph.distancesFrom(voxel, this.limit);
         this.cache.set(voxel, column);
       }
-      for (let row = 0; row < this.voxelCount; row++) result[row * clickCount + click] = column[row];
+      return column;
     });
+    // Row by row, so the writes are sequential (every column is read sequentially too).
+    const result = new Float32Array(voxelCount * clickCount);
+    for (let row = 0, entry = 0; row < voxelCount; row++) {
+      for (let click = 0; click < clickCount; click++, entry++) result[entry] = columns[click][row];
+    }
     return result;
   }
 }
