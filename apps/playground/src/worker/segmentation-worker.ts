@@ -126,11 +126,14 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
     }
     // Asynchronous read-back: WebGPU in a browser cannot read tensors synchronously without stalling.
     const result = await scanSegmenter.segment(request.clicks, request.constraints);
+    // Region results: the changed points only (their instance is the segmenter's own array, never transferred).
+    const { changes } = result;
     post(
       {
         type: 'segmentation',
         requestId: request.requestId,
-        instance: result.instance,
+        instance: changes ? new Int32Array(0) : result.instance,
+        changes,
         objects: result.objects,
         decoderMilliseconds: result.decoderMilliseconds,
         backboneMilliseconds: result.backboneMilliseconds,
@@ -138,7 +141,7 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
         region: result.region,
         objectsAtBorder: result.objectsAtBorder,
       },
-      [result.instance.buffer],
+      changes ? [changes.pointIndices.buffer, changes.labels.buffer] : [result.instance.buffer],
     );
   } catch (error) {
     post({ type: 'segmentation-error', requestId: request.requestId, message: describeError(error) });
