@@ -15,12 +15,19 @@ import { handleLabelFileRequest, receiveExportControl } from './label-file-worke
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 /** Shortest time between two read-progress messages, in milliseconds. */
 const PROGRESS_INTERVAL_MILLISECONDS = 100;
+/**
+ * Scans with more points get their segmenter right after loading when the model is ready (for a scan segmented by
+ * region: the voxel grid of the whole scan, seconds at 10M points), so the first click does not wait for it.
+ */
+const EAGER_SEGMENTER_POINTS = 1_000_000;
 
 let segmenterPromise: Promise<Segmenter | undefined> | undefined;
 let currentCloud: PointCloud | undefined;
 /** The cloud last handed to the segmenter, so the backbone runs once per scan (or once per region). */
 let segmenterCloud: PointCloud | undefined;
 let scanSegmenter: ScanSegmenter | undefined;
+/** The loaded model's segmenter, once loading has finished. */
+let readySegmenter: Segmenter | undefined;
 
 function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -37,6 +44,7 @@ async function initialize(request: Extract<WorkerRequest, { type: 'initialize' }
   try {
     const started = performance.now();
     const segmenter = await loadSegmenter(request.modelUrl);
+    readySegmenter = segmenter;
     post({
       type: 'model',
       classNames: segmenter.classNames,
@@ -113,19 +121,35 @@ function loadDefaultScene(seed: number): void {
   }
 }
 
+/** The scan's segmenter: the one built for `cloud` before (its cached features kept), else a new one. */
+function segmenterOf(segmenter: Segmenter, cloud: PointCloud): ScanSegmenter {
+  if (segmenterCloud !== cloud || !scanSegmenter) {
+    scanSegmenter?.clear();
+    scanSegmenter = new ScanSegmenter(segmenter, cloud);
+    segmenterCloud = cloud;
+  }
+  return scanSegmenter;
+}
+
+/** Builds a large scan's segmenter now, when the model is ready (a failure is reported by the first click's run). */
+function prepareLargeScan(): void {
+  if (!readySegmenter || !currentCloud || currentCloud.pointCount <= EAGER_SEGMENTER_POINTS) return;
+  try {
+    segmenterOf(readySegmenter, currentCloud);
+  } catch {
+    scanSegmenter = undefined;
+    segmenterCloud = undefined;
+  }
+}
+
 async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Promise<void> {
   const started = performance.now();
   try {
     const segmenter = await segmenterPromise;
     if (!segmenter) throw new Error('no model is loaded');
     if (!currentCloud) throw new Error('no scan is loaded');
-    if (segmenterCloud !== currentCloud || !scanSegmenter) {
-      scanSegmenter?.clear();
-      scanSegmenter = new ScanSegmenter(segmenter, currentCloud);
-      segmenterCloud = currentCloud;
-    }
     // Asynchronous read-back: WebGPU in a browser cannot read tensors synchronously without stalling.
-    const result = await scanSegmenter.segment(request.clicks, request.constraints);
+    const result = await segmenterOf(segmenter, currentCloud).segment(request.clicks, request.constraints);
     // Region results: the changed points only (their instance is the segmenter's own array, never transferred).
     const { changes } = result;
     post(
@@ -165,7 +189,8 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
         segmenterPromise = initialize(request);
         return;
       case 'load-file':
-        return loadFile(request);
+        await loadFile(request);
+        return prepareLargeScan();
       case 'load-default-scene':
         return loadDefaultScene(request.seed);
       case 'segment':
