@@ -59,6 +59,9 @@ describe.skipIf(!hasChromium || !hasData)('a 10M-point scan in headless Chromium
     const opened = await openTiledScan(page, scan);
     phase('opened, octree built');
     expect(await page.evaluate(() => document.body.dataset.levelOfDetail)).toBe('on');
+    // The page is cross-origin isolated (the preview server's COOP/COEP headers): the octree worker builds from the
+    // page's positions in shared memory, not from a third copy of them.
+    expect(await page.evaluate(() => [crossOriginIsolated, document.body.dataset.octreePositions])).toEqual([true, 'shared']);
 
     // The central tile; its two largest furniture objects.
     const rows = Math.ceil(scan.pointCount / ROOM_POINTS / scan.columns);

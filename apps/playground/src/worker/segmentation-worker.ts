@@ -60,12 +60,17 @@ async function initialize(request: Extract<WorkerRequest, { type: 'initialize' }
 
 function publishScan(cloud: PointCloud, name: string, format: string, readMilliseconds: number, byteLength: number): void {
   currentCloud = cloud;
-  // The worker keeps `cloud` for the segmenter; the page gets copies it owns (transferred, so no second copy).
+  // The worker keeps `cloud` for the segmenter; the page gets copies it owns (transferred, so no second copy). In a
+  // cross-origin isolated page the positions' copy is shared memory, which the page also hands to its octree worker
+  // as it is (one copy for both instead of two).
+  const shareable = self.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined';
+  const positions = shareable ? new Float32Array(new SharedArrayBuffer(cloud.positions.byteLength)) : cloud.positions.slice();
+  if (shareable) positions.set(cloud.positions);
   const scan: LoadedScan = {
     name,
     format,
     pointCount: cloud.pointCount,
-    positions: cloud.positions.slice(),
+    positions,
     colors: cloud.colors?.slice(),
     instance: cloud.instance?.slice(),
     semantic: cloud.semantic?.slice(),
@@ -73,7 +78,7 @@ function publishScan(cloud: PointCloud, name: string, format: string, readMillis
     byteLength,
     droppedPointCount: cloud.metadata?.droppedPointCount ?? 0,
   };
-  const transfer: Transferable[] = [scan.positions.buffer];
+  const transfer: Transferable[] = shareable ? [] : [positions.buffer as ArrayBuffer];
   for (const array of [scan.colors, scan.instance, scan.semantic]) if (array) transfer.push(array.buffer);
   post({ type: 'scan', scan }, transfer);
 }
