@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { buildAndServe, CHROMIUM_PATH, launchChromium } from '../test/playground-fixtures.js';
 import { writeTiledScan, type Box, type TiledScan } from '../test/tiled-scan-fixture.js';
-import { clickScanPoint, furnitureTargets, openTiledScan, zoomOnto, type OpenTimings } from '../test/large-scan-session.js';
+import { clickScanPoint, furnitureTargets, openPlaygroundPage, openTiledScan, zoomOnto, type Hook, type OpenTimings } from '../test/large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -93,17 +93,13 @@ async function measureHeaps(page: Page): Promise<Figures['heapMebibytes']> {
   });
 }
 
-type Hook = { pointclickPlayground: { drawnColor(index: number): [number, number, number] | undefined } };
-
 const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
 
 async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan): Promise<Figures> {
   // A fresh browser per scan, so the processes' peak memory is this scan's.
   const browser = await launchChromium(false);
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${baseUrl}?scene=none&backend=wasm&budget=${BUDGET}${modelQuery}`);
-    await page.waitForFunction(() => document.body.dataset.model === 'ready', undefined, { timeout: 120_000 });
+    const { page } = await openPlaygroundPage(browser, baseUrl, `budget=${BUDGET}${modelQuery}`);
     const opened = await openTiledScan(page, scan);
     const rows = Math.ceil(scan.pointCount / ROOM_POINTS / scan.columns);
     const [column, row] = [Math.floor(scan.columns / 2), Math.floor(rows / 2)];

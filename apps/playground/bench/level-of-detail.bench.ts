@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { buildPointOctree } from '../src/lod/point-octree.js';
 import { buildAndServe, CHROMIUM_PATH, launchChromium } from '../test/playground-fixtures.js';
-import { writeTiledScan, type Box } from '../test/tiled-scan-fixture.js';
+import { writeTiledScan } from '../test/tiled-scan-fixture.js';
+import type { Hook } from '../test/large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -28,13 +29,6 @@ if (!existsSync(`${scene}_vert.npy`)) {
   console.log(`level-of-detail bench: skipped — ${scene}_vert.npy is missing (../shared/data is absent; set POINTCLICK_SHARED_DATA)`);
   process.exit(0);
 }
-
-type Hook = {
-  pointclickPlayground: {
-    setView(view: string, box?: Box): void;
-    measureRendering(frames: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }>;
-  };
-};
 
 /** Orbits `ORBIT_FRAMES` frames; the mean frame interval, the pick time and the points drawn in the last frame. */
 async function orbit(page: Page): Promise<{ frame: number; pick: number; drawn: number; nodes: number; submit: number }> {

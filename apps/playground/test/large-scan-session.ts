@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Box, TiledScan } from './tiled-scan-fixture.js';
 
 /*
@@ -9,14 +9,29 @@ import type { Box, TiledScan } from './tiled-scan-fixture.js';
 /** NYU40 ids of structure (unannotated, wall, floor, ceiling), never chosen as click targets. */
 const STRUCTURE_CLASSES = new Set([0, 1, 2, 22]);
 
-type Hook = {
+/** The page's scripting hook (`window.pointclickPlayground`), as the browser tests and benchmarks use it. */
+export type Hook = {
   pointclickPlayground: {
     projectPoint(index: number): [number, number] | undefined;
     drawnColor(index: number): [number, number, number] | undefined;
     setView(view: string, box?: Box): void;
     instanceLabels: Int32Array | undefined;
+    measureRendering(frames: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }>;
   };
 };
+
+/**
+ * Opens the served playground at `baseUrl` in a new 1280 × 800 page of `browser` (wasm backend, no default scene,
+ * `query` appended, e.g. `budget=500000` and the model) and waits for the model; page errors are collected in `errors`.
+ */
+export async function openPlaygroundPage(browser: Browser, baseUrl: string, query: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${baseUrl}?scene=none&backend=wasm&${query}`);
+  await page.waitForFunction(() => document.body.dataset.model === 'ready', undefined, { timeout: 120_000 });
+  return { page, errors };
+}
 
 /** Milliseconds of opening a scan in the page. */
 export interface OpenTimings {

@@ -14,7 +14,7 @@ import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
 import { writeTiledScan, type Box, type TiledScan } from './tiled-scan-fixture.js';
-import { clickScanPoint, furnitureTargets, maskPoints, openTiledScan, zoomOnto } from './large-scan-session.js';
+import { clickScanPoint, furnitureTargets, maskPoints, openPlaygroundPage, openTiledScan, zoomOnto } from './large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -50,11 +50,7 @@ describe.skipIf(!hasChromium || !hasData)('a 10M-point scan in headless Chromium
     phase(`built, ${(scan.byteLength / 2 ** 20).toFixed(0)} MB PLY written`);
     const browser = await launchChromium(false);
     served.browser = browser;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${baseUrl}?scene=none&backend=wasm&budget=${POINT_BUDGET}${modelQuery}`);
-    await page.waitForFunction(() => document.body.dataset.model === 'ready', undefined, { timeout: 60_000 });
+    const { page, errors } = await openPlaygroundPage(browser, baseUrl, `budget=${POINT_BUDGET}${modelQuery}`);
 
     const opened = await openTiledScan(page, scan);
     phase('opened, octree built');

@@ -20,6 +20,8 @@ export interface TiledScan {
   pointCount: number;
   /** Interleaved x y z in metres, as written. */
   positions: Float32Array;
+  /** r g b per point (0…255), as written. */
+  colors: Uint8Array;
   /** The room (positions, colours, ground-truth instance and NYU40 semantic labels per point). */
   room: ScanFixture;
   /** Tiles per row of the near-square grid. */
@@ -75,6 +77,7 @@ export function writeTiledScan(scene: string, tileCount: number, options: { jitt
     byteLength: bytes.byteLength,
     pointCount: roomCount * tileCount,
     positions,
+    colors,
     room,
     columns,
     tileBox: (column, row, span = 1) => ({
