@@ -6,14 +6,14 @@
  * and close-up) as a ratio to orbiting a 1M-point scan drawn whole — the budget alone — measured in the same run.
  * Never fails on a time.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { writePly } from '@pointclick/io';
 import { buildPointOctree } from '../src/lod/point-octree.js';
-import { buildAndServe, CHROMIUM_PATH, launchChromium, loadScanNetFixture } from '../test/playground-fixtures.js';
+import { buildAndServe, CHROMIUM_PATH, launchChromium } from '../test/playground-fixtures.js';
+import { writeTiledScan } from '../test/tiled-scan-fixture.js';
+import type { Hook } from '../test/large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -30,48 +30,6 @@ if (!existsSync(`${scene}_vert.npy`)) {
   process.exit(0);
 }
 
-/** The room tiled on a near-square grid 0.5 m apart, `tileCount` times, written as binary PLY. */
-function writeTiled(tileCount: number): { path: string; positions: Float32Array; byteLength: number; tileBox: (column: number, row: number, span: number) => Box } {
-  const room = loadScanNetFixture(scene, 1).cloud;
-  const roomCount = room.pointCount;
-  const lowest = [Infinity, Infinity, Infinity];
-  const highest = [-Infinity, -Infinity, -Infinity];
-  for (let point = 0; point < roomCount; point++) {
-    for (let axis = 0; axis < 3; axis++) {
-      lowest[axis] = Math.min(lowest[axis], room.positions[point * 3 + axis]);
-      highest[axis] = Math.max(highest[axis], room.positions[point * 3 + axis]);
-    }
-  }
-  const step = [highest[0] - lowest[0] + 0.5, highest[1] - lowest[1] + 0.5];
-  const columns = Math.ceil(Math.sqrt(tileCount));
-  const positions = new Float32Array(roomCount * tileCount * 3);
-  const colors = new Uint8Array(roomCount * tileCount * 3);
-  for (let tile = 0; tile < tileCount; tile++) {
-    positions.set(room.positions, tile * roomCount * 3);
-    colors.set(room.colors!, tile * roomCount * 3);
-    for (let point = 0; point < roomCount; point++) {
-      positions[(tile * roomCount + point) * 3] += (tile % columns) * step[0];
-      positions[(tile * roomCount + point) * 3 + 1] += Math.floor(tile / columns) * step[1];
-    }
-  }
-  const path = join(tmpdir(), `pointclick-lod-bench-${tileCount}-tiles.ply`);
-  const bytes = writePly({ pointCount: roomCount * tileCount, positions, colors });
-  writeFileSync(path, bytes);
-  const tileBox = (column: number, row: number, span: number): Box => ({
-    minimum: [lowest[0] + column * step[0], lowest[1] + row * step[1], lowest[2]],
-    maximum: [lowest[0] + (column + span) * step[0], lowest[1] + (row + span) * step[1], highest[2]],
-  });
-  return { path, positions, byteLength: bytes.byteLength, tileBox };
-}
-
-type Box = { minimum: [number, number, number]; maximum: [number, number, number] };
-type Hook = {
-  pointclickPlayground: {
-    setView(view: string, box?: Box): void;
-    measureRendering(frames: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }>;
-  };
-};
-
 /** Orbits `ORBIT_FRAMES` frames; the mean frame interval, the pick time and the points drawn in the last frame. */
 async function orbit(page: Page): Promise<{ frame: number; pick: number; drawn: number; nodes: number; submit: number }> {
   // One orbit first, so the nodes of the view are uploaded before timing.
@@ -86,8 +44,8 @@ async function orbit(page: Page): Promise<{ frame: number; pick: number; drawn: 
 }
 
 const roomPoints = 50_000;
-const reference = writeTiled(BUDGET / roomPoints);
-const large = writeTiled(Math.round(LARGE_POINTS / roomPoints));
+const reference = writeTiledScan(scene, BUDGET / roomPoints);
+const large = writeTiledScan(scene, Math.round(LARGE_POINTS / roomPoints));
 const largeCount = large.positions.length / 3;
 
 // Node reference: the same octree build, same positions, in Node.

@@ -4,15 +4,15 @@
  * a click at the overview (coarse nodes) picks a real point drawn where it was clicked, and after zooming onto one
  * tile a click on its largest furniture object gives that object a mask, drawn in the nodes' colour buffers.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { writePly } from '@pointclick/io';
-import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium, loadScanNetFixture } from './playground-fixtures.js';
+import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
+import { writeTiledScan, type Box } from './tiled-scan-fixture.js';
+import { furnitureTargets, openPlaygroundPage, type Hook } from './large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -24,69 +24,22 @@ if (!hasData) console.warn(`level-of-detail browser test: SKIPPED — ${scene}_v
 
 const GRID = 7;
 const POINT_BUDGET = 500_000;
-/** NYU40 ids of structure (wall, floor, ceiling), never chosen as click targets. */
-const STRUCTURE_CLASSES = new Set([0, 1, 2, 22]);
 /** Object colour 1 of the page's palette (viewer/point-colors.ts), drawn unblended in 'instance' mode. */
 const OBJECT_ONE_COLOR: [number, number, number] = [230, 25, 75];
 
-type Box = { minimum: [number, number, number]; maximum: [number, number, number] };
-type Hook = {
-  pointclickPlayground: {
-    projectPoint(index: number): [number, number] | undefined;
-    drawnColor(index: number): [number, number, number] | undefined;
-    setView(view: string, box?: Box): void;
-    instanceLabels: Int32Array | undefined;
-    measureRendering(frames: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }>;
-  };
-};
-
 /** The room tiled GRID × GRID (0.5 m apart), with the tiled ground truth and the click target in a central tile. */
 function tiledScan(): { path: string; pointCount: number; instance: Int32Array; colors: Uint8Array; target: number; tileBox: Box } {
-  const room = loadScanNetFixture(scene, 1);
-  const roomCount = room.cloud.pointCount;
-  const lowest = [Infinity, Infinity, Infinity];
-  const highest = [-Infinity, -Infinity, -Infinity];
-  for (let point = 0; point < roomCount; point++) {
-    for (let axis = 0; axis < 3; axis++) {
-      lowest[axis] = Math.min(lowest[axis], room.cloud.positions[point * 3 + axis]);
-      highest[axis] = Math.max(highest[axis], room.cloud.positions[point * 3 + axis]);
-    }
-  }
-  const step = [highest[0] - lowest[0] + 0.5, highest[1] - lowest[1] + 0.5];
-  const tileCount = GRID * GRID;
-  const positions = new Float32Array(roomCount * tileCount * 3);
-  const colors = new Uint8Array(roomCount * tileCount * 3);
-  const instance = new Int32Array(roomCount * tileCount);
-  for (let tile = 0; tile < tileCount; tile++) {
-    const shift = [(tile % GRID) * step[0], Math.floor(tile / GRID) * step[1]];
-    positions.set(room.cloud.positions, tile * roomCount * 3);
-    colors.set(room.cloud.colors!, tile * roomCount * 3);
-    // Distinct instance ids per tile: tile t's objects are t·1000 + id.
-    for (let point = 0; point < roomCount; point++) {
-      positions[(tile * roomCount + point) * 3] += shift[0];
-      positions[(tile * roomCount + point) * 3 + 1] += shift[1];
-      instance[tile * roomCount + point] = room.instance[point] > 0 ? tile * 1000 + room.instance[point] : 0;
-    }
-  }
+  const scan = writeTiledScan(scene, GRID * GRID, { name: `pointclick-lod-scene0000_00-tiled-${GRID * GRID}` });
+  const roomCount = scan.room.cloud.pointCount;
+  // Distinct instance ids per tile: tile t's objects are t·1000 + id.
+  const instance = Int32Array.from({ length: scan.pointCount }, (_, point) => {
+    const id = scan.room.instance[point % roomCount];
+    return id > 0 ? Math.floor(point / roomCount) * 1000 + id : 0;
+  });
   // The largest furniture object of the room, in a central tile; its topmost point is visible from above.
-  const counts = new Map<number, number>();
-  room.instance.forEach((id, point) => {
-    if (id > 0 && !STRUCTURE_CLASSES.has(room.semantic[point])) counts.set(id, (counts.get(id) ?? 0) + 1);
-  });
-  const [largest] = [...counts.entries()].sort((left, right) => right[1] - left[1])[0];
-  let topmost = -1;
-  room.instance.forEach((id, point) => {
-    if (id === largest && (topmost < 0 || room.cloud.positions[point * 3 + 2] > room.cloud.positions[topmost * 3 + 2])) topmost = point;
-  });
-  const tile = Math.floor(GRID / 2) * GRID + Math.floor(GRID / 2);
-  const shift = [(tile % GRID) * step[0], Math.floor(tile / GRID) * step[1]];
-  const tileBox: Box = {
-    minimum: [lowest[0] + shift[0], lowest[1] + shift[1], lowest[2]],
-    maximum: [highest[0] + shift[0], highest[1] + shift[1], highest[2]],
-  };
-  const path = join(tmpdir(), `pointclick-lod-scene0000_00-tiled-${tileCount}.ply`);
-  writeFileSync(path, writePly({ pointCount: roomCount * tileCount, positions, colors }));
-  return { path, pointCount: roomCount * tileCount, instance, colors, target: tile * roomCount + topmost, tileBox };
+  const [largest] = furnitureTargets(scan, 1);
+  const middle = Math.floor(GRID / 2);
+  return { path: scan.path, pointCount: scan.pointCount, instance, colors: scan.colors, target: scan.pointOf(middle * GRID + middle, largest.roomPoint), tileBox: scan.tileBox(middle, middle) };
 }
 
 function dataset(page: Page, key: string): Promise<string | undefined> {
@@ -113,11 +66,7 @@ describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless C
     phase('scan written');
     const browser = await launchChromium(false);
     served.browser = browser;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${baseUrl}?scene=none&backend=wasm&budget=${POINT_BUDGET}${modelQuery}`);
-    await page.waitForFunction(() => document.body.dataset.model === 'ready', undefined, { timeout: 60_000 });
+    const { page, errors } = await openPlaygroundPage(browser, baseUrl, `budget=${POINT_BUDGET}${modelQuery}`);
 
     await page.setInputFiles('[data-testid=file-input]', scan.path);
     await page.waitForFunction((count) => document.body.dataset.scanPoints === String(count), scan.pointCount, { timeout: 60_000 });

@@ -11,7 +11,7 @@ export { SegmenterInputError, CheckpointError } from './segmenter-errors.js';
 export type { Click, ClickLocation } from './click.js';
 export type { SegmentationConstraints, PointSets } from './point-constraints.js';
 export type { SegmentationResult, SegmenterOptions, SceneOptions } from './segmenter.js';
-export type { RegionSegmenterOptions, SegmentationRegion, RegionSegmentationResult, RegionSceneGrid } from './region-segmenter.js';
+export type { RegionSegmenterOptions, SegmentationRegion, RegionSegmentationResult, RegionSceneGrid, LabelChanges } from './region-segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
 export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, SuperpointSettings, ClassCalibration } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';

@@ -52,6 +52,12 @@ export interface SceneGrid {
   objects: Map<number, SegmentedObject>;
   /** Labelled points per object id. */
   counts: Map<number, number>;
+  /**
+   * Per object id, arrays of scene point indices that hold every point ever given its label (the point indices of
+   * the regions that labelled it, the hand-included points that changed to it): undoing the object clears only
+   * these points instead of scanning the whole scene.
+   */
+  labelSources: Map<number, Set<ArrayLike<number>>>;
   /** Cached regions, least recently used first. */
   regions: Region[];
 }

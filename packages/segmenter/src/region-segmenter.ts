@@ -46,6 +46,14 @@ export interface RegionSegmenterOptions extends SegmenterOptions {
   voxelBudget?: number;
   /** Regions whose backbone features stay cached (least recently used dropped first). Default 3. */
   cachedRegionCount?: number;
+  /**
+   * Whether each result's `instance` is a fresh copy of the scene's labels (default true). With false it is the
+   * segmenter's own label array: valid until the next `segment`, `setScene` or `clearScene`, never to be modified
+   * or transferred. A fresh copy of a 10M-point scan's labels is a 40 MB allocation per click, 150–300 ms on this
+   * project's 2-core machines (mostly page faults); keep a label array of your own and apply each result's
+   * `changes` to it instead.
+   */
+  copyLabels?: boolean;
 }
 
 
@@ -58,6 +66,16 @@ export interface RegionSegmentationResult extends SegmentationResult {
    * the mask may be cut at the region border. Click near the border to move the region.
    */
   objectsAtBorder: number[];
+  /** The scene points whose label this call changed, anywhere in the scene, and their new labels (0 for none). */
+  changes: LabelChanges;
+}
+
+/** Labels a {@link RegionSegmenter.segment} call changed. */
+export interface LabelChanges {
+  /** Scene point indices, each once, in the order they changed. */
+  pointIndices: Int32Array;
+  /** New object id of each of those points (0 = unlabelled), [pointIndices.length]. */
+  labels: Int32Array;
 }
 
 
@@ -103,11 +121,12 @@ export class RegionSegmenter {
   /** Most occupied voxels of a region. */
   readonly voxelBudget: number;
   private readonly cachedRegionCount: number;
+  private readonly copyLabels: boolean;
   private readonly options: SegmenterOptions;
   private scene?: SceneGrid;
 
   constructor(model: InteractiveSegmentationModel, options: RegionSegmenterOptions = {}) {
-    const { voxelBudget = DEFAULT_REGION_VOXEL_BUDGET, cachedRegionCount = DEFAULT_CACHED_REGION_COUNT, ...segmenterOptions } = options;
+    const { voxelBudget = DEFAULT_REGION_VOXEL_BUDGET, cachedRegionCount = DEFAULT_CACHED_REGION_COUNT, copyLabels = true, ...segmenterOptions } = options;
     if (!Number.isInteger(voxelBudget) || voxelBudget < 1) {
       throw new SegmenterInputError(`RegionSegmenter: voxelBudget must be a positive integer (occupied voxels), got ${String(voxelBudget)}`);
     }
@@ -117,6 +136,7 @@ export class RegionSegmenter {
     this.model = model;
     this.voxelBudget = voxelBudget;
     this.cachedRegionCount = cachedRegionCount;
+    this.copyLabels = copyLabels;
     this.options = segmenterOptions;
     model.setTraining(false);
   }
@@ -193,6 +213,7 @@ export class RegionSegmenter {
       labels: new Int32Array(grid.cloud.pointCount),
       objects: new Map(),
       counts: new Map(),
+      labelSources: new Map(),
       regions: [],
     };
   }
@@ -360,49 +381,68 @@ export class RegionSegmenter {
     result: SegmentationResult,
   ): RegionSegmentationResult {
     const scene = this.scene!;
-    const { labels, counts } = scene;
+    const { labels, counts, labelSources } = scene;
     const clickedHere = new Set(regionClicks.filter((click) => click.kind === 'object').map((click) => click.objectId));
-    const change = (point: number, objectId: number): void => {
+    // The label each changed point had before this call: a point changed twice is reported once, with its last label.
+    const before = new Map<number, number>();
+    const change = (point: number, objectId: number): boolean => {
       const previous = labels[point];
-      if (previous === objectId) return;
+      if (previous === objectId) return false;
       if (previous !== 0) counts.set(previous, (counts.get(previous) ?? 0) - 1);
       if (objectId !== 0) counts.set(objectId, (counts.get(objectId) ?? 0) + 1);
       labels[point] = objectId;
+      if (!before.has(point)) before.set(point, previous);
+      return true;
+    };
+    const addSource = (objectId: number, points: ArrayLike<number>): void => {
+      const sources = labelSources.get(objectId);
+      if (sources) sources.add(points);
+      else labelSources.set(objectId, new Set([points]));
     };
     const atBorder = new Set<number>();
+    const labelledHere = new Set<number>();
     const { cells, openFaces, pointIndices } = region;
     for (let local = 0; local < pointIndices.length; local++) {
       const point = pointIndices[local];
       const objectId = result.instance[local];
       if (objectId !== 0) {
         change(point, objectId);
+        labelledHere.add(objectId);
         if (!atBorder.has(objectId) && touchesOpenFace(scene, cells, openFaces, point)) atBorder.add(objectId);
       } else if (clickedHere.has(labels[point])) {
         change(point, 0);
       }
     }
+    for (const objectId of labelledHere) addSource(objectId, pointIndices);
     // Hand corrections are the final word outside the region too (inside, the region's segmenter applied them).
     for (const [objectId, points] of pointSetEntries(constraints?.exclude)) {
       for (let slot = 0; slot < points.length; slot++) if (labels[points[slot]] === objectId) change(points[slot], 0);
     }
     for (const [objectId, points] of pointSetEntries(constraints?.include)) {
-      for (let slot = 0; slot < points.length; slot++) change(points[slot], objectId);
+      const changed: number[] = [];
+      for (let slot = 0; slot < points.length; slot++) if (change(points[slot], objectId)) changed.push(points[slot]);
+      if (changed.length > 0) addSource(objectId, Int32Array.from(changed));
     }
-    // Objects that no click or painted set names any more (undone everywhere) lose their points.
+    // Objects that no click or painted set names any more (undone everywhere) lose their points: only the points
+    // their label sources name are visited, so an undo costs the object's regions, not the whole scene.
     const named = new Set(clicks.filter((click) => click.kind === 'object').map((click) => click.objectId));
     for (const [objectId, points] of pointSetEntries(constraints?.include)) if (points.length > 0) named.add(objectId);
-    const dropped = [...counts.keys()].filter((objectId) => !named.has(objectId) && (counts.get(objectId) ?? 0) > 0);
-    if (dropped.length > 0) {
-      const droppedSet = new Set(dropped);
-      for (let point = 0; point < labels.length; point++) if (droppedSet.has(labels[point])) change(point, 0);
+    for (const [objectId, sources] of labelSources) {
+      if (named.has(objectId)) continue;
+      for (const points of sources) {
+        for (let slot = 0; slot < points.length; slot++) if (labels[points[slot]] === objectId) change(points[slot], 0);
+      }
+      labelSources.delete(objectId);
     }
     for (const object of result.objects) scene.objects.set(object.objectId, object);
     const objects = [...scene.objects.values()]
       .filter((object) => named.has(object.objectId))
       .map((object) => ({ ...object, pointCount: counts.get(object.objectId) ?? 0 }))
       .sort((a, b) => a.objectId - b.objectId);
+    const changed = [...before].filter(([point, previous]) => labels[point] !== previous).map(([point]) => point);
     return {
-      instance: labels.slice(),
+      instance: this.copyLabels ? labels.slice() : labels,
+      changes: { pointIndices: Int32Array.from(changed), labels: Int32Array.from(changed, (point) => labels[point]) },
       objects,
       decoderMilliseconds: result.decoderMilliseconds,
       backboneMilliseconds: result.backboneMilliseconds,

@@ -231,6 +231,50 @@ describe.skipIf(!available)('RegionSegmenter on two ScanNet rooms side by side (
     segmenter.dispose();
   });
 
+  it('copyLabels false hands out the same labels without a copy, and each call\'s changes turn the previous labels into the new ones', () => {
+    const model = createTestModel(7);
+    const budget = Math.floor(roomVoxels * 0.4);
+    const copying = new RegionSegmenter(model, { voxelBudget: budget });
+    const sharing = new RegionSegmenter(model, { voxelBudget: budget, copyLabels: false });
+    copying.setScene(scene);
+    sharing.setScene(scene);
+    const first: Click = { pointIndex: 1234, objectId: 1, kind: 'object' };
+    const histories: Click[][] = [[first], [first, { pointIndex: 1240, objectId: 2, kind: 'object' }], [first], [first, { pointIndex: scene.secondStart + 500, objectId: 3, kind: 'object' }]];
+    const mirrored = new Int32Array(scene.pointCount);
+    let previousShared: Int32Array | undefined;
+    for (const clicks of histories) {
+      const copied = copying.segment(clicks);
+      const shared = sharing.segment(clicks);
+      expect(Array.from(shared.instance)).toEqual(Array.from(copied.instance));
+      if (previousShared) expect(shared.instance).toBe(previousShared);
+      previousShared = shared.instance;
+      expect(copied.changes.pointIndices.length).toBeGreaterThan(0);
+      for (let slot = 0; slot < shared.changes.pointIndices.length; slot++) mirrored[shared.changes.pointIndices[slot]] = shared.changes.labels[slot];
+      expect(Array.from(mirrored)).toEqual(Array.from(copied.instance));
+      expect(new Set(shared.changes.pointIndices).size).toBe(shared.changes.pointIndices.length);
+    }
+    copying.clearScene();
+    sharing.dispose();
+  });
+
+  it('undoing an object frees its points in every region and its hand-included points outside them', () => {
+    const segmenter = new RegionSegmenter(createTestModel(7), { voxelBudget: Math.floor(roomVoxels * 0.4) });
+    segmenter.setScene(scene);
+    const first: Click = { pointIndex: 1234, objectId: 1, kind: 'object' };
+    const second: Click = { pointIndex: 1240, objectId: 2, kind: 'object' };
+    const paintedOutside = [scene.secondStart + 20, scene.secondStart + 21];
+    const both = segmenter.segment([first, second], { include: { 2: paintedOutside } });
+    const count = (instance: Int32Array, objectId: number) => instance.reduce((total, label) => total + (label === objectId ? 1 : 0), 0);
+    expect(count(both.instance, 2)).toBeGreaterThan(paintedOutside.length);
+    // Object 2 undone (no click, no painted set names it): none of its points keep the label, object 1's stay.
+    const undone = segmenter.segment([first]);
+    expect(count(undone.instance, 2)).toBe(0);
+    for (const point of paintedOutside) expect(undone.instance[point]).toBe(0);
+    expect(undone.objects.map((object) => object.objectId)).toEqual([1]);
+    expect(undone.objects[0].pointCount).toBe(count(undone.instance, 1));
+    segmenter.dispose();
+  });
+
   it('builds the scene grid once: buildSceneGrid counts what countVoxels counts and setScene takes it as is', () => {
     const model = createTestModel(7);
     const grid = RegionSegmenter.buildSceneGrid(model, scene);

@@ -10,12 +10,13 @@ export const MINIMUM_POINT_BUDGET = 100_000;
 
 /**
  * How the page draws a scan: whole (one buffer, as before) when it has at most the point budget of points, else
- * level of detail — the octree is built in its own worker (`src/worker/octree-worker.ts`) from a copy of the
- * positions, its nodes are handed to the viewer as they arrive, and each frame draws at most the budget. Owns the
+ * level of detail — the octree is built in its own worker (`src/worker/octree-worker.ts`) from the positions
+ * (shared memory in cross-origin isolated pages, else a copy), its nodes are handed to the viewer as they arrive, and each frame draws at most the budget. Owns the
  * budget input of the toolbar and writes the figures tests and benchmarks read to `document.body.dataset`:
  * `levelOfDetail` (on/off), `pointBudget`, `drawnPoints`, `drawnNodes`, `maxDrawnPoints` (since the scan opened),
  * `frameSubmitMilliseconds` (node choice, uploads and draw submission of the last frame),
- * `octreeNodes`, `octreeBuilt`, `octreeDepth`, `octreeFirstNodeMilliseconds`, `octreeBuildMilliseconds`.
+ * `octreeNodes`, `octreeBuilt`, `octreeDepth`, `octreeFirstNodeMilliseconds`, `octreeBuildMilliseconds`,
+ * `octreePositions` (`shared` or `copied`).
  */
 export class LevelOfDetailDisplay {
   private worker?: Worker;
@@ -74,7 +75,8 @@ export class LevelOfDetailDisplay {
 
   /**
    * Draws the scan level of detail and starts building its octree in a new worker (a build in flight for an
-   * earlier scan is abandoned). `positions` stays the page's; the worker gets a copy.
+   * earlier scan is abandoned). `positions` stays the page's; the worker gets a copy, or the same memory when it
+   * is a `SharedArrayBuffer` (`octreePositions` in the dataset says which).
    */
   showLevelOfDetail(positions: Float32Array, coloring: PointColoring, keepView: boolean): void {
     this.stopBuild();
@@ -97,9 +99,13 @@ export class LevelOfDetailDisplay {
       showMessage(`The octree worker stopped: ${event.message || 'unknown error'} (often: out of memory). Only the nodes built so far are drawn.`);
     };
     this.buildStarted = performance.now();
-    const copy = positions.slice();
-    const request: OctreeBuildRequest = { type: 'build', buildId, positions: copy };
-    worker.postMessage(request, [copy.buffer]);
+    // Positions in shared memory (the segmentation worker makes them so in cross-origin isolated pages) are handed
+    // over as they are; otherwise the worker gets a copy (transferred).
+    const shared = typeof SharedArrayBuffer !== 'undefined' && positions.buffer instanceof SharedArrayBuffer;
+    const handed = shared ? positions : positions.slice();
+    dataset.octreePositions = shared ? 'shared' : 'copied';
+    const request: OctreeBuildRequest = { type: 'build', buildId, positions: handed };
+    worker.postMessage(request, shared ? [] : [handed.buffer]);
   }
 
   /** Records a drawn frame: the status line and the dataset figures. */

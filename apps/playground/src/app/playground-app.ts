@@ -8,7 +8,7 @@ import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from 
 import { listObjects, renderPanel, type ListedObject } from './object-list-panel.js';
 import { bindPageControls } from './page-controls.js';
 import { element, hideMessage, setBusy, showMessage } from './page-elements.js';
-import { showSegmentationRegion } from './region-display.js';
+import { showSegmentationRegion, withWholeLabels } from './region-display.js';
 import { exportRequest, labelSnapshot, measureRendering, projectPointOnPage, showSegmentationTimings, type LabelSnapshot } from './page-hooks.js';
 import { baseNameOf, downloadSession } from './scan-downloads.js';
 import type { ImportedLabels } from '../export/label-import.js';
@@ -81,7 +81,7 @@ export class PlaygroundApp {
       else hideMessage();
     };
     this.worker = new Worker(new URL('../worker/segmentation-worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.handleWorkerMessage(event.data);
+    this.worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.handleWorkerMessage(withWholeLabels(this.worker, event.data));
     this.worker.onerror = (event) => {
       event.preventDefault();
       showMessage(`The segmentation worker stopped: ${event.message || 'unknown error'} (often: out of memory). Reload the page to start again.`);

@@ -28,6 +28,11 @@ const CACHE_BUDGET_MULTIPLE = 2;
  * grid cells then project to about half a pixel or more, so a smaller node would only overdraw covered pixels.
  */
 const MINIMUM_NODE_PIXELS = (DEFAULT_GRID_RESOLUTION / 4) * (Math.sqrt(3) / 2);
+/**
+ * Most points of the provisional node drawn until the octree's root arrives: a large scan's first frames then cost
+ * about what a small scan's do (the budget may be millions, and the root replaces it within seconds).
+ */
+const MAX_PROVISIONAL_POINTS = 500_000;
 
 interface UploadedNode {
   points: THREE.Points;
@@ -39,11 +44,22 @@ interface UploadedNode {
 }
 
 /**
+ * Every `stride`-th point id of a scan of `pointCount` points, with the stride that keeps at most `limit` of them:
+ * a uniform subsample in the scan's own order.
+ */
+export function subsamplePointIds(pointCount: number, limit: number): Uint32Array {
+  const stride = Math.max(1, Math.ceil(pointCount / Math.max(1, limit)));
+  return Uint32Array.from({ length: Math.ceil(pointCount / stride) }, (_, slot) => slot * stride);
+}
+
+/**
  * Draws a scan from its octree (built in a worker and added node by node): each frame chooses nodes by projected
  * size against the point budget (`selectOctreeNodes`), uploads the chosen nodes' positions (gathered from the
  * scan by their point ids), colours and point ids as one `THREE.Points` per node, and hides the rest. Colours are
  * filled per node from a {@link PointColoring}: a new colouring refills the drawn nodes only, hidden ones when
- * they are drawn again.
+ * they are drawn again. Until the root node arrives, a provisional node is drawn instead — a uniform subsample of the
+ * scan (every k-th point, at most the budget and {@link MAX_PROVISIONAL_POINTS}) with real point ids, so the view is
+ * never empty during a long build and picking on it resolves to real points; the root replaces it.
  */
 export class OctreeRenderer {
   /** The nodes' `THREE.Points`, added to the viewer's scene. */
@@ -55,6 +71,7 @@ export class OctreeRenderer {
   private colorVersion = 0;
   private frame = 0;
   private readonly viewProjection = new THREE.Matrix4();
+  private provisional?: { pointIds: Uint32Array; node: UploadedNode };
 
   /**
    * @param positions The scan's interleaved x y z (metres), read when a node is uploaded.
@@ -99,6 +116,8 @@ export class OctreeRenderer {
    */
   update(camera: THREE.PerspectiveCamera, viewportHeight: number): OctreeFrame {
     this.frame++;
+    if (this.index.nodes.length === 0) return this.drawProvisional();
+    this.removeProvisional();
     camera.updateMatrixWorld();
     this.viewProjection.multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse);
     const selection = selectOctreeNodes(
@@ -150,9 +169,11 @@ export class OctreeRenderer {
    * drawn (linear in the drawn points: a test hook).
    */
   drawnColor(pointId: number): [number, number, number] | undefined {
-    for (const [nodeIndex, node] of this.uploaded) {
+    const drawn: [Uint32Array, UploadedNode][] = [...this.uploaded].map(([nodeIndex, node]) => [this.nodePointIds[nodeIndex], node]);
+    if (this.provisional) drawn.push([this.provisional.pointIds, this.provisional.node]);
+    for (const [pointIds, node] of drawn) {
       if (!node.points.visible) continue;
-      const slot = this.nodePointIds[nodeIndex].indexOf(pointId);
+      const slot = pointIds.indexOf(pointId);
       if (slot < 0) continue;
       const colors = node.colors.array as Uint8Array;
       return [colors[slot * 3], colors[slot * 3 + 1], colors[slot * 3 + 2]];
@@ -163,10 +184,42 @@ export class OctreeRenderer {
   /** Frees every uploaded node. */
   dispose(): void {
     for (const nodeIndex of [...this.uploaded.keys()]) this.remove(nodeIndex);
+    this.removeProvisional();
+  }
+
+  /** Draws (uploading and colouring it when needed) the provisional node alone. */
+  private drawProvisional(): OctreeFrame {
+    if (!this.provisional) {
+      const pointIds = subsamplePointIds(this.positions.length / 3, Math.min(this.pointBudget, MAX_PROVISIONAL_POINTS));
+      this.provisional = { pointIds, node: this.createNode(pointIds) };
+    }
+    const { pointIds, node } = this.provisional;
+    if (node.colorVersion !== this.colorVersion) {
+      this.coloring(pointIds, node.colors.array as Uint8Array);
+      node.colors.needsUpdate = true;
+      node.colorVersion = this.colorVersion;
+    }
+    node.points.visible = true;
+    return { drawnPoints: pointIds.length, drawnNodes: 1, pending: false };
+  }
+
+  private removeProvisional(): void {
+    if (!this.provisional) return;
+    this.group.remove(this.provisional.node.points);
+    this.provisional.node.points.geometry.dispose();
+    this.provisional = undefined;
   }
 
   private upload(nodeIndex: number): UploadedNode {
     const pointIds = this.nodePointIds[nodeIndex];
+    const node = this.createNode(pointIds);
+    this.uploaded.set(nodeIndex, node);
+    this.uploadedPointCount += pointIds.length;
+    return node;
+  }
+
+  /** A `THREE.Points` of the scan points `pointIds`, added to the group, colours not yet filled. */
+  private createNode(pointIds: Uint32Array): UploadedNode {
     const geometry = new THREE.BufferGeometry();
     geometry.setAttribute('position', new THREE.BufferAttribute(gatherPointPositions(this.positions, pointIds), 3));
     const colors = new THREE.BufferAttribute(new Uint8Array(pointIds.length * 3), 3, true);
@@ -176,11 +229,8 @@ export class OctreeRenderer {
     const points = new THREE.Points(geometry, this.displayMaterial);
     // The node choice already culls against the frustum.
     points.frustumCulled = false;
-    const node: UploadedNode = { points, colors, colorVersion: -1, lastChosenFrame: this.frame };
-    this.uploaded.set(nodeIndex, node);
-    this.uploadedPointCount += pointIds.length;
     this.group.add(points);
-    return node;
+    return { points, colors, colorVersion: -1, lastChosenFrame: this.frame };
   }
 
   /** Frees the least recently chosen hidden nodes while more than the cache's share of points is uploaded. */

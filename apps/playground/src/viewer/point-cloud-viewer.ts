@@ -121,8 +121,8 @@ export class PointCloudViewer {
   }
 
   /**
-   * Replaces the displayed cloud with a level-of-detail one: nothing is drawn until octree nodes arrive
-   * (`addOctreeNodes`); then each frame draws the nodes chosen for the camera, at most `pointBudget` points,
+   * Replaces the displayed cloud with a level-of-detail one: a uniform subsample of the scan is drawn until octree
+   * nodes arrive (`addOctreeNodes`); then each frame draws the nodes chosen for the camera, at most `pointBudget` points,
    * coloured by `coloring`. `positions` (interleaved x y z, metres) is kept by reference: nodes gather their
    * positions from it. With `keepView` the camera stays where it is.
    */

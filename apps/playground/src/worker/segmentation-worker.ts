@@ -16,12 +16,19 @@ import { robustIntensityRange } from '../viewer/point-colors.js';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 /** Shortest time between two read-progress messages, in milliseconds. */
 const PROGRESS_INTERVAL_MILLISECONDS = 100;
+/**
+ * Scans with more points get their segmenter right after loading when the model is ready (for a scan segmented by
+ * region: the voxel grid of the whole scan, seconds at 10M points), so the first click does not wait for it.
+ */
+const EAGER_SEGMENTER_POINTS = 1_000_000;
 
 let segmenterPromise: Promise<Segmenter | undefined> | undefined;
 let currentCloud: PointCloud | undefined;
 /** The cloud last handed to the segmenter, so the backbone runs once per scan (or once per region). */
 let segmenterCloud: PointCloud | undefined;
 let scanSegmenter: ScanSegmenter | undefined;
+/** The loaded model's segmenter, once loading has finished. */
+let readySegmenter: Segmenter | undefined;
 
 function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -38,6 +45,7 @@ async function initialize(request: Extract<WorkerRequest, { type: 'initialize' }
   try {
     const started = performance.now();
     const segmenter = await loadSegmenter(request.modelUrl);
+    readySegmenter = segmenter;
     post({
       type: 'model',
       classNames: segmenter.classNames,
@@ -53,12 +61,17 @@ async function initialize(request: Extract<WorkerRequest, { type: 'initialize' }
 
 function publishScan(cloud: PointCloud, name: string, format: string, readMilliseconds: number, byteLength: number): void {
   currentCloud = cloud;
-  // The worker keeps `cloud` for the segmenter; the page gets copies it owns (transferred, so no second copy).
+  // The worker keeps `cloud` for the segmenter; the page gets copies it owns (transferred, so no second copy). In a
+  // cross-origin isolated page the positions' copy is shared memory, which the page also hands to its octree worker
+  // as it is (one copy for both instead of two).
+  const shareable = self.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined';
+  const positions = shareable ? new Float32Array(new SharedArrayBuffer(cloud.positions.byteLength)) : cloud.positions.slice();
+  if (shareable) positions.set(cloud.positions);
   const scan: LoadedScan = {
     name,
     format,
     pointCount: cloud.pointCount,
-    positions: cloud.positions.slice(),
+    positions,
     colors: cloud.colors?.slice(),
     intensity: cloud.intensity?.slice(),
     intensityRange: cloud.intensity ? robustIntensityRange(cloud.intensity) : undefined,
@@ -68,7 +81,7 @@ function publishScan(cloud: PointCloud, name: string, format: string, readMillis
     byteLength,
     droppedPointCount: cloud.metadata?.droppedPointCount ?? 0,
   };
-  const transfer: Transferable[] = [scan.positions.buffer];
+  const transfer: Transferable[] = shareable ? [] : [positions.buffer as ArrayBuffer];
   for (const array of [scan.colors, scan.intensity, scan.instance, scan.semantic]) if (array) transfer.push(array.buffer);
   post({ type: 'scan', scan }, transfer);
 }
@@ -116,24 +129,43 @@ function loadDefaultScene(seed: number): void {
   }
 }
 
+/** The scan's segmenter: the one built for `cloud` before (its cached features kept), else a new one. */
+function segmenterOf(segmenter: Segmenter, cloud: PointCloud): ScanSegmenter {
+  if (segmenterCloud !== cloud || !scanSegmenter) {
+    scanSegmenter?.clear();
+    scanSegmenter = new ScanSegmenter(segmenter, cloud);
+    segmenterCloud = cloud;
+  }
+  return scanSegmenter;
+}
+
+/** Builds a large scan's segmenter now, when the model is ready (a failure is reported by the first click's run). */
+function prepareLargeScan(): void {
+  if (!readySegmenter || !currentCloud || currentCloud.pointCount <= EAGER_SEGMENTER_POINTS) return;
+  try {
+    segmenterOf(readySegmenter, currentCloud);
+  } catch {
+    scanSegmenter = undefined;
+    segmenterCloud = undefined;
+  }
+}
+
 async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Promise<void> {
   const started = performance.now();
   try {
     const segmenter = await segmenterPromise;
     if (!segmenter) throw new Error('no model is loaded');
     if (!currentCloud) throw new Error('no scan is loaded');
-    if (segmenterCloud !== currentCloud || !scanSegmenter) {
-      scanSegmenter?.clear();
-      scanSegmenter = new ScanSegmenter(segmenter, currentCloud);
-      segmenterCloud = currentCloud;
-    }
     // Asynchronous read-back: WebGPU in a browser cannot read tensors synchronously without stalling.
-    const result = await scanSegmenter.segment(request.clicks, request.constraints);
+    const result = await segmenterOf(segmenter, currentCloud).segment(request.clicks, request.constraints);
+    // Region results: the changed points only (their instance is the segmenter's own array, never transferred).
+    const { changes } = result;
     post(
       {
         type: 'segmentation',
         requestId: request.requestId,
-        instance: result.instance,
+        instance: changes ? new Int32Array(0) : result.instance,
+        changes,
         objects: result.objects,
         decoderMilliseconds: result.decoderMilliseconds,
         backboneMilliseconds: result.backboneMilliseconds,
@@ -141,7 +173,7 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
         region: result.region,
         objectsAtBorder: result.objectsAtBorder,
       },
-      [result.instance.buffer],
+      changes ? [changes.pointIndices.buffer, changes.labels.buffer] : [result.instance.buffer],
     );
   } catch (error) {
     post({ type: 'segmentation-error', requestId: request.requestId, message: describeError(error) });
@@ -165,7 +197,8 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
         segmenterPromise = initialize(request);
         return;
       case 'load-file':
-        return loadFile(request);
+        await loadFile(request);
+        return prepareLargeScan();
       case 'load-default-scene':
         return loadDefaultScene(request.seed);
       case 'segment':

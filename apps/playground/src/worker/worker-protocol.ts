@@ -3,6 +3,7 @@ import type { SegmentationConstraints, SegmentationRegion, SegmentedObject } fro
 import type { LabelExportInput } from '../export/label-export.js';
 import type { LabelExportFormat } from '../export/label-formats.js';
 import type { ImportedLabels } from '../export/label-import.js';
+import type { ScanLabelChanges } from './scan-segmenter.js';
 
 /** A click as the page stores it and the worker forwards it to the segmenter. */
 export interface PlaygroundClick {
@@ -120,8 +121,13 @@ export type WorkerResponse =
   | {
       type: 'segmentation';
       requestId: number;
-      /** Per point: the object id that claims it, 0 for none. */
+      /**
+       * Per point: the object id that claims it, 0 for none. Empty when `changes` is set: the page applies those to
+       * its copy of the labels (`applyLabelChanges`) and hands the result on with `instance` filled.
+       */
       instance: Int32Array;
+      /** Scans segmented by region: the points this run changed (a 10M-point scan's labels are not sent per click). */
+      changes?: ScanLabelChanges;
       objects: SegmentedObject[];
       decoderMilliseconds: number;
       backboneMilliseconds: number;
