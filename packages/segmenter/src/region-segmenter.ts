@@ -56,7 +56,6 @@ export interface RegionSegmenterOptions extends SegmenterOptions {
   copyLabels?: boolean;
 }
 
-
 /** Output of {@link RegionSegmenter.segment}: labels of the whole scene plus the region that was run. */
 export interface RegionSegmentationResult extends SegmentationResult {
   /** The region the network ran on for this call. */
@@ -77,8 +76,6 @@ export interface LabelChanges {
   /** New object id of each of those points (0 = unlabelled), [pointIndices.length]. */
   labels: Int32Array;
 }
-
-
 
 /** A scan's voxel grid at a {@link RegionSegmenter}'s budget grid, from {@link RegionSegmenter.buildSceneGrid}. */
 export interface RegionSceneGrid {
