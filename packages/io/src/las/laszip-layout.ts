@@ -1,5 +1,6 @@
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { LasHeader } from './las-header.js';
+import { VLR_HEADER_BYTES } from './las-extra-bytes.js';
 
 /**
  * Largest ratio of uncompressed point bytes to compressed point bytes a LAZ file may claim: 50.
@@ -15,16 +16,24 @@ export const LAZ_MAXIMUM_COMPRESSION_RATIO = 50;
 
 /** Chunk size of a LASzip VLR whose chunks each list their own point count (COPC and some writers). */
 const VARIABLE_CHUNK_SIZE = 0xffffffff;
-/** Bytes of a variable-length record header (LAS 1.4 R15, table 10). */
-const VLR_HEADER_BYTES = 54;
-/** Record id of the LASzip VLR, user id `laszip encoded`. */
-const LASZIP_RECORD_ID = 22204;
+/** User id of the LASzip VLR. */
+export const LASZIP_USER_ID = 'laszip encoded';
+/** Record id of the LASzip VLR, user id {@link LASZIP_USER_ID}. */
+export const LASZIP_RECORD_ID = 22204;
+/** LASzip item types (LASzip's `LASitem::Type`) of LAS 1.4 layered compression. */
+export const LASZIP_ITEM_TYPES = { point14: 10, rgb14: 11, rgbNir14: 12, wavePacket14: 13, byte14: 14 } as const;
 
 /**
  * Layers per chunk of each LASzip item type in layered (LAS 1.4) compression: POINT14 9, RGB14 1, RGBNIR14 2,
  * WAVEPACKET14 1, BYTE14 one per byte.
  */
-const LAYERED_ITEM_LAYERS: Readonly<Record<number, number | 'bytes'>> = { 10: 9, 11: 1, 12: 2, 13: 1, 14: 'bytes' };
+const LAYERED_ITEM_LAYERS: Readonly<Record<number, number | 'bytes'>> = {
+  [LASZIP_ITEM_TYPES.point14]: 9,
+  [LASZIP_ITEM_TYPES.rgb14]: 1,
+  [LASZIP_ITEM_TYPES.rgbNir14]: 2,
+  [LASZIP_ITEM_TYPES.wavePacket14]: 1,
+  [LASZIP_ITEM_TYPES.byte14]: 'bytes',
+};
 
 /**
  * Walks the layered chunks between `start` and the chunk table: each is a raw record, its point count (at most
@@ -112,7 +121,7 @@ export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName
     }
     const recordLength = view.getUint16(offset + 20, true);
     const userId = new TextDecoder('latin1').decode(bytes.subarray(offset + 2, offset + 18)).replace(/\0.*$/s, '');
-    if (userId === 'laszip encoded' && view.getUint16(offset + 18, true) === LASZIP_RECORD_ID) {
+    if (userId === LASZIP_USER_ID && view.getUint16(offset + 18, true) === LASZIP_RECORD_ID) {
       laszipOffset = offset + VLR_HEADER_BYTES;
       laszipLength = recordLength;
     }
@@ -121,7 +130,7 @@ export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName
       fail(`variable-length record ${index} of ${recordLength} bytes runs to byte ${offset}, past the point data at ${pointDataOffset}`, offset - recordLength - 34, 'recordLengthAfterHeader');
     }
   }
-  if (laszipOffset < 0) fail("compressed point format but no LASzip VLR ('laszip encoded', record 22204)", headerSize, 'laszip');
+  if (laszipOffset < 0) fail(`compressed point format but no LASzip VLR ('${LASZIP_USER_ID}', record ${LASZIP_RECORD_ID})`, headerSize, 'laszip');
   if (laszipLength < 34) fail(`LASzip VLR of ${laszipLength} bytes, expected at least 34`, laszipOffset, 'laszip');
   const compressor = view.getUint16(laszipOffset, true);
   const chunkSizeField = view.getUint32(laszipOffset + 12, true);

@@ -7,14 +7,11 @@ import { Byte14Compressor, Rgb14Compressor, RGB14_BYTES } from './laszip-rgb-byt
 import { LAS_POINT_RECORD_SIZES } from './las-header.js';
 import { VLR_HEADER_BYTES } from './las-extra-bytes.js';
 import { planLas, type WriteLasOptions } from './las-writer.js';
+import { LASZIP_ITEM_TYPES, LASZIP_RECORD_ID, LASZIP_USER_ID } from './laszip-layout.js';
 
 /** Points per LASzip chunk: 50,000, LASzip's default (each chunk restarts the coders and begins with a raw record). */
 export const LASZIP_CHUNK_POINTS = 50_000;
 
-/** LASzip item types (LASzip's `LASitem::Type`) of the records {@link writeLaz} writes. */
-const ITEM_POINT14 = 10;
-const ITEM_RGB14 = 11;
-const ITEM_BYTE14 = 14;
 /** LASzip compressor 3: layered chunked (LAS 1.4, point formats 6–10). */
 const LAYERED_CHUNKED_COMPRESSOR = 3;
 
@@ -69,17 +66,17 @@ function writeChunkTable(chunkByteCounts: number[]): Uint8Array {
   return table;
 }
 
-/** The LASzip VLR (user id `laszip encoded`, record 22204) describing the items of a format 6 / 7 record. */
+/** The LASzip VLR ({@link LASZIP_USER_ID}, {@link LASZIP_RECORD_ID}) describing the items of a format 6 / 7 record. */
 function writeLaszipVlr(pointFormat: 6 | 7, extraByteCount: number): Uint8Array {
-  const items: [type: number, size: number][] = [[ITEM_POINT14, POINT14_BYTES]];
-  if (pointFormat === 7) items.push([ITEM_RGB14, RGB14_BYTES]);
-  if (extraByteCount > 0) items.push([ITEM_BYTE14, extraByteCount]);
+  const items: [type: number, size: number][] = [[LASZIP_ITEM_TYPES.point14, POINT14_BYTES]];
+  if (pointFormat === 7) items.push([LASZIP_ITEM_TYPES.rgb14, RGB14_BYTES]);
+  if (extraByteCount > 0) items.push([LASZIP_ITEM_TYPES.byte14, extraByteCount]);
   const payloadLength = 34 + items.length * 6;
   const vlr = new Uint8Array(VLR_HEADER_BYTES + payloadLength);
   const view = new DataView(vlr.buffer);
   const encoder = new TextEncoder();
-  vlr.set(encoder.encode('laszip encoded'), 2);
-  view.setUint16(18, 22204, true);
+  vlr.set(encoder.encode(LASZIP_USER_ID), 2);
+  view.setUint16(18, LASZIP_RECORD_ID, true);
   view.setUint16(20, payloadLength, true);
   vlr.set(encoder.encode('LASzip layered chunked, v3 items'), 22);
   const payload = VLR_HEADER_BYTES;
