@@ -205,8 +205,7 @@ export class OctreeRenderer {
 
   private removeProvisional(): void {
     if (!this.provisional) return;
-    this.group.remove(this.provisional.node.points);
-    this.provisional.node.points.geometry.dispose();
+    this.disposeNode(this.provisional.node);
     this.provisional = undefined;
   }
 
@@ -247,9 +246,14 @@ export class OctreeRenderer {
   private remove(nodeIndex: number): void {
     const node = this.uploaded.get(nodeIndex);
     if (!node) return;
-    this.group.remove(node.points);
-    node.points.geometry.dispose();
+    this.disposeNode(node);
     this.uploaded.delete(nodeIndex);
     this.uploadedPointCount -= this.nodePointIds[nodeIndex].length;
+  }
+
+  /** Takes a node made by `createNode` out of the group and frees its geometry. */
+  private disposeNode(node: UploadedNode): void {
+    this.group.remove(node.points);
+    node.points.geometry.dispose();
   }
 }
