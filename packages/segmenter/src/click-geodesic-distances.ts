@@ -36,12 +36,7 @@ export class ClickGeodesicDistances {
   readonly voxelCount: number;
   private readonly graph: SurfaceGraph;
   private readonly limit: number;
-  /**
-   * Per searched voxel, its distance field kept sparse: the voxels nearer than the limit (increasing) and
-   * their distances; every other voxel reads the limit. A cap of a few metres reaches a fraction of a room,
-   * so the cache stays small and assembling the decoder's input writes only those entries.
-   */
-  private readonly cache = new Map<number, { voxels: Int32Array; distances: Float32Array }>();
+  private readonly cache = new Map<number, Float32Array>();
 
   /**
    * @param voxelPositions Finest voxel positions, `voxelCount*3` metres.
@@ -92,31 +87,20 @@ export class ClickGeodesicDistances {
    */
   distances(clickVoxelIndices: Int32Array): Float32Array {
     const clickCount = clickVoxelIndices.length;
-    const fields = Array.from(clickVoxelIndices, (voxel) => this.field(voxel));
-    // Every entry starts at the limit; each click then writes only the voxels it reaches.
-    const result = new Float32Array(this.voxelCount * clickCount).fill(this.limit);
-    fields.forEach(({ voxels, distances }, click) => {
-      for (let entry = 0; entry < voxels.length; entry++) result[voxels[entry] * clickCount + click] = distances[entry];
+    const voxelCount = this.voxelCount;
+    const columns = Array.from(clickVoxelIndices, (voxel) => {
+      let column = this.cache.get(voxel);
+      if (!column) {
+        column = this.graph.distancesFrom(voxel, this.limit);
+        this.cache.set(voxel, column);
+      }
+      return column;
     });
-    return result;
-  }
-
-  /** The sparse distance field of one clicked voxel: one graph search the first time, the cache after. */
-  private field(source: number): { voxels: Int32Array; distances: Float32Array } {
-    const cached = this.cache.get(source);
-    if (cached) return cached;
-    const column = this.graph.distancesFrom(source, this.limit);
-    let reached = 0;
-    for (let voxel = 0; voxel < column.length; voxel++) if (column[voxel] !== this.limit) reached++;
-    const voxels = new Int32Array(reached);
-    const distances = new Float32Array(reached);
-    for (let voxel = 0, entry = 0; voxel < column.length; voxel++) {
-      if (column[voxel] === this.limit) continue;
-      voxels[entry] = voxel;
-      distances[entry++] = column[voxel];
+    // Row by row, so the writes are sequential (every column is read sequentially too).
+    const result = new Float32Array(voxelCount * clickCount);
+    for (let row = 0, entry = 0; row < voxelCount; row++) {
+      for (let click = 0; click < clickCount; click++, entry++) result[entry] = columns[click][row];
     }
-    const field = { voxels, distances };
-    this.cache.set(source, field);
-    return field;
+    return result;
   }
 }
