@@ -134,21 +134,26 @@ export function poolSuperpointLogits(
     const end = offsets[superpoint + 1];
     if (end === start) continue;
     sums.fill(0);
-    for (let slot = start; slot < end; slot++) {
-      const row = pointToVoxel[members[slot]] * clickCount;
-      for (let click = 0; click < clickCount; click++) sums[click] += maskLogits[row + click];
+    valueSums.fill(0);
+    if (voxelValues) {
+      for (let slot = start; slot < end; slot++) {
+        const row = pointToVoxel[members[slot]] * clickCount;
+        for (let click = 0; click < clickCount; click++) {
+          sums[click] += maskLogits[row + click];
+          valueSums[click] += voxelValues[row + click];
+        }
+      }
+    } else {
+      for (let slot = start; slot < end; slot++) {
+        const row = pointToVoxel[members[slot]] * clickCount;
+        for (let click = 0; click < clickCount; click++) sums[click] += maskLogits[row + click];
+      }
     }
     const size = end - start;
     for (let click = 0, entry = superpoint * clickCount; click < clickCount; click++, entry++) {
       probabilities[entry] = 1 / (1 + Math.exp(-sums[click] / size));
+      if (values) values[entry] = valueSums[click] / size;
     }
-    if (!voxelValues || !values) continue;
-    valueSums.fill(0);
-    for (let slot = start; slot < end; slot++) {
-      const row = pointToVoxel[members[slot]] * clickCount;
-      for (let click = 0; click < clickCount; click++) valueSums[click] += voxelValues[row + click];
-    }
-    for (let click = 0, entry = superpoint * clickCount; click < clickCount; click++, entry++) values[entry] = valueSums[click] / size;
   }
   return { probabilities, values };
 }
