@@ -8,6 +8,7 @@
  * Run: pnpm --filter @pointclick/segmenter bench:breakdown
  */
 import { Session } from 'node:inspector/promises';
+import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { generateIndoorScene } from '@pointclick/datasets';
 import { InteractiveSegmentationModel, Segmenter } from '../src/index.js';
@@ -15,6 +16,8 @@ import { createLiteConfig, makeBenchClicks, median, timeMatMul } from './bench-r
 
 const UPDATE_REPEATS = 30;
 const CLICK_COUNT = 10;
+/** Updates timed kernel by kernel with `tf.profile` after the sampled ones. */
+const KERNEL_REPEATS = 10;
 
 interface ProfileNode {
   id: number;
@@ -58,6 +61,24 @@ async function main(): Promise<void> {
   }
   const { profile } = await session.post('Profiler.stop');
   session.disconnect();
+
+  // The decoder's kernels one by one (wall time of each kernel call, read back), by kernel and input shapes.
+  const kernels = new Map<string, { milliseconds: number; calls: number }>();
+  for (let repeat = 0; repeat < KERNEL_REPEATS; repeat++) {
+    const clicks = makeBenchClicks(scene.instance, CLICK_COUNT, UPDATE_REPEATS + repeat + 2);
+    const info = await tf.profile(() => {
+      segmenter.segment(clicks);
+    });
+    for (const kernel of info.kernels) {
+      // A custom-gradient op shows as an unnamed scope around its kernel, which is listed too: count it once.
+      if (kernel.name === 'unnamed scope') continue;
+      const key = `${kernel.name} ${kernel.inputShapes.map((shape) => `[${shape?.join(', ')}]`).join(' × ')}`;
+      const entry = kernels.get(key) ?? { milliseconds: 0, calls: 0 };
+      entry.milliseconds += typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+      entry.calls++;
+      kernels.set(key, entry);
+    }
+  }
   segmenter.dispose();
 
   const nodes = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node as ProfileNode]));
@@ -97,6 +118,11 @@ async function main(): Promise<void> {
   for (const [step, total] of [...microseconds.entries()].sort((a, b) => b[1] - a[1])) {
     const perUpdate = total / 1000 / UPDATE_REPEATS;
     console.log(`  ${step.padEnd(70)} ${perUpdate.toFixed(1).padStart(6)} ms  ${((100 * perUpdate) / attributed).toFixed(0).padStart(3)} %`);
+  }
+  const kernelTotal = [...kernels.values()].reduce((sum, entry) => sum + entry.milliseconds, 0) / KERNEL_REPEATS;
+  console.log(`kernels of one update (tf.profile, mean of ${KERNEL_REPEATS}): ${kernelTotal.toFixed(1)} ms; the largest by kernel and input shapes:`);
+  for (const [key, entry] of [...kernels.entries()].sort((a, b) => b[1].milliseconds - a[1].milliseconds).slice(0, 16)) {
+    console.log(`  ${key.padEnd(52)} ${(entry.milliseconds / KERNEL_REPEATS).toFixed(2).padStart(6)} ms  ${String(entry.calls / KERNEL_REPEATS).padStart(3)} calls`);
   }
 }
 
