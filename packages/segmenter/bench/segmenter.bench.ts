@@ -8,11 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
-import { LITE_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
-import { LITE_DECODER_SIZES } from '@pointclick/decoder';
 import { generateIndoorScene } from '@pointclick/datasets';
-import { InteractiveSegmentationModel, Segmenter, type Click, type SegmenterConfig } from '../src/index.js';
-import { median, timeMatMul } from './bench-reference.js';
+import { InteractiveSegmentationModel, Segmenter } from '../src/index.js';
+import { createLiteConfig, makeBenchClicks, median, timeMatMul } from './bench-reference.js';
 
 /** 72k synthetic points leave ~50k voxels at 4 cm (measured: 49,825 for seed 7). */
 const POINT_COUNT = 72_000;
@@ -20,28 +18,6 @@ const SCENE_SEED = 7;
 const CLICK_COUNTS = [1, 10, 40];
 const UPDATE_REPEATS = 7;
 const GOAL_MILLISECONDS = 50;
-
-function createLiteConfig(classNames: string[]): SegmenterConfig {
-  const backbone: PointTransformerV3Config = { ...LITE_CONFIG, orders: [...LITE_CONFIG.orders], seed: 1 };
-  // Output levels, coarsest first: the encoder bottleneck, then the decoder stages coarse to fine.
-  const levelChannels = [backbone.encoderChannels[backbone.encoderChannels.length - 1], ...[...backbone.decoderChannels].reverse()];
-  return {
-    backbone,
-    decoder: { ...LITE_DECODER_SIZES, levelChannels, prototypeCount: classNames.length, seed: 2 },
-    classNames,
-    maxClicks: 100,
-  };
-}
-
-/** `count` clicks on distinct object points (objects 1…), spread over the scene's objects. */
-function makeClicks(instance: Int32Array, count: number, shift: number): Click[] {
-  const objectPoints: number[] = [];
-  for (let point = 0; point < instance.length; point++) if (instance[point] !== 0) objectPoints.push(point);
-  return Array.from({ length: count }, (_, click) => {
-    const point = objectPoints[(Math.floor(((click + 0.5) * objectPoints.length) / count) + shift * 97) % objectPoints.length];
-    return { pointIndex: point, objectId: 1 + (click % 12), kind: click % 9 === 8 ? 'background' : 'object' };
-  });
-}
 
 function times(milliseconds: number, reference: number): string {
   return `${milliseconds.toFixed(1).padStart(7)} ms (${(milliseconds / reference).toFixed(1).padStart(5)}× matMul)`;
@@ -66,18 +42,18 @@ async function main(): Promise<void> {
 
   // Warm-up: the first pass compiles nothing on wasm but pays for first-touch allocations.
   segmenter.setScene(scene);
-  segmenter.segment(makeClicks(scene.instance, 1, 0));
+  segmenter.segment(makeBenchClicks(scene.instance, 1, 0));
 
   const rows: { clickCount: number; first: number; backbone: number; update: number; decoder: number }[] = [];
   for (const clickCount of CLICK_COUNTS) {
     segmenter.setScene(scene);
     const firstStart = performance.now();
-    const first = segmenter.segment(makeClicks(scene.instance, clickCount, 0));
+    const first = segmenter.segment(makeBenchClicks(scene.instance, clickCount, 0));
     const firstMilliseconds = performance.now() - firstStart;
     const updateTimes: number[] = [];
     const decoderTimes: number[] = [];
     for (let repeat = 0; repeat < UPDATE_REPEATS; repeat++) {
-      const clicks = makeClicks(scene.instance, clickCount, repeat + 1); // moved clicks: a click update
+      const clicks = makeBenchClicks(scene.instance, clickCount, repeat + 1); // moved clicks: a click update
       const start = performance.now();
       const result = segmenter.segment(clicks);
       updateTimes.push(performance.now() - start);
@@ -95,11 +71,11 @@ async function main(): Promise<void> {
   // The interactive case: one click added to nine earlier ones. With the geodesic click prior only the new
   // click needs a graph search; the moved-click updates above search from every click.
   segmenter.setScene(scene);
-  const earlier = makeClicks(scene.instance, 9, 0);
+  const earlier = makeBenchClicks(scene.instance, 9, 0);
   segmenter.segment(earlier);
   const appendTimes: number[] = [];
   for (let repeat = 0; repeat < UPDATE_REPEATS; repeat++) {
-    const added = makeClicks(scene.instance, 1, repeat + 11)[0];
+    const added = makeBenchClicks(scene.instance, 1, repeat + 11)[0];
     const start = performance.now();
     segmenter.segment([...earlier, added]);
     appendTimes.push(performance.now() - start);
@@ -111,7 +87,7 @@ async function main(): Promise<void> {
   // the [voxelCount, clickCount] probabilities, with a logit and an exponential per entry.
   if (model.decoder.config.geodesicPriorLimit > 0) {
     for (const clickCount of [10, 40]) {
-      const clicks = makeClicks(scene.instance, clickCount, 5);
+      const clicks = makeBenchClicks(scene.instance, clickCount, 5);
       const timed = (localityGain: number) => {
         model.config.localityGain = localityGain;
         const samples: number[] = [];
@@ -152,7 +128,7 @@ async function main(): Promise<void> {
     `setScene with superpoints ${times(median(sceneTimes), matMulMilliseconds)} | without ${times(median(plainSceneTimes), matMulMilliseconds)} ` +
       `[superpoints ${(median(sceneTimes) - median(plainSceneTimes)).toFixed(0)} ms, once per scene]`,
   );
-  const tenClicks = makeClicks(scene.instance, 10, 7);
+  const tenClicks = makeBenchClicks(scene.instance, 10, 7);
   const updateWith = (instance: Segmenter, settings: string) => {
     instance.segment(tenClicks); // backbone and graph searches cached, as in an interactive session
     const samples: number[] = [];
@@ -174,7 +150,7 @@ async function main(): Promise<void> {
   const ten = rows.find((row) => row.clickCount === 10)!;
   console.log(`\ngoal: a 10-click update in ≤ ${GOAL_MILLISECONDS} ms — ${ten.update <= GOAL_MILLISECONDS ? 'met' : 'MISSED'} (${ten.update.toFixed(1)} ms)`);
   if (ten.update > GOAL_MILLISECONDS) {
-    const clicks = makeClicks(scene.instance, 10, 3);
+    const clicks = makeBenchClicks(scene.instance, 10, 3);
     const profile = await tf.profile(() => {
       segmenter.segment(clicks);
     });

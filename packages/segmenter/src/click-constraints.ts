@@ -122,23 +122,37 @@ export function poolSuperpointLogits(
   if (pointToVoxel.length !== superpoints.labels.length) {
     throw new RangeError(`poolSuperpointLogits: ${pointToVoxel.length} points in pointToVoxel but ${superpoints.labels.length} superpoint labels`);
   }
-  const sums = new Float64Array(superpoints.count * clickCount);
-  const valueSums = voxelValues ? new Float64Array(superpoints.count * clickCount) : undefined;
-  const labels = superpoints.labels;
-  for (let point = 0; point < pointToVoxel.length; point++) {
-    const row = pointToVoxel[point] * clickCount;
-    const pooled = labels[point] * clickCount;
-    for (let click = 0; click < clickCount; click++) sums[pooled + click] += maskLogits[row + click];
-    if (valueSums) for (let click = 0; click < clickCount; click++) valueSums[pooled + click] += voxelValues![row + click];
-  }
-  const probabilities = new Float32Array(sums.length);
-  const values = valueSums ? new Float32Array(sums.length) : undefined;
-  for (let superpoint = 0; superpoint < superpoints.count; superpoint++) {
-    const size = superpoints.sizeOf(superpoint);
-    if (size === 0) continue;
+  const { count, offsets, members } = superpoints;
+  const probabilities = new Float32Array(count * clickCount);
+  const values = voxelValues ? new Float32Array(count * clickCount) : undefined;
+  // One superpoint at a time, its points in increasing order: each sum adds the same values in the same order
+  // as a pass over all points would, into a small accumulator instead of a scattered [count, clickCount] array.
+  const sums = new Float64Array(clickCount);
+  const valueSums = new Float64Array(clickCount);
+  for (let superpoint = 0; superpoint < count; superpoint++) {
+    const start = offsets[superpoint];
+    const end = offsets[superpoint + 1];
+    if (end === start) continue;
+    sums.fill(0);
+    valueSums.fill(0);
+    if (voxelValues) {
+      for (let slot = start; slot < end; slot++) {
+        const row = pointToVoxel[members[slot]] * clickCount;
+        for (let click = 0; click < clickCount; click++) {
+          sums[click] += maskLogits[row + click];
+          valueSums[click] += voxelValues[row + click];
+        }
+      }
+    } else {
+      for (let slot = start; slot < end; slot++) {
+        const row = pointToVoxel[members[slot]] * clickCount;
+        for (let click = 0; click < clickCount; click++) sums[click] += maskLogits[row + click];
+      }
+    }
+    const size = end - start;
     for (let click = 0, entry = superpoint * clickCount; click < clickCount; click++, entry++) {
-      probabilities[entry] = 1 / (1 + Math.exp(-sums[entry] / size));
-      if (values) values[entry] = valueSums![entry] / size;
+      probabilities[entry] = 1 / (1 + Math.exp(-sums[click] / size));
+      if (values) values[entry] = valueSums[click] / size;
     }
   }
   return { probabilities, values };

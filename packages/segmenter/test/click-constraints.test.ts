@@ -66,6 +66,39 @@ describe('poolSuperpointLogits', () => {
     expect(Array.from(values!)).toEqual([2, 3, 5, 6]);
   });
 
+  it('sums every superpoint in point order: the same bits as one pass over the points (interleaved superpoints, an empty one)', () => {
+    // 3,000 points in 400 voxels, 3 clicks, superpoints 0…49 scattered over the points (49 left empty).
+    let state = 12345;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const clickCount = 3;
+    const pointToVoxel = Int32Array.from({ length: 3000 }, () => Math.floor(random() * 400));
+    const labels = Int32Array.from({ length: 3000 }, () => Math.floor(random() * 49));
+    const logits = Float32Array.from({ length: 400 * clickCount }, () => (random() - 0.5) * 40);
+    const distances = Float32Array.from({ length: 400 * clickCount }, () => random() * 4);
+    const superpoints = new SuperpointIndex(labels, 50);
+    // Reference: one pass over the points in index order, float64 sums.
+    const sums = new Float64Array(50 * clickCount);
+    const valueSums = new Float64Array(50 * clickCount);
+    for (let point = 0; point < labels.length; point++) {
+      for (let click = 0; click < clickCount; click++) {
+        sums[labels[point] * clickCount + click] += logits[pointToVoxel[point] * clickCount + click];
+        valueSums[labels[point] * clickCount + click] += distances[pointToVoxel[point] * clickCount + click];
+      }
+    }
+    const expected = Array.from(sums, (sum, entry) => {
+      const size = superpoints.sizeOf(Math.floor(entry / clickCount));
+      return size === 0 ? 0 : Math.fround(1 / (1 + Math.exp(-sum / size)));
+    });
+    const expectedValues = Array.from(valueSums, (sum, entry) => {
+      const size = superpoints.sizeOf(Math.floor(entry / clickCount));
+      return size === 0 ? 0 : Math.fround(sum / size);
+    });
+    const { probabilities, values } = poolSuperpointLogits(logits, clickCount, pointToVoxel, superpoints, distances);
+    expect(Array.from(probabilities)).toEqual(expected);
+    expect(Array.from(values!)).toEqual(expectedValues);
+    expect(superpoints.sizeOf(49)).toBe(0);
+  });
+
   it('refuses superpoints over another point count', () => {
     expect(() => poolSuperpointLogits(new Float32Array(2), 1, Int32Array.of(0, 1), new SuperpointIndex(Int32Array.of(0), 1))).toThrow(/2 points/);
   });
