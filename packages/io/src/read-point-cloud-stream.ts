@@ -3,6 +3,7 @@ import { guardAllocations } from './core/point-cloud-allocation.js';
 import type { PointCloud } from './core/point-cloud.js';
 import { readLasStream } from './las/las-stream-reader.js';
 import { readNpyPointCloudStream } from './npy/npy-point-cloud.js';
+import { readPcdStream } from './pcd/pcd-stream-reader.js';
 import { readPlyStream } from './ply/ply-stream-reader.js';
 import { readPointCloud, sniffPointCloudFormat, type ReadPointCloudOptions } from './read-point-cloud.js';
 
@@ -39,6 +40,8 @@ export async function readPointCloudStream(stream: PointCloudByteStream, options
       case 'las':
       case 'laz':
         return guardAllocations({ format, fileName }, () => readLasStream(reader, fileName));
+      case 'pcd':
+        return guardAllocations({ format, fileName }, () => readPcdStream(reader, fileName));
       case 'npy':
         return guardAllocations({ format, fileName }, () => readNpyPointCloudStream(reader, fileName));
       default:
