@@ -191,12 +191,24 @@ export class ByteStreamReader {
    */
   async readAll(): Promise<Uint8Array> {
     const bytes = allocateArray(Uint8Array, this.totalBytes - this.position, { ...this.context, field: 'file bytes' });
-    let filled = 0;
-    await this.readRest((run) => {
-      bytes.set(run, filled);
-      filled += run.length;
-    });
+    const filled = await this.readInto(bytes);
     return filled === bytes.length ? bytes : bytes.subarray(0, filled);
+  }
+
+  /**
+   * Copies the next `target.length` bytes into `target`, consuming them, chunk by chunk (no joined buffers); returns
+   * the bytes copied, fewer only at the end of the stream.
+   */
+  async readInto(target: Uint8Array): Promise<number> {
+    let filled = 0;
+    while (filled < target.length) {
+      if (this.buffered === 0 && !(await this.pull(false))) break;
+      const step = Math.min(target.length - filled, this.buffered);
+      target.set(this.buffer.subarray(this.bufferOffset, this.bufferOffset + step), filled);
+      this.consume(step);
+      filled += step;
+    }
+    return filled;
   }
 
   /** Stops the stream (after an error), so a file reader does not keep reading. */

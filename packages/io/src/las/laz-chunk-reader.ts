@@ -85,92 +85,106 @@ export async function readLazChunks(
     );
   }
   const decoder = new LasPointDecoder(header, fields, fileName, () => undefined);
-  await decodeChunks(source.byteLength, read, { chunkStarts, chunkPointCounts, layered: vlr.compressor === 3, pointFormat: header.pointFormat, recordLength: pointRecordLength, fileName }, decoder);
+  const chunkDecoder = await LaszipChunkDecoder.create(header.pointFormat, pointRecordLength, fileName, pointDataOffset + 8);
+  try {
+    for (let chunk = 0; chunk < chunkPointCounts.length; chunk++) {
+      const chunkStart = chunkStarts[chunk];
+      const bytes = await read(chunkStart, chunkStarts[chunk + 1] - chunkStart);
+      if (bytes.length < chunkStarts[chunk + 1] - chunkStart) fail(`chunk ${chunk} is cut: the file of ${totalBytes} bytes ends within it`, chunkStart + bytes.length, 'chunk');
+      const count = chunkPointCounts[chunk];
+      if (vlr.compressor === 3) {
+        // Layered (LAS 1.4) chunks state their own point count after the raw record; it must match the table's.
+        const stated = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(pointRecordLength, true);
+        if (stated !== count) fail(`layered chunk ${chunk} claims ${stated} points, the chunk table and header give it ${count}`, chunkStart + pointRecordLength, 'chunk point count');
+      }
+      chunkDecoder.decode(bytes, count, chunkStart, decoder);
+    }
+  } finally {
+    chunkDecoder.close();
+  }
   // Everything after the last chunk (the rest of the table, EVLRs) is not needed: the read is complete.
   if (bytesRead < totalBytes) onProgress?.({ bytesRead: totalBytes, totalBytes });
   return decoder.finish();
 }
 
-interface ChunkPlan {
-  chunkStarts: number[];
-  chunkPointCounts: number[];
-  /** Layered (LAS 1.4) chunks state their own point count after the raw record; it must match the plan. */
-  layered: boolean;
-  pointFormat: number;
-  recordLength: number;
-  fileName: string | undefined;
-}
+/** Where laz-perf decodes LASzip chunks: one chunk of compressed bytes and one run of records in its heap. */
+export class LaszipChunkDecoder {
+  private chunkPointer = 0;
+  private chunkCapacity = 0;
+  private readonly runPointer: number;
 
-/** Reads each chunk, copies it into laz-perf's heap and decodes its points there, run by run, into `decoder`. */
-async function decodeChunks(fileLength: number, read: (offset: number, byteCount: number) => Promise<Uint8Array>, plan: ChunkPlan, decoder: LasPointDecoder): Promise<void> {
-  const { chunkStarts, chunkPointCounts, recordLength, fileName } = plan;
-  const fail = (message: string, byteOffset: number, field?: string, cause?: unknown): never => {
-    throw new PointCloudFormatError({ format: 'laz', fileName, byteOffset, field, message, cause });
-  };
-  let module: LazPerfModule;
-  try {
-    module = await loadLazPerf();
-  } catch (error) {
-    dropLazPerf();
-    return fail(`LAZ decompression failed: laz-perf did not load (${error instanceof Error ? error.message : String(error)})`, chunkStarts[0], undefined, error);
+  private constructor(
+    private readonly module: LazPerfModule,
+    private readonly pointFormat: number,
+    private readonly recordLength: number,
+    private readonly fileName: string | undefined,
+  ) {
+    this.runPointer = module._malloc(RECORDS_PER_RUN * recordLength);
   }
-  let largestChunk = 0;
-  for (let chunk = 0; chunk < chunkPointCounts.length; chunk++) largestChunk = Math.max(largestChunk, chunkStarts[chunk + 1] - chunkStarts[chunk]);
-  const runLength = Math.max(1, Math.min(RECORDS_PER_RUN, Math.max(0, ...chunkPointCounts)));
-  // Zero padding after the chunk: the decoder may look a few bytes ahead of the last symbol.
-  const padding = 16;
-  const chunkPointer = module._malloc(largestChunk + padding);
-  const runPointer = module._malloc(runLength * recordLength);
-  try {
-    for (let chunk = 0; chunk < chunkPointCounts.length; chunk++) {
-      const start = chunkStarts[chunk];
-      const bytes = await read(start, chunkStarts[chunk + 1] - start);
-      if (bytes.length < chunkStarts[chunk + 1] - start) fail(`chunk ${chunk} is cut: the file of ${fileLength} bytes ends within it`, start + bytes.length, 'chunk');
-      const count = chunkPointCounts[chunk];
-      if (plan.layered) {
-        const stated = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(recordLength, true);
-        if (stated !== count) fail(`layered chunk ${chunk} claims ${stated} points, the chunk table and header give it ${count}`, start + recordLength, 'chunk point count');
+
+  /**
+   * Loads laz-perf (once per process) and makes the heap buffers.
+   * @throws {PointCloudFormatError} when laz-perf does not load.
+   */
+  static async create(pointFormat: number, recordLength: number, fileName: string | undefined, byteOffset: number): Promise<LaszipChunkDecoder> {
+    try {
+      return new LaszipChunkDecoder(await loadLazPerf(), pointFormat, recordLength, fileName);
+    } catch (error) {
+      dropLazPerf();
+      throw new PointCloudFormatError({ format: 'laz', fileName, byteOffset, message: `LAZ decompression failed: laz-perf did not load (${error instanceof Error ? error.message : String(error)})`, cause: error });
+    }
+  }
+
+  /**
+   * Decodes the first `count` points of one chunk (`bytes`, starting at file offset `chunkStart`) into `decoder`.
+   * @throws {PointCloudFormatError} when laz-perf fails on the chunk.
+   */
+  decode(bytes: Uint8Array, count: number, chunkStart: number, decoder: LasPointDecoder): void {
+    const { module, recordLength, runPointer } = this;
+    // Zero padding after the chunk: the decoder may look a few bytes ahead of its last symbol.
+    const padding = 16;
+    if (bytes.length + padding > this.chunkCapacity) {
+      if (this.chunkCapacity > 0) module._free(this.chunkPointer);
+      this.chunkCapacity = bytes.length + padding;
+      this.chunkPointer = module._malloc(this.chunkCapacity);
+    }
+    module.HEAPU8.set(bytes, this.chunkPointer);
+    module.HEAPU8.fill(0, this.chunkPointer + bytes.length, this.chunkPointer + bytes.length + padding);
+    let chunkDecoder: InstanceType<LazPerfModule['ChunkDecoder']> | undefined;
+    try {
+      chunkDecoder = new module.ChunkDecoder();
+      chunkDecoder.open(this.pointFormat, recordLength, this.chunkPointer);
+      for (let done = 0; done < count; ) {
+        const records = Math.min(RECORDS_PER_RUN, count - done);
+        for (let record = 0; record < records; record++) chunkDecoder.getPoint(runPointer + record * recordLength);
+        // The heap is read as it is now: it may have grown while the decoder was made.
+        decoder.decode(new DataView(module.HEAPU8.buffer, runPointer, records * recordLength), 0, records);
+        done += records;
       }
-      module.HEAPU8.set(bytes, chunkPointer);
-      module.HEAPU8.fill(0, chunkPointer + bytes.length, chunkPointer + bytes.length + padding);
-      decodeChunk(module, chunkPointer, runPointer, runLength, count, plan, decoder, start);
-    }
-  } finally {
-    try {
-      module._free(runPointer);
-      module._free(chunkPointer);
-    } catch {
-      // The instance aborted and was dropped; its memory goes with it.
+    } catch (error) {
+      if (error instanceof PointCloudFormatError) throw error;
+      dropLazPerf();
+      throw new PointCloudFormatError({
+        format: 'laz',
+        fileName: this.fileName,
+        byteOffset: chunkStart,
+        message: `LAZ decompression (laz-perf) failed in the chunk at byte ${chunkStart}: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error instanceof Error ? error : new Error(String(error)),
+      });
+    } finally {
+      try {
+        chunkDecoder?.delete();
+      } catch {
+        // The instance aborted and was dropped; its memory goes with it.
+      }
     }
   }
-}
 
-function decodeChunk(module: LazPerfModule, chunkPointer: number, runPointer: number, runLength: number, count: number, plan: ChunkPlan, decoder: LasPointDecoder, chunkStart: number): void {
-  const { recordLength, pointFormat, fileName } = plan;
-  let chunkDecoder: InstanceType<LazPerfModule['ChunkDecoder']> | undefined;
-  try {
-    chunkDecoder = new module.ChunkDecoder();
-    chunkDecoder.open(pointFormat, recordLength, chunkPointer);
-    for (let done = 0; done < count; ) {
-      const records = Math.min(runLength, count - done);
-      for (let record = 0; record < records; record++) chunkDecoder.getPoint(runPointer + record * recordLength);
-      // The heap is read as it is now: it may have grown while the decoder was made.
-      decoder.decode(new DataView(module.HEAPU8.buffer, runPointer, records * recordLength), 0, records);
-      done += records;
-    }
-  } catch (error) {
-    if (error instanceof PointCloudFormatError) throw error;
-    dropLazPerf();
-    throw new PointCloudFormatError({
-      format: 'laz',
-      fileName,
-      byteOffset: chunkStart,
-      message: `LAZ decompression (laz-perf) failed in the chunk at byte ${chunkStart}: ${error instanceof Error ? error.message : String(error)}`,
-      cause: error instanceof Error ? error : new Error(String(error)),
-    });
-  } finally {
+  /** Frees the heap buffers. */
+  close(): void {
     try {
-      chunkDecoder?.delete();
+      this.module._free(this.runPointer);
+      if (this.chunkCapacity > 0) this.module._free(this.chunkPointer);
     } catch {
       // As above.
     }
