@@ -24,6 +24,7 @@ export interface StreamContext {
 }
 
 const EMPTY = new Uint8Array(0);
+const LINE_FEED = 10;
 
 /**
  * Pulls a byte stream chunk by chunk for the streaming readers: buffers only what one header or one record that
@@ -215,6 +216,32 @@ export class ByteStreamReader {
   cancel(): void {
     this.ended = true;
     this.release();
+  }
+}
+
+/**
+ * Peeks (without consuming) ever longer starts of the stream, doubling from `initialBytes`, until `parse` accepts its
+ * whole lines (a line cut by the prefix would read as a different line) — for text headers of unknown length.
+ * @param parse Parses the header from the lines; throws when they are not enough or wrong.
+ * @param needsMore Whether an error of `parse` only says the header's end is not in view yet.
+ * @param maximumBytes Past this many bytes (or at the end of the stream) `parse`'s error is final.
+ */
+export async function peekTextHeader<Header>(
+  reader: ByteStreamReader,
+  parse: (lines: Uint8Array) => Header,
+  needsMore: (error: unknown) => boolean,
+  initialBytes: number,
+  maximumBytes: number,
+): Promise<Header> {
+  for (let size = initialBytes; ; size *= 2) {
+    const prefix = await reader.peek(size);
+    const complete = prefix.length < size || size >= maximumBytes;
+    const lines = complete ? prefix : prefix.subarray(0, prefix.lastIndexOf(LINE_FEED) + 1);
+    try {
+      return parse(lines);
+    } catch (error) {
+      if (complete || !needsMore(error)) throw error;
+    }
   }
 }
 

@@ -111,7 +111,8 @@ export function createRowSource(view: DataView, header: PcdHeader): PcdSource {
 export class PcdRecordDecoder {
   private readonly targets: Target[] = [];
   private readonly positions: Float32Array;
-  private readonly keptIndices: Uint32Array;
+  /** Grid index of every kept record; organised clouds only. */
+  private readonly keptIndices: Uint32Array | undefined;
   private keptCount = 0;
   private recordCount = 0;
   /** Cloud properties in the order they are set, with their values and values per point. */
@@ -134,7 +135,7 @@ export class PcdRecordDecoder {
     const fieldByName = checkCoordinateFields(header, fileName);
     const context = { format: 'pcd', fileName };
     this.positions = allocateArray(Float32Array, capacity * 3, { ...context, field: 'positions' });
-    this.keptIndices = allocateArray(Uint32Array, capacity, { ...context, field: 'organizedIndex' });
+    this.keptIndices = header.height > 1 ? allocateArray(Uint32Array, capacity, { ...context, field: 'organizedIndex' }) : undefined;
     const hasNormals = NORMAL_FIELD_NAMES.every((name) => fieldByName.get(name)?.count === 1);
     if (hasNormals) {
       const normals = allocateArray(Float32Array, capacity * 3, { ...context, field: 'normals' });
@@ -210,7 +211,7 @@ export class PcdRecordDecoder {
       positions[kept * 3] = x;
       positions[kept * 3 + 1] = y;
       positions[kept * 3 + 2] = z;
-      keptIndices[kept] = firstRecord + record;
+      if (keptIndices !== undefined) keptIndices[kept] = firstRecord + record;
       for (let index = 0; index < targets.length; index++) {
         const target = targets[index];
         const value = readers[index](record);
@@ -259,7 +260,7 @@ export class PcdRecordDecoder {
     if (header.height > 1) {
       metadata.organizedWidth = header.width;
       metadata.organizedHeight = header.height;
-      attributes.organizedIndex = trim(this.keptIndices, 1);
+      attributes.organizedIndex = trim(this.keptIndices!, 1);
     }
     if (header.comments.length > 0) metadata.comments = header.comments;
     if (Object.keys(attributes).length > 0) cloud.attributes = attributes;

@@ -1,4 +1,4 @@
-import type { ByteStreamReader } from '../core/byte-stream-reader.js';
+import { peekTextHeader, type ByteStreamReader } from '../core/byte-stream-reader.js';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import { LzfDecompressor } from './lzf-decompressor.js';
@@ -11,7 +11,6 @@ import { checkCoordinateFields, createRowSource, PcdRecordDecoder } from './pcd-
 const INITIAL_HEADER_BYTES = 4096;
 /** Headers are read up to this size (the header parser gives up after 1 MiB); past it the parser reports the missing DATA line. */
 const MAXIMUM_HEADER_BYTES = 4 * 2 ** 20;
-const LINE_FEED = 10;
 
 /**
  * Reads a PCD file from a stream, as `readPcd` reads it whole and with the same result:
@@ -42,19 +41,14 @@ export async function readPcdStream(reader: ByteStreamReader, fileName: string |
 }
 
 /** Peeks (without consuming) until the header's `DATA` line is in view, and parses it. */
-async function readHeader(reader: ByteStreamReader, fileName: string | undefined): Promise<PcdHeader> {
-  for (let size = INITIAL_HEADER_BYTES; ; size *= 2) {
-    const prefix = await reader.peek(size);
-    const complete = prefix.length < size || size >= MAXIMUM_HEADER_BYTES;
-    // Parse whole lines only: a line cut by the prefix would read as a different line.
-    const lines = complete ? prefix : prefix.subarray(0, prefix.lastIndexOf(LINE_FEED) + 1);
-    try {
-      return parsePcdHeader(lines, fileName, reader.totalBytes);
-    } catch (error) {
-      const missingData = error instanceof PointCloudFormatError && error.field === 'DATA' && /no DATA line found/.test(error.message);
-      if (complete || !missingData) throw error;
-    }
-  }
+function readHeader(reader: ByteStreamReader, fileName: string | undefined): Promise<PcdHeader> {
+  return peekTextHeader(
+    reader,
+    (lines) => parsePcdHeader(lines, fileName, reader.totalBytes),
+    (error) => error instanceof PointCloudFormatError && error.field === 'DATA' && /no DATA line found/.test(error.message),
+    INITIAL_HEADER_BYTES,
+    MAXIMUM_HEADER_BYTES,
+  );
 }
 
 async function readBinaryBody(reader: ByteStreamReader, header: PcdHeader, fileName: string | undefined): Promise<PointCloud> {
