@@ -22,10 +22,12 @@ const SNIFF_BYTES = 16;
 
 /**
  * Reads a point cloud from a stream of byte chunks (a browser `File.stream()`, a Node file stream), so a large file
- * never has to be one ArrayBuffer beside the cloud's arrays. Binary PLY, uncompressed LAS and npy are decoded chunk
- * by chunk into the final arrays; the other formats (ASCII PLY, LAZ, PCD, KITTI) are collected into one array of
- * `totalBytes` and read by {@link readPointCloud}. Either way the cloud equals what {@link readPointCloud} returns
- * for the same bytes, and `onProgress` reports the bytes read.
+ * never has to be one ArrayBuffer beside the cloud's arrays. Binary PLY, uncompressed LAS, PCD (ascii, binary,
+ * binary_compressed), layered LAZ (LAS 1.4 formats 6–8) and npy are decoded chunk by chunk into the final arrays; the
+ * other formats (ASCII PLY, point-wise LAZ, KITTI) are collected into one array of `totalBytes` and read by
+ * {@link readPointCloud} (pass a `Blob` to {@link readPointCloudBlob} to read any chunked LAZ chunk by chunk). Either
+ * way the cloud equals what {@link readPointCloud} returns for the same bytes, and `onProgress` reports the bytes
+ * read.
  *
  * @throws {PointCloudFormatError} for what {@link readPointCloud} refuses, a stream that ends before `totalBytes`
  *   (the format's truncation error where the format notices it) or holds more than `totalBytes`.

@@ -99,6 +99,8 @@ describe('LAZ read one LASzip chunk at a time from a random-access source', () =
       ['table version 2', (() => { const copy = bytes.slice(); new DataView(copy.buffer).setUint32(tableOffset, 2, true); return copy; })(), 'chunkTable'],
       ['point count + 1', (() => { const copy = bytes.slice(); new DataView(copy.buffer).setBigUint64(247, BigInt(LASZIP_CHUNK_POINTS + 11), true); return copy; })(), 'chunk point count'],
       ['point count 2 chunks + 1', (() => { const copy = bytes.slice(); new DataView(copy.buffer).setBigUint64(247, BigInt(2 * LASZIP_CHUNK_POINTS + 1), true); return copy; })(), 'pointCount'],
+      // The first layer of chunk 0 (after its raw record and point count) claims a megabyte.
+      ['layer size', (() => { const copy = bytes.slice(); new DataView(copy.buffer).setUint32(pointDataOffset + 8 + view.getUint16(105, true) + 4, 1e6, true); return copy; })(), 'chunk layer sizes'],
     ];
     for (const [name, damaged, field] of cases) {
       const error = (await caught(readPointCloudBlob(new Blob([damaged as Uint8Array<ArrayBuffer>]), { fileName: 'damaged.laz' }))) as PointCloudFormatError;

@@ -51,7 +51,7 @@ const realFiles: { name: string; load: () => Uint8Array; available: boolean; str
   { name: 'scene0000_00_vert.npy', load: () => new Uint8Array(readFileSync(scannetRoomPath)), available: existsSync(scannetRoomPath), streamedInPlace: true },
   { name: 'Topography.laz', load: () => new Uint8Array(readFileSync(fixture('Topography.laz'))), available: existsSync(fixture('Topography.laz')), streamedInPlace: false },
   { name: 'votenet_input_pc_scannet_ascii.ply', load: () => new Uint8Array(readFileSync(fixture('votenet_input_pc_scannet_ascii.ply'))), available: existsSync(fixture('votenet_input_pc_scannet_ascii.ply')), streamedInPlace: false },
-  { name: 'office1.pcd', load: () => new Uint8Array(readFileSync(fixture('office1.pcd'))), available: existsSync(fixture('office1.pcd')), streamedInPlace: false },
+  { name: 'office1.pcd', load: () => new Uint8Array(readFileSync(fixture('office1.pcd'))), available: existsSync(fixture('office1.pcd')), streamedInPlace: true },
 ];
 
 

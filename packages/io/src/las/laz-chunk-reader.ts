@@ -55,7 +55,8 @@ export async function readLazChunks(
     throw new PointCloudFormatError({ format: 'laz', fileName, byteOffset, field, message });
   };
   const vlr = parseLaszipVlr(prefix, header, fileName);
-  if (vlr.compressor === 1) return undefined;
+  // Not chunked, or layered with items whose layers are unknown (their chunks cannot be checked before decoding).
+  if (vlr.compressor === 1 || (vlr.compressor === 3 && vlr.layerCount === undefined)) return undefined;
   taken = true;
   const fields = parseExtraBytesFields(prefix, header, fileName);
   if (pointDataOffset + 8 > prefix.length) fail('the chunk-table pointer (8 bytes) is missing after the VLRs', pointDataOffset, 'chunkTableOffset');
@@ -93,9 +94,15 @@ export async function readLazChunks(
       if (bytes.length < chunkStarts[chunk + 1] - chunkStart) fail(`chunk ${chunk} is cut: the file of ${totalBytes} bytes ends within it`, chunkStart + bytes.length, 'chunk');
       const count = chunkPointCounts[chunk];
       if (vlr.compressor === 3) {
-        // Layered (LAS 1.4) chunks state their own point count after the raw record; it must match the table's.
-        const stated = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(pointRecordLength, true);
+        // Layered (LAS 1.4) chunks state their own point count and layer sizes after the raw record: they must agree
+        // with the table, so the decoder never reads past the chunk.
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+        const layerCount = vlr.layerCount!;
+        const stated = bytes.length >= pointRecordLength + 4 ? view.getUint32(pointRecordLength, true) : 0;
         if (stated !== count) fail(`layered chunk ${chunk} claims ${stated} points, the chunk table and header give it ${count}`, chunkStart + pointRecordLength, 'chunk point count');
+        let layered = pointRecordLength + 4 + layerCount * 4;
+        for (let layer = 0; layer < layerCount && layered <= bytes.length; layer++) layered += view.getUint32(pointRecordLength + 4 + layer * 4, true);
+        if (layered > bytes.length) fail(`layered chunk ${chunk}'s layers take ${layered} bytes, the chunk table gives it ${bytes.length}`, chunkStart + pointRecordLength + 4, 'chunk layer sizes');
       }
       chunkDecoder.decode(bytes, count, chunkStart, decoder);
     }
