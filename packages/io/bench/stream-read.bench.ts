@@ -1,13 +1,15 @@
 /**
  * Reading a 10M-point scan without copies: the 20 ScanNet rooms of ../shared/data tiled side by side (each copy
  * shifted 12 m and jittered by up to 5 mm) until the cloud has STREAM_BENCH_POINTS points (default 10,000,000),
- * written as a binary PLY (x y z float, r g b uchar, instance int: 19-byte rows) and as a LAS 1.4 (point format 7
- * with an int32 `instance` extra-bytes field: 40-byte records). Each file is read in a fresh child process, so
- * every peak is its own:
+ * written as a binary PLY (x y z float, r g b uchar, instance int: 19-byte rows), a LAS 1.4 (point format 7
+ * with an int32 `instance` extra-bytes field: 40-byte records), a PCD `DATA binary` (x y z float, packed rgb uint,
+ * instance int: 20-byte records) and a LAZ 1.4 (`writeLaz`: the LAS records in layered LASzip chunks of 50,000
+ * points). Each file is read in a fresh child process, so every peak is its own:
  * - `copy`: the reference, reading the file whole and copying its bytes once into a new typed array (the copy is
  *   timed for MB/s; its peak is file + copy);
  * - `whole`: `readPointCloudFile` (the file as one buffer, then `readPointCloud`);
- * - `stream`: `readPointCloudFileStream` (4 MiB chunks straight into the arrays).
+ * - `stream`: `readPointCloudFileStream` (4 MiB chunks straight into the arrays; LAZ one LASzip chunk at a time
+ *   through a file handle).
  * Prints read MB/s (and as a ratio to the copy's MB/s), the process's peak resident memory (maxRSS) and its
  * ArrayBuffer memory at the end; the peak above a child that reads nothing is compared with the size of the
  * cloud's own arrays (1.0 = no memory beyond the arrays) and with file + arrays (what a whole-buffer read must
@@ -21,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PointCloud } from '../src/core/point-cloud.js';
 import { writeLas } from '../src/las/las-writer.js';
+import { writeLaz } from '../src/las/laz-writer.js';
 import { readPointCloudFile, readPointCloudFileStream } from '../src/node/index.js';
 import { readNpy } from '../src/npy/npy-reader.js';
 import { writePly } from '../src/ply/ply-writer.js';
@@ -141,6 +144,27 @@ function buildTiledCloud(): PointCloud {
   return { pointCount: TARGET_POINTS, positions, colors, instance };
 }
 
+/** The cloud as a PCD v0.7 `DATA binary` file: x y z float32, rgb packed as PCL does (uint32 0x00RRGGBB), instance int32. */
+function writeBinaryPcd(cloud: PointCloud): Uint8Array {
+  const header = new TextEncoder().encode(
+    `# .PCD v0.7\nVERSION 0.7\nFIELDS x y z rgb instance\nSIZE 4 4 4 4 4\nTYPE F F F U I\nCOUNT 1 1 1 1 1\nWIDTH ${cloud.pointCount}\nHEIGHT 1\nVIEWPOINT 0 0 0 1 0 0 0\nPOINTS ${cloud.pointCount}\nDATA binary\n`,
+  );
+  const recordSize = 20;
+  const bytes = new Uint8Array(header.length + cloud.pointCount * recordSize);
+  bytes.set(header);
+  const view = new DataView(bytes.buffer, header.length);
+  const { positions, colors, instance } = cloud;
+  for (let point = 0; point < cloud.pointCount; point++) {
+    const offset = point * recordSize;
+    view.setFloat32(offset, positions[point * 3], true);
+    view.setFloat32(offset + 4, positions[point * 3 + 1], true);
+    view.setFloat32(offset + 8, positions[point * 3 + 2], true);
+    view.setUint32(offset + 12, (colors![point * 3] << 16) | (colors![point * 3 + 1] << 8) | colors![point * 3 + 2], true);
+    view.setInt32(offset + 16, instance![point], true);
+  }
+  return bytes;
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / MEGABYTE).toFixed(0).padStart(5)} MB`;
 }
@@ -153,9 +177,15 @@ async function main(): Promise<void> {
     const files: { name: string; path: string; bytes: number }[] = [];
     {
       const cloud = buildTiledCloud();
-      for (const [name, write] of [['binary PLY', writePly], ['LAS 1.4', writeLas]] as const) {
+      const formats = [
+        ['binary PLY', writePly, 'tiled.ply'],
+        ['LAS 1.4', writeLas, 'tiled.las'],
+        ['PCD binary', writeBinaryPcd, 'tiled.pcd'],
+        ['LAZ 1.4', writeLaz, 'tiled.laz'],
+      ] as const;
+      for (const [name, write, fileName] of formats) {
         const bytes = write(cloud);
-        const path = join(directory, name === 'binary PLY' ? 'tiled.ply' : 'tiled.las');
+        const path = join(directory, fileName);
         writeFileSync(path, bytes);
         files.push({ name, path, bytes: bytes.byteLength });
       }

@@ -3,7 +3,8 @@
  * and sliced), three osd-learn scans and generated variants: ≥ 50,000 cases with a fixed seed, half of them editing
  * header fields on purpose (counts, offsets, sizes, types), half damaging random bytes. Each case runs in a worker
  * thread under a watchdog, so a hang is reported with its reproduction instead of stalling the run. Every outcome
- * must be a valid cloud or a PointCloudFormatError, within 10 × the unmutated read time.
+ * must be a valid cloud or a PointCloudFormatError, within 10 × the unmutated read time. PCD and LAZ cases are also
+ * read by their streaming paths (readPointCloudStream in 4093-byte chunks; LAZ chunk by chunk from a Blob too).
  *
  * Rerun single cases with FUZZ_CASES='<base index>:<case index>,…' (printed with every failure).
  */

@@ -15,86 +15,11 @@ import { readPointCloudStream } from '../src/read-point-cloud-stream.js';
 import { buildLas, makeSyntheticPoints } from './las-test-files.js';
 import { buildPly, type TestPlyElement } from './ply-test-files.js';
 import { SHARED_DATA_AVAILABLE, SHARED_DATA_DIRECTORY } from './shared-data.js';
+import { caught, chunkRandomly, expectMonotoneToEnd, expectSameCloud, iterate, readStreamed } from './stream-test-helpers.js';
 
 const fixture = (name: string): string => join(SHARED_DATA_DIRECTORY, 'fixtures', name);
 const scannetRoomPath = join(SHARED_DATA_DIRECTORY, 'scannet-votenet', 'scene0000_00_vert.npy');
 const scannetLabelPath = join(SHARED_DATA_DIRECTORY, 'scannet-votenet', 'scene0000_00_ins_label.npy');
-
-/** Cuts `bytes` into chunks of random sizes from 1 to `largest` bytes (copies, as a file stream hands out). */
-function chunkRandomly(bytes: Uint8Array, largest: number, seed: number): Uint8Array[] {
-  // A linear congruential generator is plenty for chunk sizes; seeded so every chunking is reproducible.
-  let state = seed >>> 0;
-  const random = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0; offset < bytes.length; ) {
-    const size = 1 + Math.floor(random() * largest);
-    chunks.push(bytes.slice(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
-}
-
-async function* iterate(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
-  for (const chunk of chunks) yield chunk;
-}
-
-function toReadableStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
-  let index = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (index < chunks.length) controller.enqueue(chunks[index++]);
-      else controller.close();
-    },
-  });
-}
-
-/** Reads `bytes` streamed in random chunks; returns the cloud and every progress report. */
-async function readStreamed(bytes: Uint8Array, options: { fileName?: string; largest: number; seed: number; readable?: boolean; totalBytes?: number }) {
-  const reports: ReadProgress[] = [];
-  const chunks = chunkRandomly(bytes, options.largest, options.seed);
-  const cloud = await readPointCloudStream(options.readable ? toReadableStream(chunks) : iterate(chunks), {
-    fileName: options.fileName,
-    totalBytes: options.totalBytes ?? bytes.length,
-    onProgress: (progress) => reports.push(progress),
-  });
-  return { cloud, reports };
-}
-
-function expectMonotoneToEnd(reports: ReadProgress[], totalBytes: number): void {
-  expect(reports.length).toBeGreaterThan(0);
-  for (let index = 1; index < reports.length; index++) expect(reports[index].bytesRead).toBeGreaterThanOrEqual(reports[index - 1].bytesRead);
-  expect(reports.every((report) => report.totalBytes === totalBytes && report.bytesRead <= totalBytes)).toBe(true);
-  expect(reports[reports.length - 1].bytesRead).toBe(totalBytes);
-}
-
-/**
- * The clouds are equal: the same fields, typed arrays of the same type and bytes (bit-exact, so NaN payloads and
- * -0 count), everything else deeply equal. Much faster than `toEqual` on arrays of millions of values.
- */
-function expectSameCloud(actual: object, expected: object, path = 'cloud'): void {
-  expect(Object.keys(actual).sort(), path).toEqual(Object.keys(expected).sort());
-  for (const key of Object.keys(expected)) {
-    const value = (actual as Record<string, unknown>)[key];
-    const reference = (expected as Record<string, unknown>)[key];
-    if (ArrayBuffer.isView(reference)) {
-      expect(value?.constructor, `${path}.${key}`).toBe(reference.constructor);
-      const bytes = Buffer.from(reference.buffer, reference.byteOffset, reference.byteLength);
-      const view = value as ArrayBufferView;
-      expect(Buffer.from(view.buffer, view.byteOffset, view.byteLength).equals(bytes), `${path}.${key}`).toBe(true);
-    } else if (key === 'attributes') {
-      expectSameCloud(value as object, reference as object, `${path}.${key}`);
-    } else {
-      expect(value, `${path}.${key}`).toEqual(reference);
-    }
-  }
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-}
 
 /** A binary PLY of a ScanNet room (x y z r g b + instance labels) written by writePly. */
 function scannetRoomPly(): Uint8Array {
@@ -126,7 +51,7 @@ const realFiles: { name: string; load: () => Uint8Array; available: boolean; str
   { name: 'scene0000_00_vert.npy', load: () => new Uint8Array(readFileSync(scannetRoomPath)), available: existsSync(scannetRoomPath), streamedInPlace: true },
   { name: 'Topography.laz', load: () => new Uint8Array(readFileSync(fixture('Topography.laz'))), available: existsSync(fixture('Topography.laz')), streamedInPlace: false },
   { name: 'votenet_input_pc_scannet_ascii.ply', load: () => new Uint8Array(readFileSync(fixture('votenet_input_pc_scannet_ascii.ply'))), available: existsSync(fixture('votenet_input_pc_scannet_ascii.ply')), streamedInPlace: false },
-  { name: 'office1.pcd', load: () => new Uint8Array(readFileSync(fixture('office1.pcd'))), available: existsSync(fixture('office1.pcd')), streamedInPlace: false },
+  { name: 'office1.pcd', load: () => new Uint8Array(readFileSync(fixture('office1.pcd'))), available: existsSync(fixture('office1.pcd')), streamedInPlace: true },
 ];
 
 

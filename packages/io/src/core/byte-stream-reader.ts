@@ -24,6 +24,7 @@ export interface StreamContext {
 }
 
 const EMPTY = new Uint8Array(0);
+const LINE_FEED = 10;
 
 /**
  * Pulls a byte stream chunk by chunk for the streaming readers: buffers only what one header or one record that
@@ -191,18 +192,56 @@ export class ByteStreamReader {
    */
   async readAll(): Promise<Uint8Array> {
     const bytes = allocateArray(Uint8Array, this.totalBytes - this.position, { ...this.context, field: 'file bytes' });
-    let filled = 0;
-    await this.readRest((run) => {
-      bytes.set(run, filled);
-      filled += run.length;
-    });
+    const filled = await this.readInto(bytes);
     return filled === bytes.length ? bytes : bytes.subarray(0, filled);
+  }
+
+  /**
+   * Copies the next `target.length` bytes into `target`, consuming them, chunk by chunk (no joined buffers); returns
+   * the bytes copied, fewer only at the end of the stream.
+   */
+  async readInto(target: Uint8Array): Promise<number> {
+    let filled = 0;
+    while (filled < target.length) {
+      if (this.buffered === 0 && !(await this.pull(false))) break;
+      const step = Math.min(target.length - filled, this.buffered);
+      target.set(this.buffer.subarray(this.bufferOffset, this.bufferOffset + step), filled);
+      this.consume(step);
+      filled += step;
+    }
+    return filled;
   }
 
   /** Stops the stream (after an error), so a file reader does not keep reading. */
   cancel(): void {
     this.ended = true;
     this.release();
+  }
+}
+
+/**
+ * Peeks (without consuming) ever longer starts of the stream, doubling from `initialBytes`, until `parse` accepts its
+ * whole lines (a line cut by the prefix would read as a different line) — for text headers of unknown length.
+ * @param parse Parses the header from the lines; throws when they are not enough or wrong.
+ * @param needsMore Whether an error of `parse` only says the header's end is not in view yet.
+ * @param maximumBytes Past this many bytes (or at the end of the stream) `parse`'s error is final.
+ */
+export async function peekTextHeader<Header>(
+  reader: ByteStreamReader,
+  parse: (lines: Uint8Array) => Header,
+  needsMore: (error: unknown) => boolean,
+  initialBytes: number,
+  maximumBytes: number,
+): Promise<Header> {
+  for (let size = initialBytes; ; size *= 2) {
+    const prefix = await reader.peek(size);
+    const complete = prefix.length < size || size >= maximumBytes;
+    const lines = complete ? prefix : prefix.subarray(0, prefix.lastIndexOf(LINE_FEED) + 1);
+    try {
+      return parse(lines);
+    } catch (error) {
+      if (complete || !needsMore(error)) throw error;
+    }
   }
 }
 

@@ -34,7 +34,7 @@ export interface AllocationContext {
 }
 
 /** Typed-array constructors the readers allocate. */
-type TypedArrayConstructor<Array> = { new (length: number): Array; readonly BYTES_PER_ELEMENT: number; readonly name: string };
+export type TypedArrayConstructor<Array> = { new (length: number): Array; readonly BYTES_PER_ELEMENT: number; readonly name: string };
 
 const ALLOCATION_FAILURE = /Array buffer allocation failed|Invalid typed array length|Invalid array buffer length|Invalid array length/;
 

@@ -65,7 +65,7 @@ export async function readLas(bytes: Uint8Array, options: ReaderOptions = {}): P
  * formats 6–8 (LAS 1.4, LASzip's layered compression, which laz-perf's `LASZip` decodes too). The waveform formats
  * 4, 5, 9 and 10 go to laz-rs through `@loaders.gl/las`.
  */
-function usesLazPerf(header: LasHeader): boolean {
+export function usesLazPerf(header: LasHeader): boolean {
   return (header.version[1] <= 3 && header.pointFormat <= 3) || (header.pointFormat >= 6 && header.pointFormat <= 8);
 }
 

@@ -5,6 +5,7 @@ import { parseLasHeader } from './las-header.js';
 import type { LasPointCloud } from './las-point-cloud.js';
 import { LasPointDecoder } from './las-point-decoder.js';
 import { readLas } from './las-reader.js';
+import { readLayeredLazStream } from './laz-stream-reader.js';
 
 /** Bytes of the largest public header (LAS 1.4); the offset to the point data sits at byte 96 of every version. */
 const LARGEST_HEADER_BYTES = 375;
@@ -12,8 +13,9 @@ const LARGEST_HEADER_BYTES = 375;
 /**
  * Reads a LAS file from a stream: the header and VLRs (up to the point data) are buffered and parsed as
  * {@link readLas} does, then the point records are decoded run by run, as the chunks arrive, into the final
- * arrays. LAZ cannot be decompressed from a stream (laz-perf reads the whole file from its heap), so a LAZ
- * stream is collected into one array and read by {@link readLas}.
+ * arrays. Layered LAZ (LAS 1.4 formats 6–8, what `writeLaz` writes) is decoded one LASzip chunk at a time
+ * ({@link readLayeredLazStream}); other LAZ, whose chunk sizes only the chunk table at the end of the file gives, is
+ * collected into one array and read by {@link readLas} (a `Blob` or file handle reads it chunk by chunk instead).
  *
  * @throws {PointCloudFormatError} for the errors {@link readLas} reports, a stream that ends before the last
  *   record included.
@@ -22,10 +24,15 @@ export async function readLasStream(reader: ByteStreamReader, fileName: string |
   const start = await reader.peek(LARGEST_HEADER_BYTES);
   const claimedDataOffset = start.length >= 100 ? new DataView(start.buffer, start.byteOffset, start.length).getUint32(96, true) : 0;
   // A claimed offset past the declared size makes the header parser fail as it does on the whole file.
-  const prefix = await reader.peek(Math.max(start.length, Math.min(claimedDataOffset, reader.totalBytes)));
+  // LAZ: up to the chunk-table pointer after the VLRs.
+  const prefix = await reader.peek(Math.max(start.length, Math.min(claimedDataOffset + 8, reader.totalBytes)));
   const header = parseLasHeader(prefix, fileName);
-  // Nothing is consumed yet, so the collected bytes are the whole file.
-  if (header.compressed) return readLas(await reader.readAll(), { fileName });
+  if (header.compressed) {
+    const layered = await readLayeredLazStream(reader, header, prefix, fileName);
+    if (layered !== undefined) return layered;
+    // Nothing is consumed yet, so the collected bytes are the whole file.
+    return readLas(await reader.readAll(), { fileName });
+  }
   const fields = parseExtraBytesFields(prefix, header, fileName);
   reader.consume(header.pointDataOffset);
   const { pointCount, pointRecordLength, pointDataOffset } = header;

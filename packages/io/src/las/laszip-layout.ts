@@ -14,8 +14,6 @@ import { VLR_HEADER_BYTES } from './las-extra-bytes.js';
  */
 export const LAZ_MAXIMUM_COMPRESSION_RATIO = 50;
 
-/** Chunk size of a LASzip VLR whose chunks each list their own point count (COPC and some writers). */
-const VARIABLE_CHUNK_SIZE = 0xffffffff;
 /** User id of the LASzip VLR. */
 export const LASZIP_USER_ID = 'laszip encoded';
 /** Record id of the LASzip VLR, user id {@link LASZIP_USER_ID}. */
@@ -83,26 +81,32 @@ export interface LaszipLayout {
   compressedByteCount: number;
 }
 
+/** What the LASzip VLR says about the compression of a LAZ file. */
+export interface LaszipVlr {
+  /** Compressor: 1 point-wise (no chunks), 2 point-wise chunked, 3 layered chunked (LAS 1.4). */
+  compressor: number;
+  /** The chunk size field: points per chunk, or 0xffffffff when every chunk lists its own count. */
+  chunkSizeField: number;
+  /** Layers per chunk of layered compression; `undefined` when an item's layers are unknown. */
+  layerCount: number | undefined;
+  /** File offset of the VLR's payload (its compressor field). */
+  laszipOffset: number;
+}
+
+/** Chunk size of a LASzip VLR whose chunks each list their own point count (COPC and some writers). */
+export const VARIABLE_CHUNK_SIZE = 0xffffffff;
+
 /**
- * Checks, before any decompression, that the header's point count can come out of the compressed bytes present:
- * the LASzip VLR exists within the VLR area and its item sizes add up to the point record length; the chunk table
- * lies inside the file; every chunk starts with one raw record (so `chunkCount × pointRecordLength` fits the
- * compressed bytes); with fixed-size chunks, `pointCount ≤ chunkCount × chunkSize`; and
- * `pointCount × pointRecordLength ≤ compressed bytes × {@link LAZ_MAXIMUM_COMPRESSION_RATIO}` — except for layered
- * (LAS 1.4, compressor 3) fixed-size chunks, which are walked one by one instead (each chunk's raw record, point
- * count ≤ chunk size and layer sizes must tile the bytes up to the chunk table) and must hold the header's count.
- *
- * @param bytes - The whole LAZ file.
- * @param header - Its parsed public header (`compressed` set).
- * @param fileName - File name, for errors.
- * @throws {@link PointCloudFormatError} (format `'laz'`) naming the field and both numbers when a claim cannot fit.
+ * Finds and checks the LASzip VLR among the VLRs of `bytes` (the file, or its start up to the point data): the VLRs fit
+ * before the point data, the VLR exists, its items add up to the point record length, and its compressor is known.
+ * @throws {@link PointCloudFormatError} (format `'laz'`) naming the field.
  */
-export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName?: string): LaszipLayout {
+export function parseLaszipVlr(bytes: Uint8Array, header: LasHeader, fileName?: string): LaszipVlr {
   const fail = (message: string, byteOffset: number, field: string): never => {
     throw new PointCloudFormatError({ format: 'laz', fileName, byteOffset, field, message });
   };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const { headerSize, pointDataOffset, pointRecordLength, pointCount, variableLengthRecordCount } = header;
+  const { headerSize, pointDataOffset, pointRecordLength, variableLengthRecordCount } = header;
 
   // Walk the VLRs; a count whose records cannot fit before the point data is refused before looping over it.
   const maximumVlrCount = Math.floor((pointDataOffset - headerSize) / VLR_HEADER_BYTES);
@@ -154,6 +158,30 @@ export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName
   }
   if (compressor < 1 || compressor > 3) fail(`unknown LASzip compressor ${compressor} (expected 1, 2 or 3)`, laszipOffset, 'compressor');
 
+  return { compressor, chunkSizeField, layerCount, laszipOffset };
+}
+
+/**
+ * Checks, before any decompression, that the header's point count can come out of the compressed bytes present:
+ * the LASzip VLR exists within the VLR area and its item sizes add up to the point record length; the chunk table
+ * lies inside the file; every chunk starts with one raw record (so `chunkCount × pointRecordLength` fits the
+ * compressed bytes); with fixed-size chunks, `pointCount ≤ chunkCount × chunkSize`; and
+ * `pointCount × pointRecordLength ≤ compressed bytes × {@link LAZ_MAXIMUM_COMPRESSION_RATIO}` — except for layered
+ * (LAS 1.4, compressor 3) fixed-size chunks, which are walked one by one instead (each chunk's raw record, point
+ * count ≤ chunk size and layer sizes must tile the bytes up to the chunk table) and must hold the header's count.
+ *
+ * @param bytes - The whole LAZ file.
+ * @param header - Its parsed public header (`compressed` set).
+ * @param fileName - File name, for errors.
+ * @throws {@link PointCloudFormatError} (format `'laz'`) naming the field and both numbers when a claim cannot fit.
+ */
+export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName?: string): LaszipLayout {
+  const fail = (message: string, byteOffset: number, field: string): never => {
+    throw new PointCloudFormatError({ format: 'laz', fileName, byteOffset, field, message });
+  };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { pointDataOffset, pointRecordLength, pointCount } = header;
+  const { compressor, chunkSizeField, layerCount, laszipOffset } = parseLaszipVlr(bytes, header, fileName);
   let compressedByteCount = bytes.length - pointDataOffset;
   let chunkCount = 0;
   let chunkSize: number | undefined;

@@ -2,7 +2,8 @@ import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import type { LasHeader } from './las-header.js';
 import type { LasPointDecoder } from './las-point-decoder.js';
 
-type LazPerfModule = Awaited<ReturnType<typeof import('laz-perf').createLazPerf>>;
+/** An instance of laz-perf's WebAssembly module. */
+export type LazPerfModule = Awaited<ReturnType<typeof import('laz-perf').createLazPerf>>;
 
 /** One laz-perf instance for the process: each instance adds process-wide handlers in Node and its own heap. */
 let lazPerf: Promise<LazPerfModule> | undefined;
@@ -10,7 +11,13 @@ let lazPerf: Promise<LazPerfModule> | undefined;
 /** Process-wide handlers Emscripten's Node build installs on every instance; a library must not leave them. */
 const EMSCRIPTEN_PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
 
-function loadLazPerf(): Promise<LazPerfModule> {
+/** Drops the process's laz-perf instance (a decoder aborted and may have left it broken): the next read makes a new one. */
+export function dropLazPerf(): void {
+  lazPerf = undefined;
+}
+
+/** The process's laz-perf instance, imported and made on first use. */
+export function loadLazPerf(): Promise<LazPerfModule> {
   if (lazPerf) return lazPerf;
   type Listener = (...values: unknown[]) => void;
   const nodeProcess = (globalThis as { process?: { listeners(event: string): Listener[]; off(event: string, listener: Listener): unknown } }).process;

@@ -4,8 +4,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
@@ -13,7 +12,8 @@ import { writeLabelsCsv } from '../labels/labels-csv.js';
 import { writeLabelsJson } from '../labels/labels-json.js';
 import { writePly } from '../ply/ply-writer.js';
 import { readPointCloud, type ReadPointCloudOptions } from '../read-point-cloud.js';
-import { readPointCloudStream, type ReadPointCloudStreamOptions } from '../read-point-cloud-stream.js';
+import { readPointCloudSource, type ReadPointCloudStreamOptions } from '../read-point-cloud-stream.js';
+import { openFileByteSource } from './file-byte-source.js';
 
 /** Bytes per chunk of a streamed file read. */
 const FILE_STREAM_CHUNK_BYTES = 4 * 2 ** 20;
@@ -28,17 +28,17 @@ export async function readPointCloudFile(path: string, options: ReadPointCloudOp
 }
 
 /**
- * Reads a point-cloud file as a stream with {@link readPointCloudStream}: binary PLY and uncompressed LAS go
- * straight from 4 MiB chunks into the cloud's arrays, so the file is never held whole beside them. `onProgress`
- * reports the bytes read; the path is the `fileName` unless `options.fileName` is given.
+ * Reads a point-cloud file without holding it whole beside the cloud's arrays: chunked LAZ one LASzip chunk at a time
+ * through a file handle (header, chunk table, then each chunk), every other format as a stream of 4 MiB chunks with
+ * {@link readPointCloudStream} (binary PLY, LAS, PCD and npy go straight into the arrays). `onProgress` reports the
+ * bytes read; the path is the `fileName` unless `options.fileName` is given.
  */
 export async function readPointCloudFileStream(path: string, options: Omit<ReadPointCloudStreamOptions, 'totalBytes'> = {}): Promise<PointCloud> {
-  const { size } = await stat(path);
-  const stream = createReadStream(path, { highWaterMark: FILE_STREAM_CHUNK_BYTES });
+  const source = await openFileByteSource(path, FILE_STREAM_CHUNK_BYTES);
   try {
-    return await readPointCloudStream(stream, { ...options, totalBytes: size, fileName: options.fileName ?? path });
+    return await readPointCloudSource(source, { ...options, fileName: options.fileName ?? path });
   } finally {
-    stream.destroy();
+    await source.close();
   }
 }
 

@@ -57,11 +57,12 @@ const MAXIMUM_HEADER_BYTES = 1 << 20;
 /**
  * Parses the ASCII header of a PCD file (v0.5–0.7) and validates it.
  *
- * @param bytes - The whole file.
+ * @param bytes - The whole file, or (streams) its start up to at least the end of the `DATA` line.
  * @param fileName - File name, for errors.
+ * @param fileLength - Size of the whole file in bytes, when `bytes` is only its start.
  * @throws {@link PointCloudFormatError} for a missing or inconsistent key.
  */
-export function parsePcdHeader(bytes: Uint8Array, fileName?: string): PcdHeader {
+export function parsePcdHeader(bytes: Uint8Array, fileName?: string, fileLength = bytes.length): PcdHeader {
   const values = new Map<string, { tokens: string[]; line: number }>();
   const comments: string[] = [];
   let lineStart = 0;
@@ -169,13 +170,13 @@ export function parsePcdHeader(bytes: Uint8Array, fileName?: string): PcdHeader 
   }
 
   // Every column becomes an array of its own (even for an empty cloud): bound their number by the bytes present.
-  if (columnCount > bytes.length) {
+  if (columnCount > fileLength) {
     throw new PointCloudFormatError({
       format: 'pcd',
       fileName,
       line: countEntry?.line ?? fieldsEntry.line,
       field: 'COUNT',
-      message: `FIELDS and COUNT declare ${columnCount} values per point, more than the ${bytes.length} bytes of the file`,
+      message: `FIELDS and COUNT declare ${columnCount} values per point, more than the ${fileLength} bytes of the file`,
     });
   }
   const widthEntry = require('WIDTH');

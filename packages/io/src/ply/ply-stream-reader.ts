@@ -1,4 +1,4 @@
-import type { ByteStreamReader } from '../core/byte-stream-reader.js';
+import { peekTextHeader, type ByteStreamReader } from '../core/byte-stream-reader.js';
 import type { PointCloud } from '../core/point-cloud.js';
 import { PointCloudFormatError } from '../core/point-cloud-format-error.js';
 import { parsePlyHeader, type PlyElement, type PlyHeader } from './ply-header.js';
@@ -10,7 +10,6 @@ import { PlyVertexDecoder } from './ply-vertex-decoder.js';
 const INITIAL_HEADER_BYTES = 4096;
 /** Headers are read up to this size; past it the header parser reports the missing `end_header`. */
 const MAXIMUM_HEADER_BYTES = 64 * 2 ** 20;
-const LINE_FEED = 10;
 
 /**
  * Reads a PLY file from a stream. Binary bodies whose vertex element has only scalar properties are decoded row
@@ -57,19 +56,14 @@ export async function readPlyStream(reader: ByteStreamReader, fileName: string |
 }
 
 /** Peeks (without consuming) until the header's `end_header` line is in view, and parses it. */
-async function readHeader(reader: ByteStreamReader, fileName: string | undefined): Promise<PlyHeader> {
-  for (let size = INITIAL_HEADER_BYTES; ; size *= 2) {
-    const prefix = await reader.peek(size);
-    const complete = prefix.length < size || size >= MAXIMUM_HEADER_BYTES;
-    // Parse whole lines only: a line cut by the prefix would read as a different line.
-    const lines = complete ? prefix : prefix.subarray(0, prefix.lastIndexOf(LINE_FEED) + 1);
-    try {
-      return parsePlyHeader(lines, fileName);
-    } catch (error) {
-      const missingEnd = error instanceof PointCloudFormatError && /missing 'end_header': the header runs to the end/.test(error.message);
-      if (complete || !missingEnd) throw error;
-    }
-  }
+function readHeader(reader: ByteStreamReader, fileName: string | undefined): Promise<PlyHeader> {
+  return peekTextHeader(
+    reader,
+    (lines) => parsePlyHeader(lines, fileName),
+    (error) => error instanceof PointCloudFormatError && /missing 'end_header': the header runs to the end/.test(error.message),
+    INITIAL_HEADER_BYTES,
+    MAXIMUM_HEADER_BYTES,
+  );
 }
 
 /** Skips the rows of an element that is not read, checking that the stream holds them. */

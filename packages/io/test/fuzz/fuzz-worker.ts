@@ -5,7 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PointCloudFormatError } from '../../src/core/point-cloud-format-error.js';
 import { findPointCloudProblems } from '../../src/core/point-cloud-validation.js';
+import type { PointCloud } from '../../src/core/point-cloud.js';
 import { readPointCloud } from '../../src/read-point-cloud.js';
+import { readPointCloudBlob, readPointCloudStream } from '../../src/read-point-cloud-stream.js';
 import { loadFuzzBases, mutateFuzzBase, type FuzzBase } from './fuzz-corpus.js';
 import type { FuzzWorkerData, FuzzWorkerReply, FuzzWorkerTask } from './fuzz-pool.js';
 
@@ -15,11 +17,29 @@ const bases: FuzzBase[] = loadCorpus ? loadFuzzBases(directory) : [];
 
 type Outcome = { outcome: 'valid' | 'rejected' } | { outcome: 'failure'; message: string };
 
+/** Bytes per chunk of the streamed reads: small enough that headers, records and LASzip chunks are cut. */
+const STREAM_CHUNK_BYTES = 4093;
+
+async function* chunksOf(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += STREAM_CHUNK_BYTES) yield bytes.subarray(offset, offset + STREAM_CHUNK_BYTES);
+}
+
+/**
+ * PCD and LAZ are also read by their streaming paths (issue 18): PCD from a stream, LAZ from a stream and chunk by
+ * chunk from a Blob. Each must give a valid cloud or a PointCloudFormatError as the whole-buffer read must.
+ */
+async function readAllWays(base: FuzzBase, bytes: Uint8Array, options: { fileName: string; format?: FuzzBase['format'] }): Promise<PointCloud[]> {
+  const clouds = [await readPointCloud(bytes, options)];
+  if (base.format === 'pcd' || base.format === 'laz') clouds.push(await readPointCloudStream(chunksOf(bytes), { ...options, totalBytes: bytes.length }));
+  if (base.format === 'laz') clouds.push(await readPointCloudBlob(new Blob([bytes as Uint8Array<ArrayBuffer>]), options));
+  return clouds;
+}
+
 async function readOnce(base: FuzzBase, bytes: Uint8Array, sniff: boolean, truncated: boolean): Promise<Outcome> {
   const options = sniff ? { fileName: base.fileName } : { format: base.format, fileName: base.fileName };
   try {
-    const cloud = await readPointCloud(bytes, options);
-    const problems = findPointCloudProblems(cloud);
+    const [cloud, ...streamed] = await readAllWays(base, bytes, options);
+    const problems = [cloud, ...streamed].flatMap((read) => findPointCloudProblems(read));
     if (problems.length > 0) return { outcome: 'failure', message: `invalid cloud: ${problems.slice(0, 3).join('; ')}` };
     if (truncated && base.exactLength && bytes.length < base.bytes.length) {
       return { outcome: 'failure', message: `truncated input read as ${cloud.pointCount} points without an error` };
