@@ -35,6 +35,8 @@ export class PointCloudViewer implements PickingScene {
   private readonly markerGroup = new THREE.Group();
   private points?: THREE.Points;
   private regionOutline?: THREE.Box3Helper;
+  /** The outlined region's corners and colour, as one string (undefined: none). */
+  private regionKey?: string;
   private colorAttribute?: THREE.BufferAttribute;
   private levelOfDetail?: OctreeRenderer;
   private readonly displayMaterial: THREE.ShaderMaterial;
@@ -260,6 +262,10 @@ export class PointCloudViewer implements PickingScene {
    * @param box Corners in metres; `warn` draws it in the warning colour (a mask reaches its border).
    */
   setRegion(box: { minimum: [number, number, number]; maximum: [number, number, number] } | undefined, warn = false): void {
+    // An update inside the same region keeps its outline: no new frame, no new line material to compile.
+    const key = box ? `${box.minimum}|${box.maximum}|${warn}` : undefined;
+    if (key === this.regionKey) return;
+    this.regionKey = key;
     if (this.regionOutline) {
       this.scene.remove(this.regionOutline);
       this.regionOutline.geometry.dispose();
@@ -327,8 +333,15 @@ export class PointCloudViewer implements PickingScene {
     if (this.regionOutline) this.regionOutline.visible = !picking;
   }
 
-  /** CSS-pixel position (relative to the canvas) of a point, or undefined when it is behind the camera. */
+  /**
+   * CSS-pixel position (relative to the canvas) of a point in the current camera's view (drawn yet or not), or
+   * undefined when it is behind the camera.
+   */
   projectPosition(position: [number, number, number]): [number, number] | undefined {
+    // The camera's world matrices are brought up to date by a frame; after a camera move (`setView`, the controls'
+    // lookAt) and before the next frame they hold the new position with the old orientation, and a point projected
+    // through them lands somewhere else — outside the canvas, at times.
+    this.camera.updateMatrixWorld();
     const projected = new THREE.Vector3(...position).project(this.camera);
     if (projected.z < -1 || projected.z > 1) return undefined;
     const canvas = this.renderer.domElement;
