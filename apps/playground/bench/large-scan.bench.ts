@@ -36,7 +36,7 @@ if (!existsSync(`${scene}_vert.npy`)) {
 interface Figures extends OpenTimings {
   pointCount: number;
   firstClick: { clickToMask: number; worker: number; backbone: number };
-  update: { clickToMask: number; worker: number; roundTrip: number; movedRegion: number };
+  update: { clickToMask: number; pick: number; worker: number; roundTrip: number; movedRegion: number };
   rendererPeakMebibytes: number;
   allProcessesPeakMebibytes: number;
   heapMebibytes: { total: number; window: number; workers: number } | undefined;
@@ -116,12 +116,12 @@ async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan)
     const drawn = await page.evaluate((points) => points.map((point) => (window as unknown as Hook).pointclickPlayground.drawnColor(point) !== undefined), candidates);
     const updatePoints = candidates.filter((_, slot) => drawn[slot]);
     if (updatePoints.length === 0) throw new Error('large-scan bench: no other furniture object of the tile is drawn inside the first region');
-    const updates: { clickToMask: number; worker: number; roundTrip: number; backbone: number }[] = [];
+    const updates: { clickToMask: number; pick: number; worker: number; roundTrip: number; backbone: number }[] = [];
     for (let repeat = 0; repeat < UPDATE_REPEATS; repeat++) {
       const point = updatePoints[repeat % updatePoints.length];
       const outcome = await clickScanPoint(page, point, true);
       const roundTrip = Number(await page.evaluate(() => document.body.dataset.lastRoundTripMilliseconds));
-      updates.push({ clickToMask: outcome.clickToMaskMilliseconds, worker: outcome.workerMilliseconds, roundTrip, backbone: outcome.backboneMilliseconds });
+      updates.push({ clickToMask: outcome.clickToMaskMilliseconds, pick: outcome.pickMilliseconds, worker: outcome.workerMilliseconds, roundTrip, backbone: outcome.backboneMilliseconds });
     }
     const heapMebibytes = await measureHeaps(page);
     const peaks = chromiumPeaks();
@@ -131,6 +131,7 @@ async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan)
       firstClick: { clickToMask: firstClick.clickToMaskMilliseconds, worker: firstClick.workerMilliseconds, backbone: firstClick.backboneMilliseconds },
       update: {
         clickToMask: median(updates.map((update) => update.clickToMask)),
+        pick: median(updates.map((update) => update.pick)),
         worker: median(updates.map((update) => update.worker)),
         roundTrip: median(updates.map((update) => update.roundTrip)),
         movedRegion: updates.filter((update) => update.backbone > 0).length,
@@ -172,6 +173,7 @@ line('first click → first mask drawn [goal ≤ 10,000 ms]', (figures) => figur
 line('  of which in the worker', (figures) => figures.firstClick.worker);
 line('  of which backbone', (figures) => figures.firstClick.backbone);
 line(`click update in the region → mask drawn (median of ${UPDATE_REPEATS}) [≤ 200 ms]`, (figures) => figures.update.clickToMask);
+line('  the pick under the cursor (median)', (figures) => figures.update.pick);
 line('  request → answer in the page (median)', (figures) => figures.update.roundTrip);
 line('  of which in the worker (median)', (figures) => figures.update.worker);
 line('peak resident set of the renderer (page + workers)', (figures) => figures.rendererPeakMebibytes, 'MiB');

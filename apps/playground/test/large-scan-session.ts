@@ -103,18 +103,29 @@ export interface ClickOutcome {
   backboneMilliseconds: number;
   /** The worker's whole time of the run. */
   workerMilliseconds: number;
+  /** The page's pick of the point under the cursor (GPU draw and read-back of point ids), milliseconds. */
+  pickMilliseconds: number;
 }
+
+/** Click outcomes (`document.body.dataset.lastClickOutcome`, src/app/view-clicks.ts) that mean the click marked nothing. */
+const UNTAKEN_CLICK_OUTCOMES = ['no-point', 'no-scan', 'context-lost', 'drag', 'cancelled'];
 
 /**
  * Clicks where scan point `point` is drawn (it must be on screen) and waits for the segmentation it starts and the
- * next frame after it; `newObject` presses N first, so the click starts the next object.
+ * next frame after it; `newObject` presses N first, so the click starts the next object. Fails at once, with the
+ * page's reason, when the page did not take the press as a click on a point.
  */
 export async function clickScanPoint(page: Page, point: number, newObject = false): Promise<ClickOutcome> {
   if (newObject) await page.keyboard.press('n');
   const position = await page.evaluate((id) => (window as unknown as Hook).pointclickPlayground.projectPoint(id), point);
   if (!position) throw new Error(`scan point ${point} is not on screen`);
+  // A press outside the canvas is no click on the view: say so rather than wait for a segmentation.
+  const canvas = await page.locator('[data-testid=viewport] canvas[data-engine]').boundingBox();
+  if (!canvas || position[0] < canvas.x || position[0] >= canvas.x + canvas.width || position[1] < canvas.y || position[1] >= canvas.y + canvas.height) {
+    throw new Error(`scan point ${point} projects to (${position[0].toFixed(0)}, ${position[1].toFixed(0)}), outside the canvas ${JSON.stringify(canvas)}`);
+  }
   // Armed before the click: the pointer-down time, then the frame after the segmentation count changes and the page is idle.
-  await page.evaluate(() => {
+  await page.evaluate((untaken) => {
     const state = window as unknown as { maskShown?: Promise<number> };
     const runsBefore = document.body.dataset.segmentationRuns;
     let pressedAt = NaN;
@@ -122,14 +133,21 @@ export async function clickScanPoint(page: Page, point: number, newObject = fals
     state.maskShown = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no segmentation within 240 s of the click')), 240_000);
       const observer = new MutationObserver(() => {
+        const outcome = document.body.dataset.lastClickOutcome ?? '';
+        if (untaken.includes(outcome)) {
+          observer.disconnect();
+          clearTimeout(timer);
+          reject(new Error(`the page did not take the click (${outcome}): ${document.getElementById('message')?.textContent ?? ''}`));
+          return;
+        }
         if (document.body.dataset.segmentationRuns === runsBefore || document.body.dataset.busy !== 'false') return;
         observer.disconnect();
         clearTimeout(timer);
         requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - pressedAt)));
       });
-      observer.observe(document.body, { attributes: true, attributeFilter: ['data-segmentation-runs', 'data-busy'] });
+      observer.observe(document.body, { attributes: true, attributeFilter: ['data-segmentation-runs', 'data-busy', 'data-last-click-outcome'] });
     });
-  });
+  }, UNTAKEN_CLICK_OUTCOMES);
   await page.mouse.click(position[0], position[1]);
   const clickToMaskMilliseconds = await page.evaluate(() => (window as unknown as { maskShown: Promise<number> }).maskShown);
   return page.evaluate((elapsed) => ({
@@ -137,6 +155,7 @@ export async function clickScanPoint(page: Page, point: number, newObject = fals
     clickToMaskMilliseconds: elapsed,
     backboneMilliseconds: Number(document.body.dataset.lastBackboneMilliseconds),
     workerMilliseconds: Number(document.body.dataset.lastWorkerMilliseconds),
+    pickMilliseconds: Number(document.body.dataset.lastPickMilliseconds),
   }), clickToMaskMilliseconds);
 }
 

@@ -3,6 +3,7 @@ import type { ColorMode } from '../viewer/point-colors.js';
 import { startNewObject, type SessionHistory } from '../state/session-history.js';
 import { bindKeyboardShortcuts } from './keyboard-shortcuts.js';
 import { element } from './page-elements.js';
+import { bindViewClicks } from './view-clicks.js';
 
 /** What the page's controls ask of the app. */
 export interface PageActions {
@@ -26,24 +27,9 @@ export interface PageActions {
   setColorMode(mode: ColorMode): void;
 }
 
-/** Binds the canvas (click to pick), the panel's buttons and inputs, drag and drop, and the keyboard. */
+/** Binds the canvas (click to pick: `bindViewClicks`), the panel's buttons and inputs, drag and drop, and the keyboard. */
 export function bindPageControls(viewer: PointCloudViewer, history: SessionHistory, actions: PageActions): void {
-  const canvas = viewer.canvas;
-  let down: { x: number; y: number } | undefined;
-  canvas.addEventListener('pointerdown', (event) => {
-    if (event.button === 0) down = { x: event.clientX, y: event.clientY };
-  });
-  canvas.addEventListener('pointerup', (event) => {
-    if (event.button !== 0 || !down) return;
-    const moved = Math.hypot(event.clientX - down.x, event.clientY - down.y);
-    down = undefined;
-    // A press that did not move is a click, anything else an orbit or a pan.
-    if (moved > 4 || !actions.hasScan()) return;
-    const rectangle = canvas.getBoundingClientRect();
-    const pointIndex = viewer.pickPoint(event.clientX - rectangle.left, event.clientY - rectangle.top);
-    document.body.dataset.lastPick = String(pointIndex);
-    if (pointIndex >= 0) actions.clickPoint(pointIndex, event.shiftKey);
-  });
+  bindViewClicks(viewer, actions);
 
   element<HTMLInputElement>('file-input').addEventListener('change', (event) => {
     const input = event.target as HTMLInputElement;

@@ -12,13 +12,18 @@ export function rgbCss([red, green, blue]: [number, number, number]): string {
   return `rgb(${red}, ${green}, ${blue})`;
 }
 
-/** Shows `text` in the message bar, as an error (default) or a notice. */
-export function showMessage(text: string, kind: 'error' | 'info' = 'error'): void {
+/**
+ * Shows `text` in the message bar, as an error (default) or a notice; `source` names what showed it (in the
+ * element's `data-source`), so that part of the page can take its own notice down again.
+ */
+export function showMessage(text: string, kind: 'error' | 'info' = 'error', source?: string): void {
   const message = element('message');
   message.textContent = text;
   message.classList.toggle('info', kind === 'info');
   message.hidden = false;
   message.dataset.kind = kind;
+  if (source) message.dataset.source = source;
+  else delete message.dataset.source;
 }
 
 /** Hides the message bar. */

@@ -1,7 +1,8 @@
 import type { PointCloudViewer } from '../viewer/point-cloud-viewer.js';
 import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from '../worker/worker-protocol.js';
 import { element } from './page-elements.js';
-import type { LabelExportFormat } from '../export/label-formats.js';
+import { labelFileName, type LabelExportFormat } from '../export/label-formats.js';
+import type { StreamingExport } from './streaming-export.js';
 import type { ListedObject } from './object-list-panel.js';
 import { baseNameOf } from './scan-downloads.js';
 
@@ -36,6 +37,25 @@ export async function measureRendering(viewer: PointCloudViewer, frameCount: num
   viewer.pickPoint(canvas.clientWidth / 2, canvas.clientHeight / 2);
   const pickMilliseconds = performance.now() - pickStarted;
   return { meanFrameMilliseconds: (last - started) / frameCount, pickMilliseconds };
+}
+
+/**
+ * Streams an export of the shown labels from the worker into a download named after `scan` (large scans must not
+ * block the page): the save dialog opens first, straight from the click, then the worker's chunks are written as
+ * they come.
+ * @param shown Per-point object ids as the page shows them, or undefined for none.
+ */
+export function startLabelExport(
+  exports: StreamingExport,
+  format: LabelExportFormat,
+  scan: LoadedScan,
+  listed: ListedObject[],
+  shown: Int32Array | undefined,
+  classNames: readonly string[],
+  clicks: readonly PlaygroundClick[],
+): Promise<void> {
+  const { fileName, mimeType } = labelFileName(format, baseNameOf(scan));
+  return exports.start(fileName, mimeType, (exportId, chunkBytes) => exportRequest(format, exportId, chunkBytes, scan, listed, shown, classNames, clicks));
 }
 
 /**

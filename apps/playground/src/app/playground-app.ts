@@ -9,18 +9,19 @@ import { listObjects, renderPanel, type ListedObject } from './object-list-panel
 import { bindPageControls } from './page-controls.js';
 import { element, hideMessage, setBusy, showMessage } from './page-elements.js';
 import { showSegmentationRegion, withWholeLabels } from './region-display.js';
-import { exportRequest, labelSnapshot, measureRendering, projectPointOnPage, showSegmentationTimings, type LabelSnapshot } from './page-hooks.js';
-import { baseNameOf, downloadSession } from './scan-downloads.js';
+import { labelSnapshot, startLabelExport, measureRendering, projectPointOnPage, showSegmentationTimings, type LabelSnapshot } from './page-hooks.js';
+import { downloadSession } from './scan-downloads.js';
 import type { ImportedLabels } from '../export/label-import.js';
-import { labelFileName, type LabelExportFormat } from '../export/label-formats.js';
+import type { LabelExportFormat } from '../export/label-formats.js';
 import { StreamingExport } from './streaming-export.js';
-import { acceptScanFile, paintScan, showBackend, showModelLoaded, showReadProgress, showScanOpened } from './scan-status.js';
+import { acceptScanFile, showBackend, showModelLoaded, showReadProgress, showScanOpened } from './scan-status.js';
 import { listWithImported, mergeImportedLabels, sessionFromImport } from './imported-labels.js';
 import { bindLabelFileControls } from './label-files-menu.js';
 import { strokeConstraints } from '../state/correction-strokes.js';
 import { CorrectionTools } from './correction-tools.js';
 import { AutosaveController } from './autosave.js';
 import { DEFAULT_POINT_BUDGET, LevelOfDetailDisplay } from './level-of-detail.js';
+import { ScanPainter } from './scan-painting.js';
 
 /** Where the page finds its resources, from the query string. */
 export interface PlaygroundOptions {
@@ -37,6 +38,8 @@ export interface PlaygroundOptions {
 }
 
 const DEFAULT_SCENE_SEED = 1;
+/** Most milliseconds a click's frame waits for an update's answer (about 100 ms in the worker), so one frame shows both. */
+const UPDATE_FRAME_HOLD_MILLISECONDS = 200;
 
 /** The playground page: wires the viewer, the worker, the undo history and the side panel together. */
 export class PlaygroundApp {
@@ -65,6 +68,7 @@ export class PlaygroundApp {
   private readonly autosave: AutosaveController;
   private readonly exports: StreamingExport;
   private readonly levelOfDetail: LevelOfDetailDisplay;
+  private readonly painter = new ScanPainter();
 
   constructor(private readonly options: PlaygroundOptions) {
     this.viewer = new PointCloudViewer(element('viewport'));
@@ -107,10 +111,7 @@ export class PlaygroundApp {
     this.worker.postMessage(request, transfer);
   }
 
-  /**
-   * Page position (CSS pixels, relative to the document) of scan point `pointIndex` in the current view, for
-   * scripted clicks (end-to-end tests, benchmarks); undefined when no scan is open or the point is behind the camera.
-   */
+  /** Page position (CSS pixels) of scan point `pointIndex` for scripted clicks; undefined when not in front of the camera. */
   projectPoint(pointIndex: number): [number, number] | undefined {
     return this.scan ? projectPointOnPage(this.viewer, this.scan.positions, pointIndex) : undefined;
   }
@@ -138,10 +139,7 @@ export class PlaygroundApp {
     this.viewer.setView(view, box);
   }
 
-  /**
-   * The colour (r g b 0…255) scan point `pointIndex` was drawn with in the last frame, or undefined when it was not
-   * drawn (level-of-detail checks in tests and benchmarks).
-   */
+  /** The colour (r g b 0…255) scan point `pointIndex` was drawn with in the last frame, or undefined (tests, benchmarks). */
   drawnColor(pointIndex: number): [number, number, number] | undefined {
     return this.viewer.drawnColor(pointIndex);
   }
@@ -174,6 +172,7 @@ export class PlaygroundApp {
       this.scan = { ...scan, identity, displayColors: new Uint8Array(0) };
       this.segmentation = undefined;
       this.imported = undefined;
+      this.painter.labelsChanged();
       this.scanFeaturesComputed = false;
       this.displayScan(false);
       // Before the reset below: saving stops until the scan's autosave has been looked up (and maybe restored).
@@ -200,6 +199,7 @@ export class PlaygroundApp {
   private displayScan(keepView: boolean): void {
     const scan = this.scan;
     if (!scan) return;
+    this.painter.reset();
     if (this.levelOfDetail.needsLevelOfDetail(scan.pointCount)) {
       // Per-node colour buffers replace the whole-scan one; the caller's recolour installs the real colouring.
       scan.displayColors = new Uint8Array(0);
@@ -262,6 +262,8 @@ export class PlaygroundApp {
         if (this.scan && message.instance.length === this.scan.pointCount) {
           this.segmentation = { instance: message.instance, objects: new Map(message.objects.map((object) => [object.objectId, object])) };
           this.scanFeaturesComputed = true;
+          // A region's update names the points it changed: only the octree nodes holding them are recoloured.
+          this.painter.labelsChanged(message.changes && !message.changes.fresh ? message.changes.pointIndices : undefined);
         }
         this.completedRuns++;
         showSegmentationTimings(message, roundTrip, this.completedRuns);
@@ -270,6 +272,8 @@ export class PlaygroundApp {
         else setBusy(undefined);
         this.recolor();
         this.renderPanel();
+        // The held frame (the click's marker) now shows the mask too.
+        this.viewer.releaseFrames();
         return;
       }
       case 'imported-labels':
@@ -278,6 +282,7 @@ export class PlaygroundApp {
       case 'segmentation-error':
         this.segmentationInFlight = false;
         setBusy(undefined);
+        this.viewer.releaseFrames();
         showMessage(`Segmentation failed: ${message.message}`);
         if (this.segmentationPending) this.requestSegmentation();
         return;
@@ -296,12 +301,14 @@ export class PlaygroundApp {
     const constraints = strokes.length > 0 ? strokeConstraints(strokes) : undefined;
     if (!clicks.some((click) => click.kind === 'object') && Object.keys(constraints?.include ?? {}).length === 0) {
       this.segmentation = undefined;
+      this.painter.labelsChanged();
       this.recolor();
       this.renderPanel();
       return;
     }
     this.segmentationInFlight = true;
     this.requestSentAt = performance.now();
+    if (this.scanFeaturesComputed) this.viewer.holdFrames(UPDATE_FRAME_HOLD_MILLISECONDS);
     setBusy(this.scanFeaturesComputed ? 'Segmenting…' : 'Segmenting (first run computes the scan features)…');
     this.post({ type: 'segment', requestId: ++this.requestCounter, clicks, constraints });
   }
@@ -346,7 +353,7 @@ export class PlaygroundApp {
   }
 
   private recolor(): void {
-    if (this.scan) paintScan(this.viewer, this.scan, this.listedObjects(), this.labelsShown(), this.colorMode, this.history.state.clicks);
+    if (this.scan) this.painter.paint(this.viewer, this.scan, this.listedObjects(), this.labelsShown(), this.colorMode, this.history.state.clicks);
   }
 
   // ---- panel ----------------------------------------------------------------------------------------------
@@ -358,22 +365,10 @@ export class PlaygroundApp {
 
   // ---- export and sessions --------------------------------------------------------------------------------
 
-  /**
-   * Streams the export from the worker into the download (large scans must not block the page): the save dialog
-   * opens first, straight from the click, then the worker's chunks are written as they come.
-   */
+  /** Streams the export from the worker into the download (`startLabelExport`). */
   private exportAs(format: LabelExportFormat): void {
-    const scan = this.scan;
-    if (!scan) {
-      showMessage('Nothing to export: open a scan first.');
-      return;
-    }
-    const { fileName, mimeType } = labelFileName(format, baseNameOf(scan));
-    const listed = this.listedObjects();
-    const shown = this.labelsShown();
-    const { classNames } = this;
-    const { clicks } = this.history.state;
-    void this.exports.start(fileName, mimeType, (exportId, chunkBytes) => exportRequest(format, exportId, chunkBytes, scan, listed, shown, classNames, clicks));
+    if (!this.scan) showMessage('Nothing to export: open a scan first.');
+    else void startLabelExport(this.exports, format, this.scan, this.listedObjects(), this.labelsShown(), this.classNames, this.history.state.clicks);
   }
 
   /** Bytes per chunk of later exports (scripted checks lower it to see a small scan's export in many chunks). */
@@ -402,6 +397,7 @@ export class PlaygroundApp {
     if (!this.scan || labels.instance.length !== this.scan.pointCount) return;
     this.imported = labels;
     this.segmentation = undefined;
+    this.painter.labelsChanged();
     this.history.reset(sessionFromImport(labels, this.classNames));
     document.body.dataset.importedObjects = String(labels.objects.length);
     showMessage(`Imported ${labels.objects.length} objects from ${labels.sourceName}: click to correct them (N for a new object).`, 'info');

@@ -1,9 +1,6 @@
-import { colorOfObject, computePointColors, computePointColorsOf, type ColorMode, type ObjectAppearance, type PointColorInput } from '../viewer/point-colors.js';
-import type { MarkerSpec, PointCloudViewer } from '../viewer/point-cloud-viewer.js';
 import type { BackendInfo } from '@pointclick/tfjs-kernels/browser';
-import type { LoadedScan, PlaygroundClick, WorkerResponse } from '../worker/worker-protocol.js';
+import type { LoadedScan, WorkerResponse } from '../worker/worker-protocol.js';
 import { formatBytes, MAX_FILE_BYTES } from '../scan/error-messages.js';
-import type { ListedObject } from './object-list-panel.js';
 import { element, setBusy, showMessage } from './page-elements.js';
 
 export { showReadProgress } from './read-progress.js';
@@ -28,47 +25,6 @@ export function showScanOpened(scan: LoadedScan): void {
   element('scan').textContent =
     `${scan.name}: ${scan.pointCount.toLocaleString()} points (${scan.format}${scan.byteLength ? `, ${formatBytes(scan.byteLength)}` : ''}${dropped}), read in ${scan.readMilliseconds.toFixed(0)} ms`;
   document.body.dataset.scanPoints = String(scan.pointCount);
-}
-
-/**
- * Colours the scan's points by `mode` with the listed objects over them and places the click markers. A scan
- * drawn level of detail recolours only its drawn nodes now (hidden ones when they are drawn again); a whole scan
- * refills `scan.displayColors`.
- */
-export function paintScan(
-  viewer: PointCloudViewer,
-  scan: LoadedScan & { displayColors: Uint8Array },
-  listed: readonly ListedObject[],
-  labels: Int32Array | undefined,
-  mode: ColorMode,
-  clicks: readonly PlaygroundClick[],
-): void {
-  const appearances = new Map<number, ObjectAppearance>();
-  for (const object of listed) {
-    appearances.set(object.objectId, { color: colorOfObject(object.objectId), classIndex: Math.max(0, object.classIndex), visible: object.visible });
-  }
-  const input: PointColorInput = {
-    positions: scan.positions,
-    colors: scan.colors,
-    intensity: scan.intensity,
-    intensityRange: scan.intensityRange,
-    instance: labels,
-    objects: appearances,
-    mode,
-    heightRange: viewer.heightRange,
-  };
-  if (viewer.isLevelOfDetail) {
-    viewer.setPointColoring((pointIds, output) => computePointColorsOf(input, pointIds, output));
-  } else {
-    computePointColors(input, scan.displayColors);
-    viewer.updateColors();
-  }
-  const markers: MarkerSpec[] = clicks.map((click) => ({
-    position: Array.from(scan.positions.subarray(click.pointIndex * 3, click.pointIndex * 3 + 3)) as [number, number, number],
-    color: colorOfObject(click.objectId),
-    kind: click.kind,
-  }));
-  viewer.setMarkers(markers);
 }
 
 /**

@@ -71,7 +71,14 @@ export class OctreeRenderer {
   private colorVersion = 0;
   private frame = 0;
   private readonly viewProjection = new THREE.Matrix4();
+  /** Projection × view matrix of the last frame, and whether chosen nodes were left waiting for upload in it. */
+  private readonly drawnViewProjection = new THREE.Matrix4();
+  private drawnComplete = false;
   private provisional?: { pointIds: Uint32Array; node: UploadedNode };
+  /** Nodes hidden for the pick in progress (they cannot reach the picked rectangle). */
+  private readonly hiddenForPick: THREE.Points[] = [];
+  /** One bit per scan point, set for the points of a partial recolouring while it is applied. */
+  private changedPointBits?: Uint32Array;
 
   /**
    * @param positions The scan's interleaved x y z (metres), read when a node is uploaded.
@@ -104,10 +111,35 @@ export class OctreeRenderer {
     return this.index.pointCount;
   }
 
-  /** Replaces the colouring: drawn nodes are refilled in the next frame, hidden ones when drawn again. */
-  setColoring(coloring: PointColoring): void {
+  /**
+   * Replaces the colouring: drawn nodes are refilled in the next frame, hidden ones when drawn again. With
+   * `changedPointIds` (the points where the new colouring differs from the last, e.g. those whose label changed),
+   * uploaded nodes holding none of them keep their colours as they are: neither refilled nor uploaded again.
+   */
+  setColoring(coloring: PointColoring, changedPointIds?: ArrayLike<number>): void {
+    const previous = this.colorVersion;
     this.coloring = coloring;
     this.colorVersion++;
+    if (!changedPointIds) return;
+    const pointCount = this.positions.length / 3;
+    const bits = (this.changedPointBits ??= new Uint32Array(Math.ceil(pointCount / 32)));
+    for (let slot = 0; slot < changedPointIds.length; slot++) {
+      const point = changedPointIds[slot];
+      if (point >= 0 && point < pointCount) bits[point >>> 5] |= 1 << (point & 31);
+    }
+    const nodes: [Uint32Array, UploadedNode][] = [...this.uploaded].map(([nodeIndex, node]) => [this.nodePointIds[nodeIndex], node]);
+    if (this.provisional) nodes.push([this.provisional.pointIds, this.provisional.node]);
+    for (const [pointIds, node] of nodes) {
+      // Only a node whose colours were those of the last colouring can keep them.
+      if (node.colorVersion !== previous) continue;
+      let changed = false;
+      for (let slot = 0; slot < pointIds.length && !changed; slot++) changed = (bits[pointIds[slot] >>> 5] & (1 << (pointIds[slot] & 31))) !== 0;
+      if (!changed) node.colorVersion = this.colorVersion;
+    }
+    for (let slot = 0; slot < changedPointIds.length; slot++) {
+      const point = changedPointIds[slot];
+      if (point >= 0 && point < pointCount) bits[point >>> 5] = 0;
+    }
   }
 
   /**
@@ -116,7 +148,10 @@ export class OctreeRenderer {
    */
   update(camera: THREE.PerspectiveCamera, viewportHeight: number): OctreeFrame {
     this.frame++;
-    if (this.index.nodes.length === 0) return this.drawProvisional();
+    if (this.index.nodes.length === 0) {
+      this.drawnComplete = true;
+      return this.drawProvisional();
+    }
     this.removeProvisional();
     camera.updateMatrixWorld();
     this.viewProjection.multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse);
@@ -156,12 +191,40 @@ export class OctreeRenderer {
       drawnNodes++;
     }
     this.evict();
+    this.drawnViewProjection.copy(this.viewProjection);
+    this.drawnComplete = !pending;
     return { drawnPoints, drawnNodes, pending };
   }
 
-  /** Draws the uploaded nodes with the picking material (`true`) or the display material again (`false`). */
-  setPicking(picking: boolean): void {
-    for (const node of this.uploaded.values()) node.points.material = picking ? this.pickMaterial : this.displayMaterial;
+  /**
+   * Whether the last frame drew the nodes chosen for `camera` as it is now, all of them uploaded: a pick then
+   * sees what the user sees (false before the first frame, after a camera move, while nodes wait for upload).
+   */
+  isDrawnFor(camera: THREE.PerspectiveCamera): boolean {
+    if (this.frame === 0 || !this.drawnComplete) return false;
+    camera.updateMatrixWorld();
+    const current = new THREE.Matrix4().multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse);
+    // Before the root arrives the provisional node is drawn whatever the camera.
+    return this.index.nodes.length === 0 ? this.provisional !== undefined : current.equals(this.drawnViewProjection);
+  }
+
+  /**
+   * Draws the uploaded nodes with the picking material (`true`) or the display material again (`false`). While
+   * picking, nodes whose bounding sphere lies outside `frustum` (the picked rectangle's) are hidden: their
+   * vertices would all be clipped, and software rendering pays for each of them.
+   */
+  setPicking(picking: boolean, frustum?: THREE.Frustum): void {
+    for (const points of this.hiddenForPick.splice(0)) points.visible = true;
+    const sphere = new THREE.Sphere();
+    for (const [nodeIndex, node] of this.uploaded) {
+      node.points.material = picking ? this.pickMaterial : this.displayMaterial;
+      if (!picking || !frustum || !node.points.visible) continue;
+      const { center, radius } = this.index.nodes[nodeIndex];
+      if (frustum.intersectsSphere(sphere.set(new THREE.Vector3(...center), radius))) continue;
+      node.points.visible = false;
+      this.hiddenForPick.push(node.points);
+    }
+    if (this.provisional) this.provisional.node.points.material = picking ? this.pickMaterial : this.displayMaterial;
   }
 
   /**

@@ -4,6 +4,8 @@ import type { OctreeNode } from '../lod/point-octree.js';
 import { OctreeRenderer, type PointColoring } from './octree-renderer.js';
 import { replaceMarkers, type MarkerSpec } from './click-markers.js';
 import { POINT_FRAGMENT_SHADER, POINT_VERTEX_SHADER } from './point-shaders.js';
+import { FrameScheduler } from './frame-scheduler.js';
+import { nearestPickedPoint, pickedPointRows, renderPointIds, type PickingScene } from './point-picking.js';
 
 export type { MarkerSpec } from './click-markers.js';
 
@@ -21,17 +23,20 @@ const PICK_RADIUS = 6;
  * are drawn level of detail instead (`setLevelOfDetailCloud`): an octree's nodes chosen per frame, at most the
  * budget of points, picking still resolving to real point ids.
  */
-export class PointCloudViewer {
+export class PointCloudViewer implements PickingScene {
   /** The WebGL renderer. */
   readonly renderer: THREE.WebGLRenderer;
   /** The perspective camera (z up). */
   readonly camera: THREE.PerspectiveCamera;
   /** Orbit, pan and zoom controls. */
   readonly controls: OrbitControls;
-  private readonly scene = new THREE.Scene();
+  /** The scene: the points, the click markers and the region outline. */
+  readonly scene = new THREE.Scene();
   private readonly markerGroup = new THREE.Group();
   private points?: THREE.Points;
   private regionOutline?: THREE.Box3Helper;
+  /** The outlined region's corners and colour, as one string (undefined: none). */
+  private regionKey?: string;
   private colorAttribute?: THREE.BufferAttribute;
   private levelOfDetail?: OctreeRenderer;
   private readonly displayMaterial: THREE.ShaderMaterial;
@@ -42,7 +47,7 @@ export class PointCloudViewer {
   private bounds = new THREE.Box3(new THREE.Vector3(-1, -1, -1), new THREE.Vector3(1, 1, 1));
   private pointSizePixels = 2;
   private attenuate = false;
-  private renderRequested = false;
+  private readonly frames = new FrameScheduler(() => this.drawFrame());
   private readonly resizeObserver: ResizeObserver;
   /** Milliseconds of the last frame's draw call submission (CPU side), node choice and uploads included. */
   lastFrameMilliseconds = 0;
@@ -66,7 +71,8 @@ export class PointCloudViewer {
     this.camera.up.set(0, 0, 1);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
     this.controls.screenSpacePanning = true;
-    this.controls.addEventListener('change', () => this.requestRender());
+    // The view follows the pointer: a camera move is drawn at once, even while data frames are held.
+    this.controls.addEventListener('change', () => this.frames.requestNow());
     const uniforms = () => ({ pointSize: { value: 2 }, attenuationScale: { value: 0 } });
     this.displayMaterial = new THREE.ShaderMaterial({ vertexShader: POINT_VERTEX_SHADER, fragmentShader: POINT_FRAGMENT_SHADER, uniforms: uniforms() });
     this.pickMaterial = new THREE.ShaderMaterial({
@@ -150,10 +156,14 @@ export class PointCloudViewer {
     return this.levelOfDetail?.nodeCount ?? 0;
   }
 
-  /** Replaces the colours of a level-of-detail cloud: the drawn nodes are recoloured in the next frame. */
-  setPointColoring(coloring: PointColoring): void {
+  /**
+   * Replaces the colours of a level-of-detail cloud: the drawn nodes are recoloured in the next frame. With
+   * `changedPointIds`, the new colouring differs from the last one at those points only: nodes without any of them
+   * keep their colour buffers (no refill, no upload).
+   */
+  setPointColoring(coloring: PointColoring, changedPointIds?: ArrayLike<number>): void {
     if (!this.levelOfDetail) return;
-    this.levelOfDetail.setColoring(coloring);
+    this.levelOfDetail.setColoring(coloring, changedPointIds);
     this.requestRender();
   }
 
@@ -252,6 +262,10 @@ export class PointCloudViewer {
    * @param box Corners in metres; `warn` draws it in the warning colour (a mask reaches its border).
    */
   setRegion(box: { minimum: [number, number, number]; maximum: [number, number, number] } | undefined, warn = false): void {
+    // An update inside the same region keeps its outline: no new frame, no new line material to compile.
+    const key = box ? `${box.minimum}|${box.maximum}|${warn}` : undefined;
+    if (key === this.regionKey) return;
+    this.regionKey = key;
     if (this.regionOutline) {
       this.scene.remove(this.regionOutline);
       this.regionOutline.geometry.dispose();
@@ -280,29 +294,11 @@ export class PointCloudViewer {
     if ((!this.points && !this.levelOfDetail) || this.contextLost) return -1;
     const ratio = this.renderer.getPixelRatio();
     const canvas = this.renderer.domElement;
-    const width = canvas.width;
-    const height = canvas.height;
     const centerX = Math.round(cssX * ratio);
     const centerY = Math.round(cssY * ratio);
-    const size = 2 * PICK_RADIUS + 1;
-    const pixels = this.renderPointIds(this.pickTarget, width, height, centerX - PICK_RADIUS, centerY - PICK_RADIUS);
-    let best = -1;
-    let bestDistance = Infinity;
-    for (let row = 0; row < size; row++) {
-      for (let column = 0; column < size; column++) {
-        const offset = (row * size + column) * 4;
-        const id = pixels[offset] | (pixels[offset + 1] << 8) | (pixels[offset + 2] << 16) | (pixels[offset + 3] << 24);
-        if (id === 0) continue;
-        // Render-target rows run bottom-up.
-        const distance = (column - PICK_RADIUS) ** 2 + (size - 1 - row - PICK_RADIUS) ** 2;
-        if (distance < bestDistance) {
-          bestDistance = distance;
-          best = (id >>> 0) - 1;
-        }
-      }
-    }
-    this.requestRender();
-    return best;
+    const pixels = renderPointIds(this, this.pickTarget, canvas.width, canvas.height, centerX - PICK_RADIUS, centerY - PICK_RADIUS);
+    // The pick drew into its own target: the canvas still shows the last frame, so no frame is needed.
+    return nearestPickedPoint(pixels, PICK_RADIUS);
   }
 
   /**
@@ -320,54 +316,32 @@ export class PointCloudViewer {
     const height = Math.min(canvas.height, Math.ceil((cssTop + cssHeight) * scale)) - top;
     if (width <= 0 || height <= 0) return { ids: new Int32Array(0), width: 0, height: 0, scale };
     const target = new THREE.WebGLRenderTarget(width, height, { type: THREE.UnsignedByteType, format: THREE.RGBAFormat, depthBuffer: true });
-    let pixels: Uint8Array;
     try {
-      pixels = this.renderPointIds(target, canvas.width, canvas.height, left, top);
+      return { ids: pickedPointRows(renderPointIds(this, target, canvas.width, canvas.height, left, top), width, height), width, height, scale };
     } finally {
       target.dispose();
     }
-    const ids = new Int32Array(width * height);
-    for (let row = 0; row < height; row++) {
-      for (let column = 0; column < width; column++) {
-        // Render-target rows run bottom-up.
-        const offset = ((height - 1 - row) * width + column) * 4;
-        const id = (pixels[offset] | (pixels[offset + 1] << 8) | (pixels[offset + 2] << 16) | (pixels[offset + 3] << 24)) >>> 0;
-        ids[row * width + column] = id - 1;
-      }
-    }
-    this.requestRender();
-    return { ids, width, height, scale };
+  }
+
+  /** {@link PickingScene.setPicking}: point materials to picking and back; markers and the region outline hidden. */
+  setPicking(picking: boolean, frustum: THREE.Frustum): void {
+    if (this.points) this.points.material = picking ? this.pickMaterial : this.displayMaterial;
+    // Only the nodes that reach the picked rectangle are drawn: the others' vertices would all be clipped.
+    this.levelOfDetail?.setPicking(picking, frustum);
+    // Markers and the region outline are not points: their colours would read back as point ids.
+    this.markerGroup.visible = !picking;
+    if (this.regionOutline) this.regionOutline.visible = !picking;
   }
 
   /**
-   * Draws point ids (index + 1 in four bytes, 0 = none; for octree nodes the stored real ids) into `target`, which covers the device-pixel rectangle
-   * at (`left`, `top`) of a `fullWidth`×`fullHeight` view, and reads them back (rows bottom-up).
+   * CSS-pixel position (relative to the canvas) of a point in the current camera's view (drawn yet or not), or
+   * undefined when it is behind the camera.
    */
-  private renderPointIds(target: THREE.WebGLRenderTarget, fullWidth: number, fullHeight: number, left: number, top: number): Uint8Array {
-    const { width, height } = target;
-    this.camera.setViewOffset(fullWidth, fullHeight, left, top, width, height);
-    if (this.points) this.points.material = this.pickMaterial;
-    this.levelOfDetail?.setPicking(true);
-    this.markerGroup.visible = false;
-    const clearColor = this.renderer.getClearColor(new THREE.Color());
-    const clearAlpha = this.renderer.getClearAlpha();
-    this.renderer.setClearColor(0x000000, 0);
-    this.renderer.setRenderTarget(target);
-    this.renderer.clear();
-    this.renderer.render(this.scene, this.camera);
-    const pixels = new Uint8Array(width * height * 4);
-    this.renderer.readRenderTargetPixels(target, 0, 0, width, height, pixels);
-    this.renderer.setRenderTarget(null);
-    this.renderer.setClearColor(clearColor, clearAlpha);
-    if (this.points) this.points.material = this.displayMaterial;
-    this.levelOfDetail?.setPicking(false);
-    this.markerGroup.visible = true;
-    this.camera.clearViewOffset();
-    return pixels;
-  }
-
-  /** CSS-pixel position (relative to the canvas) of a point, or undefined when it is behind the camera. */
   projectPosition(position: [number, number, number]): [number, number] | undefined {
+    // The camera's world matrices are brought up to date by a frame; after a camera move (`setView`, the controls'
+    // lookAt) and before the next frame they hold the new position with the old orientation, and a point projected
+    // through them lands somewhere else — outside the canvas, at times.
+    this.camera.updateMatrixWorld();
     const projected = new THREE.Vector3(...position).project(this.camera);
     if (projected.z < -1 || projected.z > 1) return undefined;
     const canvas = this.renderer.domElement;
@@ -375,29 +349,64 @@ export class PointCloudViewer {
     return [((projected.x + 1) / 2) * (canvas.width / ratio), ((1 - projected.y) / 2) * (canvas.height / ratio)];
   }
 
-  /** Asks for one frame at the next animation frame. */
+  /** Asks for one frame at the next animation frame (held back while `holdFrames` holds). */
   requestRender(): void {
-    if (this.renderRequested) return;
-    this.renderRequested = true;
-    requestAnimationFrame(() => {
-      this.renderRequested = false;
-      const started = performance.now();
-      let pending = false;
-      if (this.levelOfDetail) {
-        const frame = this.levelOfDetail.update(this.camera, this.renderer.domElement.height);
-        this.lastDrawnPoints = frame.drawnPoints;
-        this.lastDrawnNodes = frame.drawnNodes;
-        pending = frame.pending;
-      } else {
-        this.lastDrawnPoints = this.points?.geometry.getAttribute('position').count ?? 0;
-        this.lastDrawnNodes = 0;
-      }
-      this.renderer.render(this.scene, this.camera);
-      this.lastFrameMilliseconds = performance.now() - started;
-      this.onFrame?.();
-      // Chosen nodes still waiting for upload are drawn in the next frame.
-      if (pending) this.requestRender();
-    });
+    this.frames.request();
+  }
+
+  /**
+   * Holds frames asked for by data changes back for at most `milliseconds`, until `releaseFrames`: a click's
+   * marker then waits for its mask, and one frame shows both (camera moves are still drawn at once).
+   */
+  holdFrames(milliseconds: number): void {
+    this.frames.hold(milliseconds);
+  }
+
+  /** Ends `holdFrames`; a frame asked for meanwhile is drawn at the next animation frame. */
+  releaseFrames(): void {
+    this.frames.release();
+  }
+
+  /**
+   * Whether a pick now sees what the last frame showed for the current camera: a cloud is shown, the WebGL
+   * context is there, and (level of detail) the nodes were chosen for this camera, all uploaded.
+   */
+  get isPickable(): boolean {
+    if ((!this.points && !this.levelOfDetail) || this.contextLost) return false;
+    return !this.levelOfDetail || this.levelOfDetail.isDrawnFor(this.camera);
+  }
+
+  /**
+   * Calls `action` once the view can be picked ({@link isPickable}): now, or after the frames that draw the
+   * current camera's nodes (at most `maximumFrames`, then `action` runs whatever the state, so a click is never
+   * kept waiting for ever). Returns whether it ran at once.
+   */
+  whenPickable(action: () => void, maximumFrames = 10): boolean {
+    if (this.isPickable || maximumFrames <= 0 || this.contextLost) {
+      action();
+      return true;
+    }
+    this.frames.afterNextFrame(() => this.whenPickable(action, maximumFrames - 1));
+    return false;
+  }
+
+  /** Draws one frame; returns whether another is needed (chosen nodes still waiting for upload). */
+  private drawFrame(): boolean {
+    const started = performance.now();
+    let pending = false;
+    if (this.levelOfDetail) {
+      const frame = this.levelOfDetail.update(this.camera, this.renderer.domElement.height);
+      this.lastDrawnPoints = frame.drawnPoints;
+      this.lastDrawnNodes = frame.drawnNodes;
+      pending = frame.pending;
+    } else {
+      this.lastDrawnPoints = this.points?.geometry.getAttribute('position').count ?? 0;
+      this.lastDrawnNodes = 0;
+    }
+    this.renderer.render(this.scene, this.camera);
+    this.lastFrameMilliseconds = performance.now() - started;
+    this.onFrame?.();
+    return pending;
   }
 
   /** The canvas. */
