@@ -1,11 +1,14 @@
 import { PlaygroundApp } from './app/playground-app.js';
+import { SCAN_READINGS } from './worker/worker-protocol.js';
 
 // Query parameters: ?model=<url of model.json> (default models/default/model.json), ?backend=webgpu|wasm|cpu,
-// ?seed=<default scene seed> or ?scene=none to start empty, ?budget=<most points drawn per frame>.
+// ?seed=<default scene seed> or ?scene=none to start empty, ?budget=<most points drawn per frame>,
+// ?read=random-access|stream|whole (how scan files are read; the default random-access, the others for benchmarks).
 const parameters = new URLSearchParams(location.search);
 const backend = parameters.get('backend');
 const seed = parameters.get('seed');
 const budget = Number(parameters.get('budget'));
+const reading = SCAN_READINGS.find((name) => name === parameters.get('read'));
 
 function showFatal(error: unknown): void {
   const message = document.getElementById('message');
@@ -29,6 +32,7 @@ try {
     preferredBackend: backend === 'webgpu' || backend === 'wasm' || backend === 'cpu' ? backend : undefined,
     defaultSceneSeed: parameters.get('scene') === 'none' ? undefined : Number(seed ?? 1),
     pointBudget: Number.isFinite(budget) && budget > 0 ? budget : undefined,
+    scanReading: reading,
   });
 } catch (error) {
   showFatal(error);

@@ -4,7 +4,7 @@ import type { ColorMode } from '../viewer/point-colors.js';
 import { addClick, createEmptySession, SessionHistory, type SessionState } from '../state/session-history.js';
 import { fingerprintPositions, planSessionOpening, type ScanIdentity } from '../state/session-file.js';
 import { describeError } from '../scan/error-messages.js';
-import type { LoadedScan, PlaygroundClick, WorkerRequest, WorkerResponse } from '../worker/worker-protocol.js';
+import type { LoadedScan, PlaygroundClick, ScanReading, WorkerRequest, WorkerResponse } from '../worker/worker-protocol.js';
 import { listObjects, renderPanel, type ListedObject } from './object-list-panel.js';
 import { bindPageControls } from './page-controls.js';
 import { element, hideMessage, setBusy, showMessage } from './page-elements.js';
@@ -35,6 +35,8 @@ export interface PlaygroundOptions {
   defaultSceneSeed?: number;
   /** Most points drawn per frame (default {@link DEFAULT_POINT_BUDGET}); larger scans are drawn level of detail. */
   pointBudget?: number;
+  /** How the worker reads scan files (default `'random-access'`; the others are benchmark references). */
+  scanReading?: ScanReading;
 }
 
 const DEFAULT_SCENE_SEED = 1;
@@ -116,10 +118,7 @@ export class PlaygroundApp {
     return this.scan ? projectPointOnPage(this.viewer, this.scan.positions, pointIndex) : undefined;
   }
 
-  /**
-   * Orbits the camera by a small step on each of `frameCount` animation frames and returns the mean interval
-   * between frames in milliseconds, plus the time of one GPU pick at the canvas centre (benchmark hook).
-   */
+  /** Orbits `frameCount` animation frames: their mean interval and one GPU pick's time, in milliseconds (benchmark hook). */
   measureRendering(frameCount: number): Promise<{ meanFrameMilliseconds: number; pickMilliseconds: number }> {
     return measureRendering(this.viewer, frameCount);
   }
@@ -127,6 +126,11 @@ export class PlaygroundApp {
   /** The current session (clicks, objects, corrections), for scripted use. */
   get state(): SessionState {
     return this.history.state;
+  }
+
+  /** The open scan as the worker handed it (positions, colours, labels; undefined before one), for scripted use. */
+  get openScan(): LoadedScan | undefined {
+    return this.scan;
   }
 
   /** Per-point object ids of the latest segmentation (undefined before the first), for scripted use. */
@@ -157,8 +161,8 @@ export class PlaygroundApp {
       await this.openSession(file);
       return;
     }
-    // The worker streams the file itself: the page never holds its bytes.
-    if (acceptScanFile(file)) this.post({ type: 'load-file', file, fileName: file.name });
+    // The worker reads the file itself, in parts: the page never holds its bytes.
+    if (acceptScanFile(file)) this.post({ type: 'load-file', file, fileName: file.name, reading: this.options.scanReading });
   }
 
   private receiveScan(scan: LoadedScan): void {

@@ -3,12 +3,13 @@
  * The segmentation worker: reads scans, starts the TF.js backend (WebGPU, else wasm), loads the checkpoint and
  * runs the segmenter, so the page never blocks on any of it.
  */
-import { readPointCloudStream, type PointCloud } from '@pointclick/io';
+import type { PointCloud } from '@pointclick/io';
 import { generateIndoorScene } from '@pointclick/datasets';
 import { loadSegmenter, type Segmenter } from '@pointclick/segmenter';
 import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
 import type { LoadedScan, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 import { ScanSegmenter } from './scan-segmenter.js';
+import { readScanFile } from './scan-file-reader.js';
 import { describeError } from '../scan/error-messages.js';
 import { handleLabelFileRequest, receiveExportControl } from './label-file-worker.js';
 import { robustIntensityRange } from '../viewer/point-colors.js';
@@ -88,20 +89,17 @@ function publishScan(cloud: PointCloud, name: string, format: string, readMillis
 
 async function loadFile(request: Extract<WorkerRequest, { type: 'load-file' }>): Promise<void> {
   const started = performance.now();
-  const { file, fileName } = request;
+  const { file, fileName, reading = 'random-access' } = request;
   let lastPosted = -Infinity;
   try {
-    // Streamed: binary PLY and LAS go chunk by chunk into the cloud's arrays, so the file is never one ArrayBuffer
-    // beside them; progress is posted at most every PROGRESS_INTERVAL_MILLISECONDS, and once at the end.
-    const cloud = await readPointCloudStream(file.stream(), {
-      fileName,
-      totalBytes: file.size,
-      onProgress: ({ bytesRead, totalBytes }) => {
-        const now = performance.now();
-        if (now - lastPosted < PROGRESS_INTERVAL_MILLISECONDS && bytesRead < totalBytes) return;
-        lastPosted = now;
-        post({ type: 'read-progress', fileName, bytesRead, totalBytes, elapsedMilliseconds: now - started });
-      },
+    // Random access by default: chunked LAZ goes one LASzip chunk at a time through `Blob.slice`, the other formats
+    // chunk by chunk from `file.stream()` (as far as the format allows), so the file is never one ArrayBuffer beside
+    // the cloud's arrays; progress is posted at most every PROGRESS_INTERVAL_MILLISECONDS, and once at the end.
+    const cloud = await readScanFile(file, fileName, reading, ({ bytesRead, totalBytes }) => {
+      const now = performance.now();
+      if (now - lastPosted < PROGRESS_INTERVAL_MILLISECONDS && bytesRead < totalBytes) return;
+      lastPosted = now;
+      post({ type: 'read-progress', fileName, bytesRead, totalBytes, elapsedMilliseconds: now - started });
     });
     if (cloud.pointCount === 0) throw new Error(`${fileName} holds no points`);
     publishScan(cloud, fileName, cloud.metadata?.format ?? 'unknown', performance.now() - started, file.size);

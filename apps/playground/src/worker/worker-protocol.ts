@@ -15,6 +15,21 @@ export interface PlaygroundClick {
   kind: 'object' | 'background';
 }
 
+/**
+ * How the worker reads a scan file:
+ * - `'random-access'` (the page's default): `readPointCloudBlob` — every chunked LAZ (LAS 1.2–1.4) is read one
+ *   LASzip chunk at a time through `Blob.slice`; every other format goes through `file.stream()` exactly as
+ *   `'stream'` does, so no format holds more than it did.
+ * - `'stream'`: `readPointCloudStream(file.stream())`, the page's path before random access — the same for every
+ *   format but point-wise LAZ (LAS ≤ 1.3), which a plain stream collects whole before decoding.
+ * - `'whole'`: `file.arrayBuffer()`, then `readPointCloud` — the whole file beside the arrays for every format, the
+ *   reference of the open benchmark.
+ */
+export type ScanReading = 'random-access' | 'stream' | 'whole';
+
+/** The readings a page accepts (its `?read=` query parameter). */
+export const SCAN_READINGS: readonly ScanReading[] = ['random-access', 'stream', 'whole'];
+
 /** Messages from the page to the segmentation worker. */
 export type WorkerRequest =
   | {
@@ -28,9 +43,11 @@ export type WorkerRequest =
     }
   | {
       type: 'load-file';
-      /** The file itself (structured-cloned by reference to its data, not copied): the worker streams it. */
+      /** The file itself (structured-cloned by reference to its data, not copied): the worker reads it in parts. */
       file: Blob;
       fileName: string;
+      /** How the worker reads it (default `'random-access'`); the others are references for benchmarks. */
+      reading?: ScanReading;
     }
   | { type: 'load-default-scene'; seed: number }
   | {
