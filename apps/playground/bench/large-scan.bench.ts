@@ -8,11 +8,12 @@
  * `performance.measureUserAgentSpecificMemory()` reports: the page is cross-origin isolated). Reference: the same
  * steps on a 1M-point tiling, measured in the same run, each scan in a fresh browser. Never fails on a time.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { buildAndServe, CHROMIUM_PATH, launchChromium } from '../test/playground-fixtures.js';
+import { chromiumPeaks } from './chromium-memory.js';
 import { writeTiledScan, type Box, type TiledScan } from '../test/tiled-scan-fixture.js';
 import { clickScanPoint, furnitureTargets, openPlaygroundPage, openTiledScan, zoomOnto, type Hook, type OpenTimings } from '../test/large-scan-session.js';
 
@@ -40,37 +41,6 @@ interface Figures extends OpenTimings {
   rendererPeakMebibytes: number;
   allProcessesPeakMebibytes: number;
   heapMebibytes: { total: number; window: number; workers: number } | undefined;
-}
-
-/** Peak resident set (VmHWM) in MiB of every process descending from this one, by Chromium process type. */
-function chromiumPeaks(): { renderer: number; all: number } {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // The process ended while listing.
-    }
-  }
-  const descends = (pid: number): boolean => {
-    for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent)) if (parent === process.pid) return true;
-    return false;
-  };
-  let renderer = 0;
-  let all = 0;
-  for (const pid of parents.keys()) {
-    if (!descends(pid)) continue;
-    try {
-      const peak = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-      all += peak;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) renderer = Math.max(renderer, peak);
-    } catch {
-      // The process ended while reading.
-    }
-  }
-  return { renderer, all };
 }
 
 /** JS heap bytes of the page and its workers (cross-origin isolated pages only), in MiB. */

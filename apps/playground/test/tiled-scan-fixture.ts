@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePly } from '@pointclick/io';
+import { writeLaz, writePly } from '@pointclick/io';
 import { loadScanNetFixture, type ScanFixture } from './playground-fixtures.js';
 
 /** An axis-aligned box, corners in metres. */
@@ -10,15 +10,15 @@ export interface Box {
   maximum: [number, number, number];
 }
 
-/** A large scan made of copies of one real room, written as binary PLY (for large-scan tests and benchmarks). */
+/** A large scan made of copies of one real room, written as binary PLY or LAZ (for large-scan tests and benchmarks). */
 export interface TiledScan {
-  /** The PLY file in the OS temporary directory; the caller deletes it. */
+  /** The file in the OS temporary directory; the caller deletes it. */
   path: string;
-  /** Bytes of the PLY file. */
+  /** Bytes of the file. */
   byteLength: number;
   /** Points of the scan: `tileCount` × the room's. */
   pointCount: number;
-  /** Interleaved x y z in metres, as written. */
+  /** Interleaved x y z in metres, as written (LAZ stores them rounded to 0.1 mm). */
   positions: Float32Array;
   /** r g b per point (0…255), as written. */
   colors: Uint8Array;
@@ -35,12 +35,14 @@ export interface TiledScan {
 /**
  * Tiles a ScanNet room of scannet-votenet (`scene` is the path prefix, `…/scene0000_00`) `tileCount` times on a
  * near-square grid, 0.5 m apart, each copy's coordinates moved by up to ±`jitterMetres`/2 (a fixed-seed
- * generator, so every run writes the same file), and writes it as binary PLY to the OS temporary directory.
+ * generator, so every run writes the same file), and writes it to the OS temporary directory.
  * @param options.jitterMetres Width of the uniform jitter per coordinate, metres; default 0 (exact copies).
  * @param options.name File name stem; default `pointclick-tiled-<room>-<tileCount>`.
+ * @param options.format `'ply'` (default: binary PLY, float x y z, uchar r g b) or `'laz'` (`writeLaz`: LAS 1.4 point
+ *   format 7, layered LASzip chunks of 50,000 points, 0.1 mm coordinates).
  */
-export function writeTiledScan(scene: string, tileCount: number, options: { jitterMetres?: number; name?: string } = {}): TiledScan {
-  const { jitterMetres = 0 } = options;
+export function writeTiledScan(scene: string, tileCount: number, options: { jitterMetres?: number; name?: string; format?: 'ply' | 'laz' } = {}): TiledScan {
+  const { jitterMetres = 0, format = 'ply' } = options;
   const room = loadScanNetFixture(scene, 1);
   const roomCount = room.cloud.pointCount;
   const lowest = [Infinity, Infinity, Infinity];
@@ -69,8 +71,9 @@ export function writeTiledScan(scene: string, tileCount: number, options: { jitt
     }
   }
   const roomName = scene.split(/[\\/]/).at(-1);
-  const path = join(tmpdir(), `${options.name ?? `pointclick-tiled-${roomName}-${tileCount}`}.ply`);
-  const bytes = writePly({ pointCount: roomCount * tileCount, positions, colors });
+  const path = join(tmpdir(), `${options.name ?? `pointclick-tiled-${roomName}-${tileCount}`}.${format}`);
+  const cloud = { pointCount: roomCount * tileCount, positions, colors };
+  const bytes = format === 'laz' ? writeLaz(cloud) : writePly(cloud);
   writeFileSync(path, bytes);
   return {
     path,
