@@ -8,11 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { PreviewServer } from 'vite';
+import { describe, expect, it } from 'vitest';
 import { readPointCloud } from '@pointclick/io';
-import { buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
+import { CHROMIUM_PATH } from './playground-fixtures.js';
+import { expectCompleteReadProgress, recordReadProgress } from './read-progress-recorder.js';
+import { servePlayground } from './served-playground.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const fixture = join(sharedData, 'fixtures', 'Topography.laz');
@@ -32,19 +32,8 @@ interface ScanSample {
 }
 
 describe.skipIf(!hasChromium || !hasData)('playground: a LAZ file is read chunk by chunk through Blob.slice', () => {
-  let server: PreviewServer;
-  let baseUrl: string;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    // Its own build folder: other browser test files build the app at the same time.
-    ({ server, baseUrl } = await buildAndServe('test-artifacts/laz-random-access-build'));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  // Its own build folder: other browser test files build the app at the same time.
+  const served = servePlayground('test-artifacts/laz-random-access-build');
 
   it('opens Topography.laz with the points, classes and intensity readPointCloud gives, progress up to 100 %', async () => {
     const bytes = readFileSync(fixture);
@@ -53,20 +42,8 @@ describe.skipIf(!hasChromium || !hasData)('playground: a LAZ file is read chunk 
     // every class the fixture has (1 unclassified, 2 ground at point 2, 9 water at points 26 and 63,452).
     const samples = [0, 1, 2, 26, 17_351, 49_999, 50_000, 50_001, 61_234, 63_452, expected.pointCount - 1];
 
-    browser = await launchChromium(false);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${baseUrl}?scene=none&backend=cpu`);
-    await page.evaluate(() => {
-      const seen: { bytesRead: number; totalBytes: number; text: string }[] = [];
-      (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
-      new MutationObserver(() => {
-        const bar = document.querySelector<HTMLProgressElement>('[data-testid=read-progress]');
-        const text = document.querySelector('[data-testid=read-progress-text]')?.textContent ?? '';
-        if (bar) seen.push({ bytesRead: Number(bar.dataset.bytesRead), totalBytes: Number(bar.dataset.totalBytes), text });
-      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    });
+    const { page, errors } = await served.openPage();
+    await recordReadProgress(page);
     await page.setInputFiles('[data-testid=file-input]', fixture);
     await page.waitForFunction(() => document.body.dataset.scanPoints !== undefined || !document.getElementById('message')?.hidden, undefined, { timeout: 30_000 });
     expect(await page.evaluate(() => document.getElementById('message')?.hidden ? '' : document.getElementById('message')?.textContent)).toBe('');
@@ -95,12 +72,9 @@ describe.skipIf(!hasChromium || !hasData)('playground: a LAZ file is read chunk 
     // So the class comparison is not of one constant class.
     expect(new Set(samples.map((index) => expected.semantic![index]))).toEqual(new Set([1, 2, 9]));
 
-    const seen = await page.evaluate(() => (window as unknown as { progressSeen: { bytesRead: number; totalBytes: number; text: string }[] }).progressSeen);
-    expect(seen.length).toBeGreaterThan(0);
-    expect(seen.every((report) => report.totalBytes === bytes.length)).toBe(true);
-    for (let index = 1; index < seen.length; index++) expect(seen[index].bytesRead).toBeGreaterThanOrEqual(seen[index - 1].bytesRead);
-    expect(seen.at(-1)!.bytesRead).toBe(bytes.length);
-    expect(seen.at(-1)!.text).toMatch(/^Reading Topography\.laz: .* \(100 %\)/);
+    const seen = await expectCompleteReadProgress(page, 'Topography.laz', bytes.length);
+    // Throughput and time left, as for every other format.
+    expect(seen.at(-1)!.text).toMatch(/\(100 %\), [\d.]+ MB\/s, almost done$/);
     expect(errors).toEqual([]);
   }, 60_000);
 });
