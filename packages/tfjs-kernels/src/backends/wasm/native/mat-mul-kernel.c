@@ -40,6 +40,16 @@ typedef unsigned int u32;
 /* Inner sizes up to this run the tiles row by row over all panels (see mat_mul_packed). */
 #define SHORT_INNER 128
 
+/*
+ * Declares the 4 row pointers of a register tile, name0…name3, rows `stride` apart from `first`; rows past the
+ * end (`remaining` < 4) alias the last real row, so their results are identical and stored over it in order.
+ */
+#define TILE_ROW_POINTERS(type, name, first, stride, remaining)          \
+  type *name##0 = (first);                                              \
+  type *name##1 = (remaining) > 1 ? name##0 + (stride) : name##0;       \
+  type *name##2 = (remaining) > 2 ? name##1 + (stride) : name##1;       \
+  type *name##3 = (remaining) > 3 ? name##2 + (stride) : name##2
+
 /* Floats the packed copy of B [inner × cols] needs. */
 EXPORT("mat_mul_packed_floats")
 i32 mat_mul_packed_floats(i32 inner, i32 cols) { return inner * ((cols + PANEL - 1) / PANEL) * PANEL; }
@@ -138,42 +148,32 @@ static inline __attribute__((always_inline)) void accumulate_tile(const f32 *w, 
  */
 #define NARROW_COLUMNS 12
 
+/* One row of the 4 × 12 tile, one step k: (r0, r1, r2) += a[k] · (b0, b1, b2). Inlined, so all stay in registers. */
+static inline __attribute__((always_inline)) void accumulate_row12(const f32 *a, v128_t b0, v128_t b1, v128_t b2, v128_t *r0, v128_t *r1, v128_t *r2) {
+  v128_t s = wasm_v128_load32_splat(a);
+  *r0 = wasm_f32x4_add(*r0, wasm_f32x4_mul(s, b0));
+  *r1 = wasm_f32x4_add(*r1, wasm_f32x4_mul(s, b1));
+  *r2 = wasm_f32x4_add(*r2, wasm_f32x4_mul(s, b2));
+}
+
 static void multiply_narrow(f32 *c, const f32 *a, const f32 *packed, i32 rows, i32 inner, i32 cols) {
   const f32 *second = packed + inner * PANEL;
   i32 width = cols - PANEL;
   for (i32 row = 0; row < rows; row += TILE_ROWS) {
     i32 remaining = rows - row;
     /* Rows past the end alias the last real row, as in multiply_range. */
-    const f32 *a0 = a + row * inner;
-    const f32 *a1 = remaining > 1 ? a0 + inner : a0;
-    const f32 *a2 = remaining > 2 ? a1 + inner : a1;
-    const f32 *a3 = remaining > 3 ? a2 + inner : a2;
-    f32 *c0 = c + row * cols;
-    f32 *c1 = remaining > 1 ? c0 + cols : c0;
-    f32 *c2 = remaining > 2 ? c1 + cols : c1;
-    f32 *c3 = remaining > 3 ? c2 + cols : c2;
+    TILE_ROW_POINTERS(const f32, a, a + row * inner, inner, remaining);
+    TILE_ROW_POINTERS(f32, c, c + row * cols, cols, remaining);
     v128_t r00 = wasm_f32x4_splat(0), r01 = r00, r02 = r00, r10 = r00, r11 = r00, r12 = r00;
     v128_t r20 = r00, r21 = r00, r22 = r00, r30 = r00, r31 = r00, r32 = r00;
     for (i32 k = 0; k < inner; k++) {
       v128_t b0 = wasm_v128_load(packed + k * PANEL);
       v128_t b1 = wasm_v128_load(packed + k * PANEL + 4);
       v128_t b2 = wasm_v128_load(second + k * PANEL);
-      v128_t s = wasm_v128_load32_splat(a0 + k);
-      r00 = wasm_f32x4_add(r00, wasm_f32x4_mul(s, b0));
-      r01 = wasm_f32x4_add(r01, wasm_f32x4_mul(s, b1));
-      r02 = wasm_f32x4_add(r02, wasm_f32x4_mul(s, b2));
-      s = wasm_v128_load32_splat(a1 + k);
-      r10 = wasm_f32x4_add(r10, wasm_f32x4_mul(s, b0));
-      r11 = wasm_f32x4_add(r11, wasm_f32x4_mul(s, b1));
-      r12 = wasm_f32x4_add(r12, wasm_f32x4_mul(s, b2));
-      s = wasm_v128_load32_splat(a2 + k);
-      r20 = wasm_f32x4_add(r20, wasm_f32x4_mul(s, b0));
-      r21 = wasm_f32x4_add(r21, wasm_f32x4_mul(s, b1));
-      r22 = wasm_f32x4_add(r22, wasm_f32x4_mul(s, b2));
-      s = wasm_v128_load32_splat(a3 + k);
-      r30 = wasm_f32x4_add(r30, wasm_f32x4_mul(s, b0));
-      r31 = wasm_f32x4_add(r31, wasm_f32x4_mul(s, b1));
-      r32 = wasm_f32x4_add(r32, wasm_f32x4_mul(s, b2));
+      accumulate_row12(a0 + k, b0, b1, b2, &r00, &r01, &r02);
+      accumulate_row12(a1 + k, b0, b1, b2, &r10, &r11, &r12);
+      accumulate_row12(a2 + k, b0, b1, b2, &r20, &r21, &r22);
+      accumulate_row12(a3 + k, b0, b1, b2, &r30, &r31, &r32);
     }
     /* Highest row first: aliased rows hold the same values as the row they alias. */
     store_columns(c3, r30, r31, PANEL);
@@ -211,14 +211,8 @@ static void multiply_range(f32 *c, const f32 *a, const f32 *packed, i32 rows, i3
       i32 width = cols - column < PANEL ? cols - column : PANEL;
       for (i32 row = blockStart; row < blockEnd; row += TILE_ROWS) {
         i32 remaining = blockEnd - row;
-        const f32 *a0 = a + row * inner + k0;
-        const f32 *a1 = remaining > 1 ? a0 + inner : a0;
-        const f32 *a2 = remaining > 2 ? a1 + inner : a1;
-        const f32 *a3 = remaining > 3 ? a2 + inner : a2;
-        f32 *c0 = c + row * cols + column;
-        f32 *c1 = remaining > 1 ? c0 + cols : c0;
-        f32 *c2 = remaining > 2 ? c1 + cols : c1;
-        f32 *c3 = remaining > 3 ? c2 + cols : c2;
+        TILE_ROW_POINTERS(const f32, a, a + row * inner + k0, inner, remaining);
+        TILE_ROW_POINTERS(f32, c, c + row * cols + column, cols, remaining);
         v128_t r00 = wasm_f32x4_splat(0), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00, r30 = r00, r31 = r00;
         const f32 *w = panelStart;
         accumulate_tile(w, a0, a1, a2, a3, depth, &r00, &r01, &r10, &r11, &r20, &r21, &r30, &r31);
@@ -289,14 +283,8 @@ void sparse_convolution_packed(f32 *out, const f32 *x, const i32 *neighbours, co
   for (i32 row = 0; row < rows; row += TILE_ROWS) {
     i32 remaining = rows - row;
     /* Rows past the end alias the last real row, as in multiply_range. */
-    const i32 *n0 = neighbours + row * offsets;
-    const i32 *n1 = remaining > 1 ? n0 + offsets : n0;
-    const i32 *n2 = remaining > 2 ? n1 + offsets : n1;
-    const i32 *n3 = remaining > 3 ? n2 + offsets : n2;
-    f32 *c0 = out + row * cols;
-    f32 *c1 = remaining > 1 ? c0 + cols : c0;
-    f32 *c2 = remaining > 2 ? c1 + cols : c1;
-    f32 *c3 = remaining > 3 ? c2 + cols : c2;
+    TILE_ROW_POINTERS(const i32, n, neighbours + row * offsets, offsets, remaining);
+    TILE_ROW_POINTERS(f32, c, out + row * cols, cols, remaining);
     for (i32 panel = 0; panel < panels; panel++) {
       i32 column = panel * PANEL;
       i32 width = cols - column < PANEL ? cols - column : PANEL;
