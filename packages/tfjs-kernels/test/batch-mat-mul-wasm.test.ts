@@ -148,7 +148,7 @@ describe.each(['stock', 'packed', 'auto'] as WasmMatMulKernel[])('wasm BatchMatM
   });
 });
 
-describe('wasm packed matMul, narrow products (9–12 columns as one 4 × 12 tile)', () => {
+describe('wasm packed matMul, narrow products (8–13 columns, the decoder\'s voxel × click shapes)', () => {
   beforeAll(async () => {
     expect(await useBackend('wasm')).toBe(true);
     setWasmMatMulKernel('packed');
@@ -157,9 +157,9 @@ describe('wasm packed matMul, narrow products (9–12 columns as one 4 × 12 til
     setWasmMatMulKernel('auto');
   });
 
-  // Every column count around the narrow range, rows not a multiple of the tile's 4, an inner size of the
-  // decoder's (32) and one past the short-inner limit (129, the panel path): each sum is the float32 sum over k
-  // in order, one multiply and one add per step, so every product equals the sequential float32 reference.
+  // Column counts around one and two panels, rows not a multiple of the tile's 4, the decoder's inner size (32)
+  // and one past the short-inner limit (129): each sum is the float32 sum over k in order, one multiply and one
+  // add per step (no FMA in SIMD128), so every product equals the sequential float32 reference to the bit.
   it.each([
     [103, 32, 8],
     [103, 32, 9],

@@ -141,53 +141,6 @@ static inline __attribute__((always_inline)) void accumulate_tile(const f32 *w, 
 }
 
 /*
- * Products with 9…NARROW_COLUMNS columns (a decoder's voxel × click products, 10 clicks) as one 4 × 12 tile
- * reading the first panel whole and the first 4 columns of the second, instead of two 4 × 8 tiles of which
- * the second is mostly zero padding: 12 columns computed instead of 16. Each sum runs over k in the same
- * order as in the 4 × 8 tiles, so the products are identical.
- */
-#define NARROW_COLUMNS 12
-
-/* One row of the 4 × 12 tile, one step k: (r0, r1, r2) += a[k] · (b0, b1, b2). Inlined, so all stay in registers. */
-static inline __attribute__((always_inline)) void accumulate_row12(const f32 *a, v128_t b0, v128_t b1, v128_t b2, v128_t *r0, v128_t *r1, v128_t *r2) {
-  v128_t s = wasm_v128_load32_splat(a);
-  *r0 = wasm_f32x4_add(*r0, wasm_f32x4_mul(s, b0));
-  *r1 = wasm_f32x4_add(*r1, wasm_f32x4_mul(s, b1));
-  *r2 = wasm_f32x4_add(*r2, wasm_f32x4_mul(s, b2));
-}
-
-static void multiply_narrow(f32 *c, const f32 *a, const f32 *packed, i32 rows, i32 inner, i32 cols) {
-  const f32 *second = packed + inner * PANEL;
-  i32 width = cols - PANEL;
-  for (i32 row = 0; row < rows; row += TILE_ROWS) {
-    i32 remaining = rows - row;
-    /* Rows past the end alias the last real row, as in multiply_range. */
-    TILE_ROW_POINTERS(const f32, a, a + row * inner, inner, remaining);
-    TILE_ROW_POINTERS(f32, c, c + row * cols, cols, remaining);
-    v128_t r00 = wasm_f32x4_splat(0), r01 = r00, r02 = r00, r10 = r00, r11 = r00, r12 = r00;
-    v128_t r20 = r00, r21 = r00, r22 = r00, r30 = r00, r31 = r00, r32 = r00;
-    for (i32 k = 0; k < inner; k++) {
-      v128_t b0 = wasm_v128_load(packed + k * PANEL);
-      v128_t b1 = wasm_v128_load(packed + k * PANEL + 4);
-      v128_t b2 = wasm_v128_load(second + k * PANEL);
-      accumulate_row12(a0 + k, b0, b1, b2, &r00, &r01, &r02);
-      accumulate_row12(a1 + k, b0, b1, b2, &r10, &r11, &r12);
-      accumulate_row12(a2 + k, b0, b1, b2, &r20, &r21, &r22);
-      accumulate_row12(a3 + k, b0, b1, b2, &r30, &r31, &r32);
-    }
-    /* Highest row first: aliased rows hold the same values as the row they alias. */
-    store_columns(c3, r30, r31, PANEL);
-    store_columns(c3 + PANEL, r32, r32, width);
-    store_columns(c2, r20, r21, PANEL);
-    store_columns(c2 + PANEL, r22, r22, width);
-    store_columns(c1, r10, r11, PANEL);
-    store_columns(c1 + PANEL, r12, r12, width);
-    store_columns(c0, r00, r01, PANEL);
-    store_columns(c0 + PANEL, r02, r02, width);
-  }
-}
-
-/*
  * C[rows × cols] (+)= A[rows × inner] · B over the inner range [k0, k1), with B packed by
  * mat_mul_pack: the first range stores, later ones add to C. A has row stride `inner`, C `cols`.
  */
@@ -252,10 +205,6 @@ void mat_mul_packed(f32 *c, const f32 *a, const f32 *packed, i32 rows, i32 inner
   if (rows <= 0 || cols <= 0) return;
   if (inner <= 0) {
     for (i32 index = 0; index < rows * cols; index++) c[index] = 0;
-    return;
-  }
-  if (cols > PANEL && cols <= NARROW_COLUMNS && inner <= SHORT_INNER) {
-    multiply_narrow(c, a, packed, rows, inner, cols);
     return;
   }
   i32 step = inner > DEPTH_LIMIT ? DEPTH_BLOCK : inner;
