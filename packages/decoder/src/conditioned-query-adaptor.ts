@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Initializer, Linear, Mlp, Module } from '@pointclick/nn';
-import { unsortedSegmentSum } from '@pointclick/tfjs-kernels';
+import { maskLogitsWithPriors, unsortedSegmentSum, type MaskLogitsPriors } from '@pointclick/tfjs-kernels';
 
 /** Initial gain of the click distance prior: kernel 1 (at the click) → logit +4 with the bias below. */
 const DISTANCE_PRIOR_INITIAL_GAIN = 8;
@@ -199,18 +199,21 @@ export class ConditionedQueryAdaptor extends Module {
       // voxelCount·channels·width.
       const maskEmbedding = this.maskEmbedding.apply(queries) as tf.Tensor2D; // [clickCount, width]
       const maskKernel = tf.matMul(finest.projection.weight, maskEmbedding, false, true); // [channels, clickCount]
-      let maskLogits: tf.Tensor2D = tf.matMul(finest.features, maskKernel); // [finestVoxelCount, clickCount]
+      const maskProduct: tf.Tensor2D = tf.matMul(finest.features, maskKernel); // [finestVoxelCount, clickCount]
+      const priors: MaskLogitsPriors = {};
       if (finest.projection.bias) {
-        maskLogits = tf.add(maskLogits, tf.matMul(tf.reshape(finest.projection.bias, [1, -1]) as tf.Tensor2D, maskEmbedding, false, true));
+        priors.rowBias = tf.matMul(tf.reshape(finest.projection.bias, [1, -1]) as tf.Tensor2D, maskEmbedding, false, true); // [1, clickCount]
       }
       if (this.distanceGain && this.distanceBias) {
         if (!distanceKernel) throw new Error('ConditionedQueryAdaptor: built with a distance prior but applied without its kernel');
-        maskLogits = tf.add(maskLogits, tf.add(tf.mul(distanceKernel, this.distanceGain), this.distanceBias));
+        priors.distance = { values: distanceKernel, gain: this.distanceGain as tf.Scalar, bias: this.distanceBias as tf.Scalar };
       }
       if (this.geodesicGain && this.geodesicBias) {
         if (!geodesicDistances) throw new Error('ConditionedQueryAdaptor: built with a geodesic prior but applied without distances');
-        maskLogits = tf.add(maskLogits, tf.sub(this.geodesicBias, tf.mul(geodesicDistances, this.geodesicGain)));
+        priors.geodesic = { values: geodesicDistances, gain: this.geodesicGain as tf.Scalar, bias: this.geodesicBias as tf.Scalar };
       }
+      // M^i = M + b φmᵀ + (gain·K + bias) + (bias − gain·G) in one pass over [finestVoxelCount, clickCount].
+      const maskLogits = maskLogitsWithPriors(maskProduct, priors);
 
       let classFeatures: tf.Tensor2D | undefined;
       if (this.classPooling) {

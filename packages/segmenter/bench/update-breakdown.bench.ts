@@ -3,7 +3,7 @@
  * `segmenter.bench.ts`, every click moved at each update (so every click needs a new geodesic search), profiled
  * with the V8 sampling profiler (`node:inspector`) over `UPDATE_REPEATS` updates. Each sample goes to the
  * innermost step of the segmenter it is in: graph searches, distance assembly, decoder (wasm kernels, the JS
- * segment sum kernel, TF.js op dispatch), read-back, pooling, click constraints, grouping with per-point labels.
+ * parts of tfjs-kernels, TF.js op dispatch), read-back, pooling, click constraints, grouping with per-point labels.
  * Reference: a 1024³ matMul in the same run.
  * Run: pnpm --filter @pointclick/segmenter bench:breakdown
  */
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     if (step === 'decoder') {
       const frame = nodes.get(leaf)!.callFrame;
       if (frame.url.startsWith('wasm://')) step = 'decoder: wasm kernels (matMul, elementwise, softmax, …)';
-      else if (frame.url.includes('/tfjs-kernels/')) step = 'decoder: JS kernels of tfjs-kernels (segment sum of the mask pooling)';
+      else if (frame.url.includes('/tfjs-kernels/')) step = 'decoder: JS parts of tfjs-kernels (kernel wrappers, JS fallbacks)';
       else step = 'decoder: TF.js op dispatch and JS glue';
     }
     stepOf.set(leaf, step);

@@ -1,4 +1,6 @@
 export { gatherRows } from './ops/row-gather-op.js';
+export { maskLogitsWithPriors, composeMaskLogitsWithPriors } from './ops/mask-logits-op.js';
+export type { MaskLogitsPriors, MaskPriorTerm } from './ops/mask-logits-op.js';
 export { patchAttention, referencePatchAttention } from './ops/patch-attention-op.js';
 export { segmentMax, segmentMaxWithArgmax } from './ops/segment-max-op.js';
 export { sparseConvolution, composeSparseConvolution } from './ops/sparse-convolution-op.js';
@@ -6,6 +8,7 @@ export { unsortedSegmentSum } from './ops/segment-sum-op.js';
 export { KernelArgumentError } from './kernels/kernel-argument-error.js';
 export {
   GATHER_ROWS,
+  MASK_LOGITS_WITH_PRIORS,
   PATCH_ATTENTION,
   PATCH_ATTENTION_GRAD,
   SEGMENT_MAX,
@@ -17,6 +20,7 @@ export {
 } from './kernels/kernel-names.js';
 export type {
   GatherRowsInputs,
+  MaskLogitsWithPriorsInputs,
   PatchAttentionAttrs,
   PatchAttentionGradInputs,
   PatchAttentionInputs,

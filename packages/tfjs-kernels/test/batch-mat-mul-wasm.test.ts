@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findMatMulWasmRuntime } from '../src/backends/wasm/mat-mul-wasm.js';
 import { setWasmMatMulKernel, type WasmMatMulKernel } from '../src/wasm.js';
 import { randomValues, useBackend } from './backend-fixtures.js';
@@ -145,6 +145,45 @@ describe.each(['stock', 'packed', 'auto'] as WasmMatMulKernel[])('wasm BatchMatM
     tf.dispose([gradientA, gradientB]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([a, b, weights]);
+  });
+});
+
+describe('wasm packed matMul, narrow products (8–13 columns, the decoder\'s voxel × click shapes)', () => {
+  beforeAll(async () => {
+    expect(await useBackend('wasm')).toBe(true);
+    setWasmMatMulKernel('packed');
+  });
+  afterAll(() => {
+    setWasmMatMulKernel('auto');
+  });
+
+  // Column counts around one and two panels, rows not a multiple of the tile's 4, the decoder's inner size (32)
+  // and one past the short-inner limit (129): each sum is the float32 sum over k in order, one multiply and one
+  // add per step (no FMA in SIMD128), so every product equals the sequential float32 reference to the bit.
+  it.each([
+    [103, 32, 8],
+    [103, 32, 9],
+    [103, 32, 10],
+    [102, 32, 11],
+    [101, 32, 12],
+    [103, 32, 13],
+    [103, 129, 10],
+  ])('[%i, %i] · [%i columns] equals the sequential float32 sum, transposed B too', (rows, inner, columns) => {
+    const a = randomValues(rows * inner, 5);
+    const b = randomValues(inner * columns, 6);
+    const expected = new Float32Array(rows * columns);
+    for (let row = 0; row < rows; row++) {
+      for (let column = 0; column < columns; column++) {
+        let sum = 0;
+        for (let k = 0; k < inner; k++) sum = Math.fround(sum + Math.fround(a[row * inner + k] * b[k * columns + column]));
+        expected[row * columns + column] = sum;
+      }
+    }
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d(a, [rows, inner]), tf.tensor2d(b, [inner, columns])).dataSync());
+    expect(Array.from(product)).toEqual(Array.from(expected));
+    const transposed = transposeItems(b, 1, inner, columns);
+    const productTransposed = tf.tidy(() => tf.matMul(tf.tensor2d(a, [rows, inner]), tf.tensor2d(transposed, [columns, inner]), false, true).dataSync());
+    expect(Array.from(productTransposed)).toEqual(Array.from(expected));
   });
 });
 

@@ -309,6 +309,10 @@ describe.each(BACKENDS)('tfjs-kernels on %s', (backend) => {
     it.skipIf(backend === 'webgpu')('rejects an out-of-range segment id with its offset', () => {
       const x = tf.zeros([3, 2]) as tf.Tensor2D;
       expect(() => segmentMax(x, [0, 5, 1], 2)).toThrow(/segmentIds\[1\]/);
+      const before = tf.memory().numTensors;
+      expect(() => unsortedSegmentSum(x, [0, 1, 2], 2)).toThrow(/segmentIds\[2\] must be below numSegments \(2\), got 2/);
+      // The rejected output is freed, not leaked (the id vector made from the array is the op's own).
+      expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 1);
       x.dispose();
     });
   });

@@ -25,7 +25,7 @@ const modules = [
     source: 'src/backends/wasm/native/mat-mul-kernel.c',
     base64: MAT_MUL_WASM_BASE64,
     compiler: MAT_MUL_WASM_COMPILER,
-    exports: ['mat_mul_packed_floats', 'mat_mul_pack', 'mat_mul_packed', 'sparse_convolution_packed'],
+    exports: ['mat_mul_packed_floats', 'mat_mul_pack', 'mat_mul_packed', 'sparse_convolution_packed', 'segment_sum', 'mask_logits_with_priors'],
     // The tfjs backend's memory, so operands are read in place.
     imports: [{ module: 'env', name: 'memory', kind: 'memory' }] as WebAssembly.ModuleImportDescriptor[],
   },

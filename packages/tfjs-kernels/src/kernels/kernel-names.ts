@@ -95,3 +95,26 @@ export interface SparseConvolutionWeightGradAttrs extends NamedAttrMap {
   /** Output rows summed per chunk; the output has `ceil(rows / chunkRows)` chunks. */
   chunkRows: number;
 }
+
+/**
+ * The decoder's mask logits with their click priors, one pass:
+ * `out[r, c] = ((product[r, c] + rowBias[c]) + (distanceKernel[r, c]·distanceGain + distanceBias))
+ * + (geodesicBias − geodesicDistances[r, c]·geodesicGain)`, each bracketed term only when its inputs are given.
+ */
+export const MASK_LOGITS_WITH_PRIORS = 'PointclickMaskLogitsWithPriors';
+/**
+ * Inputs of {@link MASK_LOGITS_WITH_PRIORS}, all float32: `product` [rows, columns]; optional `rowBias`
+ * ([columns] or [1, columns]); the distance term `distanceKernel` [rows, columns] with scalars `distanceGain`,
+ * `distanceBias` (all three or none); the geodesic term `geodesicDistances` [rows, columns] with scalars
+ * `geodesicGain`, `geodesicBias` (all three or none).
+ */
+export type MaskLogitsWithPriorsInputs = {
+  product: TensorInfo;
+  rowBias?: TensorInfo;
+  distanceKernel?: TensorInfo;
+  distanceGain?: TensorInfo;
+  distanceBias?: TensorInfo;
+  geodesicDistances?: TensorInfo;
+  geodesicGain?: TensorInfo;
+  geodesicBias?: TensorInfo;
+};

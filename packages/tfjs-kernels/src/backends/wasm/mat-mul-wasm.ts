@@ -1,7 +1,10 @@
 import { embeddedWasmModule } from './embedded-wasm-module.js';
 import { MAT_MUL_WASM_BASE64 } from './mat-mul-wasm-binary.js';
 
-/** Exports of the module compiled from `native/mat-mul-kernel.c` (pointers are byte offsets in the backend's heap). */
+/**
+ * Exports of the module compiled from `native/mat-mul-kernel.c`, `native/segment-sum-kernel.c` and
+ * `native/mask-logits-kernel.c` (pointers are byte offsets in the backend's heap).
+ */
 interface MatMulExports {
   mat_mul_packed_floats(inner: number, columns: number): number;
   mat_mul_pack(packed: number, b: number, inner: number, columns: number, transposed: number): void;
@@ -19,6 +22,22 @@ interface MatMulExports {
     channels: number,
     offsets: number,
     columns: number,
+  ): void;
+  /** Returns -1, or the first row whose id is ≥ `segments`. */
+  segment_sum(output: number, x: number, ids: number, rows: number, channels: number, segments: number): number;
+  mask_logits_with_priors(
+    output: number,
+    product: number,
+    rowBias: number,
+    distanceKernel: number,
+    distanceGain: number,
+    distanceBias: number,
+    geodesicDistances: number,
+    geodesicGain: number,
+    geodesicBias: number,
+    rows: number,
+    columns: number,
+    terms: number,
   ): void;
 }
 

@@ -1,5 +1,6 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { createBatchMatMulWasmConfig } from './batch-mat-mul-wasm.js';
+import { maskLogitsWasmConfig } from './mask-logits-wasm.js';
 import { prepareMatMulWasm } from './mat-mul-wasm.js';
 import { patchAttentionGradWasmConfig, patchAttentionWasmConfig, preparePatchAttentionWasm } from './patch-attention-wasm.js';
 import { gatherRowsWasmConfig } from './row-gather-wasm.js';
@@ -18,6 +19,7 @@ export const WASM_KERNEL_CONFIGS: KernelConfig[] = [
   patchAttentionWasmConfig,
   patchAttentionGradWasmConfig,
   sparseConvolutionWasmConfig,
+  maskLogitsWasmConfig,
 ];
 
 for (const config of WASM_KERNEL_CONFIGS) registerKernel(config);

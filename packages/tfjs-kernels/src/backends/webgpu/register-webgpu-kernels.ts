@@ -1,4 +1,5 @@
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { maskLogitsWebGpuConfig } from './mask-logits-webgpu.js';
 import { patchAttentionGradWebGpuConfig, patchAttentionWebGpuConfig } from './patch-attention-webgpu.js';
 import { gatherRowsWebGpuConfig, segmentMaxGradWebGpuConfig, segmentMaxWebGpuConfig, segmentSumWebGpuConfig } from './segment-webgpu.js';
 import {
@@ -18,6 +19,7 @@ export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [
   segmentSumWebGpuConfig,
   segmentMaxWebGpuConfig,
   segmentMaxGradWebGpuConfig,
+  maskLogitsWebGpuConfig,
 ];
 
 for (const config of WEBGPU_KERNEL_CONFIGS) registerKernel(config);

@@ -40,6 +40,16 @@ typedef unsigned int u32;
 /* Inner sizes up to this run the tiles row by row over all panels (see mat_mul_packed). */
 #define SHORT_INNER 128
 
+/*
+ * Declares the 4 row pointers of a register tile, name0…name3, rows `stride` apart from `first`; rows past the
+ * end (`remaining` < 4) alias the last real row, so their results are identical and stored over it in order.
+ */
+#define TILE_ROW_POINTERS(type, name, first, stride, remaining)          \
+  type *name##0 = (first);                                              \
+  type *name##1 = (remaining) > 1 ? name##0 + (stride) : name##0;       \
+  type *name##2 = (remaining) > 2 ? name##1 + (stride) : name##1;       \
+  type *name##3 = (remaining) > 3 ? name##2 + (stride) : name##2
+
 /* Floats the packed copy of B [inner × cols] needs. */
 EXPORT("mat_mul_packed_floats")
 i32 mat_mul_packed_floats(i32 inner, i32 cols) { return inner * ((cols + PANEL - 1) / PANEL) * PANEL; }
@@ -154,14 +164,8 @@ static void multiply_range(f32 *c, const f32 *a, const f32 *packed, i32 rows, i3
       i32 width = cols - column < PANEL ? cols - column : PANEL;
       for (i32 row = blockStart; row < blockEnd; row += TILE_ROWS) {
         i32 remaining = blockEnd - row;
-        const f32 *a0 = a + row * inner + k0;
-        const f32 *a1 = remaining > 1 ? a0 + inner : a0;
-        const f32 *a2 = remaining > 2 ? a1 + inner : a1;
-        const f32 *a3 = remaining > 3 ? a2 + inner : a2;
-        f32 *c0 = c + row * cols + column;
-        f32 *c1 = remaining > 1 ? c0 + cols : c0;
-        f32 *c2 = remaining > 2 ? c1 + cols : c1;
-        f32 *c3 = remaining > 3 ? c2 + cols : c2;
+        TILE_ROW_POINTERS(const f32, a, a + row * inner + k0, inner, remaining);
+        TILE_ROW_POINTERS(f32, c, c + row * cols + column, cols, remaining);
         v128_t r00 = wasm_f32x4_splat(0), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00, r30 = r00, r31 = r00;
         const f32 *w = panelStart;
         accumulate_tile(w, a0, a1, a2, a3, depth, &r00, &r01, &r10, &r11, &r20, &r21, &r30, &r31);
@@ -228,14 +232,8 @@ void sparse_convolution_packed(f32 *out, const f32 *x, const i32 *neighbours, co
   for (i32 row = 0; row < rows; row += TILE_ROWS) {
     i32 remaining = rows - row;
     /* Rows past the end alias the last real row, as in multiply_range. */
-    const i32 *n0 = neighbours + row * offsets;
-    const i32 *n1 = remaining > 1 ? n0 + offsets : n0;
-    const i32 *n2 = remaining > 2 ? n1 + offsets : n1;
-    const i32 *n3 = remaining > 3 ? n2 + offsets : n2;
-    f32 *c0 = out + row * cols;
-    f32 *c1 = remaining > 1 ? c0 + cols : c0;
-    f32 *c2 = remaining > 2 ? c1 + cols : c1;
-    f32 *c3 = remaining > 3 ? c2 + cols : c2;
+    TILE_ROW_POINTERS(const i32, n, neighbours + row * offsets, offsets, remaining);
+    TILE_ROW_POINTERS(f32, c, out + row * cols, cols, remaining);
     for (i32 panel = 0; panel < panels; panel++) {
       i32 column = panel * PANEL;
       i32 width = cols - column < PANEL ? cols - column : PANEL;
