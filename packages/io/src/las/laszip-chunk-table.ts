@@ -165,6 +165,6 @@ export function readLaszipChunkTable(
     chunkPointCounts.push(count);
     points += count;
   }
-  if (points !== pointCount) fail(`the chunk table's ${chunkCount} chunks hold ${points} points, the header declares ${pointCount}`, 'pointCount');
+  if (points !== pointCount) fail(`header claims ${pointCount} points, but the chunk table's ${chunkCount} chunks hold ${points}`, 'pointCount');
   return { chunkStarts, chunkPointCounts };
 }
