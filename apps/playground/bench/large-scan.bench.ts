@@ -26,6 +26,8 @@ const BUDGET = 500_000;
 const UPDATE_REPEATS = 5;
 /** Highest points of each update object tried, in order, until one is drawn. */
 const UPDATE_CANDIDATES = 64;
+/** The page's frame-time target, ms (`?frameTarget`; unset: the page's default; 0: every frame draws the budget). */
+const FRAME_TARGET = process.env.POINTCLICK_LARGE_BENCH_FRAME_TARGET;
 
 if (!existsSync(CHROMIUM_PATH)) {
   console.log(`large-scan bench: skipped — ${CHROMIUM_PATH} is missing (apt-get install -y chromium libvulkan1)`);
@@ -40,6 +42,9 @@ interface Figures extends OpenTimings {
   pointCount: number;
   firstClick: { clickToMask: number; worker: number; backbone: number };
   update: { clickToMask: number; pick: number; worker: number; roundTrip: number; movedRegion: number };
+  /** The effective point budget and the last presented frame time (ms) after the updates. */
+  effectiveBudget: number;
+  presentedFrame: number;
   rendererPeakMebibytes: number;
   allProcessesPeakMebibytes: number;
   heapMebibytes: { total: number; window: number; workers: number } | undefined;
@@ -81,7 +86,7 @@ async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan)
   // A fresh browser per scan, so the processes' peak memory is this scan's.
   const browser = await launchChromium(false);
   try {
-    const { page } = await openPlaygroundPage(browser, baseUrl, `budget=${BUDGET}${modelQuery}`);
+    const { page } = await openPlaygroundPage(browser, baseUrl, `budget=${BUDGET}${FRAME_TARGET === undefined ? '' : `&frameTarget=${FRAME_TARGET}`}${modelQuery}`);
     const opened = await openTiledScan(page, scan);
     const rows = Math.ceil(scan.pointCount / ROOM_POINTS / scan.columns);
     const [column, row] = [Math.floor(scan.columns / 2), Math.floor(rows / 2)];
@@ -106,6 +111,7 @@ async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan)
       const roundTrip = Number(await page.evaluate(() => document.body.dataset.lastRoundTripMilliseconds));
       updates.push({ clickToMask: outcome.clickToMaskMilliseconds, pick: outcome.pickMilliseconds, worker: outcome.workerMilliseconds, roundTrip, backbone: outcome.backboneMilliseconds });
     }
+    const [effectiveBudget, presentedFrame] = await page.evaluate(() => [Number(document.body.dataset.effectivePointBudget), Number(document.body.dataset.presentedFrameMilliseconds ?? Number.NaN)]);
     const heapMebibytes = await measureHeaps(page);
     const peaks = chromiumPeaks();
     return {
@@ -119,6 +125,8 @@ async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan)
         roundTrip: median(updates.map((update) => update.roundTrip)),
         movedRegion: updates.filter((update) => update.backbone > 0).length,
       },
+      effectiveBudget,
+      presentedFrame,
       rendererPeakMebibytes: peaks.renderer,
       allProcessesPeakMebibytes: peaks.all,
       heapMebibytes,
@@ -146,7 +154,7 @@ const line = (label: string, pick: (figures: Figures) => number, unit = 'ms') =>
   const [base, value] = [pick(reference), pick(large)];
   console.log(`${label.padEnd(58)} ${value.toFixed(0).padStart(7)} ${unit}   ${millions(reference.pointCount)}: ${base.toFixed(0).padStart(6)} ${unit}   ratio ${(value / base).toFixed(2).padStart(6)}`);
 };
-console.log(`large-scan bench — headless Chromium ${CHROMIUM_PATH}, wasm, SwiftShader WebGL, point budget ${BUDGET.toLocaleString('en')}; ScanNet scene0000_00 tiled (±2.5 mm jitter)`);
+console.log(`large-scan bench — headless Chromium ${CHROMIUM_PATH}, wasm, SwiftShader WebGL, point budget ${BUDGET.toLocaleString('en')}, frame target ${FRAME_TARGET ?? 'the page default'} ms; ScanNet scene0000_00 tiled (±2.5 mm jitter)`);
 console.log(`${millions(large.pointCount)} points against the same steps on ${millions(reference.pointCount)} points (reference, same run, each in a fresh browser)`);
 console.log('');
 line('open: file picked → scan in the page', (figures) => figures.openMilliseconds);
@@ -159,6 +167,8 @@ line(`click update in the region → mask drawn (median of ${UPDATE_REPEATS}) [�
 line('  the pick under the cursor (median)', (figures) => figures.update.pick);
 line('  request → answer in the page (median)', (figures) => figures.update.roundTrip);
 line('  of which in the worker (median)', (figures) => figures.update.worker);
+line('effective point budget after the updates', (figures) => figures.effectiveBudget, 'points');
+line('  last presented frame (draw → next animation frame)', (figures) => figures.presentedFrame);
 line('peak resident set of the renderer (page + workers)', (figures) => figures.rendererPeakMebibytes, 'MiB');
 line('peak resident sets of all Chromium processes, summed', (figures) => figures.allProcessesPeakMebibytes, 'MiB');
 if (large.heapMebibytes && reference.heapMebibytes) {
