@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { buildAndServe, CHROMIUM_PATH, launchChromium } from '../test/playground-fixtures.js';
 import { chromiumPeaks } from './chromium-memory.js';
 import { writeTiledScan, type Box, type TiledScan } from '../test/tiled-scan-fixture.js';
-import { clickScanPoint, furnitureTargets, openPlaygroundPage, openTiledScan, zoomOnto, type Hook, type OpenTimings } from '../test/large-scan-session.js';
+import { clickScanPoint, furnitureTargets, highestPoints, openPlaygroundPage, openTiledScan, zoomOnto, type Hook, type OpenTimings } from '../test/large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -70,16 +70,6 @@ async function measureHeaps(page: Page): Promise<Figures['heapMebibytes']> {
   });
 }
 
-/** The room points of object `instanceId`, highest first, at most UPDATE_CANDIDATES of them. */
-function highestPoints(scan: TiledScan, instanceId: number): number[] {
-  const points: number[] = [];
-  scan.room.instance.forEach((id, point) => {
-    if (id === instanceId) points.push(point);
-  });
-  const height = (point: number) => scan.room.cloud.positions[point * 3 + 2];
-  return points.sort((left, right) => height(right) - height(left)).slice(0, UPDATE_CANDIDATES);
-}
-
 const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
 
 async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan): Promise<Figures> {
@@ -100,7 +90,7 @@ async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan)
     const inside = (point: number) => !region || [0, 1, 2].every((axis) => scan.positions[point * 3 + axis] >= region.minimum[axis] && scan.positions[point * 3 + axis] <= region.maximum[axis]);
     // …and drawn in this view: the highest drawn of each object's UPDATE_CANDIDATES highest points (visible from
     // above; at the effective budget the finest nodes of a small object, its topmost point among them, may not be).
-    const candidates = others.map((target) => highestPoints(scan, target.instanceId).map((roomPoint) => scan.pointOf(tile, roomPoint)).filter(inside));
+    const candidates = others.map((target) => highestPoints(scan, target.instanceId, UPDATE_CANDIDATES).map((roomPoint) => scan.pointOf(tile, roomPoint)).filter(inside));
     const drawn = await page.evaluate((lists) => lists.map((points) => points.find((point) => (window as unknown as Hook).pointclickPlayground.drawnColor(point) !== undefined)), candidates);
     const updatePoints = drawn.filter((point): point is number => point !== undefined);
     if (updatePoints.length === 0) throw new Error('large-scan bench: no other furniture object of the tile is drawn inside the first region');

@@ -87,6 +87,16 @@ export function furnitureTargets(scan: TiledScan, count: number): ClickTarget[] 
     });
 }
 
+/** The room points of object `instanceId`, highest first, at most `count` of them (the most visible from above). */
+export function highestPoints(scan: TiledScan, instanceId: number, count: number): number[] {
+  const points: number[] = [];
+  scan.room.instance.forEach((id, point) => {
+    if (id === instanceId) points.push(point);
+  });
+  const height = (point: number) => scan.room.cloud.positions[point * 3 + 2];
+  return points.sort((left, right) => height(right) - height(left)).slice(0, count);
+}
+
 /** Looks at `box` from above and waits until scan point `point` is drawn (its node refined in). */
 export async function zoomOnto(page: Page, box: Box, point: number): Promise<void> {
   await page.evaluate((view) => (window as unknown as Hook).pointclickPlayground.setView('top', view), box);
