@@ -83,8 +83,8 @@ async function measureScan(baseUrl: string, modelQuery: string, scan: TiledScan)
     const tile = row * scan.columns + column;
     const tileBox = scan.tileBox(column, row);
     const [first, ...others] = furnitureTargets(scan, 12);
-    await zoomOnto(page, tileBox, scan.pointOf(tile, first.roomPoint));
-    const firstClick = await clickScanPoint(page, scan.pointOf(tile, first.roomPoint));
+    const firstPoint = await zoomOnto(page, tileBox, highestPoints(scan, first.instanceId, UPDATE_CANDIDATES).map((roomPoint) => scan.pointOf(tile, roomPoint)));
+    const firstClick = await clickScanPoint(page, firstPoint);
     // Update clicks on other objects of the tile inside the region box, so each is what it says (decoder only).
     const region = JSON.parse((await page.evaluate(() => document.body.dataset.regionBox)) ?? 'null') as Box | null;
     const inside = (point: number) => !region || [0, 1, 2].every((axis) => scan.positions[point * 3 + axis] >= region.minimum[axis] && scan.positions[point * 3 + axis] <= region.maximum[axis]);

@@ -97,10 +97,14 @@ export function highestPoints(scan: TiledScan, instanceId: number, count: number
   return points.sort((left, right) => height(right) - height(left)).slice(0, count);
 }
 
-/** Looks at `box` from above and waits until scan point `point` is drawn (its node refined in). */
-export async function zoomOnto(page: Page, box: Box, point: number): Promise<void> {
+/**
+ * Looks at `box` from above and waits until one of scan points `points` is drawn (its node refined in); returns the
+ * first of them that is (at the effective budget the finest nodes, which hold an object's topmost point, may not be).
+ */
+export async function zoomOnto(page: Page, box: Box, points: readonly number[]): Promise<number> {
   await page.evaluate((view) => (window as unknown as Hook).pointclickPlayground.setView('top', view), box);
-  await page.waitForFunction((id) => (window as unknown as Hook).pointclickPlayground.drawnColor(id) !== undefined, point, { timeout: 120_000, polling: 200 });
+  const drawn = await page.waitForFunction((ids) => ids.find((id) => (window as unknown as Hook).pointclickPlayground.drawnColor(id) !== undefined), points, { timeout: 120_000, polling: 200 });
+  return (await drawn.jsonValue()) as number;
 }
 
 /** What one click on a scan point gave. */

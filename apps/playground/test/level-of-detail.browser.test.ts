@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
 import { writeTiledScan, type Box } from './tiled-scan-fixture.js';
-import { furnitureTargets, highestPoints, openPlaygroundPage, type Hook } from './large-scan-session.js';
+import { furnitureTargets, highestPoints, openPlaygroundPage, zoomOnto, type Hook } from './large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -122,10 +122,7 @@ describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless C
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=click-row]').length === 0);
 
     // Zoom onto the central tile: its nodes refine until one of the object's highest points is drawn.
-    await page.evaluate((box) => (window as unknown as Hook).pointclickPlayground.setView('top', box), scan.tileBox);
-    const target = (await (
-      await page.waitForFunction((ids) => ids.find((id) => (window as unknown as Hook).pointclickPlayground.drawnColor(id) !== undefined), scan.targets, { timeout: 60_000, polling: 200 })
-    ).jsonValue()) as number;
+    const target = await zoomOnto(page, scan.tileBox, scan.targets);
     await page.selectOption('[data-testid=color-mode]', 'instance');
     const position = (await page.evaluate((id) => (window as unknown as Hook).pointclickPlayground.projectPoint(id), target))!;
     phase('zoomed');
