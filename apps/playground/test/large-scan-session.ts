@@ -103,8 +103,9 @@ export function highestPoints(scan: TiledScan, instanceId: number, count: number
  */
 export async function zoomOnto(page: Page, box: Box, points: readonly number[]): Promise<number> {
   await page.evaluate((view) => (window as unknown as Hook).pointclickPlayground.setView('top', view), box);
-  const drawn = await page.waitForFunction((ids) => ids.find((id) => (window as unknown as Hook).pointclickPlayground.drawnColor(id) !== undefined), points, { timeout: 120_000, polling: 200 });
-  return (await drawn.jsonValue()) as number;
+  // Slot + 1, so that point 0 in the first slot is a truthy answer too.
+  const drawn = await page.waitForFunction((ids) => ids.findIndex((id) => (window as unknown as Hook).pointclickPlayground.drawnColor(id) !== undefined) + 1, points, { timeout: 120_000, polling: 200 });
+  return points[(await drawn.jsonValue()) - 1];
 }
 
 /** What one click on a scan point gave. */
