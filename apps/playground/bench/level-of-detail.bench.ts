@@ -57,7 +57,7 @@ const nodeBuildMilliseconds = performance.now() - started;
 const { server, baseUrl, modelQuery } = await buildAndServe();
 const browser = await launchChromium(false);
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-await page.goto(`${baseUrl}?scene=none&backend=wasm&budget=${BUDGET}${modelQuery}`);
+await page.goto(`${baseUrl}?scene=none&backend=wasm&budget=${BUDGET}&frameTarget=0${modelQuery}`);
 
 // ---- the reference: 1M points, drawn whole (one buffer) ---------------------------------------------------------
 await page.setInputFiles('[data-testid=file-input]', reference.path);

@@ -87,10 +87,25 @@ export function furnitureTargets(scan: TiledScan, count: number): ClickTarget[] 
     });
 }
 
-/** Looks at `box` from above and waits until scan point `point` is drawn (its node refined in). */
-export async function zoomOnto(page: Page, box: Box, point: number): Promise<void> {
+/** The room points of object `instanceId`, highest first, at most `count` of them (the most visible from above). */
+export function highestPoints(scan: TiledScan, instanceId: number, count: number): number[] {
+  const points: number[] = [];
+  scan.room.instance.forEach((id, point) => {
+    if (id === instanceId) points.push(point);
+  });
+  const height = (point: number) => scan.room.cloud.positions[point * 3 + 2];
+  return points.sort((left, right) => height(right) - height(left)).slice(0, count);
+}
+
+/**
+ * Looks at `box` from above and waits until one of scan points `points` is drawn (its node refined in); returns the
+ * first of them that is (at the effective budget the finest nodes, which hold an object's topmost point, may not be).
+ */
+export async function zoomOnto(page: Page, box: Box, points: readonly number[]): Promise<number> {
   await page.evaluate((view) => (window as unknown as Hook).pointclickPlayground.setView('top', view), box);
-  await page.waitForFunction((id) => (window as unknown as Hook).pointclickPlayground.drawnColor(id) !== undefined, point, { timeout: 120_000, polling: 200 });
+  // Slot + 1, so that point 0 in the first slot is a truthy answer too.
+  const drawn = await page.waitForFunction((ids) => ids.findIndex((id) => (window as unknown as Hook).pointclickPlayground.drawnColor(id) !== undefined) + 1, points, { timeout: 120_000, polling: 200 });
+  return points[(await drawn.jsonValue()) - 1];
 }
 
 /** What one click on a scan point gave. */

@@ -14,7 +14,7 @@ import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
 import { writeTiledScan, type Box, type TiledScan } from './tiled-scan-fixture.js';
-import { clickScanPoint, furnitureTargets, maskPoints, openPlaygroundPage, openTiledScan, zoomOnto } from './large-scan-session.js';
+import { clickScanPoint, furnitureTargets, highestPoints, maskPoints, openPlaygroundPage, openTiledScan, zoomOnto } from './large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -50,7 +50,10 @@ describe.skipIf(!hasChromium || !hasData)('a 10M-point scan in headless Chromium
     phase(`built, ${(scan.byteLength / 2 ** 20).toFixed(0)} MB PLY written`);
     const browser = await launchChromium(false);
     served.browser = browser;
-    const { page, errors } = await openPlaygroundPage(browser, baseUrl, `budget=${POINT_BUDGET}${modelQuery}`);
+    // A fixed budget (frameTarget=0: no adaptation): at the adaptive default SwiftShader's frames bring the effective
+    // budget to its floor, at which a 10M scan's tile view may not draw the second object at all (no refinement at
+    // rest yet). The adaptive budget is checked in level-of-detail.browser.test.ts.
+    const { page, errors } = await openPlaygroundPage(browser, baseUrl, `budget=${POINT_BUDGET}&frameTarget=0${modelQuery}`);
 
     const opened = await openTiledScan(page, scan);
     phase('opened, octree built');
@@ -65,8 +68,9 @@ describe.skipIf(!hasChromium || !hasData)('a 10M-point scan in headless Chromium
     const tile = row * scan.columns + column;
     const tileBox = scan.tileBox(column, row);
     const [firstTarget, secondTarget] = furnitureTargets(scan, 2);
-    const firstPoint = scan.pointOf(tile, firstTarget.roomPoint);
-    await zoomOnto(page, tileBox, firstPoint);
+    // Each object's highest drawn point (visible from above; at the effective budget its topmost may not be drawn).
+    const highestOf = (instanceId: number) => highestPoints(scan, instanceId, 64).map((roomPoint) => scan.pointOf(tile, roomPoint));
+    const firstPoint = await zoomOnto(page, tileBox, highestOf(firstTarget.instanceId));
     phase('zoomed');
 
     const first = await clickScanPoint(page, firstPoint);
@@ -93,8 +97,7 @@ describe.skipIf(!hasChromium || !hasData)('a 10M-point scan in headless Chromium
     await page.screenshot({ path: join(artifacts, 'large-scan-1-first-mask.png') });
 
     // A second object in the same tile: the segmentation updates, object 1 keeps its mask.
-    const secondPoint = scan.pointOf(tile, secondTarget.roomPoint);
-    await zoomOnto(page, tileBox, secondPoint);
+    const secondPoint = await zoomOnto(page, tileBox, highestOf(secondTarget.instanceId));
     const second = await clickScanPoint(page, secondPoint, true);
     phase('second mask');
     expect(Number(await page.evaluate(() => document.body.dataset.segmentationRuns))).toBe(2);

@@ -2,7 +2,8 @@
  * Level-of-detail drawing in headless Chromium (wasm, SwiftShader WebGL): a real ScanNet room tiled 7 × 7 (2.45M
  * points) opens with a 500k-point budget; the octree is built in its worker, no frame draws more than the budget,
  * a click at the overview (coarse nodes) picks a real point drawn where it was clicked, and after zooming onto one
- * tile a click on its largest furniture object gives that object a mask, drawn in the nodes' colour buffers.
+ * tile a click on its largest furniture object gives that object a mask, drawn in the nodes' colour buffers. The
+ * adaptive budget's figures (effective budget within [floor, chosen budget], frames timed) are checked on the way.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { APP_DIRECTORY, buildAndServe, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
 import { writeTiledScan, type Box } from './tiled-scan-fixture.js';
-import { furnitureTargets, openPlaygroundPage, type Hook } from './large-scan-session.js';
+import { furnitureTargets, highestPoints, openPlaygroundPage, zoomOnto, type Hook } from './large-scan-session.js';
 
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const scene = join(sharedData, 'scannet-votenet', 'scene0000_00');
@@ -28,7 +29,7 @@ const POINT_BUDGET = 500_000;
 const OBJECT_ONE_COLOR: [number, number, number] = [230, 25, 75];
 
 /** The room tiled GRID × GRID (0.5 m apart), with the tiled ground truth and the click target in a central tile. */
-function tiledScan(): { path: string; pointCount: number; instance: Int32Array; colors: Uint8Array; target: number; tileBox: Box } {
+function tiledScan(): { path: string; pointCount: number; instance: Int32Array; colors: Uint8Array; targets: number[]; tileBox: Box } {
   const scan = writeTiledScan(scene, GRID * GRID, { name: `pointclick-lod-scene0000_00-tiled-${GRID * GRID}` });
   const roomCount = scan.room.cloud.pointCount;
   // Distinct instance ids per tile: tile t's objects are t·1000 + id.
@@ -36,10 +37,12 @@ function tiledScan(): { path: string; pointCount: number; instance: Int32Array; 
     const id = scan.room.instance[point % roomCount];
     return id > 0 ? Math.floor(point / roomCount) * 1000 + id : 0;
   });
-  // The largest furniture object of the room, in a central tile; its topmost point is visible from above.
+  // The largest furniture object of the room, in a central tile; its highest points are visible from above (the
+  // click aims at the highest one drawn: at the effective budget the finest nodes, the topmost point's, may not be).
   const [largest] = furnitureTargets(scan, 1);
   const middle = Math.floor(GRID / 2);
-  return { path: scan.path, pointCount: scan.pointCount, instance, colors: scan.colors, target: scan.pointOf(middle * GRID + middle, largest.roomPoint), tileBox: scan.tileBox(middle, middle) };
+  const targets = highestPoints(scan, largest.instanceId, 64).map((roomPoint) => scan.pointOf(middle * GRID + middle, roomPoint));
+  return { path: scan.path, pointCount: scan.pointCount, instance, colors: scan.colors, targets, tileBox: scan.tileBox(middle, middle) };
 }
 
 function dataset(page: Page, key: string): Promise<string | undefined> {
@@ -87,6 +90,17 @@ describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless C
     expect(overviewDrawn).toBeGreaterThan(0);
     expect(overviewDrawn).toBeLessThan(scan.pointCount);
     expect(Number(await dataset(page, 'drawnNodes'))).toBeGreaterThan(1);
+    // The adaptive budget (default 60 ms target): frames are timed, the effective budget stays between the floor
+    // and the chosen budget, and the status line shows the effective budget beside the chosen one when they differ.
+    await page.waitForFunction(() => document.body.dataset.presentedFrameMilliseconds !== undefined);
+    expect(Number(await dataset(page, 'presentedFrameMilliseconds'))).toBeGreaterThan(0);
+    expect(await dataset(page, 'frameTargetMilliseconds')).toBe('60');
+    const effective = Number(await dataset(page, 'effectivePointBudget'));
+    expect(effective).toBeGreaterThanOrEqual(100_000);
+    expect(effective).toBeLessThanOrEqual(POINT_BUDGET);
+    const frameLine = await page.locator('#frame').textContent();
+    expect(frameLine).toMatch(effective === POINT_BUDGET ? /budget 500,000/ : /effective budget [\d,]+ of 500,000/);
+    console.log(`level-of-detail test: overview frame ${await dataset(page, 'presentedFrameMilliseconds')} ms (draw → next animation frame), effective budget ${effective.toLocaleString('en')} of ${POINT_BUDGET.toLocaleString('en')}`);
     await page.screenshot({ path: join(artifacts, 'lod-1-overview.png') });
 
     // A background click at the overview picks a real point: one that is drawn, drawn where the cursor was.
@@ -107,15 +121,14 @@ describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless C
     await page.keyboard.press('Control+z');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=click-row]').length === 0);
 
-    // Zoom onto the central tile: its nodes refine until the target point is drawn.
-    await page.evaluate((box) => (window as unknown as Hook).pointclickPlayground.setView('top', box), scan.tileBox);
-    await page.waitForFunction((id) => (window as unknown as Hook).pointclickPlayground.drawnColor(id) !== undefined, scan.target, { timeout: 60_000, polling: 200 });
+    // Zoom onto the central tile: its nodes refine until one of the object's highest points is drawn.
+    const target = await zoomOnto(page, scan.tileBox, scan.targets);
     await page.selectOption('[data-testid=color-mode]', 'instance');
-    const position = (await page.evaluate((id) => (window as unknown as Hook).pointclickPlayground.projectPoint(id), scan.target))!;
+    const position = (await page.evaluate((id) => (window as unknown as Hook).pointclickPlayground.projectPoint(id), target))!;
     phase('zoomed');
     await page.mouse.click(position[0], position[1]);
     const picked = Number(await dataset(page, 'lastPick'));
-    expect(scan.instance[picked], `picked point ${picked} belongs to the clicked object`).toBe(scan.instance[scan.target]);
+    expect(scan.instance[picked], `picked point ${picked} belongs to the clicked object`).toBe(scan.instance[target]);
 
     await page.waitForFunction(() => Number(document.body.dataset.segmentationRuns ?? 0) >= 1 && document.body.dataset.busy === 'false', undefined, { timeout: 90_000 });
     phase('mask');
@@ -126,7 +139,7 @@ describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless C
     // subject here, so how much of the object it covers is only reported).
     const objectPoints: number[] = [];
     scan.instance.forEach((id, point) => {
-      if (id === scan.instance[scan.target]) objectPoints.push(point);
+      if (id === scan.instance[target]) objectPoints.push(point);
     });
     const objectMasked = await page.evaluate((points) => {
       const labels = (window as unknown as Hook).pointclickPlayground.instanceLabels!;
@@ -169,6 +182,7 @@ describe.skipIf(!hasChromium || !hasData)('level-of-detail drawing in headless C
     await page.locator('[data-testid=point-budget]').dispatchEvent('change');
     await page.evaluate(() => (window as unknown as Hook).pointclickPlayground.measureRendering(1));
     expect(Number(await dataset(page, 'drawnPoints'))).toBeLessThanOrEqual(200_000);
+    expect(Number(await dataset(page, 'effectivePointBudget'))).toBeLessThanOrEqual(200_000);
     expect([await dataset(page, 'levelOfDetail'), await dataset(page, 'octreeNodes')]).toEqual(['on', nodes]);
     await page.fill('[data-testid=point-budget]', '3');
     await page.locator('[data-testid=point-budget]').dispatchEvent('change');

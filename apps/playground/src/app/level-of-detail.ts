@@ -1,12 +1,26 @@
 import type { PointCloudViewer } from '../viewer/point-cloud-viewer.js';
 import type { PointColoring } from '../viewer/octree-renderer.js';
 import type { OctreeBuildRequest, OctreeBuildResponse } from '../lod/octree-build-protocol.js';
+import { FrameBudgetController } from '../viewer/frame-budget-controller.js';
 import { element, showMessage } from './page-elements.js';
 
 /** Default point budget: the most points drawn in one frame. */
 export const DEFAULT_POINT_BUDGET = 3_000_000;
 /** Smallest budget the page accepts, points (an octree's root node has up to a few tens of thousands). */
 export const MINIMUM_POINT_BUDGET = 100_000;
+/** Default frame time the effective budget aims at, milliseconds (a click's frame then costs at most about this). */
+export const DEFAULT_FRAME_TARGET_MILLISECONDS = 60;
+
+/** How the page bounds the points drawn per frame. */
+export interface LevelOfDetailOptions {
+  /** Most points drawn per frame (default {@link DEFAULT_POINT_BUDGET}); larger scans are drawn level of detail. */
+  pointBudget?: number;
+  /**
+   * Frame time the effective budget aims at, milliseconds (default {@link DEFAULT_FRAME_TARGET_MILLISECONDS}; 0
+   * turns adaptation off: every frame may draw the whole point budget).
+   */
+  frameTargetMilliseconds?: number;
+}
 
 /**
  * How the page draws a scan: whole (one buffer, as before) when it has at most the point budget of points, else
@@ -17,6 +31,16 @@ export const MINIMUM_POINT_BUDGET = 100_000;
  * `frameSubmitMilliseconds` (node choice, uploads and draw submission of the last frame),
  * `octreeNodes`, `octreeBuilt`, `octreeDepth`, `octreeFirstNodeMilliseconds`, `octreeBuildMilliseconds`,
  * `octreePositions` (`shared` or `copied`).
+ *
+ * The budget input is a ceiling: level-of-detail frames draw at most the effective budget, which a
+ * {@link FrameBudgetController} lowers when frames take longer than the frame-time target and raises again when
+ * they are fast (issue 18: SwiftShader and a GPU differ by 100×, so no fixed budget suits both). A frame's time is
+ * measured from the start of its draw to the next animation frame, asked for right after the draw: WebGL gives no
+ * GPU time without the disjoint-timer extension (absent in SwiftShader), and the CPU time around the draw is only the
+ * submission (1–3 ms), while the next animation frame waits for the drawn one to be presented — the compositor's
+ * read-back in SwiftShader, the GPU's work and the display's refresh on a GPU. A new effective budget applies from
+ * the next frame (none is drawn for it). Dataset: `effectivePointBudget`, `frameTargetMilliseconds`,
+ * `presentedFrameMilliseconds` (the last measured frame).
  */
 export class LevelOfDetailDisplay {
   private worker?: Worker;
@@ -24,18 +48,24 @@ export class LevelOfDetailDisplay {
   private buildStarted = 0;
   private maxDrawnPoints = 0;
   private budget: number;
+  private readonly frameBudget: FrameBudgetController;
+  private measuringFrame = false;
+  private presentedFrameMilliseconds?: number;
 
   /**
-   * @param pointBudget Initial budget, points (clamped to at least {@link MINIMUM_POINT_BUDGET}).
+   * @param options Initial budget (points, clamped to at least {@link MINIMUM_POINT_BUDGET}) and frame target.
    * @param budgetChanged Called after the budget input changed the budget (the page redraws the scan, which may
    *   switch between whole and level-of-detail drawing).
    */
   constructor(
     private readonly viewer: PointCloudViewer,
-    pointBudget: number,
+    options: LevelOfDetailOptions,
     budgetChanged: () => void,
   ) {
-    this.budget = Math.max(MINIMUM_POINT_BUDGET, Math.round(pointBudget));
+    this.budget = Math.max(MINIMUM_POINT_BUDGET, Math.round(options.pointBudget ?? DEFAULT_POINT_BUDGET));
+    const target = options.frameTargetMilliseconds ?? DEFAULT_FRAME_TARGET_MILLISECONDS;
+    this.frameBudget = new FrameBudgetController({ targetMilliseconds: target, ceilingPoints: this.budget, floorPoints: MINIMUM_POINT_BUDGET });
+    document.body.dataset.frameTargetMilliseconds = String(target);
     const input = element<HTMLInputElement>('point-budget');
     input.value = String(this.budget / 1e6);
     input.onchange = () => {
@@ -46,14 +76,17 @@ export class LevelOfDetailDisplay {
       }
       this.budget = Math.max(MINIMUM_POINT_BUDGET, Math.round(millions * 1e6));
       input.value = String(this.budget / 1e6);
-      this.viewer.setPointBudget(this.budget);
+      this.frameBudget.setCeiling(this.budget);
+      this.viewer.setPointBudget(this.frameBudget.effectiveBudget);
       document.body.dataset.pointBudget = String(this.budget);
+      document.body.dataset.effectivePointBudget = String(this.frameBudget.effectiveBudget);
       budgetChanged();
     };
     document.body.dataset.pointBudget = String(this.budget);
+    document.body.dataset.effectivePointBudget = String(this.frameBudget.effectiveBudget);
   }
 
-  /** Most points drawn in one frame. */
+  /** Most points drawn in one frame: the user's budget (the effective budget's ceiling). */
   get pointBudget(): number {
     return this.budget;
   }
@@ -81,7 +114,7 @@ export class LevelOfDetailDisplay {
   showLevelOfDetail(positions: Float32Array, coloring: PointColoring, keepView: boolean): void {
     this.stopBuild();
     this.maxDrawnPoints = 0;
-    this.viewer.setLevelOfDetailCloud(positions, this.budget, coloring, keepView);
+    this.viewer.setLevelOfDetailCloud(positions, this.frameBudget.effectiveBudget, coloring, keepView);
     const dataset = document.body.dataset;
     dataset.levelOfDetail = 'on';
     dataset.octreeNodes = '0';
@@ -108,7 +141,12 @@ export class LevelOfDetailDisplay {
     worker.postMessage(request, shared ? [] : [handed.buffer]);
   }
 
-  /** Records a drawn frame: the status line and the dataset figures. */
+  /** Points the next level-of-detail frame may draw (at most {@link pointBudget}). */
+  get effectivePointBudget(): number {
+    return this.frameBudget.effectiveBudget;
+  }
+
+  /** Records a drawn frame: the status line and the dataset figures; measures its presented time. */
   frameDrawn(): void {
     const dataset = document.body.dataset;
     const drawn = this.viewer.lastDrawnPoints;
@@ -117,8 +155,39 @@ export class LevelOfDetailDisplay {
     dataset.drawnNodes = String(this.viewer.lastDrawnNodes);
     dataset.maxDrawnPoints = String(this.maxDrawnPoints);
     dataset.frameSubmitMilliseconds = this.viewer.lastFrameMilliseconds.toFixed(1);
-    const nodes = this.viewer.isLevelOfDetail ? `, ${drawn.toLocaleString('en')} points in ${this.viewer.lastDrawnNodes} octree nodes (budget ${this.budget.toLocaleString('en')})` : '';
+    if (this.viewer.isLevelOfDetail && this.frameBudget.isAdaptive) this.measureFrame(performance.now() - this.viewer.lastFrameMilliseconds, drawn);
+    this.showFrame();
+  }
+
+  /** The status line: submission time, points and nodes drawn, effective and chosen budgets, presented time. */
+  private showFrame(): void {
+    const drawn = this.viewer.lastDrawnPoints;
+    const effective = this.frameBudget.effectiveBudget;
+    const budgets = effective === this.budget ? `budget ${this.budget.toLocaleString('en')}` : `effective budget ${effective.toLocaleString('en')} of ${this.budget.toLocaleString('en')}`;
+    const presented = this.presentedFrameMilliseconds === undefined ? '' : `; frame ${this.presentedFrameMilliseconds.toFixed(0)} ms, target ${this.frameBudget.targetMilliseconds} ms`;
+    const nodes = this.viewer.isLevelOfDetail ? `, ${drawn.toLocaleString('en')} points in ${this.viewer.lastDrawnNodes} octree nodes (${budgets}${presented})` : '';
     element('frame').textContent = `${this.viewer.lastFrameMilliseconds.toFixed(1)} ms to submit${nodes}`;
+  }
+
+  /**
+   * Times the frame whose draw began at `started` (page clock, ms) until the next animation frame, and hands the
+   * time to the budget controller (one frame at a time; hidden pages, whose animation frames stop, are not timed).
+   */
+  private measureFrame(started: number, drawnPoints: number): void {
+    if (this.measuringFrame || document.visibilityState !== 'visible') return;
+    this.measuringFrame = true;
+    requestAnimationFrame(() => {
+      this.measuringFrame = false;
+      if (!this.viewer.isLevelOfDetail || document.visibilityState !== 'visible') return;
+      this.presentedFrameMilliseconds = performance.now() - started;
+      document.body.dataset.presentedFrameMilliseconds = this.presentedFrameMilliseconds.toFixed(1);
+      if (this.frameBudget.recordFrame(this.presentedFrameMilliseconds, drawnPoints)) {
+        // Applies from the next frame: none is drawn for it (a larger budget's frame would only delay a click).
+        this.viewer.setPointBudget(this.frameBudget.effectiveBudget, false);
+        document.body.dataset.effectivePointBudget = String(this.frameBudget.effectiveBudget);
+      }
+      this.showFrame();
+    });
   }
 
   private handleBuildMessage(message: OctreeBuildResponse): void {

@@ -20,11 +20,11 @@ import { bindLabelFileControls } from './label-files-menu.js';
 import { strokeConstraints } from '../state/correction-strokes.js';
 import { CorrectionTools } from './correction-tools.js';
 import { AutosaveController } from './autosave.js';
-import { DEFAULT_POINT_BUDGET, LevelOfDetailDisplay } from './level-of-detail.js';
+import { LevelOfDetailDisplay, type LevelOfDetailOptions } from './level-of-detail.js';
 import { ScanPainter } from './scan-painting.js';
 
 /** Where the page finds its resources, from the query string. */
-export interface PlaygroundOptions {
+export interface PlaygroundOptions extends LevelOfDetailOptions {
   /** Absolute URL of the checkpoint's model.json. */
   modelUrl: string;
   /** Absolute URL prefix of the tfjs .wasm files. */
@@ -33,8 +33,6 @@ export interface PlaygroundOptions {
   preferredBackend?: 'webgpu' | 'wasm' | 'cpu';
   /** Seed of the default scene; undefined starts with no scan. */
   defaultSceneSeed?: number;
-  /** Most points drawn per frame (default {@link DEFAULT_POINT_BUDGET}); larger scans are drawn level of detail. */
-  pointBudget?: number;
   /** How the worker reads scan files (default `'random-access'`; the others are benchmark references). */
   scanReading?: ScanReading;
 }
@@ -74,7 +72,7 @@ export class PlaygroundApp {
 
   constructor(private readonly options: PlaygroundOptions) {
     this.viewer = new PointCloudViewer(element('viewport'));
-    this.levelOfDetail = new LevelOfDetailDisplay(this.viewer, options.pointBudget ?? DEFAULT_POINT_BUDGET, () => {
+    this.levelOfDetail = new LevelOfDetailDisplay(this.viewer, options, () => {
       // A new budget only redraws the scan when it switches between whole and level of detail (the octree is kept).
       if (!this.scan || this.viewer.isLevelOfDetail === this.levelOfDetail.needsLevelOfDetail(this.scan.pointCount)) return;
       this.displayScan(true);

@@ -167,11 +167,11 @@ export class PointCloudViewer implements PickingScene {
     this.requestRender();
   }
 
-  /** Most points a level-of-detail cloud draws in one frame. */
-  setPointBudget(pointBudget: number): void {
+  /** Most points a level-of-detail cloud draws in one frame; redrawn at once unless `redraw` is false. */
+  setPointBudget(pointBudget: number, redraw = true): void {
     if (!this.levelOfDetail) return;
     this.levelOfDetail.pointBudget = pointBudget;
-    this.requestRender();
+    if (redraw) this.requestRender();
   }
 
   /**
