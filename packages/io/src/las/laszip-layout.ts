@@ -33,6 +33,44 @@ const LAYERED_ITEM_LAYERS: Readonly<Record<number, number | 'bytes'>> = {
   [LASZIP_ITEM_TYPES.byte14]: 'bytes',
 };
 
+/** Byte offset of the header's point count: the 64-bit count of LAS 1.4 (byte 247), else the legacy 32-bit one (107). */
+export function pointCountFieldOffset(header: LasHeader): number {
+  return header.version[1] >= 4 ? 247 : 107;
+}
+
+/**
+ * Refuses a header whose points would decompress to more than {@link LAZ_MAXIMUM_COMPRESSION_RATIO} × the compressed
+ * bytes present, so the decoder's work stays bounded by the file's size.
+ * @throws through `fail` (field `pointCount`).
+ */
+export function checkLazCompressionRatio(
+  header: LasHeader,
+  compressedByteCount: number,
+  fail: (message: string, byteOffset: number, field: string) => never,
+): void {
+  const { pointCount, pointRecordLength } = header;
+  const claimedBytes = pointCount * pointRecordLength;
+  if (claimedBytes > compressedByteCount * LAZ_MAXIMUM_COMPRESSION_RATIO) {
+    fail(
+      `header claims ${pointCount} points of ${pointRecordLength} bytes (${claimedBytes} bytes), more than ${LAZ_MAXIMUM_COMPRESSION_RATIO} × the ${compressedByteCount} compressed bytes present`,
+      pointCountFieldOffset(header),
+      'pointCount',
+    );
+  }
+}
+
+/**
+ * Bytes of the layered (LAS 1.4) chunk that starts at `offset` of `view`: its raw record, its point count, its
+ * `layerCount` layer sizes and the layers they give. The caller has checked that the head (record, count, sizes) is
+ * inside `view`.
+ */
+export function layeredChunkByteLength(view: DataView, offset: number, recordLength: number, layerCount: number): number {
+  const sizesOffset = offset + recordLength + 4;
+  let byteLength = recordLength + 4 + layerCount * 4;
+  for (let layer = 0; layer < layerCount; layer++) byteLength += view.getUint32(sizesOffset + layer * 4, true);
+  return byteLength;
+}
+
 /**
  * Walks the layered chunks between `start` and the chunk table: each is a raw record, its point count (at most
  * `chunkSize`, at least 1), `layerCount` layer sizes and the layers. Returns the points they hold.
@@ -59,8 +97,7 @@ function countLayeredChunkPoints(
     }
     const count = view.getUint32(offset + recordLength, true);
     if (count < 1 || count > chunkSize) fail(`layered chunk ${chunks} claims ${count} points, expected 1..${chunkSize}`, offset + recordLength, 'chunk point count');
-    let next = sizesOffset + layerCount * 4;
-    for (let layer = 0; layer < layerCount; layer++) next += view.getUint32(sizesOffset + layer * 4, true);
+    const next = offset + layeredChunkByteLength(view, offset, recordLength, layerCount);
     if (next > end) fail(`layered chunk ${chunks}'s layers run to byte ${next}, past the chunk table at ${end}`, sizesOffset, 'chunk layer sizes');
     points += count;
     offset = next;
@@ -209,7 +246,7 @@ export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName
       if (pointCount > chunkCount * chunkSize) {
         fail(
           `header claims ${pointCount} points, but the chunk table's ${chunkCount} chunks of ${chunkSize} points hold at most ${chunkCount * chunkSize}`,
-          header.version[1] >= 4 ? 247 : 107,
+          pointCountFieldOffset(header),
           'pointCount',
         );
       }
@@ -218,19 +255,12 @@ export function checkLaszipLayout(bytes: Uint8Array, header: LasHeader, fileName
         // chunk by chunk instead of by a compression ratio, which very regular clouds exceed legitimately.
         const heldPoints = countLayeredChunkPoints(view, pointDataOffset + 8, chunkTableOffset, pointRecordLength, layerCount, chunkSize, chunkCount, fail);
         if (pointCount > heldPoints) {
-          fail(`header claims ${pointCount} points, but its ${chunkCount} layered chunks hold ${heldPoints}`, header.version[1] >= 4 ? 247 : 107, 'pointCount');
+          fail(`header claims ${pointCount} points, but its ${chunkCount} layered chunks hold ${heldPoints}`, pointCountFieldOffset(header), 'pointCount');
         }
         return { compressor, chunkSize, chunkCount, compressedByteCount };
       }
     }
   }
-  const claimedBytes = pointCount * pointRecordLength;
-  if (claimedBytes > compressedByteCount * LAZ_MAXIMUM_COMPRESSION_RATIO) {
-    fail(
-      `header claims ${pointCount} points of ${pointRecordLength} bytes (${claimedBytes} bytes), more than ${LAZ_MAXIMUM_COMPRESSION_RATIO} × the ${compressedByteCount} compressed bytes present`,
-      header.version[1] >= 4 ? 247 : 107,
-      'pointCount',
-    );
-  }
+  checkLazCompressionRatio(header, compressedByteCount, fail);
   return { compressor, chunkSize, chunkCount, compressedByteCount };
 }

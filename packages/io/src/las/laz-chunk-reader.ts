@@ -7,7 +7,7 @@ import type { LasPointCloud } from './las-point-cloud.js';
 import { LasPointDecoder } from './las-point-decoder.js';
 import { usesLazPerf } from './las-reader.js';
 import { readLaszipChunkTable } from './laszip-chunk-table.js';
-import { LAZ_MAXIMUM_COMPRESSION_RATIO, parseLaszipVlr, VARIABLE_CHUNK_SIZE } from './laszip-layout.js';
+import { checkLazCompressionRatio, parseLaszipVlr, VARIABLE_CHUNK_SIZE } from './laszip-layout.js';
 import { dropLazPerf, loadLazPerf, type LazPerfModule } from './laz-raw-records.js';
 
 /** Bytes of the largest public header (LAS 1.4); the offset to the point data sits at byte 96 of every version. */
@@ -78,13 +78,7 @@ export async function readLazChunks(
   const { chunkStarts, chunkPointCounts } = readLaszipChunkTable(table, { tableOffset, firstChunkOffset: pointDataOffset + 8, chunkSize, pointCount, recordLength: pointRecordLength, fileName });
   // Point-wise chunks do not state their own counts: bound the decoder's work by the compressed bytes as readLas does.
   const compressedByteCount = tableOffset - pointDataOffset - 8;
-  if (vlr.compressor !== 3 && pointCount * pointRecordLength > compressedByteCount * LAZ_MAXIMUM_COMPRESSION_RATIO) {
-    fail(
-      `header claims ${pointCount} points of ${pointRecordLength} bytes (${pointCount * pointRecordLength} bytes), more than ${LAZ_MAXIMUM_COMPRESSION_RATIO} × the ${compressedByteCount} compressed bytes present`,
-      header.version[1] >= 4 ? 247 : 107,
-      'pointCount',
-    );
-  }
+  if (vlr.compressor !== 3) checkLazCompressionRatio(header, compressedByteCount, fail);
   const decoder = new LasPointDecoder(header, fields, fileName, () => undefined);
   const chunkDecoder = await LaszipChunkDecoder.create(header.pointFormat, pointRecordLength, fileName, pointDataOffset + 8);
   try {

@@ -6,7 +6,7 @@ import type { LasHeader } from './las-header.js';
 import type { LasPointCloud } from './las-point-cloud.js';
 import { LasPointDecoder } from './las-point-decoder.js';
 import { usesLazPerf } from './las-reader.js';
-import { parseLaszipVlr, VARIABLE_CHUNK_SIZE } from './laszip-layout.js';
+import { layeredChunkByteLength, parseLaszipVlr, pointCountFieldOffset, VARIABLE_CHUNK_SIZE } from './laszip-layout.js';
 import { LaszipChunkDecoder } from './laz-chunk-reader.js';
 
 /** Bytes of the chunk table's head (version, chunk count), the least that follows the last chunk. */
@@ -43,7 +43,7 @@ export async function readLayeredLazStream(reader: ByteStreamReader, header: Las
   // and takes at least its head.
   const maximumPoints = Math.max(0, Math.floor((pointsEnd - firstChunk) / chunkHeadBytes)) * chunkSizeField;
   if (pointCount > maximumPoints) {
-    fail(`header claims ${pointCount} points, but ${pointsEnd - firstChunk} bytes of layered chunks of at most ${chunkSizeField} points (heads of ${chunkHeadBytes} bytes) hold at most ${maximumPoints}`, header.version[1] >= 4 ? 247 : 107, 'pointCount');
+    fail(`header claims ${pointCount} points, but ${pointsEnd - firstChunk} bytes of layered chunks of at most ${chunkSizeField} points (heads of ${chunkHeadBytes} bytes) hold at most ${maximumPoints}`, pointCountFieldOffset(header), 'pointCount');
   }
   if (reader.position !== 0) throw new RangeError('readLayeredLazStream: the stream must be at its start');
   reader.consume(firstChunk);
@@ -57,8 +57,7 @@ export async function readLayeredLazStream(reader: ByteStreamReader, header: Las
       const view = new DataView(head.buffer, head.byteOffset, head.length);
       const count = view.getUint32(recordLength, true);
       if (count < 1 || count > chunkSizeField) fail(`layered chunk ${chunk} claims ${count} points, expected 1..${chunkSizeField}`, chunkStart + recordLength, 'chunk point count');
-      let chunkBytes = chunkHeadBytes;
-      for (let layer = 0; layer < layerCount; layer++) chunkBytes += view.getUint32(recordLength + 4 + layer * 4, true);
+      const chunkBytes = layeredChunkByteLength(view, 0, recordLength, layerCount);
       if (chunkStart + chunkBytes > pointsEnd) fail(`layered chunk ${chunk}'s layers run to byte ${chunkStart + chunkBytes}, past the chunk table's place at the end of the ${reader.totalBytes}-byte file`, chunkStart + recordLength + 4, 'chunk layer sizes');
       const bytes = allocateArray(Uint8Array, chunkBytes, { format: 'laz', fileName, field: 'chunk' });
       const received = await reader.readInto(bytes);
