@@ -98,13 +98,18 @@ function withInferenceSettings(command: Command): Command {
     .option('--superpoint-scale <k>', "computeSuperpoints' Felzenszwalb–Huttenlocher k (larger: larger superpoints)", parseNonNegative)
     .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
     .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene)', parseInputScale)
-    .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none)', parsePositive);
+    .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none)', parsePositive)
+    .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parseClickAdaptation);
 }
 
 function parsePositive(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !(number > 0) || !Number.isFinite(number)) throw new InvalidArgumentError(`expected a finite number > 0, got '${value}'`);
   return number;
+}
+
+function parseClickAdaptation(value: string): number | 'off' {
+  return value === 'off' ? 'off' : parsePositive(value);
 }
 
 function parseClickCounts(value: string): number[] {
@@ -126,6 +131,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
     superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
     inputScale: options.inputScale,
     temperature: options.temperature,
+    clickAdaptation: options.clickAdaptation,
   };
 }
 
@@ -138,6 +144,7 @@ interface InferenceSettingOptions {
   superpointScale?: number;
   superpointMinimumSize?: number;
   inputScale?: number | 'auto';
+  clickAdaptation?: number | 'off';
   temperature?: number;
 }
 

@@ -121,6 +121,13 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   if (config.inputScale !== undefined && config.inputScale !== 'auto' && !(typeof config.inputScale === 'number' && config.inputScale > 0 && Number.isFinite(config.inputScale))) {
     throw new CheckpointError(source, `field 'config.inputScale': expected a positive number or 'auto', got ${JSON.stringify(config.inputScale)}`);
   }
+  const adaptation: unknown = config.clickAdaptation;
+  if (adaptation !== undefined) {
+    const regularization: unknown = typeof adaptation === 'object' && adaptation !== null ? (adaptation as Record<string, unknown>).regularization : undefined;
+    if (!(typeof regularization === 'number' && regularization > 0 && Number.isFinite(regularization))) {
+      throw new CheckpointError(source, `field 'config.clickAdaptation': expected { regularization } with a finite regularization > 0, got ${JSON.stringify(adaptation)}`);
+    }
+  }
   const calibration: unknown = config.calibration;
   if (calibration !== undefined) {
     const temperature: unknown = typeof calibration === 'object' && calibration !== null ? (calibration as Record<string, unknown>).temperature : undefined;

@@ -3,6 +3,8 @@ export { RegionSegmenter, DEFAULT_REGION_VOXEL_BUDGET } from './region-segmenter
 export { assignClickGroups, clickLocalityPenalties, lowerClickProbability, CLICK_LOCALITY_LOGIT_LIMIT } from './click-grouping.js';
 export { SuperpointIndex, clickConstraintLabels, poolSuperpointLogits, UNCONSTRAINED } from './click-constraints.js';
 export { ClickGeodesicDistances } from './click-geodesic-distances.js';
+export { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
+export type { ClickAdaptationInput, ClickAdaptationResult } from './click-adaptation.js';
 export { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 export { loadSegmenter, serializeCheckpoint, parseCheckpointDocument, createModelFromCheckpoint, crc32 } from './checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION } from './segmenter-config.js';
@@ -13,7 +15,7 @@ export type { SegmentationConstraints, PointSets } from './point-constraints.js'
 export type { SegmentationResult, SegmenterOptions, SceneOptions } from './segmenter.js';
 export type { RegionSegmenterOptions, SegmentationRegion, RegionSegmentationResult, RegionSceneGrid, LabelChanges } from './region-segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
-export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, SuperpointSettings, ClassCalibration } from './segmenter-config.js';
+export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, SuperpointSettings, ClassCalibration, ClickAdaptationSettings } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
 export { serializeSegmenterSafetensors, loadSegmenterSafetensors } from './safetensors-weights.js';

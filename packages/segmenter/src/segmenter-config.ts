@@ -40,6 +40,18 @@ export interface SegmenterConfig {
   superpoints?: SuperpointSettings;
   /** Calibration of the class probabilities; absent: temperature 1 (the softmax of the logits as they are). */
   calibration?: ClassCalibration;
+  /**
+   * Online click adaptation (`adaptClickProbabilities`): each object with two or more clicks gets a linear
+   * correction of its mask logits over the superpoints' finest features, fitted to the superpoints its clicks
+   * and the other labels' clicks fall in. Needs superpoint pooling. Absent: off.
+   */
+  clickAdaptation?: ClickAdaptationSettings;
+}
+
+/** Settings of the online click adaptation. */
+export interface ClickAdaptationSettings {
+  /** L2 penalty λ of the fit against the mean cross-entropy of the clicked superpoints; a finite number > 0 (larger: smaller corrections). */
+  regularization: number;
 }
 
 /**

@@ -101,7 +101,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   const settings = segmenter.superpointSettings;
   options.log(
     `superpoints: click constraints ${settings.clickConstraints ? 'on' : 'off'}, pooling ${settings.pooling ? 'on' : 'off'}` +
-      ` (scale ${settings.scale ?? 'default'}, minimum size ${settings.minimumSize ?? 'default'}); input scale ${segmenter.model.config.inputScale ?? 1}`,
+      ` (scale ${settings.scale ?? 'default'}, minimum size ${settings.minimumSize ?? 'default'}); input scale ${segmenter.model.config.inputScale ?? 1}` +
+      `; click adaptation ${segmenter.model.config.clickAdaptation ? `λ ${segmenter.model.config.clickAdaptation.regularization}` : 'off'}`,
   );
   const started = performance.now();
   let classes: ClassEvaluationReport | undefined;

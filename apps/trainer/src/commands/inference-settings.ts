@@ -15,6 +15,8 @@ export interface InferenceSettings {
   inputScale?: number | 'auto';
   /** Class temperature (`config.calibration.temperature`); 1 removes the calibration. */
   temperature?: number;
+  /** Online click adaptation's regularization λ, or `'off'` to remove it. */
+  clickAdaptation?: number | 'off';
 }
 
 /** Writes the defined fields of `settings` into `config` (superpoint fields merged over the config's). */
@@ -22,6 +24,8 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
   if (settings.objectThreshold !== undefined) config.objectThreshold = settings.objectThreshold;
   if (settings.localityGain !== undefined) config.localityGain = settings.localityGain;
   if (settings.inputScale !== undefined) config.inputScale = settings.inputScale;
+  if (settings.clickAdaptation === 'off') delete config.clickAdaptation;
+  else if (settings.clickAdaptation !== undefined) config.clickAdaptation = { regularization: settings.clickAdaptation };
   if (settings.temperature === 1) delete config.calibration;
   else if (settings.temperature !== undefined) config.calibration = { temperature: settings.temperature };
   const superpoints = Object.fromEntries(Object.entries(settings.superpoints ?? {}).filter(([, value]) => value !== undefined)) as SuperpointSettings;
