@@ -354,6 +354,16 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     expect(parse(2)).toThrow(/field 'config\.calibration'.*got 2/);
   });
 
+  it('reads the optional click adaptation and names a bad one', () => {
+    const document = JSON.parse(text) as CheckpointDocument;
+    const parse = (clickAdaptation: unknown) => () => parseCheckpointDocument({ ...document, config: { ...document.config, clickAdaptation } } as CheckpointDocument, 'model.json');
+    expect(parseCheckpointDocument(document, 'model.json').config.clickAdaptation).toBeUndefined();
+    expect(parse({ regularization: 1 })().config.clickAdaptation).toEqual({ regularization: 1 });
+    expect(parse({ regularization: 0 })).toThrow(/model\.json: field 'config\.clickAdaptation': expected \{ regularization \} with a finite regularization > 0, got \{"regularization":0\}/);
+    expect(parse({})).toThrow(/field 'config\.clickAdaptation'/);
+    expect(parse('on')).toThrow(/field 'config\.clickAdaptation'.*got "on"/);
+  });
+
   it('refuses a missing path and a missing weight file', async () => {
     await expectCheckpointError(() => loadSegmenter(join(directory, 'nowhere')), /nowhere: no such file or directory/);
     const lonely = join(directory, 'lonely');
