@@ -153,6 +153,30 @@ describe('training loop', () => {
     await expect(runTraining(mismatched, { log: () => {}, progressBar: false })).rejects.toThrow(/initialWeights: .*(variable|shape)/);
   });
 
+  it('with freezeBackbone trains the decoder only: backbone weights and statistics stay, decoder weights move, no leaks', async () => {
+    const source = await runTraining(tinyConfig('freeze-source', 2), { log: () => {}, progressBar: false });
+    const config = { ...tinyConfig('freeze-tuned', 3), initialWeights: join(scratch, 'freeze-source') };
+    config.optimizer = { ...config.optimizer, freezeBackbone: true };
+    config.data = { ...config.data, pointBudget: 'all' };
+    const before = tf.memory().numTensors;
+    const tuned = await runTraining(config, { log: () => {}, progressBar: false });
+    expect(tf.memory().numTensors).toBe(before);
+    const [sourceWeights, tunedWeights] = await Promise.all([source, tuned].map(async (run) => (await loadSegmenter(run.checkpointDirectory)).model.namedVariables()));
+    let backboneDifference = 0;
+    let decoderDifference = 0;
+    for (const [path, variable] of sourceWeights) {
+      const reference = variable.dataSync();
+      const values = tunedWeights.get(path)!.dataSync();
+      let difference = 0;
+      reference.forEach((value, index) => (difference = Math.max(difference, Math.abs(value - values[index]))));
+      if (path.startsWith('ptv3')) backboneDifference = Math.max(backboneDifference, difference);
+      else decoderDifference = Math.max(decoderDifference, difference);
+    }
+    expect([...sourceWeights.keys()].some((path) => path.startsWith('ptv3'))).toBe(true);
+    expect(backboneDifference).toBe(0);
+    expect(decoderDifference).toBeGreaterThan(1e-4);
+  });
+
   it('fine-tunes a checkpoint without the geodesic click prior into a model with it, the prior starting fresh', async () => {
     const config = createSegmenterConfig('tiny', 3);
     const withoutPrior = new InteractiveSegmentationModel({ ...config, decoder: { ...config.decoder, geodesicPriorLimit: 0 } });

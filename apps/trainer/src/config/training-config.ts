@@ -117,8 +117,14 @@ export const trainingConfigSchema = z
         epsilon: z.number().positive().default(1e-8),
         /** Global gradient-norm clip; 0 disables clipping. */
         gradientClipNorm: z.number().nonnegative().default(1),
+        /**
+         * Train the decoder only: the backbone runs once per step in inference mode, outside the gradient tape, and
+         * its weights stay as they are. Without the backbone's activations on the tape, whole rooms (`pointBudget:
+         * all`) fit the wasm heap, so the decoder learns on the scenes it is used on rather than on crops of them.
+         */
+        freezeBackbone: z.boolean().default(false),
       })
-      .default({ kind: 'adamw', learningRate: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, gradientClipNorm: 1 }),
+      .default({ kind: 'adamw', learningRate: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, gradientClipNorm: 1, freezeBackbone: false }),
     schedule: z
       .object({
         /** Total optimisation steps. */

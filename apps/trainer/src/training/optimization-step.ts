@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AugmentedScene, PreprocessedScene, TrainingStep } from '@pointclick/datasets';
 import type { InteractiveSegmentationModel } from '@pointclick/segmenter';
+import type { BackboneOutput } from '@pointclick/ptv3';
 import type { TrainingConfig } from '../config/training-config.js';
 import { clipGradientsByGlobalNorm, type AdamOptimizer } from './adam-optimizer.js';
 import { readBackendMemory, type BackendMemory } from './backend-memory.js';
@@ -26,7 +27,8 @@ export function createStepContext(config: TrainingConfig, scenes: PreprocessedSc
   const variables = model.namedVariables();
   const pathOfVariable = new Map<string, string>();
   for (const [path, variable] of variables) pathOfVariable.set(variable.name, path);
-  return { config, scenes, model, optimizer, variables, trainable: model.trainableVariables(), pathOfVariable };
+  const trainable = config.optimizer.freezeBackbone ? model.decoder.trainableVariables() : model.trainableVariables();
+  return { config, scenes, model, optimizer, variables, trainable, pathOfVariable };
 }
 
 /** The data phase's result: the sample with its final clicks (drawn plus correction clicks). */
@@ -34,6 +36,11 @@ export interface PreparedStep {
   scene: AugmentedScene;
   step: TrainingStep;
   learningRate: number;
+  /**
+   * With `optimizer.freezeBackbone`: the scene's backbone output, computed once in inference mode and shared by
+   * the correction rounds and the loss; `computeStepGradients` disposes it.
+   */
+  backbone?: BackboneOutput;
 }
 
 /**
@@ -43,14 +50,19 @@ export interface PreparedStep {
 export async function prepareStep(context: StepContext, stepIndex: number): Promise<PreparedStep> {
   const { config } = context;
   const sample = sampleTrainingStep(context.scenes, config, stepIndex);
-  const clicks = await drawCorrectionClicks(context.model, sample.scene, sample.step, sample.correctionRounds);
+  let backbone: BackboneOutput | undefined;
+  if (config.optimizer.freezeBackbone) {
+    context.model.backbone.setTraining(false); // no drop path: the frozen backbone is the one inference runs
+    backbone = context.model.backbone.apply({ positions: sample.scene.positions, colors: sample.scene.colors });
+  }
+  const clicks = await drawCorrectionClicks(context.model, sample.scene, sample.step, sample.correctionRounds, backbone);
   const learningRate = learningRateAt(stepIndex, {
     peak: config.optimizer.learningRate,
     warmupSteps: config.schedule.warmupSteps,
     totalSteps: config.schedule.steps,
     finalFraction: config.schedule.finalLearningRateFraction,
   });
-  return { scene: sample.scene, step: { ...sample.step, clicks }, learningRate };
+  return { scene: sample.scene, step: { ...sample.step, clicks }, learningRate, backbone };
 }
 
 /** Gradients of a step keyed by variable path, and the loss terms (kept; read with `readStepLosses`). */
@@ -62,11 +74,17 @@ export interface StepGradients {
 /** Forward and backward phase: the loss and its gradients, enqueued on the backend without reading anything back. */
 export function computeStepGradients(context: StepContext, prepared: PreparedStep): StepGradients {
   let terms: tf.Tensor1D | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const result = computeStepLoss(context.model, prepared.scene, prepared.step, context.config.loss);
-    terms = result.terms;
-    return result.total;
-  }, context.trainable);
+  let value: tf.Scalar;
+  let grads: tf.NamedTensorMap;
+  try {
+    ({ value, grads } = tf.variableGrads(() => {
+      const result = computeStepLoss(context.model, prepared.scene, prepared.step, context.config.loss, prepared.backbone);
+      terms = result.terms;
+      return result.total;
+    }, context.trainable));
+  } finally {
+    prepared.backbone?.dispose();
+  }
   value.dispose();
   const gradients = new Map<string, tf.Tensor>();
   for (const [name, gradient] of Object.entries(grads)) gradients.set(context.pathOfVariable.get(name)!, gradient);

@@ -10,6 +10,7 @@ import {
   type InteractiveSegmentationModel,
 } from '@pointclick/segmenter';
 import { computeSuperpoints } from '@pointclick/sampling';
+import type { BackboneOutput } from '@pointclick/ptv3';
 
 /** Object threshold the correction rounds label voxels with when the model's config names none (the segmenter's). */
 const DEFAULT_OBJECT_THRESHOLD = 0.5;
@@ -83,6 +84,8 @@ function clickInputs(clicks: readonly TrainingStepClick[], scene: AugmentedScene
  * backbone forward on correction steps.
  *
  * @param rounds Correction rounds (each adds up to one click per target object); 0 returns the drawn clicks.
+ * @param frozenBackbone The scene's backbone output when the backbone is frozen (left for the caller to dispose);
+ *   otherwise the backbone runs here.
  * @returns The drawn clicks followed by the correction clicks of every round.
  */
 export async function drawCorrectionClicks(
@@ -90,10 +93,11 @@ export async function drawCorrectionClicks(
   scene: AugmentedScene,
   step: TrainingStep,
   rounds: number,
+  frozenBackbone?: BackboneOutput,
 ): Promise<TrainingStepClick[]> {
   const clicks = [...step.clicks];
   if (rounds <= 0) return clicks;
-  const backbone = model.backbone.apply({ positions: scene.positions, colors: scene.colors });
+  const backbone = frozenBackbone ?? model.backbone.apply({ positions: scene.positions, colors: scene.colors });
   try {
     const { levels, inputToFinest } = backbone;
     const finest = levels[levels.length - 1];
@@ -128,7 +132,7 @@ export async function drawCorrectionClicks(
       for (const click of added) clicks.push({ instanceId: click.trueLabel, pointIndex: labels.firstPoint[click.pointIndex] });
     }
   } finally {
-    backbone.dispose();
+    if (!frozenBackbone) backbone.dispose();
   }
   return clicks;
 }
@@ -246,14 +250,16 @@ export interface StepLossResult {
  * Object clicks are supervised with their instance's mask; background clicks with everything that is not a
  * target; unlabeled voxels are ignored. Nothing is read back from the backend here, so a WebGPU step is never
  * blocked; error-driven correction clicks are drawn before, by {@link drawCorrectionClicks}, and passed as `step.clicks`.
+ * With `frozenBackbone` (the scene's backbone output, computed outside the gradient tape) only the decoder is on the tape.
  */
 export function computeStepLoss(
   model: InteractiveSegmentationModel,
   scene: AugmentedScene,
   step: TrainingStep,
   weights: { bce: number; dice: number; ce: number; objectMask?: number; superpointPooling?: boolean },
+  frozenBackbone?: BackboneOutput,
 ): StepLossResult {
-  const backbone = model.backbone.apply({ positions: scene.positions, colors: scene.colors });
+  const backbone = frozenBackbone ?? model.backbone.apply({ positions: scene.positions, colors: scene.colors });
   const finest = backbone.levels[backbone.levels.length - 1];
   const voxelCount = finest.features.shape[0];
   const labels = voxelLabels(scene, backbone.inputToFinest, voxelCount);
