@@ -14,16 +14,23 @@ interface SurfaceSearchExports {
 /** Compiled once per process; undefined where WebAssembly is missing (the searches then run in JavaScript). */
 let compiled: WebAssembly.Module | null | undefined;
 
-/** The compiled module, or null without WebAssembly. Synchronous: the module is 2.3 KiB, under every browser's limit. */
+/**
+ * The compiled module, or null without WebAssembly or where a content security policy forbids compiling it.
+ * Synchronous: the module is 2.3 KiB, under every browser's limit for main-thread compiles.
+ */
 function compileSurfaceSearch(): WebAssembly.Module | null {
   if (compiled === undefined) {
-    if (typeof WebAssembly === 'undefined') {
-      compiled = null;
-    } else {
+    compiled = null;
+    if (typeof WebAssembly !== 'undefined') {
       const text = atob(SURFACE_SEARCH_WASM_BASE64);
       const bytes = new Uint8Array(text.length);
       for (let index = 0; index < text.length; index++) bytes[index] = text.charCodeAt(index);
-      compiled = new WebAssembly.Module(bytes);
+      try {
+        compiled = new WebAssembly.Module(bytes);
+      } catch (error) {
+        // A page whose policy lacks 'wasm-unsafe-eval' refuses the compile (EvalError or CompileError).
+        if (!(error instanceof Error)) throw error;
+      }
     }
   }
   return compiled;
@@ -87,11 +94,18 @@ export class SurfaceSearchKernel {
 
   /**
    * A kernel for these rows, exact for caps up to `limit` metres with up to `bucketCapacity` buckets, or
-   * undefined without WebAssembly.
+   * undefined without WebAssembly, where it may not be compiled, or when the rows do not fit its memory.
    */
   static create(offsets: Int32Array, targets: Int32Array, costs: Float32Array, limit: number, bucketCapacity: number): SurfaceSearchKernel | undefined {
     const module = compileSurfaceSearch();
-    return module ? new SurfaceSearchKernel(module, offsets, targets, costs, limit, bucketCapacity) : undefined;
+    if (!module) return undefined;
+    try {
+      return new SurfaceSearchKernel(module, offsets, targets, costs, limit, bucketCapacity);
+    } catch (error) {
+      // A graph too large for 32-bit wasm memory (about 9 bytes per row entry and 32 per point): JavaScript.
+      if (error instanceof RangeError) return undefined;
+      throw error;
+    }
   }
 
   /**
