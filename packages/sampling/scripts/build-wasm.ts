@@ -1,7 +1,9 @@
 /**
  * Rebuilds the geodesic-search wasm module from `src/native/surface-search.c` and embeds its bytes (base64)
  * in the generated `src/surface-search-wasm-binary.ts`, so users and CI need no C toolchain.
- * Needs clang and wasm-ld (Debian: `apt-get install -y clang lld`).
+ * Needs clang and wasm-ld (Debian: `apt-get install -y clang lld`). The embedding follows
+ * `@pointclick/tfjs-kernels`' `scripts/build-wasm-kernels.ts` but is not shared with it: this package may not
+ * depend on a TF.js package, not even at development time.
  * Run: pnpm --filter @pointclick/sampling build:wasm
  */
 import { execFileSync } from 'node:child_process';
