@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { computeSuperpoints, createRandom, downsampleVoxelGrid, NeighborIndex, sampleFarthestPoints } from '../src/index.js';
+import { computeSuperpoints, createRandom, downsampleVoxelGrid, NeighborIndex, sampleFarthestPoints, SurfaceGraph } from '../src/index.js';
 import { farthestPointKernel } from '../src/farthest-point-sampler.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -214,6 +214,32 @@ for (const pointCount of [50_000, 1_000_000]) {
   console.log(`\nSuperpoints, ${pointCount} points (${source}) → ${count} superpoints (mean ${(pointCount / count).toFixed(1)} points)`);
   console.log(`  computeSuperpoints:                 ${format(superpoints)}`);
   console.log(`  reference (k-d tree + k=${SUPERPOINT_NEIGHBORS} for all): ${format(reference)}   ratio ${(superpoints / reference).toFixed(2)}× (goal ≤ 1.5×)`);
+}
+
+// Geodesic searches (SurfaceGraph.distancesFrom, 4 m cap as the decoder's prior) on the segmenter's kind of
+// graph: 2 cm voxel means of one room, coloured, 12 neighbours. The wasm kernel over the pruned rows against
+// the JavaScript bucket queue over the full rows (the implementation before it) in the same run.
+{
+  const { positions, colors, source } = makeSurfaceCloud(50_000, 19);
+  const grid = downsampleVoxelGrid(positions, 0.02, { colors, computeMeans: true });
+  const options = { colors: grid.meanColors!, neighborCount: 12, colorWeight: 4 };
+  const wasm = new SurfaceGraph(grid.meanPositions!, options);
+  const javascript = new SurfaceGraph(grid.meanPositions!, { ...options, searchKernel: 'javascript' });
+  const sources = Array.from({ length: 40 }, (_, index) => Math.floor(((index + 0.5) * wasm.pointCount) / 40));
+  const firstStart = performance.now();
+  wasm.distancesFrom(sources[0], 4); // copies and prunes the rows
+  const first = performance.now() - firstStart;
+  javascript.distancesFrom(sources[0], 4);
+  let reached = 0;
+  for (const point of sources) reached += wasm.distancesFrom(point, 4).filter((distance) => distance < 4).length;
+  const perTen = (graph: SurfaceGraph): number => (bestOf(REPEATS, () => sources.forEach((point) => graph.distancesFrom(point, 4))) * 10) / sources.length;
+  const javascriptTime = perTen(javascript);
+  const wasmTime = perTen(wasm);
+  console.log(`
+Geodesic searches, 4 m cap, ${wasm.pointCount} voxels of 2 cm (${source}), ${wasm.targets.length} row entries, ~${Math.round(reached / sources.length)} voxels reached per search`);
+  console.log(`  JavaScript bucket queue, full rows (reference): ${format(javascriptTime)} per 10 searches`);
+  console.log(`  wasm bucket queue, pruned rows:                 ${format(wasmTime)} per 10 searches   ratio ${(wasmTime / javascriptTime).toFixed(2)}× the reference`);
+  console.log(`  first wasm search (copies and prunes the rows): ${format(first)}`);
 }
 
 rmSync(workDirectory, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { NeighborIndex } from './neighbor-index.js';
 import { SamplingInputError } from './sampling-error.js';
+import { SurfaceSearchKernel } from './surface-search-wasm.js';
 
 /** Most buckets a bucket-queue search may scan, per point plus a constant; beyond it the heap is used. */
 const BUCKET_LIMIT_PER_POINT = 4;
@@ -16,6 +17,11 @@ export interface SurfaceGraphOptions {
    * (Euclidean, 0..√3) costs d · (1 + colorWeight · Δ) metres. 0 = pure geodesic length. Default 4.
    */
   colorWeight?: number;
+  /**
+   * Where capped searches run: `'wasm'` (default; JavaScript where WebAssembly is missing) or `'javascript'`.
+   * Both give the same distances to the bit.
+   */
+  searchKernel?: 'wasm' | 'javascript';
 }
 
 /**
@@ -25,7 +31,9 @@ export interface SurfaceGraphOptions {
  * follow objects rather than the straight line through the air.
  *
  * Written by hand: no maintained JavaScript library builds kNN graphs over typed arrays and runs Dijkstra
- * on them without per-node objects; this one keeps three flat arrays and a typed binary heap.
+ * on them without per-node objects; this one keeps three flat arrays and a typed binary heap. Capped
+ * searches run in a small wasm module (`src/native/surface-search.c`), about twice as fast as the same
+ * bucket queue in JavaScript, on a copy of the rows without dominated edges (see {@link distancesFrom}).
  *
  * @example
  * const graph = new SurfaceGraph(positions, { colors });
@@ -44,6 +52,10 @@ export class SurfaceGraph {
   private readonly cheapestCost: number;
   /** Search buffers, kept between calls: tentative distances, bucket lists (next, previous), each point's bucket. */
   private searchBuffers?: { tentative: Float64Array; next: Int32Array; previous: Int32Array; bucketOf: Int32Array };
+  /** Where capped searches run. */
+  private readonly searchKernel: 'wasm' | 'javascript';
+  /** The wasm search over the pruned rows, made at the first capped search; null where WebAssembly is missing. */
+  private wasmSearch?: SurfaceSearchKernel | null;
 
   /**
    * @param positions `pointCount*3` coordinates in metres.
@@ -52,6 +64,11 @@ export class SurfaceGraph {
   constructor(positions: Float32Array, options: SurfaceGraphOptions = {}) {
     const neighborCount = options.neighborCount ?? 12;
     const colorWeight = options.colorWeight ?? 4;
+    const searchKernel = options.searchKernel ?? 'wasm';
+    if (searchKernel !== 'wasm' && searchKernel !== 'javascript') {
+      throw new SamplingInputError('options.searchKernel', "'wasm' or 'javascript'", String(options.searchKernel));
+    }
+    this.searchKernel = searchKernel;
     if (!Number.isInteger(neighborCount) || neighborCount < 1) {
       throw new SamplingInputError('options.neighborCount', 'a positive integer', String(options.neighborCount));
     }
@@ -117,6 +134,14 @@ export class SurfaceGraph {
   /**
    * Geodesic distance in metres from `source` to every point, by Dijkstra on the graph, stopped at
    * `limit`: points farther than `limit` (or unreachable) read exactly `limit`.
+   *
+   * A capped search (the bucket queue below) runs in wasm by default, on the rows without their dominated
+   * edges: u→v is left out when some neighbour w of both has c_uw + c_wv below c_uv by more than float64
+   * rounding (relative and absolute margin 2⁻⁴⁰, the latter times the cap). Every path through u→v then has
+   * a path through u→w→v whose float64 sum is no larger (rounding is monotone), so the smallest sums, the
+   * distances, are the same to the bit; about a fifth of a kNN graph's edges go (661,002 → 531,084 row
+   * entries on the segmenter bench's 49,825 voxels). The pruning runs once, at the first capped search, and
+   * again only for a larger cap.
    * @param source Point index.
    * @param limit Largest distance of interest in metres (> 0; Infinity allowed).
    * @returns `pointCount` distances in metres.
@@ -127,17 +152,34 @@ export class SurfaceGraph {
       throw new SamplingInputError('source', `a point index in 0..${this.pointCount - 1}`, String(source));
     }
     if (!(limit > 0)) throw new SamplingInputError('limit', 'a positive number of metres', String(limit));
-    const result = new Float32Array(this.pointCount).fill(limit);
     // Buckets of half the cheapest edge cost (see searchBuckets); the heap when there would be too many of
     // them (an unbounded limit, or coincident points with zero-cost edges).
     const width = this.cheapestCost / 2;
     const bucketCount = Math.floor(limit / width) + 1;
-    if (width > 0 && bucketCount <= BUCKET_LIMIT_PER_POINT * this.pointCount + BUCKET_LIMIT) {
+    const bucketed = width > 0 && bucketCount <= BUCKET_LIMIT_PER_POINT * this.pointCount + BUCKET_LIMIT;
+    const kernel = bucketed ? this.wasmSearchFor(limit, bucketCount) : undefined;
+    if (kernel) return kernel.search(source, limit, width, bucketCount);
+    const result = new Float32Array(this.pointCount).fill(limit);
+    if (bucketed) {
       this.searchBuckets(source, limit, width, bucketCount, result);
     } else {
       this.searchHeap(source, limit, result);
     }
     return result;
+  }
+
+  /**
+   * The wasm search for a cap of `limit` metres and `bucketCount` buckets, made (or remade, for a larger cap
+   * or more buckets) on first use; undefined with `searchKernel: 'javascript'` or without WebAssembly.
+   */
+  private wasmSearchFor(limit: number, bucketCount: number): SurfaceSearchKernel | undefined {
+    if (this.searchKernel !== 'wasm' || this.wasmSearch === null) return undefined;
+    const current = this.wasmSearch;
+    if (current && current.limit >= limit && current.bucketCapacity >= bucketCount) return current;
+    this.wasmSearch = SurfaceSearchKernel.create(
+      this.offsets, this.targets, this.costs, Math.max(limit, current?.limit ?? 0), Math.max(bucketCount, current?.bucketCapacity ?? 0),
+    ) ?? null;
+    return this.wasmSearch ?? undefined;
   }
 
   /** Dijkstra with a binary heap (lazy deletion): writes distances below `limit` into `result`. */

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { downsampleVoxelGrid, drawTrainingClicks, NeighborIndex, sampleClickCandidates, sampleFarthestPoints, transferLabels } from '../src/index.js';
+import {
+  downsampleVoxelGrid, drawTrainingClicks, NeighborIndex, sampleClickCandidates, sampleFarthestPoints, SurfaceGraph, transferLabels,
+} from '../src/index.js';
 
 const dataRoot = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const sceneDirectory = join(dataRoot, 'scannet-votenet');
@@ -22,6 +24,49 @@ function readNpy(path: string): { descr: string; shape: number[]; data: Buffer }
   const shape = /'shape':\s*\(([^)]*)\)/.exec(header)![1].split(',').filter((part) => part.trim() !== '').map(Number);
   expect(header).toMatch(/'fortran_order':\s*False/);
   return { descr, shape, data: bytes.subarray(headerStart + headerLength) };
+}
+
+/**
+ * Textbook Dijkstra on the graph's public rows (binary heap of [distance, point] pairs, lazy deletion,
+ * float64 sums), stopped at `limit`: the reference the shipped searches must equal to the bit.
+ */
+function referenceDistances(graph: SurfaceGraph, source: number, limit: number): Float32Array {
+  const distances = new Float64Array(graph.pointCount).fill(Infinity);
+  const done = new Uint8Array(graph.pointCount);
+  const heap: [number, number][] = [[0, source]];
+  distances[source] = 0;
+  const less = (a: number, b: number): boolean => heap[a][0] < heap[b][0];
+  while (heap.length > 0) {
+    const [distance, point] = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let position = 0; ;) {
+        let child = position * 2 + 1;
+        if (child >= heap.length) break;
+        if (child + 1 < heap.length && less(child + 1, child)) child++;
+        if (!less(child, position)) break;
+        [heap[position], heap[child]] = [heap[child], heap[position]];
+        position = child;
+      }
+    }
+    if (done[point]) continue;
+    done[point] = 1;
+    for (let edge = graph.offsets[point]; edge < graph.offsets[point + 1]; edge++) {
+      const other = graph.targets[edge];
+      const candidate = distance + graph.costs[edge];
+      if (candidate >= limit || candidate >= distances[other]) continue;
+      distances[other] = candidate;
+      heap.push([candidate, other]);
+      for (let position = heap.length - 1; position > 0;) {
+        const parent = (position - 1) >> 1;
+        if (!less(position, parent)) break;
+        [heap[position], heap[parent]] = [heap[parent], heap[position]];
+        position = parent;
+      }
+    }
+  }
+  return Float32Array.from(distances, (distance) => (distance < limit ? distance : limit));
 }
 
 describe.skipIf(!available)('ScanNet scene0000_00 (real data)', () => {
@@ -110,5 +155,23 @@ describe.skipIf(!available)('ScanNet scene0000_00 (real data)', () => {
     let randomCoverage = 0;
     for (const distance of randomDistances) randomCoverage = Math.max(randomCoverage, distance);
     expect(coverage).toBeLessThan(randomCoverage);
+  });
+
+  it('measures geodesic distances (wasm and JavaScript searches) exactly as a textbook Dijkstra', () => {
+    // The segmenter's graph: 2 cm voxel means coloured by their mean colour, 12 neighbours, the decoder's 4 m cap.
+    const { positions, colors } = load();
+    const grid = downsampleVoxelGrid(positions, 0.02, { colors, computeMeans: true });
+    const options = { colors: grid.meanColors!, neighborCount: 12, colorWeight: 4 };
+    const wasm = new SurfaceGraph(grid.meanPositions!, options);
+    const javascript = new SurfaceGraph(grid.meanPositions!, { ...options, searchKernel: 'javascript' });
+    expect(wasm.costs.reduce((least, cost) => Math.min(least, cost), Infinity)).toBeGreaterThan(0); // no zero-cost edge, so both take the bucket queue
+    let reached = 0;
+    for (let source = 0; source < wasm.pointCount; source += Math.floor(wasm.pointCount / 6)) {
+      const expected = referenceDistances(wasm, source, 4);
+      expect(wasm.distancesFrom(source, 4)).toEqual(expected);
+      expect(javascript.distancesFrom(source, 4)).toEqual(expected);
+      reached += expected.filter((distance) => distance < Math.fround(4)).length;
+    }
+    expect(reached).toBeGreaterThan(wasm.pointCount); // the searches reach a good share of the room
   });
 });

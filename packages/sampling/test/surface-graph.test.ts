@@ -68,20 +68,21 @@ describe('SurfaceGraph', () => {
     }
   });
 
-  it('gives the bucket-queue search (finite limit) exactly the distances of the heap search (unbounded)', () => {
-    // A coloured random cloud and a grid with long straight paths (many equal path lengths).
+  it.each(['wasm', 'javascript'] as const)('gives the bucket-queue search in %s (finite limit) exactly the distances of the heap search (unbounded)', (searchKernel) => {
+    // A coloured random cloud and a grid with long straight paths (many equal path lengths). The limits
+    // rise, so the wasm search prunes its rows for 0.3 m first and again for 1 m and 4 m.
     const random = createRandom(43);
     const cloud = makeRandomCloud(3000, 42, [3, 2, 0.5]);
     const colors = Uint8Array.from({ length: cloud.length }, () => random.nextInt(256));
     const grid: number[] = [];
     for (let x = 0; x < 30; x++) for (let y = 0; y < 30; y++) grid.push(x * 0.05, y * 0.05, 0);
     for (const [positions, pointColors] of [[cloud, colors], [Float32Array.from(grid), undefined]] as const) {
-      const graph = new SurfaceGraph(positions, { colors: pointColors, neighborCount: 10 });
+      const graph = new SurfaceGraph(positions, { colors: pointColors, neighborCount: 10, searchKernel });
       let compared = 0;
       let mismatches = 0;
-      for (let source = 0; source < graph.pointCount; source += 97) {
-        const unbounded = graph.distancesFrom(source, Infinity); // heap: no bucket count fits an infinite limit
-        for (const limit of [0.3, 1, 4]) {
+      for (const limit of [0.3, 1, 4]) {
+        for (let source = 0; source < graph.pointCount; source += 97) {
+          const unbounded = graph.distancesFrom(source, Infinity); // heap: no bucket count fits an infinite limit
           const bounded = graph.distancesFrom(source, limit);
           for (let point = 0; point < graph.pointCount; point++) {
             if (bounded[point] !== (unbounded[point] < limit ? unbounded[point] : Math.fround(limit))) mismatches++;
@@ -91,6 +92,18 @@ describe('SurfaceGraph', () => {
       }
       expect(mismatches).toBe(0);
       expect(compared).toBeGreaterThan(1000);
+    }
+  });
+
+  it('gives a smaller cap the same distances after the wasm rows were pruned for a larger one', () => {
+    const random = createRandom(44);
+    const positions = makeRandomCloud(2000, 45, [2, 2, 0.5]);
+    const colors = Uint8Array.from({ length: positions.length }, () => random.nextInt(256));
+    const wasm = new SurfaceGraph(positions, { colors, neighborCount: 12 });
+    const javascript = new SurfaceGraph(positions, { colors, neighborCount: 12, searchKernel: 'javascript' });
+    wasm.distancesFrom(0, 4); // prunes for 4 m
+    for (let source = 0; source < wasm.pointCount; source += 211) {
+      expect(wasm.distancesFrom(source, 0.5)).toEqual(javascript.distancesFrom(source, 0.5));
     }
   });
 
@@ -107,6 +120,8 @@ describe('SurfaceGraph', () => {
     expect(() => new SurfaceGraph(new Float32Array(4))).toThrow(SamplingInputError);
     expect(() => new SurfaceGraph(new Float32Array(6), { colors: new Uint8Array(3) })).toThrow(/options\.colors/);
     expect(() => new SurfaceGraph(new Float32Array(6), { neighborCount: 0 })).toThrow(/options\.neighborCount/);
+    // @ts-expect-error: not a kernel name
+    expect(() => new SurfaceGraph(new Float32Array(6), { searchKernel: 'gpu' })).toThrow(/options\.searchKernel/);
     const graph = new SurfaceGraph(Float32Array.from(line(3, 0.1)));
     expect(() => graph.distancesFrom(3, 1)).toThrow(/source/);
     expect(() => graph.distancesFrom(0, 0)).toThrow(/limit/);
