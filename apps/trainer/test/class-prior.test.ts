@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { readDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
-import { InteractiveSegmentationModel } from '@pointclick/segmenter';
+import * as tf from '@tensorflow/tfjs-core';
+import { scaleProbabilities } from '@pointclick/metrics';
+import { calibrateClassLogits, InteractiveSegmentationModel } from '@pointclick/segmenter';
 import { loadSegmenter, saveCheckpoint } from '@pointclick/segmenter/node';
 import { createSegmenterConfig } from '../src/config/model-presets.js';
 import { runCalibration } from '../src/commands/calibrate-command.js';
@@ -68,6 +70,18 @@ describe('class prior and logit adjustment', () => {
     computeLogitAdjustment(counts, 2).forEach((value, index) => expect(value).toBeCloseTo(2 * bias[index], 12));
     expect(() => computeLogitAdjustment(counts, -1)).toThrow(/strength τ must be a finite number ≥ 0, got -1/);
     expect(() => computeLogitAdjustment([1, 0.5], 1)).toThrow(/counts must be non-negative integers/);
+  });
+});
+
+describe('the fit and the segmenter calibrate alike', () => {
+  it("metrics' scaleProbabilities with a bias equals the softmax of the segmenter's calibrateClassLogits", () => {
+    const probabilities = [0.55, 0.25, 0.15, 0.05];
+    const calibration = { temperature: 1.4, classBias: [-0.8, 0.1, 0.3, 0.4] };
+    const fitted = scaleProbabilities(probabilities, calibration.temperature, calibration.classBias);
+    const shown = tf.tidy(() => tf.softmax(calibrateClassLogits(tf.log(tf.tensor2d([probabilities])), calibration)).arraySync() as number[][])[0];
+    shown.forEach((value, index) => expect(value).toBeCloseTo(fitted[index], 6));
+    // The bias moved the shown class away from the most probable raw class.
+    expect(shown.indexOf(Math.max(...shown))).not.toBe(0);
   });
 });
 
