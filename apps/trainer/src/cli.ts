@@ -98,7 +98,7 @@ function withInferenceSettings(command: Command): Command {
     .option('--superpoint-scale <k>', "computeSuperpoints' Felzenszwalb–Huttenlocher k (larger: larger superpoints)", parseNonNegative)
     .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
     .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene)', parseInputScale)
-    .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none)', parsePositive)
+    .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none; a stored class bias is kept)', parsePositive)
     .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parseClickAdaptation);
 }
 
@@ -188,14 +188,17 @@ withInferenceSettings(program
 
 program
   .command('calibrate')
-  .description("fit the class temperature on selection scenes and write it into the checkpoint's config (calibration.temperature)")
+  .description("fit the class temperature (after the class-prior bias of --prior-strength) on selection scenes and write them into the checkpoint's config (calibration)")
   .requiredOption('--checkpoint <dir>', 'model directory or training run directory (its latest checkpoint); its model.json is rewritten')
   .requiredOption('--data <dir>', 'dataset directory of the selection scenes')
   .requiredOption('--scenes <ids>', 'comma-separated selection scene ids (never the evaluation scenes)', (value) => value.split(',').filter(Boolean))
   .option('--class-minimum-points <n>', 'smallest object (points) fitted on', parsePositiveInteger, 300)
   .option('--dry-run', 'fit and report without writing')
+  .option('--prior-data <dir>', 'dataset directory whose instances give the class prior of the logit adjustment (the training rooms)')
+  .option('--prior-exclude <ids>', 'comma-separated scene ids of --prior-data left out of the prior (evaluation rooms; the --scenes are always left out)', (value) => value.split(',').filter(Boolean))
+  .option('--prior-strength <τ>', 'logit adjustment strength: class bias −τ·ln p_c (0 = no bias)', parseNonNegative, 0)
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data: string; scenes: string[]; classMinimumPoints: number; dryRun?: boolean; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data: string; scenes: string[]; classMinimumPoints: number; dryRun?: boolean; priorData?: string; priorExclude?: string[]; priorStrength: number; backend?: string }) => {
     await startBackend(options.backend);
     await runCalibration({ ...options, minimumObjectPoints: options.classMinimumPoints, log: (line) => console.log(line) });
   });

@@ -69,6 +69,8 @@ export interface TemperatureFitOptions {
   minimum?: number;
   /** Largest temperature searched. Default 20. */
   maximum?: number;
+  /** Class bias (logits, one per class) added after the temperature, held fixed while fitting. Default none. */
+  classBias?: ArrayLike<number>;
 }
 
 /** Probabilities below this are read as this before taking logarithms (a float32 softmax can round to 0). */
@@ -198,15 +200,21 @@ export function computeCalibration(predictions: readonly ClassPrediction[], binC
 }
 
 /**
- * The probabilities after temperature scaling: softmax(log(p) / temperature), which for probabilities p =
- * softmax(z) equals softmax(z / temperature), the scaling the segmenter applies to the class logits.
+ * The probabilities after temperature scaling and an optional class bias: softmax(log(p) / temperature + classBias),
+ * which for probabilities p = softmax(z) equals softmax(z / temperature + classBias), the calibration the segmenter
+ * applies to the class logits (`calibrateClassLogits` of `@pointclick/segmenter`).
+ *
+ * @param classBias - Logits added after the scaling, one per class (post-hoc logit adjustment); absent: none.
  */
-export function scaleProbabilities(probabilities: ArrayLike<number>, temperature: number): Float64Array {
+export function scaleProbabilities(probabilities: ArrayLike<number>, temperature: number, classBias?: ArrayLike<number>): Float64Array {
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MetricsInputError('temperature', '', 'a finite number > 0', String(temperature));
+  if (classBias !== undefined && classBias.length !== probabilities.length) {
+    throw new MetricsInputError('classBias', 'length', `${probabilities.length} entries (one per class)`, String(classBias.length));
+  }
   const scaled = new Float64Array(probabilities.length);
   let largest = -Infinity;
   for (let classIndex = 0; classIndex < probabilities.length; classIndex++) {
-    scaled[classIndex] = Math.log(Math.max(probabilities[classIndex], PROBABILITY_FLOOR)) / temperature;
+    scaled[classIndex] = Math.log(Math.max(probabilities[classIndex], PROBABILITY_FLOOR)) / temperature + (classBias?.[classIndex] ?? 0);
     largest = Math.max(largest, scaled[classIndex]);
   }
   let sum = 0;
@@ -215,17 +223,18 @@ export function scaleProbabilities(probabilities: ArrayLike<number>, temperature
   return scaled;
 }
 
-/** Mean negative log-likelihood of the true classes after scaling by `temperature`. */
-export function computeNegativeLogLikelihood(predictions: readonly ClassPrediction[], temperature: number): number {
+/** Mean negative log-likelihood of the true classes after scaling by `temperature` and adding `classBias` (if given). */
+export function computeNegativeLogLikelihood(predictions: readonly ClassPrediction[], temperature: number, classBias?: ArrayLike<number>): number {
   let sum = 0;
-  for (const prediction of predictions) sum -= Math.log(Math.max(scaleProbabilities(prediction.probabilities, temperature)[prediction.trueClass], PROBABILITY_FLOOR));
+  for (const prediction of predictions) sum -= Math.log(Math.max(scaleProbabilities(prediction.probabilities, temperature, classBias)[prediction.trueClass], PROBABILITY_FLOOR));
   return sum / predictions.length;
 }
 
 /**
  * Temperature scaling (Guo et al. 2017): the temperature T that minimises the negative log-likelihood of
- * the true classes under softmax(z / T), found by golden-section search over 1/T (the likelihood is convex
- * in 1/T). `predictions` hold the probabilities at temperature 1.
+ * the true classes under softmax(z / T + b), found by golden-section search over 1/T (the likelihood is convex
+ * in 1/T). `predictions` hold the probabilities at temperature 1 without bias; b is `options.classBias` (fixed
+ * first, the temperature fitted with it), or 0.
  *
  * @throws {@link MetricsInputError} with no predictions, a bad prediction, or a bad search range.
  */
@@ -237,7 +246,7 @@ export function fitTemperature(predictions: readonly ClassPrediction[], options:
   if (!(minimum > 0 && maximum > minimum && Number.isFinite(maximum))) {
     throw new MetricsInputError('options', 'minimum, maximum', 'finite temperatures with 0 < minimum < maximum', `${minimum}, ${maximum}`);
   }
-  const lossAt = (inverse: number) => computeNegativeLogLikelihood(predictions, 1 / inverse);
+  const lossAt = (inverse: number) => computeNegativeLogLikelihood(predictions, 1 / inverse, options.classBias);
   const ratio = (Math.sqrt(5) - 1) / 2;
   let low = 1 / maximum;
   let high = 1 / minimum;

@@ -145,6 +145,24 @@ describe('temperature scaling', () => {
     expect(after).toBeLessThan(before / 2);
   });
 
+  it('adds a class bias after the temperature and fits the temperature with the bias held fixed', () => {
+    const probabilities = [0.5, 0.3, 0.2];
+    // softmax(log p / 2 + b): with b = [0, 0, ln 4] the last class overtakes the first.
+    const biased = scaleProbabilities(probabilities, 2, [0, 0, Math.log(4)]);
+    const expected = [Math.sqrt(0.5), Math.sqrt(0.3), 4 * Math.sqrt(0.2)];
+    const sum = expected.reduce((total, value) => total + value, 0);
+    expected.forEach((value, index) => expect(biased[index]).toBeCloseTo(value / sum, 10));
+    expect([...scaleProbabilities(probabilities, 2, [0, 0, 0])]).toEqual([...scaleProbabilities(probabilities, 2)]);
+    expect(() => scaleProbabilities(probabilities, 1, [0, 1])).toThrow(/classBias \(length\): expected 3 entries \(one per class\), received 2/);
+    const predictions = [prediction(2, [0.5, 0.3, 0.2]), prediction(0, [0.6, 0.3, 0.1]), prediction(1, [0.2, 0.7, 0.1]), prediction(2, [0.4, 0.4, 0.2])];
+    const classBias = [-0.3, 0, 0.3];
+    const temperature = fitTemperature(predictions, { classBias });
+    const lossAt = (value: number) => computeNegativeLogLikelihood(predictions, value, classBias);
+    expect(lossAt(temperature)).toBeLessThan(lossAt(temperature * 1.1));
+    expect(lossAt(temperature)).toBeLessThan(lossAt(temperature / 1.1));
+    expect(fitTemperature(predictions, { classBias: [0, 0, 0] })).toBe(fitTemperature(predictions));
+  });
+
   it('needs predictions and a valid range', () => {
     expect(() => fitTemperature([])).toThrow(/at least one prediction/);
     expect(() => fitTemperature([prediction(0, [0.6, 0.4])], { minimum: 2, maximum: 1 })).toThrow(/0 < minimum < maximum/);

@@ -134,6 +134,11 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
       throw new CheckpointError(source, `field 'config.calibration': expected { temperature } with a finite temperature > 0, got ${JSON.stringify(calibration)}`);
     }
+    const classBias: unknown = (calibration as Record<string, unknown>).classBias;
+    if (classBias !== undefined && !(Array.isArray(classBias) && classBias.length === config.classNames.length && classBias.every((value) => typeof value === 'number' && Number.isFinite(value)))) {
+      const got = Array.isArray(classBias) ? `${classBias.length} entries${classBias.every((value) => typeof value === 'number' && Number.isFinite(value)) ? '' : ' with a non-finite or non-number one'}` : JSON.stringify(classBias);
+      throw new CheckpointError(source, `field 'config.calibration.classBias': expected an array of ${config.classNames.length} finite numbers (one per class name), got ${got}`);
+    }
   }
   const superpoints: unknown = config.superpoints;
   if (superpoints !== undefined) {

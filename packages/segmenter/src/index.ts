@@ -18,5 +18,6 @@ export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from '.
 export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, SuperpointSettings, ClassCalibration, ClickAdaptationSettings } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
+export { calibrateClassLogits } from './class-calibration.js';
 export { serializeSegmenterSafetensors, loadSegmenterSafetensors } from './safetensors-weights.js';
 export type { SafetensorsLoadResult } from './safetensors-weights.js';

@@ -55,13 +55,19 @@ export interface ClickAdaptationSettings {
 }
 
 /**
- * Temperature scaling of the class head: class probabilities are softmax(classLogits / temperature), with the
- * temperature fitted on selection scenes (`pointclick-train calibrate`) so a shown confidence of 70 % is right
- * about 70 % of the time. It changes confidences, never the order of the classes.
+ * Calibration of the class head: class probabilities are softmax(classLogits / temperature + classBias)
+ * (`calibrateClassLogits`), with the temperature fitted on selection scenes (`pointclick-train calibrate`) so a
+ * shown confidence of 70 % is right about 70 % of the time. The temperature changes confidences, never the
+ * order of the classes; the bias (post-hoc logit adjustment, Menon et al. 2021) may reorder them.
  */
 export interface ClassCalibration {
   /** Divides the class logits before the softmax; a finite number > 0 (> 1 softens over-confident classes). */
   temperature: number;
+  /**
+   * Added to the scaled logits, one finite number per class name (logits, mean 0): −τ·ln p_c for the training
+   * class prior p_c, so classes the training set over-represents lose the head start they learned. Absent: none.
+   */
+  classBias?: number[];
 }
 
 /**

@@ -8,6 +8,7 @@ import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 import { clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
 import type { SuperpointSettings } from './segmenter-config.js';
+import { calibrateClassLogits } from './class-calibration.js';
 import { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
 import { constrainedLabels, resolveConstraints, type SegmentationConstraints } from './point-constraints.js';
 
@@ -247,9 +248,8 @@ export class Segmenter {
       const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene: scene.decoderScene });
       const last = output.stages[output.stages.length - 1];
       // Pooling averages logits, so it reads them raw; otherwise the probabilities are computed here.
-      // Temperature scaling (config.calibration) softens or sharpens the class probabilities, never reorders them.
-      const temperature = config.calibration?.temperature ?? 1;
-      const classLogits = temperature === 1 ? last.classLogits : tf.div(last.classLogits, temperature);
+      // config.calibration: temperature scaling and the logit adjustment of the class prior.
+      const classLogits = calibrateClassLogits(last.classLogits, config.calibration);
       return [pooled ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(classLogits)] as [tf.Tensor, tf.Tensor];
     });
     const finish = (maskValues: Float32Array, classProbabilities: Float32Array): SegmentationResult => {

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
-import { computeCalibration, computeNegativeLogLikelihood, fitTemperature, scaleProbabilities } from '@pointclick/metrics';
-import { parseCheckpointDocument } from '@pointclick/segmenter';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LabeledScene } from '@pointclick/datasets';
+import { computeCalibration, computeNegativeLogLikelihood, fitTemperature, type ClassPrediction } from '@pointclick/metrics';
+import { calibrateClassLogits, parseCheckpointDocument, type ClassCalibration } from '@pointclick/segmenter';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { evaluateClasses } from '../training/class-evaluation.js';
+import { computeLogitAdjustment, countClassInstances, type ClassPrior } from '../training/class-prior.js';
 
 /** Options of {@link runCalibration}. */
 export interface CalibrationOptions {
@@ -20,6 +23,12 @@ export interface CalibrationOptions {
   minimumObjectPoints?: number;
   /** Fit and report, but leave the checkpoint as it is. */
   dryRun?: boolean;
+  /** Dataset directory whose instances give the class prior of the logit adjustment (the training rooms). */
+  priorData?: string;
+  /** Scene ids of `priorData` left out of the prior (evaluation rooms); the selection `scenes` are always left out. */
+  priorExclude?: string[];
+  /** Logit adjustment strength τ ≥ 0 (bias −τ·ln p_c); 0 (default) writes no bias. Needs `priorData` when > 0. */
+  priorStrength?: number;
   /** Progress output. */
   log: (line: string) => void;
 }
@@ -28,46 +37,89 @@ export interface CalibrationOptions {
 export interface CalibrationResult {
   /** The fitted temperature (rounded to 4 significant digits, as written). */
   temperature: number;
+  /** The class bias written (rounded to 4 decimals), when the prior strength is > 0. */
+  classBias?: number[];
+  /** The class prior counted from `priorData`, when given. */
+  prior?: ClassPrior;
   /** Objects fitted on. */
   objectCount: number;
-  /** Negative log-likelihood and expected calibration error (15 bins) of the shown class at temperature 1 and after. */
+  /** Negative log-likelihood and expected calibration error (15 bins) of the shown class at temperature 1 (no bias) and after. */
   before: { negativeLogLikelihood: number; expectedCalibrationError: number };
   after: { negativeLogLikelihood: number; expectedCalibrationError: number };
   /** The model.json written (absent on a dry run). */
   written?: string;
 }
 
+/** Yields the scenes of `directory` whose ids are not in `excluded` (left-out scenes are never kept). */
+async function* readScenesExcept(directory: string, excluded: ReadonlySet<string>): AsyncGenerator<LabeledScene> {
+  for await (const scene of readDataset(directory)) if (!excluded.has(scene.id)) yield scene;
+}
+
+/** The predictions with their probabilities recomputed under `calibration` (records hold the raw probabilities). */
+function calibratePredictions(records: readonly ClassPrediction[], calibration: ClassCalibration): ClassPrediction[] {
+  // log p = z − logsumexp(z): the raw logits up to a per-object shift, which the softmax ignores.
+  const probabilities = tf.tidy(() => {
+    const logits = tf.log(tf.maximum(tf.tensor2d(records.map((record) => Array.from(record.probabilities))), 1e-12)); // [objectCount, classCount]
+    return tf.softmax(calibrateClassLogits(logits, calibration)).arraySync() as number[][];
+  });
+  return records.map((record, index) => ({ trueClass: record.trueClass, probabilities: probabilities[index] }));
+}
+
 /**
- * Temperature scaling fitted on selection scenes: every object of at least `minimumObjectPoints` points is
- * clicked once near its middle (as `eval`'s class protocol), the class probabilities are recorded at
- * temperature 1, the temperature minimising their negative log-likelihood is found, and it is written
- * into the checkpoint's config as `calibration: { temperature }` (weights untouched).
+ * Calibration of the class head fitted on selection scenes. With a prior strength τ > 0 the class bias of the
+ * post-hoc logit adjustment (`computeLogitAdjustment`) is computed first from the instances of `priorData`
+ * (less `priorExclude` and the selection scenes); then every object of at least `minimumObjectPoints` points
+ * of the selection scenes is clicked once near its middle (as `eval`'s class protocol), the raw class
+ * probabilities are recorded, the temperature minimising their negative log-likelihood with the bias applied
+ * is found, and both are written into the checkpoint's config as `calibration: { temperature, classBias }`
+ * (weights untouched).
  */
 export async function runCalibration(options: CalibrationOptions): Promise<CalibrationResult> {
   if (options.scenes.length === 0) throw new Error('calibrate: give the selection scenes with --scenes');
+  const strength = options.priorStrength ?? 0;
+  if (!(strength >= 0 && Number.isFinite(strength))) throw new Error(`calibrate: --prior-strength must be a finite number ≥ 0, got ${strength}`);
+  if (strength > 0 && options.priorData === undefined) throw new Error('calibrate: --prior-strength > 0 needs the training rooms with --prior-data');
   const scenes = await collectScenes(readDataset(resolve(options.data), { sceneIds: options.scenes }));
   const missing = options.scenes.filter((id) => !scenes.some((scene) => scene.id === id));
   if (missing.length > 0) throw new Error(`calibrate: scene(s) ${missing.join(', ')} not found in ${options.data}`);
   const source = await resolveCheckpointSource(options.checkpoint);
   const segmenter = await loadSegmenter(source);
-  // Fitted on the raw logits: any temperature already stored is set aside while measuring.
+  const classNames = segmenter.model.config.classNames;
+  const minimumObjectPoints = options.minimumObjectPoints ?? 300;
+  let prior: ClassPrior | undefined;
+  let classBias: number[] | undefined;
+  if (options.priorData !== undefined) {
+    const excluded = new Set([...(options.priorExclude ?? []), ...options.scenes]);
+    prior = await countClassInstances(readScenesExcept(resolve(options.priorData), excluded), classNames.length, minimumObjectPoints);
+    if (prior.total === 0) throw new Error(`calibrate: no instance of ≥ ${minimumObjectPoints} points with a known class in ${options.priorData} (less ${[...excluded].join(', ')})`);
+    const counted = prior.counts.map((count, index) => [classNames[index], count] as const).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1]);
+    options.log(`class prior: ${prior.total} instances in ${prior.sceneIds.length} scenes (${prior.sceneIds.join(', ')})`);
+    options.log(`  ${counted.map(([name, count]) => `${name} ${count}`).join(', ')}; ${classNames.length - counted.length} classes with none`);
+    if (strength > 0) {
+      classBias = computeLogitAdjustment(prior.counts, strength).map((value) => Number(value.toFixed(4)));
+      const shown = classNames.map((name, index) => `${name} ${classBias![index].toFixed(2)}`);
+      options.log(`class bias (τ ${strength}, logits, mean 0): ${shown.join(', ')}`);
+    }
+  }
+  // Fitted on the raw logits: any calibration already stored is set aside while measuring.
   delete segmenter.model.config.calibration;
-  options.log(`fitting the class temperature on ${scenes.map((scene) => scene.id).join(', ')}`);
+  options.log(`fitting the class temperature${classBias ? ' with the class bias applied' : ''} on ${scenes.map((scene) => scene.id).join(', ')}`);
   const report = await evaluateClasses(segmenter.model, scenes, {
     clickCounts: [1],
-    minimumObjectPoints: options.minimumObjectPoints,
+    minimumObjectPoints,
     onProgress: (scene, objectCount) => options.log(`  ${scene}: ${objectCount} objects`),
   });
   segmenter.dispose();
   const records = report.records;
-  const temperature = Number(fitTemperature(records).toPrecision(4));
-  const figures = (value: number) => ({
-    negativeLogLikelihood: computeNegativeLogLikelihood(records, value),
-    expectedCalibrationError: computeCalibration(records.map((record) => ({ ...record, probabilities: scaleProbabilities(record.probabilities, value) }))).expectedCalibrationError,
+  const temperature = Number(fitTemperature(records, { classBias }).toPrecision(4));
+  const calibration: ClassCalibration = classBias ? { temperature, classBias } : { temperature };
+  const figures = (applied: ClassCalibration) => ({
+    negativeLogLikelihood: computeNegativeLogLikelihood(records, applied.temperature, applied.classBias),
+    expectedCalibrationError: computeCalibration(calibratePredictions(records, applied)).expectedCalibrationError,
   });
-  const result: CalibrationResult = { temperature, objectCount: records.length, before: figures(1), after: figures(temperature) };
+  const result: CalibrationResult = { temperature, classBias, prior, objectCount: records.length, before: figures({ temperature: 1 }), after: figures(calibration) };
   options.log(
-    `temperature ${temperature} on ${records.length} objects: NLL ${result.before.negativeLogLikelihood.toFixed(3)} → ${result.after.negativeLogLikelihood.toFixed(3)}, ` +
+    `temperature ${temperature}${classBias ? ' with the class bias' : ''} on ${records.length} objects: NLL ${result.before.negativeLogLikelihood.toFixed(3)} → ${result.after.negativeLogLikelihood.toFixed(3)}, ` +
       `ECE ${result.before.expectedCalibrationError.toFixed(3)} → ${result.after.expectedCalibrationError.toFixed(3)}`,
   );
   if (options.dryRun) return result;
@@ -76,8 +128,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const text = await readFile(documentPath, 'utf8');
   parseCheckpointDocument(text, documentPath);
   const document = JSON.parse(text) as { config: Record<string, unknown> };
-  document.config.calibration = { temperature };
+  document.config.calibration = calibration;
   await writeFileAtomic(documentPath, `${JSON.stringify(document, null, 1)}\n`);
-  options.log(`wrote calibration { temperature: ${temperature} } into ${documentPath}`);
+  options.log(`wrote calibration { temperature: ${temperature}${classBias ? `, classBias: [${classBias.length} logits]` : ''} } into ${documentPath}`);
   return { ...result, written: documentPath };
 }

@@ -107,7 +107,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   const started = performance.now();
   let classes: ClassEvaluationReport | undefined;
   if (options.classes !== 'off') {
-    options.log(`class evaluation (temperature ${segmenter.model.config.calibration?.temperature ?? 1}):`);
+    options.log(`class evaluation (temperature ${segmenter.model.config.calibration?.temperature ?? 1}${segmenter.model.config.calibration?.classBias ? ", class-prior bias" : ""}):`);
     classes = await evaluateClasses(segmenter.model, scenes, {
       clickCounts: options.classClicks,
       minimumObjectPoints: options.classMinimumPoints,

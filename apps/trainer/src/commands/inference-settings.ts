@@ -13,7 +13,7 @@ export interface InferenceSettings {
   superpoints?: SuperpointSettings;
   /** Coordinates × this before the network, or `'auto'` per scene. */
   inputScale?: number | 'auto';
-  /** Class temperature (`config.calibration.temperature`); 1 removes the calibration. */
+  /** Class temperature (`config.calibration.temperature`); 1 removes the calibration unless it holds a class bias. */
   temperature?: number;
   /** Online click adaptation's regularization λ, or `'off'` to remove it. */
   clickAdaptation?: number | 'off';
@@ -26,8 +26,9 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
   if (settings.inputScale !== undefined) config.inputScale = settings.inputScale;
   if (settings.clickAdaptation === 'off') delete config.clickAdaptation;
   else if (settings.clickAdaptation !== undefined) config.clickAdaptation = { regularization: settings.clickAdaptation };
-  if (settings.temperature === 1) delete config.calibration;
-  else if (settings.temperature !== undefined) config.calibration = { temperature: settings.temperature };
+  // A stored class bias is kept: --temperature replaces only the temperature.
+  if (settings.temperature === 1 && config.calibration?.classBias === undefined) delete config.calibration;
+  else if (settings.temperature !== undefined) config.calibration = { ...config.calibration, temperature: settings.temperature };
   const superpoints = Object.fromEntries(Object.entries(settings.superpoints ?? {}).filter(([, value]) => value !== undefined)) as SuperpointSettings;
   if (Object.keys(superpoints).length > 0) config.superpoints = { ...config.superpoints, ...superpoints };
 }

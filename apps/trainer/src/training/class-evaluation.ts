@@ -72,8 +72,8 @@ export interface ClassEvaluationReport {
   records: ClassRecord[];
 }
 
-/** Instance id → [point count, majority class]. */
-function objectsOf(cloud: PointCloud & { instance: Int32Array; semantic: Int32Array }): Map<number, { pointCount: number; trueClass: number }> {
+/** Instance id → its point count and majority semantic class (the checkpoint's class index; ties: the lower id). */
+export function findLabeledObjects(cloud: PointCloud & { instance: Int32Array; semantic: Int32Array }): Map<number, { pointCount: number; trueClass: number }> {
   const votes = new Map<number, Map<number, number>>();
   for (let point = 0; point < cloud.pointCount; point++) {
     const id = cloud.instance[point];
@@ -120,7 +120,7 @@ export async function evaluateClasses(
   const previousMaxClicks = model.config.maxClicks;
   try {
     for (const scene of scenes) {
-      const objects = objectsOf(scene.cloud);
+      const objects = findLabeledObjects(scene.cloud);
       const targets = [...objects]
         .filter(([, object]) => object.pointCount >= minimumObjectPoints && object.trueClass > 0 && object.trueClass < classNames.length)
         .map(([id]) => id)
