@@ -4,11 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
-import { computeSuperpoints } from '@pointclick/sampling';
 import { Segmenter, type Click } from '../src/index.js';
-import { createRandom, createTestModel, findVotenetScene, useWasmBackend } from './segmenter-fixtures.js';
+import { createRandom, createTestModel, findVotenetScene, readRoomWithSuperpoints } from './segmenter-fixtures.js';
 
 const { votenetDirectory, available } = findVotenetScene('scene0001_00', 'segmenter click adaptation tests');
 
@@ -18,9 +16,7 @@ describe.skipIf(!available)('Segmenter click adaptation on a real ScanNet room (
   let tensorsBefore: number;
 
   beforeAll(async () => {
-    await useWasmBackend();
-    for await (const entry of readVotenetDataset(votenetDirectory, { sceneIds: ['scene0001_00'] })) scene = entry;
-    superpoints = computeSuperpoints(scene.cloud.positions, { colors: scene.cloud.colors });
+    ({ scene, superpoints } = await readRoomWithSuperpoints(votenetDirectory, 'scene0001_00'));
     tensorsBefore = tf.memory().numTensors;
   });
 

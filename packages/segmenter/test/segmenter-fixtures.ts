@@ -6,6 +6,9 @@ import '@pointclick/tfjs-kernels/cpu';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { TINY_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
 import type { PointCloud } from '@pointclick/io';
+import { readVotenetDataset } from '@pointclick/datasets/node';
+import type { LabeledScene } from '@pointclick/datasets';
+import { computeSuperpoints } from '@pointclick/sampling';
 import { InteractiveSegmentationModel, type SegmenterConfig, type SegmenterOptions } from '../src/index.js';
 
 /** Class names of the test configuration (prototypeCount = 4). */
@@ -117,4 +120,16 @@ export function findVotenetScene(sceneId: string, tests: string): { votenetDirec
   const available = existsSync(join(votenetDirectory, `${sceneId}_vert.npy`));
   if (!available) console.warn(`${tests} skipped: ${votenetDirectory}/${sceneId}_vert.npy not found (set POINTCLICK_SHARED_DATA)`);
   return { votenetDirectory, available };
+}
+
+/**
+ * One room of the votenet folder on the wasm backend, with its computed superpoints (`computeSuperpoints` over its
+ * positions and colours): the setup of the real-room Segmenter tests.
+ */
+export async function readRoomWithSuperpoints(votenetDirectory: string, sceneId: string): Promise<{ scene: LabeledScene; superpoints: { labels: Int32Array; count: number } }> {
+  await useWasmBackend();
+  let scene: LabeledScene | undefined;
+  for await (const entry of readVotenetDataset(votenetDirectory, { sceneIds: [sceneId] })) scene = entry;
+  if (!scene) throw new Error(`readRoomWithSuperpoints: ${sceneId} not found in ${votenetDirectory}`);
+  return { scene, superpoints: computeSuperpoints(scene.cloud.positions, { colors: scene.cloud.colors }) };
 }

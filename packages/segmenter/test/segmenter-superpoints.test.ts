@@ -4,11 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
 import { computeSuperpoints } from '@pointclick/sampling';
 import { assignClickGroups, Segmenter, SegmenterInputError, type Click } from '../src/index.js';
-import { createRandom, createTestModel, findVotenetScene, useWasmBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
+import { createRandom, createTestModel, findVotenetScene, readRoomWithSuperpoints, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
 const { votenetDirectory, available } = findVotenetScene('scene0001_00', 'segmenter superpoint tests');
 
@@ -18,9 +17,7 @@ describe.skipIf(!available)('Segmenter superpoints on a real ScanNet room (scene
   let tensorsBefore: number;
 
   beforeAll(async () => {
-    await useWasmBackend();
-    for await (const entry of readVotenetDataset(votenetDirectory, { sceneIds: ['scene0001_00'] })) scene = entry;
-    superpoints = computeSuperpoints(scene.cloud.positions, { colors: scene.cloud.colors });
+    ({ scene, superpoints } = await readRoomWithSuperpoints(votenetDirectory, 'scene0001_00'));
     tensorsBefore = tf.memory().numTensors;
   });
 
