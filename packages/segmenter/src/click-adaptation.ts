@@ -1,5 +1,5 @@
-import type { Click } from './click.js';
-import type { SuperpointIndex } from './click-constraints.js';
+import { clickLabel, type Click } from './click.js';
+import { superpointMeans, type SuperpointIndex } from './click-constraints.js';
 
 /** Probabilities are kept inside [ε, 1 − ε] before their logit is taken, so a saturated 0 or 1 stays finite. */
 const PROBABILITY_EPSILON = 1e-6;
@@ -22,20 +22,9 @@ export function superpointFeatures(voxelFeatures: Float32Array, channels: number
   if (pointToVoxel.length !== superpoints.labels.length) {
     throw new RangeError(`superpointFeatures: ${pointToVoxel.length} points in pointToVoxel but ${superpoints.labels.length} superpoint labels`);
   }
-  const { count, offsets, members } = superpoints;
-  const features = new Float32Array(count * channels);
-  const sums = new Float64Array(channels);
-  for (let superpoint = 0; superpoint < count; superpoint++) {
-    const start = offsets[superpoint];
-    const end = offsets[superpoint + 1];
-    if (end === start) continue;
-    sums.fill(0);
-    for (let slot = start; slot < end; slot++) {
-      const row = pointToVoxel[members[slot]] * channels;
-      for (let channel = 0; channel < channels; channel++) sums[channel] += voxelFeatures[row + channel];
-    }
-    for (let channel = 0; channel < channels; channel++) features[superpoint * channels + channel] = sums[channel] / (end - start);
-  }
+  const { count } = superpoints;
+  // The means rounded to float32: the standardisation below reads them at that precision.
+  const features = Float32Array.from(superpointMeans(voxelFeatures, channels, pointToVoxel, superpoints));
   for (let channel = 0; channel < channels; channel++) {
     let sum = 0;
     let squares = 0;
@@ -111,7 +100,7 @@ export function adaptClickProbabilities(input: ClickAdaptationInput): ClickAdapt
     throw new RangeError(`adaptClickProbabilities: ${features.length} feature values for ${superpointCount} superpoints × ${channels} channels`);
   }
   const result = Float32Array.from(probabilities);
-  const labelOf = (click: number) => (clicks[click].kind === 'background' ? 0 : clicks[click].objectId);
+  const labelOf = (click: number) => clickLabel(clicks[click]);
   // Labelled superpoints: the one label of their clicks, or −1 where clicks disagree.
   const superpointLabels = new Map<number, number>();
   const columnsByObject = new Map<number, number[]>();

@@ -1,4 +1,4 @@
-import type { Click } from './click.js';
+import { clickLabel, type Click } from './click.js';
 
 /** A scene's superpoints as point lists: the points of superpoint s are `members[offsets[s] … offsets[s + 1])`. */
 export class SuperpointIndex {
@@ -71,7 +71,7 @@ export function clickConstraintLabels(
     if (list) list.push(click);
     else clicksBySuperpoint.set(superpoint, [click]);
   });
-  const labelOf = (click: number) => (clicks[click].kind === 'background' ? 0 : clicks[click].objectId);
+  const labelOf = (click: number) => clickLabel(clicks[click]);
   for (const [superpoint, members] of clicksBySuperpoint) {
     const start = superpoints.offsets[superpoint];
     const end = superpoints.offsets[superpoint + 1];
@@ -122,38 +122,42 @@ export function poolSuperpointLogits(
   if (pointToVoxel.length !== superpoints.labels.length) {
     throw new RangeError(`poolSuperpointLogits: ${pointToVoxel.length} points in pointToVoxel but ${superpoints.labels.length} superpoint labels`);
   }
+  const meanLogits = superpointMeans(maskLogits, clickCount, pointToVoxel, superpoints);
+  const probabilities = new Float32Array(meanLogits.length);
+  for (let superpoint = 0; superpoint < superpoints.count; superpoint++) {
+    if (superpoints.sizeOf(superpoint) === 0) continue; // an empty superpoint keeps probability 0
+    for (let entry = superpoint * clickCount; entry < (superpoint + 1) * clickCount; entry++) probabilities[entry] = 1 / (1 + Math.exp(-meanLogits[entry]));
+  }
+  const values = voxelValues ? Float32Array.from(superpointMeans(voxelValues, clickCount, pointToVoxel, superpoints)) : undefined;
+  return { probabilities, values };
+}
+
+/**
+ * The mean of a per-voxel row over the points of every superpoint, `[superpointCount, width]` (float64; 0 for an
+ * empty superpoint): each point contributes its voxel's row. The caller checks that `pointToVoxel` and the
+ * superpoint labels cover the same points.
+ *
+ * @param values `[voxelCount, width]` row-major values.
+ * @param width Values per row.
+ * @param pointToVoxel Voxel (row) of every point.
+ * @param superpoints The scene's superpoints over the same points.
+ */
+export function superpointMeans(values: Float32Array, width: number, pointToVoxel: Int32Array, superpoints: SuperpointIndex): Float64Array {
   const { count, offsets, members } = superpoints;
-  const probabilities = new Float32Array(count * clickCount);
-  const values = voxelValues ? new Float32Array(count * clickCount) : undefined;
+  const means = new Float64Array(count * width);
   // One superpoint at a time, its points in increasing order: each sum adds the same values in the same order
-  // as a pass over all points would, into a small accumulator instead of a scattered [count, clickCount] array.
-  const sums = new Float64Array(clickCount);
-  const valueSums = new Float64Array(clickCount);
+  // as a pass over all points would, into a small accumulator instead of a scattered [count, width] array.
+  const sums = new Float64Array(width);
   for (let superpoint = 0; superpoint < count; superpoint++) {
     const start = offsets[superpoint];
     const end = offsets[superpoint + 1];
     if (end === start) continue;
     sums.fill(0);
-    valueSums.fill(0);
-    if (voxelValues) {
-      for (let slot = start; slot < end; slot++) {
-        const row = pointToVoxel[members[slot]] * clickCount;
-        for (let click = 0; click < clickCount; click++) {
-          sums[click] += maskLogits[row + click];
-          valueSums[click] += voxelValues[row + click];
-        }
-      }
-    } else {
-      for (let slot = start; slot < end; slot++) {
-        const row = pointToVoxel[members[slot]] * clickCount;
-        for (let click = 0; click < clickCount; click++) sums[click] += maskLogits[row + click];
-      }
+    for (let slot = start; slot < end; slot++) {
+      const row = pointToVoxel[members[slot]] * width;
+      for (let column = 0; column < width; column++) sums[column] += values[row + column];
     }
-    const size = end - start;
-    for (let click = 0, entry = superpoint * clickCount; click < clickCount; click++, entry++) {
-      probabilities[entry] = 1 / (1 + Math.exp(-sums[click] / size));
-      if (values) values[entry] = valueSums[click] / size;
-    }
+    for (let column = 0; column < width; column++) means[superpoint * width + column] = sums[column] / (end - start);
   }
-  return { probabilities, values };
+  return means;
 }

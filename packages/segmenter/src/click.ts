@@ -11,6 +11,11 @@ export type Click = ClickLocation & {
   kind: 'object' | 'background';
 };
 
+/** The label a click gives the points it forces: its `objectId` for an object click, 0 (none) for a background click. */
+export function clickLabel(click: Pick<Click, 'objectId' | 'kind'>): number {
+  return click.kind === 'background' ? 0 : click.objectId;
+}
+
 /** Checks the parts of a click that do not depend on the scene. */
 export function validateClick(click: Click, index: number): void {
   if (!Number.isInteger(click.objectId) || click.objectId <= 0) {
