@@ -12,6 +12,7 @@ import { runClassHeadFineTune } from './commands/class-head-command.js';
 import type { InferenceSettings } from './commands/inference-settings.js';
 import { describePreset, formatPresetInfo } from './commands/info-command.js';
 import { runTrainCommand, type TrainCommandOptions } from './commands/train-command.js';
+import { SeenSceneError } from './training/training-provenance.js';
 
 const backendOption = () =>
   new Option('--backend <name>', 'TF.js backend (auto = WebGPU when a GPU adapter exists, else wasm)').choices(['auto', 'webgpu', 'wasm', 'cpu']);
@@ -164,8 +165,9 @@ withInferenceSettings(program
   .option('--classes <on|off|only>', 'per-object class accuracy and calibration (every object of --class-minimum-points, clicked near its middle); only: skip the AGILE3D protocol', parseClassesMode, 'on')
   .option('--class-clicks <list>', 'clicks per object at which classes are scored', parseClickCounts, [1, 3, 5])
   .option('--class-minimum-points <n>', 'smallest object (points) scored for its class', parsePositiveInteger, 300)
+  .option('--require-unseen', "fail (SeenSceneError) when a scene was seen in training (ScanNet ids by room) or the checkpoint's training data is unknown")
   .addOption(backendOption()))
-  .action(async (options: InferenceSettingOptions & { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; baseline?: boolean; classes: 'on' | 'off' | 'only'; classClicks: number[]; classMinimumPoints: number; backend?: string }) => {
+  .action(async (options: InferenceSettingOptions & { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; baseline?: boolean; classes: 'on' | 'off' | 'only'; classClicks: number[]; classMinimumPoints: number; requireUnseen?: boolean; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -182,6 +184,7 @@ withInferenceSettings(program
       classes: options.classes,
       classClicks: options.classClicks,
       classMinimumPoints: options.classMinimumPoints,
+      requireUnseen: options.requireUnseen,
       log: (line) => console.log(line),
     });
   });
@@ -197,8 +200,9 @@ program
   .option('--prior-data <dir>', 'dataset directory whose instances give the class prior of the logit adjustment (the training rooms)')
   .option('--prior-exclude <ids>', 'comma-separated scene ids of --prior-data left out of the prior (evaluation rooms; the --scenes are always left out)', (value) => value.split(',').filter(Boolean))
   .option('--prior-strength <τ>', 'logit adjustment strength: class bias −τ·ln p_c (0 = no bias)', parseNonNegative, 0)
+  .option('--require-unseen', "fail (SeenSceneError) when a scene was seen in training (ScanNet ids by room) or the checkpoint's training data is unknown")
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data: string; scenes: string[]; classMinimumPoints: number; dryRun?: boolean; priorData?: string; priorExclude?: string[]; priorStrength: number; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data: string; scenes: string[]; classMinimumPoints: number; dryRun?: boolean; priorData?: string; priorExclude?: string[]; priorStrength: number; requireUnseen?: boolean; backend?: string }) => {
     await startBackend(options.backend);
     await runCalibration({ ...options, minimumObjectPoints: options.classMinimumPoints, log: (line) => console.log(line) });
   });
@@ -286,8 +290,9 @@ program
   .option('--evaluate-every <n>', 'score the selection scenes every n steps', parsePositiveInteger, 100)
   .option('--seed <n>', 'seed', (value) => Number.parseInt(value, 10), 1)
   .addOption(new Option('--dtype <type>', 'storage type of the written weights').choices(['float32', 'float16']).default('float32'))
+  .option('--require-unseen', "fail (SeenSceneError) when a selection scene was seen in training (ScanNet ids by room) or the checkpoint's training data is unknown")
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data: string; scenes: string[]; selectionScenes: string[]; output: string; synthetic?: number; syntheticSeed: number; steps: number; learningRates: number[]; weightDecay: number; classBalances: number[]; focusings: number[]; classPooling?: Array<{ levels: number[]; geometry: boolean }>; rowCache?: string; batchSize: number; minimumObjectPoints: number; sceneCopies: number; clickSets: number; evaluateEvery: number; seed: number; dtype: 'float32' | 'float16'; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data: string; scenes: string[]; selectionScenes: string[]; output: string; synthetic?: number; syntheticSeed: number; steps: number; learningRates: number[]; weightDecay: number; classBalances: number[]; focusings: number[]; classPooling?: Array<{ levels: number[]; geometry: boolean }>; rowCache?: string; batchSize: number; minimumObjectPoints: number; sceneCopies: number; clickSets: number; evaluateEvery: number; seed: number; dtype: 'float32' | 'float16'; requireUnseen?: boolean; backend?: string }) => {
     await startBackend(options.backend);
     await runClassHeadFineTune({
       ...options,
@@ -321,7 +326,7 @@ function releaseWebGpuDevice(): void {
 program
   .parseAsync()
   .catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? `error: ${error.message}` : error);
+    console.error(error instanceof ConfigError || error instanceof SeenSceneError ? `error: ${error.message}` : error);
     process.exitCode = 1;
   })
   .finally(releaseWebGpuDevice);

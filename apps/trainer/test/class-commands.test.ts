@@ -8,7 +8,7 @@ import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import { computeCalibration } from '@pointclick/metrics';
 import { InteractiveSegmentationModel } from '@pointclick/segmenter';
-import { loadSegmenter, saveCheckpoint } from '@pointclick/segmenter/node';
+import { loadSegmenter } from '@pointclick/segmenter/node';
 import { createSegmenterConfig } from '../src/config/model-presets.js';
 import { runCalibration } from '../src/commands/calibrate-command.js';
 import { runEvaluation, RELIABILITY_PLOT_FILE } from '../src/commands/evaluate-command.js';
@@ -25,6 +25,7 @@ import {
 } from '../src/training/class-head-fine-tune.js';
 import { withClassPooling } from '../src/commands/class-head-command.js';
 import { readClassRows, writeClassRows } from '../src/training/class-row-cache.js';
+import { writeTinyCheckpoint as writeTinyCheckpointIn } from './trainer-fixtures.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pointclick-trainer-classes-'));
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
@@ -32,14 +33,7 @@ const votenetDirectory = join(sharedData, 'scannet-votenet');
 const hasVotenet = existsSync(join(votenetDirectory, 'scene0004_00_vert.npy')) && existsSync(join(votenetDirectory, 'scene0005_00_vert.npy'));
 if (!hasVotenet) console.warn(`trainer class tests SKIPPED: ${votenetDirectory} lacks scene0004_00 / scene0005_00 (set POINTCLICK_SHARED_DATA)`);
 
-/** An untrained tiny checkpoint with the NYU40 class names, written to `name`. */
-async function writeTinyCheckpoint(name: string): Promise<string> {
-  const model = new InteractiveSegmentationModel(createSegmenterConfig('tiny', 5));
-  const directory = join(scratch, name);
-  await saveCheckpoint(model, directory);
-  model.dispose();
-  return directory;
-}
+const writeTinyCheckpoint = (name: string): Promise<string> => writeTinyCheckpointIn(scratch, name);
 
 beforeAll(async () => {
   await initializeBackend({ preferred: 'cpu', strict: true });

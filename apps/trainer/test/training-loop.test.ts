@@ -12,39 +12,14 @@ import { validateTrainingConfig, type TrainingConfig } from '../src/config/train
 import { runTraining } from '../src/training/training-loop.js';
 import { runEvaluation } from '../src/commands/evaluate-command.js';
 import { exportCheckpoint } from '../src/commands/export-command.js';
+import { SHARED_DATA_DIRECTORY, tinyTrainingConfig } from './trainer-fixtures.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pointclick-trainer-'));
-const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
-const votenetDirectory = join(sharedData, 'scannet-votenet');
+const votenetDirectory = join(SHARED_DATA_DIRECTORY, 'scannet-votenet');
 const hasVotenet = existsSync(join(votenetDirectory, 'scene0007_00_vert.npy'));
 if (!hasVotenet) console.warn(`trainer eval test skipped: ${votenetDirectory} not found (set POINTCLICK_SHARED_DATA)`);
 
-/** A tiny run: one synthetic room cropped to 3,000 points, the tiny preset, no validation. */
-function tinyConfig(name: string, steps: number): TrainingConfig {
-  return validateTrainingConfig({
-    preset: 'tiny',
-    outputDirectory: join(scratch, name),
-    seed: 3,
-    data: {
-      sources: [{ kind: 'synthetic-indoor', sceneCount: 1, seed: 11 }],
-      pointBudget: 3000,
-      minClicks: 6,
-      maxClicks: 8,
-      backgroundClickShare: 0.3,
-      // Half the steps add error-driven clicks, so the loss, leak and resume checks cover those passes too.
-      correctionStepShare: 0.5,
-      correctionRounds: 2,
-      cacheDirectory: join(scratch, 'cache'),
-    },
-    // Clicks grouped with locality in the correction passes and the object-mask term, so those are covered too.
-    localityGain: 8,
-    loss: { objectMask: 0.5 },
-    optimizer: { learningRate: 0.01, gradientClipNorm: 5 },
-    schedule: { steps, warmupSteps: 1 },
-    validation: { everySteps: 0 },
-    checkpoint: { everySteps: 100, keep: 2 },
-  });
-}
+const tinyConfig = (name: string, steps: number): TrainingConfig => tinyTrainingConfig(scratch, name, steps);
 
 beforeAll(async () => {
   await initializeBackend({ preferred: 'wasm', strict: true });

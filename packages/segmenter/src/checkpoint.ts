@@ -6,6 +6,7 @@ import { CheckpointError } from './segmenter-errors.js';
 import { upgradeCheckpointConfig } from './checkpoint-upgrade.js';
 import { resolveGeodesicGraph } from './click-geodesic-distances.js';
 import { Segmenter } from './segmenter.js';
+import { findProvenanceProblem } from './training-provenance.js';
 
 /** The checkpoint's JSON document. */
 export interface CheckpointDocument {
@@ -157,6 +158,10 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     if (fields.minimumSize !== undefined && !(Number.isInteger(fields.minimumSize) && (fields.minimumSize as number) >= 1)) {
       throw new CheckpointError(source, `field 'config.superpoints.minimumSize': expected an integer ≥ 1 (points), got ${JSON.stringify(fields.minimumSize)}`);
     }
+  }
+  if (config.provenance !== undefined) {
+    const problem = findProvenanceProblem(config.provenance);
+    if (problem) throw new CheckpointError(source, problem);
   }
   const weights = record.weights;
   if (

@@ -18,6 +18,8 @@ export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from '.
 export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, SuperpointSettings, ClassCalibration, ClickAdaptationSettings } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
+export { mergeTrainingProvenance, findSeenScene, describeSeenScene, scannetRoomOf } from './training-provenance.js';
+export type { TrainingProvenance, TrainingDataRecord, SeedRange, SeenSceneReport } from './training-provenance.js';
 export { calibrateClassLogits } from './class-calibration.js';
 export { serializeSegmenterSafetensors, loadSegmenterSafetensors } from './safetensors-weights.js';
 export type { SafetensorsLoadResult } from './safetensors-weights.js';

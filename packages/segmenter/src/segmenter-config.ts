@@ -1,5 +1,6 @@
 import type { createPointTransformerV3 } from '@pointclick/ptv3';
 import type { createClickDecoder } from '@pointclick/decoder';
+import type { TrainingProvenance } from './training-provenance.js';
 
 /** Architecture of the backbone, as `createPointTransformerV3` accepts it. */
 export type BackboneConfig = Exclude<Parameters<typeof createPointTransformerV3>[0], string | undefined>;
@@ -46,6 +47,11 @@ export interface SegmenterConfig {
    * and the other labels' clicks fall in. Needs superpoint pooling. Absent: off.
    */
   clickAdaptation?: ClickAdaptationSettings;
+  /**
+   * Training-data provenance: the scenes the weights were trained on, over the whole fine-tuning lineage
+   * (`TrainingProvenance`). Absent: unknown (files written before it was recorded). Not used for inference.
+   */
+  provenance?: TrainingProvenance;
 }
 
 /** Settings of the online click adaptation. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LabeledScene } from '@pointclick/datasets';
@@ -8,6 +8,7 @@ import { calibrateClassLogits, parseCheckpointDocument, type ClassCalibration } 
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
+import { checkSeenScenes } from '../training/training-provenance.js';
 import { evaluateClasses } from '../training/class-evaluation.js';
 import { computeLogitAdjustment, countClassInstances, type ClassPrior } from '../training/class-prior.js';
 
@@ -29,6 +30,8 @@ export interface CalibrationOptions {
   priorExclude?: string[];
   /** Logit adjustment strength τ ≥ 0 (bias −τ·ln p_c); 0 (default) writes no bias. Needs `priorData` when > 0. */
   priorStrength?: number;
+  /** Fail with a `SeenSceneError` when a selection scene was trained on (ScanNet ids by room) or that is unknown. */
+  requireUnseen?: boolean;
   /** Progress output. */
   log: (line: string) => void;
 }
@@ -84,6 +87,13 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   if (missing.length > 0) throw new Error(`calibrate: scene(s) ${missing.join(', ')} not found in ${options.data}`);
   const source = await resolveCheckpointSource(options.checkpoint);
   const segmenter = await loadSegmenter(source);
+  try {
+    const read = scenes.map((scene) => ({ dataset: basename(resolve(options.data)), id: scene.id }));
+    checkSeenScenes(segmenter.model.config.provenance, read, { checkpoint: options.checkpoint, requireUnseen: options.requireUnseen, log: options.log });
+  } catch (error) {
+    segmenter.dispose();
+    throw error;
+  }
   const classNames = segmenter.model.config.classNames;
   const minimumObjectPoints = options.minimumObjectPoints ?? 300;
   let prior: ClassPrior | undefined;

@@ -1,11 +1,12 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import { createModelFromCheckpoint, InteractiveSegmentationModel, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { loadLabeledScenes } from '../training/training-data.js';
 import { readClassRows, writeClassRows } from '../training/class-row-cache.js';
+import { checkSeenScenes, lineageProvenance, recordOfSource } from '../training/training-provenance.js';
 import {
   collectSelectionQueries,
   collectTrainingQueries,
@@ -49,6 +50,8 @@ export interface ClassHeadCommandOptions extends Omit<ClassHeadFineTuneSettings,
   dtype: 'float32' | 'float16';
   /** The command line, stored in the metadata. */
   commandLine: string;
+  /** Fail with a `SeenSceneError` when a selection scene was trained on (ScanNet ids by room) or that is unknown. */
+  requireUnseen?: boolean;
   log: (line: string) => void;
 }
 
@@ -73,6 +76,15 @@ export async function runClassHeadFineTune(options: ClassHeadCommandOptions): Pr
   const documentPath = join(source, 'model.json');
   const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
   const loaded = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
+  const dataset = basename(data);
+  const parentProvenance = loaded.config.provenance;
+  try {
+    const read = options.selectionScenes.map((id) => ({ dataset, id }));
+    checkSeenScenes(parentProvenance, read, { checkpoint: options.checkpoint, requireUnseen: options.requireUnseen, log: options.log });
+  } catch (error) {
+    loaded.dispose();
+    throw error;
+  }
   // Selection is scored on the raw class logits; a stored temperature would be stale for new weights.
   delete loaded.config.calibration;
   options.log(`training on ${trainingScenes.map((scene) => scene.id).join(', ')}; selecting on ${options.selectionScenes.join(', ')}`);
@@ -123,6 +135,10 @@ export async function runClassHeadFineTune(options: ClassHeadCommandOptions): Pr
     }
   }
   const { model, trial: bestTrial } = best!;
+  // The class head learned from the training scenes: they join the parent's provenance (unknown stays unknown).
+  const records = [recordOfSource({ kind: 'folder', directory: data, exclude: [], scale: 1 }, options.scenes)];
+  if (options.syntheticScenes) records.push(recordOfSource({ kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed }, []));
+  model.config.provenance = lineageProvenance(records, parentProvenance ?? { trainedOn: [], unknownSources: [options.checkpoint] });
   options.log(`kept: ${bestTrial} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   const exported = serializeCheckpoint(model, {
     metadata: { ...document.metadata, classHeadFineTune: { from: relative(process.cwd(), source), kept: bestTrial, command: options.commandLine } },

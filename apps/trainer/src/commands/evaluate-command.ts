@@ -1,12 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import { createGeodesicSegmenter, evaluateInteractive, type InteractiveEvaluationResult } from '@pointclick/metrics';
+import type { SeenSceneReport } from '@pointclick/segmenter';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
 import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
+import { checkSeenScenes, datasetNameOf } from '../training/training-provenance.js';
 import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
 import { evaluateClasses, formatClassReport, type ClassEvaluationReport } from '../training/class-evaluation.js';
 import { renderReliabilityPlot } from '../output/reliability-plot.js';
@@ -42,6 +44,11 @@ export interface EvaluationOptions extends InferenceSettings {
   classClicks?: number[];
   /** Objects with fewer points are not class targets. Default 300. */
   classMinimumPoints?: number;
+  /**
+   * Fail with a `SeenSceneError` when a scene was seen in training (ScanNet ids by room) or the checkpoint's
+   * training data is unknown. Default false: every scene's status is printed, nothing fails.
+   */
+  requireUnseen?: boolean;
   /** Progress output. */
   log: (line: string) => void;
 }
@@ -83,13 +90,20 @@ export function formatComparison(model: MethodTable, baseline: MethodTable | und
 
 /**
  * Runs AGILE3D's multi-object protocol on every scene of a dataset directory for the checkpoint and for the
- * non-learned geodesic baseline, with the same targets and click rules, and reports both tables.
+ * non-learned geodesic baseline, with the same targets and click rules, and reports both tables. First it
+ * compares the scenes with the checkpoint's training-data provenance and prints one line per scene
+ * (`seenInTraining` in the JSON); `requireUnseen` makes a seen or unknown scene an error.
  */
-export async function runEvaluation(options: EvaluationOptions): Promise<{ model?: MethodTable; baseline?: MethodTable; classes?: ClassEvaluationReport }> {
+export async function runEvaluation(
+  options: EvaluationOptions,
+): Promise<{ model?: MethodTable; baseline?: MethodTable; classes?: ClassEvaluationReport; seenInTraining: SeenSceneReport[] }> {
   const scenes = options.data ? await collectScenes(readDataset(resolve(options.data), options.scenes ? { sceneIds: options.scenes } : {})) : [];
   if (options.data && scenes.length === 0) throw new Error(`no scenes found in ${options.data}`);
+  const datasets = scenes.map(() => basename(resolve(options.data ?? '.')));
   if (options.syntheticScenes) {
-    scenes.push(...(await loadLabeledScenes([{ kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed ?? 800_000 }])));
+    const synthetic = { kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed ?? 800_000 } as const;
+    scenes.push(...(await loadLabeledScenes([synthetic])));
+    datasets.push(...Array.from({ length: options.syntheticScenes }, () => datasetNameOf(synthetic)));
   }
   if (scenes.length === 0) throw new Error('nothing to evaluate: give --data and/or --synthetic');
   options.log(`evaluating on ${scenes.length} scene(s): ${scenes.map((scene) => scene.id).join(', ')}`);
@@ -97,6 +111,14 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   const protocol = { seed: options.seed, targetCount: options.targetObjects, maxClicksPerObject: options.clickBudget };
 
   const segmenter = await loadSegmenter(await resolveCheckpointSource(options.checkpoint));
+  let seenInTraining: SeenSceneReport[];
+  try {
+    const read = scenes.map((scene, index) => ({ dataset: datasets[index], id: scene.id }));
+    seenInTraining = checkSeenScenes(segmenter.model.config.provenance, read, { checkpoint: options.checkpoint, requireUnseen: options.requireUnseen, log: options.log });
+  } catch (error) {
+    segmenter.dispose();
+    throw error;
+  }
   applyInferenceSettings(segmenter.model.config, options);
   const settings = segmenter.superpointSettings;
   options.log(
@@ -117,8 +139,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   }
   if (options.classes === 'only') {
     segmenter.dispose();
-    if (options.json) await writeClassFiles(resolve(options.json), { scenes: scenes.map((scene) => scene.id) }, classes!, options.log);
-    return { classes };
+    if (options.json) await writeClassFiles(resolve(options.json), { scenes: scenes.map((scene) => scene.id), seenInTraining }, classes!, options.log);
+    return { classes, seenInTraining };
   }
   const { segment, release } = createModelSegmentFunction(segmenter.model, scenes);
   const modelResult = await evaluateInteractive(evaluationScenes, segment, {
@@ -140,7 +162,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
   if (!baseline) options.log('(baseline not run: --baseline off)');
   if (options.json) {
     const jsonPath = resolve(options.json);
-    const document = { model, baseline, scenes: scenes.map((scene) => scene.id), protocol };
+    const document = { model, baseline, scenes: scenes.map((scene) => scene.id), seenInTraining, protocol };
     if (classes) await writeClassFiles(jsonPath, document, classes, options.log);
     else {
       await mkdir(dirname(jsonPath), { recursive: true });
@@ -150,7 +172,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<{ model
     if (baselineResult) await writeFile(join(dirname(jsonPath), 'agile3d-baseline.log'), `${baselineResult.logText}\n`);
     options.log(`wrote ${jsonPath} and AGILE3D logs beside it`);
   }
-  return { model, baseline, classes };
+  return { model, baseline, classes, seenInTraining };
 }
 
 /** File name of the reliability diagram written beside the JSON tables. */

@@ -60,13 +60,22 @@ const CROP_ATTEMPTS = 6;
 /** Loads (through the scene cache) every scene of the given sources, preprocessed at `voxelSize` metres. */
 export async function loadPreprocessedScenes(
   sources: DataSourceConfig[],
-  options: { cacheDirectory: string; voxelSize: number; seed: number; onScene?: (id: string, rebuilt: boolean) => void },
+  options: {
+    cacheDirectory: string;
+    voxelSize: number;
+    seed: number;
+    onScene?: (id: string, rebuilt: boolean) => void;
+    /** Called once per source with the ids of its scenes after `exclude` (the run's training-data provenance). */
+    onSourceScenes?: (source: DataSourceConfig, sceneIds: string[]) => void;
+  },
 ): Promise<PreprocessedScene[]> {
   const rebuilt = new Set<string>();
   const cache = new SceneCache(options.cacheDirectory, { onRebuild: (id) => rebuilt.add(id) });
   const scenes: PreprocessedScene[] = [];
   for (const source of sources) {
-    for (const entry of await entriesOf(source)) {
+    const entries = await entriesOf(source);
+    options.onSourceScenes?.(source, entries.map((entry) => entry.id));
+    for (const entry of entries) {
       const scene = await cache.load(entry.id, `${entry.sourceKey}:voxel=${options.voxelSize}:seed=${options.seed}`, async () =>
         preprocessScene(await entry.load(), { voxelSize: options.voxelSize, seed: options.seed }),
       );

@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
-import { InteractiveSegmentationModel, type SegmenterConfig } from '@pointclick/segmenter';
+import { InteractiveSegmentationModel, type SegmenterConfig, type TrainingDataRecord } from '@pointclick/segmenter';
 import type { TrainingConfig } from '../config/training-config.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { renderTrainingPlot, type LogRecord } from '../output/training-plot.js';
@@ -15,6 +15,7 @@ import { createStepContext, runOptimizationStep, type StepReport } from './optim
 import type { StepLosses } from './training-step.js';
 import { loadLabeledScenes, loadPreprocessedScenes } from './training-data.js';
 import { validateModel } from './validation.js';
+import { lineageProvenance, readParentProvenance, recordOfSource, summarizeProvenance } from './training-provenance.js';
 
 /** Options of {@link runTraining} beyond the configuration. */
 export interface TrainingRunOptions {
@@ -67,7 +68,15 @@ interface RunStart {
   latest?: string;
 }
 
-async function startOrResume(config: TrainingConfig, segmenterConfig: SegmenterConfig, files: RunFiles, optimizer: AdamOptimizer, options: TrainingRunOptions, log: (line: string) => void): Promise<RunStart> {
+async function startOrResume(
+  config: TrainingConfig,
+  segmenterConfig: SegmenterConfig,
+  dataRecords: TrainingDataRecord[],
+  files: RunFiles,
+  optimizer: AdamOptimizer,
+  options: TrainingRunOptions,
+  log: (line: string) => void,
+): Promise<RunStart> {
   const latest = options.resume ? await files.store.latest() : undefined;
   if (latest) {
     const { model, state } = await CheckpointStore.load(latest, optimizer);
@@ -83,7 +92,10 @@ async function startOrResume(config: TrainingConfig, segmenterConfig: SegmenterC
     return { model, state, records, latest };
   }
   if (options.resume) log('no checkpoint to resume from; starting at step 0');
-  const model = new InteractiveSegmentationModel(segmenterConfig);
+  // This run's scenes united with the parent's; a resumed run keeps the provenance its checkpoint holds.
+  const provenance = lineageProvenance(dataRecords, config.initialWeights ? await readParentProvenance(config.initialWeights) : undefined);
+  log(`training data, with the lineage's: ${summarizeProvenance(provenance)}`);
+  const model = new InteractiveSegmentationModel({ ...segmenterConfig, provenance });
   if (config.initialWeights) {
     const { directory, initialised } = await copyInitialWeights(model, config.initialWeights);
     log(`initial weights from ${directory}`);
@@ -121,7 +133,13 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
     ...(config.inference.inputScale !== undefined ? { inputScale: config.inference.inputScale } : {}),
   };
   log(`loading training scenes (voxel ${gridSize} m, cache ${config.data.cacheDirectory})`);
-  const scenes = await loadPreprocessedScenes(config.data.sources, { cacheDirectory: config.data.cacheDirectory, voxelSize: gridSize, seed: config.seed });
+  const dataRecords: TrainingDataRecord[] = [];
+  const scenes = await loadPreprocessedScenes(config.data.sources, {
+    cacheDirectory: config.data.cacheDirectory,
+    voxelSize: gridSize,
+    seed: config.seed,
+    onSourceScenes: (source, sceneIds) => dataRecords.push(recordOfSource(source, sceneIds)),
+  });
   const validationScenes = config.validation.everySteps > 0 ? await loadLabeledScenes(config.validation.sources) : [];
   log(`${scenes.length} training scenes, ${validationScenes.length} validation scenes`);
 
@@ -131,7 +149,7 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
     beta2: config.optimizer.beta2,
     epsilon: config.optimizer.epsilon,
   });
-  const { model, records, latest, ...start } = await startOrResume(config, segmenterConfig, files, optimizer, options, log);
+  const { model, records, latest, ...start } = await startOrResume(config, segmenterConfig, dataRecords, files, optimizer, options, log);
   let state = start.state;
   model.setTraining(true);
   const context = createStepContext(config, scenes, model, optimizer);
