@@ -9,6 +9,7 @@ import { runEvaluation } from './commands/evaluate-command.js';
 import { exportCheckpoint, type ExportFormat } from './commands/export-command.js';
 import { runCalibration } from './commands/calibrate-command.js';
 import { runClassHeadFineTune } from './commands/class-head-command.js';
+import { interpolateCheckpoints } from './commands/interpolate-command.js';
 import type { InferenceSettings } from './commands/inference-settings.js';
 import { describePreset, formatPresetInfo } from './commands/info-command.js';
 import { runTrainCommand, type TrainCommandOptions } from './commands/train-command.js';
@@ -193,8 +194,10 @@ program
   .command('calibrate')
   .description("fit the class temperature (after the class-prior bias of --prior-strength) on selection scenes and write them into the checkpoint's config (calibration)")
   .requiredOption('--checkpoint <dir>', 'model directory or training run directory (its latest checkpoint); its model.json is rewritten')
-  .requiredOption('--data <dir>', 'dataset directory of the selection scenes')
-  .requiredOption('--scenes <ids>', 'comma-separated selection scene ids (never the evaluation scenes)', (value) => value.split(',').filter(Boolean))
+  .option('--data <dir>', 'dataset directory of the selection scenes')
+  .option('--scenes <ids>', 'comma-separated selection scene ids of --data (never the evaluation scenes)', (value) => value.split(',').filter(Boolean))
+  .option('--synthetic <n>', 'also (or only) fit on this many generated indoor rooms (clean selection rooms when the real ones were trained on)', parsePositiveInteger)
+  .option('--synthetic-seed <seed>', 'first seed of the generated rooms (900000… are the selection seeds, 800000… the evaluation rooms)', parsePositiveInteger, 900_000)
   .option('--class-minimum-points <n>', 'smallest object (points) fitted on', parsePositiveInteger, 300)
   .option('--dry-run', 'fit and report without writing')
   .option('--prior-data <dir>', 'dataset directory whose instances give the class prior of the logit adjustment (the training rooms)')
@@ -202,9 +205,9 @@ program
   .option('--prior-strength <τ>', 'logit adjustment strength: class bias −τ·ln p_c (0 = no bias)', parseNonNegative, 0)
   .option('--require-unseen', "fail (SeenSceneError) when a scene was seen in training (ScanNet ids by room) or the checkpoint's training data is unknown")
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data: string; scenes: string[]; classMinimumPoints: number; dryRun?: boolean; priorData?: string; priorExclude?: string[]; priorStrength: number; requireUnseen?: boolean; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data?: string; scenes?: string[]; synthetic?: number; syntheticSeed: number; classMinimumPoints: number; dryRun?: boolean; priorData?: string; priorExclude?: string[]; priorStrength: number; requireUnseen?: boolean; backend?: string }) => {
     await startBackend(options.backend);
-    await runCalibration({ ...options, minimumObjectPoints: options.classMinimumPoints, log: (line) => console.log(line) });
+    await runCalibration({ ...options, syntheticScenes: options.synthetic, minimumObjectPoints: options.classMinimumPoints, log: (line) => console.log(line) });
   });
 
 withInferenceSettings(program
@@ -218,6 +221,20 @@ withInferenceSettings(program
     await initializeBackend({ preferred: 'wasm' });
     const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, inferenceSettingsOf(options), options.format);
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
+  });
+
+program
+  .command('interpolate')
+  .description('blend two checkpoints of one architecture weight by weight, (1 − α)·from + α·to (WiSE-FT): a fine-tune with the weights it started from')
+  .requiredOption('--from <dir>', 'the starting weights (model directory or run directory)')
+  .requiredOption('--to <dir>', "the fine-tuned weights, same architecture; its config (settings, calibration) is kept")
+  .requiredOption('--weight <α>', "α in [0, 1]: the fine-tune's share", parseProbability)
+  .requiredOption('--output <dir>', 'model directory to write')
+  .addOption(new Option('--dtype <type>', 'storage type of the written weights').choices(['float32', 'float16']).default('float32'))
+  .action(async (options: { from: string; to: string; weight: number; output: string; dtype: 'float32' | 'float16' }) => {
+    await initializeBackend({ preferred: 'wasm' });
+    const { output, byteLength, variableCount } = await interpolateCheckpoints(options);
+    console.log(`wrote ${output}: ${variableCount} variables, (1 − ${options.weight})·${options.from} + ${options.weight}·${options.to} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
   });
 
 /** Parses `--points`: a positive integer or `all`. */

@@ -58,6 +58,22 @@ describe('reliability plot', () => {
   });
 });
 
+describe('calibration on generated rooms', () => {
+  it('calibrate fits on generated rooms alone (--synthetic), reports their seeds, and rejects --scenes without --data', async () => {
+    const checkpoint = await writeTinyCheckpoint('for-synthetic-calibration');
+    const lines: string[] = [];
+    const result = await runCalibration({ checkpoint, syntheticScenes: 1, syntheticSeed: 900_000, dryRun: true, log: (line) => lines.push(line) });
+    expect(result.objectCount).toBeGreaterThan(0);
+    expect(result.after.negativeLogLikelihood).toBeLessThanOrEqual(result.before.negativeLogLikelihood);
+    expect(lines.some((line) => line.includes('synthetic-indoor-900000'))).toBe(true);
+    const segmenter = await loadSegmenter(checkpoint);
+    expect(segmenter.model.config.calibration).toBeUndefined();
+    segmenter.dispose();
+    await expect(runCalibration({ checkpoint, scenes: ['scene0004_00'], syntheticScenes: 1, log: () => {} })).rejects.toThrow(/--scenes needs the dataset directory/);
+    await expect(runCalibration({ checkpoint, log: () => {} })).rejects.toThrow(/give selection scenes/);
+  });
+});
+
 describe.skipIf(!hasVotenet)('class evaluation, calibration and class-head fine-tune on ScanNet rooms', () => {
   it('eval --classes only scores every object of ≥ 300 points at each click count and writes the reliability plot', async () => {
     const checkpoint = await writeTinyCheckpoint('for-classes');

@@ -8,7 +8,8 @@ import { calibrateClassLogits, parseCheckpointDocument, type ClassCalibration } 
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
-import { checkSeenScenes } from '../training/training-provenance.js';
+import { checkSeenScenes, datasetNameOf } from '../training/training-provenance.js';
+import { loadLabeledScenes } from '../training/training-data.js';
 import { evaluateClasses } from '../training/class-evaluation.js';
 import { computeLogitAdjustment, countClassInstances, type ClassPrior } from '../training/class-prior.js';
 
@@ -16,10 +17,18 @@ import { computeLogitAdjustment, countClassInstances, type ClassPrior } from '..
 export interface CalibrationOptions {
   /** Checkpoint directory (or its model.json), or a run directory (its latest checkpoint); its model.json is rewritten. */
   checkpoint: string;
-  /** Dataset directory of the selection scenes. */
-  data: string;
-  /** Selection scene ids (never the evaluation scenes). */
-  scenes: string[];
+  /** Dataset directory of the selection scenes; absent: only generated rooms (`syntheticScenes`). */
+  data?: string;
+  /** Selection scene ids of `data` (never the evaluation scenes). */
+  scenes?: string[];
+  /**
+   * Also (or only) fit on this many generated indoor rooms (seeds `syntheticSeed`, `syntheticSeed + 1`, …): labelled
+   * rooms that a lineage never trained on when their seeds lie outside its training seeds — the clean choice when the
+   * real selection rooms were trained on.
+   */
+  syntheticScenes?: number;
+  /** First seed of the generated rooms. Default 900000 (the selection seeds; 800000… are the evaluation rooms). */
+  syntheticSeed?: number;
   /** Objects with fewer points are not fitted on. Default 300. */
   minimumObjectPoints?: number;
   /** Fit and report, but leave the checkpoint as it is. */
@@ -78,17 +87,26 @@ function calibratePredictions(records: readonly ClassPrediction[], calibration: 
  * (weights untouched).
  */
 export async function runCalibration(options: CalibrationOptions): Promise<CalibrationResult> {
-  if (options.scenes.length === 0) throw new Error('calibrate: give the selection scenes with --scenes');
+  const sceneIds = options.scenes ?? [];
+  if (options.data === undefined && sceneIds.length > 0) throw new Error('calibrate: --scenes needs the dataset directory with --data');
+  if (options.data !== undefined && sceneIds.length === 0) throw new Error('calibrate: give the selection scenes of --data with --scenes');
+  if (sceneIds.length === 0 && !options.syntheticScenes) throw new Error('calibrate: give selection scenes (--data and --scenes) and/or generated rooms (--synthetic)');
   const strength = options.priorStrength ?? 0;
   if (!(strength >= 0 && Number.isFinite(strength))) throw new Error(`calibrate: --prior-strength must be a finite number ≥ 0, got ${strength}`);
   if (strength > 0 && options.priorData === undefined) throw new Error('calibrate: --prior-strength > 0 needs the training rooms with --prior-data');
-  const scenes = await collectScenes(readDataset(resolve(options.data), { sceneIds: options.scenes }));
-  const missing = options.scenes.filter((id) => !scenes.some((scene) => scene.id === id));
+  const scenes = options.data === undefined ? [] : await collectScenes(readDataset(resolve(options.data), { sceneIds }));
+  const missing = sceneIds.filter((id) => !scenes.some((scene) => scene.id === id));
   if (missing.length > 0) throw new Error(`calibrate: scene(s) ${missing.join(', ')} not found in ${options.data}`);
+  const datasets = scenes.map(() => basename(resolve(options.data ?? '.')));
+  if (options.syntheticScenes) {
+    const synthetic = { kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed ?? 900_000 } as const;
+    scenes.push(...(await loadLabeledScenes([synthetic])));
+    datasets.push(...Array.from({ length: options.syntheticScenes }, () => datasetNameOf(synthetic)));
+  }
   const source = await resolveCheckpointSource(options.checkpoint);
   const segmenter = await loadSegmenter(source);
   try {
-    const read = scenes.map((scene) => ({ dataset: basename(resolve(options.data)), id: scene.id }));
+    const read = scenes.map((scene, index) => ({ dataset: datasets[index], id: scene.id }));
     checkSeenScenes(segmenter.model.config.provenance, read, { checkpoint: options.checkpoint, requireUnseen: options.requireUnseen, log: options.log });
   } catch (error) {
     segmenter.dispose();
@@ -99,7 +117,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   let prior: ClassPrior | undefined;
   let classBias: number[] | undefined;
   if (options.priorData !== undefined) {
-    const excluded = new Set([...(options.priorExclude ?? []), ...options.scenes]);
+    const excluded = new Set([...(options.priorExclude ?? []), ...sceneIds]);
     prior = await countClassInstances(readScenesExcept(resolve(options.priorData), excluded), classNames.length, minimumObjectPoints);
     if (prior.total === 0) throw new Error(`calibrate: no instance of ≥ ${minimumObjectPoints} points with a known class in ${options.priorData} (less ${[...excluded].join(', ')})`);
     const counted = prior.counts.map((count, index) => [classNames[index], count] as const).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1]);

@@ -1,0 +1,109 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import {
+  createModelFromCheckpoint,
+  mergeTrainingProvenance,
+  parseCheckpointDocument,
+  serializeCheckpoint,
+  type InteractiveSegmentationModel,
+  type TrainingProvenance,
+} from '@pointclick/segmenter';
+import { writeFileAtomic } from '@pointclick/io/node';
+import * as tf from '@tensorflow/tfjs-core';
+import { resolveCheckpointSource } from '../training/checkpoint-source.js';
+
+/** Options of {@link interpolateCheckpoints}. */
+export interface InterpolationOptions {
+  /** The starting weights θ₀ (a model directory, its model.json, or a run directory: its latest checkpoint). */
+  from: string;
+  /** The fine-tuned weights θ₁, same architecture; its config (inference settings, calibration) is kept. */
+  to: string;
+  /** α in [0, 1]: the written weights are (1 − α)·θ₀ + α·θ₁ (0 = `from`, 1 = `to`). */
+  weight: number;
+  /** Model directory written (model.json + weights). */
+  output: string;
+  /** Storage type of the written weights. Default float32. */
+  dtype?: 'float32' | 'float16';
+}
+
+/** Thrown when two checkpoints cannot be interpolated: a variable missing from one or of another shape. */
+export class InterpolationError extends Error {
+  constructor(
+    /** The checkpoint (as given) whose variables do not match. */
+    readonly checkpoint: string,
+    message: string,
+  ) {
+    super(`${checkpoint}: ${message}`);
+    this.name = 'InterpolationError';
+  }
+}
+
+async function readModel(checkpoint: string): Promise<{ model: InteractiveSegmentationModel; document: ReturnType<typeof parseCheckpointDocument>; source: string }> {
+  const source = await resolveCheckpointSource(checkpoint);
+  const documentPath = join(source, 'model.json');
+  const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
+  const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
+  return { model, document, source };
+}
+
+/** A lineage's provenance for merging; an unknown one is named as an unknown source, never taken as empty. */
+function provenanceOf(provenance: TrainingProvenance | undefined, name: string): TrainingProvenance {
+  return provenance ?? { trainedOn: [], unknownSources: [name] };
+}
+
+/**
+ * Weight-space interpolation of a fine-tune with the weights it started from (WiSE-FT, Wortsman et al., CVPR 2022):
+ * every variable becomes (1 − α)·θ₀ + α·θ₁. On a small fine-tuning set this trades the fine-tune's gain on its own
+ * data against what the starting weights knew, without training. The written checkpoint keeps `to`'s config, with
+ * the provenance of both lineages merged, and names both sources and α in its metadata.
+ *
+ * @throws InterpolationError when a variable of one checkpoint is missing from the other or has another shape.
+ */
+export async function interpolateCheckpoints(options: InterpolationOptions): Promise<{ output: string; byteLength: number; variableCount: number }> {
+  if (!(options.weight >= 0 && options.weight <= 1)) throw new RangeError(`interpolate: --weight must lie in [0, 1], got ${options.weight}`);
+  const start = await readModel(options.from);
+  const end = await readModel(options.to).catch((error: unknown) => {
+    start.model.dispose();
+    throw error;
+  });
+  try {
+    const startVariables = new Map(start.model.namedVariables());
+    const endVariables = new Map(end.model.namedVariables());
+    for (const name of startVariables.keys()) if (!endVariables.has(name)) throw new InterpolationError(options.to, `has no variable ${name} (present in ${options.from})`);
+    for (const [name, variable] of endVariables) {
+      const other = startVariables.get(name);
+      if (!other) throw new InterpolationError(options.from, `has no variable ${name} (present in ${options.to})`);
+      if (other.shape.join(',') !== variable.shape.join(',')) {
+        throw new InterpolationError(options.from, `variable ${name} has shape [${other.shape.join(', ')}], ${options.to} has [${variable.shape.join(', ')}]`);
+      }
+      const blended = new Float32Array(variable.size);
+      const startValues = other.dataSync();
+      const endValues = variable.dataSync();
+      for (let index = 0; index < blended.length; index += 1) {
+        blended[index] = (1 - options.weight) * startValues[index] + options.weight * endValues[index];
+      }
+      const values = tf.tensor(blended, variable.shape, 'float32');
+      variable.assign(values);
+      values.dispose();
+    }
+    end.model.config.provenance = mergeTrainingProvenance(
+      provenanceOf(start.document.config.provenance, options.from),
+      provenanceOf(end.document.config.provenance, options.to),
+    );
+    const exported = serializeCheckpoint(end.model, {
+      metadata: {
+        ...end.document.metadata,
+        interpolatedFrom: { from: relative(process.cwd(), start.source), to: relative(process.cwd(), end.source), weight: options.weight },
+      },
+      weightsDtype: options.dtype ?? 'float32',
+    });
+    const output = resolve(options.output);
+    await mkdir(output, { recursive: true });
+    await writeFileAtomic(join(output, exported.document.weights.file), exported.weights);
+    await writeFileAtomic(join(output, 'model.json'), `${JSON.stringify(exported.document, null, 1)}\n`);
+    return { output, byteLength: exported.weights.byteLength, variableCount: endVariables.size };
+  } finally {
+    start.model.dispose();
+    end.model.dispose();
+  }
+}
