@@ -23,6 +23,8 @@ interface MatMulExports {
     offsets: number,
     columns: number,
   ): void;
+  /** Returns -1, or the index of the first entry outside [-1, `sourceRows`]. */
+  first_invalid_neighbour(neighbours: number, count: number, sourceRows: number): number;
   /** Returns -1, or the first row whose id is ≥ `segments`. */
   segment_sum(output: number, x: number, ids: number, rows: number, channels: number, segments: number): number;
   /** Returns -1, or the first row whose id is outside [0, `segments`). */
