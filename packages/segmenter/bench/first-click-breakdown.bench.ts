@@ -6,7 +6,8 @@
  * searches (the first one prunes the rows), the decoder pass with read-back. A whole first click through
  * `Segmenter` (after `setScene`, as in the bench) is timed beside them, and `setScene` (superpoints) too.
  * Reference: a 1024³ matMul in the same run. Prints figures; never fails.
- * Run: pnpm --filter @pointclick/segmenter bench:first-click
+ * Run: pnpm --filter @pointclick/segmenter bench:first-click (node --expose-gc: garbage is collected before each
+ * step, so a step is not charged for collecting what the steps before it left; without the flag it is not).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
   segmenter.segment(clicks); // warm-up
 
   const samples = new Map<string, number[]>();
+  const collectGarbage = (globalThis as { gc?: () => void }).gc;
   const timed = <T>(step: string, work: () => T): T => {
+    collectGarbage?.();
     const start = performance.now();
     const result = work();
     const list = samples.get(step) ?? [];
@@ -73,7 +76,10 @@ async function main(): Promise<void> {
   }
   segmenter.dispose();
 
-  console.log(`first click, ${CLICK_COUNT} clicks, 72,000 points → 49,825 voxels; reference 1024³ matMul ${matMulMilliseconds.toFixed(1)} ms; medians of ${REPEATS}:`);
+  console.log(
+    `first click, ${CLICK_COUNT} clicks, 72,000 points → 49,825 voxels; reference 1024³ matMul ${matMulMilliseconds.toFixed(1)} ms; ` +
+      `medians of ${REPEATS}; garbage collected before each step: ${collectGarbage ? 'yes' : 'no (run node with --expose-gc)'}`,
+  );
   let stepSum = 0;
   for (const [step, list] of samples) {
     const value = median(list);
