@@ -100,6 +100,18 @@ describe('code sorting', () => {
     const order = argsortCodes(codes);
     const expected = [...codes.keys()].sort((a, b) => codes[a] - codes[b] || a - b);
     expect([...order]).toEqual(expected);
+    // Small and degenerate inputs: empty, one code, all equal, codes that differ in one digit only, many ties.
+    const cases = [
+      new Float64Array(0),
+      Float64Array.of(7),
+      new Float64Array(40).fill(2 ** 40 + 5),
+      Float64Array.from({ length: 300 }, (_, index) => ((index * 37) % 11) * 2 ** 32),
+      Float64Array.from({ length: 300 }, (_, index) => ((index * 37) % 13) * 2 ** 16),
+      Float64Array.from({ length: 3000 }, () => Math.floor(random() * 6) * 2 ** 32 + Math.floor(random() * 4) * 2 ** 16 + Math.floor(random() * 3)),
+    ];
+    for (const values of cases) {
+      expect([...argsortCodes(values)]).toEqual([...values.keys()].sort((a, b) => values[a] - values[b] || a - b));
+    }
     const inverse = invertPermutation(order);
     for (let position = 0; position < order.length; position++) expect(inverse[order[position]]).toBe(position);
   });

@@ -92,11 +92,14 @@ export class SurfaceGraph {
       for (let slot = 0, base = owner * k; slot < k; slot++) if (indices[base + slot] === point) return true;
       return false;
     };
+    // Which list entries make an edge, decided once (the fill below reads the flags instead of scanning again).
+    const makesEdge = new Uint8Array(pointCount * k);
     const degree = new Int32Array(pointCount);
     for (let point = 0; point < pointCount; point++) {
       for (let slot = 0; slot < k; slot++) {
         const other = indices[point * k + slot];
         if (other === point || (other < point && listed(other, point))) continue;
+        makesEdge[point * k + slot] = 1;
         degree[point]++;
         degree[other]++;
       }
@@ -109,8 +112,8 @@ export class SurfaceGraph {
     let cheapest = Infinity;
     for (let point = 0; point < pointCount; point++) {
       for (let slot = 0; slot < k; slot++) {
+        if (makesEdge[point * k + slot] === 0) continue;
         const other = indices[point * k + slot];
-        if (other === point || (other < point && listed(other, point))) continue;
         let cost = distances[point * k + slot];
         if (colors && colorWeight > 0) {
           const red = (colors[point * 3] - colors[other * 3]) / 255;

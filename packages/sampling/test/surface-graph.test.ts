@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, SamplingInputError, SurfaceGraph } from '../src/index.js';
+import { createRandom, NeighborIndex, SamplingInputError, SurfaceGraph } from '../src/index.js';
 import { makeRandomCloud } from './test-clouds.js';
 
 /** Points along x at `spacing` metres, starting at `start`. */
@@ -9,7 +9,65 @@ function line(count: number, spacing: number, start: [number, number, number] = 
   return values;
 }
 
+/**
+ * The graph's rows as SurfaceGraph built them before the edge flags (each list entry's mutual-pair test run in
+ * both passes): the reference the current construction must match entry for entry.
+ */
+function referenceRows(positions: Float32Array, colors: Uint8Array | undefined, neighborCount: number, colorWeight: number) {
+  const pointCount = positions.length / 3;
+  const k = Math.min(neighborCount + 1, pointCount);
+  const { indices, distances } = new NeighborIndex(positions).knn(positions, k);
+  const listed = (owner: number, point: number) => Array.from(indices.subarray(owner * k, owner * k + k)).includes(point);
+  const skipped = (point: number, other: number) => other === point || (other < point && listed(other, point));
+  const degree = new Int32Array(pointCount);
+  for (let point = 0; point < pointCount; point++) {
+    for (let slot = 0; slot < k; slot++) {
+      const other = indices[point * k + slot];
+      if (skipped(point, other)) continue;
+      degree[point]++;
+      degree[other]++;
+    }
+  }
+  const offsets = new Int32Array(pointCount + 1);
+  for (let point = 0; point < pointCount; point++) offsets[point + 1] = offsets[point] + degree[point];
+  const targets = new Int32Array(offsets[pointCount]);
+  const costs = new Float32Array(offsets[pointCount]);
+  const fill = offsets.slice(0, pointCount);
+  for (let point = 0; point < pointCount; point++) {
+    for (let slot = 0; slot < k; slot++) {
+      const other = indices[point * k + slot];
+      if (skipped(point, other)) continue;
+      let cost = distances[point * k + slot];
+      if (colors && colorWeight > 0) {
+        const red = (colors[point * 3] - colors[other * 3]) / 255;
+        const green = (colors[point * 3 + 1] - colors[other * 3 + 1]) / 255;
+        const blue = (colors[point * 3 + 2] - colors[other * 3 + 2]) / 255;
+        cost *= 1 + colorWeight * Math.sqrt(red * red + green * green + blue * blue);
+      }
+      targets[fill[point]] = other;
+      costs[fill[point]++] = cost;
+      targets[fill[other]] = point;
+      costs[fill[other]++] = cost;
+    }
+  }
+  return { offsets, targets, costs };
+}
+
 describe('SurfaceGraph', () => {
+  it('builds the same rows, entry for entry, as the two-scan construction it replaced (coloured and not)', () => {
+    const random = createRandom(44);
+    const positions = makeRandomCloud(2000, 45);
+    const colors = Uint8Array.from({ length: positions.length }, () => random.nextInt(256));
+    for (const pointColors of [colors, undefined]) {
+      const graph = new SurfaceGraph(positions, { colors: pointColors, neighborCount: 9, colorWeight: 4 });
+      const reference = referenceRows(positions, pointColors, 9, 4);
+      expect(graph.offsets).toEqual(reference.offsets);
+      expect(graph.targets).toEqual(reference.targets);
+      expect(graph.costs).toEqual(reference.costs);
+      expect(graph.targets.length).toBeGreaterThan(2000 * 9);
+    }
+  });
+
   it('measures distances along a line as path lengths', () => {
     const graph = new SurfaceGraph(Float32Array.from(line(20, 0.1)), { neighborCount: 2 });
     const distances = graph.distancesFrom(5, 100);

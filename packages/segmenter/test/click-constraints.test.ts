@@ -99,6 +99,19 @@ describe('poolSuperpointLogits', () => {
     expect(superpoints.sizeOf(49)).toBe(0);
   });
 
+  it('reads the cached member voxels of the map it is given: a second map over the same superpoints gives its own means', () => {
+    // Superpoint 0 = points 0, 1; superpoint 1 = points 2, 3. Two maps of the points to three voxels.
+    const superpoints = new SuperpointIndex(Int32Array.of(0, 0, 1, 1), 2);
+    const logits = Float32Array.of(1, 2, 3); // one click
+    const first = Int32Array.of(0, 1, 2, 2);
+    const second = Int32Array.of(2, 2, 0, 1);
+    const sigmoid = (value: number) => Math.fround(1 / (1 + Math.exp(-value)));
+    expect(Array.from(poolSuperpointLogits(logits, 1, first, superpoints).probabilities)).toEqual([sigmoid(1.5), sigmoid(3)]);
+    expect(Array.from(poolSuperpointLogits(logits, 1, second, superpoints).probabilities)).toEqual([sigmoid(3), sigmoid(1.5)]);
+    expect(Array.from(superpoints.memberVoxels(first))).toEqual([0, 1, 2, 2]);
+    expect(superpoints.memberVoxels(first)).toBe(superpoints.memberVoxels(first));
+  });
+
   it('refuses superpoints over another point count', () => {
     expect(() => poolSuperpointLogits(new Float32Array(2), 1, Int32Array.of(0, 1), new SuperpointIndex(Int32Array.of(0), 1))).toThrow(/2 points/);
   });

@@ -37,6 +37,29 @@ describe('ClickGeodesicDistances', () => {
   });
 });
 
+describe('ClickGeodesicDistances.distances', () => {
+  it('lays the cached columns out as [voxelCount, clickCount] rows, value for value (repeated and cached clicks too)', () => {
+    // A 12 × 10 grid of voxels 5 cm apart, uncoloured; five clicks, one of them twice.
+    const voxelPositions = Float32Array.from({ length: 120 * 3 }, (_, offset) => {
+      const voxel = Math.floor(offset / 3);
+      return [0.05 * (voxel % 12), 0.05 * Math.floor(voxel / 12), 0.01 * ((voxel * 7) % 5)][offset % 3];
+    });
+    const pointToVoxel = Int32Array.from({ length: 120 }, (_, point) => point);
+    const settings = { limit: 0.3, neighborCount: 6, colorWeight: 4 };
+    const field = new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, settings);
+    const reference = new SurfaceGraph(voxelPositions, { neighborCount: 6, colorWeight: 4 });
+    const clicks = Int32Array.of(0, 37, 119, 37, 64);
+    field.distances(Int32Array.of(64)); // one column cached before
+    const distances = field.distances(clicks);
+    expect(distances).toHaveLength(120 * clicks.length);
+    clicks.forEach((voxel, click) => {
+      const column = reference.distancesFrom(voxel, settings.limit);
+      for (let row = 0; row < 120; row++) expect(Object.is(distances[row * clicks.length + click], column[row])).toBe(true);
+    });
+    expect(new Set(distances).size).toBeGreaterThan(10); // distances that differ, not a filled array
+  });
+});
+
 describe('Segmenter with the geodesic click prior', () => {
   it('hands the decoder the distances from every click to every finest voxel', () => {
     const config = createTestConfig(5);

@@ -54,10 +54,10 @@ export const WASM_KERNEL_SOURCES: WasmKernelSource[] = [
   {
     source: 'src/backends/wasm/native/mat-mul-kernel.c',
     // Kernels that also work in place on the backend's memory share the module (one instance, one loader).
-    extraSources: ['src/backends/wasm/native/segment-sum-kernel.c', 'src/backends/wasm/native/mask-logits-kernel.c'],
+    extraSources: ['src/backends/wasm/native/segment-sum-kernel.c', 'src/backends/wasm/native/segment-max-kernel.c', 'src/backends/wasm/native/mask-logits-kernel.c'],
     binaryModule: 'src/backends/wasm/mat-mul-wasm-binary.ts',
     constantPrefix: 'MAT_MUL_WASM',
-    description: "The matMul, segment-sum and mask-logits kernels: a wasm32 + SIMD128 module that imports the backend's memory",
+    description: "The matMul, segment-sum, segment-max and mask-logits kernels: a wasm32 + SIMD128 module that imports the backend's memory",
     linkFlags: ['-Wl,--import-memory', '-Wl,-z,stack-size=0'],
     importsMemory: true,
   },

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatherRows, KernelArgumentError, PATCH_ATTENTION, PATCH_ATTENTION_GRAD, patchAttention, referencePatchAttention, segmentMax, unsortedSegmentSum } from '../src/index.js';
 import { composeSegmentMax, segmentMaxWithArgmax } from '../src/ops/segment-max-op.js';
 import { GATHER_ROWS, SEGMENT_MAX, SEGMENT_MAX_GRAD, SEGMENT_SUM } from '../src/kernels/kernel-names.js';
+import { segmentMaxValues } from '../src/backends/shared/segment-max-values.js';
+import { findMatMulWasmRuntime } from '../src/backends/wasm/mat-mul-wasm.js';
 import { BACKENDS, maxAbsoluteDifference, numericalGradient, probeWebGpu, randomValues, useBackend } from './backend-fixtures.js';
 
 // Probed once per file: WebGPU runs only where Dawn finds an adapter (SwiftShader in CI).
@@ -168,6 +170,25 @@ describe.each(BACKENDS)('tfjs-kernels on %s', (backend) => {
       expect(gathered.dtype).toBe('int32');
       expect(Array.from(await gathered.data())).toEqual(referenceGather(Float32Array.from(integers), width, indices));
       tf.dispose([x, idTensor, maxima, argmax, composedMaxima, composedArgmax, gradient, summed, gathered]);
+    });
+
+    // WebGPU is left out: its comparisons of NaN need not follow JavaScript's.
+    it.skipIf(backend === 'webgpu')('segment max equals the JavaScript kernel to the bit (NaN, −0 and +0, ties, an empty segment; wasm runs it in C)', async () => {
+      const [rows, width, segments] = [3001, 5, 97];
+      const ids = Int32Array.from({ length: rows }, (_, row) => (row * 7919) % 96); // segment 96 stays empty
+      const data = Float32Array.from(randomValues(rows * width, 33), (value) => Math.round(value * 4) / 4);
+      data[7] = NaN; // the first row of its segment and channel: NaN stays the maximum
+      data[5 * 96 + 2] = NaN; // a later row: never greater, so the earlier maximum stays
+      for (let entry = 11; entry < data.length; entry += 53) data[entry] = -0;
+      const expected = segmentMaxValues(data, Int32Array.from(ids), width, segments);
+      const [maxima, argmax] = segmentMaxWithArgmax(tf.tensor2d(data, [rows, width]), tf.tensor1d(ids, 'int32'), segments);
+      const [values, winners] = [await maxima.data(), await argmax.data()];
+      expect(Array.from(values).every((value, slot) => Object.is(value, expected.maxima[slot]))).toBe(true);
+      expect(Array.from(winners)).toEqual(Array.from(expected.argmax));
+      expect(Array.from(expected.maxima).some(Number.isNaN)).toBe(true); // the case reaches a NaN maximum
+      if (backend === 'wasm') expect(findMatMulWasmRuntime(tf.backend())).not.toBeNull(); // so the C kernel ran
+      expect(Array.from(winners.subarray(96 * width))).toEqual(new Array(width).fill(-1));
+      tf.dispose([maxima, argmax]);
     });
 
     it.skipIf(backend !== 'webgpu')('webgpu: registers WGSL gather, segment sum, segment max and its gradient (the tests above ran them)', () => {

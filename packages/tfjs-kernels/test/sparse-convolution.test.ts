@@ -214,7 +214,17 @@ describe.each(BACKENDS)('sparseConvolution on %s', (backend) => {
         // A tensor's values are checked by the wasm kernel (reading them elsewhere would cost a read-back).
         const bad = tf.tensor2d([0, -2], [1, 2], 'int32');
         expectError(() => sparseConvolution(features, bad, weights).dispose(), 'neighbours[1]');
-        bad.dispose();
+        // In the four-wide part of the C check, with a later bad entry too: the first one is named. -1 and
+        // sourceRows (4, a zero row) are valid.
+        const table = Int32Array.from({ length: 18 }, (_, index) => [-1, 4, 0, 3][index % 4]);
+        const valid = tf.tensor2d(table, [9, 2], 'int32');
+        const output = sparseConvolution(features, valid, weights);
+        expect(output.shape).toEqual([9, 2]);
+        table[5] = 5;
+        table[13] = -7;
+        const late = tf.tensor2d(table, [9, 2], 'int32');
+        expectError(() => sparseConvolution(features, late, weights).dispose(), 'neighbours[5]');
+        tf.dispose([bad, valid, late, output]);
       }
       tf.dispose([features, weights]);
     });

@@ -199,11 +199,16 @@ export class PointTransformerV3 extends Module {
       return outputs;
     });
     // finestToLevel[s]: compose the parent maps from the finest level up to level s.
-    const finestToLevel: Int32Array[] = [Int32Array.from({ length: levels[0].voxelCount }, (_, index) => index)];
+    // Plain loops: `Int32Array.from` with a mapping function calls it per element, several times slower.
+    const identity = new Int32Array(levels[0].voxelCount);
+    for (let voxel = 0; voxel < identity.length; voxel++) identity[voxel] = voxel;
+    const finestToLevel: Int32Array[] = [identity];
     for (let stage = 1; stage < stageCount; stage++) {
       const previous = finestToLevel[stage - 1];
       const parents = pooled[stage - 1].parentOfFine;
-      finestToLevel.push(Int32Array.from(previous, (voxel) => parents[voxel]));
+      const composed = new Int32Array(previous.length);
+      for (let voxel = 0; voxel < previous.length; voxel++) composed[voxel] = parents[previous[voxel]];
+      finestToLevel.push(composed);
     }
     const outputLevels: BackboneLevel[] = featureTensors.map((features, outputIndex) => {
       const stage = stageCount - 1 - outputIndex;

@@ -13,39 +13,42 @@ const TWO_POW_32 = 4294967296;
  */
 export function argsortCodes(codes: Float64Array): Int32Array {
   const count = codes.length;
-  const low = new Uint32Array(count); // bits 0..31
-  const high = new Uint32Array(count); // bits 32..47
+  // The three 16-bit digits of every code, by input index; the histograms of all three passes in one sequential
+  // read (a histogram does not depend on the order it is counted in).
+  const digits = [new Uint16Array(count), new Uint16Array(count), new Uint16Array(count)];
+  const histograms = [new Int32Array(TWO_POW_16), new Int32Array(TWO_POW_16), new Int32Array(TWO_POW_16)];
+  const [lowDigits, middleDigits, highDigits] = digits;
+  const [lowHistogram, middleHistogram, highHistogram] = histograms;
   for (let index = 0; index < count; index++) {
     const code = codes[index];
-    const highPart = Math.floor(code / TWO_POW_32);
-    high[index] = highPart;
-    low[index] = code - highPart * TWO_POW_32;
+    const highPart = Math.floor(code / TWO_POW_32); // bits 32..47
+    const low = code - highPart * TWO_POW_32; // bits 0..31
+    const lowDigit = low & 0xffff;
+    const middleDigit = low >>> 16;
+    lowDigits[index] = lowDigit;
+    middleDigits[index] = middleDigit;
+    highDigits[index] = highPart;
+    lowHistogram[lowDigit]++;
+    middleHistogram[middleDigit]++;
+    highHistogram[highPart]++;
   }
   let order = new Int32Array(count);
   for (let index = 0; index < count; index++) order[index] = index;
   let scratch = new Int32Array(count);
-  const histogram = new Int32Array(TWO_POW_16);
   for (let pass = 0; pass < 3; pass++) {
-    histogram.fill(0);
-    const digitOf = (index: number): number =>
-      pass === 0 ? low[index] & 0xffff : pass === 1 ? low[index] >>> 16 : high[index] & 0xffff;
-    let allSame = true;
-    const firstDigit = count > 0 ? digitOf(order[0]) : 0;
-    for (let position = 0; position < count; position++) {
-      const digit = digitOf(order[position]);
-      histogram[digit]++;
-      if (digit !== firstDigit) allSame = false;
-    }
-    if (allSame) continue; // this digit does not reorder anything
+    const digitOf = digits[pass];
+    const histogram = histograms[pass];
+    if (count === 0 || histogram[digitOf[0]] === count) continue; // one digit value: this pass reorders nothing
     let running = 0;
     for (let digit = 0; digit < TWO_POW_16; digit++) {
       const bucket = histogram[digit];
       histogram[digit] = running;
       running += bucket;
     }
+    // Stable scatter: positions in the current order, each to the next free slot of its digit.
     for (let position = 0; position < count; position++) {
       const index = order[position];
-      scratch[histogram[digitOf(index)]++] = index;
+      scratch[histogram[digitOf[index]]++] = index;
     }
     const swap = order;
     order = scratch;

@@ -2,8 +2,8 @@ import { embeddedWasmModule } from './embedded-wasm-module.js';
 import { MAT_MUL_WASM_BASE64 } from './mat-mul-wasm-binary.js';
 
 /**
- * Exports of the module compiled from `native/mat-mul-kernel.c`, `native/segment-sum-kernel.c` and
- * `native/mask-logits-kernel.c` (pointers are byte offsets in the backend's heap).
+ * Exports of the module compiled from `native/mat-mul-kernel.c`, `native/segment-sum-kernel.c`,
+ * `native/segment-max-kernel.c` and `native/mask-logits-kernel.c` (pointers are byte offsets in the backend's heap).
  */
 interface MatMulExports {
   mat_mul_packed_floats(inner: number, columns: number): number;
@@ -23,8 +23,12 @@ interface MatMulExports {
     offsets: number,
     columns: number,
   ): void;
+  /** Returns -1, or the index of the first entry outside [-1, `sourceRows`]. */
+  first_invalid_neighbour(neighbours: number, count: number, sourceRows: number): number;
   /** Returns -1, or the first row whose id is ≥ `segments`. */
   segment_sum(output: number, x: number, ids: number, rows: number, channels: number, segments: number): number;
+  /** Returns -1, or the first row whose id is outside [0, `segments`). */
+  segment_max(maxima: number, argmax: number, x: number, ids: number, rows: number, channels: number, segments: number): number;
   mask_logits_with_priors(
     output: number,
     product: number,

@@ -18,16 +18,18 @@ const sparseConvolutionWasm: KernelFunc = ({ inputs, backend }) => {
   const [sourceRows, channels] = features.shape;
   const [rows, offsets] = neighbours.shape;
   const columns = weights.shape[1];
+  const runtime = findMatMulWasmRuntime(backend);
   const table = wasm.typedArrayFromHeap(neighbours) as Int32Array;
-  for (let index = 0; index < table.length; index++) {
-    const neighbour = table[index];
-    if (!(neighbour >= -1 && neighbour <= sourceRows)) {
-      throw new KernelArgumentError('sparseConvolution', `neighbours[${index}]`, `in [-1, ${sourceRows}]`, String(neighbour));
-    }
+  // The range check in C where the module runs (SIMD compares; a sixth or less of this loop's time), else here.
+  let invalid = runtime == null ? -1 : runtime.kernel.first_invalid_neighbour(table.byteOffset, table.length, sourceRows);
+  for (let index = 0; runtime == null && index < table.length && invalid < 0; index++) {
+    if (!(table[index] >= -1 && table[index] <= sourceRows)) invalid = index;
+  }
+  if (invalid >= 0) {
+    throw new KernelArgumentError('sparseConvolution', `neighbours[${invalid}]`, `in [-1, ${sourceRows}]`, String(table[invalid]));
   }
   const output = wasm.makeOutput([rows, columns], 'float32'); // [rows, outputChannels]
   if (rows === 0 || columns === 0) return output;
-  const runtime = findMatMulWasmRuntime(backend);
   if (runtime == null) {
     convolveInJavaScript(wasm, output, features, neighbours, weights, bias);
     return output;

@@ -258,3 +258,23 @@ void sparse_convolution_packed(f32 *out, const f32 *x, const i32 *neighbours, co
     }
   }
 }
+
+/*
+ * Index of the first neighbour table entry outside [-1, source_rows] (the values sparse_convolution_packed
+ * accepts), or -1 when all `count` entries are valid: the range check of the kernel's JavaScript wrapper, four
+ * entries per SIMD compare; the scalar rescan that names the first bad entry runs only when one exists.
+ */
+EXPORT("first_invalid_neighbour")
+i32 first_invalid_neighbour(const i32 *neighbours, i32 count, i32 source_rows) {
+  const v128_t low = wasm_i32x4_splat(-1), high = wasm_i32x4_splat(source_rows);
+  v128_t bad = wasm_i32x4_splat(0);
+  i32 index = 0;
+  for (; index + 4 <= count; index += 4) {
+    v128_t values = wasm_v128_load(neighbours + index);
+    bad = wasm_v128_or(bad, wasm_v128_or(wasm_i32x4_lt(values, low), wasm_i32x4_gt(values, high)));
+  }
+  for (i32 entry = wasm_v128_any_true(bad) ? 0 : index; entry < count; entry++) {
+    if (neighbours[entry] < -1 || neighbours[entry] > source_rows) return entry;
+  }
+  return -1;
+}
