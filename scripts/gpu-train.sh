@@ -12,7 +12,8 @@
 #
 # Steps: start Dawn on the adapter and print vendor and driver; run the WebGPU kernel spec; bench `lite` and
 # `base` on whole rooms; fine-tune models/default on whole rooms for MINUTES (default 5) with the default
-# recipe; evaluate it and models/default (with the non-learned baseline) on the ScanNet selection rooms.
+# recipe; evaluate it and models/default (with the non-learned baseline) on the clean selection sets (generated
+# rooms 900000–900002, tabletop scans learn0, 9, 19, 27, 36; never rooms the lineage trained on).
 # OUT_DIR receives adapter.txt, kernel-spec.log, bench-*.json, run/ (checkpoints, metrics.jsonl,
 # training-plot.svg), model/ (the fine-tuned model), eval/*.json and eval-table.md.
 #
@@ -37,7 +38,7 @@ fi
 cd "$ROOT"
 CLI=(node apps/trainer/dist/cli.js)
 SWIFTSHADER_ICD=/usr/lib/chromium/vk_swiftshader_icd.json
-SELECTION=scene0001_00,scene0004_00,scene0008_00
+TABLETOP_SELECTION=learn0,learn9,learn19,learn27,learn36
 VALIDATION_ROOMS='["scene0007_00","scene0010_00","scene0010_01"]'
 
 step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
@@ -133,7 +134,13 @@ if [[ $MODE == gpu ]]; then
   STEPS=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(Math.max(20, Math.floor(0.9 * Number(process.argv[2]) * 60 * r.stepsPerSecond)))' "$OUT_DIR/bench-lite.json" "$MINUTES")
   SOURCES="[{\"kind\":\"synthetic-indoor\",\"sceneCount\":48,\"seed\":1000},{\"kind\":\"folder\",\"directory\":\"$ROOMS\",\"exclude\":$VALIDATION_ROOMS}]"
   TRAIN_FLAGS=(--set "data.sources=$SOURCES" --set 'data.pointBudget="all"' --set "schedule.warmupSteps=$((STEPS < 500 ? STEPS / 10 : 50))")
-  EVAL_FLAGS=(--data "$ROOMS" --scenes "$SELECTION")
+  # Clean selection sets only (session 12): the ScanNet rooms scene0001_00, 0004_00, 0008_00 are training rooms of
+  # models/default's lineage and of this fine-tune, so they select nothing. Generated rooms 900000–900002 (training
+  # seeds are 1000–1047) and, when the data has them, the tabletop selection scans; --require-unseen checks it.
+  EVAL_FLAGS=(--synthetic 3 --synthetic-seed 900000 --require-unseen)
+  if [[ -e $DATA/osd-learn/learn0.pcd ]]; then
+    EVAL_FLAGS+=(--data "$DATA/osd-learn" --scenes "$TABLETOP_SELECTION")
+  fi
 else
   STEPS=1
   SOURCES="[{\"kind\":\"folder\",\"directory\":\"$BENCH_DATA\"}]"
@@ -164,7 +171,7 @@ mapfile -t INFERENCE_FLAGS < <(node -e '
 echo "inference settings of models/default: ${INFERENCE_FLAGS[*]}"
 "${CLI[@]}" export --checkpoint "$OUT_DIR/run" --output "$OUT_DIR/model" "${INFERENCE_FLAGS[@]}"
 
-step "evaluate (ScanNet selection rooms, with the baseline)"
+step "evaluate (clean selection sets, with the baseline)"
 mkdir -p "$OUT_DIR/eval"
 "${CLI[@]}" eval --backend webgpu --checkpoint "$OUT_DIR/model" "${EVAL_FLAGS[@]}" --json "$OUT_DIR/eval/fine-tuned/result.json" | tee "$OUT_DIR/eval/fine-tuned.txt"
 "${CLI[@]}" eval --backend webgpu --checkpoint models/default --baseline off "${EVAL_FLAGS[@]}" --json "$OUT_DIR/eval/default/result.json" | tee "$OUT_DIR/eval/default.txt"
