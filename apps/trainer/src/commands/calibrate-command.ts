@@ -8,8 +8,7 @@ import { calibrateClassLogits, parseCheckpointDocument, type ClassCalibration } 
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
-import { checkSeenScenes, datasetNameOf } from '../training/training-provenance.js';
-import { loadLabeledScenes } from '../training/training-data.js';
+import { appendSyntheticScenes, checkSeenScenes } from '../training/training-provenance.js';
 import { evaluateClasses } from '../training/class-evaluation.js';
 import { computeLogitAdjustment, countClassInstances, type ClassPrior } from '../training/class-prior.js';
 
@@ -98,11 +97,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const missing = sceneIds.filter((id) => !scenes.some((scene) => scene.id === id));
   if (missing.length > 0) throw new Error(`calibrate: scene(s) ${missing.join(', ')} not found in ${options.data}`);
   const datasets = scenes.map(() => basename(resolve(options.data ?? '.')));
-  if (options.syntheticScenes) {
-    const synthetic = { kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed ?? 900_000 } as const;
-    scenes.push(...(await loadLabeledScenes([synthetic])));
-    datasets.push(...Array.from({ length: options.syntheticScenes }, () => datasetNameOf(synthetic)));
-  }
+  if (options.syntheticScenes) await appendSyntheticScenes(scenes, datasets, options.syntheticScenes, options.syntheticSeed ?? 900_000);
   const source = await resolveCheckpointSource(options.checkpoint);
   const segmenter = await loadSegmenter(source);
   try {

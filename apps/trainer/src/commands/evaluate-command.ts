@@ -5,10 +5,9 @@ import { createGeodesicSegmenter, evaluateInteractive, type InteractiveEvaluatio
 import type { SeenSceneReport } from '@pointclick/segmenter';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
-import { loadLabeledScenes } from '../training/training-data.js';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
-import { checkSeenScenes, datasetNameOf } from '../training/training-provenance.js';
+import { appendSyntheticScenes, checkSeenScenes } from '../training/training-provenance.js';
 import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
 import { evaluateClasses, formatClassReport, type ClassEvaluationReport } from '../training/class-evaluation.js';
 import { renderReliabilityPlot } from '../output/reliability-plot.js';
@@ -100,11 +99,7 @@ export async function runEvaluation(
   const scenes = options.data ? await collectScenes(readDataset(resolve(options.data), options.scenes ? { sceneIds: options.scenes } : {})) : [];
   if (options.data && scenes.length === 0) throw new Error(`no scenes found in ${options.data}`);
   const datasets = scenes.map(() => basename(resolve(options.data ?? '.')));
-  if (options.syntheticScenes) {
-    const synthetic = { kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed ?? 800_000 } as const;
-    scenes.push(...(await loadLabeledScenes([synthetic])));
-    datasets.push(...Array.from({ length: options.syntheticScenes }, () => datasetNameOf(synthetic)));
-  }
+  if (options.syntheticScenes) await appendSyntheticScenes(scenes, datasets, options.syntheticScenes, options.syntheticSeed ?? 800_000);
   if (scenes.length === 0) throw new Error('nothing to evaluate: give --data and/or --synthetic');
   options.log(`evaluating on ${scenes.length} scene(s): ${scenes.map((scene) => scene.id).join(', ')}`);
   const evaluationScenes = toEvaluationScenes(scenes);

@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint, serializeSegmenterSafetensors } from '@pointclick/segmenter';
+import { createModelFromCheckpoint, parseCheckpointDocument, serializeSegmenterSafetensors } from '@pointclick/segmenter';
+import { saveCheckpoint } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
@@ -35,15 +36,15 @@ export async function exportCheckpoint(
     await writeFileAtomic(output, bytes);
     return { source, output, byteLength: bytes.byteLength };
   }
-  const exported = serializeCheckpoint(model, {
-    metadata: { ...document.metadata, exportedFrom: relative(process.cwd(), source) },
-    weightsDtype: dtype,
-  });
-  model.dispose();
   const output = resolve(outputDirectory);
-  await mkdir(output, { recursive: true });
-  // Weights first, JSON last: a reader never sees a JSON whose weights are missing.
-  await writeFileAtomic(join(output, exported.document.weights.file), exported.weights);
-  await writeFileAtomic(join(output, 'model.json'), `${JSON.stringify(exported.document, null, 1)}\n`);
-  return { source, output, byteLength: exported.weights.byteLength };
+  try {
+    // Weights first, JSON last: a reader never sees a JSON whose weights are missing.
+    const { byteLength } = await saveCheckpoint(model, output, {
+      metadata: { ...document.metadata, exportedFrom: relative(process.cwd(), source) },
+      weightsDtype: dtype,
+    });
+    return { source, output, byteLength };
+  } finally {
+    model.dispose();
+  }
 }

@@ -1,14 +1,13 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import {
   createModelFromCheckpoint,
   mergeTrainingProvenance,
   parseCheckpointDocument,
-  serializeCheckpoint,
   type InteractiveSegmentationModel,
   type TrainingProvenance,
 } from '@pointclick/segmenter';
-import { writeFileAtomic } from '@pointclick/io/node';
+import { saveCheckpoint } from '@pointclick/segmenter/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 
@@ -90,18 +89,15 @@ export async function interpolateCheckpoints(options: InterpolationOptions): Pro
       provenanceOf(start.document.config.provenance, options.from),
       provenanceOf(end.document.config.provenance, options.to),
     );
-    const exported = serializeCheckpoint(end.model, {
+    const output = resolve(options.output);
+    const { byteLength } = await saveCheckpoint(end.model, output, {
       metadata: {
         ...end.document.metadata,
         interpolatedFrom: { from: relative(process.cwd(), start.source), to: relative(process.cwd(), end.source), weight: options.weight },
       },
       weightsDtype: options.dtype ?? 'float32',
     });
-    const output = resolve(options.output);
-    await mkdir(output, { recursive: true });
-    await writeFileAtomic(join(output, exported.document.weights.file), exported.weights);
-    await writeFileAtomic(join(output, 'model.json'), `${JSON.stringify(exported.document, null, 1)}\n`);
-    return { output, byteLength: exported.weights.byteLength, variableCount: endVariables.size };
+    return { output, byteLength, variableCount: endVariables.size };
   } finally {
     start.model.dispose();
     end.model.dispose();

@@ -9,8 +9,10 @@ import {
   type TrainingDataRecord,
   type TrainingProvenance,
 } from '@pointclick/segmenter';
+import type { LabeledScene } from '@pointclick/datasets';
 import type { DataSourceConfig } from '../config/training-config.js';
 import { resolveCheckpointSource } from './checkpoint-source.js';
+import { loadLabeledScenes } from './training-data.js';
 
 /**
  * Raised by `--require-unseen` when a scene read for evaluation or selection was trained on (or cannot be
@@ -37,6 +39,16 @@ export class SeenSceneError extends Error {
 /** The dataset name a data source's scenes are recorded under: the folder's basename, or the generator's name. */
 export function datasetNameOf(source: DataSourceConfig): string {
   return source.kind === 'folder' ? basename(resolve(source.directory)) : source.kind;
+}
+
+/**
+ * Appends `sceneCount` generated indoor rooms (seeds `seed`, `seed + 1`, …) to `scenes`, and their dataset name to
+ * `datasets`, the parallel list the seen-scene check reads (`eval --synthetic`, `calibrate --synthetic`).
+ */
+export async function appendSyntheticScenes(scenes: LabeledScene[], datasets: string[], sceneCount: number, seed: number): Promise<void> {
+  const synthetic = { kind: 'synthetic-indoor', sceneCount, seed } as const;
+  scenes.push(...(await loadLabeledScenes([synthetic])));
+  datasets.push(...Array.from({ length: sceneCount }, () => datasetNameOf(synthetic)));
 }
 
 /** The provenance record of one data source whose scenes (after `exclude`) were `sceneIds`. */
