@@ -100,8 +100,13 @@ function withInferenceSettings(command: Command): Command {
     .option('--superpoint-scale <k>', "computeSuperpoints' Felzenszwalb–Huttenlocher k (larger: larger superpoints)", parseNonNegative)
     .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
     .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene)', parseInputScale)
+    .option(
+      '--scaled-scene-geodesic-limit <metres|off>',
+      "cap of the geodesic click distances (network metres) on scenes the input scale enlarges, when below the decoder's geodesicPriorLimit; off removes it",
+      parsePositiveOrOff,
+    )
     .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none; a stored class bias is kept)', parsePositive)
-    .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parseClickAdaptation);
+    .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parsePositiveOrOff);
 }
 
 function parsePositive(value: string): number {
@@ -110,7 +115,7 @@ function parsePositive(value: string): number {
   return number;
 }
 
-function parseClickAdaptation(value: string): number | 'off' {
+function parsePositiveOrOff(value: string): number | 'off' {
   return value === 'off' ? 'off' : parsePositive(value);
 }
 
@@ -132,6 +137,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
     localityGain: options.localityGain,
     superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
     inputScale: options.inputScale,
+    scaledSceneGeodesicLimit: options.scaledSceneGeodesicLimit,
     temperature: options.temperature,
     clickAdaptation: options.clickAdaptation,
   };
@@ -146,6 +152,7 @@ interface InferenceSettingOptions {
   superpointScale?: number;
   superpointMinimumSize?: number;
   inputScale?: number | 'auto';
+  scaledSceneGeodesicLimit?: number | 'off';
   clickAdaptation?: number | 'off';
   temperature?: number;
 }

@@ -1,9 +1,9 @@
 import { SurfaceGraph } from '@pointclick/sampling';
-import type { GeodesicGraphSettings } from './segmenter-config.js';
+import { AUTO_INPUT_SCALE_LIMIT, type GeodesicGraphSettings, type ResolvedGeodesicGraph } from './segmenter-config.js';
 import { SegmenterInputError } from './segmenter-errors.js';
 
 /** Settings of the geodesic click prior's distances: the decoder's cap and the segmenter's graph. */
-export interface GeodesicPriorSettings extends Required<GeodesicGraphSettings> {
+export interface GeodesicPriorSettings extends Required<Omit<GeodesicGraphSettings, 'scaledSceneLimit'>> {
   /** Distances are capped at this many metres (the decoder's `geodesicPriorLimit`). */
   limit: number;
 }
@@ -12,18 +12,33 @@ export interface GeodesicPriorSettings extends Required<GeodesicGraphSettings> {
  * `settings` with the defaults filled in (12 neighbours, colour weight 4).
  * @throws SegmenterInputError naming the field `config.geodesicGraph.<name>` of an invalid value.
  */
-export function resolveGeodesicGraph(settings: GeodesicGraphSettings = {}): Required<GeodesicGraphSettings> {
+export function resolveGeodesicGraph(settings: GeodesicGraphSettings = {}): ResolvedGeodesicGraph {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
-    throw new SegmenterInputError(`field 'config.geodesicGraph': expected an object { neighborCount?, colorWeight? }, got ${JSON.stringify(settings)}`);
+    throw new SegmenterInputError(`field 'config.geodesicGraph': expected an object { neighborCount?, colorWeight?, scaledSceneLimit? }, got ${JSON.stringify(settings)}`);
   }
-  const { neighborCount = 12, colorWeight = 4 } = settings;
+  const { neighborCount = 12, colorWeight = 4, scaledSceneLimit } = settings;
   if (!Number.isInteger(neighborCount) || neighborCount < 1) {
     throw new SegmenterInputError(`field 'config.geodesicGraph.neighborCount': expected a positive integer, got ${JSON.stringify(neighborCount)}`);
   }
   if (typeof colorWeight !== 'number' || !(colorWeight >= 0) || !Number.isFinite(colorWeight)) {
     throw new SegmenterInputError(`field 'config.geodesicGraph.colorWeight': expected a finite number ≥ 0, got ${JSON.stringify(colorWeight)}`);
   }
-  return { neighborCount, colorWeight };
+  if (scaledSceneLimit === undefined) return { neighborCount, colorWeight };
+  if (typeof scaledSceneLimit !== 'number' || !(scaledSceneLimit > 0) || !Number.isFinite(scaledSceneLimit)) {
+    throw new SegmenterInputError(`field 'config.geodesicGraph.scaledSceneLimit': expected a finite number of metres > 0, got ${JSON.stringify(scaledSceneLimit)}`);
+  }
+  return { neighborCount, colorWeight, scaledSceneLimit };
+}
+
+/**
+ * The cap of the click distances on a scene enlarged by `inputScale`: the decoder's `decoderLimit` D at scale
+ * ≤ 1 or without a `scaledSceneLimit` L (or with one ≥ D); L from scale {@link AUTO_INPUT_SCALE_LIMIT} (s_max)
+ * up; in between geometric in the scale, D·(L/D)^(ln s / ln s_max), metres (network coordinates).
+ */
+export function geodesicLimitAtScale(decoderLimit: number, scaledSceneLimit: number | undefined, inputScale: number): number {
+  if (scaledSceneLimit === undefined || scaledSceneLimit >= decoderLimit || inputScale <= 1) return decoderLimit;
+  if (inputScale >= AUTO_INPUT_SCALE_LIMIT) return scaledSceneLimit;
+  return decoderLimit * (scaledSceneLimit / decoderLimit) ** (Math.log(inputScale) / Math.log(AUTO_INPUT_SCALE_LIMIT));
 }
 
 /**
@@ -67,17 +82,22 @@ export class ClickGeodesicDistances {
 
   /**
    * The distances the model's decoder needs, on the model's geodesic graph, or undefined when the decoder's
-   * geodesic prior is off (`geodesicPriorLimit` 0). Arguments after the first as for the constructor.
+   * geodesic prior is off (`geodesicPriorLimit` 0). Capped at {@link geodesicLimitAtScale} of the decoder's
+   * limit, the graph's `scaledSceneLimit` and the scene's input scale. Arguments after the first as for the
+   * constructor, then the scene's input scale (default 1).
    */
   static forModel(
-    model: { decoder: { config: { geodesicPriorLimit: number } }; geodesicGraph: Required<GeodesicGraphSettings> },
+    model: { decoder: { config: { geodesicPriorLimit: number } }; geodesicGraph: ResolvedGeodesicGraph },
     voxelPositions: Float32Array,
     pointColors: Uint8Array | undefined,
     pointToVoxel: Int32Array,
+    inputScale = 1,
   ): ClickGeodesicDistances | undefined {
-    const limit = model.decoder.config.geodesicPriorLimit;
-    if (!(limit > 0)) return undefined;
-    return new ClickGeodesicDistances(voxelPositions, pointColors, pointToVoxel, { limit, ...model.geodesicGraph });
+    const decoderLimit = model.decoder.config.geodesicPriorLimit;
+    if (!(decoderLimit > 0)) return undefined;
+    const { neighborCount, colorWeight, scaledSceneLimit } = model.geodesicGraph;
+    const limit = geodesicLimitAtScale(decoderLimit, scaledSceneLimit, inputScale);
+    return new ClickGeodesicDistances(voxelPositions, pointColors, pointToVoxel, { limit, neighborCount, colorWeight });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Module } from '@pointclick/nn';
 import { createPointTransformerV3 } from '@pointclick/ptv3';
 import { createClickDecoder } from '@pointclick/decoder';
-import type { GeodesicGraphSettings, SegmenterConfig } from './segmenter-config.js';
+import type { ResolvedGeodesicGraph, SegmenterConfig } from './segmenter-config.js';
 import { resolveGeodesicGraph } from './click-geodesic-distances.js';
 
 /** The trainable network: a PTv3 backbone and the click decoder, under one variable tree. */
@@ -12,14 +12,12 @@ export class InteractiveSegmentationModel extends Module {
   readonly decoder: ReturnType<typeof createClickDecoder>;
   /** The configuration the model was built from. */
   readonly config: SegmenterConfig;
-  /** `config.geodesicGraph` with its defaults filled in: the graph of the decoder's geodesic click prior. */
-  readonly geodesicGraph: Required<GeodesicGraphSettings>;
 
   /** @throws SegmenterInputError for invalid `geodesicGraph` settings, the backbone's and decoder's errors for theirs. */
   constructor(config: SegmenterConfig) {
     super('segmenter');
     this.config = config;
-    this.geodesicGraph = resolveGeodesicGraph(config.geodesicGraph);
+    resolveGeodesicGraph(config.geodesicGraph);
     this.backbone = this.addChild(createPointTransformerV3(config.backbone));
     try {
       this.decoder = this.addChild(createClickDecoder(config.decoder));
@@ -28,5 +26,14 @@ export class InteractiveSegmentationModel extends Module {
       this.backbone.dispose();
       throw error;
     }
+  }
+
+  /**
+   * `config.geodesicGraph` with its defaults filled in: the graph of the decoder's geodesic click prior (read
+   * from the config at every call, so settings changed on a loaded model apply to the next scene).
+   * @throws SegmenterInputError when the config's settings were made invalid after construction.
+   */
+  get geodesicGraph(): ResolvedGeodesicGraph {
+    return resolveGeodesicGraph(this.config.geodesicGraph);
   }
 }

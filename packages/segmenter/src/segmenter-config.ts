@@ -10,6 +10,9 @@ export type DecoderConfig = Parameters<typeof createClickDecoder>[0];
 /** Current checkpoint format version; bumped on any incompatible change of the JSON or weight layout. */
 export const CHECKPOINT_FORMAT_VERSION = 3;
 
+/** Largest factor `inputScale: 'auto'` applies (and the scale from which `scaledSceneLimit` applies whole). */
+export const AUTO_INPUT_SCALE_LIMIT = 4;
+
 /** Everything needed to rebuild a segmenter, stored as the checkpoint's JSON. */
 export interface SegmenterConfig {
   /** Backbone architecture; its `gridSize` (voxel edge length in metres of the input grid) is the model's. */
@@ -109,4 +112,17 @@ export interface GeodesicGraphSettings {
   neighborCount?: number;
   /** Colour penalty of the graph's edges, ≥ 0 (see `SurfaceGraphOptions.colorWeight`). Default 4. */
   colorWeight?: number;
+  /**
+   * Cap of the click distances, in network metres (after the input scale), on scenes the input scale enlarges
+   * (`inputScale: 'auto'` enlarges tabletop-sized scans by 4), used in place of the decoder's
+   * `geodesicPriorLimit` when smaller: there an object spans a fraction of a metre of the scan, and the prior's
+   * penalty far from a click is floored sooner. It applies whole from scale {@link AUTO_INPUT_SCALE_LIMIT} up and
+   * geometrically in between (see `geodesicLimitAtScale`), so a small room scaled by 1.25 keeps most of the
+   * room cap. A number > 0; absent: the decoder's limit on every scene. An inference setting: training measures
+   * distances with the decoder's limit.
+   */
+  scaledSceneLimit?: number;
 }
+
+/** {@link GeodesicGraphSettings} with the defaults filled in (`scaledSceneLimit` stays absent when unset). */
+export type ResolvedGeodesicGraph = Required<Omit<GeodesicGraphSettings, 'scaledSceneLimit'>> & Pick<GeodesicGraphSettings, 'scaledSceneLimit'>;

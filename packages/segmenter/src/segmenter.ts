@@ -7,7 +7,7 @@ import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 import { clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
-import type { SuperpointSettings } from './segmenter-config.js';
+import { AUTO_INPUT_SCALE_LIMIT, type SuperpointSettings } from './segmenter-config.js';
 import { calibrateClassLogits } from './class-calibration.js';
 import { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
 import { constrainedLabels, resolveConstraints, type SegmentationConstraints } from './point-constraints.js';
@@ -19,8 +19,6 @@ const DEFAULT_CLICK_TOLERANCE = 0.25;
 const DEFAULT_OBJECT_THRESHOLD = 0.5;
 /** Occupied voxels (at the model's grid) that `inputScale: 'auto'` brings a small scene up to. */
 const AUTO_SCALE_VOXELS = 20_000;
-/** Largest factor `inputScale: 'auto'` applies. */
-const AUTO_SCALE_LIMIT = 4;
 
 /** Output of {@link Segmenter.segment}. */
 export interface SegmentationResult {
@@ -144,7 +142,7 @@ export class Segmenter {
   /**
    * The factor by which a scene's coordinates are multiplied before the network sees them (config
    * `inputScale`): a number as given, or for `'auto'` the factor that brings a small scene (fewer than
-   * AUTO_SCALE_VOXELS occupied voxels at the model's grid) up to about that many, at most AUTO_SCALE_LIMIT
+   * AUTO_SCALE_VOXELS occupied voxels at the model's grid) up to about that many, at most AUTO_INPUT_SCALE_LIMIT
    * (occupied voxels of a scanned surface grow with the square of the scale).
    */
   private resolveInputScale(positions: Float32Array): number {
@@ -152,7 +150,7 @@ export class Segmenter {
     if (setting !== 'auto') return setting;
     const voxelCount = downsampleVoxelGrid(positions, this.model.backbone.config.gridSize).voxelCount;
     if (voxelCount >= AUTO_SCALE_VOXELS) return 1;
-    return Math.min(AUTO_SCALE_LIMIT, Math.round(Math.sqrt(AUTO_SCALE_VOXELS / voxelCount) * 4) / 4);
+    return Math.min(AUTO_INPUT_SCALE_LIMIT, Math.round(Math.sqrt(AUTO_SCALE_VOXELS / voxelCount) * 4) / 4);
   }
 
   /** Whether a scene is set and its backbone features are cached. */
@@ -307,7 +305,7 @@ export class Segmenter {
   private geodesicDistances(scene: SceneState, clickVoxelIndices: Int32Array): Float32Array | undefined {
     if (!scene.backboneOutput) return undefined;
     const { levels, inputToFinest } = scene.backboneOutput;
-    scene.geodesic ??= ClickGeodesicDistances.forModel(this.model, levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest);
+    scene.geodesic ??= ClickGeodesicDistances.forModel(this.model, levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest, scene.inputScale);
     return scene.geodesic?.distances(clickVoxelIndices);
   }
 

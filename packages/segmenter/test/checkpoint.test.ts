@@ -328,6 +328,11 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     expect(parse({ ...document, config: { ...document.config, geodesicGraph: { colorWeight: -1 } } })).toThrow(
       /field 'config\.geodesicGraph\.colorWeight': expected a finite number ≥ 0, got -1/,
     );
+    for (const scaledSceneLimit of [0, -1, 'near']) {
+      expect(parse({ ...document, config: { ...document.config, geodesicGraph: { scaledSceneLimit } } })).toThrow(
+        new RegExp(`field 'config\\.geodesicGraph\\.scaledSceneLimit': expected a finite number of metres > 0, got ${JSON.stringify(scaledSceneLimit)}`),
+      );
+    }
     expect(parse({ ...document, config: { ...document.config, localityGain: -2 } })).toThrow(/field 'config\.localityGain': expected a finite number ≥ 0 \(logits per metre\), got -2/);
     expect(parse({ ...document, config: { ...document.config, localityGain: 'high' } })).toThrow(/field 'config\.localityGain'.*got "high"/);
     const withPrior = { ...document.config, decoder: { ...document.config.decoder, geodesicPriorLimit: 2 } };

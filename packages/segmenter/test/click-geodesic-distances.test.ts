@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SurfaceGraph } from '@pointclick/sampling';
-import { ClickGeodesicDistances, Segmenter } from '../src/index.js';
+import { ClickGeodesicDistances, geodesicLimitAtScale, Segmenter } from '../src/index.js';
 import { createTestConfig, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 import { InteractiveSegmentationModel } from '../src/index.js';
 
@@ -89,6 +89,64 @@ describe('Segmenter with the geodesic click prior', () => {
     segmenter.dispose();
     expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
   });
+  it('caps the distances at geodesicGraph.scaledSceneLimit on an enlarged scene only, read from the config per scene', () => {
+    const cloud = makeRoomCloud(600, 3);
+    /** The largest distance the decoder is handed for two clicks on `segmenter`'s scene. */
+    const largestDistance = (segmenter: Segmenter) => {
+      const decoder = segmenter.model.decoder;
+      const original = decoder.apply.bind(decoder);
+      let largest = -1;
+      decoder.apply = (input) => {
+        largest = Math.max(...input.clickGeodesicDistances!);
+        return original(input);
+      };
+      segmenter.setScene(cloud);
+      segmenter.segment([
+        { pointIndex: 0, objectId: 1, kind: 'object' },
+        { pointIndex: cloud.boxPointCount, objectId: 2, kind: 'object' },
+      ]);
+      decoder.apply = original;
+      return largest;
+    };
+    const config = (inputScale: number | undefined) => {
+      const created = createTestConfig(5, inputScale === undefined ? {} : { inputScale });
+      return { ...created, decoder: { ...created.decoder, geodesicPriorLimit: 2 }, geodesicGraph: { scaledSceneLimit: 0.3 } };
+    };
+    // At scale 1 the decoder's 2 m cap holds (the room's clicks lie farther apart than 0.3 m).
+    const plain = new Segmenter(new InteractiveSegmentationModel(config(undefined)));
+    expect(largestDistance(plain)).toBeGreaterThan(0.5);
+    plain.dispose();
+    // Enlarged ×4 (the largest automatic scale) or more: capped at 0.3 network metres.
+    for (const scale of [4, 6]) {
+      const segmenter = new Segmenter(new InteractiveSegmentationModel(config(scale)));
+      expect(largestDistance(segmenter)).toBe(Math.fround(0.3));
+      segmenter.dispose();
+    }
+    // Enlarged ×2.5: between the two caps, geometrically in the scale: 2·(0.3/2)^(ln 2.5 / ln 4) ≈ 0.570 m.
+    const enlarged = new Segmenter(new InteractiveSegmentationModel(config(2.5)));
+    expect(largestDistance(enlarged)).toBeCloseTo(2 * 0.15 ** (Math.log(2.5) / Math.log(4)), 5);
+    // The setting removed on the loaded model: the next scene is capped at the decoder's limit again.
+    enlarged.model.config.geodesicGraph = {};
+    expect(largestDistance(enlarged)).toBeGreaterThan(0.5);
+    // A cap above the decoder's limit changes nothing.
+    enlarged.model.config.geodesicGraph = { scaledSceneLimit: 10 };
+    expect(largestDistance(enlarged)).toBeLessThanOrEqual(2);
+    enlarged.dispose();
+  });
+
+  it('geodesicLimitAtScale: the decoder limit at scale ≤ 1 or without a smaller scaled cap, the cap from scale 4, monotone between', () => {
+    expect(geodesicLimitAtScale(4, undefined, 4)).toBe(4);
+    expect(geodesicLimitAtScale(4, 1, 1)).toBe(4);
+    expect(geodesicLimitAtScale(4, 1, 0.5)).toBe(4);
+    expect(geodesicLimitAtScale(4, 6, 4)).toBe(4);
+    expect(geodesicLimitAtScale(4, 1, 4)).toBe(1);
+    expect(geodesicLimitAtScale(4, 1, 8)).toBe(1);
+    expect(geodesicLimitAtScale(4, 1, 2)).toBeCloseTo(2, 10); // halfway in ln s: the geometric mean of 4 and 1
+    const limits = [1.01, 1.25, 1.5, 2, 3, 3.99].map((scale) => geodesicLimitAtScale(4, 1, scale));
+    for (let index = 1; index < limits.length; index++) expect(limits[index]).toBeLessThan(limits[index - 1]);
+    expect(limits[0]).toBeGreaterThan(3.9);
+  });
+
   it('applies the checkpoint localityGain when grouping: contested voxels go to the geodesically nearest click', () => {
     // Every click claims every voxel with the same probability (0.9), so without locality the tie rule gives
     // everything to the smaller objectId; with a large gain each box goes to the click standing on it.

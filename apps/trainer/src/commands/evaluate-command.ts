@@ -119,6 +119,7 @@ export async function runEvaluation(
   options.log(
     `superpoints: click constraints ${settings.clickConstraints ? 'on' : 'off'}, pooling ${settings.pooling ? 'on' : 'off'}` +
       ` (scale ${settings.scale ?? 'default'}, minimum size ${settings.minimumSize ?? 'default'}); input scale ${segmenter.model.config.inputScale ?? 1}` +
+      (segmenter.model.geodesicGraph.scaledSceneLimit !== undefined ? ` (geodesic cap ${segmenter.model.geodesicGraph.scaledSceneLimit} m on enlarged scenes)` : '') +
       `; click adaptation ${segmenter.model.config.clickAdaptation ? `λ ${segmenter.model.config.clickAdaptation.regularization}` : 'off'}`,
   );
   const started = performance.now();

@@ -17,6 +17,8 @@ export interface InferenceSettings {
   temperature?: number;
   /** Online click adaptation's regularization λ, or `'off'` to remove it. */
   clickAdaptation?: number | 'off';
+  /** Geodesic cap on enlarged scenes (`geodesicGraph.scaledSceneLimit`), network metres, or `'off'` to remove it. */
+  scaledSceneGeodesicLimit?: number | 'off';
 }
 
 /** Writes the defined fields of `settings` into `config` (superpoint fields merged over the config's). */
@@ -24,6 +26,12 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
   if (settings.objectThreshold !== undefined) config.objectThreshold = settings.objectThreshold;
   if (settings.localityGain !== undefined) config.localityGain = settings.localityGain;
   if (settings.inputScale !== undefined) config.inputScale = settings.inputScale;
+  if (settings.scaledSceneGeodesicLimit === 'off' && config.geodesicGraph) {
+    const { scaledSceneLimit: _removed, ...rest } = config.geodesicGraph;
+    config.geodesicGraph = rest;
+  } else if (typeof settings.scaledSceneGeodesicLimit === 'number') {
+    config.geodesicGraph = { ...config.geodesicGraph, scaledSceneLimit: settings.scaledSceneGeodesicLimit };
+  }
   if (settings.clickAdaptation === 'off') delete config.clickAdaptation;
   else if (settings.clickAdaptation !== undefined) config.clickAdaptation = { regularization: settings.clickAdaptation };
   // A stored class bias is kept: --temperature replaces only the temperature.

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import type { SegmenterConfig } from '@pointclick/segmenter';
+import { applyInferenceSettings } from '../src/commands/inference-settings.js';
+
+/** A config with only the fields these settings touch (the architecture is not read). */
+function configWith(fields: Partial<SegmenterConfig>): SegmenterConfig {
+  return { backbone: {}, decoder: {}, classNames: ['unlabeled'], ...fields } as SegmenterConfig;
+}
+
+describe('applyInferenceSettings: the geodesic cap on enlarged scenes', () => {
+  it('sets scaledSceneLimit beside the graph settings, keeps them, and removes it with off', () => {
+    const config = configWith({ geodesicGraph: { neighborCount: 9, colorWeight: 2 } });
+    applyInferenceSettings(config, { scaledSceneGeodesicLimit: 1.5 });
+    expect(config.geodesicGraph).toEqual({ neighborCount: 9, colorWeight: 2, scaledSceneLimit: 1.5 });
+    applyInferenceSettings(config, { localityGain: 8 });
+    expect(config.geodesicGraph).toEqual({ neighborCount: 9, colorWeight: 2, scaledSceneLimit: 1.5 });
+    applyInferenceSettings(config, { scaledSceneGeodesicLimit: 'off' });
+    expect(config.geodesicGraph).toEqual({ neighborCount: 9, colorWeight: 2 });
+  });
+
+  it('creates the graph settings when the config has none, and off on such a config leaves it without them', () => {
+    const bare = configWith({});
+    applyInferenceSettings(bare, { scaledSceneGeodesicLimit: 'off' });
+    expect(bare.geodesicGraph).toBeUndefined();
+    applyInferenceSettings(bare, { scaledSceneGeodesicLimit: 0.75 });
+    expect(bare.geodesicGraph).toEqual({ scaledSceneLimit: 0.75 });
+  });
+});
