@@ -1,9 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
-import { createModelFromCheckpoint, InteractiveSegmentationModel, parseCheckpointDocument, serializeCheckpoint } from '@pointclick/segmenter';
-import { writeFileAtomic } from '@pointclick/io/node';
-import { resolveCheckpointSource } from '../training/checkpoint-source.js';
+import { InteractiveSegmentationModel } from '@pointclick/segmenter';
+import { saveCheckpoint } from '@pointclick/segmenter/node';
+import { readCheckpoint } from '../training/checkpoint-source.js';
 import { loadLabeledScenes } from '../training/training-data.js';
 import { readClassRows, writeClassRows } from '../training/class-row-cache.js';
 import { checkSeenScenes, lineageProvenance, recordOfSource } from '../training/training-provenance.js';
@@ -72,10 +71,7 @@ export async function runClassHeadFineTune(options: ClassHeadCommandOptions): Pr
   if (options.syntheticScenes) {
     trainingScenes.push(...(await loadLabeledScenes([{ kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed }])));
   }
-  const source = await resolveCheckpointSource(options.checkpoint);
-  const documentPath = join(source, 'model.json');
-  const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
-  const loaded = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
+  const { source, document, model: loaded } = await readCheckpoint(options.checkpoint);
   const dataset = basename(data);
   const parentProvenance = loaded.config.provenance;
   try {
@@ -140,16 +136,17 @@ export async function runClassHeadFineTune(options: ClassHeadCommandOptions): Pr
   if (options.syntheticScenes) records.push(recordOfSource({ kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed }, []));
   model.config.provenance = lineageProvenance(records, parentProvenance ?? { trainedOn: [], unknownSources: [options.checkpoint] });
   options.log(`kept: ${bestTrial} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  const exported = serializeCheckpoint(model, {
-    metadata: { ...document.metadata, classHeadFineTune: { from: relative(process.cwd(), source), kept: bestTrial, command: options.commandLine } },
-    weightsDtype: options.dtype,
-  });
-  model.dispose();
-  loaded.dispose();
   const output = resolve(options.output);
-  await mkdir(output, { recursive: true });
-  await writeFileAtomic(join(output, exported.document.weights.file), exported.weights);
-  await writeFileAtomic(join(output, 'model.json'), `${JSON.stringify(exported.document, null, 1)}\n`);
+  try {
+    // Weights first, JSON last (saveCheckpoint): a reader never sees a JSON whose weights are missing.
+    await saveCheckpoint(model, output, {
+      metadata: { ...document.metadata, classHeadFineTune: { from: relative(process.cwd(), source), kept: bestTrial, command: options.commandLine } },
+      weightsDtype: options.dtype,
+    });
+  } finally {
+    model.dispose();
+    loaded.dispose();
+  }
   options.log(`wrote ${output} (weights of ${bestTrial})`);
   return { output, bestTrial };
 }

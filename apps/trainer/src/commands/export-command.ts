@@ -1,9 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
-import { createModelFromCheckpoint, parseCheckpointDocument, serializeSegmenterSafetensors } from '@pointclick/segmenter';
+import { mkdir } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { serializeSegmenterSafetensors } from '@pointclick/segmenter';
 import { saveCheckpoint } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
-import { resolveCheckpointSource } from '../training/checkpoint-source.js';
+import { readCheckpoint } from '../training/checkpoint-source.js';
 import { applyInferenceSettings, type InferenceSettings } from './inference-settings.js';
 
 /** What `pointclick-train export` writes: a model directory, or one safetensors file for PyTorch. */
@@ -23,11 +23,7 @@ export async function exportCheckpoint(
   overrides: InferenceSettings = {},
   format: ExportFormat = 'model',
 ): Promise<{ source: string; output: string; byteLength: number }> {
-  const source = await resolveCheckpointSource(checkpoint);
-  const documentPath = join(source, 'model.json');
-  const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
-  applyInferenceSettings(document.config, overrides);
-  const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
+  const { source, document, model } = await readCheckpoint(checkpoint, (config) => applyInferenceSettings(config, overrides));
   if (format === 'safetensors') {
     const bytes = serializeSegmenterSafetensors(model, { dtype });
     model.dispose();

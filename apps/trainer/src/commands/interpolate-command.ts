@@ -1,15 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import {
-  createModelFromCheckpoint,
-  mergeTrainingProvenance,
-  parseCheckpointDocument,
-  type InteractiveSegmentationModel,
-  type TrainingProvenance,
-} from '@pointclick/segmenter';
+import { relative, resolve } from 'node:path';
+import { mergeTrainingProvenance, type TrainingProvenance } from '@pointclick/segmenter';
 import { saveCheckpoint } from '@pointclick/segmenter/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveCheckpointSource } from '../training/checkpoint-source.js';
+import { readCheckpoint } from '../training/checkpoint-source.js';
 
 /** Options of {@link interpolateCheckpoints}. */
 export interface InterpolationOptions {
@@ -37,14 +30,6 @@ export class InterpolationError extends Error {
   }
 }
 
-async function readModel(checkpoint: string): Promise<{ model: InteractiveSegmentationModel; document: ReturnType<typeof parseCheckpointDocument>; source: string }> {
-  const source = await resolveCheckpointSource(checkpoint);
-  const documentPath = join(source, 'model.json');
-  const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
-  const model = createModelFromCheckpoint(document, new Uint8Array(await readFile(join(source, document.weights.file))), documentPath);
-  return { model, document, source };
-}
-
 /** A lineage's provenance for merging; an unknown one is named as an unknown source, never taken as empty. */
 function provenanceOf(provenance: TrainingProvenance | undefined, name: string): TrainingProvenance {
   return provenance ?? { trainedOn: [], unknownSources: [name] };
@@ -60,8 +45,8 @@ function provenanceOf(provenance: TrainingProvenance | undefined, name: string):
  */
 export async function interpolateCheckpoints(options: InterpolationOptions): Promise<{ output: string; byteLength: number; variableCount: number }> {
   if (!(options.weight >= 0 && options.weight <= 1)) throw new RangeError(`interpolate: --weight must lie in [0, 1], got ${options.weight}`);
-  const start = await readModel(options.from);
-  const end = await readModel(options.to).catch((error: unknown) => {
+  const start = await readCheckpoint(options.from);
+  const end = await readCheckpoint(options.to).catch((error: unknown) => {
     start.model.dispose();
     throw error;
   });

@@ -1,5 +1,35 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createModelFromCheckpoint, parseCheckpointDocument, type CheckpointDocument, type InteractiveSegmentationModel, type SegmenterConfig } from '@pointclick/segmenter';
+
+/** A checkpoint read from disk: its directory, its parsed `model.json` and the model built from both files. */
+export interface CheckpointOnDisk {
+  /** The model directory read (a run directory's latest checkpoint, resolved). */
+  source: string;
+  /** The parsed `model.json` (config as read, before `configure`). */
+  document: CheckpointDocument;
+  /** The model, built with the config as `configure` left it; the caller disposes it. */
+  model: InteractiveSegmentationModel;
+}
+
+/**
+ * Reads a model directory: `model.json` (checked by `parseCheckpointDocument`) and its weights file.
+ * @param configure Changes the config before the model is built (e.g. inference settings); it is the
+ *   document's own config object, so the change shows in `document.config` too.
+ * @throws CheckpointError naming the file and field of a malformed document or weights.
+ */
+export async function readModelDirectory(directory: string, configure?: (config: SegmenterConfig) => void): Promise<CheckpointOnDisk> {
+  const documentPath = join(directory, 'model.json');
+  const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
+  configure?.(document.config);
+  const weights = new Uint8Array(await readFile(join(directory, document.weights.file)));
+  return { source: directory, document, model: createModelFromCheckpoint(document, weights, documentPath) };
+}
+
+/** {@link readModelDirectory} of the directory behind a `--checkpoint` argument ({@link resolveCheckpointSource}). */
+export async function readCheckpoint(checkpoint: string, configure?: (config: SegmenterConfig) => void): Promise<CheckpointOnDisk> {
+  return readModelDirectory(await resolveCheckpointSource(checkpoint), configure);
+}
 
 /**
  * The model directory behind a `--checkpoint` argument: a training run's output directory resolves to

@@ -1,13 +1,9 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createModelFromCheckpoint,
-  parseCheckpointDocument,
-  serializeCheckpoint,
-  type InteractiveSegmentationModel,
-} from '@pointclick/segmenter';
+import { serializeCheckpoint, type InteractiveSegmentationModel } from '@pointclick/segmenter';
 import { writeFileAtomic } from '@pointclick/io/node';
 import type { AdamOptimizer } from './adam-optimizer.js';
+import { readModelDirectory } from './checkpoint-source.js';
 
 /** Everything besides weights that a resumed run needs. */
 export interface TrainingState {
@@ -82,10 +78,7 @@ export class CheckpointStore {
     directory: string,
     optimizer: AdamOptimizer,
   ): Promise<{ model: InteractiveSegmentationModel; state: TrainingState }> {
-    const documentPath = join(directory, 'model.json');
-    const document = parseCheckpointDocument(await readFile(documentPath, 'utf8'), documentPath);
-    const weights = new Uint8Array(await readFile(join(directory, document.weights.file)));
-    const model = createModelFromCheckpoint(document, weights, documentPath);
+    const { model } = await readModelDirectory(directory);
     const optimizerIndex = JSON.parse(await readFile(join(directory, 'optimizer.json'), 'utf8')) as {
       stepCount: number;
       byteLength: number;
