@@ -302,7 +302,7 @@ function sortEdgesByWeight(edgeWeights: Float32Array, neighborSlots: Int32Array,
  * eigenvector of the smallest eigenvalue of the neighbourhood's covariance. Sign is arbitrary (the edge
  * weight uses |n_i · n_j|). A degenerate neighbourhood (all points on a line or coincident) gets (0, 0, 1).
  */
-function estimateNormals(positions: Float32Array, neighbors: Int32Array, k: number): Float32Array {
+export function estimateNormals(positions: Float32Array, neighbors: Int32Array, k: number): Float32Array {
   const pointCount = positions.length / 3;
   const normals = new Float32Array(pointCount * 3);
   for (let point = 0; point < pointCount; point++) {

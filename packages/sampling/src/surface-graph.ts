@@ -1,5 +1,6 @@
 import { NeighborIndex } from './neighbor-index.js';
 import { SamplingInputError } from './sampling-error.js';
+import { estimateNormals } from './superpoints.js';
 import { SurfaceSearchKernel } from './surface-search-wasm.js';
 
 /** Most buckets a bucket-queue search may scan, per point plus a constant; beyond it the heap is used. */
@@ -17,6 +18,18 @@ export interface SurfaceGraphOptions {
    * (Euclidean, 0..√3) costs d · (1 + colorWeight · Δ) metres. 0 = pure geodesic length. Default 4.
    */
   colorWeight?: number;
+  /**
+   * Cost factor of an edge along a flat surface, in (0, 1]: an edge between points whose unit normals are θ
+   * apart costs its colour-penalised cost × (flatEdgeFactor + (1 − flatEdgeFactor) · sin θ), so distances
+   * shrink by up to this factor along walls, floors and table tops while creases (θ near 90°) keep their full
+   * cost. Default 1: every edge costs its length (and colour penalty) only.
+   */
+  flatEdgeFactor?: number;
+  /**
+   * Unit normal per point, `pointCount*3` (sign ignored), read only with `flatEdgeFactor` < 1; without them the
+   * normals are estimated by principal component analysis of each point's graph neighbourhood.
+   */
+  normals?: Float32Array;
   /**
    * Where capped searches run: `'wasm'` (default; JavaScript where WebAssembly is missing) or `'javascript'`.
    * Both give the same distances to the bit.
@@ -64,6 +77,7 @@ export class SurfaceGraph {
   constructor(positions: Float32Array, options: SurfaceGraphOptions = {}) {
     const neighborCount = options.neighborCount ?? 12;
     const colorWeight = options.colorWeight ?? 4;
+    const flatEdgeFactor = options.flatEdgeFactor ?? 1;
     const searchKernel = options.searchKernel ?? 'wasm';
     if (searchKernel !== 'wasm' && searchKernel !== 'javascript') {
       throw new SamplingInputError('options.searchKernel', "'wasm' or 'javascript'", String(options.searchKernel));
@@ -75,6 +89,9 @@ export class SurfaceGraph {
     if (!Number.isFinite(colorWeight) || colorWeight < 0) {
       throw new SamplingInputError('options.colorWeight', 'a finite number ≥ 0', String(options.colorWeight));
     }
+    if (!(flatEdgeFactor > 0 && flatEdgeFactor <= 1)) {
+      throw new SamplingInputError('options.flatEdgeFactor', 'a number in (0, 1]', String(options.flatEdgeFactor));
+    }
     if (positions.length % 3 !== 0) {
       throw new SamplingInputError('positions', 'a length that is a multiple of 3', `length ${positions.length}`);
     }
@@ -83,9 +100,13 @@ export class SurfaceGraph {
     if (colors && colors.length !== positions.length) {
       throw new SamplingInputError('options.colors', `${positions.length} values (3 per point)`, `${colors.length} values`);
     }
+    if (options.normals && flatEdgeFactor < 1 && options.normals.length !== positions.length) {
+      throw new SamplingInputError('options.normals', `${positions.length} values (3 per point)`, `${options.normals.length} values`);
+    }
     this.pointCount = pointCount;
     const k = Math.min(neighborCount + 1, pointCount);
     const { indices, distances } = pointCount > 0 ? new NeighborIndex(positions).knn(positions, k) : { indices: new Int32Array(0), distances: new Float32Array(0) };
+    const normals = flatEdgeFactor < 1 ? (options.normals ?? estimateNormals(positions, indices, k)) : undefined;
     // Degree of each point in the symmetric graph: its own neighbours plus everyone that lists it, each pair
     // once: a mutual pair (each in the other's list) is added from its lower point only.
     const listed = (owner: number, point: number): boolean => {
@@ -120,6 +141,11 @@ export class SurfaceGraph {
           const green = (colors[point * 3 + 1] - colors[other * 3 + 1]) / 255;
           const blue = (colors[point * 3 + 2] - colors[other * 3 + 2]) / 255;
           cost *= 1 + colorWeight * Math.sqrt(red * red + green * green + blue * blue);
+        }
+        if (normals) {
+          const cosine = normals[point * 3] * normals[other * 3] + normals[point * 3 + 1] * normals[other * 3 + 1] + normals[point * 3 + 2] * normals[other * 3 + 2];
+          const sine = Math.sqrt(Math.max(0, 1 - cosine * cosine));
+          cost *= flatEdgeFactor + (1 - flatEdgeFactor) * sine;
         }
         targets[fill[point]] = other;
         costs[fill[point]++] = cost;

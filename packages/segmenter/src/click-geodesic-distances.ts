@@ -9,25 +9,28 @@ export interface GeodesicPriorSettings extends Required<Omit<GeodesicGraphSettin
 }
 
 /**
- * `settings` with the defaults filled in (12 neighbours, colour weight 4).
+ * `settings` with the defaults filled in (12 neighbours, colour weight 4, flat edge factor 1).
  * @throws SegmenterInputError naming the field `config.geodesicGraph.<name>` of an invalid value.
  */
 export function resolveGeodesicGraph(settings: GeodesicGraphSettings = {}): ResolvedGeodesicGraph {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
-    throw new SegmenterInputError(`field 'config.geodesicGraph': expected an object { neighborCount?, colorWeight?, scaledSceneLimit? }, got ${JSON.stringify(settings)}`);
+    throw new SegmenterInputError(`field 'config.geodesicGraph': expected an object { neighborCount?, colorWeight?, flatEdgeFactor?, scaledSceneLimit? }, got ${JSON.stringify(settings)}`);
   }
-  const { neighborCount = 12, colorWeight = 4, scaledSceneLimit } = settings;
+  const { neighborCount = 12, colorWeight = 4, flatEdgeFactor = 1, scaledSceneLimit } = settings;
   if (!Number.isInteger(neighborCount) || neighborCount < 1) {
     throw new SegmenterInputError(`field 'config.geodesicGraph.neighborCount': expected a positive integer, got ${JSON.stringify(neighborCount)}`);
   }
   if (typeof colorWeight !== 'number' || !(colorWeight >= 0) || !Number.isFinite(colorWeight)) {
     throw new SegmenterInputError(`field 'config.geodesicGraph.colorWeight': expected a finite number ≥ 0, got ${JSON.stringify(colorWeight)}`);
   }
-  if (scaledSceneLimit === undefined) return { neighborCount, colorWeight };
+  if (typeof flatEdgeFactor !== 'number' || !(flatEdgeFactor > 0 && flatEdgeFactor <= 1)) {
+    throw new SegmenterInputError(`field 'config.geodesicGraph.flatEdgeFactor': expected a number in (0, 1], got ${JSON.stringify(flatEdgeFactor)}`);
+  }
+  if (scaledSceneLimit === undefined) return { neighborCount, colorWeight, flatEdgeFactor };
   if (typeof scaledSceneLimit !== 'number' || !(scaledSceneLimit > 0) || !Number.isFinite(scaledSceneLimit)) {
     throw new SegmenterInputError(`field 'config.geodesicGraph.scaledSceneLimit': expected a finite number of metres > 0, got ${JSON.stringify(scaledSceneLimit)}`);
   }
-  return { neighborCount, colorWeight, scaledSceneLimit };
+  return { neighborCount, colorWeight, flatEdgeFactor, scaledSceneLimit };
 }
 
 /**
@@ -77,7 +80,8 @@ export class ClickGeodesicDistances {
         for (let channel = 0; channel < 3; channel++) colors[voxel * 3 + channel] = Math.round(sums[voxel * 3 + channel] / counts[voxel]);
       }
     }
-    this.graph = new SurfaceGraph(voxelPositions, { colors, neighborCount: settings.neighborCount, colorWeight: settings.colorWeight });
+    const { neighborCount, colorWeight, flatEdgeFactor } = settings;
+    this.graph = new SurfaceGraph(voxelPositions, { colors, neighborCount, colorWeight, flatEdgeFactor });
   }
 
   /**
@@ -95,9 +99,9 @@ export class ClickGeodesicDistances {
   ): ClickGeodesicDistances | undefined {
     const decoderLimit = model.decoder.config.geodesicPriorLimit;
     if (!(decoderLimit > 0)) return undefined;
-    const { neighborCount, colorWeight, scaledSceneLimit } = model.geodesicGraph;
+    const { scaledSceneLimit, ...graph } = model.geodesicGraph;
     const limit = geodesicLimitAtScale(decoderLimit, scaledSceneLimit, inputScale);
-    return new ClickGeodesicDistances(voxelPositions, pointColors, pointToVoxel, { limit, neighborCount, colorWeight });
+    return new ClickGeodesicDistances(voxelPositions, pointColors, pointToVoxel, { limit, ...graph });
   }
 
   /**

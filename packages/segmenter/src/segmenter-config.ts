@@ -113,6 +113,13 @@ export interface GeodesicGraphSettings {
   /** Colour penalty of the graph's edges, ≥ 0 (see `SurfaceGraphOptions.colorWeight`). Default 4. */
   colorWeight?: number;
   /**
+   * Cost factor of graph edges along flat surfaces, in (0, 1] (see `SurfaceGraphOptions.flatEdgeFactor`; voxel
+   * normals by PCA of their graph neighbours): below 1, distances along a wall, floor or table top shrink by up
+   * to this factor while creases keep their cost, so the click prior reaches farther over one surface than
+   * across an edge. Default 1 (plain colour-penalised lengths, as every model before session 15 was trained).
+   */
+  flatEdgeFactor?: number;
+  /**
    * Cap of the click distances, in network metres (after the input scale), on scenes the input scale enlarges
    * (`inputScale: 'auto'` enlarges tabletop-sized scans by 4), used in place of the decoder's
    * `geodesicPriorLimit` when smaller: there an object spans a fraction of a metre of the scan, and the prior's

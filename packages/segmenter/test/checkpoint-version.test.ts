@@ -65,7 +65,7 @@ describe.skipIf(!available)('the session-6 default model: version-2 file and ver
     const upgraded = parseCheckpointDocument(await readFile(version2Path, 'utf8'), 'default-model-v2.json');
     expect(reexported.formatVersion).toBe(3);
     expect(upgraded.config).toEqual(reexported.config);
-    expect(version2.model.geodesicGraph).toEqual({ neighborCount: 12, colorWeight: 4 });
+    expect(version2.model.geodesicGraph).toEqual({ neighborCount: 12, colorWeight: 4, flatEdgeFactor: 1 });
   });
 
   it('labels and scores every point identically with 1 to 5 clicks', () => {

@@ -116,7 +116,7 @@ describe('checkpoints pin every setting (format version 3)', () => {
     for (const field of ['stageCount', 'fourierScale', 'stageLevels', 'feedForwardChannels'] as const) {
       expect(document.config.decoder[field]).toBeDefined();
     }
-    expect(document.config.geodesicGraph).toEqual({ neighborCount: 12, colorWeight: 4 });
+    expect(document.config.geodesicGraph).toEqual({ neighborCount: 12, colorWeight: 4, flatEdgeFactor: 1 });
     // The grid size is the backbone's alone; the graph settings are not the decoder's.
     expect(document.config).not.toHaveProperty('gridSize');
     expect(document.config.decoder).not.toHaveProperty('geodesicPriorNeighborCount');
