@@ -105,6 +105,11 @@ function withInferenceSettings(command: Command): Command {
       "cap of the geodesic click distances (network metres) on scenes the input scale enlarges, when below the decoder's geodesicPriorLimit; off removes it",
       parsePositiveOrOff,
     )
+    .option(
+      '--geodesic-flat-edge-factor <factor>',
+      'cost factor (0, 1] of geodesic graph edges along flat surfaces (f + (1 − f)·sin θ of the voxel normals); 1 = plain graph',
+      parseUnitFactor,
+    )
     .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none; a stored class bias is kept)', parsePositive)
     .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parsePositiveOrOff);
 }
@@ -112,6 +117,12 @@ function withInferenceSettings(command: Command): Command {
 function parsePositive(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !(number > 0) || !Number.isFinite(number)) throw new InvalidArgumentError(`expected a finite number > 0, got '${value}'`);
+  return number;
+}
+
+function parseUnitFactor(value: string): number {
+  const number = parsePositive(value);
+  if (number > 1) throw new InvalidArgumentError(`expected a number in (0, 1], got '${value}'`);
   return number;
 }
 
@@ -138,6 +149,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
     superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
     inputScale: options.inputScale,
     scaledSceneGeodesicLimit: options.scaledSceneGeodesicLimit,
+    geodesicFlatEdgeFactor: options.geodesicFlatEdgeFactor,
     temperature: options.temperature,
     clickAdaptation: options.clickAdaptation,
   };
@@ -153,6 +165,7 @@ interface InferenceSettingOptions {
   superpointMinimumSize?: number;
   inputScale?: number | 'auto';
   scaledSceneGeodesicLimit?: number | 'off';
+  geodesicFlatEdgeFactor?: number;
   clickAdaptation?: number | 'off';
   temperature?: number;
 }

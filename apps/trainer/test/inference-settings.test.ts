@@ -26,3 +26,13 @@ describe('applyInferenceSettings: the geodesic cap on enlarged scenes', () => {
     expect(bare.geodesicGraph).toEqual({ scaledSceneLimit: 0.75 });
   });
 });
+
+describe('applyInferenceSettings: the flat edge factor of the geodesic graph', () => {
+  it('sets flatEdgeFactor beside the other graph settings and replaces it on a second call', () => {
+    const config = configWith({ geodesicGraph: { neighborCount: 9, scaledSceneLimit: 1 } });
+    applyInferenceSettings(config, { geodesicFlatEdgeFactor: 0.5 });
+    expect(config.geodesicGraph).toEqual({ neighborCount: 9, scaledSceneLimit: 1, flatEdgeFactor: 0.5 });
+    applyInferenceSettings(config, { geodesicFlatEdgeFactor: 1, scaledSceneGeodesicLimit: 'off' });
+    expect(config.geodesicGraph).toEqual({ neighborCount: 9, flatEdgeFactor: 1 });
+  });
+});

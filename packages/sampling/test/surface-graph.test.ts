@@ -174,10 +174,43 @@ describe('SurfaceGraph', () => {
     expect(distances[4]).toBeCloseTo(0.2, 5);
   });
 
+  it('charges an edge f + (1 − f)·sin θ of its cost with flatEdgeFactor f, θ between the given normals', () => {
+    // A line whose first five points face up and last five face along x: the edge 4 → 5 is a 90° crease.
+    const positions = Float32Array.from(line(10, 0.1));
+    const normals = new Float32Array(30);
+    for (let point = 0; point < 10; point++) normals.set(point < 5 ? [0, 0, 1] : [1, 0, 0], point * 3);
+    const flat = new SurfaceGraph(positions, { neighborCount: 2, normals, flatEdgeFactor: 0.25 }).distancesFrom(0, 10);
+    expect(flat[4]).toBeCloseTo(0.4 * 0.25, 6);
+    expect(flat[5]).toBeCloseTo(0.4 * 0.25 + 0.1, 6); // the crease keeps its full length
+    expect(flat[9]).toBeCloseTo(0.4 * 0.25 + 0.1 + 0.4 * 0.25, 6);
+    // Factor 1 reads no normals: the rows are today's, entry for entry.
+    const unchanged = new SurfaceGraph(positions, { neighborCount: 2, normals, flatEdgeFactor: 1 });
+    expect(unchanged.costs).toEqual(new SurfaceGraph(positions, { neighborCount: 2 }).costs);
+  });
+
+  it('estimates normals when none are given: a plane shrinks by the factor, a wall standing on it less', () => {
+    // A 1 m floor (z = 0) and a wall along its far edge (y = 0.95), 5 cm spacing.
+    const values: number[] = [];
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 20; j++) values.push(i * 0.05, j * 0.05, 0);
+    for (let i = 0; i < 20; i++) for (let j = 1; j < 20; j++) values.push(i * 0.05, 0.95, j * 0.05);
+    const positions = Float32Array.from(values);
+    const plain = new SurfaceGraph(positions, { neighborCount: 8 }).distancesFrom(10 * 20, 10);
+    const flat = new SurfaceGraph(positions, { neighborCount: 8, flatEdgeFactor: 0.25 }).distancesFrom(10 * 20, 10);
+    const floorMiddle = 10 * 20 + 10; // 0.5 m from the source, 0.45 m from the wall
+    expect(flat[floorMiddle] / plain[floorMiddle]).toBeCloseTo(0.25, 3);
+    const wallTop = 400 + 10 * 19 + 18; // above the source, 0.9 m up the wall
+    // Crossing the crease costs more than the discounted plane would: at least one 5 cm edge at full length.
+    expect(flat[wallTop] - 0.25 * plain[wallTop]).toBeGreaterThan(0.05 * 0.75);
+    expect(flat[wallTop]).toBeLessThan(plain[wallTop]);
+  });
+
   it('rejects malformed input with typed errors naming the argument', () => {
     expect(() => new SurfaceGraph(new Float32Array(4))).toThrow(SamplingInputError);
     expect(() => new SurfaceGraph(new Float32Array(6), { colors: new Uint8Array(3) })).toThrow(/options\.colors/);
     expect(() => new SurfaceGraph(new Float32Array(6), { neighborCount: 0 })).toThrow(/options\.neighborCount/);
+    expect(() => new SurfaceGraph(new Float32Array(6), { flatEdgeFactor: 0 })).toThrow(/options\.flatEdgeFactor/);
+    expect(() => new SurfaceGraph(new Float32Array(6), { flatEdgeFactor: 1.5 })).toThrow(/options\.flatEdgeFactor/);
+    expect(() => new SurfaceGraph(new Float32Array(6), { flatEdgeFactor: 0.5, normals: new Float32Array(3) })).toThrow(/options\.normals/);
     // @ts-expect-error: not a kernel name
     expect(() => new SurfaceGraph(new Float32Array(6), { searchKernel: 'gpu' })).toThrow(/options\.searchKernel/);
     const graph = new SurfaceGraph(Float32Array.from(line(3, 0.1)));

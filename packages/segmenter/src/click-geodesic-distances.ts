@@ -2,8 +2,8 @@ import { SurfaceGraph } from '@pointclick/sampling';
 import { AUTO_INPUT_SCALE_LIMIT, type GeodesicGraphSettings, type ResolvedGeodesicGraph } from './segmenter-config.js';
 import { SegmenterInputError } from './segmenter-errors.js';
 
-/** Settings of the geodesic click prior's distances: the decoder's cap and the segmenter's graph. */
-export interface GeodesicPriorSettings extends Required<Omit<GeodesicGraphSettings, 'scaledSceneLimit'>> {
+/** Settings of the geodesic click prior's distances: the decoder's cap and the segmenter's graph (flat edge factor default 1). */
+export interface GeodesicPriorSettings extends Omit<ResolvedGeodesicGraph, 'scaledSceneLimit' | 'flatEdgeFactor'>, Pick<GeodesicGraphSettings, 'flatEdgeFactor'> {
   /** Distances are capped at this many metres (the decoder's `geodesicPriorLimit`). */
   limit: number;
 }

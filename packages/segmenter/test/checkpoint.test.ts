@@ -133,7 +133,7 @@ describe('checkpoints pin every setting (format version 3)', () => {
     expect(upgraded.formatVersion).toBe(3);
     expect(upgraded.config).toEqual(JSON.parse(JSON.stringify({ ...document.config, geodesicGraph: { neighborCount: 7, colorWeight: 2.5 } })));
     const model = createModelFromCheckpoint(upgraded, weights, 'v2.json');
-    expect(model.geodesicGraph).toEqual({ neighborCount: 7, colorWeight: 2.5 });
+    expect(model.geodesicGraph).toEqual({ neighborCount: 7, colorWeight: 2.5, flatEdgeFactor: 1 });
     model.dispose();
     const parse = (config: object) => () => parseCheckpointDocument({ ...version2, config: { ...version2.config, ...config } }, 'v2.json');
     expect(parse({ gridSize: 0.02 })).toThrow(/v2\.json: field 'config\.gridSize': 0\.02 m differs from 'config\.backbone\.gridSize' 0\.05 m/);
@@ -331,6 +331,11 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     for (const scaledSceneLimit of [0, -1, 'near']) {
       expect(parse({ ...document, config: { ...document.config, geodesicGraph: { scaledSceneLimit } } })).toThrow(
         new RegExp(`field 'config\\.geodesicGraph\\.scaledSceneLimit': expected a finite number of metres > 0, got ${JSON.stringify(scaledSceneLimit)}`),
+      );
+    }
+    for (const flatEdgeFactor of [0, 1.5, 'flat']) {
+      expect(parse({ ...document, config: { ...document.config, geodesicGraph: { flatEdgeFactor } } })).toThrow(
+        new RegExp(`field 'config\\.geodesicGraph\\.flatEdgeFactor': expected a number in \\(0, 1\\], got ${JSON.stringify(flatEdgeFactor)}`),
       );
     }
     expect(parse({ ...document, config: { ...document.config, localityGain: -2 } })).toThrow(/field 'config\.localityGain': expected a finite number ≥ 0 \(logits per metre\), got -2/);

@@ -60,6 +60,23 @@ describe('ClickGeodesicDistances.distances', () => {
   });
 });
 
+describe('ClickGeodesicDistances with flatEdgeFactor', () => {
+  it('measures on the flat-discounted graph of the same voxels, shorter than the plain one on a plane', () => {
+    // A 12 × 10 plane of voxels 5 cm apart, uncoloured.
+    const voxelPositions = Float32Array.from({ length: 120 * 3 }, (_, offset) => {
+      const voxel = Math.floor(offset / 3);
+      return [0.05 * (voxel % 12), 0.05 * Math.floor(voxel / 12), 0][offset % 3];
+    });
+    const pointToVoxel = Int32Array.from({ length: 120 }, (_, point) => point);
+    const settings = { limit: 2, neighborCount: 6, colorWeight: 4 };
+    const flat = new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, { ...settings, flatEdgeFactor: 0.5 }).distances(Int32Array.of(0));
+    const reference = new SurfaceGraph(voxelPositions, { neighborCount: 6, colorWeight: 4, flatEdgeFactor: 0.5 }).distancesFrom(0, 2);
+    for (let row = 0; row < 120; row++) expect(Object.is(flat[row], reference[row])).toBe(true);
+    const plain = new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, settings).distances(Int32Array.of(0));
+    expect(flat[119]).toBeCloseTo(plain[119] * 0.5, 4); // the far corner, half as far along the plane
+  });
+});
+
 describe('Segmenter with the geodesic click prior', () => {
   it('hands the decoder the distances from every click to every finest voxel', () => {
     const config = createTestConfig(5);

@@ -116,10 +116,12 @@ export async function runEvaluation(
   }
   applyInferenceSettings(segmenter.model.config, options);
   const settings = segmenter.superpointSettings;
+  const graph = segmenter.model.geodesicGraph;
   options.log(
     `superpoints: click constraints ${settings.clickConstraints ? 'on' : 'off'}, pooling ${settings.pooling ? 'on' : 'off'}` +
       ` (scale ${settings.scale ?? 'default'}, minimum size ${settings.minimumSize ?? 'default'}); input scale ${segmenter.model.config.inputScale ?? 1}` +
-      (segmenter.model.geodesicGraph.scaledSceneLimit !== undefined ? ` (geodesic cap ${segmenter.model.geodesicGraph.scaledSceneLimit} m on enlarged scenes)` : '') +
+      (graph.scaledSceneLimit !== undefined ? ` (geodesic cap ${graph.scaledSceneLimit} m on enlarged scenes)` : '') +
+      (graph.flatEdgeFactor !== 1 ? `; geodesic flat edge factor ${graph.flatEdgeFactor}` : '') +
       `; click adaptation ${segmenter.model.config.clickAdaptation ? `λ ${segmenter.model.config.clickAdaptation.regularization}` : 'off'}`,
   );
   const started = performance.now();

@@ -19,6 +19,8 @@ export interface InferenceSettings {
   clickAdaptation?: number | 'off';
   /** Geodesic cap on enlarged scenes (`geodesicGraph.scaledSceneLimit`), network metres, or `'off'` to remove it. */
   scaledSceneGeodesicLimit?: number | 'off';
+  /** Cost factor (0, 1] of geodesic graph edges along flat surfaces (`geodesicGraph.flatEdgeFactor`); 1 = the plain graph. */
+  geodesicFlatEdgeFactor?: number;
 }
 
 /** Writes the defined fields of `settings` into `config` (superpoint fields merged over the config's). */
@@ -32,6 +34,7 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
   } else if (typeof settings.scaledSceneGeodesicLimit === 'number') {
     config.geodesicGraph = { ...config.geodesicGraph, scaledSceneLimit: settings.scaledSceneGeodesicLimit };
   }
+  if (settings.geodesicFlatEdgeFactor !== undefined) config.geodesicGraph = { ...config.geodesicGraph, flatEdgeFactor: settings.geodesicFlatEdgeFactor };
   if (settings.clickAdaptation === 'off') delete config.clickAdaptation;
   else if (settings.clickAdaptation !== undefined) config.clickAdaptation = { regularization: settings.clickAdaptation };
   // A stored class bias is kept: --temperature replaces only the temperature.
