@@ -4,19 +4,24 @@
  * `REPEATS`): backbone hierarchy (grid sampling, serialization, pooling maps; JavaScript), backbone network,
  * decoder scene (keys and values), geodesic graph (`SurfaceGraph` over the finest voxels), the 10 graph
  * searches (the first one prunes the rows), the decoder pass with read-back. A whole first click through
- * `Segmenter` (after `setScene`, as in the bench) is timed beside them, and `setScene` (superpoints) too.
+ * `Segmenter` (after `setScene`, as in the bench) is timed beside them, and `setScene` (superpoints) too; where
+ * `models/default` sets a `geodesicGraph.flatEdgeFactor`, the graph and searches with it are timed as well.
  * Reference: a 1024³ matMul in the same run. Prints figures; never fails.
  * Run: pnpm --filter @pointclick/segmenter bench:first-click (node --expose-gc: garbage is collected before each
  * step, so a step is not charged for collecting what the steps before it left; without the flag it is not).
  */
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { generateIndoorScene } from '@pointclick/datasets';
-import { ClickGeodesicDistances, InteractiveSegmentationModel, Segmenter } from '../src/index.js';
+import { ClickGeodesicDistances, InteractiveSegmentationModel, Segmenter, type SegmenterConfig } from '../src/index.js';
 import { createLiteConfig, makeBenchClicks, median, timeMatMul } from './bench-reference.js';
 
 const REPEATS = 3;
 const CLICK_COUNT = 10;
+/** `models/default`'s `geodesicGraph.flatEdgeFactor` (1 when unset): its graph and searches are timed beside the plain ones. */
+const SHIPPED_FLAT_EDGE_FACTOR =
+  (JSON.parse(readFileSync(new URL('../../../models/default/model.json', import.meta.url), 'utf8')) as { config: SegmenterConfig }).config.geodesicGraph?.flatEdgeFactor ?? 1;
 
 async function main(): Promise<void> {
   await initializeBackend({ preferred: 'wasm', strict: true });
@@ -64,6 +69,14 @@ async function main(): Promise<void> {
       clickPositions.set(scene.positions.subarray(point * 3, point * 3 + 3), index * 3);
     });
     const clickGeodesicDistances = timed(`${CLICK_COUNT} graph searches (the first prunes the rows) + assembly`, () => geodesic.distances(clickVoxelIndices));
+    if (SHIPPED_FLAT_EDGE_FACTOR !== 1) {
+      // models/default's graph: the same voxels, edges along flat surfaces discounted (normals by PCA).
+      const flatModel = { decoder: model.decoder, geodesicGraph: { ...model.geodesicGraph, flatEdgeFactor: SHIPPED_FLAT_EDGE_FACTOR } };
+      const flat = timed(`  instead: geodesic graph, flatEdgeFactor ${SHIPPED_FLAT_EDGE_FACTOR} (models/default)`, () =>
+        ClickGeodesicDistances.forModel(flatModel, levels[levels.length - 1].coordinates, scene.colors, inputToFinest)!,
+      );
+      timed(`  instead: ${CLICK_COUNT} graph searches on it + assembly`, () => flat.distances(clickVoxelIndices));
+    }
     timed('decoder pass + read-back', () => {
       const output = model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene: decoderScene });
       const last = output.stages[output.stages.length - 1];
@@ -83,7 +96,7 @@ async function main(): Promise<void> {
   let stepSum = 0;
   for (const [step, list] of samples) {
     const value = median(list);
-    if (!step.startsWith('whole') && !step.startsWith('setScene')) stepSum += value;
+    if (!step.startsWith('whole') && !step.startsWith('setScene') && !step.startsWith('  instead')) stepSum += value;
     console.log(`  ${step.padEnd(62)} ${value.toFixed(1).padStart(8)} ms  (${(value / matMulMilliseconds).toFixed(2).padStart(5)}× matMul)`);
   }
   console.log(`  ${'sum of the steps from the hierarchy on (post-processing not included)'.padEnd(62)} ${stepSum.toFixed(1).padStart(8)} ms`);
