@@ -44,8 +44,8 @@ export const trainingConfigSchema = z
      */
     localityGain: z.number().nonnegative().default(0),
     /**
-     * Inference settings written into every checkpoint beside the network (the segmenter's `superpoints` and
-     * `inputScale`). The superpoint `scale` and `minimumSize` are also those of `loss.superpointPooling`.
+     * Inference settings written into every checkpoint beside the network (the segmenter's `superpoints`,
+     * `inputScale` and `geodesicGraph`). The superpoint `scale` and `minimumSize` are also those of `loss.superpointPooling`.
      */
     inference: z
       .object({
@@ -59,6 +59,19 @@ export const trainingConfigSchema = z
           .strict()
           .optional(),
         inputScale: z.union([z.number().positive(), z.literal('auto')]).optional(),
+        /**
+         * The segmenter's `geodesicGraph` (the graph of the decoder's geodesic click prior), field by field over the
+         * preset's; training measures its click distances on this graph too (`flatEdgeFactor` included).
+         */
+        geodesicGraph: z
+          .object({
+            neighborCount: z.number().int().positive().optional(),
+            colorWeight: z.number().nonnegative().optional(),
+            flatEdgeFactor: z.number().positive().max(1).optional(),
+            scaledSceneLimit: z.number().positive().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),

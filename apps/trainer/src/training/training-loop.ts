@@ -131,6 +131,7 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
     ...presetConfig,
     ...(config.inference.superpoints ? { superpoints: config.inference.superpoints } : {}),
     ...(config.inference.inputScale !== undefined ? { inputScale: config.inference.inputScale } : {}),
+    ...(config.inference.geodesicGraph ? { geodesicGraph: { ...presetConfig.geodesicGraph, ...config.inference.geodesicGraph } } : {}),
   };
   log(`loading training scenes (voxel ${gridSize} m, cache ${config.data.cacheDirectory})`);
   const dataRecords: TrainingDataRecord[] = [];
