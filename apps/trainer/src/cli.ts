@@ -97,6 +97,7 @@ function withInferenceSettings(command: Command): Command {
     .option('--locality-gain <logits-per-metre>', 'click locality at grouping, logits per metre of geodesic distance (≥ 0; 0 = off)', parseNonNegative)
     .option('--click-constraints <on|off>', 'superpoint click constraints (a click takes its own superpoint)', parseSwitch)
     .option('--superpoint-pooling <on|off>', 'superpoint pooling of the mask logits', parseSwitch)
+    .option('--superpoint-voxel-weight <w>', "weight in [0, 1] of each voxel's own mask logit beside its superpoint's mean when pooling (0 = one label per superpoint)", parseUnitInterval)
     .option('--superpoint-scale <k>', "computeSuperpoints' Felzenszwalb–Huttenlocher k (larger: larger superpoints)", parseNonNegative)
     .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
     .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene)', parseInputScale)
@@ -117,6 +118,12 @@ function withInferenceSettings(command: Command): Command {
 function parsePositive(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !(number > 0) || !Number.isFinite(number)) throw new InvalidArgumentError(`expected a finite number > 0, got '${value}'`);
+  return number;
+}
+
+function parseUnitInterval(value: string): number {
+  const number = parseNonNegative(value);
+  if (number > 1) throw new InvalidArgumentError(`expected a number in [0, 1], got '${value}'`);
   return number;
 }
 
@@ -146,7 +153,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
   return {
     objectThreshold: options.objectThreshold,
     localityGain: options.localityGain,
-    superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
+    superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, voxelLogitWeight: options.superpointVoxelWeight, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
     inputScale: options.inputScale,
     scaledSceneGeodesicLimit: options.scaledSceneGeodesicLimit,
     geodesicFlatEdgeFactor: options.geodesicFlatEdgeFactor,
@@ -161,6 +168,7 @@ interface InferenceSettingOptions {
   localityGain?: number;
   clickConstraints?: boolean;
   superpointPooling?: boolean;
+  superpointVoxelWeight?: number;
   superpointScale?: number;
   superpointMinimumSize?: number;
   inputScale?: number | 'auto';

@@ -144,7 +144,7 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   const superpoints: unknown = config.superpoints;
   if (superpoints !== undefined) {
     if (!superpoints || typeof superpoints !== 'object' || Array.isArray(superpoints)) {
-      throw new CheckpointError(source, `field 'config.superpoints': expected an object { clickConstraints?, pooling?, scale?, minimumSize? }, got ${JSON.stringify(superpoints)}`);
+      throw new CheckpointError(source, `field 'config.superpoints': expected an object { clickConstraints?, pooling?, voxelLogitWeight?, scale?, minimumSize? }, got ${JSON.stringify(superpoints)}`);
     }
     const fields = superpoints as Record<string, unknown>;
     for (const name of ['clickConstraints', 'pooling']) {
@@ -157,6 +157,13 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     }
     if (fields.minimumSize !== undefined && !(Number.isInteger(fields.minimumSize) && (fields.minimumSize as number) >= 1)) {
       throw new CheckpointError(source, `field 'config.superpoints.minimumSize': expected an integer ≥ 1 (points), got ${JSON.stringify(fields.minimumSize)}`);
+    }
+    const weight = fields.voxelLogitWeight;
+    if (weight !== undefined && !(typeof weight === 'number' && weight >= 0 && weight <= 1)) {
+      throw new CheckpointError(source, `field 'config.superpoints.voxelLogitWeight': expected a number in [0, 1], got ${JSON.stringify(weight)}`);
+    }
+    if (typeof weight === 'number' && weight > 0 && config.clickAdaptation !== undefined) {
+      throw new CheckpointError(source, "field 'config.superpoints.voxelLogitWeight': must be 0 or absent when 'config.clickAdaptation' is set (adaptation works on one probability per superpoint)");
     }
   }
   if (config.provenance !== undefined) {

@@ -54,10 +54,58 @@ export class SuperpointIndex {
     return voxels;
   }
 
+  /** {@link voxelPieces} of the last map asked for. */
+  private pieceCache?: { pointToVoxel: Int32Array; pieces: VoxelPieces };
+
+  /**
+   * The scene cut into pieces, each the points one superpoint shares with one voxel under `pointToVoxel`,
+   * cached for the last map given (the same array for all of a scene's click updates; it must not be modified
+   * while in use). Pieces are numbered superpoint by superpoint, in the order of each one's first member.
+   */
+  voxelPieces(pointToVoxel: Int32Array): VoxelPieces {
+    const cached = this.pieceCache;
+    if (cached && cached.pointToVoxel === pointToVoxel) return cached.pieces;
+    const voxels = this.memberVoxels(pointToVoxel);
+    const { members, offsets, count } = this;
+    let voxelCount = 0;
+    for (const voxel of voxels) if (voxel >= voxelCount) voxelCount = voxel + 1;
+    // The piece of each voxel inside the superpoint being walked, valid where pieceSuperpoint equals it.
+    const pieceOfVoxel = new Int32Array(voxelCount);
+    const stamp = new Int32Array(voxelCount).fill(-1);
+    const pointToPiece = new Int32Array(members.length);
+    const pieceVoxels: number[] = [];
+    const pieceSuperpoints: number[] = [];
+    for (let superpoint = 0; superpoint < count; superpoint++) {
+      for (let slot = offsets[superpoint]; slot < offsets[superpoint + 1]; slot++) {
+        const voxel = voxels[slot];
+        if (stamp[voxel] !== superpoint) {
+          stamp[voxel] = superpoint;
+          pieceOfVoxel[voxel] = pieceVoxels.length;
+          pieceVoxels.push(voxel);
+          pieceSuperpoints.push(superpoint);
+        }
+        pointToPiece[members[slot]] = pieceOfVoxel[voxel];
+      }
+    }
+    const pieces = { pointToPiece, voxels: Int32Array.from(pieceVoxels), superpoints: Int32Array.from(pieceSuperpoints) };
+    this.pieceCache = { pointToVoxel, pieces };
+    return pieces;
+  }
+
   /** Number of points of superpoint `superpoint`. */
   sizeOf(superpoint: number): number {
     return this.offsets[superpoint + 1] - this.offsets[superpoint];
   }
+}
+
+/** The points one superpoint shares with one voxel, from {@link SuperpointIndex.voxelPieces}. */
+export interface VoxelPieces {
+  /** Piece of every point. */
+  pointToPiece: Int32Array;
+  /** Voxel of every piece. */
+  voxels: Int32Array;
+  /** Superpoint of every piece. */
+  superpoints: Int32Array;
 }
 
 /** No constraint on a point in the result of {@link clickConstraintLabels}. */
@@ -179,4 +227,48 @@ export function superpointMeans(values: Float32Array, width: number, pointToVoxe
     }
   }
   return means;
+}
+
+/**
+ * Superpoint pooling that keeps part of each voxel's own evidence: every piece (the points one superpoint shares
+ * with one voxel, {@link SuperpointIndex.voxelPieces}) takes `voxelWeight·(its voxel's logit) + (1 − voxelWeight)·(its
+ * superpoint's mean logit)` for each click, returned as sigmoid probabilities `[pieceCount, clickCount]` with the
+ * point → piece map; `voxelValues` (the clicks' geodesic distances) are blended the same way. `voxelWeight` 0
+ * gives every piece its superpoint's {@link poolSuperpointLogits} probability.
+ *
+ * @param maskLogits `[voxelCount, clickCount]` row-major mask logits.
+ * @param clickCount Clicks per row.
+ * @param pointToVoxel Voxel (row) of every point.
+ * @param superpoints The scene's superpoints over the same points.
+ * @param voxelWeight Weight of the voxel's own logit, in [0, 1].
+ * @param voxelValues Optional `[voxelCount, clickCount]` values to blend the same way.
+ */
+export function blendSuperpointLogits(
+  maskLogits: Float32Array,
+  clickCount: number,
+  pointToVoxel: Int32Array,
+  superpoints: SuperpointIndex,
+  voxelWeight: number,
+  voxelValues?: Float32Array,
+): { probabilities: Float32Array; values?: Float32Array; pointToPiece: Int32Array } {
+  if (pointToVoxel.length !== superpoints.labels.length) {
+    throw new RangeError(`blendSuperpointLogits: ${pointToVoxel.length} points in pointToVoxel but ${superpoints.labels.length} superpoint labels`);
+  }
+  if (!(voxelWeight >= 0 && voxelWeight <= 1)) throw new RangeError(`blendSuperpointLogits: voxelWeight must lie in [0, 1], got ${voxelWeight}`);
+  const pieces = superpoints.voxelPieces(pointToVoxel);
+  const blend = (values: Float32Array, means: Float64Array, sigmoid: boolean): Float32Array => {
+    const out = new Float32Array(pieces.voxels.length * clickCount);
+    for (let piece = 0; piece < pieces.voxels.length; piece++) {
+      const voxelRow = pieces.voxels[piece] * clickCount;
+      const superpointRow = pieces.superpoints[piece] * clickCount;
+      for (let click = 0; click < clickCount; click++) {
+        const value = voxelWeight * values[voxelRow + click] + (1 - voxelWeight) * means[superpointRow + click];
+        out[piece * clickCount + click] = sigmoid ? 1 / (1 + Math.exp(-value)) : value;
+      }
+    }
+    return out;
+  };
+  const probabilities = blend(maskLogits, superpointMeans(maskLogits, clickCount, pointToVoxel, superpoints), true);
+  const values = voxelValues ? blend(voxelValues, superpointMeans(voxelValues, clickCount, pointToVoxel, superpoints), false) : undefined;
+  return { probabilities, values, pointToPiece: pieces.pointToPiece };
 }

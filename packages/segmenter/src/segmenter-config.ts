@@ -96,6 +96,14 @@ export interface SuperpointSettings {
    * grouping, so a superpoint gets one label. Default true.
    */
   pooling?: boolean;
+  /**
+   * Weight w ∈ [0, 1] of each voxel's own mask logit beside its superpoint's mean when pooling: every point takes
+   * w·(its voxel's logit) + (1 − w)·(its superpoint's mean logit). 0 (the default) is plain pooling, one label per
+   * superpoint; above 0, a boundary the network draws confidently through a superpoint survives pooling while
+   * weak disagreement inside one is still smoothed over (a superpoint that straddles two objects caps the IoU
+   * plain pooling can reach). Ignored when pooling is off; cannot be combined with `clickAdaptation`.
+   */
+  voxelLogitWeight?: number;
   /** Felzenszwalb–Huttenlocher scale of `computeSuperpoints` (larger: larger superpoints). Default: sampling's. */
   scale?: number;
   /** Smallest superpoint, in points, of `computeSuperpoints`. Default: sampling's. */

@@ -6,7 +6,7 @@ import { validateClick, type Click } from './click.js';
 import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
-import { clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
+import { blendSuperpointLogits, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
 import { AUTO_INPUT_SCALE_LIMIT, type SuperpointSettings } from './segmenter-config.js';
 import { calibrateClassLogits } from './class-calibration.js';
 import { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
@@ -78,6 +78,13 @@ export class Segmenter {
   constructor(model: InteractiveSegmentationModel, options: SegmenterOptions = {}) {
     this.model = model;
     this.options = options;
+    const voxelLogitWeight = options.superpoints?.voxelLogitWeight;
+    if (voxelLogitWeight !== undefined && !(typeof voxelLogitWeight === 'number' && voxelLogitWeight >= 0 && voxelLogitWeight <= 1)) {
+      throw new SegmenterInputError(`Segmenter: options.superpoints.voxelLogitWeight is ${String(voxelLogitWeight)}; expected a number in [0, 1]`);
+    }
+    if ((this.superpointSettings.voxelLogitWeight ?? 0) > 0 && model.config.clickAdaptation) {
+      throw new SegmenterInputError('Segmenter: superpoints.voxelLogitWeight must be 0 when the checkpoint sets clickAdaptation (adaptation works on one probability per superpoint)');
+    }
     model.setTraining(false);
   }
 
@@ -257,7 +264,13 @@ export class Segmenter {
       let maskProbabilities = maskValues;
       let pointToRow = inputToFinest;
       let clickDistances = clickGeodesicDistances;
-      if (pooled) {
+      const voxelLogitWeight = settings.voxelLogitWeight ?? 0;
+      if (pooled && voxelLogitWeight > 0) {
+        const blended = blendSuperpointLogits(maskValues, clicks.length, inputToFinest, superpoints, voxelLogitWeight, (localityGain ?? 0) > 0 ? clickGeodesicDistances : undefined);
+        maskProbabilities = blended.probabilities;
+        clickDistances = blended.values;
+        pointToRow = blended.pointToPiece;
+      } else if (pooled) {
         const pooling = poolSuperpointLogits(maskValues, clicks.length, inputToFinest, superpoints, (localityGain ?? 0) > 0 ? clickGeodesicDistances : undefined);
         maskProbabilities = pooling.probabilities;
         clickDistances = pooling.values;

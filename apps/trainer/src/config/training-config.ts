@@ -53,6 +53,7 @@ export const trainingConfigSchema = z
           .object({
             clickConstraints: z.boolean().optional(),
             pooling: z.boolean().optional(),
+            voxelLogitWeight: z.number().min(0).max(1).optional(),
             scale: z.number().positive().optional(),
             minimumSize: z.number().int().positive().optional(),
           })
