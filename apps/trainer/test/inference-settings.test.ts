@@ -36,3 +36,11 @@ describe('applyInferenceSettings: the flat edge factor of the geodesic graph', (
     expect(config.geodesicGraph).toEqual({ neighborCount: 9, flatEdgeFactor: 1 });
   });
 });
+
+describe('applyInferenceSettings: the voxel logit weight of superpoint pooling', () => {
+  it('merges voxelLogitWeight over the stored superpoint settings and keeps the others', () => {
+    const config = configWith({ superpoints: { clickConstraints: true, pooling: true, scale: 1.2 } });
+    applyInferenceSettings(config, { superpoints: { voxelLogitWeight: 0.5, scale: undefined } });
+    expect(config.superpoints).toEqual({ clickConstraints: true, pooling: true, scale: 1.2, voxelLogitWeight: 0.5 });
+  });
+});

@@ -83,13 +83,13 @@ describe('training loop', () => {
   it('writes the inference settings of the config into its checkpoints, and pools the loss with those superpoints', async () => {
     const config = validateTrainingConfig({
       ...tinyConfig('inference-settings', 2),
-      inference: { superpoints: { clickConstraints: true, pooling: true, scale: 1.2, minimumSize: 4 }, inputScale: 'auto', geodesicGraph: { flatEdgeFactor: 0.5 } },
+      inference: { superpoints: { clickConstraints: true, pooling: true, voxelLogitWeight: 0.25, scale: 1.2, minimumSize: 4 }, inputScale: 'auto', geodesicGraph: { flatEdgeFactor: 0.5 } },
       loss: { superpointPooling: true },
     }, 'inference.yaml');
     const result = await runTraining(config, { log: () => {}, progressBar: false });
     for (const entry of result.losses) expect(Number.isFinite(entry.loss)).toBe(true);
     const segmenter = await loadSegmenter(result.checkpointDirectory);
-    expect(segmenter.model.config.superpoints).toEqual({ clickConstraints: true, pooling: true, scale: 1.2, minimumSize: 4 });
+    expect(segmenter.model.config.superpoints).toEqual({ clickConstraints: true, pooling: true, voxelLogitWeight: 0.25, scale: 1.2, minimumSize: 4 });
     expect(segmenter.model.config.inputScale).toBe('auto');
     // The graph field given, over the preset's others.
     expect(segmenter.model.geodesicGraph).toEqual({ neighborCount: 12, colorWeight: 4, flatEdgeFactor: 0.5 });
@@ -97,6 +97,7 @@ describe('training loop', () => {
     expect(() => validateTrainingConfig({ inference: { inputScale: -1 } }, 'bad.yaml')).toThrow(/bad\.yaml[\s\S]*inputScale/);
     expect(() => validateTrainingConfig({ inference: { superpoints: { scales: 1 } } }, 'bad.yaml')).toThrow(/scales/);
     expect(() => validateTrainingConfig({ inference: { geodesicGraph: { flatEdgeFactor: 2 } } }, 'bad.yaml')).toThrow(/bad\.yaml[\s\S]*flatEdgeFactor/);
+    expect(() => validateTrainingConfig({ inference: { superpoints: { voxelLogitWeight: 1.5 } } }, 'bad.yaml')).toThrow(/bad\.yaml[\s\S]*voxelLogitWeight/);
   });
 
   it('fine-tunes from the weights of another run, and names the variable when the architectures differ', async () => {

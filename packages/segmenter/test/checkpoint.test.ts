@@ -349,6 +349,15 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     expect(parse({ ...document, config: { ...document.config, superpoints: { pooling: 'yes' } } })).toThrow(/field 'config\.superpoints\.pooling': expected true or false, got "yes"/);
     expect(parse({ ...document, config: { ...document.config, superpoints: { scale: -1 } } })).toThrow(/field 'config\.superpoints\.scale'/);
     expect(parse({ ...document, config: { ...document.config, superpoints: { minimumSize: 0.5 } } })).toThrow(/field 'config\.superpoints\.minimumSize': expected an integer ≥ 1/);
+    for (const voxelLogitWeight of [-0.1, 1.5, 'half']) {
+      expect(parse({ ...document, config: { ...document.config, superpoints: { voxelLogitWeight } } })).toThrow(
+        new RegExp(`field 'config\\.superpoints\\.voxelLogitWeight': expected a number in \\[0, 1\\], got ${JSON.stringify(voxelLogitWeight)}`),
+      );
+    }
+    expect(parse({ ...document, config: { ...document.config, superpoints: { voxelLogitWeight: 0.5 } } })().config.superpoints).toEqual({ voxelLogitWeight: 0.5 });
+    expect(parse({ ...document, config: { ...document.config, superpoints: { voxelLogitWeight: 0.5 }, clickAdaptation: { regularization: 1 } } })).toThrow(
+      /field 'config\.superpoints\.voxelLogitWeight': must be 0 or absent when 'config\.clickAdaptation' is set/,
+    );
     expect(parse({ ...document, config: { ...document.config, superpoints: { clickConstraints: false, pooling: true, scale: 0.3 } } })().config.superpoints).toEqual({ clickConstraints: false, pooling: true, scale: 0.3 });
     expect(parse({ ...document, weights: { ...document.weights, crc32: 'x' } })).toThrow(/field 'weights': expected \{ file, byteLength, crc32, manifest \}/);
     expect(parse({ ...document, config: undefined })).toThrow(CheckpointError);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignClickGroups, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex, UNCONSTRAINED } from '../src/index.js';
+import { blendSuperpointLogits } from '../src/click-constraints.js';
 
 describe('SuperpointIndex', () => {
   it('lists the points of every superpoint', () => {
@@ -114,6 +115,45 @@ describe('poolSuperpointLogits', () => {
 
   it('refuses superpoints over another point count', () => {
     expect(() => poolSuperpointLogits(new Float32Array(2), 1, Int32Array.of(0, 1), new SuperpointIndex(Int32Array.of(0), 1))).toThrow(/2 points/);
+  });
+});
+
+describe('blendSuperpointLogits', () => {
+  const sigmoid = (value: number) => Math.fround(1 / (1 + Math.exp(-value)));
+  // Four voxels, one click; six points. Superpoint 0 = points 0–3 over voxels 0, 0, 1, 2; superpoint 1 = points 4, 5 over voxels 2, 3.
+  const superpoints = new SuperpointIndex(Int32Array.of(0, 0, 0, 0, 1, 1), 2);
+  const pointToVoxel = Int32Array.of(0, 0, 1, 2, 2, 3);
+  const logits = Float32Array.of(6, -1, -3, 2); // superpoint 0's point mean (6 + 6 − 1 − 3) / 4 = 2; superpoint 1's (−3 + 2) / 2 = −0.5
+
+  it('cuts the points into superpoint × voxel pieces', () => {
+    const pieces = superpoints.voxelPieces(pointToVoxel);
+    expect(Array.from(pieces.pointToPiece)).toEqual([0, 0, 1, 2, 3, 4]);
+    expect(Array.from(pieces.voxels)).toEqual([0, 1, 2, 2, 3]);
+    expect(Array.from(pieces.superpoints)).toEqual([0, 0, 0, 1, 1]);
+    expect(superpoints.voxelPieces(pointToVoxel)).toBe(pieces);
+  });
+
+  it('weight 0 gives every piece its superpoint\'s pooled probability; weight 1 its voxel\'s own', () => {
+    const pooled = poolSuperpointLogits(logits, 1, pointToVoxel, superpoints).probabilities;
+    const plain = blendSuperpointLogits(logits, 1, pointToVoxel, superpoints, 0);
+    expect(Array.from(plain.probabilities)).toEqual([pooled[0], pooled[0], pooled[0], pooled[1], pooled[1]]);
+    const own = blendSuperpointLogits(logits, 1, pointToVoxel, superpoints, 1);
+    expect(Array.from(own.probabilities)).toEqual([6, -1, -3, -3, 2].map(sigmoid));
+  });
+
+  it('keeps a confident voxel against its superpoint and outvotes a weak one (weight 0.5), blending the distances alike', () => {
+    const distances = Float32Array.of(0, 1, 2, 3);
+    const { probabilities, values, pointToPiece } = blendSuperpointLogits(logits, 1, pointToVoxel, superpoints, 0.5, distances);
+    // Voxel 1 (−1) in superpoint 0 (mean 2): 0.5 → object; voxel 2 (−3) in superpoint 0: −0.5 → background.
+    expect(Array.from(probabilities)).toEqual([4, 0.5, -0.5, -1.75, 0.75].map(sigmoid));
+    // Distances: superpoint 0's mean (0 + 0 + 1 + 2) / 4 = 0.75, superpoint 1's 2.5.
+    expect(Array.from(values!)).toEqual([0.375, 0.875, 1.375, 2.25, 2.75]);
+    expect(pointToPiece).toBe(superpoints.voxelPieces(pointToVoxel).pointToPiece);
+  });
+
+  it('refuses a weight outside [0, 1] and superpoints over another point count', () => {
+    expect(() => blendSuperpointLogits(logits, 1, pointToVoxel, superpoints, 1.5)).toThrow(/\[0, 1\]/);
+    expect(() => blendSuperpointLogits(logits, 1, Int32Array.of(0, 1), superpoints, 0.5)).toThrow(/2 points/);
   });
 });
 

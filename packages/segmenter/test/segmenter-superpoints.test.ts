@@ -83,6 +83,33 @@ describe.skipIf(!available)('Segmenter superpoints on a real ScanNet room (scene
     segmenter.dispose();
   });
 
+  it('voxelLogitWeight 0 is plain pooling exactly; 1 is the voxel path; between, a superpoint may be split', () => {
+    const clicks = randomClicks(createRandom(11));
+    const run = (settings: { pooling: boolean; voxelLogitWeight?: number }) => {
+      const segmenter = new Segmenter(createTestModel(7), { superpoints: { clickConstraints: false, ...settings } });
+      segmenter.setScene(scene.cloud, { superpoints });
+      const { instance } = segmenter.segment(clicks);
+      segmenter.dispose();
+      return instance;
+    };
+    const pooled = run({ pooling: true });
+    expect(Array.from(run({ pooling: true, voxelLogitWeight: 0 }))).toEqual(Array.from(pooled));
+    const voxels = run({ pooling: false });
+    expect(Array.from(run({ pooling: true, voxelLogitWeight: 1 }))).toEqual(Array.from(voxels));
+    // Not vacuous: pooling changes some labels of this untrained model, and the blend lies between the two.
+    const differing = (a: Int32Array, b: Int32Array) => a.reduce((count, label, point) => count + (label !== b[point] ? 1 : 0), 0);
+    expect(differing(pooled, voxels)).toBeGreaterThan(0);
+    const blended = run({ pooling: true, voxelLogitWeight: 0.5 });
+    for (let point = 0; point < blended.length; point++) if (pooled[point] === voxels[point]) expect(blended[point]).toBe(pooled[point]);
+  });
+
+  it('refuses a voxelLogitWeight outside [0, 1]', () => {
+    const model = createTestModel(7);
+    expect(() => new Segmenter(model, { superpoints: { voxelLogitWeight: 2 } })).toThrow(SegmenterInputError);
+    expect(() => new Segmenter(model, { superpoints: { voxelLogitWeight: Number.NaN } })).toThrow(/voxelLogitWeight/);
+    model.dispose();
+  });
+
   it('with both switches off, the result is the voxel path: sigmoid, group, map back, as before superpoints', () => {
     const segmenter = new Segmenter(createTestModel(7), VOXEL_LEVEL);
     segmenter.setScene(scene.cloud);
