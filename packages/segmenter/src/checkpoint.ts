@@ -144,7 +144,7 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   const superpoints: unknown = config.superpoints;
   if (superpoints !== undefined) {
     if (!superpoints || typeof superpoints !== 'object' || Array.isArray(superpoints)) {
-      throw new CheckpointError(source, `field 'config.superpoints': expected an object { clickConstraints?, pooling?, voxelLogitWeight?, scale?, minimumSize? }, got ${JSON.stringify(superpoints)}`);
+      throw new CheckpointError(source, `field 'config.superpoints': expected an object { clickConstraints?, pooling?, voxelLogitWeight?, voxelLogitClicks?, scale?, minimumSize? }, got ${JSON.stringify(superpoints)}`);
     }
     const fields = superpoints as Record<string, unknown>;
     for (const name of ['clickConstraints', 'pooling']) {
@@ -161,6 +161,9 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     const weight = fields.voxelLogitWeight;
     if (weight !== undefined && !(typeof weight === 'number' && weight >= 0 && weight <= 1)) {
       throw new CheckpointError(source, `field 'config.superpoints.voxelLogitWeight': expected a number in [0, 1], got ${JSON.stringify(weight)}`);
+    }
+    if (fields.voxelLogitClicks !== undefined && !(Number.isInteger(fields.voxelLogitClicks) && (fields.voxelLogitClicks as number) >= 1)) {
+      throw new CheckpointError(source, `field 'config.superpoints.voxelLogitClicks': expected an integer ≥ 1 (clicks), got ${JSON.stringify(fields.voxelLogitClicks)}`);
     }
     if (typeof weight === 'number' && weight > 0 && config.clickAdaptation !== undefined) {
       throw new CheckpointError(source, "field 'config.superpoints.voxelLogitWeight': must be 0 or absent when 'config.clickAdaptation' is set (adaptation works on one probability per superpoint)");

@@ -231,30 +231,32 @@ export function superpointMeans(values: Float32Array, width: number, pointToVoxe
 
 /**
  * Superpoint pooling that keeps part of each voxel's own evidence: every piece (the points one superpoint shares
- * with one voxel, {@link SuperpointIndex.voxelPieces}) takes `voxelWeight·(its voxel's logit) + (1 − voxelWeight)·(its
- * superpoint's mean logit)` for each click, returned as sigmoid probabilities `[pieceCount, clickCount]` with the
- * point → piece map; `voxelValues` (the clicks' geodesic distances) are blended the same way. `voxelWeight` 0
- * gives every piece its superpoint's {@link poolSuperpointLogits} probability.
+ * with one voxel, {@link SuperpointIndex.voxelPieces}) takes, for click c, `w_c·(its voxel's logit) + (1 − w_c)·(its
+ * superpoint's mean logit)`, returned as sigmoid probabilities `[pieceCount, clickCount]` with the point → piece
+ * map; `voxelValues` (the clicks' geodesic distances) are blended the same way. A click with weight 0 gives every
+ * piece its superpoint's {@link poolSuperpointLogits} probability.
  *
  * @param maskLogits `[voxelCount, clickCount]` row-major mask logits.
- * @param clickCount Clicks per row.
  * @param pointToVoxel Voxel (row) of every point.
  * @param superpoints The scene's superpoints over the same points.
- * @param voxelWeight Weight of the voxel's own logit, in [0, 1].
+ * @param voxelWeights Weight of the voxel's own logit for each click, each in [0, 1]; its length is the click count.
  * @param voxelValues Optional `[voxelCount, clickCount]` values to blend the same way.
  */
 export function blendSuperpointLogits(
   maskLogits: Float32Array,
-  clickCount: number,
   pointToVoxel: Int32Array,
   superpoints: SuperpointIndex,
-  voxelWeight: number,
+  voxelWeights: ArrayLike<number>,
   voxelValues?: Float32Array,
 ): { probabilities: Float32Array; values?: Float32Array; pointToPiece: Int32Array } {
   if (pointToVoxel.length !== superpoints.labels.length) {
     throw new RangeError(`blendSuperpointLogits: ${pointToVoxel.length} points in pointToVoxel but ${superpoints.labels.length} superpoint labels`);
   }
-  if (!(voxelWeight >= 0 && voxelWeight <= 1)) throw new RangeError(`blendSuperpointLogits: voxelWeight must lie in [0, 1], got ${voxelWeight}`);
+  const clickCount = voxelWeights.length;
+  for (let click = 0; click < clickCount; click++) {
+    const weight = voxelWeights[click];
+    if (!(weight >= 0 && weight <= 1)) throw new RangeError(`blendSuperpointLogits: voxelWeights[${click}] is ${weight}; weights must lie in [0, 1]`);
+  }
   const pieces = superpoints.voxelPieces(pointToVoxel);
   const blend = (values: Float32Array, means: Float64Array, sigmoid: boolean): Float32Array => {
     const out = new Float32Array(pieces.voxels.length * clickCount);
@@ -262,7 +264,8 @@ export function blendSuperpointLogits(
       const voxelRow = pieces.voxels[piece] * clickCount;
       const superpointRow = pieces.superpoints[piece] * clickCount;
       for (let click = 0; click < clickCount; click++) {
-        const value = voxelWeight * values[voxelRow + click] + (1 - voxelWeight) * means[superpointRow + click];
+        const weight = voxelWeights[click];
+        const value = weight * values[voxelRow + click] + (1 - weight) * means[superpointRow + click];
         out[piece * clickCount + click] = sigmoid ? 1 / (1 + Math.exp(-value)) : value;
       }
     }

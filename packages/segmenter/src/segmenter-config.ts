@@ -104,6 +104,11 @@ export interface SuperpointSettings {
    * plain pooling can reach). Ignored when pooling is off; cannot be combined with `clickAdaptation`.
    */
   voxelLogitWeight?: number;
+  /**
+   * Clicks a label (an object, or the background) needs before `voxelLogitWeight` applies to its clicks' masks;
+   * below, they are pooled plainly. An integer ≥ 1. Default 1 (from the first click).
+   */
+  voxelLogitClicks?: number;
   /** Felzenszwalb–Huttenlocher scale of `computeSuperpoints` (larger: larger superpoints). Default: sampling's. */
   scale?: number;
   /** Smallest superpoint, in points, of `computeSuperpoints`. Default: sampling's. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { PointCloud } from '@pointclick/io';
 import { computeSuperpoints, downsampleVoxelGrid, NeighborIndex } from '@pointclick/sampling';
 import type { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
-import { validateClick, type Click } from './click.js';
+import { clickLabel, validateClick, type Click } from './click.js';
 import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
@@ -81,6 +81,10 @@ export class Segmenter {
     const voxelLogitWeight = options.superpoints?.voxelLogitWeight;
     if (voxelLogitWeight !== undefined && !(typeof voxelLogitWeight === 'number' && voxelLogitWeight >= 0 && voxelLogitWeight <= 1)) {
       throw new SegmenterInputError(`Segmenter: options.superpoints.voxelLogitWeight is ${String(voxelLogitWeight)}; expected a number in [0, 1]`);
+    }
+    const voxelLogitClicks = options.superpoints?.voxelLogitClicks;
+    if (voxelLogitClicks !== undefined && !(Number.isInteger(voxelLogitClicks) && voxelLogitClicks >= 1)) {
+      throw new SegmenterInputError(`Segmenter: options.superpoints.voxelLogitClicks is ${String(voxelLogitClicks)}; expected an integer ≥ 1 (clicks)`);
     }
     if ((this.superpointSettings.voxelLogitWeight ?? 0) > 0 && model.config.clickAdaptation) {
       throw new SegmenterInputError('Segmenter: superpoints.voxelLogitWeight must be 0 when the checkpoint sets clickAdaptation (adaptation works on one probability per superpoint)');
@@ -264,9 +268,9 @@ export class Segmenter {
       let maskProbabilities = maskValues;
       let pointToRow = inputToFinest;
       let clickDistances = clickGeodesicDistances;
-      const voxelLogitWeight = settings.voxelLogitWeight ?? 0;
-      if (pooled && voxelLogitWeight > 0) {
-        const blended = blendSuperpointLogits(maskValues, clicks.length, inputToFinest, superpoints, voxelLogitWeight, (localityGain ?? 0) > 0 ? clickGeodesicDistances : undefined);
+      const voxelWeights = pooled ? clickVoxelWeights(clicks, settings) : undefined;
+      if (pooled && voxelWeights) {
+        const blended = blendSuperpointLogits(maskValues, inputToFinest, superpoints, voxelWeights, (localityGain ?? 0) > 0 ? clickGeodesicDistances : undefined);
         maskProbabilities = blended.probabilities;
         clickDistances = blended.values;
         pointToRow = blended.pointToPiece;
@@ -360,4 +364,19 @@ export class Segmenter {
     });
     return pointIndices;
   }
+}
+
+/**
+ * Each click's weight of the voxel logits in superpoint pooling (`superpoints.voxelLogitWeight`): the weight for a
+ * click whose label (its object, or background) has at least `voxelLogitClicks` clicks, else 0; undefined when
+ * every weight is 0 (plain pooling).
+ */
+function clickVoxelWeights(clicks: readonly Click[], settings: SuperpointSettings): Float32Array | undefined {
+  const weight = settings.voxelLogitWeight ?? 0;
+  if (weight === 0) return undefined;
+  const clicksPerLabel = new Map<number, number>();
+  for (const click of clicks) clicksPerLabel.set(clickLabel(click), (clicksPerLabel.get(clickLabel(click)) ?? 0) + 1);
+  const fromClicks = settings.voxelLogitClicks ?? 1;
+  const weights = Float32Array.from(clicks, (click) => ((clicksPerLabel.get(clickLabel(click)) ?? 0) >= fromClicks ? weight : 0));
+  return weights.some((value) => value > 0) ? weights : undefined;
 }

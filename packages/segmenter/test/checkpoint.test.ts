@@ -354,7 +354,8 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
         new RegExp(`field 'config\\.superpoints\\.voxelLogitWeight': expected a number in \\[0, 1\\], got ${JSON.stringify(voxelLogitWeight)}`),
       );
     }
-    expect(parse({ ...document, config: { ...document.config, superpoints: { voxelLogitWeight: 0.5 } } })().config.superpoints).toEqual({ voxelLogitWeight: 0.5 });
+    expect(parse({ ...document, config: { ...document.config, superpoints: { voxelLogitWeight: 0.5, voxelLogitClicks: 4 } } })().config.superpoints).toEqual({ voxelLogitWeight: 0.5, voxelLogitClicks: 4 });
+    expect(parse({ ...document, config: { ...document.config, superpoints: { voxelLogitClicks: 1.5 } } })).toThrow(/field 'config\.superpoints\.voxelLogitClicks': expected an integer ≥ 1 \(clicks\), got 1.5/);
     expect(parse({ ...document, config: { ...document.config, superpoints: { voxelLogitWeight: 0.5 }, clickAdaptation: { regularization: 1 } } })).toThrow(
       /field 'config\.superpoints\.voxelLogitWeight': must be 0 or absent when 'config\.clickAdaptation' is set/,
     );

@@ -135,15 +135,15 @@ describe('blendSuperpointLogits', () => {
 
   it('weight 0 gives every piece its superpoint\'s pooled probability; weight 1 its voxel\'s own', () => {
     const pooled = poolSuperpointLogits(logits, 1, pointToVoxel, superpoints).probabilities;
-    const plain = blendSuperpointLogits(logits, 1, pointToVoxel, superpoints, 0);
+    const plain = blendSuperpointLogits(logits, pointToVoxel, superpoints, [0]);
     expect(Array.from(plain.probabilities)).toEqual([pooled[0], pooled[0], pooled[0], pooled[1], pooled[1]]);
-    const own = blendSuperpointLogits(logits, 1, pointToVoxel, superpoints, 1);
+    const own = blendSuperpointLogits(logits, pointToVoxel, superpoints, [1]);
     expect(Array.from(own.probabilities)).toEqual([6, -1, -3, -3, 2].map(sigmoid));
   });
 
   it('keeps a confident voxel against its superpoint and outvotes a weak one (weight 0.5), blending the distances alike', () => {
     const distances = Float32Array.of(0, 1, 2, 3);
-    const { probabilities, values, pointToPiece } = blendSuperpointLogits(logits, 1, pointToVoxel, superpoints, 0.5, distances);
+    const { probabilities, values, pointToPiece } = blendSuperpointLogits(logits, pointToVoxel, superpoints, [0.5], distances);
     // Voxel 1 (−1) in superpoint 0 (mean 2): 0.5 → object; voxel 2 (−3) in superpoint 0: −0.5 → background.
     expect(Array.from(probabilities)).toEqual([4, 0.5, -0.5, -1.75, 0.75].map(sigmoid));
     // Distances: superpoint 0's mean (0 + 0 + 1 + 2) / 4 = 0.75, superpoint 1's 2.5.
@@ -151,9 +151,16 @@ describe('blendSuperpointLogits', () => {
     expect(pointToPiece).toBe(superpoints.voxelPieces(pointToVoxel).pointToPiece);
   });
 
+  it('weighs each click on its own: a weight-0 click stays pooled beside a blended one', () => {
+    // Two clicks: click 0 as the logits above, click 1 their negation; weights 0 and 1.
+    const twoClicks = Float32Array.from({ length: 8 }, (_, entry) => (entry % 2 === 0 ? 1 : -1) * logits[entry >> 1]);
+    const { probabilities } = blendSuperpointLogits(twoClicks, pointToVoxel, superpoints, [0, 1]);
+    expect(Array.from(probabilities)).toEqual([2, -6, 2, 1, 2, 3, -0.5, 3, -0.5, -2].map(sigmoid));
+  });
+
   it('refuses a weight outside [0, 1] and superpoints over another point count', () => {
-    expect(() => blendSuperpointLogits(logits, 1, pointToVoxel, superpoints, 1.5)).toThrow(/\[0, 1\]/);
-    expect(() => blendSuperpointLogits(logits, 1, Int32Array.of(0, 1), superpoints, 0.5)).toThrow(/2 points/);
+    expect(() => blendSuperpointLogits(logits, pointToVoxel, superpoints, [1.5])).toThrow(/voxelWeights\[0\] is 1.5/);
+    expect(() => blendSuperpointLogits(logits, Int32Array.of(0, 1), superpoints, [0.5])).toThrow(/2 points/);
   });
 });
 

@@ -85,7 +85,7 @@ describe.skipIf(!available)('Segmenter superpoints on a real ScanNet room (scene
 
   it('voxelLogitWeight 0 is plain pooling exactly; 1 is the voxel path; between, a superpoint may be split', () => {
     const clicks = randomClicks(createRandom(11));
-    const run = (settings: { pooling: boolean; voxelLogitWeight?: number }) => {
+    const run = (settings: { pooling: boolean; voxelLogitWeight?: number; voxelLogitClicks?: number }) => {
       const segmenter = new Segmenter(createTestModel(7), { superpoints: { clickConstraints: false, ...settings } });
       segmenter.setScene(scene.cloud, { superpoints });
       const { instance } = segmenter.segment(clicks);
@@ -101,12 +101,16 @@ describe.skipIf(!available)('Segmenter superpoints on a real ScanNet room (scene
     expect(differing(pooled, voxels)).toBeGreaterThan(0);
     const blended = run({ pooling: true, voxelLogitWeight: 0.5 });
     for (let point = 0; point < blended.length; point++) if (pooled[point] === voxels[point]) expect(blended[point]).toBe(pooled[point]);
+    // Gated by clicks per label: a threshold above every label's count is plain pooling, one of 1 the same as no gate.
+    expect(Array.from(run({ pooling: true, voxelLogitWeight: 0.5, voxelLogitClicks: clicks.length + 1 }))).toEqual(Array.from(pooled));
+    expect(Array.from(run({ pooling: true, voxelLogitWeight: 0.5, voxelLogitClicks: 1 }))).toEqual(Array.from(blended));
   });
 
   it('refuses a voxelLogitWeight outside [0, 1]', () => {
     const model = createTestModel(7);
     expect(() => new Segmenter(model, { superpoints: { voxelLogitWeight: 2 } })).toThrow(SegmenterInputError);
     expect(() => new Segmenter(model, { superpoints: { voxelLogitWeight: Number.NaN } })).toThrow(/voxelLogitWeight/);
+    expect(() => new Segmenter(model, { superpoints: { voxelLogitClicks: 0 } })).toThrow(/voxelLogitClicks is 0/);
     model.dispose();
   });
 

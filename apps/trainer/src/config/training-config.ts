@@ -54,6 +54,7 @@ export const trainingConfigSchema = z
             clickConstraints: z.boolean().optional(),
             pooling: z.boolean().optional(),
             voxelLogitWeight: z.number().min(0).max(1).optional(),
+            voxelLogitClicks: z.number().int().positive().optional(),
             scale: z.number().positive().optional(),
             minimumSize: z.number().int().positive().optional(),
           })
