@@ -10,6 +10,7 @@ import { exportCheckpoint, type ExportFormat } from './commands/export-command.j
 import { runCalibration } from './commands/calibrate-command.js';
 import { runClassHeadFineTune } from './commands/class-head-command.js';
 import { interpolateCheckpoints } from './commands/interpolate-command.js';
+import { runSuperpointReport } from './commands/superpoint-command.js';
 import type { InferenceSettings } from './commands/inference-settings.js';
 import { describePreset, formatPresetInfo } from './commands/info-command.js';
 import { runTrainCommand, type TrainCommandOptions } from './commands/train-command.js';
@@ -251,6 +252,28 @@ withInferenceSettings(program
     await initializeBackend({ preferred: 'wasm' });
     const { source, output, byteLength } = await exportCheckpoint(options.checkpoint, options.output, options.dtype, inferenceSettingsOf(options), options.format);
     console.log(`exported ${source} → ${output} (${(byteLength / 1e6).toFixed(2)} MB of ${options.dtype} weights)`);
+  });
+
+program
+  .command('superpoints')
+  .description("measure the superpoints the segmenter computes against a dataset's instances: purity, mean size and each object's IoU ceiling (the most whole superpoints can give; pooling and click constraints cannot pass it)")
+  .option('--data <dir>', 'dataset directory (any layout eval reads)')
+  .option('--scenes <ids>', 'comma-separated scene ids of --data', (value) => value.split(',').filter(Boolean))
+  .option('--synthetic <n>', 'also measure this many generated indoor rooms', parsePositiveInteger)
+  .option('--synthetic-seed <seed>', 'seed of the first generated room', parsePositiveInteger, 800_000)
+  .option('--checkpoint <dir>', "use this model's superpoint scale and minimum size (model directory or run directory)")
+  .option('--superpoint-scale <k>', "computeSuperpoints' Felzenszwalb–Huttenlocher k (overrides the checkpoint's)", parseNonNegative)
+  .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points (overrides the checkpoint\'s)', parsePositiveInteger)
+  .option('--minimum-object-points <n>', 'smallest object (points) whose ceiling is reported', parsePositiveInteger, 300)
+  .option('--json <file>', 'write the per-scene report (with every object\'s ceiling) as JSON')
+  .action(async (options: { data?: string; scenes?: string[]; synthetic?: number; syntheticSeed: number; checkpoint?: string; superpointScale?: number; superpointMinimumSize?: number; minimumObjectPoints: number; json?: string }) => {
+    await runSuperpointReport({
+      ...options,
+      syntheticScenes: options.synthetic,
+      scale: options.superpointScale,
+      minimumSize: options.superpointMinimumSize,
+      log: (line) => console.log(line),
+    });
   });
 
 program

@@ -7,6 +7,7 @@ export { RegionDistanceIndex } from './region-distance-index.js';
 export { findErrorRegions, simulateClicks } from './click-simulator.js';
 export { evaluateInteractive } from './interactive-evaluation.js';
 export { createGeodesicSegmenter } from './geodesic-segmenter.js';
+export { measureSuperpointCeiling } from './superpoint-ceiling.js';
 export {
   computeClassAccuracy,
   computeClassConfusion,
@@ -38,6 +39,7 @@ export type {
   ClickAveragePrecision,
 } from './interactive-evaluation.js';
 export type { GeodesicSegmenterOptions } from './geodesic-segmenter.js';
+export type { SuperpointCeilingOptions, ObjectCeiling, SuperpointCeiling } from './superpoint-ceiling.js';
 export type {
   ClassPrediction,
   ClassAccuracyOptions,
