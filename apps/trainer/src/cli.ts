@@ -145,6 +145,16 @@ function parseClickCounts(value: string): number[] {
   return counts;
 }
 
+function parseSeedList(value: string): number[] {
+  const seeds = value.split(',').filter(Boolean).map((entry) => {
+    const seed = Number(entry);
+    if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError(`expected comma-separated integer seeds ≥ 0 such as 1,2,3, got '${value}'`);
+    return seed;
+  });
+  if (seeds.length === 0 || new Set(seeds).size !== seeds.length) throw new InvalidArgumentError(`expected distinct comma-separated seeds such as 1,2,3, got '${value}'`);
+  return seeds;
+}
+
 function parseClassesMode(value: string): 'on' | 'off' | 'only' {
   if (value === 'on' || value === 'off' || value === 'only') return value;
   throw new InvalidArgumentError(`expected 'on', 'off' or 'only', got '${value}'`);
@@ -192,6 +202,7 @@ withInferenceSettings(program
   .option('--targets <n>', 'target objects per scene', (value) => Number.parseInt(value, 10), 10)
   .option('--clicks <n>', 'click budget per object', (value) => Number.parseInt(value, 10), 20)
   .option('--seed <n>', 'seed of target selection', (value) => Number.parseInt(value, 10), 1)
+  .option('--seeds <list>', 'several target draws (e.g. 1,2,3): the protocol runs per seed and the tables are their means (each draw printed; --seed ignored)', parseSeedList)
   .option('--json <file>', 'write the tables as JSON (AGILE3D logs go beside it)')
   .option('--baseline <on|off>', 'also run the non-learned baseline (default on; off when its table is already known)', parseSwitch)
   .option('--classes <on|off|only>', 'per-object class accuracy and calibration (every object of --class-minimum-points, clicked near its middle); only: skip the AGILE3D protocol', parseClassesMode, 'on')
@@ -199,7 +210,7 @@ withInferenceSettings(program
   .option('--class-minimum-points <n>', 'smallest object (points) scored for its class', parsePositiveInteger, 300)
   .option('--require-unseen', "fail (SeenSceneError) when a scene was seen in training (ScanNet ids by room) or the checkpoint's training data is unknown")
   .addOption(backendOption()))
-  .action(async (options: InferenceSettingOptions & { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; json?: string; baseline?: boolean; classes: 'on' | 'off' | 'only'; classClicks: number[]; classMinimumPoints: number; requireUnseen?: boolean; backend?: string }) => {
+  .action(async (options: InferenceSettingOptions & { checkpoint: string; data?: string; synthetic?: number; syntheticSeed: number; scenes?: string[]; targets: number; clicks: number; seed: number; seeds?: number[]; json?: string; baseline?: boolean; classes: 'on' | 'off' | 'only'; classClicks: number[]; classMinimumPoints: number; requireUnseen?: boolean; backend?: string }) => {
     await startBackend(options.backend);
     await runEvaluation({
       checkpoint: options.checkpoint,
@@ -210,6 +221,7 @@ withInferenceSettings(program
       targetObjects: options.targets,
       clickBudget: options.clicks,
       seed: options.seed,
+      seeds: options.seeds,
       json: options.json,
       ...inferenceSettingsOf(options),
       baseline: options.baseline,

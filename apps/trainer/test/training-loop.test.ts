@@ -203,5 +203,22 @@ describe('training loop', () => {
     expect(tables.baseline?.iouAt['1']).toBeGreaterThan(0);
     expect(lines.join('\n')).toMatch(/IoU@1\s+\d/);
     expect(readFileSync(join(scratch, 'eval', 'agile3d-model.log'), 'utf8')).toMatch(/scene0007_00|0007_00/);
-  }, 300_000); // trains 2 tiny steps, then evaluates model and baseline: it ran past 120 s at load 15 on a 2-core machine
+
+    // Two target draws: each draw's table is that seed's own run, and the tables written are their means.
+    const drawsPath = join(scratch, 'eval-draws', 'table.json');
+    const common = { checkpoint: run.checkpointDirectory, data: votenetDirectory, scenes: ['scene0007_00'], targetObjects: 2, clickBudget: 3, log: () => {} };
+    const draws = await runEvaluation({ ...common, seed: 1, seeds: [1, 2], baseline: false, classes: 'off', json: drawsPath });
+    const second = await runEvaluation({ ...common, seed: 2, baseline: false, classes: 'off' });
+    const document = JSON.parse(readFileSync(drawsPath, 'utf8')) as { model: { iouAt: Record<string, number> }; perSeed: { seed: number; model: { iouAt: Record<string, number> } }[]; protocol: { seeds: number[] } };
+    expect(document.perSeed.map((draw) => draw.seed)).toEqual([1, 2]);
+    expect(document.protocol.seeds).toEqual([1, 2]);
+    // A 3-click budget: IoU@1 and IoU@3 are measured (the later ones are not reached).
+    for (const key of ['1', '3']) {
+      expect(document.perSeed[0].model.iouAt[key]).toBe(tables.model!.iouAt[key]);
+      expect(document.perSeed[1].model.iouAt[key]).toBe(second.model!.iouAt[key]);
+      expect(draws.model!.iouAt[key]).toBeCloseTo((tables.model!.iouAt[key] + second.model!.iouAt[key]) / 2, 10);
+    }
+    expect(tables.model!.iouAt['1']).not.toBe(second.model!.iouAt['1']); // the draws differ
+    expect(readFileSync(join(scratch, 'eval-draws', 'agile3d-model-seed2.log'), 'utf8')).toMatch(/0007_00/);
+  }, 420_000); // trains 2 tiny steps, then evaluates model and baseline, then two more draws: it ran past 120 s at load 15 on a 2-core machine
 });

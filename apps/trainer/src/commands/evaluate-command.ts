@@ -28,6 +28,11 @@ export interface EvaluationOptions extends InferenceSettings {
   targetObjects: number;
   /** Seed of target selection. */
   seed: number;
+  /**
+   * Several target draws: the protocol runs once per seed (`seed` is then ignored) and the tables are the
+   * means over the draws, each draw's own table printed and kept in the JSON (`perSeed`).
+   */
+  seeds?: number[];
   /** Click budget per object (AGILE3D: 20). */
   clickBudget: number;
   /** Write the JSON table here; AGILE3D logs go beside it. */
@@ -69,6 +74,20 @@ function tableOf(result: InteractiveEvaluationResult): MethodTable {
     mAP: precision.averagePrecision * 100,
     mAP25: precision.averagePrecision25 * 100,
     mAP50: precision.averagePrecision50 * 100,
+  };
+}
+
+/** The entry-by-entry mean of tables of the same shape (several target draws of one protocol). */
+export function meanTable(tables: readonly MethodTable[]): MethodTable {
+  const mean = (valueOf: (table: MethodTable) => number) => tables.reduce((sum, table) => sum + valueOf(table), 0) / tables.length;
+  const meanRecord = (recordOf: (table: MethodTable) => Record<string, number>) =>
+    Object.fromEntries(Object.keys(recordOf(tables[0])).map((key) => [key, mean((table) => recordOf(table)[key])]));
+  return {
+    iouAt: meanRecord((table) => table.iouAt),
+    nocAt: meanRecord((table) => table.nocAt),
+    mAP: mean((table) => table.mAP),
+    mAP25: mean((table) => table.mAP25),
+    mAP50: mean((table) => table.mAP50),
   };
 }
 
@@ -140,34 +159,53 @@ export async function runEvaluation(
     if (options.json) await writeClassFiles(resolve(options.json), { scenes: scenes.map((scene) => scene.id), seenInTraining }, classes!, options.log);
     return { classes, seenInTraining };
   }
+  const seeds = options.seeds && options.seeds.length > 0 ? options.seeds : [options.seed];
   const { segment, release } = createModelSegmentFunction(segmenter.model, scenes);
-  const modelResult = await evaluateInteractive(evaluationScenes, segment, {
-    ...protocol,
-    onProgress: (scene) => options.log(`  model: ${scene} done (${((performance.now() - started) / 1000).toFixed(1)} s)`),
-  });
-  release();
-  segmenter.dispose();
-  const baselineResult =
-    options.baseline === false
-      ? undefined
-      : await evaluateInteractive(evaluationScenes, createGeodesicSegmenter(), {
-          ...protocol,
-          targetIds: Object.fromEntries(modelResult.targets),
-        });
-  const model = tableOf(modelResult);
-  const baseline = baselineResult ? tableOf(baselineResult) : undefined;
+  const draws: { seed: number; modelResult: InteractiveEvaluationResult; baselineResult?: InteractiveEvaluationResult }[] = [];
+  try {
+    for (const seed of seeds) {
+      const drawProtocol = { ...protocol, seed };
+      const label = seeds.length > 1 ? ` (seed ${seed})` : '';
+      const modelResult = await evaluateInteractive(evaluationScenes, segment, {
+        ...drawProtocol,
+        onProgress: (scene) => options.log(`  model${label}: ${scene} done (${((performance.now() - started) / 1000).toFixed(1)} s)`),
+      });
+      const baselineResult =
+        options.baseline === false ? undefined : await evaluateInteractive(evaluationScenes, createGeodesicSegmenter(), { ...drawProtocol, targetIds: Object.fromEntries(modelResult.targets) });
+      draws.push({ seed, modelResult, baselineResult });
+      if (seeds.length > 1) options.log(`seed ${seed}:\n${formatComparison(tableOf(modelResult), baselineResult ? tableOf(baselineResult) : undefined)}`);
+    }
+  } finally {
+    release();
+    segmenter.dispose();
+  }
+  const perSeed = draws.map(({ seed, modelResult, baselineResult }) => ({ seed, model: tableOf(modelResult), baseline: baselineResult ? tableOf(baselineResult) : undefined }));
+  const model = meanTable(perSeed.map((draw) => draw.model));
+  const baseline = perSeed[0].baseline ? meanTable(perSeed.map((draw) => draw.baseline!)) : undefined;
+  if (seeds.length > 1) options.log(`mean over seeds ${seeds.join(', ')}:`);
   options.log(formatComparison(model, baseline));
   if (!baseline) options.log('(baseline not run: --baseline off)');
   if (options.json) {
     const jsonPath = resolve(options.json);
-    const document = { model, baseline, scenes: scenes.map((scene) => scene.id), seenInTraining, protocol };
+    const document = {
+      model,
+      baseline,
+      ...(seeds.length > 1 ? { perSeed } : {}),
+      scenes: scenes.map((scene) => scene.id),
+      seenInTraining,
+      protocol: seeds.length > 1 ? { ...protocol, seed: undefined, seeds } : protocol,
+    };
     if (classes) await writeClassFiles(jsonPath, document, classes, options.log);
     else {
       await mkdir(dirname(jsonPath), { recursive: true });
       await writeFileAtomic(jsonPath, `${JSON.stringify(document, null, 2)}\n`);
     }
-    await writeFile(join(dirname(jsonPath), 'agile3d-model.log'), `${modelResult.logText}\n`);
-    if (baselineResult) await writeFile(join(dirname(jsonPath), 'agile3d-baseline.log'), `${baselineResult.logText}\n`);
+    // One log per draw: AGILE3D's evaluator reads one protocol run per file.
+    for (const { seed, modelResult, baselineResult } of draws) {
+      const suffix = seeds.length > 1 ? `-seed${seed}` : '';
+      await writeFile(join(dirname(jsonPath), `agile3d-model${suffix}.log`), `${modelResult.logText}\n`);
+      if (baselineResult) await writeFile(join(dirname(jsonPath), `agile3d-baseline${suffix}.log`), `${baselineResult.logText}\n`);
+    }
     options.log(`wrote ${jsonPath} and AGILE3D logs beside it`);
   }
   return { model, baseline, classes, seenInTraining };
