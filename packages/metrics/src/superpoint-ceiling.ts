@@ -27,6 +27,8 @@ export interface SuperpointCeiling {
    * their own.
    */
   purity: number;
+  /** Annotated points (instance ≠ 0), the points `purity` is a share of. */
+  annotatedPoints: number;
   /** One entry per object of at least `minimumObjectPoints` points, by increasing objectId. */
   objects: ObjectCeiling[];
   /** Mean of the objects' ceilings (0..1; 0 without objects). */
@@ -107,6 +109,7 @@ export function measureSuperpointCeiling(
     superpointCount,
     meanSuperpointSize: superpointCount === 0 ? 0 : superpointLabels.length / superpointCount,
     purity: annotated === 0 ? 1 : pure / annotated,
+    annotatedPoints: annotated,
     objects,
     meanCeiling: objects.length === 0 ? 0 : objects.reduce((sum, entry) => sum + entry.ceiling, 0) / objects.length,
   };

@@ -17,6 +17,7 @@ describe('measureSuperpointCeiling', () => {
     expect(report.meanCeiling).toBeCloseTo((4 / 6 + 4 / 5) / 2, 12);
     // Annotated points 9; each superpoint's majority: 3 + 1 + 4.
     expect(report.purity).toBeCloseTo(8 / 9, 12);
+    expect(report.annotatedPoints).toBe(9);
     expect(report.superpointCount).toBe(3);
     expect(report.meanSuperpointSize).toBeCloseTo(10 / 3, 12);
     // The ceiling is reached by an actual labelling: object 1 on superpoints 0 and 1.

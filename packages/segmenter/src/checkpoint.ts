@@ -1,7 +1,7 @@
 import { computeCrc32 } from '@pointclick/io';
 import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
-import { CHECKPOINT_FORMAT_VERSION, type SegmenterConfig } from './segmenter-config.js';
+import { CHECKPOINT_FORMAT_VERSION, findVoxelLogitProblem, type SegmenterConfig } from './segmenter-config.js';
 import { CheckpointError } from './segmenter-errors.js';
 import { upgradeCheckpointConfig } from './checkpoint-upgrade.js';
 import { resolveGeodesicGraph } from './click-geodesic-distances.js';
@@ -158,14 +158,12 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     if (fields.minimumSize !== undefined && !(Number.isInteger(fields.minimumSize) && (fields.minimumSize as number) >= 1)) {
       throw new CheckpointError(source, `field 'config.superpoints.minimumSize': expected an integer ≥ 1 (points), got ${JSON.stringify(fields.minimumSize)}`);
     }
-    const weight = fields.voxelLogitWeight;
-    if (weight !== undefined && !(typeof weight === 'number' && weight >= 0 && weight <= 1)) {
-      throw new CheckpointError(source, `field 'config.superpoints.voxelLogitWeight': expected a number in [0, 1], got ${JSON.stringify(weight)}`);
+    const voxelLogitProblem = findVoxelLogitProblem(fields);
+    if (voxelLogitProblem) {
+      const { field, value, expected } = voxelLogitProblem;
+      throw new CheckpointError(source, `field 'config.superpoints.${field}': expected ${expected}, got ${JSON.stringify(value)}`);
     }
-    if (fields.voxelLogitClicks !== undefined && !(Number.isInteger(fields.voxelLogitClicks) && (fields.voxelLogitClicks as number) >= 1)) {
-      throw new CheckpointError(source, `field 'config.superpoints.voxelLogitClicks': expected an integer ≥ 1 (clicks), got ${JSON.stringify(fields.voxelLogitClicks)}`);
-    }
-    if (typeof weight === 'number' && weight > 0 && config.clickAdaptation !== undefined) {
+    if (typeof fields.voxelLogitWeight === 'number' && fields.voxelLogitWeight > 0 && config.clickAdaptation !== undefined) {
       throw new CheckpointError(source, "field 'config.superpoints.voxelLogitWeight': must be 0 or absent when 'config.clickAdaptation' is set (adaptation works on one probability per superpoint)");
     }
   }

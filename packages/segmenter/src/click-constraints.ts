@@ -69,7 +69,7 @@ export class SuperpointIndex {
     const { members, offsets, count } = this;
     let voxelCount = 0;
     for (const voxel of voxels) if (voxel >= voxelCount) voxelCount = voxel + 1;
-    // The piece of each voxel inside the superpoint being walked, valid where pieceSuperpoint equals it.
+    // The piece of each voxel inside the superpoint being walked, valid where `stamp` holds that superpoint.
     const pieceOfVoxel = new Int32Array(voxelCount);
     const stamp = new Int32Array(voxelCount).fill(-1);
     const pointToPiece = new Int32Array(members.length);

@@ -116,6 +116,18 @@ export interface SuperpointSettings {
 }
 
 /**
+ * The first of `voxelLogitWeight` (a number in [0, 1]) and `voxelLogitClicks` (an integer ≥ 1) that is given and
+ * out of range, with what was expected; undefined when both are absent or valid. Shared by the checkpoint reader
+ * and the `Segmenter` constructor's options, which word their errors each their own way.
+ */
+export function findVoxelLogitProblem(settings: { voxelLogitWeight?: unknown; voxelLogitClicks?: unknown }): { field: 'voxelLogitWeight' | 'voxelLogitClicks'; value: unknown; expected: string } | undefined {
+  const { voxelLogitWeight: weight, voxelLogitClicks: clicks } = settings;
+  if (weight !== undefined && !(typeof weight === 'number' && weight >= 0 && weight <= 1)) return { field: 'voxelLogitWeight', value: weight, expected: 'a number in [0, 1]' };
+  if (clicks !== undefined && !(Number.isInteger(clicks) && (clicks as number) >= 1)) return { field: 'voxelLogitClicks', value: clicks, expected: 'an integer ≥ 1 (clicks)' };
+  return undefined;
+}
+
+/**
  * The surface graph over the finest backbone voxels on which the segmenter measures the geodesic distances
  * of the decoder's click prior (`SurfaceGraph` of `@pointclick/sampling`). The decoder only takes the
  * distances, capped at its `geodesicPriorLimit`; how the graph is built is the segmenter's setting.

@@ -7,7 +7,7 @@ import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 import { blendSuperpointLogits, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
-import { AUTO_INPUT_SCALE_LIMIT, type SuperpointSettings } from './segmenter-config.js';
+import { AUTO_INPUT_SCALE_LIMIT, findVoxelLogitProblem, type SuperpointSettings } from './segmenter-config.js';
 import { calibrateClassLogits } from './class-calibration.js';
 import { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
 import { constrainedLabels, resolveConstraints, type SegmentationConstraints } from './point-constraints.js';
@@ -78,13 +78,10 @@ export class Segmenter {
   constructor(model: InteractiveSegmentationModel, options: SegmenterOptions = {}) {
     this.model = model;
     this.options = options;
-    const voxelLogitWeight = options.superpoints?.voxelLogitWeight;
-    if (voxelLogitWeight !== undefined && !(typeof voxelLogitWeight === 'number' && voxelLogitWeight >= 0 && voxelLogitWeight <= 1)) {
-      throw new SegmenterInputError(`Segmenter: options.superpoints.voxelLogitWeight is ${String(voxelLogitWeight)}; expected a number in [0, 1]`);
-    }
-    const voxelLogitClicks = options.superpoints?.voxelLogitClicks;
-    if (voxelLogitClicks !== undefined && !(Number.isInteger(voxelLogitClicks) && voxelLogitClicks >= 1)) {
-      throw new SegmenterInputError(`Segmenter: options.superpoints.voxelLogitClicks is ${String(voxelLogitClicks)}; expected an integer ≥ 1 (clicks)`);
+    const voxelLogitProblem = findVoxelLogitProblem(options.superpoints ?? {});
+    if (voxelLogitProblem) {
+      const { field, value, expected } = voxelLogitProblem;
+      throw new SegmenterInputError(`Segmenter: options.superpoints.${field} is ${String(value)}; expected ${expected}`);
     }
     if ((this.superpointSettings.voxelLogitWeight ?? 0) > 0 && model.config.clickAdaptation) {
       throw new SegmenterInputError('Segmenter: superpoints.voxelLogitWeight must be 0 when the checkpoint sets clickAdaptation (adaptation works on one probability per superpoint)');

@@ -161,7 +161,7 @@ export async function runEvaluation(
   }
   const seeds = options.seeds && options.seeds.length > 0 ? options.seeds : [options.seed];
   const { segment, release } = createModelSegmentFunction(segmenter.model, scenes);
-  const draws: { seed: number; modelResult: InteractiveEvaluationResult; baselineResult?: InteractiveEvaluationResult }[] = [];
+  const draws: { seed: number; modelResult: InteractiveEvaluationResult; baselineResult?: InteractiveEvaluationResult; model: MethodTable; baseline?: MethodTable }[] = [];
   try {
     for (const seed of seeds) {
       const drawProtocol = { ...protocol, seed };
@@ -172,16 +172,17 @@ export async function runEvaluation(
       });
       const baselineResult =
         options.baseline === false ? undefined : await evaluateInteractive(evaluationScenes, createGeodesicSegmenter(), { ...drawProtocol, targetIds: Object.fromEntries(modelResult.targets) });
-      draws.push({ seed, modelResult, baselineResult });
-      if (seeds.length > 1) options.log(`seed ${seed}:\n${formatComparison(tableOf(modelResult), baselineResult ? tableOf(baselineResult) : undefined)}`);
+      const draw = { seed, modelResult, baselineResult, model: tableOf(modelResult), baseline: baselineResult ? tableOf(baselineResult) : undefined };
+      draws.push(draw);
+      if (seeds.length > 1) options.log(`seed ${seed}:\n${formatComparison(draw.model, draw.baseline)}`);
     }
   } finally {
     release();
     segmenter.dispose();
   }
-  const perSeed = draws.map(({ seed, modelResult, baselineResult }) => ({ seed, model: tableOf(modelResult), baseline: baselineResult ? tableOf(baselineResult) : undefined }));
-  const model = meanTable(perSeed.map((draw) => draw.model));
-  const baseline = perSeed[0].baseline ? meanTable(perSeed.map((draw) => draw.baseline!)) : undefined;
+  const perSeed = draws.map(({ seed, model, baseline }) => ({ seed, model, baseline }));
+  const model = meanTable(draws.map((draw) => draw.model));
+  const baseline = draws[0].baseline ? meanTable(draws.map((draw) => draw.baseline!)) : undefined;
   if (seeds.length > 1) options.log(`mean over seeds ${seeds.join(', ')}:`);
   options.log(formatComparison(model, baseline));
   if (!baseline) options.log('(baseline not run: --baseline off)');

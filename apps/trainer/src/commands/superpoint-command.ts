@@ -69,16 +69,18 @@ export async function runSuperpointReport(options: SuperpointReportOptions): Pro
     reports.push(report);
     options.log(format(scene.id, report.pointCount, report));
   }
-  // All scenes: objects pooled; purity and size weighted by points.
+  // All scenes: objects pooled; purity over all annotated points, size over all superpoints.
   const objects = reports.flatMap((report) => report.objects);
   const pointCount = reports.reduce((sum, report) => sum + report.pointCount, 0);
   const superpointCount = reports.reduce((sum, report) => sum + report.superpointCount, 0);
-  const annotatedPurity = reports.reduce((sum, report) => sum + report.purity * report.pointCount, 0) / pointCount;
+  const annotatedPoints = reports.reduce((sum, report) => sum + report.annotatedPoints, 0);
+  const purePoints = reports.reduce((sum, report) => sum + report.purity * report.annotatedPoints, 0);
   options.log(
     format('all', pointCount, {
       superpointCount,
       meanSuperpointSize: pointCount / superpointCount,
-      purity: annotatedPurity,
+      purity: annotatedPoints === 0 ? 1 : purePoints / annotatedPoints,
+      annotatedPoints,
       objects,
       meanCeiling: objects.length === 0 ? 0 : objects.reduce((sum, entry) => sum + entry.ceiling, 0) / objects.length,
     }),
