@@ -113,8 +113,14 @@ function withInferenceSettings(command: Command): Command {
       'cost factor (0, 1] of geodesic graph edges along flat surfaces (f + (1 − f)·sin θ of the voxel normals); 1 = plain graph',
       parseUnitFactor,
     )
+    .option('--test-time-rotations <n>', 'backbone passes over the scene turned about the vertical axis (1, 2 or 4), features averaged per voxel; 1 = one pass', parseTestTimeRotations)
     .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none; a stored class bias is kept)', parsePositive)
     .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parsePositiveOrOff);
+}
+
+function parseTestTimeRotations(value: string): number {
+  if (value === '1' || value === '2' || value === '4') return Number(value);
+  throw new InvalidArgumentError(`expected 1, 2 or 4 rotations, got '${value}'`);
 }
 
 function parsePositive(value: string): number {
@@ -169,6 +175,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
     inputScale: options.inputScale,
     scaledSceneGeodesicLimit: options.scaledSceneGeodesicLimit,
     geodesicFlatEdgeFactor: options.geodesicFlatEdgeFactor,
+    testTimeRotations: options.testTimeRotations,
     temperature: options.temperature,
     clickAdaptation: options.clickAdaptation,
   };
@@ -187,6 +194,7 @@ interface InferenceSettingOptions {
   inputScale?: number | 'auto';
   scaledSceneGeodesicLimit?: number | 'off';
   geodesicFlatEdgeFactor?: number;
+  testTimeRotations?: number;
   clickAdaptation?: number | 'off';
   temperature?: number;
 }

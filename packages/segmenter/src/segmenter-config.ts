@@ -51,6 +51,12 @@ export interface SegmenterConfig {
    */
   clickAdaptation?: ClickAdaptationSettings;
   /**
+   * Test-time rotations (`applyRotationEnsemble`): the backbone runs on the scene turned about the vertical axis
+   * by 0°, 360°/n, … and each voxel's features are averaged over the n copies. 1, 2 or 4; n backbone passes per
+   * scene (the first click costs about n times the backbone's share), click updates unchanged. Default 1 (off).
+   */
+  testTimeRotations?: number;
+  /**
    * Training-data provenance: the scenes the weights were trained on, over the whole fine-tuning lineage
    * (`TrainingProvenance`). Absent: unknown (files written before it was recorded). Not used for inference.
    */

@@ -9,6 +9,7 @@ import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 import { blendSuperpointLogits, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
 import { AUTO_INPUT_SCALE_LIMIT, findVoxelLogitProblem, type SuperpointSettings } from './segmenter-config.js';
 import { calibrateClassLogits } from './class-calibration.js';
+import { applyRotationEnsemble } from './feature-ensemble.js';
 import { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
 import { constrainedLabels, resolveConstraints, type SegmentationConstraints } from './point-constraints.js';
 
@@ -226,7 +227,8 @@ export class Segmenter {
     let backboneMilliseconds = 0;
     if (!scene.backboneOutput) {
       const started = performance.now();
-      scene.backboneOutput = this.model.backbone.apply({ positions: scene.networkPositions, colors: scene.cloud.colors });
+      const backbone = this.model.backbone;
+      scene.backboneOutput = applyRotationEnsemble((input) => backbone.apply(input), { positions: scene.networkPositions, colors: scene.cloud.colors }, config.testTimeRotations ?? 1);
       scene.decoderScene = this.model.decoder.prepareScene(scene.backboneOutput.levels);
       backboneMilliseconds = performance.now() - started;
     }

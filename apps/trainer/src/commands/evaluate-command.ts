@@ -141,7 +141,8 @@ export async function runEvaluation(
       ` (scale ${settings.scale ?? 'default'}, minimum size ${settings.minimumSize ?? 'default'}); input scale ${segmenter.model.config.inputScale ?? 1}` +
       (graph.scaledSceneLimit !== undefined ? ` (geodesic cap ${graph.scaledSceneLimit} m on enlarged scenes)` : '') +
       (graph.flatEdgeFactor !== 1 ? `; geodesic flat edge factor ${graph.flatEdgeFactor}` : '') +
-      `; click adaptation ${segmenter.model.config.clickAdaptation ? `λ ${segmenter.model.config.clickAdaptation.regularization}` : 'off'}`,
+      `; click adaptation ${segmenter.model.config.clickAdaptation ? `λ ${segmenter.model.config.clickAdaptation.regularization}` : 'off'}` +
+      ((segmenter.model.config.testTimeRotations ?? 1) > 1 ? `; test-time rotations ${segmenter.model.config.testTimeRotations}` : ''),
   );
   const started = performance.now();
   let classes: ClassEvaluationReport | undefined;

@@ -21,6 +21,8 @@ export interface InferenceSettings {
   scaledSceneGeodesicLimit?: number | 'off';
   /** Cost factor (0, 1] of geodesic graph edges along flat surfaces (`geodesicGraph.flatEdgeFactor`); 1 = the plain graph. */
   geodesicFlatEdgeFactor?: number;
+  /** Backbone passes over the scene turned about the vertical axis, features averaged (`testTimeRotations`): 1, 2 or 4. */
+  testTimeRotations?: number;
 }
 
 /** Writes the defined fields of `settings` into `config` (superpoint fields merged over the config's). */
@@ -35,6 +37,8 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
     config.geodesicGraph = { ...config.geodesicGraph, scaledSceneLimit: settings.scaledSceneGeodesicLimit };
   }
   if (settings.geodesicFlatEdgeFactor !== undefined) config.geodesicGraph = { ...config.geodesicGraph, flatEdgeFactor: settings.geodesicFlatEdgeFactor };
+  if (settings.testTimeRotations === 1) delete config.testTimeRotations;
+  else if (settings.testTimeRotations !== undefined) config.testTimeRotations = settings.testTimeRotations;
   if (settings.clickAdaptation === 'off') delete config.clickAdaptation;
   else if (settings.clickAdaptation !== undefined) config.clickAdaptation = { regularization: settings.clickAdaptation };
   // A stored class bias is kept: --temperature replaces only the temperature.
