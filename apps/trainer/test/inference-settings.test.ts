@@ -44,3 +44,18 @@ describe('applyInferenceSettings: the voxel logit weight of superpoint pooling',
     expect(config.superpoints).toEqual({ clickConstraints: true, pooling: true, scale: 1.2, voxelLogitWeight: 0.5 });
   });
 });
+
+describe('applyInferenceSettings: test-time rotations', () => {
+  it('writes testTimeRotations, replaces it, and removes the field for 1 (one pass is the default)', () => {
+    const config = configWith({ localityGain: 16 });
+    applyInferenceSettings(config, { testTimeRotations: 2 });
+    expect(config.testTimeRotations).toBe(2);
+    applyInferenceSettings(config, { testTimeRotations: 4 });
+    expect(config.testTimeRotations).toBe(4);
+    applyInferenceSettings(config, { localityGain: 8 });
+    expect(config.testTimeRotations).toBe(4);
+    applyInferenceSettings(config, { testTimeRotations: 1 });
+    expect('testTimeRotations' in config).toBe(false);
+    expect(config.localityGain).toBe(8);
+  });
+});

@@ -1,7 +1,7 @@
 import { computeCrc32 } from '@pointclick/io';
 import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
-import { CHECKPOINT_FORMAT_VERSION, findVoxelLogitProblem, type SegmenterConfig } from './segmenter-config.js';
+import { CHECKPOINT_FORMAT_VERSION, findVoxelLogitProblem, TEST_TIME_ROTATIONS, type SegmenterConfig } from './segmenter-config.js';
 import { CheckpointError } from './segmenter-errors.js';
 import { upgradeCheckpointConfig } from './checkpoint-upgrade.js';
 import { resolveGeodesicGraph } from './click-geodesic-distances.js';
@@ -121,6 +121,9 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   }
   if (config.inputScale !== undefined && config.inputScale !== 'auto' && !(typeof config.inputScale === 'number' && config.inputScale > 0 && Number.isFinite(config.inputScale))) {
     throw new CheckpointError(source, `field 'config.inputScale': expected a positive number or 'auto', got ${JSON.stringify(config.inputScale)}`);
+  }
+  if (config.testTimeRotations !== undefined && !TEST_TIME_ROTATIONS.includes(config.testTimeRotations)) {
+    throw new CheckpointError(source, `field 'config.testTimeRotations': expected 1, 2 or 4 backbone passes, got ${JSON.stringify(config.testTimeRotations)}`);
   }
   const adaptation: unknown = config.clickAdaptation;
   if (adaptation !== undefined) {

@@ -10,6 +10,9 @@ export type DecoderConfig = Parameters<typeof createClickDecoder>[0];
 /** Current checkpoint format version; bumped on any incompatible change of the JSON or weight layout. */
 export const CHECKPOINT_FORMAT_VERSION = 3;
 
+/** The values `testTimeRotations` takes: copies turned by quarter turns only, so every copy's voxel grid is the scene's. */
+export const TEST_TIME_ROTATIONS: readonly number[] = [1, 2, 4];
+
 /** Largest factor `inputScale: 'auto'` applies (and the scale from which `scaledSceneLimit` applies whole). */
 export const AUTO_INPUT_SCALE_LIMIT = 4;
 

@@ -384,6 +384,15 @@ describe('loadSegmenter errors: a CheckpointError and no tensor left behind', ()
     expect(parse('on')).toThrow(/field 'config\.clickAdaptation'.*got "on"/);
   });
 
+  it('reads the optional test-time rotations and names a bad value', () => {
+    const document = JSON.parse(text) as CheckpointDocument;
+    const parse = (testTimeRotations: unknown) => () => parseCheckpointDocument({ ...document, config: { ...document.config, testTimeRotations } } as CheckpointDocument, 'model.json');
+    expect(parseCheckpointDocument(document, 'model.json').config.testTimeRotations).toBeUndefined();
+    expect(parse(4)().config.testTimeRotations).toBe(4);
+    expect(parse(3)).toThrow(/model\.json: field 'config\.testTimeRotations': expected 1, 2 or 4 backbone passes, got 3/);
+    expect(parse('2')).toThrow(/field 'config\.testTimeRotations'.*got "2"/);
+  });
+
   it('refuses a missing path and a missing weight file', async () => {
     await expectCheckpointError(() => loadSegmenter(join(directory, 'nowhere')), /nowhere: no such file or directory/);
     const lonely = join(directory, 'lonely');
