@@ -68,7 +68,7 @@ export function applyRotationEnsemble(apply: (input: BackboneInput) => BackboneO
   const levels = canonical.levels.map((level, index) => {
     const sum = sums[index];
     for (let offset = 0; offset < sum.length; offset++) sum[offset] /= rotations;
-    return { ...level, features: tf.tensor2d(sum, level.features.shape as [number, number]) };
+    return { ...level, features: tf.tensor2d(sum, level.features.shape) };
   });
   canonical.dispose();
   return {

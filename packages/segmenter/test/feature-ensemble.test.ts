@@ -16,7 +16,7 @@ describe('rotateQuarterTurns', () => {
     expect(Array.from(rotateQuarterTurns(positions, 2).subarray(0, 3))).toEqual([-1.5, 2.25, 3]);
     expect(Array.from(rotateQuarterTurns(positions, 3).subarray(0, 3))).toEqual([-2.25, -1.5, 3]);
     // Four turns, or one turn four times, give the input back bit for bit.
-    let turned = positions;
+    let turned: Float32Array = positions;
     for (let turn = 0; turn < 4; turn++) turned = rotateQuarterTurns(turned, 1);
     expect(Array.from(turned)).toEqual(Array.from(positions));
     expect(Array.from(rotateQuarterTurns(positions, 4))).toEqual(Array.from(positions));
