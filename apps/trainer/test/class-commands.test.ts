@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
-import { computeCalibration } from '@pointclick/metrics';
+import { computeCalibration, computeClassAccuracy, estimateCalibrationNoise } from '@pointclick/metrics';
+import { formatClassReport, type ClassEvaluationReport } from '../src/training/class-evaluation.js';
 import { InteractiveSegmentationModel } from '@pointclick/segmenter';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { createSegmenterConfig } from '../src/config/model-presets.js';
@@ -66,6 +67,12 @@ describe('calibration on generated rooms', () => {
     expect(result.objectCount).toBeGreaterThan(0);
     expect(result.after.negativeLogLikelihood).toBeLessThanOrEqual(result.before.negativeLogLikelihood);
     expect(lines.some((line) => line.includes('synthetic-indoor-900000'))).toBe(true);
+    const noise = lines.map((line) => /would score ECE ([\d.]+) \(5–95 %: ([\d.]+)–([\d.]+)\) on these (\d+) objects/.exec(line)).find(Boolean);
+    expect(noise).toBeTruthy();
+    const [median, lower, upper] = noise!.slice(1, 4).map(Number);
+    expect(lower).toBeLessThanOrEqual(median);
+    expect(median).toBeLessThanOrEqual(upper);
+    expect(Number(noise![4])).toBe(result.objectCount);
     const segmenter = await loadSegmenter(checkpoint);
     expect(segmenter.model.config.calibration).toBeUndefined();
     segmenter.dispose();
@@ -214,5 +221,25 @@ describe.skipIf(!hasVotenet)('class evaluation, calibration and class-head fine-
     await expect(readClassRows(cache, { ...key, levels: [finestLevel] })).rejects.toThrow(/rows of another collection/);
     model.dispose();
     plain.dispose();
+  });
+});
+
+describe('class report', () => {
+  it('prints the ECE a calibrated head would score beside the measured ECE', () => {
+    const records = [
+      { scene: 'a', objectId: 1, clicksPerObject: 1, trueClass: 1, probabilities: [0.1, 0.7, 0.2] },
+      { scene: 'a', objectId: 2, clicksPerObject: 1, trueClass: 2, probabilities: [0.1, 0.7, 0.2] },
+      { scene: 'a', objectId: 3, clicksPerObject: 1, trueClass: 2, probabilities: [0.3, 0.3, 0.4] },
+    ];
+    const noise = estimateCalibrationNoise(records);
+    const report: ClassEvaluationReport = {
+      objectCounts: { a: 3 },
+      figuresAt: { 1: { all: computeClassAccuracy(records), nonStructural: computeClassAccuracy(records), calibration: computeCalibration(records), calibrationNoise: noise } },
+      perClass: [],
+      records,
+    };
+    const text = formatClassReport(report);
+    expect(text).toContain('ECE if calibrated');
+    expect(text).toContain(`${noise.median.toFixed(3)} [${noise.lower.toFixed(3)}–${noise.upper.toFixed(3)}]`);
   });
 });

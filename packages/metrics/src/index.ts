@@ -8,6 +8,8 @@ export { findErrorRegions, simulateClicks } from './click-simulator.js';
 export { evaluateInteractive } from './interactive-evaluation.js';
 export { createGeodesicSegmenter } from './geodesic-segmenter.js';
 export { measureSuperpointCeiling } from './superpoint-ceiling.js';
+export { estimateCalibrationNoise } from './calibration-noise.js';
+export type { CalibrationNoise, CalibrationNoiseOptions } from './calibration-noise.js';
 export {
   computeClassAccuracy,
   computeClassConfusion,

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LabeledScene } from '@pointclick/datasets';
-import { computeCalibration, computeNegativeLogLikelihood, fitTemperature, type ClassPrediction } from '@pointclick/metrics';
+import { computeCalibration, computeNegativeLogLikelihood, estimateCalibrationNoise, fitTemperature, type ClassPrediction } from '@pointclick/metrics';
 import { calibrateClassLogits, parseCheckpointDocument, type ClassCalibration } from '@pointclick/segmenter';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
@@ -144,6 +144,10 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   options.log(
     `temperature ${temperature}${classBias ? ' with the class bias' : ''} on ${records.length} objects: NLL ${result.before.negativeLogLikelihood.toFixed(3)} → ${result.after.negativeLogLikelihood.toFixed(3)}, ` +
       `ECE ${result.before.expectedCalibrationError.toFixed(3)} → ${result.after.expectedCalibrationError.toFixed(3)}`,
+  );
+  const noise = estimateCalibrationNoise(calibratePredictions(records, calibration));
+  options.log(
+    `  a head calibrated exactly, with the fitted confidences, would score ECE ${noise.median.toFixed(3)} (5–95 %: ${noise.lower.toFixed(3)}–${noise.upper.toFixed(3)}) on these ${records.length} objects`,
   );
   if (options.dryRun) return result;
   const documentPath = join(source, 'model.json');

@@ -3,8 +3,10 @@ import {
   computeCalibration,
   computeClassAccuracy,
   computeClassConfusion,
+  estimateCalibrationNoise,
   evaluateInteractive,
   type Calibration,
+  type CalibrationNoise,
   type ClassAccuracy,
   type ClassPrediction,
 } from '@pointclick/metrics';
@@ -47,6 +49,8 @@ export interface ClassFiguresAtClicks {
   nonStructural: ClassAccuracy;
   /** Expected calibration error of the shown confidence and its reliability bins. */
   calibration: Calibration;
+  /** The ECE a perfectly calibrated head with the same confidences would score on these objects (sampling noise); absent without objects. */
+  calibrationNoise?: CalibrationNoise;
 }
 
 /** A per-class row with names. */
@@ -161,6 +165,7 @@ export async function evaluateClasses(
       all: computeClassAccuracy(atCount),
       nonStructural: computeClassAccuracy(atCount, { excludeClasses: structural }),
       calibration: computeCalibration(atCount, options.binCount ?? 15),
+      calibrationNoise: atCount.length > 0 ? estimateCalibrationNoise(atCount, { binCount: options.binCount ?? 15 }) : undefined,
     };
   }
   const nameOf = (index: number) => classNames[index] ?? `class ${index}`;
@@ -176,6 +181,11 @@ export async function evaluateClasses(
   return { objectCounts, figuresAt, perClass, records };
 }
 
+/** A calibration-noise estimate as 'median [lower–upper]'. */
+function formatNoise(noise: CalibrationNoise | undefined): string {
+  return noise ? `${noise.median.toFixed(3)} [${noise.lower.toFixed(3)}–${noise.upper.toFixed(3)}]` : '—';
+}
+
 const percent = (fraction: number) => (Number.isNaN(fraction) ? '—' : (fraction * 100).toFixed(1));
 
 /** The class report as text tables: accuracy and calibration by clicks per object, then the per-class table. */
@@ -183,16 +193,19 @@ export function formatClassReport(report: ClassEvaluationReport): string {
   const total = Object.values(report.objectCounts).reduce((sum, count) => sum + count, 0);
   const lines = [
     `class accuracy (${total} objects; per scene ${Object.entries(report.objectCounts).map(([scene, count]) => `${scene} ${count}`).join(', ')})`,
-    `${'clicks/object'.padEnd(14)}${'top-1'.padStart(8)}${'top-3'.padStart(8)}${'top-1 ns'.padStart(10)}${'top-3 ns'.padStart(10)}${'ns objects'.padStart(12)}${'ECE'.padStart(8)}`,
+    `${'clicks/object'.padEnd(14)}${'top-1'.padStart(8)}${'top-3'.padStart(8)}${'top-1 ns'.padStart(10)}${'top-3 ns'.padStart(10)}${'ns objects'.padStart(12)}${'ECE'.padStart(8)}  ECE if calibrated`,
   ];
   for (const [count, figures] of Object.entries(report.figuresAt)) {
     lines.push(
       `${count.padEnd(14)}${percent(figures.all.accuracyAt[1]).padStart(8)}${percent(figures.all.accuracyAt[3]).padStart(8)}` +
         `${percent(figures.nonStructural.accuracyAt[1]).padStart(10)}${percent(figures.nonStructural.accuracyAt[3]).padStart(10)}` +
-        `${String(figures.nonStructural.count).padStart(12)}${figures.calibration.expectedCalibrationError.toFixed(3).padStart(8)}`,
+        `${String(figures.nonStructural.count).padStart(12)}${figures.calibration.expectedCalibrationError.toFixed(3).padStart(8)}  ${formatNoise(figures.calibrationNoise)}`,
     );
   }
-  lines.push('(ns: without wall, floor and ceiling; accuracies in %; ECE of the shown confidence, 0…1)');
+  lines.push(
+    "(ns: without wall, floor and ceiling; accuracies in %; ECE of the shown confidence, 0…1; 'ECE if calibrated': what a head right exactly as often as its",
+    " confidences say would score on these objects, median [5–95 %] over 2,000 simulated outcomes — an ECE inside that range is sampling noise)",
+  );
   const firstCount = Object.keys(report.figuresAt)[0];
   lines.push(`per class at ${firstCount} click(s) per object:`);
   lines.push(`${'class'.padEnd(18)}${'count'.padStart(6)}${'top-1 %'.padStart(9)}  most frequent confusion`);
