@@ -27,6 +27,9 @@ export function rotateQuarterTurns(positions: Float32Array, quarterTurns: number
  * rest of the segmenter see one backbone output as before. The model was trained with rotations about z, so
  * every copy is a view it knows; averaging them lowers the variance the serialization orders' patches add.
  *
+ * The averaging runs in JavaScript over features read back synchronously, once per scene (on WebGPU in a browser
+ * that read stalls the first click; the setting is off by default, see the trainer README, session 17).
+ *
  * @param apply The backbone (`PointTransformerV3.apply`).
  * @param input The scene as the network sees it (positions in network metres).
  * @param rotations Copies, 1 (the plain pass), 2 (0°, 180°) or 4 (quarter turns).
