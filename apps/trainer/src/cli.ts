@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { initializeBackend, startNodeWebGpu } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
+import { TEST_TIME_ROTATIONS } from '@pointclick/segmenter';
 import { ConfigError } from './config/training-config.js';
 import { formatBenchResult, runBench } from './commands/bench-command.js';
 import { runEvaluation } from './commands/evaluate-command.js';
@@ -119,8 +120,9 @@ function withInferenceSettings(command: Command): Command {
 }
 
 function parseTestTimeRotations(value: string): number {
-  if (value === '1' || value === '2' || value === '4') return Number(value);
-  throw new InvalidArgumentError(`expected 1, 2 or 4 rotations, got '${value}'`);
+  // The checkpoint reader's set of values, matched as written ('2', not '2.0').
+  if (TEST_TIME_ROTATIONS.map(String).includes(value)) return Number(value);
+  throw new InvalidArgumentError(`expected ${TEST_TIME_ROTATIONS.slice(0, -1).join(', ')} or ${TEST_TIME_ROTATIONS.at(-1)} rotations, got '${value}'`);
 }
 
 function parsePositive(value: string): number {

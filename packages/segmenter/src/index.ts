@@ -7,7 +7,7 @@ export { adaptClickProbabilities, superpointFeatures } from './click-adaptation.
 export type { ClickAdaptationInput, ClickAdaptationResult } from './click-adaptation.js';
 export { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 export { loadSegmenter, serializeCheckpoint, parseCheckpointDocument, createModelFromCheckpoint, crc32 } from './checkpoint.js';
-export { AUTO_INPUT_SCALE_LIMIT, CHECKPOINT_FORMAT_VERSION } from './segmenter-config.js';
+export { AUTO_INPUT_SCALE_LIMIT, CHECKPOINT_FORMAT_VERSION, TEST_TIME_ROTATIONS } from './segmenter-config.js';
 export { CONSTRAINT_CLICKS_PER_SET } from './point-constraints.js';
 export { SegmenterInputError, CheckpointError } from './segmenter-errors.js';
 export type { Click, ClickLocation } from './click.js';
