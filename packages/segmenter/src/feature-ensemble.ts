@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneOutput, BackboneInput } from '@pointclick/ptv3';
+import { TEST_TIME_ROTATIONS } from './segmenter-config.js';
 
 /**
  * The scene's positions rotated about the vertical (z) axis through the origin by `quarterTurns` × 90°. Quarter
@@ -34,10 +35,21 @@ export function rotateQuarterTurns(positions: Float32Array, quarterTurns: number
  * @param input The scene as the network sees it (positions in network metres).
  * @param rotations Copies, 1 (the plain pass), 2 (0°, 180°) or 4 (quarter turns).
  * @returns The first copy's output with averaged features; the other copies' tensors are freed.
+ * @throws RangeError for a number of rotations other than 1, 2 or 4 (a config built in code is not checked on read).
  */
 export function applyRotationEnsemble(apply: (input: BackboneInput) => BackboneOutput, input: BackboneInput, rotations: number): BackboneOutput {
+  if (!TEST_TIME_ROTATIONS.includes(rotations)) throw new RangeError(`testTimeRotations is ${rotations}; expected 1, 2 or 4 backbone passes`);
   const canonical = apply(input);
-  if (rotations <= 1) return canonical;
+  if (rotations === 1) return canonical;
+  try {
+    return averageCopies(apply, input, rotations, canonical);
+  } finally {
+    canonical.dispose();
+  }
+}
+
+/** The body of {@link applyRotationEnsemble} for two or more rotations; the caller frees `canonical`. */
+function averageCopies(apply: (input: BackboneInput) => BackboneOutput, input: BackboneInput, rotations: number, canonical: BackboneOutput): BackboneOutput {
   const turnStep = 4 / rotations;
   const pointCount = canonical.inputToFinest.length;
   const sums = canonical.levels.map((level) => Float32Array.from(level.features.dataSync() as Float32Array));
@@ -73,7 +85,6 @@ export function applyRotationEnsemble(apply: (input: BackboneInput) => BackboneO
     for (let offset = 0; offset < sum.length; offset++) sum[offset] /= rotations;
     return { ...level, features: tf.tensor2d(sum, level.features.shape) };
   });
-  canonical.dispose();
   return {
     levels,
     inputToFinest: canonical.inputToFinest,

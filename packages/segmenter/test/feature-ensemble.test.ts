@@ -77,6 +77,21 @@ describe('applyRotationEnsemble', () => {
     model.dispose();
   });
 
+  it('refuses other numbers of rotations, and frees the first copy when a later one fails', () => {
+    const model = createTestModel(5);
+    expect(() => applyRotationEnsemble((given) => model.backbone.apply(given), input, 3)).toThrow(/testTimeRotations is 3; expected 1, 2 or 4/);
+    const tensorsBefore = tf.memory().numTensors;
+    let calls = 0;
+    const failing = (given: BackboneInput) => {
+      if (calls++ === 1) throw new Error('out of memory');
+      return model.backbone.apply(given);
+    };
+    expect(() => applyRotationEnsemble(failing, input, 2)).toThrow('out of memory');
+    expect(calls).toBe(2);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    model.dispose();
+  });
+
   it('runs the backbone once, and returns its output as it is, for one rotation', () => {
     const model = createTestModel(5);
     let calls = 0;
