@@ -101,6 +101,7 @@ function withInferenceSettings(command: Command): Command {
     .option('--superpoint-pooling <on|off>', 'superpoint pooling of the mask logits', parseSwitch)
     .option('--superpoint-voxel-weight <w>', "weight in [0, 1] of each voxel's own mask logit beside its superpoint's mean when pooling (0 = one label per superpoint)", parseUnitInterval)
     .option('--superpoint-voxel-clicks <n>', 'clicks an object (or the background) needs before --superpoint-voxel-weight applies to its masks', parsePositiveInteger)
+    .option('--superpoint-smoothing <logits>', 'mean-field smoothing of the pooled masks over the superpoint contact graph: strength β in logits (0 = off)', parseNonNegative)
     .option('--superpoint-scale <k>', "computeSuperpoints' Felzenszwalb–Huttenlocher k (larger: larger superpoints)", parseNonNegative)
     .option('--superpoint-minimum-size <points>', 'smallest superpoint, in points', parsePositiveInteger)
     .option('--input-scale <factor|auto>', 'coordinates × factor before the network (auto: small scenes scaled up per scene)', parseInputScale)
@@ -173,7 +174,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
   return {
     objectThreshold: options.objectThreshold,
     localityGain: options.localityGain,
-    superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, voxelLogitWeight: options.superpointVoxelWeight, voxelLogitClicks: options.superpointVoxelClicks, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
+    superpoints: { clickConstraints: options.clickConstraints, pooling: options.superpointPooling, voxelLogitWeight: options.superpointVoxelWeight, voxelLogitClicks: options.superpointVoxelClicks, smoothing: options.superpointSmoothing, scale: options.superpointScale, minimumSize: options.superpointMinimumSize },
     inputScale: options.inputScale,
     scaledSceneGeodesicLimit: options.scaledSceneGeodesicLimit,
     geodesicFlatEdgeFactor: options.geodesicFlatEdgeFactor,
@@ -191,6 +192,7 @@ interface InferenceSettingOptions {
   superpointPooling?: boolean;
   superpointVoxelWeight?: number;
   superpointVoxelClicks?: number;
+  superpointSmoothing?: number;
   superpointScale?: number;
   superpointMinimumSize?: number;
   inputScale?: number | 'auto';

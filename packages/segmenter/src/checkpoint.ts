@@ -1,7 +1,7 @@
 import { computeCrc32 } from '@pointclick/io';
 import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
-import { CHECKPOINT_FORMAT_VERSION, findVoxelLogitProblem, TEST_TIME_ROTATIONS, type SegmenterConfig } from './segmenter-config.js';
+import { CHECKPOINT_FORMAT_VERSION, findSuperpointSettingProblem, TEST_TIME_ROTATIONS, type SegmenterConfig } from './segmenter-config.js';
 import { CheckpointError } from './segmenter-errors.js';
 import { upgradeCheckpointConfig } from './checkpoint-upgrade.js';
 import { resolveGeodesicGraph } from './click-geodesic-distances.js';
@@ -147,7 +147,7 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
   const superpoints: unknown = config.superpoints;
   if (superpoints !== undefined) {
     if (!superpoints || typeof superpoints !== 'object' || Array.isArray(superpoints)) {
-      throw new CheckpointError(source, `field 'config.superpoints': expected an object { clickConstraints?, pooling?, voxelLogitWeight?, voxelLogitClicks?, scale?, minimumSize? }, got ${JSON.stringify(superpoints)}`);
+      throw new CheckpointError(source, `field 'config.superpoints': expected an object { clickConstraints?, pooling?, voxelLogitWeight?, voxelLogitClicks?, smoothing?, scale?, minimumSize? }, got ${JSON.stringify(superpoints)}`);
     }
     const fields = superpoints as Record<string, unknown>;
     for (const name of ['clickConstraints', 'pooling']) {
@@ -161,7 +161,7 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     if (fields.minimumSize !== undefined && !(Number.isInteger(fields.minimumSize) && (fields.minimumSize as number) >= 1)) {
       throw new CheckpointError(source, `field 'config.superpoints.minimumSize': expected an integer ≥ 1 (points), got ${JSON.stringify(fields.minimumSize)}`);
     }
-    const voxelLogitProblem = findVoxelLogitProblem(fields);
+    const voxelLogitProblem = findSuperpointSettingProblem(fields);
     if (voxelLogitProblem) {
       const { field, value, expected } = voxelLogitProblem;
       throw new CheckpointError(source, `field 'config.superpoints.${field}': expected ${expected}, got ${JSON.stringify(value)}`);

@@ -118,6 +118,13 @@ export interface SuperpointSettings {
    * below, they are pooled plainly. An integer ≥ 1. Default 1 (from the first click).
    */
   voxelLogitClicks?: number;
+  /**
+   * Strength β (logits, ≥ 0) of the mean-field smoothing of each click's pooled mask over the superpoint contact
+   * graph (`smoothSuperpointProbabilities`): an unsure superpoint follows its touching superpoints that look like it
+   * in the finest backbone features; one whose pooled logit exceeds β in size never changes side. 0 or absent:
+   * off. Needs plain pooling (`voxelLogitWeight` 0).
+   */
+  smoothing?: number;
   /** Felzenszwalb–Huttenlocher scale of `computeSuperpoints` (larger: larger superpoints). Default: sampling's. */
   scale?: number;
   /** Smallest superpoint, in points, of `computeSuperpoints`. Default: sampling's. */
@@ -125,14 +132,19 @@ export interface SuperpointSettings {
 }
 
 /**
- * The first of `voxelLogitWeight` (a number in [0, 1]) and `voxelLogitClicks` (an integer ≥ 1) that is given and
- * out of range, with what was expected; undefined when both are absent or valid. Shared by the checkpoint reader
- * and the `Segmenter` constructor's options, which word their errors each their own way.
+ * The first of `voxelLogitWeight` (a number in [0, 1]), `voxelLogitClicks` (an integer ≥ 1) and `smoothing` (a
+ * finite number ≥ 0) that is given and out of range, with what was expected, or the combination of smoothing with
+ * a voxel logit weight; undefined when all are absent or valid. Shared by the checkpoint reader and the
+ * `Segmenter` constructor's options, which word their errors each their own way.
  */
-export function findVoxelLogitProblem(settings: { voxelLogitWeight?: unknown; voxelLogitClicks?: unknown }): { field: 'voxelLogitWeight' | 'voxelLogitClicks'; value: unknown; expected: string } | undefined {
-  const { voxelLogitWeight: weight, voxelLogitClicks: clicks } = settings;
+export function findSuperpointSettingProblem(settings: { voxelLogitWeight?: unknown; voxelLogitClicks?: unknown; smoothing?: unknown }): { field: 'voxelLogitWeight' | 'voxelLogitClicks' | 'smoothing'; value: unknown; expected: string } | undefined {
+  const { voxelLogitWeight: weight, voxelLogitClicks: clicks, smoothing } = settings;
   if (weight !== undefined && !(typeof weight === 'number' && weight >= 0 && weight <= 1)) return { field: 'voxelLogitWeight', value: weight, expected: 'a number in [0, 1]' };
   if (clicks !== undefined && !(Number.isInteger(clicks) && (clicks as number) >= 1)) return { field: 'voxelLogitClicks', value: clicks, expected: 'an integer ≥ 1 (clicks)' };
+  if (smoothing !== undefined && !(typeof smoothing === 'number' && smoothing >= 0 && Number.isFinite(smoothing))) return { field: 'smoothing', value: smoothing, expected: 'a finite number ≥ 0 (logits)' };
+  if (typeof smoothing === 'number' && smoothing > 0 && typeof weight === 'number' && weight > 0) {
+    return { field: 'smoothing', value: smoothing, expected: '0 or absent when voxelLogitWeight is above 0 (smoothing works on one probability per superpoint)' };
+  }
   return undefined;
 }
 

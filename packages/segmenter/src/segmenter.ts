@@ -7,10 +7,11 @@ import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 import { blendSuperpointLogits, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
-import { AUTO_INPUT_SCALE_LIMIT, findVoxelLogitProblem, type SuperpointSettings } from './segmenter-config.js';
+import { AUTO_INPUT_SCALE_LIMIT, findSuperpointSettingProblem, type SuperpointSettings } from './segmenter-config.js';
 import { calibrateClassLogits } from './class-calibration.js';
 import { applyRotationEnsemble } from './feature-ensemble.js';
 import { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
+import { buildSuperpointGraph, smoothSuperpointProbabilities, superpointEdgeWeights, type SuperpointGraph } from './superpoint-smoothing.js';
 import { constrainedLabels, resolveConstraints, type SegmentationConstraints } from './point-constraints.js';
 
 export type { SegmentedObject } from './click-grouping.js';
@@ -62,8 +63,10 @@ interface SceneState {
   decoderScene?: ReturnType<InteractiveSegmentationModel['decoder']['prepareScene']>;
   /** Geodesic click distances over the finest voxels, when the decoder has the geodesic prior. */
   geodesic?: ClickGeodesicDistances;
-  /** Standardised mean finest features per superpoint (`superpointFeatures`), read once when click adaptation is on. */
+  /** Standardised mean finest features per superpoint (`superpointFeatures`), read once when click adaptation or smoothing is on. */
   superpointFeatures?: Float32Array;
+  /** The superpoint contact graph and its edge weights, built at the first smoothed update. */
+  superpointSmoothing?: { graph: SuperpointGraph; weights: Float32Array };
 }
 
 /**
@@ -79,10 +82,14 @@ export class Segmenter {
   constructor(model: InteractiveSegmentationModel, options: SegmenterOptions = {}) {
     this.model = model;
     this.options = options;
-    const voxelLogitProblem = findVoxelLogitProblem(options.superpoints ?? {});
+    const voxelLogitProblem = findSuperpointSettingProblem(options.superpoints ?? {});
     if (voxelLogitProblem) {
       const { field, value, expected } = voxelLogitProblem;
       throw new SegmenterInputError(`Segmenter: options.superpoints.${field} is ${String(value)}; expected ${expected}`);
+    }
+    const combined = findSuperpointSettingProblem(this.superpointSettings);
+    if (combined) {
+      throw new SegmenterInputError(`Segmenter: superpoints.${combined.field} (options over the checkpoint) is ${String(combined.value)}; expected ${combined.expected}`);
     }
     if ((this.superpointSettings.voxelLogitWeight ?? 0) > 0 && model.config.clickAdaptation) {
       throw new SegmenterInputError('Segmenter: superpoints.voxelLogitWeight must be 0 when the checkpoint sets clickAdaptation (adaptation works on one probability per superpoint)');
@@ -250,6 +257,9 @@ export class Segmenter {
     // looking for tensors, which for a [voxelCount, clickCount] Float32Array cost more than the decoder itself.
     const clickGeodesicDistances = this.geodesicDistances(scene, clickVoxelIndices);
     const settings = this.superpointSettings;
+    // The settings can change after construction (a checkpoint's config edited in place): checked at every run.
+    const settingProblem = findSuperpointSettingProblem(settings);
+    if (settingProblem) throw new SegmenterInputError(`segment: superpoints.${settingProblem.field} is ${String(settingProblem.value)}; expected ${settingProblem.expected}`);
     const superpoints = scene.superpoints;
     const pooled = settings.pooling && superpoints !== undefined;
     const tensors = tf.tidy(() => {
@@ -279,6 +289,7 @@ export class Segmenter {
         clickDistances = pooling.values;
         pointToRow = superpoints.labels;
         if (config.clickAdaptation) maskProbabilities = this.adapt(scene, clicks, pointIndices, maskProbabilities, config.clickAdaptation.regularization);
+        if ((settings.smoothing ?? 0) > 0) maskProbabilities = this.smooth(scene, clicks, pointIndices, maskProbabilities, settings.smoothing!);
       }
       const clickForcedLabels = settings.clickConstraints && superpoints ? clickConstraintLabels(clicks, pointIndices, superpoints, scene.cloud.positions) : undefined;
       // Rule 11: the hand corrections go over the click constraints, as the final word.
@@ -315,6 +326,24 @@ export class Segmenter {
     scene.superpointFeatures ??= superpointFeatures(finest.dataSync() as Float32Array, channels, backboneOutput.inputToFinest, superpoints);
     const clickSuperpoints = Int32Array.from(pointIndices, (point) => superpoints.labels[point]);
     return adaptClickProbabilities({ clicks, clickSuperpoints, probabilities, features: scene.superpointFeatures, channels, regularization }).probabilities;
+  }
+
+  /** Mean-field smoothing of the superpoint-pooled probabilities over the superpoint graph (`superpoints.smoothing`). */
+  private smooth(scene: SceneState, clicks: Click[], pointIndices: Int32Array, probabilities: Float32Array, strength: number): Float32Array {
+    const superpoints = scene.superpoints;
+    const backboneOutput = scene.backboneOutput;
+    if (!superpoints || !backboneOutput) return probabilities;
+    if (!scene.superpointSmoothing) {
+      const finest = backboneOutput.levels[backboneOutput.levels.length - 1].features;
+      const channels = finest.shape[1];
+      scene.superpointFeatures ??= superpointFeatures(finest.dataSync() as Float32Array, channels, backboneOutput.inputToFinest, superpoints);
+      // The graph's cells are the network's voxels, in the coordinates the network sees.
+      const graph = buildSuperpointGraph(scene.networkPositions, this.model.backbone.config.gridSize, superpoints);
+      scene.superpointSmoothing = { graph, weights: superpointEdgeWeights(graph, scene.superpointFeatures, channels) };
+    }
+    const { graph, weights } = scene.superpointSmoothing;
+    const clickSuperpoints = Int32Array.from(pointIndices, (point) => superpoints.labels[point]);
+    return smoothSuperpointProbabilities({ clicks, clickSuperpoints, probabilities, graph, weights, strength, superpoints });
   }
 
   /** The decoder's geodesic prior input for these clicks, or undefined when the decoder has no such prior. */

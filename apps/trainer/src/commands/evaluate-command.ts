@@ -137,7 +137,7 @@ export async function runEvaluation(
   const settings = segmenter.superpointSettings;
   const graph = segmenter.model.geodesicGraph;
   options.log(
-    `superpoints: click constraints ${settings.clickConstraints ? 'on' : 'off'}, pooling ${settings.pooling ? `on${settings.voxelLogitWeight ? ` (voxel logit weight ${settings.voxelLogitWeight} from ${settings.voxelLogitClicks ?? 1} clicks)` : ''}` : 'off'}` +
+    `superpoints: click constraints ${settings.clickConstraints ? 'on' : 'off'}, pooling ${settings.pooling ? `on${settings.voxelLogitWeight ? ` (voxel logit weight ${settings.voxelLogitWeight} from ${settings.voxelLogitClicks ?? 1} clicks)` : ''}${settings.smoothing ? `, smoothing β ${settings.smoothing}` : ''}` : 'off'}` +
       ` (scale ${settings.scale ?? 'default'}, minimum size ${settings.minimumSize ?? 'default'}); input scale ${segmenter.model.config.inputScale ?? 1}` +
       (graph.scaledSceneLimit !== undefined ? ` (geodesic cap ${graph.scaledSceneLimit} m on enlarged scenes)` : '') +
       (graph.flatEdgeFactor !== 1 ? `; geodesic flat edge factor ${graph.flatEdgeFactor}` : '') +

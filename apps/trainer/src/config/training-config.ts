@@ -55,6 +55,7 @@ export const trainingConfigSchema = z
             pooling: z.boolean().optional(),
             voxelLogitWeight: z.number().min(0).max(1).optional(),
             voxelLogitClicks: z.number().int().positive().optional(),
+            smoothing: z.number().min(0).finite().optional(),
             scale: z.number().positive().optional(),
             minimumSize: z.number().int().positive().optional(),
           })
