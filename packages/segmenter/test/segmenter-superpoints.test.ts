@@ -106,6 +106,48 @@ describe.skipIf(!available)('Segmenter superpoints on a real ScanNet room (scene
     expect(Array.from(run({ pooling: true, voxelLogitWeight: 0.5, voxelLogitClicks: 1 }))).toEqual(Array.from(blended));
   });
 
+  it('smoothing: 0 is plain pooling exactly; above 0 it keeps one label per superpoint and every click its own superpoint', () => {
+    const random = createRandom(31);
+    const clickSets = Array.from({ length: 4 }, () => randomClicks(random));
+    const run = (smoothing: number | undefined) => {
+      const segmenter = new Segmenter(createTestModel(7), { superpoints: { clickConstraints: true, pooling: true, ...(smoothing === undefined ? {} : { smoothing }) } });
+      segmenter.setScene(scene.cloud, { superpoints });
+      const results = clickSets.map((clicks) => segmenter.segment(clicks).instance);
+      segmenter.dispose();
+      return results;
+    };
+    const plain = run(undefined);
+    run(0).forEach((instance, index) => expect(Array.from(instance)).toEqual(Array.from(plain[index])));
+    const smoothed = run(4);
+    let changed = 0;
+    smoothed.forEach((instance, index) => {
+      const labelOfSuperpoint = new Int32Array(superpoints.count).fill(-1);
+      const clicks = clickSets[index];
+      const clickedSuperpoints = new Set(clicks.map((click) => superpoints.labels[pointOf(click)]));
+      for (let point = 0; point < instance.length; point++) {
+        const superpoint = superpoints.labels[point];
+        if (instance[point] !== plain[index][point]) changed++;
+        if (clickedSuperpoints.has(superpoint)) continue; // mixed clicked superpoints split by the nearer click
+        if (labelOfSuperpoint[superpoint] < 0) labelOfSuperpoint[superpoint] = instance[point];
+        expect(instance[point]).toBe(labelOfSuperpoint[superpoint]);
+      }
+      for (const click of clicks) {
+        const rivals = clicks.filter((other) => superpoints.labels[pointOf(other)] === superpoints.labels[pointOf(click)] && labelOf(other) !== labelOf(click));
+        if (rivals.length === 0) expect(instance[pointOf(click)]).toBe(labelOf(click));
+      }
+    });
+    // Not vacuous: smoothing moved some points of this untrained model's masks.
+    expect(changed).toBeGreaterThan(0);
+  });
+
+  it('refuses a negative or non-finite smoothing, and smoothing with a voxel logit weight', () => {
+    const model = createTestModel(7);
+    expect(() => new Segmenter(model, { superpoints: { smoothing: -1 } })).toThrow(/smoothing is -1; expected a finite number ≥ 0/);
+    expect(() => new Segmenter(model, { superpoints: { smoothing: Number.POSITIVE_INFINITY } })).toThrow(SegmenterInputError);
+    expect(() => new Segmenter(model, { superpoints: { smoothing: 2, voxelLogitWeight: 0.5 } })).toThrow(/0 or absent when voxelLogitWeight/);
+    model.dispose();
+  });
+
   it('refuses a voxelLogitWeight outside [0, 1]', () => {
     const model = createTestModel(7);
     expect(() => new Segmenter(model, { superpoints: { voxelLogitWeight: 2 } })).toThrow(SegmenterInputError);
