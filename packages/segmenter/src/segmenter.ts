@@ -201,6 +201,8 @@ export class Segmenter {
     if (!run.tensors) return run.empty;
     const [maskTensor, classTensor] = run.tensors;
     try {
+      // The superpoint features that smoothing and click adaptation read, fetched here without blocking (WebGPU).
+      await this.fetchSuperpointFeatures();
       const [maskProbabilities, classProbabilities] = await Promise.all([maskTensor.data(), classTensor.data()]);
       return run.finish(maskProbabilities as Float32Array, classProbabilities as Float32Array);
     } finally {
@@ -312,6 +314,22 @@ export class Segmenter {
       return { instance, objects, decoderMilliseconds, backboneMilliseconds };
     };
     return { tensors, finish };
+  }
+
+  /**
+   * Reads the finest backbone features asynchronously and caches their superpoint means when smoothing or click
+   * adaptation will need them and the scene has none yet; otherwise does nothing.
+   */
+  private async fetchSuperpointFeatures(): Promise<void> {
+    const scene = this.scene;
+    const settings = this.superpointSettings;
+    const needed = settings.pooling && ((settings.smoothing ?? 0) > 0 || this.model.config.clickAdaptation !== undefined);
+    if (!needed || !scene?.superpoints || !scene.backboneOutput || scene.superpointFeatures) return;
+    const finest = scene.backboneOutput.levels[scene.backboneOutput.levels.length - 1].features;
+    const values = (await finest.data()) as Float32Array;
+    // The scene may have changed while the read was pending.
+    if (this.scene !== scene || scene.superpointFeatures || !scene.superpoints || !scene.backboneOutput) return;
+    scene.superpointFeatures = superpointFeatures(values, finest.shape[1], scene.backboneOutput.inputToFinest, scene.superpoints);
   }
 
   /** Online click adaptation of the superpoint-pooled probabilities (`config.clickAdaptation`). */

@@ -140,6 +140,18 @@ describe.skipIf(!available)('Segmenter superpoints on a real ScanNet room (scene
     expect(changed).toBeGreaterThan(0);
   });
 
+  it('smoothing: segmentAsync (features read without blocking) gives segment\'s labels', async () => {
+    const clicks = randomClicks(createRandom(47));
+    const results: Int32Array[] = [];
+    for (const asynchronous of [false, true]) {
+      const segmenter = new Segmenter(createTestModel(7), { superpoints: { clickConstraints: true, pooling: true, smoothing: 4 } });
+      segmenter.setScene(scene.cloud, { superpoints });
+      results.push(asynchronous ? (await segmenter.segmentAsync(clicks)).instance : segmenter.segment(clicks).instance);
+      segmenter.dispose();
+    }
+    expect(Array.from(results[1])).toEqual(Array.from(results[0]));
+  });
+
   it('refuses a negative or non-finite smoothing, and smoothing with a voxel logit weight', () => {
     const model = createTestModel(7);
     expect(() => new Segmenter(model, { superpoints: { smoothing: -1 } })).toThrow(/smoothing is -1; expected a finite number ≥ 0/);
