@@ -206,37 +206,53 @@ export function smoothSuperpointProbabilities(input: SuperpointSmoothingInput): 
     throw new RangeError(`smoothSuperpointProbabilities: ${probabilities.length} probabilities for ${count} superpoints × ${clickCount} clicks`);
   }
   const { offsets, neighbors } = graph;
-  const smoothed = Float32Array.from(probabilities);
-  const unary = new Float64Array(count);
-  const held = new Int8Array(count); // 0 free, 1 held at 1, −1 held at 0
-  const state = new Float64Array(count);
-  for (let column = 0; column < clickCount; column++) {
-    const label = clickLabel(clicks[column]);
-    held.fill(0);
-    for (let click = 0; click < clickCount; click++) {
+  // All columns advance together, superpoint by superpoint, so each sweep reads a superpoint's edges once; every
+  // column still sees its own updates in superpoint order, as if it were smoothed alone.
+  const width = clickCount;
+  const unary = new Float64Array(count * width);
+  const held = new Int8Array(count * width); // 0 free, 1 held at 1, −1 held at 0
+  const state = new Float64Array(count * width);
+  const labels = clicks.map(clickLabel);
+  for (let column = 0; column < width; column++) {
+    for (let click = 0; click < width; click++) {
       // The click constraints' nearer-click rule decides mixed superpoints later; here any click of this label holds.
-      const superpoint = clickSuperpoints[click];
-      if (clickLabel(clicks[click]) === label) held[superpoint] = 1;
-      else if (held[superpoint] === 0) held[superpoint] = -1;
+      const entry = clickSuperpoints[click] * width + column;
+      if (labels[click] === labels[column]) held[entry] = 1;
+      else if (held[entry] === 0) held[entry] = -1;
     }
-    for (let superpoint = 0; superpoint < count; superpoint++) {
-      const probability = probabilities[superpoint * clickCount + column];
-      const clamped = Math.min(Math.max(probability, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
-      unary[superpoint] = Math.log(clamped / (1 - clamped));
-      state[superpoint] = held[superpoint] === 1 ? 1 : held[superpoint] === -1 ? 0 : probability;
-    }
-    for (let sweep = 0; sweep < SMOOTHING_SWEEPS; sweep++) {
-      for (let superpoint = 0; superpoint < count; superpoint++) {
-        if (held[superpoint] !== 0 || superpoints.sizeOf(superpoint) === 0) continue;
-        let pull = 0;
-        for (let entry = offsets[superpoint]; entry < offsets[superpoint + 1]; entry++) pull += weights[entry] * (2 * state[neighbors[entry]] - 1);
-        state[superpoint] = 1 / (1 + Math.exp(-(unary[superpoint] + strength * pull)));
+  }
+  for (let entry = 0; entry < count * width; entry++) {
+    const probability = probabilities[entry];
+    const clamped = Math.min(Math.max(probability, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
+    unary[entry] = Math.log(clamped / (1 - clamped));
+    state[entry] = held[entry] === 1 ? 1 : held[entry] === -1 ? 0 : probability;
+  }
+  const pulls = new Float64Array(width);
+  // Superpoints with points and a free column: the only ones a sweep updates.
+  const active: number[] = [];
+  for (let superpoint = 0; superpoint < count; superpoint++) {
+    if (superpoints.sizeOf(superpoint) === 0) continue;
+    if (held.subarray(superpoint * width, (superpoint + 1) * width).includes(0)) active.push(superpoint);
+  }
+  for (let sweep = 0; sweep < SMOOTHING_SWEEPS; sweep++) {
+    for (const superpoint of active) {
+      pulls.fill(0);
+      for (let edge = offsets[superpoint]; edge < offsets[superpoint + 1]; edge++) {
+        const weight = weights[edge];
+        const base = neighbors[edge] * width;
+        for (let column = 0; column < width; column++) pulls[column] += weight * (2 * state[base + column] - 1);
+      }
+      const row = superpoint * width;
+      for (let column = 0; column < width; column++) {
+        if (held[row + column] !== 0) continue;
+        state[row + column] = 1 / (1 + Math.exp(-(unary[row + column] + strength * pulls[column])));
       }
     }
-    for (let superpoint = 0; superpoint < count; superpoint++) {
-      if (held[superpoint] !== 0 || superpoints.sizeOf(superpoint) === 0) continue;
-      smoothed[superpoint * clickCount + column] = state[superpoint];
-    }
+  }
+  const smoothed = Float32Array.from(probabilities);
+  for (let entry = 0; entry < count * width; entry++) {
+    if (held[entry] !== 0 || superpoints.sizeOf(Math.floor(entry / width)) === 0) continue;
+    smoothed[entry] = state[entry];
   }
   return smoothed;
 }
