@@ -1,8 +1,6 @@
-import { clickLabel, type Click } from './click.js';
-import { superpointMeans, type SuperpointIndex } from './click-constraints.js';
+import { clickLabel } from './click.js';
+import { clampedLogit, superpointMeans, type PooledClickMasks, type SuperpointIndex } from './click-constraints.js';
 
-/** Probabilities are kept inside [ε, 1 − ε] before their logit is taken, so a saturated 0 or 1 stays finite. */
-const PROBABILITY_EPSILON = 1e-6;
 /** Newton iterations of one object's fit; the problem is small (channels + 1 unknowns) and strictly convex. */
 const NEWTON_ITERATIONS = 8;
 /** A Newton step shorter than this (Euclidean, standardised units) ends the fit early. */
@@ -45,13 +43,7 @@ export function superpointFeatures(voxelFeatures: Float32Array, channels: number
 }
 
 /** Input of {@link adaptClickProbabilities}. */
-export interface ClickAdaptationInput {
-  /** The clicks, in the order of the probability columns. */
-  clicks: readonly Pick<Click, 'objectId' | 'kind'>[];
-  /** The superpoint of every click's point. */
-  clickSuperpoints: Int32Array;
-  /** Superpoint-pooled mask probabilities, `[superpointCount, clickCount]` row-major; not modified. */
-  probabilities: Float32Array;
+export interface ClickAdaptationInput extends PooledClickMasks {
   /** {@link superpointFeatures} of the scene, `[superpointCount, channels]`. */
   features: Float32Array;
   /** Channels per superpoint feature. */
@@ -67,11 +59,6 @@ export interface ClickAdaptationResult {
   /** objectIds whose columns were adapted (objects with a labelled superpoint on each side). */
   adaptedObjects: number[];
 }
-
-const logit = (probability: number): number => {
-  const clamped = Math.min(Math.max(probability, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
-  return Math.log(clamped / (1 - clamped));
-};
 
 /**
  * Online click adaptation: every object with at least two clicks gets a linear correction of its mask logits
@@ -127,7 +114,7 @@ export function adaptClickProbabilities(input: ClickAdaptationInput): ClickAdapt
         best = Math.max(best, probabilities[superpoint * clickCount + click]);
       }
       if (best === -Infinity) continue;
-      samples.push({ superpoint, base: logit(best), target: label === objectId ? 1 : 0 });
+      samples.push({ superpoint, base: clampedLogit(best), target: label === objectId ? 1 : 0 });
     }
     if (!samples.some((sample) => sample.target === 1) || !samples.some((sample) => sample.target === 0)) continue;
     const parameters = fitLogisticCorrection(samples, features, channels, regularization);
@@ -138,7 +125,7 @@ export function adaptClickProbabilities(input: ClickAdaptationInput): ClickAdapt
       for (let channel = 0; channel < channels; channel++) shift += features[row + channel] * parameters[channel];
       for (const click of columns) {
         const entry = superpoint * clickCount + click;
-        result[entry] = 1 / (1 + Math.exp(-(logit(probabilities[entry]) + shift)));
+        result[entry] = 1 / (1 + Math.exp(-(clampedLogit(probabilities[entry]) + shift)));
       }
     }
   }

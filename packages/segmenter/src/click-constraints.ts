@@ -111,6 +111,25 @@ export interface VoxelPieces {
 /** No constraint on a point in the result of {@link clickConstraintLabels}. */
 export const UNCONSTRAINED = -1;
 
+/** Probabilities are kept inside [ε, 1 − ε] before their logit is taken, so a saturated 0 or 1 stays finite. */
+const PROBABILITY_EPSILON = 1e-6;
+
+/** The logit of a probability clamped to [ε, 1 − ε] (ε = 10⁻⁶), finite for 0 and 1. */
+export function clampedLogit(probability: number): number {
+  const clamped = Math.min(Math.max(probability, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
+  return Math.log(clamped / (1 - clamped));
+}
+
+/** Superpoint-pooled masks of a set of clicks, the input of the steps that refine them (adaptation, smoothing). */
+export interface PooledClickMasks {
+  /** The clicks, in the order of the probability columns. */
+  clicks: readonly Pick<Click, 'objectId' | 'kind'>[];
+  /** The superpoint of every click's point. */
+  clickSuperpoints: Int32Array;
+  /** Superpoint-pooled mask probabilities, `[superpointCount, clickCount]` row-major; not modified. */
+  probabilities: Float32Array;
+}
+
 /**
  * Click constraints: the label every point of a clicked superpoint must take, whatever the model says —
  * the click's `objectId` for an object click, 0 for a background click. Where clicks with different labels

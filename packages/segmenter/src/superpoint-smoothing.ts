@@ -1,10 +1,8 @@
-import { clickLabel, type Click } from './click.js';
-import type { SuperpointIndex } from './click-constraints.js';
+import { clickLabel } from './click.js';
+import { clampedLogit, type PooledClickMasks, type SuperpointIndex } from './click-constraints.js';
 
 /** Sweeps of the mean-field update; each visits every superpoint once, in index order. */
 export const SMOOTHING_SWEEPS = 10;
-/** Probabilities are kept inside [ε, 1 − ε] before their logit is taken, so a saturated 0 or 1 stays finite. */
-const PROBABILITY_EPSILON = 1e-6;
 
 /**
  * Which superpoints touch which, and how much: a symmetric graph in compressed rows. Two superpoints touch where
@@ -170,13 +168,7 @@ export function superpointEdgeWeights(graph: SuperpointGraph, features: Float32A
 }
 
 /** Input of {@link smoothSuperpointProbabilities}. */
-export interface SuperpointSmoothingInput {
-  /** The clicks, in the order of the probability columns. */
-  clicks: readonly Pick<Click, 'objectId' | 'kind'>[];
-  /** The superpoint of every click's point. */
-  clickSuperpoints: Int32Array;
-  /** Superpoint-pooled mask probabilities, `[superpointCount, clickCount]` row-major; not modified. */
-  probabilities: Float32Array;
+export interface SuperpointSmoothingInput extends PooledClickMasks {
   /** The superpoints' contact graph. */
   graph: SuperpointGraph;
   /** {@link superpointEdgeWeights} of the graph. */
@@ -223,8 +215,7 @@ export function smoothSuperpointProbabilities(input: SuperpointSmoothingInput): 
   }
   for (let entry = 0; entry < count * width; entry++) {
     const probability = probabilities[entry];
-    const clamped = Math.min(Math.max(probability, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
-    unary[entry] = Math.log(clamped / (1 - clamped));
+    unary[entry] = clampedLogit(probability);
     state[entry] = held[entry] === 1 ? 1 : held[entry] === -1 ? 0 : probability;
   }
   const pulls = new Float64Array(width);
