@@ -49,6 +49,13 @@ export interface SceneOptions {
   superpoints?: { labels: Int32Array; count: number };
 }
 
+type BackboneOutput = ReturnType<InteractiveSegmentationModel['backbone']['apply']>;
+
+/** The finest level's raw features, `[voxelCount, channels]` (the mask head's input F^L). */
+function finestFeatures(backboneOutput: BackboneOutput): BackboneOutput['levels'][number]['features'] {
+  return backboneOutput.levels[backboneOutput.levels.length - 1].features;
+}
+
 interface SceneState {
   cloud: PointCloud;
   /** The cloud's positions times the input scale: what the network sees (the cloud's own array at scale 1). */
@@ -58,7 +65,7 @@ interface SceneState {
   /** The scene's superpoints, when click constraints or pooling are on. */
   superpoints?: SuperpointIndex;
   neighborIndex?: NeighborIndex;
-  backboneOutput?: ReturnType<InteractiveSegmentationModel['backbone']['apply']>;
+  backboneOutput?: BackboneOutput;
   /** Click-independent decoder work (attention keys and values) for the cached features. */
   decoderScene?: ReturnType<InteractiveSegmentationModel['decoder']['prepareScene']>;
   /** Geodesic click distances over the finest voxels, when the decoder has the geodesic prior. */
@@ -325,11 +332,22 @@ export class Segmenter {
     const settings = this.superpointSettings;
     const needed = settings.pooling && ((settings.smoothing ?? 0) > 0 || this.model.config.clickAdaptation !== undefined);
     if (!needed || !scene?.superpoints || !scene.backboneOutput || scene.superpointFeatures) return;
-    const finest = scene.backboneOutput.levels[scene.backboneOutput.levels.length - 1].features;
-    const values = (await finest.data()) as Float32Array;
+    const values = (await finestFeatures(scene.backboneOutput).data()) as Float32Array;
     // The scene may have changed while the read was pending.
     if (this.scene !== scene || scene.superpointFeatures || !scene.superpoints || !scene.backboneOutput) return;
-    scene.superpointFeatures = superpointFeatures(values, finest.shape[1], scene.backboneOutput.inputToFinest, scene.superpoints);
+    this.superpointFeaturesOf(scene, scene.superpoints, scene.backboneOutput, values);
+  }
+
+  /**
+   * The scene's standardised mean finest features per superpoint, computed at the first call from `values` or, when
+   * not given, one synchronous read of the finest features (blocking on WebGPU; `segmentAsync` reads them ahead).
+   * The finest level alone: the coarser levels side by side fitted worse in click adaptation on the ScanNet selection
+   * rooms (trainer README, session 11).
+   */
+  private superpointFeaturesOf(scene: SceneState, superpoints: SuperpointIndex, backboneOutput: BackboneOutput, values?: Float32Array): Float32Array {
+    const finest = finestFeatures(backboneOutput);
+    scene.superpointFeatures ??= superpointFeatures(values ?? (finest.dataSync() as Float32Array), finest.shape[1], backboneOutput.inputToFinest, superpoints);
+    return scene.superpointFeatures;
   }
 
   /** Online click adaptation of the superpoint-pooled probabilities (`config.clickAdaptation`). */
@@ -337,13 +355,10 @@ export class Segmenter {
     const superpoints = scene.superpoints;
     const backboneOutput = scene.backboneOutput;
     if (!superpoints || !backboneOutput) return probabilities;
-    const finest = backboneOutput.levels[backboneOutput.levels.length - 1].features;
-    const channels = finest.shape[1];
-    // One read of the finest features per scene (a blocking read on WebGPU, once). The finest level alone: the
-    // coarser levels side by side fitted worse on the ScanNet selection rooms (trainer README, session 11).
-    scene.superpointFeatures ??= superpointFeatures(finest.dataSync() as Float32Array, channels, backboneOutput.inputToFinest, superpoints);
+    const features = this.superpointFeaturesOf(scene, superpoints, backboneOutput);
+    const channels = finestFeatures(backboneOutput).shape[1];
     const clickSuperpoints = Int32Array.from(pointIndices, (point) => superpoints.labels[point]);
-    return adaptClickProbabilities({ clicks, clickSuperpoints, probabilities, features: scene.superpointFeatures, channels, regularization }).probabilities;
+    return adaptClickProbabilities({ clicks, clickSuperpoints, probabilities, features, channels, regularization }).probabilities;
   }
 
   /** Mean-field smoothing of the superpoint-pooled probabilities over the superpoint graph (`superpoints.smoothing`). */
@@ -352,12 +367,10 @@ export class Segmenter {
     const backboneOutput = scene.backboneOutput;
     if (!superpoints || !backboneOutput) return probabilities;
     if (!scene.superpointSmoothing) {
-      const finest = backboneOutput.levels[backboneOutput.levels.length - 1].features;
-      const channels = finest.shape[1];
-      scene.superpointFeatures ??= superpointFeatures(finest.dataSync() as Float32Array, channels, backboneOutput.inputToFinest, superpoints);
+      const features = this.superpointFeaturesOf(scene, superpoints, backboneOutput);
       // The graph's cells are the network's voxels, in the coordinates the network sees.
       const graph = buildSuperpointGraph(scene.networkPositions, this.model.backbone.config.gridSize, superpoints);
-      scene.superpointSmoothing = { graph, weights: superpointEdgeWeights(graph, scene.superpointFeatures, channels) };
+      scene.superpointSmoothing = { graph, weights: superpointEdgeWeights(graph, features, finestFeatures(backboneOutput).shape[1]) };
     }
     const { graph, weights } = scene.superpointSmoothing;
     const clickSuperpoints = Int32Array.from(pointIndices, (point) => superpoints.labels[point]);

@@ -105,7 +105,9 @@ export function buildSuperpointGraph(positions: Float32Array, cellSize: number, 
       }
     }
   }
-  // Both directions of every pair, rows sorted by neighbour.
+  // Both directions of every pair. Visiting the pairs (a < b) in increasing key a·count + b fills every row in
+  // increasing neighbour order: row r receives its neighbours below r (keys y·count + r) before those above it
+  // (keys r·count + x), each group in increasing order.
   const degree = new Int32Array(count + 1);
   for (const key of pairContacts.keys()) {
     degree[Math.floor(key / count) + 1]++;
@@ -123,15 +125,6 @@ export function buildSuperpointGraph(positions: Float32Array, cellSize: number, 
     contacts[fill[a]++] = value;
     neighbors[fill[b]] = a;
     contacts[fill[b]++] = value;
-  }
-  for (let superpoint = 0; superpoint < count; superpoint++) {
-    const start = offsets[superpoint];
-    const end = offsets[superpoint + 1];
-    const order = Array.from({ length: end - start }, (_, index) => start + index).sort((a, b) => neighbors[a] - neighbors[b]);
-    const sortedNeighbors = order.map((entry) => neighbors[entry]);
-    const sortedContacts = order.map((entry) => contacts[entry]);
-    neighbors.set(sortedNeighbors, start);
-    contacts.set(sortedContacts, start);
   }
   return { offsets, neighbors, contacts };
 }
