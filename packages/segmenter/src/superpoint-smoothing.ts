@@ -211,25 +211,56 @@ export function smoothSuperpointProbabilities(input: SuperpointSmoothingInput): 
     unary[entry] = clampedLogit(probability);
     state[entry] = held[entry] === 1 ? 1 : held[entry] === -1 ? 0 : probability;
   }
-  const pulls = new Float64Array(width);
-  // Superpoints with points and a free column: the only ones a sweep updates.
+  // What a neighbour contributes is its spin 2q − 1, kept beside q (the same float64 value the update would
+  // compute from q, so the sums are the ones of the plain loop, bit for bit).
+  const spin = new Float64Array(count * width);
+  for (let entry = 0; entry < count * width; entry++) spin[entry] = 2 * state[entry] - 1;
+  // An entry is recomputed only when a neighbour's spin in its column changed since it was last computed: its
+  // update would otherwise read the same values and give the value it holds. Far from every mask the logits are
+  // saturated, the changes die out below float64 resolution within a few sweeps, and those entries stop costing.
+  // Every free entry of a superpoint with points is computed in the first sweep.
+  const dirty = new Uint8Array(count * width);
+  // The edges' neighbour rows and weights in the types the loop reads (float32 weights widen exactly).
+  const neighborRows = new Int32Array(neighbors.length);
+  const edgeWeights = new Float64Array(weights.length);
+  for (let edge = 0; edge < neighbors.length; edge++) {
+    neighborRows[edge] = neighbors[edge] * width;
+    edgeWeights[edge] = weights[edge];
+  }
   const active: number[] = [];
   for (let superpoint = 0; superpoint < count; superpoint++) {
     if (superpoints.sizeOf(superpoint) === 0) continue;
-    if (held.subarray(superpoint * width, (superpoint + 1) * width).includes(0)) active.push(superpoint);
+    let free = false;
+    for (let entry = superpoint * width; entry < (superpoint + 1) * width; entry++) {
+      if (held[entry] === 0) {
+        dirty[entry] = 1;
+        free = true;
+      }
+    }
+    if (free) active.push(superpoint);
   }
   for (let sweep = 0; sweep < SMOOTHING_SWEEPS; sweep++) {
     for (const superpoint of active) {
-      pulls.fill(0);
-      for (let edge = offsets[superpoint]; edge < offsets[superpoint + 1]; edge++) {
-        const weight = weights[edge];
-        const base = neighbors[edge] * width;
-        for (let column = 0; column < width; column++) pulls[column] += weight * (2 * state[base + column] - 1);
-      }
       const row = superpoint * width;
+      const first = offsets[superpoint];
+      const last = offsets[superpoint + 1];
       for (let column = 0; column < width; column++) {
-        if (held[row + column] !== 0) continue;
-        state[row + column] = 1 / (1 + Math.exp(-(unary[row + column] + strength * pulls[column])));
+        const entry = row + column;
+        if (dirty[entry] === 0) continue;
+        dirty[entry] = 0;
+        // Σ_j w_sj (2 q_j − 1), in edge order.
+        let pull = 0;
+        for (let edge = first; edge < last; edge++) pull += edgeWeights[edge] * spin[neighborRows[edge] + column];
+        const probability = 1 / (1 + Math.exp(-(unary[entry] + strength * pull)));
+        if (probability === state[entry]) continue;
+        state[entry] = probability;
+        const value = 2 * probability - 1;
+        if (value === spin[entry]) continue;
+        spin[entry] = value;
+        for (let edge = first; edge < last; edge++) {
+          const neighborEntry = neighborRows[edge] + column;
+          if (held[neighborEntry] === 0) dirty[neighborEntry] = 1;
+        }
       }
     }
   }
