@@ -47,6 +47,65 @@ describe('buildSuperpointGraph', () => {
     expect(Array.from(graph.contacts)).toEqual([3, 3]);
   });
 
+  it('equals the definition counted cell pair by cell pair on a random scene', () => {
+    let seed = 99;
+    const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const pointCount = 3000;
+    const count = 120;
+    const positions = Float32Array.from({ length: pointCount * 3 }, () => random() * 1.2 - 0.1);
+    // Superpoints as spatial blobs (nearest of 120 random centres) so that most cells hold one or two of them.
+    const centres = Array.from({ length: count }, () => [random() * 1.2 - 0.1, random() * 1.2 - 0.1, random() * 1.2 - 0.1]);
+    const labels = Int32Array.from({ length: pointCount }, (_, point) => {
+      let best = 0;
+      let bestDistance = Infinity;
+      centres.forEach((centre, superpoint) => {
+        const distance = centre.reduce((sum, value, axis) => sum + (value - positions[point * 3 + axis]) ** 2, 0);
+        if (distance < bestDistance) [best, bestDistance] = [superpoint, distance];
+      });
+      return best;
+    });
+    const superpoints = new SuperpointIndex(labels, count);
+    const cellSize = 0.1;
+    const graph = buildSuperpointGraph(positions, cellSize, superpoints);
+    // The definition: cells as integer triples from the lowest corner; every unordered pair of touching cells (and
+    // every cell with itself) adds one contact per pair of distinct superpoints found across them.
+    const minimum = [0, 1, 2].map((axis) => Math.min(...Array.from({ length: pointCount }, (_, point) => positions[point * 3 + axis])));
+    const cellMembers = new Map<string, Set<number>>();
+    for (let point = 0; point < pointCount; point++) {
+      const key = [0, 1, 2].map((axis) => Math.floor((positions[point * 3 + axis] - minimum[axis]) / cellSize)).join(',');
+      if (!cellMembers.has(key)) cellMembers.set(key, new Set());
+      cellMembers.get(key)!.add(labels[point]);
+    }
+    const expected = new Map<string, number>();
+    const add = (a: number, b: number) => {
+      if (a === b) return;
+      const key = a < b ? `${a}-${b}` : `${b}-${a}`;
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    };
+    const keys = [...cellMembers.keys()];
+    for (const [index, first] of keys.entries()) {
+      const firstCoordinates = first.split(',').map(Number);
+      const firstMembers = [...cellMembers.get(first)!];
+      firstMembers.forEach((a, position) => firstMembers.slice(position + 1).forEach((b) => add(a, b)));
+      for (const second of keys.slice(index + 1)) {
+        const secondCoordinates = second.split(',').map(Number);
+        if (firstCoordinates.some((value, axis) => Math.abs(value - secondCoordinates[axis]) > 1)) continue;
+        for (const a of firstMembers) for (const b of cellMembers.get(second)!) add(a, b);
+      }
+    }
+    const found = new Map<string, number>();
+    for (let superpoint = 0; superpoint < count; superpoint++) {
+      const row = Array.from(graph.neighbors.subarray(graph.offsets[superpoint], graph.offsets[superpoint + 1]));
+      expect(row).toEqual([...row].sort((a, b) => a - b));
+      row.forEach((neighbor, index) => {
+        if (superpoint < neighbor) found.set(`${superpoint}-${neighbor}`, graph.contacts[graph.offsets[superpoint] + index]);
+        else expect(found.get(`${neighbor}-${superpoint}`)).toBe(graph.contacts[graph.offsets[superpoint] + index]);
+      });
+    }
+    expect(found.size).toBeGreaterThan(200);
+    expect(new Map([...found].sort())).toEqual(new Map([...expected].sort()));
+  });
+
   it('refuses a bad cell size or mismatched sizes', () => {
     const { positions, superpoints } = row(3);
     expect(() => buildSuperpointGraph(positions, 0, superpoints)).toThrow(/cellSize must be a positive/);
