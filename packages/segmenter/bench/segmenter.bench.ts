@@ -85,8 +85,9 @@ async function main(): Promise<void> {
   const append = median(appendTimes);
   console.log(`10th click added to 9 | update ${times(append, matMulMilliseconds)} [median of ${UPDATE_REPEATS}; geodesic prior: ${model.decoder.config.geodesicPriorLimit > 0 ? 'on' : 'off'}]`);
 
-  // The moved 10-click update with click locality 16 logits per metre (models/default's) and superpoint smoothing
-  // β 16 (evaluated in session 18, not shipped for its cost; the graph built at the untimed first call).
+  // The moved 10-click update with models/default's grouping settings: click locality 16 logits per metre and
+  // superpoint smoothing β 16 (shipped since session 19; the graph built at the untimed first call).
+  let shippedUpdate: number | undefined;
   if (model.decoder.config.geodesicPriorLimit > 0) {
     const shipped = new Segmenter(model, { superpoints: { clickConstraints: true, pooling: true, smoothing: 16 } });
     model.config.localityGain = 16;
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
     }
     model.config.localityGain = 0;
     shipped.clearScene();
-    console.log(`10 clicks, locality 16 + smoothing β 16 | update ${times(median(shippedTimes), matMulMilliseconds)} [moved clicks, median of ${UPDATE_REPEATS}]`);
+    shippedUpdate = median(shippedTimes);
+    console.log(`10 clicks, locality 16 + smoothing β 16 | update ${times(shippedUpdate, matMulMilliseconds)} [moved clicks, median of ${UPDATE_REPEATS}]`);
   }
 
   // The same with click locality at grouping (models/default uses 16 logits per metre): one more pass over
@@ -189,7 +191,9 @@ async function main(): Promise<void> {
   smoothed.clearScene();
 
   const ten = rows.find((row) => row.clickCount === 10)!;
-  console.log(`\ngoal: a 10-click update in ≤ ${GOAL_MILLISECONDS} ms — ${ten.update <= GOAL_MILLISECONDS ? 'met' : 'MISSED'} (${ten.update.toFixed(1)} ms)`);
+  const verdict = (milliseconds: number) => `${milliseconds <= GOAL_MILLISECONDS ? 'met' : 'MISSED'} (${milliseconds.toFixed(1)} ms)`;
+  const withShipped = shippedUpdate === undefined ? '' : `; with models/default's locality and smoothing ${verdict(shippedUpdate)}`;
+  console.log(`\ngoal: a 10-click update in ≤ ${GOAL_MILLISECONDS} ms — ${verdict(ten.update)}${withShipped}`);
   if (ten.update > GOAL_MILLISECONDS) {
     const clicks = makeBenchClicks(scene.instance, 10, 3);
     const profile = await tf.profile(() => {
