@@ -298,92 +298,69 @@ export function smoothSuperpointProbabilities(input: SuperpointSmoothingInput): 
     throw new RangeError(`smoothSuperpointProbabilities: ${probabilities.length} probabilities for ${count} superpoints × ${clickCount} clicks`);
   }
   const { offsets, neighbors } = graph;
-  // All columns advance together, superpoint by superpoint; every column sees its own updates in superpoint order,
-  // as if it were smoothed alone (columns never read each other).
+  // The columns never read each other, so each is smoothed alone, in superpoint order: the working set of a sweep
+  // is one column's values (8 bytes per superpoint), not all of them.
   const width = clickCount;
-  const unary = new Float64Array(count * width);
-  const held = new Int8Array(count * width); // 0 free, 1 held at 1, −1 held at 0
-  const state = new Float64Array(count * width);
   const labels = clicks.map(clickLabel);
+  const hasPoints = new Uint8Array(count);
+  for (let superpoint = 0; superpoint < count; superpoint++) hasPoints[superpoint] = superpoints.sizeOf(superpoint) > 0 ? 1 : 0;
+  const unary = new Float64Array(count);
+  const held = new Int8Array(count); // 0 free, 1 held at 1, −1 held at 0
+  const state = new Float64Array(count);
+  // What a neighbour contributes is its spin 2q − 1, kept beside q (the same float64 value the update would compute
+  // from q, so the sums are the ones of the plain loop, bit for bit).
+  const spin = new Float64Array(count);
+  // An entry is recomputed after the first FULL_SWEEPS sweeps only when a neighbour's spin changed since it was last
+  // computed: its update would otherwise read the same values and give the value it holds. Far from every mask the
+  // logits are saturated, the changes die out below float64 resolution within a few sweeps, and those entries stop
+  // costing.
+  const dirty = new Uint8Array(count);
+  const active = new Int32Array(count);
+  const smoothed = Float32Array.from(probabilities);
   for (let column = 0; column < width; column++) {
+    held.fill(0);
     for (let click = 0; click < width; click++) {
       // The click constraints' nearer-click rule decides mixed superpoints later; here any click of this label holds.
-      const entry = clickSuperpoints[click] * width + column;
-      if (labels[click] === labels[column]) held[entry] = 1;
-      else if (held[entry] === 0) held[entry] = -1;
+      const superpoint = clickSuperpoints[click];
+      if (labels[click] === labels[column]) held[superpoint] = 1;
+      else if (held[superpoint] === 0) held[superpoint] = -1;
     }
-  }
-  for (let entry = 0; entry < count * width; entry++) {
-    const probability = probabilities[entry];
-    unary[entry] = clampedLogit(probability);
-    state[entry] = held[entry] === 1 ? 1 : held[entry] === -1 ? 0 : probability;
-  }
-  // What a neighbour contributes is its spin 2q − 1, kept beside q (the same float64 value the update would
-  // compute from q, so the sums are the ones of the plain loop, bit for bit).
-  const spin = new Float64Array(count * width);
-  for (let entry = 0; entry < count * width; entry++) spin[entry] = 2 * state[entry] - 1;
-  // An entry is recomputed only when a neighbour's spin in its column changed since it was last computed: its
-  // update would otherwise read the same values and give the value it holds. Far from every mask the logits are
-  // saturated, the changes die out below float64 resolution within a few sweeps, and those entries stop costing.
-  // Every free entry of a superpoint with points is computed in each of the first FULL_SWEEPS sweeps.
-  const dirty = new Uint8Array(count * width);
-  // The edges' neighbour rows and weights in the types the loop reads (float32 weights widen exactly).
-  const neighborRows = new Int32Array(neighbors.length);
-  const edgeWeights = new Float64Array(weights.length);
-  for (let edge = 0; edge < neighbors.length; edge++) {
-    neighborRows[edge] = neighbors[edge] * width;
-    edgeWeights[edge] = weights[edge];
-  }
-  const active: number[] = [];
-  for (let superpoint = 0; superpoint < count; superpoint++) {
-    if (superpoints.sizeOf(superpoint) === 0) continue;
-    let free = false;
-    for (let entry = superpoint * width; entry < (superpoint + 1) * width; entry++) {
-      if (held[entry] === 0) {
-        dirty[entry] = 1;
-        free = true;
-      }
+    let activeCount = 0;
+    for (let superpoint = 0; superpoint < count; superpoint++) {
+      const probability = probabilities[superpoint * width + column];
+      unary[superpoint] = clampedLogit(probability);
+      state[superpoint] = held[superpoint] === 1 ? 1 : held[superpoint] === -1 ? 0 : probability;
+      spin[superpoint] = 2 * state[superpoint] - 1;
+      if (held[superpoint] === 0 && hasPoints[superpoint] === 1) active[activeCount++] = superpoint;
     }
-    if (free) active.push(superpoint);
-  }
-  for (let sweep = 0; sweep < SMOOTHING_SWEEPS; sweep++) {
-    // The first sweeps recompute every free entry whatever changed, so the sweeps before the last of them need
-    // not mark the neighbours of what changed.
-    const marking = sweep >= FULL_SWEEPS - 1;
-    if (sweep > 0 && sweep < FULL_SWEEPS) {
-      for (const superpoint of active) {
-        for (let entry = superpoint * width; entry < (superpoint + 1) * width; entry++) if (held[entry] === 0) dirty[entry] = 1;
-      }
-    }
-    for (const superpoint of active) {
-      const row = superpoint * width;
-      const first = offsets[superpoint];
-      const last = offsets[superpoint + 1];
-      for (let column = 0; column < width; column++) {
-        const entry = row + column;
-        if (dirty[entry] === 0) continue;
-        dirty[entry] = 0;
+    for (let sweep = 0; sweep < SMOOTHING_SWEEPS; sweep++) {
+      // The first sweeps recompute every free entry whatever changed, so the sweeps before the last of them need not
+      // mark the neighbours of what changed.
+      const marking = sweep >= FULL_SWEEPS - 1;
+      if (sweep < FULL_SWEEPS) for (let index = 0; index < activeCount; index++) dirty[active[index]] = 1;
+      for (let index = 0; index < activeCount; index++) {
+        const superpoint = active[index];
+        if (dirty[superpoint] === 0) continue;
+        dirty[superpoint] = 0;
+        const first = offsets[superpoint];
+        const last = offsets[superpoint + 1];
         // Σ_j w_sj (2 q_j − 1), in edge order.
         let pull = 0;
-        for (let edge = first; edge < last; edge++) pull += edgeWeights[edge] * spin[neighborRows[edge] + column];
-        const probability = 1 / (1 + Math.exp(-(unary[entry] + strength * pull)));
-        if (probability === state[entry]) continue;
-        state[entry] = probability;
+        for (let edge = first; edge < last; edge++) pull += weights[edge] * spin[neighbors[edge]];
+        const probability = 1 / (1 + Math.exp(-(unary[superpoint] + strength * pull)));
+        if (probability === state[superpoint]) continue;
+        state[superpoint] = probability;
         const value = 2 * probability - 1;
-        if (value === spin[entry]) continue;
-        spin[entry] = value;
+        if (value === spin[superpoint]) continue;
+        spin[superpoint] = value;
         if (!marking) continue;
         for (let edge = first; edge < last; edge++) {
-          const neighborEntry = neighborRows[edge] + column;
-          if (held[neighborEntry] === 0) dirty[neighborEntry] = 1;
+          const neighbor = neighbors[edge];
+          if (held[neighbor] === 0) dirty[neighbor] = 1;
         }
       }
     }
-  }
-  const smoothed = Float32Array.from(probabilities);
-  for (let entry = 0; entry < count * width; entry++) {
-    if (held[entry] !== 0 || superpoints.sizeOf(Math.floor(entry / width)) === 0) continue;
-    smoothed[entry] = state[entry];
+    for (let index = 0; index < activeCount; index++) smoothed[active[index] * width + column] = state[active[index]];
   }
   return smoothed;
 }
