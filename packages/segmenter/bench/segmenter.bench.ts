@@ -37,7 +37,7 @@ function times(milliseconds: number, reference: number): string {
  * Median time of `UPDATE_REPEATS` moved 10-click updates (every click moved each time) after an untimed first call
  * that runs the backbone and builds what the scene caches.
  */
-function medianMovedUpdate(segmenter: Segmenter, scene: { positions: Float32Array; colors?: Uint8Array; instance: Int32Array; pointCount: number }): number {
+function medianMovedUpdate(segmenter: Segmenter, scene: ReturnType<typeof generateIndoorScene>): number {
   segmenter.setScene(scene);
   segmenter.segment(makeBenchClicks(scene.instance, 10, 0));
   const updateTimes: number[] = [];

@@ -1,5 +1,5 @@
 import { clickLabel } from './click.js';
-import { clampedLogit, type PooledClickMasks, type SuperpointIndex } from './click-constraints.js';
+import { clampedLogit, SuperpointIndex, type PooledClickMasks } from './click-constraints.js';
 
 /** Sweeps of the mean-field update; each visits every superpoint once, in index order. */
 export const SMOOTHING_SWEEPS = 10;
@@ -38,13 +38,7 @@ class CellTable {
 
   constructor(maximumCells: number) {
     this.coordinates = new Int32Array(maximumCells * 3);
-    this.slots = new Int32Array(CellTable.capacityFor(1024)).fill(-1);
-  }
-
-  private static capacityFor(cells: number): number {
-    let capacity = 1024;
-    while (capacity < cells * 2) capacity *= 2;
-    return capacity;
+    this.slots = new Int32Array(1024).fill(-1); // doubled whenever it is half full
   }
 
   private static hash(x: number, y: number, z: number): number {
@@ -139,23 +133,21 @@ export function buildSuperpointGraph(positions: Float32Array, cellSize: number, 
     pointCell[point] = cells.add(x, y, z);
   }
   const cellCount = cells.size;
-  // The distinct superpoints of every cell, increasing, in compressed rows.
-  const cellPointOffsets = new Int32Array(cellCount + 1);
-  for (let point = 0; point < pointCount; point++) cellPointOffsets[pointCell[point] + 1]++;
-  for (let cell = 0; cell < cellCount; cell++) cellPointOffsets[cell + 1] += cellPointOffsets[cell];
-  const cellPoints = new Int32Array(pointCount);
-  const pointFill = cellPointOffsets.slice(0, cellCount);
-  for (let point = 0; point < pointCount; point++) cellPoints[pointFill[pointCell[point]]++] = point;
+  // The distinct superpoints of every cell, increasing, in compressed rows (an incidence is one superpoint in one
+  // cell). The points grouped by cell the way SuperpointIndex groups them by superpoint.
+  const cellPoints = new SuperpointIndex(pointCell, cellCount);
   const cellOffsets = new Int32Array(cellCount + 1);
   const cellSuperpoints = new Int32Array(pointCount);
+  const incidenceCell = new Int32Array(pointCount);
   const lastCell = new Int32Array(count).fill(-1);
   let incidences = 0;
   for (let cell = 0; cell < cellCount; cell++) {
     const start = incidences;
-    for (let index = cellPointOffsets[cell]; index < cellPointOffsets[cell + 1]; index++) {
-      const label = labels[cellPoints[index]];
+    for (let index = cellPoints.offsets[cell]; index < cellPoints.offsets[cell + 1]; index++) {
+      const label = labels[cellPoints.members[index]];
       if (lastCell[label] === cell) continue;
       lastCell[label] = cell;
+      incidenceCell[incidences] = cell;
       cellSuperpoints[incidences++] = label;
     }
     sortRun(cellSuperpoints, start, incidences);
@@ -186,15 +178,8 @@ export function buildSuperpointGraph(positions: Float32Array, cellSize: number, 
     }
     nearOffsets[cell + 1] = nearCount;
   }
-  // Every superpoint's cells.
-  const superpointCellOffsets = new Int32Array(count + 1);
-  for (let index = 0; index < incidences; index++) superpointCellOffsets[cellSuperpoints[index] + 1]++;
-  for (let superpoint = 0; superpoint < count; superpoint++) superpointCellOffsets[superpoint + 1] += superpointCellOffsets[superpoint];
-  const superpointCells = new Int32Array(incidences);
-  const cellFill = superpointCellOffsets.slice(0, count);
-  for (let cell = 0; cell < cellCount; cell++) {
-    for (let index = cellOffsets[cell]; index < cellOffsets[cell + 1]; index++) superpointCells[cellFill[cellSuperpoints[index]]++] = cell;
-  }
+  // Every superpoint's incidences, in cell order.
+  const superpointIncidences = new SuperpointIndex(cellSuperpoints.subarray(0, incidences), count);
   // Rows: for superpoint a, Σ over its cells c and the cells c' of c's 27-neighbourhood of [b in c'], b ≠ a.
   const offsets = new Int32Array(count + 1);
   let neighbors = new Int32Array(Math.max(16, incidences * 4));
@@ -204,8 +189,8 @@ export function buildSuperpointGraph(positions: Float32Array, cellSize: number, 
   const touched = new Int32Array(count);
   for (let superpoint = 0; superpoint < count; superpoint++) {
     let touchedCount = 0;
-    for (let index = superpointCellOffsets[superpoint]; index < superpointCellOffsets[superpoint + 1]; index++) {
-      const cell = superpointCells[index];
+    for (let index = superpointIncidences.offsets[superpoint]; index < superpointIncidences.offsets[superpoint + 1]; index++) {
+      const cell = incidenceCell[superpointIncidences.members[index]];
       for (let nearIndex = nearOffsets[cell]; nearIndex < nearOffsets[cell + 1]; nearIndex++) {
         const other = near[nearIndex];
         for (let entry = cellOffsets[other]; entry < cellOffsets[other + 1]; entry++) {
@@ -328,10 +313,11 @@ export function smoothSuperpointProbabilities(input: SuperpointSmoothingInput): 
     let activeCount = 0;
     for (let superpoint = 0; superpoint < count; superpoint++) {
       const probability = probabilities[superpoint * width + column];
-      unary[superpoint] = clampedLogit(probability);
       state[superpoint] = held[superpoint] === 1 ? 1 : held[superpoint] === -1 ? 0 : probability;
       spin[superpoint] = 2 * state[superpoint] - 1;
-      if (held[superpoint] === 0 && hasPoints[superpoint] === 1) active[activeCount++] = superpoint;
+      if (held[superpoint] !== 0 || hasPoints[superpoint] === 0) continue;
+      unary[superpoint] = clampedLogit(probability); // read by the updates only, which visit the active superpoints
+      active[activeCount++] = superpoint;
     }
     for (let sweep = 0; sweep < SMOOTHING_SWEEPS; sweep++) {
       // The first sweeps recompute every free entry whatever changed, so the sweeps before the last of them need not
