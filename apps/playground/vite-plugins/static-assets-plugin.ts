@@ -59,10 +59,13 @@ function createMiddleware(directories: ServedDirectory[]): Connect.NextHandleFun
  */
 export function staticAssetsPlugin(directories: ServedDirectory[]): Plugin {
   let outputDirectory = 'dist';
+  let building = false;
   return {
     name: 'pointclick-static-assets',
     configResolved(config) {
       outputDirectory = resolve(config.root, config.build.outDir);
+      // Dev servers call closeBundle too when they close (vitest's, whose build.outDir is a placeholder folder).
+      building = config.command === 'build';
     },
     configureServer(server) {
       server.middlewares.use(createMiddleware(directories));
@@ -71,6 +74,7 @@ export function staticAssetsPlugin(directories: ServedDirectory[]): Plugin {
       server.middlewares.use(createMiddleware(directories));
     },
     closeBundle() {
+      if (!building) return;
       for (const served of directories) {
         if (served.copyOnBuild === false || !existsSync(served.directory)) continue;
         const target = join(outputDirectory, served.urlPrefix);
