@@ -1,6 +1,7 @@
 import { NeighborIndex } from './neighbor-index.js';
 import { SamplingInputError } from './sampling-error.js';
 import { estimateNormals } from './superpoints.js';
+import { SurfaceSearchPool, type SurfaceSearchThreads } from './surface-search-helpers.js';
 import { SurfaceSearchKernel } from './surface-search-wasm.js';
 
 /** Most buckets a bucket-queue search may scan, per point plus a constant; beyond it the heap is used. */
@@ -35,6 +36,12 @@ export interface SurfaceGraphOptions {
    * Both give the same distances to the bit.
    */
   searchKernel?: 'wasm' | 'javascript';
+  /**
+   * Helper threads for {@link SurfaceGraph.distancesFromEach}, each with its own copy of the wasm search (started
+   * at the first capped search, in the background). Ignored with `searchKernel: 'javascript'`, without wasm, or
+   * where `SharedArrayBuffer` or `Atomics.wait` is missing. Default: none.
+   */
+  threads?: SurfaceSearchThreads;
 }
 
 /**
@@ -69,6 +76,10 @@ export class SurfaceGraph {
   private readonly searchKernel: 'wasm' | 'javascript';
   /** The wasm search over the pruned rows, made at the first capped search; null where WebAssembly is missing. */
   private wasmSearch?: SurfaceSearchKernel | null;
+  /** Helper threads wanted, if any. */
+  private readonly threads?: SurfaceSearchThreads;
+  /** The helpers of the current `wasmSearch`. */
+  private searchPool?: SurfaceSearchPool;
 
   /**
    * @param positions `pointCount*3` coordinates in metres.
@@ -83,6 +94,12 @@ export class SurfaceGraph {
       throw new SamplingInputError('options.searchKernel', "'wasm' or 'javascript'", String(options.searchKernel));
     }
     this.searchKernel = searchKernel;
+    if (options.threads !== undefined) {
+      const { count, spawn } = options.threads;
+      if (!Number.isInteger(count) || count < 1) throw new SamplingInputError('options.threads.count', 'a positive integer', String(count));
+      if (typeof spawn !== 'function') throw new SamplingInputError('options.threads.spawn', 'a function that starts a worker', typeof spawn);
+      this.threads = options.threads;
+    }
     if (!Number.isInteger(neighborCount) || neighborCount < 1) {
       throw new SamplingInputError('options.neighborCount', 'a positive integer', String(options.neighborCount));
     }
@@ -177,17 +194,64 @@ export class SurfaceGraph {
    * @throws {@link SamplingInputError} when `source` is not a point index or `limit` is not positive.
    */
   distancesFrom(source: number, limit: number): Float32Array {
-    if (!Number.isInteger(source) || source < 0 || source >= this.pointCount) {
-      throw new SamplingInputError('source', `a point index in 0..${this.pointCount - 1}`, String(source));
-    }
+    this.checkSource(source, 'source');
     if (!(limit > 0)) throw new SamplingInputError('limit', 'a positive number of metres', String(limit));
-    // Buckets of half the cheapest edge cost (see searchBuckets); the heap when there would be too many of
-    // them (an unbounded limit, or coincident points with zero-cost edges).
-    const width = this.cheapestCost / 2;
-    const bucketCount = Math.floor(limit / width) + 1;
-    const bucketed = width > 0 && bucketCount <= BUCKET_LIMIT_PER_POINT * this.pointCount + BUCKET_LIMIT;
+    const { width, bucketCount, bucketed } = this.bucketsFor(limit);
     const kernel = bucketed ? this.wasmSearchFor(limit, bucketCount) : undefined;
     if (kernel) return kernel.search(source, limit, width, bucketCount);
+    return this.searchInJavaScript(source, limit);
+  }
+
+  /**
+   * {@link distancesFrom} for each source, the same distances to the bit; with `threads` (see
+   * {@link SurfaceGraphOptions.threads}) the helpers that are ready search a share each while this thread
+   * searches the rest, blocking in `Atomics.wait` until they finish (so not on a page's main thread).
+   * @param sources Point indices.
+   * @param limit As for {@link distancesFrom}.
+   * @returns One `pointCount` array of metres per source, in the order of `sources`.
+   * @throws {@link SamplingInputError} naming `sources[i]` when one is not a point index, or `limit`.
+   */
+  distancesFromEach(sources: ArrayLike<number>, limit: number): Float32Array[] {
+    for (let index = 0; index < sources.length; index++) this.checkSource(sources[index], `sources[${index}]`);
+    if (!(limit > 0)) throw new SamplingInputError('limit', 'a positive number of metres', String(limit));
+    const { width, bucketCount, bucketed } = this.bucketsFor(limit);
+    const kernel = bucketed ? this.wasmSearchFor(limit, bucketCount) : undefined;
+    if (!kernel) return Array.from(sources, (source) => this.searchInJavaScript(source, limit));
+    const searchHere = (source: number): Float32Array => kernel.search(source, limit, width, bucketCount);
+    if (!this.searchPool || sources.length < 2) return Array.from(sources, searchHere);
+    return this.searchPool.run(sources, limit, width, bucketCount, searchHere);
+  }
+
+  /** Helper threads ready for {@link distancesFromEach} now (0 without `threads`, or before they have started). */
+  get readyHelperCount(): number {
+    return this.searchPool?.readyCount ?? 0;
+  }
+
+  /** Ends the helper threads, if any (later searches run on this thread). */
+  dispose(): void {
+    this.searchPool?.dispose();
+    this.searchPool = undefined;
+  }
+
+  private checkSource(source: number, field: string): void {
+    if (!Number.isInteger(source) || source < 0 || source >= this.pointCount) {
+      throw new SamplingInputError(field, `a point index in 0..${this.pointCount - 1}`, String(source));
+    }
+  }
+
+  /**
+   * Buckets of half the cheapest edge cost (see searchBuckets); not `bucketed` (the heap) when there would be
+   * too many of them (an unbounded limit, or coincident points with zero-cost edges).
+   */
+  private bucketsFor(limit: number): { width: number; bucketCount: number; bucketed: boolean } {
+    const width = this.cheapestCost / 2;
+    const bucketCount = Math.floor(limit / width) + 1;
+    return { width, bucketCount, bucketed: width > 0 && bucketCount <= BUCKET_LIMIT_PER_POINT * this.pointCount + BUCKET_LIMIT };
+  }
+
+  /** One search in JavaScript: the bucket queue, or the heap where buckets do not fit. */
+  private searchInJavaScript(source: number, limit: number): Float32Array {
+    const { width, bucketCount, bucketed } = this.bucketsFor(limit);
     const result = new Float32Array(this.pointCount).fill(limit);
     if (bucketed) {
       this.searchBuckets(source, limit, width, bucketCount, result);
@@ -208,6 +272,9 @@ export class SurfaceGraph {
     this.wasmSearch = SurfaceSearchKernel.create(
       this.offsets, this.targets, this.costs, Math.max(limit, current?.limit ?? 0), Math.max(bucketCount, current?.bucketCapacity ?? 0),
     ) ?? null;
+    // Helpers mirror the kernel they were copied from: a remade kernel gets new ones.
+    this.searchPool?.dispose();
+    this.searchPool = this.threads && this.wasmSearch && SurfaceSearchPool.supported ? new SurfaceSearchPool(this.wasmSearch.image(), this.threads) : undefined;
     return this.wasmSearch ?? undefined;
   }
 

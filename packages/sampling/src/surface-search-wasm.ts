@@ -36,6 +36,18 @@ function compileSurfaceSearch(): WebAssembly.Module | null {
   return compiled;
 }
 
+/**
+ * What a helper thread needs to run a {@link SurfaceSearchKernel}'s searches in an instance of its own: the
+ * compiled module, a copy of the kernel's memory (pruned rows; search buffers as every search leaves them) and
+ * where each array lies in it.
+ */
+export interface SurfaceSearchImage {
+  module: WebAssembly.Module;
+  memory: ArrayBuffer;
+  pointers: Readonly<Record<'offsets' | 'targets' | 'costs' | 'tentative' | 'next' | 'previous' | 'bucketOf' | 'settled' | 'result' | 'heads', number>>;
+  pointCount: number;
+}
+
 /** Extra relative and absolute (× limit) margin of the pruning, 2⁻⁴⁰: far above float64 rounding, far below float32 resolution. */
 export const PRUNING_MARGIN = 2 ** -40;
 
@@ -51,6 +63,7 @@ export class SurfaceSearchKernel {
   readonly bucketCapacity: number;
   /** Row entries left after pruning. */
   readonly keptEdgeCount: number;
+  private readonly module: WebAssembly.Module;
   private readonly exports: SurfaceSearchExports;
   private readonly pointCount: number;
   private readonly pointers: Record<'offsets' | 'targets' | 'costs' | 'tentative' | 'next' | 'previous' | 'bucketOf' | 'settled' | 'result' | 'heads', number>;
@@ -84,6 +97,7 @@ export class SurfaceSearchKernel {
     tentative.fill(Infinity);
     new Int32Array(buffer, pointers.bucketOf, pointCount).fill(-1);
     new Int32Array(buffer, pointers.heads, bucketCapacity).fill(-1);
+    this.module = module;
     this.exports = exports;
     this.pointCount = pointCount;
     this.pointers = pointers;
@@ -106,6 +120,11 @@ export class SurfaceSearchKernel {
       if (error instanceof RangeError) return undefined;
       throw error;
     }
+  }
+
+  /** A copy of this kernel for a helper thread (see {@link SurfaceSearchImage}). */
+  image(): SurfaceSearchImage {
+    return { module: this.module, memory: this.exports.memory.buffer.slice(0), pointers: { ...this.pointers }, pointCount: this.pointCount };
   }
 
   /**

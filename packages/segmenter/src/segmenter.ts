@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PointCloud } from '@pointclick/io';
-import { computeSuperpoints, downsampleVoxelGrid, NeighborIndex } from '@pointclick/sampling';
+import { computeSuperpoints, downsampleVoxelGrid, NeighborIndex, type SurfaceSearchThreads } from '@pointclick/sampling';
 import type { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 import { clickLabel, validateClick, type Click } from './click.js';
 import { SegmenterInputError } from './segmenter-errors.js';
@@ -38,6 +38,13 @@ export interface SegmentationResult {
 export interface SegmenterOptions {
   /** Overrides the checkpoint's superpoint settings field by field (`{ pooling: false }` turns pooling off). */
   superpoints?: SuperpointSettings;
+  /**
+   * Helper threads for the geodesic click prior's graph searches: an update's new clicks are searched from in
+   * parallel, the same distances to the bit. The calling thread blocks in `Atomics.wait` while helpers finish,
+   * so use them in Node or in a web worker, not on a page's main thread. Node's `loadSegmenter` sets them by
+   * default. Default here: none.
+   */
+  searchThreads?: SurfaceSearchThreads;
 }
 
 /** Options of {@link Segmenter.setScene}. */
@@ -381,7 +388,9 @@ export class Segmenter {
   private geodesicDistances(scene: SceneState, clickVoxelIndices: Int32Array): Float32Array | undefined {
     if (!scene.backboneOutput) return undefined;
     const { levels, inputToFinest } = scene.backboneOutput;
-    scene.geodesic ??= ClickGeodesicDistances.forModel(this.model, levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest, scene.inputScale);
+    scene.geodesic ??= ClickGeodesicDistances.forModel(
+      this.model, levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest, scene.inputScale, this.options.searchThreads,
+    );
     return scene.geodesic?.distances(clickVoxelIndices);
   }
 
@@ -389,6 +398,7 @@ export class Segmenter {
   clearScene(): void {
     this.scene?.decoderScene?.dispose();
     this.scene?.backboneOutput?.dispose();
+    this.scene?.geodesic?.dispose();
     this.scene = undefined;
   }
 

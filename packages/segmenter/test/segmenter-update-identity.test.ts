@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
-import { computeSuperpoints } from '@pointclick/sampling';
+import { computeSuperpoints, type SurfaceSearchThreads } from '@pointclick/sampling';
 import { InteractiveSegmentationModel, Segmenter, type Click, type SegmentationResult } from '../src/index.js';
+import { nodeSearchThreads } from '../src/node/index.js';
 import { createTestConfig, findVotenetScene, useWasmBackend } from './segmenter-fixtures.js';
 
 const { votenetDirectory, available } = findVotenetScene('scene0000_00', 'segmenter update identity tests');
@@ -87,6 +88,29 @@ describe.skipIf(!available)('Segmenter click updates equal a fresh segmenter (sc
       expect(reference.instance.some((label) => label > 0), `step ${step} labels something`).toBe(true);
     });
     session.clearScene();
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  }, 60_000);
+
+  it('gives the same labels and scores when helper threads share out the geodesic searches', async () => {
+    let spawned = 0;
+    const threads = nodeSearchThreads(1)!;
+    const counted: SurfaceSearchThreads = { count: 1, spawn: (source) => (spawned++, threads.spawn(source)) };
+    const session = new Segmenter(model, { searchThreads: counted });
+    const alone = new Segmenter(model);
+    session.setScene(scene.cloud, { superpoints });
+    alone.setScene(scene.cloud, { superpoints });
+    const instanceIds = [...new Set(scene.cloud.instance)].filter((id) => id !== 0).slice(0, 4);
+    const clicksAt = (rank: number): Click[] => instanceIds.map((instanceId, index) => ({ pointIndex: pointOfInstance(instanceId, rank), objectId: index + 1, kind: 'object' }));
+    expect(outcome(session.segment(clicksAt(0)))).toEqual(outcome(alone.segment(clicksAt(0))));
+    // The helper starts in the background at the first search; give it time, as a person's next click would.
+    expect(spawned).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const rank of [10, 30, 50]) {
+      // Every click moved: four new searches, shared between this thread and the helper.
+      expect(outcome(session.segment(clicksAt(rank))), `clicks at rank ${rank}`).toEqual(outcome(alone.segment(clicksAt(rank))));
+    }
+    session.clearScene();
+    alone.clearScene();
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   }, 60_000);
 });

@@ -1,6 +1,9 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { SurfaceSearchThreads } from '@pointclick/sampling';
 import { writeFileAtomic } from '@pointclick/io/node';
 import type { InteractiveSegmentationModel } from '../interactive-segmentation-model.js';
 import {
@@ -11,16 +14,49 @@ import {
   type CheckpointSource,
 } from '../checkpoint.js';
 import { CheckpointError } from '../segmenter-errors.js';
-import type { Segmenter } from '../segmenter.js';
+import { Segmenter, type SegmenterOptions } from '../segmenter.js';
+
+/** Most helper threads {@link nodeSearchThreads} starts by default. */
+const DEFAULT_HELPER_LIMIT = 3;
+
+/**
+ * Helper threads for the segmenter's geodesic searches in Node (`worker_threads`, unreferenced so they never
+ * keep a process alive), or undefined for `count` 0.
+ * @param count Helpers beside the calling thread; default one per further core, at most 3 (none on one core).
+ */
+export function nodeSearchThreads(count = Math.min(DEFAULT_HELPER_LIMIT, availableParallelism() - 1)): SurfaceSearchThreads | undefined {
+  if (count === 0) return undefined;
+  return {
+    count,
+    spawn: (source) => {
+      const worker = new Worker(source, { eval: true });
+      worker.unref();
+      return worker;
+    },
+  };
+}
+
+/** Options of the Node {@link loadSegmenter}. */
+export interface NodeSegmenterOptions extends Omit<SegmenterOptions, 'searchThreads'> {
+  /** Helper threads of the geodesic searches; false for none. Default {@link nodeSearchThreads}(). */
+  searchThreads?: SurfaceSearchThreads | false;
+}
 
 /**
  * Loads a segmenter in Node: everything the root `loadSegmenter` takes (HTTP(S) URLs, bytes in memory), plus a
  * file path or `file:` URL of the checkpoint JSON or of its directory (read as `<directory>/model.json`), with
- * the weights read from beside it.
+ * the weights read from beside it. Unlike the root one it gives the geodesic click searches helper threads
+ * (one per further core, at most 3) unless `options.searchThreads` is false.
  *
  * @throws CheckpointError naming the path when it does not exist or a file cannot be read.
  */
-export async function loadSegmenter(source: CheckpointSource): Promise<Segmenter> {
+export async function loadSegmenter(source: CheckpointSource, options: NodeSegmenterOptions = {}): Promise<Segmenter> {
+  const loaded = await loadCheckpointSource(source);
+  const searchThreads = options.searchThreads === false ? undefined : (options.searchThreads ?? nodeSearchThreads());
+  return new Segmenter(loaded.model, { ...options, searchThreads });
+}
+
+async function loadCheckpointSource(source: CheckpointSource): Promise<Segmenter> {
   if (typeof source === 'object' && !(source instanceof URL)) return loadSegmenterFromBytes(source);
   const text = source instanceof URL ? source.href : source;
   if (/^(https?|blob|data):/i.test(text)) return loadSegmenterFromUrl(text);

@@ -1,0 +1,83 @@
+/**
+ * SurfaceGraph.distancesFromEach with helper threads (Node worker_threads): the same distances to the bit as
+ * one search at a time on this thread, before and after the helpers are ready, over more sources than one round
+ * holds, with repeated sources; helpers that never start leave the work to the calling thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SamplingInputError, SurfaceGraph, type SearchWorkerSpawner } from '../src/index.js';
+import { makeRandomCloud } from './test-clouds.js';
+
+const spawnNodeWorker: SearchWorkerSpawner = (source) => {
+  const worker = new Worker(source, { eval: true });
+  worker.unref();
+  return worker;
+};
+
+/** Waits until `graph` has `count` ready helpers; fails after `timeoutMilliseconds`. */
+async function helpersReady(graph: SurfaceGraph, count: number, timeoutMilliseconds = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMilliseconds;
+  while (graph.readyHelperCount < count) {
+    if (Date.now() > deadline) throw new Error(`only ${graph.readyHelperCount} of ${count} search helpers started within ${timeoutMilliseconds} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('SurfaceGraph.distancesFromEach with helper threads', () => {
+  const graphs: SurfaceGraph[] = [];
+  afterEach(() => {
+    for (const graph of graphs.splice(0)) graph.dispose();
+  });
+
+  const positions = makeRandomCloud(6000, 11);
+  const colors = Uint8Array.from({ length: positions.length }, (_, index) => (index * 37) % 256);
+  const options = { colors, flatEdgeFactor: 0.5 };
+  const plain = new SurfaceGraph(positions, options);
+  // 21 sources, one repeated: with two helpers each round gives each thread up to 8, so there are two rounds.
+  const sources = [...Array.from({ length: 20 }, (_, index) => (index * 293) % 6000), 293];
+  const limit = 1.5;
+  const expected = sources.map((source) => plain.distancesFrom(source, limit));
+
+  it('gives every distance to the bit, before and after two helpers are ready', async () => {
+    const graph = new SurfaceGraph(positions, { ...options, threads: { count: 2, spawn: spawnNodeWorker } });
+    graphs.push(graph);
+    expect(graph.readyHelperCount).toBe(0);
+    // The first capped search makes the kernel and starts the helpers; until they are ready this thread searches.
+    const before = graph.distancesFromEach(sources, limit);
+    before.forEach((distances, index) => expect(distances).toEqual(expected[index]));
+    await helpersReady(graph, 2);
+    const after = graph.distancesFromEach(sources, limit);
+    expect(after).toHaveLength(sources.length);
+    after.forEach((distances, index) => {
+      expect(distances).toEqual(expected[index]);
+      // Each row is its own array (the cache keeps them).
+      expect(distances.buffer).not.toBe(after[(index + 1) % after.length].buffer);
+    });
+    // A smaller cap reuses the kernel and its helpers.
+    const capped = graph.distancesFromEach(sources.slice(0, 5), 0.5);
+    capped.forEach((distances, index) => expect(distances).toEqual(plain.distancesFrom(sources[index], 0.5)));
+    expect(graph.readyHelperCount).toBe(2);
+  });
+
+  it('searches on this thread when the helpers never start, and after dispose', () => {
+    let spawned = 0;
+    const silent: SearchWorkerSpawner = () => {
+      spawned++;
+      return { postMessage: () => undefined, terminate: () => undefined };
+    };
+    const graph = new SurfaceGraph(positions, { ...options, threads: { count: 1, spawn: silent } });
+    graphs.push(graph);
+    graph.distancesFromEach(sources, limit).forEach((distances, index) => expect(distances).toEqual(expected[index]));
+    expect(spawned).toBe(1);
+    expect(graph.readyHelperCount).toBe(0);
+    graph.dispose();
+    graph.distancesFromEach(sources.slice(0, 3), limit).forEach((distances, index) => expect(distances).toEqual(expected[index]));
+  });
+
+  it('rejects a bad helper count and names a bad source by its position', () => {
+    expect(() => new SurfaceGraph(positions, { threads: { count: 0, spawn: spawnNodeWorker } })).toThrow(SamplingInputError);
+    expect(() => new SurfaceGraph(positions, { threads: { count: 0, spawn: spawnNodeWorker } })).toThrow(/options\.threads\.count/);
+    expect(() => plain.distancesFromEach([0, 6000], limit)).toThrow(/sources\[1\]/);
+    expect(() => plain.distancesFromEach([0], 0)).toThrow(/limit/);
+  });
+});
