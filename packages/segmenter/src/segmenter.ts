@@ -116,6 +116,11 @@ export class Segmenter {
     return { clickConstraints: true, pooling: true, ...this.model.config.superpoints, ...this.options.superpoints };
   }
 
+  /** The helper threads of the geodesic click searches, if any (see {@link SegmenterOptions.searchThreads}). */
+  get searchThreads(): SurfaceSearchThreads | undefined {
+    return this.options.searchThreads;
+  }
+
   /** Class names of the checkpoint, by class index. */
   get classNames(): string[] {
     return this.model.config.classNames;

@@ -60,7 +60,7 @@ export class ScanSegmenter {
     // The grid that decides is the one the region segmenter keeps: built once (most of the set-up time of a large scan).
     const grid = RegionSegmenter.buildSceneGrid(segmenter.model, cloud);
     if (grid.voxelCount > wholeScanVoxelLimit) {
-      this.region = new RegionSegmenter(segmenter.model, { voxelBudget, copyLabels: false });
+      this.region = new RegionSegmenter(segmenter.model, { voxelBudget, copyLabels: false, searchThreads: segmenter.searchThreads });
       this.region.setScene(grid);
       segmenter.clearScene();
     } else {

@@ -5,7 +5,7 @@
  */
 import type { PointCloud } from '@pointclick/io';
 import { generateIndoorScene } from '@pointclick/datasets';
-import { loadSegmenter, type Segmenter } from '@pointclick/segmenter';
+import { loadSegmenter, Segmenter } from '@pointclick/segmenter';
 import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
 import type { LoadedScan, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 import { ScanSegmenter } from './scan-segmenter.js';
@@ -13,6 +13,7 @@ import { readScanFile } from './scan-file-reader.js';
 import { describeError } from '../scan/error-messages.js';
 import { handleLabelFileRequest, receiveExportControl } from './label-file-worker.js';
 import { robustIntensityRange } from '../viewer/point-colors.js';
+import { browserSearchThreads } from './search-threads.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 /** Shortest time between two read-progress messages, in milliseconds. */
@@ -45,7 +46,9 @@ async function initialize(request: Extract<WorkerRequest, { type: 'initialize' }
   }
   try {
     const started = performance.now();
-    const segmenter = await loadSegmenter(request.modelUrl);
+    const loaded = await loadSegmenter(request.modelUrl);
+    const searchThreads = browserSearchThreads();
+    const segmenter = searchThreads ? new Segmenter(loaded.model, { searchThreads }) : loaded;
     readySegmenter = segmenter;
     post({
       type: 'model',
