@@ -24,15 +24,11 @@ export interface SurfaceSearchThreads {
   spawn: SearchWorkerSpawner;
 }
 
-// The control words each helper shares with the calling thread (an Int32Array over a SharedArrayBuffer).
-const COMMAND = 0;
-const READY = 1;
-const COUNT = 2;
-const SOURCES = 3;
-const IDLE = 0;
-const WORK = 1;
-const DONE = 2;
-const EXIT = 3;
+/** Positions of the control words each helper shares with the calling thread (an Int32Array over a SharedArrayBuffer). */
+const SLOT = { command: 0, ready: 1, count: 2, sources: 3 } as const;
+/** Values of the command word. */
+const { IDLE, WORK, DONE, EXIT } = { IDLE: 0, WORK: 1, DONE: 2, EXIT: 3 } as const;
+const { command: COMMAND, ready: READY, count: COUNT, sources: SOURCES } = SLOT;
 
 /** Sources one helper searches per round: its result buffer holds this many distance rows. */
 export const HELPER_ROUND_CAPACITY = 8;
