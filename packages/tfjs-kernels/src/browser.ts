@@ -2,6 +2,7 @@
  * `@pointclick/tfjs-kernels/browser`: backend selection for browsers: WebGPU when
  * `navigator.gpu` gives an adapter, else wasm. Only apps call this; libraries never pick a backend.
  */
+import { env } from '@tensorflow/tfjs-core';
 import type { BackendInfo, InitializeBackendOptions } from './runtime/backend-options.js';
 import { selectBackend, type GpuLike } from './runtime/backend-selection.js';
 
@@ -12,6 +13,14 @@ export interface BrowserBackendOptions extends InitializeBackendOptions {
    * `@tensorflow/tfjs-backend-wasm/dist`. Default: next to the bundled script.
    */
   wasmPath?: string;
+  /**
+   * Whether the wasm backend may load TF.js's multi-threaded build where the page allows it (cross-origin
+   * isolated). Default false: that build's memory is shared, which this package's wasm kernels (sparse
+   * convolution, patch attention, packed matMul, segment sums and maxima, row gathers, mask logits) cannot run
+   * on, so there every one of them falls back to a JavaScript loop over the heap; only TF.js's own kernels
+   * would use the threads.
+   */
+  wasmThreads?: boolean;
 }
 
 /**
@@ -35,6 +44,9 @@ export async function initializeBackend(options: BrowserBackendOptions = {}): Pr
       wasm: async () => {
         const wasm = await import('./wasm.js');
         if (options.wasmPath != null) wasm.setWasmPaths(options.wasmPath);
+        // Read once, when tf.setBackend('wasm') first initialises the backend: false picks the single-threaded
+        // SIMD build, whose plain memory this package's kernels run on.
+        if (options.wasmThreads !== true) env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
         return {};
       },
       cpu: async () => {

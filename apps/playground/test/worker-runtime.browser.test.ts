@@ -1,23 +1,35 @@
 /**
- * The segmentation worker's helper threads for the geodesic searches (`browserSearchThreads`), in headless
- * Chromium: in a cross-origin isolated page, a module worker (as the playground's) starts them from `blob:` URLs,
- * they become ready, and `SurfaceGraph.distancesFromEach` gives the same distances to the bit as one search at a
- * time; without isolation there are none.
+ * What the segmentation worker starts, in headless Chromium, in a cross-origin isolated page and in a plain one:
+ * - `browserSearchThreads`: with isolation a module worker (as the playground's) starts a helper from a `blob:` URL,
+ *   it becomes ready, and `SurfaceGraph.distancesFromEach` gives the same distances to the bit as one search at a
+ *   time; without isolation there are none;
+ * - `initializeBackend` on wasm: TF.js's single-threaded build (plain memory, on which this project's wasm kernels
+ *   run) even where the page would allow the threaded one, whose shared memory sends every such kernel to a
+ *   JavaScript fallback; `wasmThreads: true` still gets the threaded build.
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findTfjsWasmDirectory } from '../vite-plugins/static-assets-plugin.js';
 import { APP_DIRECTORY, CHROMIUM_PATH, launchChromium } from './playground-fixtures.js';
 
 const hasChromium = existsSync(CHROMIUM_PATH);
-if (!hasChromium) console.warn(`search helper threads browser test: SKIPPED — ${CHROMIUM_PATH} is missing (apt-get install -y chromium)`);
+if (!hasChromium) console.warn(`segmentation worker runtime browser test: SKIPPED — ${CHROMIUM_PATH} is missing (apt-get install -y chromium)`);
 
-/** The worker under test: a random cloud's graph with the playground's helpers against one without. */
+/**
+ * The worker under test: the wasm backend as the playground starts it (`?wasmThreads` asks for the threaded
+ * build), then a random cloud's graph with the playground's search helpers against one without.
+ */
 const WORKER_ENTRY = `
+import * as tf from '@tensorflow/tfjs-core';
+import { initializeBackend } from '@pointclick/tfjs-kernels/browser';
 import { SurfaceGraph } from '@pointclick/sampling';
 import { browserSearchThreads } from '${join(APP_DIRECTORY, 'src/worker/search-threads.ts')}';
+const info = await initializeBackend({ preferred: 'wasm', strict: true, wasmPath: '/tfjs-wasm/', wasmThreads: new URL(self.location.href).searchParams.has('wasmThreads') });
+const heap = tf.backend().wasm.HEAPU8.buffer;
+const wasm = { backend: info.backend, threads: info.threads, sharedMemory: typeof SharedArrayBuffer !== 'undefined' && heap instanceof SharedArrayBuffer };
 const pointCount = 20000;
 const positions = new Float32Array(pointCount * 3);
 let state = 7;
@@ -36,11 +48,11 @@ const shared = graph.distancesFromEach(sources, 1.5);
 const alone = plain.distancesFromEach(sources, 1.5);
 let mismatches = 0;
 shared.forEach((distances, row) => distances.forEach((value, point) => { if (value !== alone[row][point]) mismatches++; }));
-postMessage({ isolated: self.crossOriginIsolated, helperCount: threads?.count ?? 0, ready: graph.readyHelperCount, mismatches, rows: shared.length });
+postMessage({ isolated: self.crossOriginIsolated, helperCount: threads?.count ?? 0, ready: graph.readyHelperCount, mismatches, rows: shared.length, wasm });
 graph.dispose();
 `;
 
-describe.skipIf(!hasChromium)('search helper threads in the segmentation worker (headless Chromium)', () => {
+describe.skipIf(!hasChromium)("the segmentation worker's runtime (headless Chromium)", () => {
   let browser: Browser;
   let server: Server;
   let baseUrl: string;
@@ -59,22 +71,29 @@ describe.skipIf(!hasChromium)('search helper threads in the segmentation worker 
       logLevel: 'warn',
       build: { outDir: join(buildDirectory, 'out'), emptyOutDir: true, target: 'es2022', lib: { entry, formats: ['es'], fileName: () => 'worker.js' } },
     });
-    const worker = readFileSync(join(buildDirectory, 'out', 'worker.js'));
+    const outDirectory = join(buildDirectory, 'out');
+    const wasmDirectory = findTfjsWasmDirectory(APP_DIRECTORY);
     server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const isolation = url.searchParams.has('plain')
         ? {}
         : { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-      if (url.pathname === '/worker.js') {
+      if (url.pathname.startsWith('/tfjs-wasm/') && /^[\w-]+\.wasm$/.test(url.pathname.slice('/tfjs-wasm/'.length))) {
+        response.writeHead(200, { ...isolation, 'Content-Type': 'application/wasm' });
+        response.end(readFileSync(join(wasmDirectory, url.pathname.slice('/tfjs-wasm/'.length))));
+        return;
+      }
+      // The built worker and its chunks (the backends are imported on demand).
+      if (/^\/[\w.-]+\.js$/.test(url.pathname) && existsSync(join(outDirectory, url.pathname))) {
         response.writeHead(200, { ...isolation, 'Content-Type': 'text/javascript' });
-        response.end(worker);
+        response.end(readFileSync(join(outDirectory, url.pathname)));
         return;
       }
       response.writeHead(200, { ...isolation, 'Content-Type': 'text/html' });
       response.end(
         `<script type="module">const worker = new Worker('/worker.js${url.search}', { type: 'module' });` +
           `worker.onmessage = (event) => { window.checked = event.data; };` +
-          `worker.onerror = (event) => { window.checked = { error: event.message }; };</script>`,
+          `worker.onerror = (event) => { window.checked = { error: String(event.message ?? 'the worker failed to start') }; };</script>`,
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -89,7 +108,17 @@ describe.skipIf(!hasChromium)('search helper threads in the segmentation worker 
     if (buildDirectory) rmSync(buildDirectory, { recursive: true, force: true });
   });
 
-  async function check(query: string): Promise<{ isolated: boolean; helperCount: number; ready: number; mismatches: number; rows: number; error?: string }> {
+  interface Checked {
+    isolated: boolean;
+    helperCount: number;
+    ready: number;
+    mismatches: number;
+    rows: number;
+    wasm: { backend: string; threads?: number; sharedMemory: boolean };
+    error?: string;
+  }
+
+  async function check(query: string): Promise<Checked> {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}${query}`);
     await page.waitForFunction(() => (window as unknown as { checked?: unknown }).checked !== undefined, null, { timeout: 60_000 });
@@ -98,7 +127,7 @@ describe.skipIf(!hasChromium)('search helper threads in the segmentation worker 
     return checked;
   }
 
-  it('starts helpers in an isolated page and gives the same distances to the bit', async () => {
+  it('starts a search helper in an isolated page (same distances to the bit) and the single-threaded wasm build', async () => {
     const checked = await check('');
     expect(checked.error).toBeUndefined();
     expect(checked.isolated).toBe(true);
@@ -107,6 +136,16 @@ describe.skipIf(!hasChromium)('search helper threads in the segmentation worker 
     expect(checked.ready).toBe(checked.helperCount);
     expect(checked.rows).toBe(12);
     expect(checked.mismatches).toBe(0);
+    // The single-threaded build, whose memory this project's wasm kernels run on.
+    expect(checked.wasm).toEqual({ backend: 'wasm', threads: 1, sharedMemory: false });
+  }, 120_000);
+
+  it('loads the threaded wasm build (shared memory) only when asked to', async () => {
+    const checked = await check('?wasmThreads');
+    expect(checked.error).toBeUndefined();
+    expect(checked.isolated).toBe(true);
+    expect(checked.wasm.backend).toBe('wasm');
+    expect(checked.wasm.sharedMemory).toBe(true);
   }, 120_000);
 
   it('starts none without cross-origin isolation, and the searches still run', async () => {
@@ -116,5 +155,6 @@ describe.skipIf(!hasChromium)('search helper threads in the segmentation worker 
     expect(checked.helperCount).toBe(0);
     expect(checked.rows).toBe(12);
     expect(checked.mismatches).toBe(0);
+    expect(checked.wasm.sharedMemory).toBe(false);
   }, 120_000);
 });
