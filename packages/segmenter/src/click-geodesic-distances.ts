@@ -6,7 +6,7 @@ import { SegmenterInputError } from './segmenter-errors.js';
 export interface GeodesicPriorSettings extends Omit<ResolvedGeodesicGraph, 'scaledSceneLimit' | 'flatEdgeFactor'>, Pick<GeodesicGraphSettings, 'flatEdgeFactor'> {
   /** Distances are capped at this many metres (the decoder's `geodesicPriorLimit`). */
   limit: number;
-  /** Helper threads that share out a update's new searches (see `SurfaceGraph`'s `threads`); default none. */
+  /** Helper threads that share out an update's new searches (see `SurfaceGraph`'s `threads`); default none. */
   threads?: SurfaceSearchThreads;
 }
 

@@ -105,6 +105,12 @@ export class Segmenter {
     if (combined) {
       throw new SegmenterInputError(`Segmenter: superpoints.${combined.field} (options over the checkpoint) is ${String(combined.value)}; expected ${combined.expected}`);
     }
+    if (options.searchThreads !== undefined) {
+      const { count, spawn } = options.searchThreads;
+      if (!Number.isInteger(count) || count < 1 || typeof spawn !== 'function') {
+        throw new SegmenterInputError(`Segmenter: options.searchThreads is { count: ${String(count)}, spawn: ${typeof spawn} }; expected a positive integer count and a spawn function`);
+      }
+    }
     if ((this.superpointSettings.voxelLogitWeight ?? 0) > 0 && model.config.clickAdaptation) {
       throw new SegmenterInputError('Segmenter: superpoints.voxelLogitWeight must be 0 when the checkpoint sets clickAdaptation (adaptation works on one probability per superpoint)');
     }

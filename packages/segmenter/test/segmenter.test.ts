@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Segmenter, SegmenterInputError, type Click, type InteractiveSegmentationModel } from '../src/index.js';
+import { nodeSearchThreads } from '../src/node/index.js';
 import { createRandom, createTestModel, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
 const cloud = makeRoomCloud(1200, 11);
@@ -340,6 +341,16 @@ describe('Segmenter input errors', () => {
   });
 
   afterAll(() => segmenter.dispose());
+
+  it('refuses search helper settings without a positive helper count or a spawn function', () => {
+    const spawn = () => ({ postMessage: () => undefined, terminate: () => undefined });
+    expect(() => new Segmenter(segmenter.model, { searchThreads: { count: 0, spawn } })).toThrow(SegmenterInputError);
+    expect(() => new Segmenter(segmenter.model, { searchThreads: { count: 1.5, spawn } })).toThrow(/searchThreads is \{ count: 1.5/);
+    expect(() => new Segmenter(segmenter.model, { searchThreads: { count: 1, spawn: undefined as never } })).toThrow(/spawn: undefined/);
+    expect(() => nodeSearchThreads(-1)).toThrow(/count is -1; expected an integer ≥ 0/);
+    expect(nodeSearchThreads(0)).toBeUndefined();
+    expect(nodeSearchThreads(2)?.count).toBe(2);
+  });
 
   it('refuses segment before setScene', () => {
     expect(() => segmenter.segment([{ pointIndex: 0, objectId: 1, kind: 'object' }])).toThrow(SegmenterInputError);

@@ -13,7 +13,7 @@ import {
   serializeCheckpoint,
   type CheckpointSource,
 } from '../checkpoint.js';
-import { CheckpointError } from '../segmenter-errors.js';
+import { CheckpointError, SegmenterInputError } from '../segmenter-errors.js';
 import { Segmenter, type SegmenterOptions } from '../segmenter.js';
 
 /** Most helper threads {@link nodeSearchThreads} starts by default. */
@@ -25,6 +25,7 @@ const DEFAULT_HELPER_LIMIT = 3;
  * @param count Helpers beside the calling thread; default one per further core, at most 3 (none on one core).
  */
 export function nodeSearchThreads(count = Math.min(DEFAULT_HELPER_LIMIT, availableParallelism() - 1)): SurfaceSearchThreads | undefined {
+  if (!Number.isInteger(count) || count < 0) throw new SegmenterInputError(`nodeSearchThreads: count is ${String(count)}; expected an integer ≥ 0`);
   if (count === 0) return undefined;
   return {
     count,
