@@ -25,10 +25,9 @@ export interface SurfaceSearchThreads {
 }
 
 /** Positions of the control words each helper shares with the calling thread (an Int32Array over a SharedArrayBuffer). */
-const SLOT = { command: 0, ready: 1, count: 2, sources: 3 } as const;
+const Slot = { command: 0, ready: 1, count: 2, sources: 3 } as const;
 /** Values of the command word. */
-const { IDLE, WORK, DONE, EXIT } = { IDLE: 0, WORK: 1, DONE: 2, EXIT: 3 } as const;
-const { command: COMMAND, ready: READY, count: COUNT, sources: SOURCES } = SLOT;
+const Command = { idle: 0, work: 1, done: 2, exit: 3 } as const;
 
 /** Sources one helper searches per round: its result buffer holds this many distance rows. */
 export const HELPER_ROUND_CAPACITY = 8;
@@ -42,7 +41,7 @@ const ROUND_TIMEOUT_MILLISECONDS = 20_000;
 /**
  * The helper's script. It receives the wasm module and a copy of the calling thread's kernel memory (pruned rows,
  * search buffers in their between-search state), instantiates its own copy, then waits on the control words:
- * WORK runs `search_buckets` from each listed source into the shared result rows, then sets DONE; EXIT ends it.
+ * a work command runs `search_buckets` from each listed source into the shared result rows, then answers done; exit ends it.
  * The same script runs as a Node eval worker (CommonJS: `require` exists) and as a browser worker.
  */
 const HELPER_SOURCE = `'use strict';
@@ -57,21 +56,21 @@ const start = ({ module, memory, pointers, pointCount, control, parameters, resu
   const values = new Float64Array(parameters);
   const output = new Float32Array(results);
   const result = new Float32Array(exports.memory.buffer, pointers.result, pointCount);
-  Atomics.store(state, ${READY}, 1);
+  Atomics.store(state, ${Slot.ready}, 1);
   for (;;) {
-    Atomics.wait(state, ${COMMAND}, ${IDLE});
-    const command = Atomics.load(state, ${COMMAND});
-    if (command === ${EXIT}) break;
-    if (command !== ${WORK}) continue;
+    Atomics.wait(state, ${Slot.command}, ${Command.idle});
+    const command = Atomics.load(state, ${Slot.command});
+    if (command === ${Command.exit}) break;
+    if (command !== ${Command.work}) continue;
     const limit = values[0], width = values[1], bucketCount = values[2];
-    for (let slot = 0, count = state[${COUNT}]; slot < count; slot++) {
+    for (let slot = 0, count = state[${Slot.count}]; slot < count; slot++) {
       result.fill(limit);
       exports.search_buckets(pointers.offsets, pointers.targets, pointers.costs, pointers.tentative, pointers.next, pointers.previous,
-        pointers.bucketOf, pointers.heads, pointers.settled, pointCount, state[${SOURCES} + slot], limit, width, bucketCount, pointers.result);
+        pointers.bucketOf, pointers.heads, pointers.settled, pointCount, state[${Slot.sources} + slot], limit, width, bucketCount, pointers.result);
       output.set(result, slot * pointCount);
     }
-    Atomics.store(state, ${COMMAND}, ${DONE});
-    Atomics.notify(state, ${COMMAND});
+    Atomics.store(state, ${Slot.command}, ${Command.done});
+    Atomics.notify(state, ${Slot.command});
   }
   if (inNode) port.close(); else self.close();
 };
@@ -89,7 +88,7 @@ class SearchHelper {
   private healthy = true;
 
   constructor(image: SurfaceSearchImage, spawn: SearchWorkerSpawner) {
-    const control = new SharedArrayBuffer(4 * (SOURCES + HELPER_ROUND_CAPACITY));
+    const control = new SharedArrayBuffer(4 * (Slot.sources + HELPER_ROUND_CAPACITY));
     const parameters = new SharedArrayBuffer(8 * 3);
     const results = new SharedArrayBuffer(4 * image.pointCount * HELPER_ROUND_CAPACITY);
     this.state = new Int32Array(control);
@@ -102,7 +101,7 @@ class SearchHelper {
 
   /** Whether the helper has its kernel and takes work. */
   get ready(): boolean {
-    return this.healthy && Atomics.load(this.state, READY) === 1;
+    return this.healthy && Atomics.load(this.state, Slot.ready) === 1;
   }
 
   /** Starts a round: up to {@link HELPER_ROUND_CAPACITY} searches, all capped at `limit` metres. */
@@ -110,10 +109,10 @@ class SearchHelper {
     this.values[0] = limit;
     this.values[1] = width;
     this.values[2] = bucketCount;
-    for (let slot = 0; slot < sources.length; slot++) this.state[SOURCES + slot] = sources[slot];
-    this.state[COUNT] = sources.length;
-    Atomics.store(this.state, COMMAND, WORK);
-    Atomics.notify(this.state, COMMAND);
+    for (let slot = 0; slot < sources.length; slot++) this.state[Slot.sources + slot] = sources[slot];
+    this.state[Slot.count] = sources.length;
+    Atomics.store(this.state, Slot.command, Command.work);
+    Atomics.notify(this.state, Slot.command);
   }
 
   /**
@@ -122,23 +121,23 @@ class SearchHelper {
    */
   finish(count: number): Float32Array[] | undefined {
     const deadline = performance.now() + ROUND_TIMEOUT_MILLISECONDS;
-    while (Atomics.load(this.state, COMMAND) === WORK) {
+    while (Atomics.load(this.state, Slot.command) === Command.work) {
       const left = deadline - performance.now();
-      if (left <= 0 || Atomics.wait(this.state, COMMAND, WORK, left) === 'timed-out') {
+      if (left <= 0 || Atomics.wait(this.state, Slot.command, Command.work, left) === 'timed-out') {
         this.healthy = false;
         this.dispose();
         return undefined;
       }
     }
     const rows = Array.from({ length: count }, (_, slot) => this.output.slice(slot * this.pointCount, (slot + 1) * this.pointCount));
-    Atomics.store(this.state, COMMAND, IDLE);
+    Atomics.store(this.state, Slot.command, Command.idle);
     return rows;
   }
 
   /** Ends the thread. */
   dispose(): void {
-    Atomics.store(this.state, COMMAND, EXIT);
-    Atomics.notify(this.state, COMMAND);
+    Atomics.store(this.state, Slot.command, Command.exit);
+    Atomics.notify(this.state, Slot.command);
     void this.worker.terminate();
   }
 }
