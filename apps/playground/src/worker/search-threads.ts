@@ -2,9 +2,9 @@ import type { SurfaceSearchThreads } from '@pointclick/sampling';
 
 /**
  * Most helper threads the worker starts for the geodesic searches. Each holds a copy of its graph's search rows
- * (about 9 bytes per row entry and 32 per voxel: ~37 MB for a 300k-voxel region), per cached region of a large
- * scan, and they speed up only updates with several new clicks (a restored session's first segmentation, clicks
- * moved together): one is enough in a page that also renders.
+ * (about 9 bytes per row entry and 32 per voxel: ~20 MB for a scan at the 150,000-voxel whole-scan limit, ~4.5 MB
+ * per cached 30,000-voxel region), and they speed up only updates with several new clicks (a restored session's
+ * first segmentation, clicks moved together): one is enough in a page whose main thread also renders.
  */
 const HELPER_LIMIT = 1;
 
