@@ -199,7 +199,7 @@ export class SurfaceGraph {
     const { width, bucketCount, bucketed } = this.bucketsFor(limit);
     const kernel = bucketed ? this.wasmSearchFor(limit, bucketCount) : undefined;
     if (kernel) return kernel.search(source, limit, width, bucketCount);
-    return this.searchInJavaScript(source, limit);
+    return this.searchInJavaScript(source, limit, width, bucketCount, bucketed);
   }
 
   /**
@@ -216,7 +216,7 @@ export class SurfaceGraph {
     if (!(limit > 0)) throw new SamplingInputError('limit', 'a positive number of metres', String(limit));
     const { width, bucketCount, bucketed } = this.bucketsFor(limit);
     const kernel = bucketed ? this.wasmSearchFor(limit, bucketCount) : undefined;
-    if (!kernel) return Array.from(sources, (source) => this.searchInJavaScript(source, limit));
+    if (!kernel) return Array.from(sources, (source) => this.searchInJavaScript(source, limit, width, bucketCount, bucketed));
     const searchHere = (source: number): Float32Array => kernel.search(source, limit, width, bucketCount);
     if (!this.searchPool || sources.length < 2) return Array.from(sources, searchHere);
     return this.searchPool.run(sources, limit, width, bucketCount, searchHere);
@@ -249,9 +249,8 @@ export class SurfaceGraph {
     return { width, bucketCount, bucketed: width > 0 && bucketCount <= BUCKET_LIMIT_PER_POINT * this.pointCount + BUCKET_LIMIT };
   }
 
-  /** One search in JavaScript: the bucket queue, or the heap where buckets do not fit. */
-  private searchInJavaScript(source: number, limit: number): Float32Array {
-    const { width, bucketCount, bucketed } = this.bucketsFor(limit);
+  /** One search in JavaScript: the bucket queue with the buckets of {@link bucketsFor}, or the heap where they do not fit. */
+  private searchInJavaScript(source: number, limit: number, width: number, bucketCount: number, bucketed: boolean): Float32Array {
     const result = new Float32Array(this.pointCount).fill(limit);
     if (bucketed) {
       this.searchBuckets(source, limit, width, bucketCount, result);

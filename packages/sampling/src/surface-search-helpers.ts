@@ -30,7 +30,7 @@ const Slot = { command: 0, ready: 1, count: 2, sources: 3 } as const;
 const Command = { idle: 0, work: 1, done: 2, exit: 3 } as const;
 
 /** Sources one helper searches per round: its result buffer holds this many distance rows. */
-export const HELPER_ROUND_CAPACITY = 8;
+const HELPER_ROUND_CAPACITY = 8;
 
 /**
  * How long the calling thread waits for a helper's round before doing that round's searches itself and dropping
@@ -180,7 +180,8 @@ export class SurfaceSearchPool {
     while (next < sources.length) {
       const ready = this.helpers.filter((helper) => helper.ready);
       const left = sources.length - next;
-      const share = Math.min(HELPER_ROUND_CAPACITY, Math.floor(left / (ready.length + 1)));
+      const evenShare = Math.floor(left / (ready.length + 1));
+      const share = Math.min(HELPER_ROUND_CAPACITY, evenShare);
       if (ready.length === 0 || share === 0) {
         for (; next < sources.length; next++) results[next] = searchHere(sources[next]);
         break;
@@ -192,8 +193,7 @@ export class SurfaceSearchPool {
         return { helper, first };
       });
       // The calling thread's share of this round: as many as each helper's, or at the last round the remainder.
-      const last = Math.floor(left / (ready.length + 1)) <= HELPER_ROUND_CAPACITY;
-      const own = last ? left - share * ready.length : share;
+      const own = evenShare <= HELPER_ROUND_CAPACITY ? left - share * ready.length : share;
       for (const end = next + own; next < end; next++) results[next] = searchHere(sources[next]);
       for (const { helper, first } of rounds) {
         const rows = helper.finish(share);
