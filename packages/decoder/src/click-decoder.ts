@@ -172,7 +172,7 @@ export class ClickDecoder extends Module {
           new ConditionedQueryAdaptor(
             'adaptor', width, prototypeChannels, stage < stageCount - 1, initializer, `stage_${stage}.adaptor`,
             this.config.distancePriorFrequencyCount > 0, this.config.geodesicPriorLimit > 0,
-            stage === stageCount - 1 ? classPoolingChannels : 0,
+            stage === stageCount - 1 ? classPoolingChannels : 0, this.config.geodesicReach,
           ),
         ),
       );

@@ -12,6 +12,12 @@ const GEODESIC_PRIOR_INITIAL_GAIN = 4;
 /** Initial bias of the geodesic click prior: +2 at the click, so the prior crosses 0 at 0.5 m. */
 const GEODESIC_PRIOR_INITIAL_BIAS = 2;
 
+/**
+ * Largest change of a click's geodesic gain by the click-dependent reach, in e-folds: the gain of a click is the
+ * stage's gain times exp(±2) at most (×0.14 … ×7.4), so no query can switch the prior off or make it a wall.
+ */
+export const GEODESIC_REACH_RANGE = 2;
+
 /** Added to the mask mass before dividing, so an empty mask pools to ~0 instead of NaN. */
 const MASK_MASS_EPSILON = 1e-6;
 
@@ -85,6 +91,8 @@ export class ConditionedQueryAdaptor extends Module {
   /** Learned gain (per metre) and bias of the geodesic click prior (scalars), when the decoder has one. */
   private readonly geodesicGain?: tf.Variable;
   private readonly geodesicBias?: tf.Variable;
+  /** r of the click-dependent reach, `[width, 1]` (see `ClickDecoderConfig.geodesicReach`), when the decoder has it. */
+  private readonly geodesicReach?: tf.Variable;
 
   constructor(
     name: string,
@@ -96,6 +104,7 @@ export class ConditionedQueryAdaptor extends Module {
     usesDistancePrior = false,
     usesGeodesicPrior = false,
     classPoolingChannels = 0,
+    usesGeodesicReach = false,
   ) {
     super(name);
     if (usesDistancePrior) {
@@ -105,6 +114,7 @@ export class ConditionedQueryAdaptor extends Module {
     if (usesGeodesicPrior) {
       this.geodesicGain = this.addVariable('geodesic_gain', tf.scalar(GEODESIC_PRIOR_INITIAL_GAIN));
       this.geodesicBias = this.addVariable('geodesic_bias', tf.scalar(GEODESIC_PRIOR_INITIAL_BIAS));
+      if (usesGeodesicReach) this.geodesicReach = this.addVariable('geodesic_reach', tf.zeros([width, 1]));
     }
     this.maskEmbedding = this.addChild(new Mlp('mask_embedding', width, width, width, initializer, `${path}.mask_embedding`));
     this.classEmbedding = this.addChild(new Mlp('class_embedding', width, width, prototypeChannels, initializer, `${path}.class_embedding`));
@@ -114,6 +124,20 @@ export class ConditionedQueryAdaptor extends Module {
         new Mlp('query_fusion', 2 * width + prototypeChannels, width, width, initializer, `${path}.query_fusion`),
       );
     }
+  }
+
+  /**
+   * The geodesic distances as the prior reads them: unchanged without the click-dependent reach, else each click's
+   * column times its reach factor exp(GEODESIC_REACH_RANGE · tanh(Q_t[c] · r)) — the same as scaling that click's
+   * gain, without a per-click gain in the mask-logits kernel.
+   *
+   * @param distances G, `[finestVoxelCount, clickCount]` metres.
+   * @param queries Q_t^i, `[clickCount, width]`.
+   */
+  private reachScaled(distances: tf.Tensor2D, queries: tf.Tensor2D): tf.Tensor2D {
+    if (!this.geodesicReach) return distances;
+    const factors = tf.exp(tf.mul(tf.tanh(tf.matMul(queries, this.geodesicReach)), GEODESIC_REACH_RANGE)); // [clickCount, 1]
+    return tf.mul(distances, tf.reshape(factors, [1, -1]));
   }
 
   /** Whether the class head also reads mask-pooled features (`classify` then needs them). */
@@ -210,7 +234,7 @@ export class ConditionedQueryAdaptor extends Module {
       }
       if (this.geodesicGain && this.geodesicBias) {
         if (!geodesicDistances) throw new Error('ConditionedQueryAdaptor: built with a geodesic prior but applied without distances');
-        priors.geodesic = { values: geodesicDistances, gain: this.geodesicGain as tf.Scalar, bias: this.geodesicBias as tf.Scalar };
+        priors.geodesic = { values: this.reachScaled(geodesicDistances, queries), gain: this.geodesicGain as tf.Scalar, bias: this.geodesicBias as tf.Scalar };
       }
       // M^i = M + b φmᵀ + (gain·K + bias) + (bias − gain·G) in one pass over [finestVoxelCount, clickCount].
       const maskLogits = maskLogitsWithPriors(maskProduct, priors);

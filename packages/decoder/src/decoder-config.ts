@@ -51,6 +51,13 @@ export interface ClickDecoderConfig {
    */
   geodesicPriorLimit?: number;
   /**
+   * Click-dependent reach of the geodesic prior: each stage scales its gain for click c by
+   * `exp(GEODESIC_REACH_RANGE · tanh(Q_t[c] · r))`, r a learned `[width]` vector created at zero (so a new
+   * one gives the plain prior exactly), letting a click on a wall or floor reach farther than one on a
+   * cushion. Needs `geodesicPriorLimit` > 0. Default false (the plain prior, one gain per stage).
+   */
+  geodesicReach?: boolean;
+  /**
    * Backbone levels (indices into `levelChannels`) whose raw features the last stage's class head averages
    * over each click's predicted mask and adds, through a learned `[Σ channels, width]` map created at zero,
    * to the query it classifies (Eq. 6 reads φc(Q_t + A W) instead of φc(Q_t)). Only the last stage, whose
@@ -115,6 +122,7 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
     distancePriorFrequencyCount: config.distancePriorFrequencyCount ?? 0,
     distancePriorScale: config.distancePriorScale ?? 3,
     geodesicPriorLimit: config.geodesicPriorLimit ?? 0,
+    geodesicReach: config.geodesicReach ?? false,
     classPoolingLevels: [...(classPoolingLevels as number[])],
     classPoolingGeometry: config.classPoolingGeometry ?? false,
     seed: config.seed ?? 0,
@@ -144,6 +152,12 @@ export function resolveDecoderConfig(config: ClickDecoderConfig): ResolvedClickD
       throw new DecoderInputError(`config.stageLevels[${stage}]`, `a level index in [0, ${finestLevel}]`, String(level));
     }
   });
+  if (typeof resolved.geodesicReach !== 'boolean') {
+    throw new DecoderInputError('config.geodesicReach', 'true or false', JSON.stringify(config.geodesicReach));
+  }
+  if (resolved.geodesicReach && !(resolved.geodesicPriorLimit > 0)) {
+    throw new DecoderInputError('config.geodesicReach', 'false while geodesicPriorLimit is 0 (the reach scales the geodesic prior)', 'true');
+  }
   if (typeof resolved.classPoolingGeometry !== 'boolean') {
     throw new DecoderInputError('config.classPoolingGeometry', 'true or false', JSON.stringify(config.classPoolingGeometry));
   }

@@ -290,6 +290,88 @@ describe('geodesic click prior', () => {
   });
 });
 
+describe('click-dependent geodesic reach', () => {
+  const REACH_CONFIG: ClickDecoderConfig = { ...TINY_CONFIG, geodesicPriorLimit: 4, geodesicReach: true };
+
+  /** A reach decoder and a plain-prior decoder with the same shared weights. */
+  function pair(config: ClickDecoderConfig) {
+    const reach = createClickDecoder(config);
+    const plain = createClickDecoder({ ...config, geodesicReach: false });
+    const shared = reach.namedVariables();
+    for (const [path, variable] of plain.namedVariables()) variable.assign(shared.get(path)!);
+    return { reach, plain };
+  }
+
+  it('starts as the plain prior exactly, with one [width, 1] vector per stage more', () => {
+    const { reach, plain } = pair(REACH_CONFIG);
+    expect(reach.countParams() - plain.countParams()).toBe(4 * 16);
+    const clicks = clicksAt(levels, [4, 71, 133]);
+    const distances = randomValues(140 * 3, 31, 0, 4);
+    const a = reach.apply({ levels, ...clicks, clickGeodesicDistances: distances }).stages;
+    const b = plain.apply({ levels, ...clicks, clickGeodesicDistances: distances }).stages;
+    for (let stage = 0; stage < 4; stage++) {
+      expect(Array.from(a[stage].maskLogits.dataSync())).toEqual(Array.from(b[stage].maskLogits.dataSync()));
+      expect(Array.from(a[stage].classLogits.dataSync())).toEqual(Array.from(b[stage].classLogits.dataSync()));
+    }
+    tf.dispose([...a, ...b].flatMap((stage) => [stage.maskLogits, stage.classLogits]));
+    reach.dispose();
+    plain.dispose();
+  });
+
+  it("scales each click's gain by exp(2·tanh(Q_t · r)) in a one-stage decoder", () => {
+    const config: ClickDecoderConfig = { ...REACH_CONFIG, stageCount: 1, stageLevels: [3] };
+    const { reach, plain } = pair(config);
+    const variables = reach.namedVariables();
+    variables.get('stage_0.adaptor.geodesic_gain')!.assign(tf.scalar(3));
+    variables.get('stage_0.adaptor.geodesic_bias')!.assign(tf.scalar(1.5));
+    plain.namedVariables().get('stage_0.adaptor.geodesic_gain')!.assign(tf.scalar(3));
+    plain.namedVariables().get('stage_0.adaptor.geodesic_bias')!.assign(tf.scalar(1.5));
+    variables.get('stage_0.adaptor.geodesic_reach')!.assign(tf.tensor2d(randomValues(16, 32, -0.5, 0.5), [16, 1]));
+    const clicks = clicksAt(levels, [9, 88]);
+    const distances = randomValues(140 * 2, 33, 0, 4);
+    const withReach = reach.apply({ levels, ...clicks, clickGeodesicDistances: distances, keepQueries: true }).stages[0];
+    const zero = new Float32Array(140 * 2);
+    const without = plain.apply({ levels, ...clicks, clickGeodesicDistances: zero }).stages[0];
+    // Q_t · r per click, from the kept queries.
+    const queries = withReach.queries!.dataSync();
+    const r = Array.from(variables.get('stage_0.adaptor.geodesic_reach')!.dataSync() as Float32Array);
+    const factors = [0, 1].map((click) => Math.exp(2 * Math.tanh(r.reduce((sum, value, channel) => sum + value * queries[click * 16 + channel], 0))));
+    expect(Math.abs(factors[0] - factors[1])).toBeGreaterThan(1e-3);
+    // The plain decoder at d = 0 gives content + bias; the reach decoder subtracts gain · factor · d on top.
+    const expected = without.maskLogits.dataSync().map((value, index) => value - 3 * factors[index % 2] * distances[index]);
+    expect(maxAbsoluteDifference(withReach.maskLogits.dataSync(), expected)).toBeLessThan(1e-4);
+    tf.dispose([withReach.maskLogits, withReach.classLogits, withReach.queries!, without.maskLogits, without.classLogits]);
+    reach.dispose();
+    plain.dispose();
+  });
+
+  it('sends a gradient to the reach vector of every stage from its zero start', () => {
+    const decoder = createClickDecoder(REACH_CONFIG);
+    const clicks = clicksAt(levels, [2, 130]);
+    const distances = randomValues(140 * 2, 34, 0, 4);
+    const { grads, value } = tf.variableGrads(() => {
+      const { stages } = decoder.apply({ levels, ...clicks, clickGeodesicDistances: distances });
+      return tf.addN(stages.map((stage, index) => tf.mean(tf.mul(stage.maskLogits, index + 1)))) as tf.Scalar;
+    }, decoder.trainableVariables());
+    const variables = decoder.namedVariables();
+    for (let stage = 0; stage < 4; stage++) {
+      const gradient = grads[variables.get(`stage_${stage}.adaptor.geodesic_reach`)!.name];
+      expect(gradient, `stage ${stage}`).toBeDefined();
+      const values = gradient.dataSync();
+      expect(values.every(Number.isFinite)).toBe(true);
+      expect(Math.max(...values.map(Math.abs))).toBeGreaterThan(1e-6);
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+    decoder.dispose();
+  });
+
+  it('refuses the reach without a geodesic prior, and a non-boolean, with typed errors', () => {
+    expect(() => createClickDecoder({ ...TINY_CONFIG, geodesicReach: true })).toThrow(DecoderInputError);
+    expect(() => createClickDecoder({ ...TINY_CONFIG, geodesicReach: true })).toThrow(/geodesicReach/);
+    expect(() => createClickDecoder({ ...TINY_CONFIG, geodesicPriorLimit: 4, geodesicReach: 1 as unknown as boolean })).toThrow(/config\.geodesicReach/);
+  });
+});
+
 describe('conditioned query adaptor', () => {
   /** φ(x) = gelu(x W1 + b1) W2 + b2 from a module's named variables. */
   function applyMlp(variables: Map<string, tf.Variable>, prefix: string, input: tf.Tensor): tf.Tensor {

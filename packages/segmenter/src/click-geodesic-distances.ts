@@ -8,6 +8,11 @@ export interface GeodesicPriorSettings extends Omit<ResolvedGeodesicGraph, 'scal
   limit: number;
   /** Helper threads that share out an update's new searches (see `SurfaceGraph`'s `threads`); default none. */
   threads?: SurfaceSearchThreads;
+  /**
+   * Bytes of searched rows kept for voxels no current click is on (a moved or undone click's), least recently used
+   * out first; at least 16 rows are kept whatever their size. Default 64 MiB.
+   */
+  spareRowBytes?: number;
 }
 
 /**
@@ -46,17 +51,27 @@ export function geodesicLimitAtScale(decoderLimit: number, scaledSceneLimit: num
   return decoderLimit * (scaledSceneLimit / decoderLimit) ** (Math.log(inputScale) / Math.log(AUTO_INPUT_SCALE_LIMIT));
 }
 
+/** Default bytes of searched rows kept for voxels no current click is on (a row is 4 bytes per finest voxel). */
+const SPARE_ROW_BYTES = 64 * 1024 * 1024;
+/** Rows kept for voxels no current click is on, whatever their size. */
+const SPARE_ROW_MINIMUM = 16;
+
 /**
  * The `clickGeodesicDistances` input of the click decoder for one scene: a {@link SurfaceGraph} over the
  * finest backbone voxels (coloured by the mean colour of their input points) and one bounded Dijkstra per
- * clicked voxel, cached, so an interactive session pays for each new click once.
+ * clicked voxel, cached, so an interactive session pays for each new click once (the rows of voxels no click
+ * is on any more are kept up to `spareRowBytes`, 64 MiB by default, least recently used out first, so a long
+ * session's memory stays bounded).
  */
 export class ClickGeodesicDistances {
   /** Finest voxels (graph nodes). */
   readonly voxelCount: number;
   private readonly graph: SurfaceGraph;
   private readonly limit: number;
+  /** Searched rows by source voxel, least recently used first (a `Map` keeps insertion order). */
   private readonly cache = new Map<number, Float32Array>();
+  /** Most rows kept for voxels no current click is on (see {@link ClickGeodesicDistances.distances}). */
+  private readonly spareRowLimit: number;
 
   /**
    * @param voxelPositions Finest voxel positions, `voxelCount*3` metres.
@@ -67,6 +82,9 @@ export class ClickGeodesicDistances {
   constructor(voxelPositions: Float32Array, pointColors: Uint8Array | undefined, pointToVoxel: Int32Array, settings: GeodesicPriorSettings) {
     this.voxelCount = voxelPositions.length / 3;
     this.limit = settings.limit;
+    const spareRowBytes = settings.spareRowBytes ?? SPARE_ROW_BYTES;
+    if (!(spareRowBytes >= 0)) throw new SegmenterInputError(`ClickGeodesicDistances: spareRowBytes must be a number of bytes ≥ 0, got ${spareRowBytes}`);
+    this.spareRowLimit = Math.max(SPARE_ROW_MINIMUM, Math.floor(spareRowBytes / (4 * Math.max(1, this.voxelCount))));
     let colors: Uint8Array | undefined;
     if (pointColors) {
       const sums = new Float64Array(this.voxelCount * 3);
@@ -116,10 +134,25 @@ export class ClickGeodesicDistances {
     const clickCount = clickVoxelIndices.length;
     const voxelCount = this.voxelCount;
     // The voxels no earlier update searched from, all at once (helper threads, if any, take a share each).
-    const unsearched = [...new Set(clickVoxelIndices)].filter((voxel) => !this.cache.has(voxel));
+    const clicked = new Set(clickVoxelIndices);
+    const unsearched = [...clicked].filter((voxel) => !this.cache.has(voxel));
     const searched = this.graph.distancesFromEach(unsearched, this.limit);
     unsearched.forEach((voxel, index) => this.cache.set(voxel, searched[index]));
     const columns = Array.from(clickVoxelIndices, (voxel) => this.cache.get(voxel)!);
+    // The clicked rows become the most recently used; rows of voxels no click is on any more (a moved or undone
+    // click) stay for a while, since a redo brings them back, but at most spareRowLimit of them, oldest out first.
+    for (const voxel of clicked) {
+      const row = this.cache.get(voxel)!;
+      this.cache.delete(voxel);
+      this.cache.set(voxel, row);
+    }
+    let spare = this.cache.size - clicked.size;
+    for (const voxel of this.cache.keys()) {
+      if (spare <= this.spareRowLimit) break;
+      if (clicked.has(voxel)) continue;
+      this.cache.delete(voxel);
+      spare--;
+    }
     // Column by column, each read sequentially from one typed array and written with a stride: about 0.6× the
     // time of a row-by-row pass that picks a different column at every entry (the same values either way).
     const result = new Float32Array(voxelCount * clickCount);
@@ -128,6 +161,16 @@ export class ClickGeodesicDistances {
       for (let row = 0, entry = click; row < voxelCount; row++, entry += clickCount) result[entry] = column[row];
     }
     return result;
+  }
+
+  /** Searched rows held now: the current clicks' and at most {@link spareRowCapacity} others. */
+  get cachedRowCount(): number {
+    return this.cache.size;
+  }
+
+  /** Most rows held for voxels no current click is on: `spareRowBytes` of rows (default 64 MiB), at least 16. */
+  get spareRowCapacity(): number {
+    return this.spareRowLimit;
   }
 
   /** Ends the searches' helper threads, if any. */

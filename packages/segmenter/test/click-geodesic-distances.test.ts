@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SurfaceGraph } from '@pointclick/sampling';
 import { ClickGeodesicDistances, geodesicLimitAtScale, Segmenter } from '../src/index.js';
 import { createTestConfig, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
@@ -38,6 +38,41 @@ describe('ClickGeodesicDistances', () => {
 });
 
 describe('ClickGeodesicDistances.distances', () => {
+  it("keeps the current clicks' rows and at most spareRowCapacity others, oldest out first, with the same distances", () => {
+    // A 30 × 30 grid, so that more than the minimum of 16 spare rows would be kept without the bound.
+    const voxelPositions = Float32Array.from({ length: 900 * 3 }, (_, offset) => {
+      const voxel = Math.floor(offset / 3);
+      return [0.05 * (voxel % 30), 0.05 * Math.floor(voxel / 30), 0][offset % 3];
+    });
+    const pointToVoxel = Int32Array.from({ length: 900 }, (_, point) => point);
+    const unbounded = new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, { limit: 0.4, neighborCount: 8, colorWeight: 4 });
+    expect(unbounded.spareRowCapacity).toBe(Math.floor((64 * 1024 * 1024) / (4 * 900))); // the default budget, in 3.6 kB rows
+    // 40 kB: 11 rows, below the minimum of 16.
+    const field = new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, { limit: 0.4, neighborCount: 8, colorWeight: 4, spareRowBytes: 40_000 });
+    const capacity = field.spareRowCapacity;
+    expect(capacity).toBe(16);
+    expect(new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, { limit: 0.4, neighborCount: 8, colorWeight: 4, spareRowBytes: 400_000 }).spareRowCapacity).toBe(111);
+    expect(() => new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, { limit: 0.4, neighborCount: 8, colorWeight: 4, spareRowBytes: -1 })).toThrow(/spareRowBytes/);
+    const searches = vi.spyOn(SurfaceGraph.prototype, 'distancesFromEach');
+    // 40 updates of 3 clicks each, every click on a new voxel.
+    for (let update = 0; update < 40; update++) field.distances(Int32Array.of(update * 3, update * 3 + 1, update * 3 + 2));
+    expect(field.cachedRowCount).toBe(3 + capacity);
+    // The most recent spare rows are kept (no search), older ones searched again, with the same values.
+    const reference = new SurfaceGraph(voxelPositions, { neighborCount: 8, colorWeight: 4 });
+    searches.mockClear();
+    const recent = field.distances(Int32Array.of(39 * 3 - 1, 119)); // a spare row from update 38, and a current one
+    expect(searches.mock.calls[0][0]).toEqual([]);
+    searches.mockClear();
+    const old = field.distances(Int32Array.of(0)); // update 0's first row, long evicted
+    expect(searches.mock.calls[0][0]).toEqual([0]);
+    searches.mockRestore();
+    const fromOld = reference.distancesFrom(0, 0.4);
+    for (let row = 0; row < 900; row++) expect(Object.is(old[row], fromOld[row])).toBe(true);
+    const fromRecent = reference.distancesFrom(39 * 3 - 1, 0.4);
+    for (let row = 0; row < 900; row++) expect(Object.is(recent[row * 2], fromRecent[row])).toBe(true);
+    expect(field.cachedRowCount).toBeLessThanOrEqual(1 + capacity);
+  });
+
   it('lays the cached columns out as [voxelCount, clickCount] rows, value for value (repeated and cached clicks too)', () => {
     // A 12 × 10 grid of voxels 5 cm apart, uncoloured; five clicks, one of them twice.
     const voxelPositions = Float32Array.from({ length: 120 * 3 }, (_, offset) => {

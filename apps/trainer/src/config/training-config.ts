@@ -47,6 +47,15 @@ export const trainingConfigSchema = z
      * Inference settings written into every checkpoint beside the network (the segmenter's `superpoints`,
      * `inputScale` and `geodesicGraph`). The superpoint `scale` and `minimumSize` are also those of `loss.superpointPooling`.
      */
+    /**
+     * Decoder options over the preset's: `geodesicReach` gives each click its own reach of the geodesic click prior
+     * (`ClickDecoderConfig.geodesicReach`; its weights start at the plain prior, so `--init-from` a checkpoint without
+     * them fine-tunes from exactly that model).
+     */
+    decoder: z
+      .object({ geodesicReach: z.boolean().optional() })
+      .strict()
+      .default({}),
     inference: z
       .object({
         superpoints: z

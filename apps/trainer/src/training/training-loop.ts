@@ -129,6 +129,7 @@ export async function runTraining(config: TrainingConfig, options: TrainingRunOp
   const gridSize = presetConfig.backbone.gridSize;
   const segmenterConfig: SegmenterConfig = {
     ...presetConfig,
+    decoder: { ...presetConfig.decoder, ...config.decoder },
     ...(config.inference.superpoints ? { superpoints: config.inference.superpoints } : {}),
     ...(config.inference.inputScale !== undefined ? { inputScale: config.inference.inputScale } : {}),
     ...(config.inference.geodesicGraph ? { geodesicGraph: { ...presetConfig.geodesicGraph, ...config.inference.geodesicGraph } } : {}),
