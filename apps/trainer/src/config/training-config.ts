@@ -148,6 +148,13 @@ export const trainingConfigSchema = z
          * all`) fit the wasm heap, so the decoder learns on the scenes it is used on rather than on crops of them.
          */
         freezeBackbone: z.boolean().default(false),
+        /**
+         * Train only the variables whose path (`click_decoder.stage_0.adaptor.geodesic_reach`) contains one of these
+         * strings; every other weight stays as it is (a component added for a fine-tune, learned alone on top of the
+         * model it starts from). Each string must match at least one variable. Default: every variable (or the
+         * decoder's, with `freezeBackbone`).
+         */
+        trainOnly: z.array(z.string().min(1)).min(1).optional(),
       })
       .default({ kind: 'adamw', learningRate: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, gradientClipNorm: 1, freezeBackbone: false }),
     schedule: z

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AugmentedScene, PreprocessedScene, TrainingStep } from '@pointclick/datasets';
 import type { InteractiveSegmentationModel } from '@pointclick/segmenter';
 import type { BackboneOutput } from '@pointclick/ptv3';
-import type { TrainingConfig } from '../config/training-config.js';
+import { ConfigError, type TrainingConfig } from '../config/training-config.js';
 import { clipGradientsByGlobalNorm, type AdamOptimizer } from './adam-optimizer.js';
 import { readBackendMemory, type BackendMemory } from './backend-memory.js';
 import { learningRateAt } from './learning-rate-schedule.js';
@@ -27,7 +27,17 @@ export function createStepContext(config: TrainingConfig, scenes: PreprocessedSc
   const variables = model.namedVariables();
   const pathOfVariable = new Map<string, string>();
   for (const [path, variable] of variables) pathOfVariable.set(variable.name, path);
-  const trainable = config.optimizer.freezeBackbone ? model.decoder.trainableVariables() : model.trainableVariables();
+  let trainable = config.optimizer.freezeBackbone ? model.decoder.trainableVariables() : model.trainableVariables();
+  const only = config.optimizer.trainOnly;
+  if (only) {
+    const pathOf = (variable: tf.Variable) => pathOfVariable.get(variable.name) ?? variable.name;
+    for (const pattern of only) {
+      if (!trainable.some((variable) => pathOf(variable).includes(pattern))) {
+        throw new ConfigError(`optimizer.trainOnly: '${pattern}' matches no trainable variable of the model${config.optimizer.freezeBackbone ? "'s decoder (freezeBackbone is on)" : ''}`);
+      }
+    }
+    trainable = trainable.filter((variable) => only.some((pattern) => pathOf(variable).includes(pattern)));
+  }
   return { config, scenes, model, optimizer, variables, trainable, pathOfVariable };
 }
 
