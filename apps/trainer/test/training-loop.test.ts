@@ -156,6 +156,29 @@ describe('training loop', () => {
     expect(decoderDifference).toBeGreaterThan(1e-4);
   });
 
+  it('with decoder.geodesicReach and trainOnly [geodesic_reach] trains the new reach vectors and nothing else', async () => {
+    const source = await runTraining(tinyConfig('reach-source', 2), { log: () => {}, progressBar: false });
+    const config = { ...tinyConfig('reach-tuned', 3), initialWeights: join(scratch, 'reach-source') };
+    config.decoder = { geodesicReach: true };
+    config.optimizer = { ...config.optimizer, freezeBackbone: true, trainOnly: ['geodesic_reach'], learningRate: 1e-2 };
+    config.data = { ...config.data, pointBudget: 'all' };
+    const lines: string[] = [];
+    const tuned = await runTraining(config, { log: (line) => lines.push(line), progressBar: false });
+    expect(lines.find((line) => line.includes('kept at initialisation'))).toContain('stage_0.adaptor.geodesic_reach');
+    const sourceWeights = (await loadSegmenter(source.checkpointDirectory)).model.namedVariables();
+    const tunedModel = (await loadSegmenter(tuned.checkpointDirectory)).model;
+    expect(tunedModel.decoder.config.geodesicReach).toBe(true);
+    const tunedWeights = tunedModel.namedVariables();
+    for (const [path, variable] of sourceWeights) {
+      expect(Array.from(tunedWeights.get(path)!.dataSync()), path).toEqual(Array.from(variable.dataSync()));
+    }
+    const reach = tunedWeights.get('click_decoder.stage_0.adaptor.geodesic_reach')!.dataSync();
+    expect(Math.max(...Array.from(reach, Math.abs))).toBeGreaterThan(1e-4);
+    const unmatched = { ...tinyConfig('reach-unmatched', 1), initialWeights: join(scratch, 'reach-source') };
+    unmatched.optimizer = { ...unmatched.optimizer, freezeBackbone: true, trainOnly: ['geodesic_reach'] };
+    await expect(runTraining(unmatched, { log: () => {}, progressBar: false })).rejects.toThrow(/optimizer\.trainOnly: 'geodesic_reach' matches no trainable variable/);
+  });
+
   it('fine-tunes a checkpoint without the geodesic click prior into a model with it, the prior starting fresh', async () => {
     const config = createSegmenterConfig('tiny', 3);
     const withoutPrior = new InteractiveSegmentationModel({ ...config, decoder: { ...config.decoder, geodesicPriorLimit: 0 } });
