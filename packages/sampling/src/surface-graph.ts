@@ -227,6 +227,11 @@ export class SurfaceGraph {
     return this.searchPool?.readyCount ?? 0;
   }
 
+  /** Searches of {@link distancesFromEach} that helper threads did so far (0 without `threads`). */
+  get helperSearchCount(): number {
+    return this.searchPool?.helperSearchCount ?? 0;
+  }
+
   /** Ends the helper threads, if any (later searches run on this thread). */
   dispose(): void {
     this.searchPool?.dispose();

@@ -24,12 +24,21 @@ export interface SurfaceSearchThreads {
   spawn: SearchWorkerSpawner;
 }
 
-/** Positions of the control words each helper shares with the calling thread (an Int32Array over a SharedArrayBuffer). */
-const Slot = { command: 0, ready: 1, count: 2, sources: 3 } as const;
+/**
+ * Positions of the control words each helper shares with the calling thread (an Int32Array over a SharedArrayBuffer):
+ * the command, whether the kernel is ready, how many searches of the round it did, and which (their positions in
+ * the round's queue, in the order of its result rows).
+ */
+const Slot = { command: 0, ready: 1, count: 2, claimed: 3 } as const;
 /** Values of the command word. */
 const Command = { idle: 0, work: 1, done: 2, exit: 3 } as const;
+/**
+ * Positions in the round's queue, shared by the calling thread and every helper: the next unclaimed position (each
+ * thread takes the next search with `Atomics.add`), how many sources the round has, then the sources.
+ */
+const Queue = { next: 0, count: 1, sources: 2 } as const;
 
-/** Sources one helper searches per round: its result buffer holds this many distance rows. */
+/** Searches one helper does per round at most: its result buffer holds this many distance rows. */
 const HELPER_ROUND_CAPACITY = 8;
 
 /**
@@ -41,18 +50,21 @@ const ROUND_TIMEOUT_MILLISECONDS = 20_000;
 /**
  * The helper's script. It receives the wasm module and a copy of the calling thread's kernel memory (pruned rows,
  * search buffers in their between-search state), instantiates its own copy, then waits on the control words:
- * a work command runs `search_buckets` from each listed source into the shared result rows, then answers done; exit ends it.
+ * on a work command it takes the round's sources one at a time from the shared queue (as the calling thread and
+ * the other helpers do, so a thread that finishes early takes more), runs `search_buckets` from each into its next
+ * result row and notes the source's queue position, up to its capacity; then it answers done. Exit ends it.
  * The same script runs as a Node eval worker (CommonJS: `require` exists) and as a browser worker.
  */
 const HELPER_SOURCE = `'use strict';
 const inNode = typeof require === 'function';
 const port = inNode ? require('node:worker_threads').parentPort : self;
-const start = ({ module, memory, pointers, pointCount, control, parameters, results }) => {
+const start = ({ module, memory, pointers, pointCount, control, queue, parameters, results }) => {
   const exports = new WebAssembly.Instance(module, {}).exports;
   const pages = Math.ceil(memory.byteLength / 65536) - exports.memory.buffer.byteLength / 65536;
   if (pages > 0) exports.memory.grow(pages);
   new Uint8Array(exports.memory.buffer).set(new Uint8Array(memory));
   const state = new Int32Array(control);
+  const shared = new Int32Array(queue);
   const values = new Float64Array(parameters);
   const output = new Float32Array(results);
   const result = new Float32Array(exports.memory.buffer, pointers.result, pointCount);
@@ -63,12 +75,18 @@ const start = ({ module, memory, pointers, pointCount, control, parameters, resu
     if (command === ${Command.exit}) break;
     if (command !== ${Command.work}) continue;
     const limit = values[0], width = values[1], bucketCount = values[2];
-    for (let slot = 0, count = state[${Slot.count}]; slot < count; slot++) {
+    const count = Atomics.load(shared, ${Queue.count});
+    let row = 0;
+    for (; row < ${HELPER_ROUND_CAPACITY}; row++) {
+      const position = Atomics.add(shared, ${Queue.next}, 1);
+      if (position >= count) break;
       result.fill(limit);
       exports.search_buckets(pointers.offsets, pointers.targets, pointers.costs, pointers.tentative, pointers.next, pointers.previous,
-        pointers.bucketOf, pointers.heads, pointers.settled, pointCount, state[${Slot.sources} + slot], limit, width, bucketCount, pointers.result);
-      output.set(result, slot * pointCount);
+        pointers.bucketOf, pointers.heads, pointers.settled, pointCount, shared[${Queue.sources} + position], limit, width, bucketCount, pointers.result);
+      output.set(result, row * pointCount);
+      state[${Slot.claimed} + row] = position;
     }
+    state[${Slot.count}] = row;
     Atomics.store(state, ${Slot.command}, ${Command.done});
     Atomics.notify(state, ${Slot.command});
   }
@@ -87,8 +105,8 @@ class SearchHelper {
   /** False once a round timed out: the helper gets no more work. */
   private healthy = true;
 
-  constructor(image: SurfaceSearchImage, spawn: SearchWorkerSpawner) {
-    const control = new SharedArrayBuffer(4 * (Slot.sources + HELPER_ROUND_CAPACITY));
+  constructor(image: SurfaceSearchImage, spawn: SearchWorkerSpawner, queue: SharedArrayBuffer) {
+    const control = new SharedArrayBuffer(4 * (Slot.claimed + HELPER_ROUND_CAPACITY));
     const parameters = new SharedArrayBuffer(8 * 3);
     const results = new SharedArrayBuffer(4 * image.pointCount * HELPER_ROUND_CAPACITY);
     this.state = new Int32Array(control);
@@ -96,7 +114,7 @@ class SearchHelper {
     this.output = new Float32Array(results);
     this.pointCount = image.pointCount;
     this.worker = spawn(HELPER_SOURCE);
-    this.worker.postMessage({ ...image, control, parameters, results });
+    this.worker.postMessage({ ...image, control, queue, parameters, results });
   }
 
   /** Whether the helper has its kernel and takes work. */
@@ -104,22 +122,20 @@ class SearchHelper {
     return this.healthy && Atomics.load(this.state, Slot.ready) === 1;
   }
 
-  /** Starts a round: up to {@link HELPER_ROUND_CAPACITY} searches, all capped at `limit` metres. */
-  begin(sources: ArrayLike<number>, limit: number, width: number, bucketCount: number): void {
+  /** Starts a round: the helper takes searches from the shared queue, all capped at `limit` metres. */
+  begin(limit: number, width: number, bucketCount: number): void {
     this.values[0] = limit;
     this.values[1] = width;
     this.values[2] = bucketCount;
-    for (let slot = 0; slot < sources.length; slot++) this.state[Slot.sources + slot] = sources[slot];
-    this.state[Slot.count] = sources.length;
     Atomics.store(this.state, Slot.command, Command.work);
     Atomics.notify(this.state, Slot.command);
   }
 
   /**
-   * Waits for the round begun last and returns its distance rows (new arrays), or undefined when the helper did
-   * not answer within the timeout (it is then dropped).
+   * Waits for the round begun last and returns the searches the helper did: their queue positions and distance rows
+   * (new arrays), in the same order; undefined when the helper did not answer within the timeout (it is then dropped).
    */
-  finish(count: number): Float32Array[] | undefined {
+  finish(): { positions: Int32Array; rows: Float32Array[] } | undefined {
     const deadline = performance.now() + ROUND_TIMEOUT_MILLISECONDS;
     while (Atomics.load(this.state, Slot.command) === Command.work) {
       const left = deadline - performance.now();
@@ -129,9 +145,11 @@ class SearchHelper {
         return undefined;
       }
     }
-    const rows = Array.from({ length: count }, (_, slot) => this.output.slice(slot * this.pointCount, (slot + 1) * this.pointCount));
+    const count = this.state[Slot.count];
+    const positions = this.state.slice(Slot.claimed, Slot.claimed + count);
+    const rows = Array.from({ length: count }, (_, row) => this.output.slice(row * this.pointCount, (row + 1) * this.pointCount));
     Atomics.store(this.state, Slot.command, Command.idle);
-    return rows;
+    return { positions, rows };
   }
 
   /** Ends the thread. */
@@ -151,13 +169,22 @@ class SearchHelper {
  */
 export class SurfaceSearchPool {
   private readonly helpers: SearchHelper[];
+  /** The round's queue (see `Queue`), shared with every helper. */
+  private readonly queue: Int32Array;
+  /** Sources one round holds: each helper's capacity, and as many again for the calling thread. */
+  private readonly roundCapacity: number;
+  /** Searches the helpers have delivered since the pool was made. */
+  private helperSearches = 0;
 
   /**
    * @param image The calling thread's kernel, as {@link SurfaceSearchKernel.image} gives it.
    * @param threads How many helpers, and how to start one.
    */
   constructor(image: SurfaceSearchImage, threads: SurfaceSearchThreads) {
-    this.helpers = Array.from({ length: threads.count }, () => new SearchHelper(image, threads.spawn));
+    this.roundCapacity = HELPER_ROUND_CAPACITY * (threads.count + 1);
+    const queue = new SharedArrayBuffer(4 * (Queue.sources + this.roundCapacity));
+    this.queue = new Int32Array(queue);
+    this.helpers = Array.from({ length: threads.count }, () => new SearchHelper(image, threads.spawn, queue));
   }
 
   /** Whether `SharedArrayBuffer` and `Atomics.wait` exist here (the pool needs both). */
@@ -170,37 +197,43 @@ export class SurfaceSearchPool {
     return this.helpers.filter((helper) => helper.ready).length;
   }
 
+  /** Searches the helpers have delivered since the pool was made (the rest ran on the calling thread). */
+  get helperSearchCount(): number {
+    return this.helperSearches;
+  }
+
   /**
-   * Distances from each source, capped at `limit` metres with buckets `width` metres wide: the ready helpers
-   * search about an equal share each, the calling thread (`searchHere`) the rest while they run.
+   * Distances from each source, capped at `limit` metres with buckets `width` metres wide. Each round queues up to
+   * 8 sources per thread; the ready helpers and the calling thread (`searchHere`) take them one at a time
+   * until none is left (a helper at most its capacity), so the threads finish together however uneven the searches.
+   * A helper that does not answer is dropped and whatever it took is searched here.
    */
   run(sources: ArrayLike<number>, limit: number, width: number, bucketCount: number, searchHere: (source: number) => Float32Array): Float32Array[] {
-    const results = new Array<Float32Array>(sources.length);
-    let next = 0;
-    while (next < sources.length) {
+    const results = new Array<Float32Array | undefined>(sources.length);
+    for (let first = 0; first < sources.length; first += this.roundCapacity) {
+      const count = Math.min(this.roundCapacity, sources.length - first);
       const ready = this.helpers.filter((helper) => helper.ready);
-      const left = sources.length - next;
-      const evenShare = Math.floor(left / (ready.length + 1));
-      const share = Math.min(HELPER_ROUND_CAPACITY, evenShare);
-      if (ready.length === 0 || share === 0) {
-        for (; next < sources.length; next++) results[next] = searchHere(sources[next]);
-        break;
+      if (ready.length === 0) {
+        for (let index = first; index < first + count; index++) results[index] = searchHere(sources[index]);
+        continue;
       }
-      const rounds = ready.map((helper) => {
-        const first = next;
-        next += share;
-        helper.begin(Array.prototype.slice.call(sources, first, next) as number[], limit, width, bucketCount);
-        return { helper, first };
-      });
-      // The calling thread's share of this round: as many as each helper's, or at the last round the remainder.
-      const own = evenShare <= HELPER_ROUND_CAPACITY ? left - share * ready.length : share;
-      for (const end = next + own; next < end; next++) results[next] = searchHere(sources[next]);
-      for (const { helper, first } of rounds) {
-        const rows = helper.finish(share);
-        for (let slot = 0; slot < share; slot++) results[first + slot] = rows ? rows[slot] : searchHere(sources[first + slot]);
+      for (let position = 0; position < count; position++) this.queue[Queue.sources + position] = sources[first + position];
+      Atomics.store(this.queue, Queue.count, count);
+      Atomics.store(this.queue, Queue.next, 0);
+      for (const helper of ready) helper.begin(limit, width, bucketCount);
+      for (let position = Atomics.add(this.queue, Queue.next, 1); position < count; position = Atomics.add(this.queue, Queue.next, 1)) {
+        results[first + position] = searchHere(sources[first + position]);
       }
+      for (const helper of ready) {
+        const done = helper.finish();
+        if (!done) continue;
+        done.positions.forEach((position, row) => (results[first + position] = done.rows[row]));
+        this.helperSearches += done.rows.length;
+      }
+      // What a dropped helper took and never delivered.
+      for (let index = first; index < first + count; index++) results[index] ??= searchHere(sources[index]);
     }
-    return results;
+    return results as Float32Array[];
   }
 
   /** Ends every helper thread. */

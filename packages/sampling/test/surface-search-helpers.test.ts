@@ -33,8 +33,8 @@ describe('SurfaceGraph.distancesFromEach with helper threads', () => {
   const colors = Uint8Array.from({ length: positions.length }, (_, index) => (index * 37) % 256);
   const options = { colors, flatEdgeFactor: 0.5 };
   const plain = new SurfaceGraph(positions, options);
-  // 21 sources, one repeated: with two helpers each round gives each thread up to 8, so there are two rounds.
-  const sources = [...Array.from({ length: 20 }, (_, index) => (index * 293) % 6000), 293];
+  // 31 sources, one repeated: with two helpers a round queues up to 24 (8 per thread), so there are two rounds.
+  const sources = [...Array.from({ length: 30 }, (_, index) => (index * 293) % 6000), 293];
   const limit = 1.5;
   const expected = sources.map((source) => plain.distancesFrom(source, limit));
 
@@ -46,7 +46,11 @@ describe('SurfaceGraph.distancesFromEach with helper threads', () => {
     const before = graph.distancesFromEach(sources, limit);
     before.forEach((distances, index) => expect(distances).toEqual(expected[index]));
     await helpersReady(graph, 2);
+    expect(graph.helperSearchCount).toBe(0);
     const after = graph.distancesFromEach(sources, limit);
+    // The helpers took part (each takes searches from the shared queue as this thread does).
+    expect(graph.helperSearchCount).toBeGreaterThan(0);
+    expect(graph.helperSearchCount).toBeLessThanOrEqual(sources.length);
     expect(after).toHaveLength(sources.length);
     after.forEach((distances, index) => {
       expect(distances).toEqual(expected[index]);
