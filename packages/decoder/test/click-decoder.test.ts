@@ -16,6 +16,25 @@ afterAll(() => {
   for (const level of levels) level.features.dispose();
 });
 
+/**
+ * Gradients of a stage-weighted mean of the mask logits (two clicks, random geodesic distances) with respect to every
+ * decoder variable, by variable path.
+ */
+function maskLossGradients(config: ClickDecoderConfig, distanceSeed: number): Map<string, Float32Array> {
+  const decoder = createClickDecoder(config);
+  const clicks = clicksAt(levels, [2, 130]);
+  const distances = randomValues(140 * 2, distanceSeed, 0, 4);
+  const { grads, value } = tf.variableGrads(() => {
+    const { stages } = decoder.apply({ levels, ...clicks, clickGeodesicDistances: distances });
+    return tf.addN(stages.map((stage, index) => tf.mean(tf.mul(stage.maskLogits, index + 1)))) as tf.Scalar;
+  }, decoder.trainableVariables());
+  const byPath = new Map<string, Float32Array>();
+  for (const [path, variable] of decoder.namedVariables()) if (grads[variable.name]) byPath.set(path, grads[variable.name].dataSync() as Float32Array);
+  tf.dispose([value, ...Object.values(grads)]);
+  decoder.dispose();
+  return byPath;
+}
+
 describe('click decoder', () => {
   it('returns masks and class logits of every stage with the documented shapes', () => {
     const decoder = createClickDecoder(TINY_CONFIG);
@@ -260,24 +279,15 @@ describe('geodesic click prior', () => {
   });
 
   it('sends gradients to its gain and bias through every stage', () => {
-    const decoder = createClickDecoder(GEODESIC_CONFIG);
-    const clicks = clicksAt(levels, [2, 130]);
-    const distances = randomValues(140 * 2, 22, 0, 4);
-    const { grads, value } = tf.variableGrads(() => {
-      const { stages } = decoder.apply({ levels, ...clicks, clickGeodesicDistances: distances });
-      return tf.addN(stages.map((stage, index) => tf.mean(tf.mul(stage.maskLogits, index + 1)))) as tf.Scalar;
-    }, decoder.trainableVariables());
-    const variables = decoder.namedVariables();
+    const gradients = maskLossGradients(GEODESIC_CONFIG, 22);
     for (let stage = 0; stage < 4; stage++) {
       for (const name of ['geodesic_gain', 'geodesic_bias']) {
-        const gradient = grads[variables.get(`stage_${stage}.adaptor.${name}`)!.name];
+        const gradient = gradients.get(`stage_${stage}.adaptor.${name}`);
         expect(gradient, `${stage} ${name}`).toBeDefined();
-        const [number] = gradient.dataSync();
+        const [number] = gradient!;
         expect(Number.isFinite(number) && Math.abs(number) > 1e-6).toBe(true);
       }
     }
-    tf.dispose([value, ...Object.values(grads)]);
-    decoder.dispose();
   });
 
   it('rejects missing or mis-sized distances and a negative limit with typed errors', () => {
@@ -346,23 +356,13 @@ describe('click-dependent geodesic reach', () => {
   });
 
   it('sends a gradient to the reach vector of every stage from its zero start', () => {
-    const decoder = createClickDecoder(REACH_CONFIG);
-    const clicks = clicksAt(levels, [2, 130]);
-    const distances = randomValues(140 * 2, 34, 0, 4);
-    const { grads, value } = tf.variableGrads(() => {
-      const { stages } = decoder.apply({ levels, ...clicks, clickGeodesicDistances: distances });
-      return tf.addN(stages.map((stage, index) => tf.mean(tf.mul(stage.maskLogits, index + 1)))) as tf.Scalar;
-    }, decoder.trainableVariables());
-    const variables = decoder.namedVariables();
+    const gradients = maskLossGradients(REACH_CONFIG, 34);
     for (let stage = 0; stage < 4; stage++) {
-      const gradient = grads[variables.get(`stage_${stage}.adaptor.geodesic_reach`)!.name];
+      const gradient = gradients.get(`stage_${stage}.adaptor.geodesic_reach`);
       expect(gradient, `stage ${stage}`).toBeDefined();
-      const values = gradient.dataSync();
-      expect(values.every(Number.isFinite)).toBe(true);
-      expect(Math.max(...values.map(Math.abs))).toBeGreaterThan(1e-6);
+      expect(gradient!.every(Number.isFinite)).toBe(true);
+      expect(Math.max(...Array.from(gradient!, Math.abs))).toBeGreaterThan(1e-6);
     }
-    tf.dispose([value, ...Object.values(grads)]);
-    decoder.dispose();
   });
 
   it('refuses the reach without a geodesic prior, and a non-boolean, with typed errors', () => {

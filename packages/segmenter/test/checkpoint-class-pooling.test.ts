@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint, Segmenter } from '../src/index.js';
 import type { Click, InteractiveSegmentationModel, SegmentationResult } from '../src/index.js';
-import { createTestConfig, createTestModel, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
+import { createTestConfig, createTestModel, expectCheckpointRoundTrip, makeRoomCloud, useCpuBackend } from './segmenter-fixtures.js';
 
 const cloud = makeRoomCloud(800, 23);
 const clicks: Click[] = [
@@ -56,20 +56,10 @@ describe('checkpoints and inference with class pooling (decoder classPoolingLeve
   it('round-trips: the config names the levels, the weights hold W, and the reloaded model segments identically', () => {
     const source = pooledModel(13);
     randomizePooling(source);
-    const { document, weights } = serializeCheckpoint(source);
+    const document = expectCheckpointRoundTrip(source, 'pooled.json', segmentOnce);
     expect(document.config.decoder.classPoolingLevels).toEqual(POOLING_LEVELS);
     expect(document.config.decoder.classPoolingGeometry).toBe(true);
     expect(document.weights.manifest.some((entry) => entry.name === POOLING_NAME)).toBe(true);
-    const loaded = createModelFromCheckpoint(parseCheckpointDocument(JSON.stringify(document), 'pooled.json'), weights, 'pooled.json');
-    const expected = segmentOnce(source);
-    const tensorsBefore = tf.memory().numTensors;
-    const actual = segmentOnce(loaded);
-    // The segmenter's scene (backbone output, decoder scene) is cleared: nothing is left behind.
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
-    expect([...actual.instance]).toEqual([...expected.instance]);
-    expect(actual.objects.map((object) => [...object.classProbabilities])).toEqual(expected.objects.map((object) => [...object.classProbabilities]));
-    source.dispose();
-    loaded.dispose();
   });
 
   it('refuses pooling levels without their W, and levels the backbone lacks, with a CheckpointError naming them', () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModelFromCheckpoint, parseCheckpointDocument, serializeCheckpoint, Segmenter } from '../src/index.js';
 import type { Click, InteractiveSegmentationModel, SegmentationResult } from '../src/index.js';
-import { createTestConfig, createTestModel, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
+import { createTestConfig, createTestModel, expectCheckpointRoundTrip, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
 const cloud = makeRoomCloud(800, 29);
 const clicks: Click[] = [
@@ -57,18 +57,9 @@ describe('checkpoints and inference with the click-dependent geodesic reach (dec
       const variable = source.namedVariables().get(name)!;
       tf.tidy(() => variable.assign(tf.randomUniform(variable.shape, -1, 1, 'float32', 9)));
     }
-    const { document, weights } = serializeCheckpoint(source);
+    const document = expectCheckpointRoundTrip(source, 'reach.json', segmentOnce);
     expect(document.config.decoder.geodesicReach).toBe(true);
     for (const name of REACH_NAMES) expect(document.weights.manifest.some((entry) => entry.name === name)).toBe(true);
-    const loaded = createModelFromCheckpoint(parseCheckpointDocument(JSON.stringify(document), 'reach.json'), weights, 'reach.json');
-    const expected = segmentOnce(source);
-    const tensorsBefore = tf.memory().numTensors;
-    const actual = segmentOnce(loaded);
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
-    expect([...actual.instance]).toEqual([...expected.instance]);
-    expect(actual.objects.map((object) => [...object.classProbabilities])).toEqual(expected.objects.map((object) => [...object.classProbabilities]));
-    source.dispose();
-    loaded.dispose();
   });
 
   it('refuses a document that claims the reach while its weights predate it, naming the missing weight', () => {

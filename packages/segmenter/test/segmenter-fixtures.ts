@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
 import '@pointclick/tfjs-kernels/cpu';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
 import { TINY_CONFIG, type PointTransformerV3Config } from '@pointclick/ptv3';
@@ -9,7 +10,7 @@ import type { PointCloud } from '@pointclick/io';
 import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
 import { computeSuperpoints } from '@pointclick/sampling';
-import { InteractiveSegmentationModel, type SegmenterConfig, type SegmenterOptions } from '../src/index.js';
+import { createModelFromCheckpoint, InteractiveSegmentationModel, parseCheckpointDocument, serializeCheckpoint, type SegmentationResult, type SegmenterConfig, type SegmenterOptions } from '../src/index.js';
 
 /** Class names of the test configuration (prototypeCount = 4). */
 export const TEST_CLASS_NAMES = ['wall', 'floor', 'chair', 'table'];
@@ -132,4 +133,24 @@ export async function readRoomWithSuperpoints(votenetDirectory: string, sceneId:
   for await (const entry of readVotenetDataset(votenetDirectory, { sceneIds: [sceneId] })) scene = entry;
   if (!scene) throw new Error(`readRoomWithSuperpoints: ${sceneId} not found in ${votenetDirectory}`);
   return { scene, superpoints: computeSuperpoints(scene.cloud.positions, { colors: scene.cloud.colors }) };
+}
+
+/**
+ * Serialises `source`, loads it back through the JSON document (as a file would be read) and asserts that the loaded
+ * model segments exactly as the source with `segment` — labels and class probabilities to the bit — and leaves no
+ * tensor behind. Returns the serialised document for further checks; both models are disposed.
+ */
+export function expectCheckpointRoundTrip(source: InteractiveSegmentationModel, name: string, segment: (model: InteractiveSegmentationModel) => SegmentationResult) {
+  const { document, weights } = serializeCheckpoint(source);
+  const loaded = createModelFromCheckpoint(parseCheckpointDocument(JSON.stringify(document), name), weights, name);
+  const expected = segment(source);
+  const tensorsBefore = tf.memory().numTensors;
+  const actual = segment(loaded);
+  // The segmenter's scene (backbone output, decoder scene) is cleared: nothing is left behind.
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+  expect([...actual.instance]).toEqual([...expected.instance]);
+  expect(actual.objects.map((object) => [...object.classProbabilities])).toEqual(expected.objects.map((object) => [...object.classProbabilities]));
+  source.dispose();
+  loaded.dispose();
+  return document;
 }
