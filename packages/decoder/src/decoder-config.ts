@@ -52,7 +52,7 @@ export interface ClickDecoderConfig {
   geodesicPriorLimit?: number;
   /**
    * Click-dependent reach of the geodesic prior: each stage scales its gain for click c by
-   * `exp(GEODESIC_REACH_RANGE · tanh(Q_t[c] · r))`, r a learned `[width]` vector created at zero (so a new
+   * `exp(GEODESIC_REACH_RANGE · tanh(Q_t[c] · r))`, r a learned `[width, 1]` vector created at zero (so a new
    * one gives the plain prior exactly), letting a click on a wall or floor reach farther than one on a
    * cushion. Needs `geodesicPriorLimit` > 0. Default false (the plain prior, one gain per stage).
    */

@@ -44,10 +44,6 @@ export const trainingConfigSchema = z
      */
     localityGain: z.number().nonnegative().default(0),
     /**
-     * Inference settings written into every checkpoint beside the network (the segmenter's `superpoints`,
-     * `inputScale` and `geodesicGraph`). The superpoint `scale` and `minimumSize` are also those of `loss.superpointPooling`.
-     */
-    /**
      * Decoder options over the preset's: `geodesicReach` gives each click its own reach of the geodesic click prior
      * (`ClickDecoderConfig.geodesicReach`; its weights start at the plain prior, so `--init-from` a checkpoint without
      * them fine-tunes from exactly that model).
@@ -56,6 +52,10 @@ export const trainingConfigSchema = z
       .object({ geodesicReach: z.boolean().optional() })
       .strict()
       .default({}),
+    /**
+     * Inference settings written into every checkpoint beside the network (the segmenter's `superpoints`,
+     * `inputScale` and `geodesicGraph`). The superpoint `scale` and `minimumSize` are also those of `loss.superpointPooling`.
+     */
     inference: z
       .object({
         superpoints: z
