@@ -70,8 +70,8 @@ export class ClickGeodesicDistances {
   private readonly limit: number;
   /** Searched rows by source voxel, least recently used first (a `Map` keeps insertion order). */
   private readonly cache = new Map<number, Float32Array>();
-  /** Most rows kept for voxels no current click is on (see {@link ClickGeodesicDistances.distances}). */
-  private readonly spareRowLimit: number;
+  /** Most rows held for voxels no current click is on: `spareRowBytes` of rows (default 64 MiB), at least 16. */
+  readonly spareRowCapacity: number;
 
   /**
    * @param voxelPositions Finest voxel positions, `voxelCount*3` metres.
@@ -84,7 +84,7 @@ export class ClickGeodesicDistances {
     this.limit = settings.limit;
     const spareRowBytes = settings.spareRowBytes ?? SPARE_ROW_BYTES;
     if (!(spareRowBytes >= 0)) throw new SegmenterInputError(`ClickGeodesicDistances: spareRowBytes must be a number of bytes ≥ 0, got ${spareRowBytes}`);
-    this.spareRowLimit = Math.max(SPARE_ROW_MINIMUM, Math.floor(spareRowBytes / (4 * Math.max(1, this.voxelCount))));
+    this.spareRowCapacity = Math.max(SPARE_ROW_MINIMUM, Math.floor(spareRowBytes / (4 * Math.max(1, this.voxelCount))));
     let colors: Uint8Array | undefined;
     if (pointColors) {
       const sums = new Float64Array(this.voxelCount * 3);
@@ -133,14 +133,14 @@ export class ClickGeodesicDistances {
   distances(clickVoxelIndices: Int32Array): Float32Array {
     const clickCount = clickVoxelIndices.length;
     const voxelCount = this.voxelCount;
-    // The voxels no earlier update searched from, all at once (helper threads, if any, take a share each).
+    // The voxels no earlier update searched from, all at once (helper threads, if any, take them from a shared queue).
     const clicked = new Set(clickVoxelIndices);
     const unsearched = [...clicked].filter((voxel) => !this.cache.has(voxel));
     const searched = this.graph.distancesFromEach(unsearched, this.limit);
     unsearched.forEach((voxel, index) => this.cache.set(voxel, searched[index]));
     const columns = Array.from(clickVoxelIndices, (voxel) => this.cache.get(voxel)!);
     // The clicked rows become the most recently used; rows of voxels no click is on any more (a moved or undone
-    // click) stay for a while, since a redo brings them back, but at most spareRowLimit of them, oldest out first.
+    // click) stay for a while, since a redo brings them back, but at most spareRowCapacity of them, oldest out first.
     for (const voxel of clicked) {
       const row = this.cache.get(voxel)!;
       this.cache.delete(voxel);
@@ -148,7 +148,7 @@ export class ClickGeodesicDistances {
     }
     let spare = this.cache.size - clicked.size;
     for (const voxel of this.cache.keys()) {
-      if (spare <= this.spareRowLimit) break;
+      if (spare <= this.spareRowCapacity) break;
       if (clicked.has(voxel)) continue;
       this.cache.delete(voxel);
       spare--;
@@ -166,11 +166,6 @@ export class ClickGeodesicDistances {
   /** Searched rows held now: the current clicks' and at most {@link spareRowCapacity} others. */
   get cachedRowCount(): number {
     return this.cache.size;
-  }
-
-  /** Most rows held for voxels no current click is on: `spareRowBytes` of rows (default 64 MiB), at least 16. */
-  get spareRowCapacity(): number {
-    return this.spareRowLimit;
   }
 
   /** Ends the searches' helper threads, if any. */
