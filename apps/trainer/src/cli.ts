@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { initializeBackend, startNodeWebGpu } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
-import { TEST_TIME_ROTATIONS } from '@pointclick/segmenter';
+import { TEST_TIME_ROTATIONS, type CorrectionReachSettings } from '@pointclick/segmenter';
 import { ConfigError } from './config/training-config.js';
 import { formatBenchResult, runBench } from './commands/bench-command.js';
 import { runEvaluation } from './commands/evaluate-command.js';
@@ -117,7 +117,22 @@ function withInferenceSettings(command: Command): Command {
     )
     .option('--test-time-rotations <n>', 'backbone passes over the scene turned about the vertical axis (1, 2 or 4), features averaged per voxel; 1 = one pass', parseTestTimeRotations)
     .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none; a stored class bias is kept)', parsePositive)
+    .option(
+      '--correction-reach <factor[,limit]|off>',
+      "geodesic prior of an object's k-th click (k ≥ 2) with its distances ÷ min(factor^(k−1), limit); factor ≥ 1, limit ≥ 1 (default: the factor); off removes it",
+      parseCorrectionReach,
+    )
     .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parsePositiveOrOff);
+}
+
+function parseCorrectionReach(value: string): CorrectionReachSettings | 'off' {
+  if (value === 'off') return 'off';
+  const parts = value.split(',');
+  const numbers = parts.map(Number);
+  if (parts.length > 2 || parts.some((part) => part.trim() === '') || !numbers.every((number) => number >= 1 && Number.isFinite(number))) {
+    throw new InvalidArgumentError(`expected a factor ≥ 1, optionally ',limit' with a limit ≥ 1 (e.g. 2 or 2,8), or 'off'; got '${value}'`);
+  }
+  return numbers.length === 2 ? { factor: numbers[0], limit: numbers[1] } : { factor: numbers[0] };
 }
 
 function parseTestTimeRotations(value: string): number {
@@ -179,6 +194,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
     scaledSceneGeodesicLimit: options.scaledSceneGeodesicLimit,
     geodesicFlatEdgeFactor: options.geodesicFlatEdgeFactor,
     testTimeRotations: options.testTimeRotations,
+    correctionReach: options.correctionReach,
     temperature: options.temperature,
     clickAdaptation: options.clickAdaptation,
   };
@@ -200,6 +216,7 @@ interface InferenceSettingOptions {
   geodesicFlatEdgeFactor?: number;
   testTimeRotations?: number;
   clickAdaptation?: number | 'off';
+  correctionReach?: CorrectionReachSettings | 'off';
   temperature?: number;
 }
 

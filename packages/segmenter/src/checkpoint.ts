@@ -5,6 +5,7 @@ import { CHECKPOINT_FORMAT_VERSION, findSuperpointSettingProblem, TEST_TIME_ROTA
 import { CheckpointError } from './segmenter-errors.js';
 import { upgradeCheckpointConfig } from './checkpoint-upgrade.js';
 import { resolveGeodesicGraph } from './click-geodesic-distances.js';
+import { findCorrectionReachProblem } from './correction-reach.js';
 import { Segmenter } from './segmenter.js';
 import { findProvenanceProblem } from './training-provenance.js';
 
@@ -130,6 +131,16 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     const regularization: unknown = typeof adaptation === 'object' && adaptation !== null ? (adaptation as Record<string, unknown>).regularization : undefined;
     if (!(typeof regularization === 'number' && regularization > 0 && Number.isFinite(regularization))) {
       throw new CheckpointError(source, `field 'config.clickAdaptation': expected { regularization } with a finite regularization > 0, got ${JSON.stringify(adaptation)}`);
+    }
+  }
+  const reach: unknown = config.correctionReach;
+  if (reach !== undefined) {
+    const problem = reach && typeof reach === 'object' && !Array.isArray(reach) ? findCorrectionReachProblem(reach) : { field: undefined, expected: 'an object { factor, limit? }', value: reach };
+    if (problem) {
+      throw new CheckpointError(source, `field 'config.correctionReach${problem.field ? `.${problem.field}` : ''}': expected ${problem.expected}, got ${JSON.stringify(problem.value)}`);
+    }
+    if (!((config.decoder.geodesicPriorLimit ?? 0) > 0)) {
+      throw new CheckpointError(source, "field 'config.correctionReach': needs the decoder's geodesic click prior ('config.decoder.geodesicPriorLimit' > 0), which this model lacks");
     }
   }
   const calibration: unknown = config.calibration;

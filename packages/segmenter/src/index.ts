@@ -4,6 +4,7 @@ export { assignClickGroups, clickLocalityPenalties, lowerClickProbability, CLICK
 export { SuperpointIndex, clickConstraintLabels, poolSuperpointLogits, UNCONSTRAINED } from './click-constraints.js';
 export { ClickGeodesicDistances, geodesicLimitAtScale } from './click-geodesic-distances.js';
 export { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
+export { correctionReachDivisors, divideClickDistances } from './correction-reach.js';
 export type { ClickAdaptationInput, ClickAdaptationResult } from './click-adaptation.js';
 export { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 export { loadSegmenter, serializeCheckpoint, parseCheckpointDocument, createModelFromCheckpoint, crc32 } from './checkpoint.js';
@@ -15,7 +16,7 @@ export type { SegmentationConstraints, PointSets } from './point-constraints.js'
 export type { SegmentationResult, SegmenterOptions, SceneOptions } from './segmenter.js';
 export type { RegionSegmenterOptions, SegmentationRegion, RegionSegmentationResult, RegionSceneGrid, LabelChanges } from './region-segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
-export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, ResolvedGeodesicGraph, SuperpointSettings, ClassCalibration, ClickAdaptationSettings } from './segmenter-config.js';
+export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, ResolvedGeodesicGraph, SuperpointSettings, ClassCalibration, ClickAdaptationSettings, CorrectionReachSettings } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
 export { mergeTrainingProvenance, findSeenScene, describeSeenScene, scannetRoomOf } from './training-provenance.js';

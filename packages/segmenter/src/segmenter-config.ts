@@ -54,6 +54,13 @@ export interface SegmenterConfig {
    */
   clickAdaptation?: ClickAdaptationSettings;
   /**
+   * Reach of an object's later clicks (decoders with the geodesic prior only): the prior reads the k-th click of an
+   * object (k ≥ 2, in click order) with its geodesic distances divided by min(factor^(k−1), limit), so a correction
+   * click on an object the mask stops short of grows it farther. First clicks, background clicks and click
+   * locality at grouping keep the plain distances. Absent: off (every click as the model was trained).
+   */
+  correctionReach?: CorrectionReachSettings;
+  /**
    * Test-time rotations (`applyRotationEnsemble`): the backbone runs on the scene turned about the vertical axis
    * by 0°, 360°/n, … and each voxel's features are averaged over the n copies. 1, 2 or 4; n backbone passes per
    * scene (the first click costs about n times the backbone's share), click updates unchanged. Default 1 (off).
@@ -64,6 +71,14 @@ export interface SegmenterConfig {
    * (`TrainingProvenance`). Absent: unknown (files written before it was recorded). Not used for inference.
    */
   provenance?: TrainingProvenance;
+}
+
+/** Settings of `SegmenterConfig.correctionReach` (see `correctionReachDivisors`). */
+export interface CorrectionReachSettings {
+  /** Divisor of an object's second click's geodesic distances, multiplied again at each later click: a finite number ≥ 1. */
+  factor: number;
+  /** Largest divisor, a finite number ≥ 1. Default: `factor` (every later click the same). */
+  limit?: number;
 }
 
 /** Settings of the online click adaptation. */

@@ -6,6 +6,7 @@ import { clickLabel, validateClick, type Click } from './click.js';
 import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
+import { correctionReachDivisors, divideClickDistances } from './correction-reach.js';
 import { blendSuperpointLogits, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
 import { AUTO_INPUT_SCALE_LIMIT, findSuperpointSettingProblem, type SuperpointSettings } from './segmenter-config.js';
 import { calibrateClassLogits } from './class-calibration.js';
@@ -289,8 +290,12 @@ export class Segmenter {
     if (settingProblem) throw new SegmenterInputError(`segment: superpoints.${settingProblem.field} is ${String(settingProblem.value)}; expected ${settingProblem.expected}`);
     const superpoints = scene.superpoints;
     const pooled = settings.pooling && superpoints !== undefined;
+    // config.correctionReach: the prior of an object's later clicks reads shorter distances; grouping keeps the plain ones.
+    const priorDistances = clickGeodesicDistances && config.correctionReach
+      ? divideClickDistances(clickGeodesicDistances, correctionReachDivisors(clicks, config.correctionReach))
+      : clickGeodesicDistances;
     const tensors = tf.tidy(() => {
-      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene: scene.decoderScene });
+      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances: priorDistances, scene: scene.decoderScene });
       const last = output.stages[output.stages.length - 1];
       // Pooling averages logits, so it reads them raw; otherwise the probabilities are computed here.
       // config.calibration: temperature scaling and the logit adjustment of the class prior.

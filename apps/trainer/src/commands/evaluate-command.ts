@@ -142,7 +142,8 @@ export async function runEvaluation(
       (graph.scaledSceneLimit !== undefined ? ` (geodesic cap ${graph.scaledSceneLimit} m on enlarged scenes)` : '') +
       (graph.flatEdgeFactor !== 1 ? `; geodesic flat edge factor ${graph.flatEdgeFactor}` : '') +
       `; click adaptation ${segmenter.model.config.clickAdaptation ? `λ ${segmenter.model.config.clickAdaptation.regularization}` : 'off'}` +
-      ((segmenter.model.config.testTimeRotations ?? 1) > 1 ? `; test-time rotations ${segmenter.model.config.testTimeRotations}` : ''),
+      ((segmenter.model.config.testTimeRotations ?? 1) > 1 ? `; test-time rotations ${segmenter.model.config.testTimeRotations}` : '') +
+      (segmenter.model.config.correctionReach ? `; correction reach ×${segmenter.model.config.correctionReach.factor} per click, at most ×${segmenter.model.config.correctionReach.limit ?? segmenter.model.config.correctionReach.factor}` : ''),
   );
   const started = performance.now();
   let classes: ClassEvaluationReport | undefined;

@@ -1,4 +1,4 @@
-import type { SegmenterConfig, SuperpointSettings } from '@pointclick/segmenter';
+import type { CorrectionReachSettings, SegmenterConfig, SuperpointSettings } from '@pointclick/segmenter';
 
 /**
  * The inference settings a checkpoint stores (`@pointclick/segmenter`'s config), as `eval` overrides them and
@@ -21,6 +21,8 @@ export interface InferenceSettings {
   scaledSceneGeodesicLimit?: number | 'off';
   /** Cost factor (0, 1] of geodesic graph edges along flat surfaces (`geodesicGraph.flatEdgeFactor`); 1 = the plain graph. */
   geodesicFlatEdgeFactor?: number;
+  /** Reach of an object's later clicks (`config.correctionReach`), or `'off'` to remove it. */
+  correctionReach?: CorrectionReachSettings | 'off';
   /** Backbone passes over the scene turned about the vertical axis, features averaged (`testTimeRotations`): 1, 2 or 4. */
   testTimeRotations?: number;
 }
@@ -39,6 +41,8 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
   if (settings.geodesicFlatEdgeFactor !== undefined) config.geodesicGraph = { ...config.geodesicGraph, flatEdgeFactor: settings.geodesicFlatEdgeFactor };
   if (settings.testTimeRotations === 1) delete config.testTimeRotations;
   else if (settings.testTimeRotations !== undefined) config.testTimeRotations = settings.testTimeRotations;
+  if (settings.correctionReach === 'off') delete config.correctionReach;
+  else if (settings.correctionReach !== undefined) config.correctionReach = { ...settings.correctionReach };
   if (settings.clickAdaptation === 'off') delete config.clickAdaptation;
   else if (settings.clickAdaptation !== undefined) config.clickAdaptation = { regularization: settings.clickAdaptation };
   // A stored class bias is kept: --temperature replaces only the temperature.
