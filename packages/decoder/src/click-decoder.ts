@@ -36,8 +36,11 @@ export interface ClickDecoderInput {
    * row-major, capped at `config.geodesicPriorLimit`: required when the geodesic click prior is on
    * (`geodesicPriorLimit > 0`), ignored otherwise. Measure it on `SurfaceGraph` of `@pointclick/sampling`
    * built over the finest voxels with the configured neighbour count and colour weight.
+   *
+   * May be a function that returns them: it is called once, after the first stage's click transformer and before
+   * anything reads the distances, so searches running on other threads overlap the work before it.
    */
-  clickGeodesicDistances?: Float32Array;
+  clickGeodesicDistances?: Float32Array | (() => Float32Array);
   /**
    * The click-independent work for these `levels`, from {@link ClickDecoder.prepareScene}: pass it
    * when only the clicks change (interactive inference). Leave it out when training, so gradients
@@ -208,9 +211,16 @@ export class ClickDecoder extends Module {
         const voxelEmbedding = input.scene?.distanceEmbedding ?? this.distancePrior.embed(finest.coordinates, scene.frame);
         distanceKernel = this.distancePrior.kernel(voxelEmbedding, this.distancePrior.embed(clickPositions, scene.frame));
       }
-      const geodesicDistances = input.clickGeodesicDistances && this.config.geodesicPriorLimit > 0
-        ? tf.tensor2d(input.clickGeodesicDistances, [finest.features.shape[0], clickVoxelIndices.length])
-        : undefined;
+      // The geodesic prior's [finestVoxelCount, clickCount] tensor, made when the first adaptor needs it.
+      let geodesicDistances: tf.Tensor2D | undefined;
+      const geodesicInput = this.config.geodesicPriorLimit > 0 ? input.clickGeodesicDistances : undefined;
+      const readGeodesicDistances = (): tf.Tensor2D | undefined => {
+        if (geodesicDistances || !geodesicInput) return geodesicDistances;
+        const values = typeof geodesicInput === 'function' ? geodesicInput() : geodesicInput;
+        this.checkGeodesicDistances(values, finest.features.shape[0], clickVoxelIndices.length);
+        geodesicDistances = tf.tensor2d(values, [finest.features.shape[0], clickVoxelIndices.length]);
+        return geodesicDistances;
+      };
       const classLevels = this.config.classPoolingLevels.map((level) => ({
         features: levels[level].features,
         finestToLevel: level === finestLevel ? undefined : levels[level].finestToLevel,
@@ -229,7 +239,7 @@ export class ClickDecoder extends Module {
           finestToLevel: levelIndex === finestLevel ? undefined : level.finestToLevel,
         };
         const { maskLogits, classLogits, classFeatures, adaptedQueries } = this.adaptors[stage].apply(
-          transformed, finestInput, pooled, this.prototypes as tf.Tensor2D, distanceKernel, geodesicDistances, classLevels, classPositions,
+          transformed, finestInput, pooled, this.prototypes as tf.Tensor2D, distanceKernel, readGeodesicDistances(), classLevels, classPositions,
         );
         stages.push({ maskLogits, classLogits, queries: input.keepQueries ? transformed : undefined, classFeatures: input.keepQueries ? classFeatures : undefined });
         if (adaptedQueries) queries = adaptedQueries;
@@ -322,6 +332,16 @@ export class ClickDecoder extends Module {
     };
   }
 
+  private checkGeodesicDistances(values: Float32Array | undefined, finestCount: number, clickCount: number): void {
+    const expected = finestCount * clickCount;
+    if (typeof values?.length !== 'number') {
+      throw new DecoderInputError('clickGeodesicDistances', `${expected} values (finestVoxelCount*clickCount)`, values === null ? 'null' : typeof values);
+    }
+    if (values.length !== expected) {
+      throw new DecoderInputError('clickGeodesicDistances.length', `${expected} (finestVoxelCount*clickCount)`, String(values.length));
+    }
+  }
+
   private checkInput(input: ClickDecoderInput): void {
     const { levels, clickVoxelIndices, clickPositions, scene } = input;
     this.checkLevels(levels);
@@ -334,12 +354,13 @@ export class ClickDecoder extends Module {
       throw new DecoderInputError('clickPositions.length', `${clickVoxelIndices.length * 3} (clickCount*3)`, String(clickPositions.length));
     }
     if (this.config.geodesicPriorLimit > 0) {
-      const expected = levels[levels.length - 1].features.shape[0] * clickVoxelIndices.length;
       const received = input.clickGeodesicDistances;
-      if (!received) throw new DecoderInputError('clickGeodesicDistances', `${expected} values (finestVoxelCount*clickCount; the geodesic prior is on)`, 'none');
-      if (received.length !== expected) {
-        throw new DecoderInputError('clickGeodesicDistances.length', `${expected} (finestVoxelCount*clickCount)`, String(received.length));
+      if (!received) {
+        const expected = levels[levels.length - 1].features.shape[0] * clickVoxelIndices.length;
+        throw new DecoderInputError('clickGeodesicDistances', `${expected} values (finestVoxelCount*clickCount; the geodesic prior is on)`, 'none');
       }
+      // A function's values are checked when it is called.
+      if (typeof received !== 'function') this.checkGeodesicDistances(received, levels[levels.length - 1].features.shape[0], clickVoxelIndices.length);
     }
     clickVoxelIndices.forEach((voxel, click) => {
       if (!Number.isInteger(voxel) || voxel < 0 || voxel >= finestCount) {

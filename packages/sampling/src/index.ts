@@ -15,6 +15,6 @@ export type { FarthestPointOptions } from './farthest-point-sampler.js';
 export type { VoxelGridOptions, VoxelGridResult } from './voxel-grid-downsampler.js';
 export type { NeighborResult, NearestResult, LeafOrderNeighbors } from './neighbor-index.js';
 export type { SurfaceGraphOptions } from './surface-graph.js';
-export type { SurfaceSearchThreads, SearchWorkerSpawner, SearchWorkerHandle } from './surface-search-helpers.js';
+export type { SurfaceSearchThreads, SearchWorkerSpawner, SearchWorkerHandle, PendingSurfaceSearches } from './surface-search-helpers.js';
 export type { ClickCandidateOptions, TrainingClick, TrainingClickOptions } from './click-sampler.js';
 export type { SuperpointOptions, SuperpointResult } from './superpoints.js';

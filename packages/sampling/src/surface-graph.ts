@@ -1,7 +1,7 @@
 import { NeighborIndex } from './neighbor-index.js';
 import { SamplingInputError } from './sampling-error.js';
 import { estimateNormals } from './superpoints.js';
-import { SurfaceSearchPool, type SurfaceSearchThreads } from './surface-search-helpers.js';
+import { SurfaceSearchPool, type PendingSurfaceSearches, type SurfaceSearchThreads } from './surface-search-helpers.js';
 import { SurfaceSearchKernel } from './surface-search-wasm.js';
 
 /** Most buckets a bucket-queue search may scan, per point plus a constant; beyond it the heap is used. */
@@ -212,14 +212,26 @@ export class SurfaceGraph {
    * @throws {@link SamplingInputError} naming `sources[i]` when one is not a point index, or `limit`.
    */
   distancesFromEach(sources: ArrayLike<number>, limit: number): Float32Array[] {
+    return this.startDistancesFromEach(sources, limit).finish();
+  }
+
+  /**
+   * {@link distancesFromEach} in two steps, so the calling thread can do other work while helper threads search:
+   * with `threads`, the helpers that are ready start now and `finish()` does this thread's share, waits for them and
+   * returns the rows (the same to the bit); without, `finish()` does every search. Sources and limit are checked
+   * now. Starting another search before `finish()` finishes this one first (its rows stay available).
+   * @throws {@link SamplingInputError} as {@link distancesFromEach}.
+   */
+  startDistancesFromEach(sources: ArrayLike<number>, limit: number): PendingSurfaceSearches {
     for (let index = 0; index < sources.length; index++) this.checkSource(sources[index], `sources[${index}]`);
     if (!(limit > 0)) throw new SamplingInputError('limit', 'a positive number of metres', String(limit));
     const { width, bucketCount, bucketed } = this.bucketsFor(limit);
     const kernel = bucketed ? this.wasmSearchFor(limit, bucketCount) : undefined;
-    if (!kernel) return Array.from(sources, (source) => this.searchInJavaScript(source, limit, width, bucketCount, bucketed));
+    const list = Array.from(sources);
+    if (!kernel) return finishLater(() => list.map((source) => this.searchInJavaScript(source, limit, width, bucketCount, bucketed)));
     const searchHere = (source: number): Float32Array => kernel.search(source, limit, width, bucketCount);
-    if (!this.searchPool || sources.length < 2) return Array.from(sources, searchHere);
-    return this.searchPool.run(sources, limit, width, bucketCount, searchHere);
+    if (!this.searchPool || list.length < 2) return finishLater(() => list.map(searchHere));
+    return this.searchPool.start(list, limit, width, bucketCount, searchHere);
   }
 
   /** Helper threads ready for {@link distancesFromEach} now (0 without `threads`, or before they have started). */
@@ -363,6 +375,12 @@ export class SurfaceGraph {
       }
     }
   }
+}
+
+/** Searches run on the calling thread when `finish` is first called (once; later calls return the same rows). */
+function finishLater(search: () => Float32Array[]): PendingSurfaceSearches {
+  let rows: Float32Array[] | undefined;
+  return { finish: () => (rows ??= search()) };
 }
 
 /**

@@ -95,6 +95,22 @@ const start = ({ module, memory, pointers, pointCount, control, queue, parameter
 if (inNode) port.once('message', start); else self.onmessage = (event) => start(event.data);
 `;
 
+/** Searches begun by `SurfaceSearchPool.start` (or `SurfaceGraph.startDistancesFromEach`), not yet collected. */
+export interface PendingSurfaceSearches {
+  /**
+   * Does what is left on the calling thread, waits for the helpers and returns one row of distances per source, in
+   * the order of the sources; later calls return the same rows.
+   */
+  finish(): Float32Array[];
+}
+
+/** One round of a pool's searches: queue positions `first` … `first + count − 1`, and the helpers that took part. */
+interface SearchRound {
+  first: number;
+  count: number;
+  ready: SearchHelper[];
+}
+
 /** One helper thread and the shared memory it answers through. */
 class SearchHelper {
   private readonly state: Int32Array;
@@ -175,6 +191,8 @@ export class SurfaceSearchPool {
   private readonly roundCapacity: number;
   /** Searches the helpers have delivered since the pool was made. */
   private helperSearches = 0;
+  /** The searches started and not yet finished, if any (one at a time: the helpers share one queue). */
+  private pending?: PendingSurfaceSearches;
 
   /**
    * @param image The calling thread's kernel, as {@link SurfaceSearchKernel.image} gives it.
@@ -209,20 +227,36 @@ export class SurfaceSearchPool {
    * A helper that does not answer is dropped and whatever it took is searched here.
    */
   run(sources: ArrayLike<number>, limit: number, width: number, bucketCount: number, searchHere: (source: number) => Float32Array): Float32Array[] {
-    const results = new Array<Float32Array | undefined>(sources.length);
-    for (let first = 0; first < sources.length; first += this.roundCapacity) {
-      const count = Math.min(this.roundCapacity, sources.length - first);
+    return this.start(sources, limit, width, bucketCount, searchHere).finish();
+  }
+
+  /**
+   * {@link run} in two steps: the ready helpers start on the first round now, while the calling thread goes on with
+   * other work; `finish` then does the calling thread's share and the later rounds, and returns what `run` would
+   * (the same rows to the bit). A search started while another is pending finishes that one first.
+   */
+  start(sources: ArrayLike<number>, limit: number, width: number, bucketCount: number, searchHere: (source: number) => Float32Array): PendingSurfaceSearches {
+    this.pending?.finish();
+    const list = Int32Array.from(sources);
+    const results = new Array<Float32Array | undefined>(list.length);
+    const beginRound = (first: number): SearchRound => {
+      const count = Math.min(this.roundCapacity, list.length - first);
       const ready = this.helpers.filter((helper) => helper.ready);
-      if (ready.length === 0) {
-        for (let index = first; index < first + count; index++) results[index] = searchHere(sources[index]);
-        continue;
+      if (ready.length > 0) {
+        for (let position = 0; position < count; position++) this.queue[Queue.sources + position] = list[first + position];
+        Atomics.store(this.queue, Queue.count, count);
+        Atomics.store(this.queue, Queue.next, 0);
+        for (const helper of ready) helper.begin(limit, width, bucketCount);
       }
-      for (let position = 0; position < count; position++) this.queue[Queue.sources + position] = sources[first + position];
-      Atomics.store(this.queue, Queue.count, count);
-      Atomics.store(this.queue, Queue.next, 0);
-      for (const helper of ready) helper.begin(limit, width, bucketCount);
+      return { first, count, ready };
+    };
+    const completeRound = ({ first, count, ready }: SearchRound): void => {
+      if (ready.length === 0) {
+        for (let index = first; index < first + count; index++) results[index] = searchHere(list[index]);
+        return;
+      }
       for (let position = Atomics.add(this.queue, Queue.next, 1); position < count; position = Atomics.add(this.queue, Queue.next, 1)) {
-        results[first + position] = searchHere(sources[first + position]);
+        results[first + position] = searchHere(list[first + position]);
       }
       for (const helper of ready) {
         const done = helper.finish();
@@ -231,9 +265,22 @@ export class SurfaceSearchPool {
         this.helperSearches += done.rows.length;
       }
       // What a dropped helper took and never delivered.
-      for (let index = first; index < first + count; index++) results[index] ??= searchHere(sources[index]);
-    }
-    return results as Float32Array[];
+      for (let index = first; index < first + count; index++) results[index] ??= searchHere(list[index]);
+    };
+    const firstRound = list.length > 0 ? beginRound(0) : undefined;
+    let rows: Float32Array[] | undefined;
+    const pending: PendingSurfaceSearches = {
+      finish: () => {
+        if (rows) return rows;
+        if (firstRound) completeRound(firstRound);
+        for (let first = this.roundCapacity; first < list.length; first += this.roundCapacity) completeRound(beginRound(first));
+        rows = results as Float32Array[];
+        if (this.pending === pending) this.pending = undefined;
+        return rows;
+      },
+    };
+    this.pending = pending;
+    return pending;
   }
 
   /** Ends every helper thread. */

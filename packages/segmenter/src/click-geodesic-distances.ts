@@ -131,36 +131,52 @@ export class ClickGeodesicDistances {
    * @returns `[voxelCount, clickCount]` row-major.
    */
   distances(clickVoxelIndices: Int32Array): Float32Array {
+    return this.startDistances(clickVoxelIndices)();
+  }
+
+  /**
+   * {@link distances} in two steps: the searches of voxels no earlier update searched from start now (on the helper
+   * threads, if any, while the calling thread goes on), and the returned function finishes them and gives the
+   * `[voxelCount, clickCount]` array (the same values; later calls give the same array). Start the next update only
+   * after finishing this one's.
+   * @param clickVoxelIndices The clicked finest voxels, `[clickCount]`.
+   */
+  startDistances(clickVoxelIndices: Int32Array): () => Float32Array {
     const clickCount = clickVoxelIndices.length;
     const voxelCount = this.voxelCount;
     // The voxels no earlier update searched from, all at once (helper threads, if any, take them from a shared queue).
     const clicked = new Set(clickVoxelIndices);
     const unsearched = [...clicked].filter((voxel) => !this.cache.has(voxel));
-    const searched = this.graph.distancesFromEach(unsearched, this.limit);
-    unsearched.forEach((voxel, index) => this.cache.set(voxel, searched[index]));
-    const columns = Array.from(clickVoxelIndices, (voxel) => this.cache.get(voxel)!);
-    // The clicked rows become the most recently used; rows of voxels no click is on any more (a moved or undone
-    // click) stay for a while, since a redo brings them back, but at most spareRowCapacity of them, oldest out first.
-    for (const voxel of clicked) {
-      const row = this.cache.get(voxel)!;
-      this.cache.delete(voxel);
-      this.cache.set(voxel, row);
-    }
-    let spare = this.cache.size - clicked.size;
-    for (const voxel of this.cache.keys()) {
-      if (spare <= this.spareRowCapacity) break;
-      if (clicked.has(voxel)) continue;
-      this.cache.delete(voxel);
-      spare--;
-    }
-    // Column by column, each read sequentially from one typed array and written with a stride: about 0.6× the
-    // time of a row-by-row pass that picks a different column at every entry (the same values either way).
-    const result = new Float32Array(voxelCount * clickCount);
-    for (let click = 0; click < clickCount; click++) {
-      const column = columns[click];
-      for (let row = 0, entry = click; row < voxelCount; row++, entry += clickCount) result[entry] = column[row];
-    }
-    return result;
+    const pending = this.graph.startDistancesFromEach(unsearched, this.limit);
+    let result: Float32Array | undefined;
+    return () => {
+      if (result) return result;
+      const searched = pending.finish();
+      unsearched.forEach((voxel, index) => this.cache.set(voxel, searched[index]));
+      const columns = Array.from(clickVoxelIndices, (voxel) => this.cache.get(voxel)!);
+      // The clicked rows become the most recently used; rows of voxels no click is on any more (a moved or undone
+      // click) stay for a while, since a redo brings them back, but at most spareRowCapacity of them, oldest out first.
+      for (const voxel of clicked) {
+        const row = this.cache.get(voxel)!;
+        this.cache.delete(voxel);
+        this.cache.set(voxel, row);
+      }
+      let spare = this.cache.size - clicked.size;
+      for (const voxel of this.cache.keys()) {
+        if (spare <= this.spareRowCapacity) break;
+        if (clicked.has(voxel)) continue;
+        this.cache.delete(voxel);
+        spare--;
+      }
+      // Column by column, each read sequentially from one typed array and written with a stride: about 0.6× the
+      // time of a row-by-row pass that picks a different column at every entry (the same values either way).
+      result = new Float32Array(voxelCount * clickCount);
+      for (let click = 0; click < clickCount; click++) {
+        const column = columns[click];
+        for (let row = 0, entry = click; row < voxelCount; row++, entry += clickCount) result[entry] = column[row];
+      }
+      return result;
+    };
   }
 
   /** Searched rows held now: the current clicks' and at most {@link spareRowCapacity} others. */

@@ -281,27 +281,26 @@ export class Segmenter {
     pointIndices.forEach((pointIndex, clickIndex) => {
       clickPositions.set(scene.networkPositions.subarray(pointIndex * 3, pointIndex * 3 + 3), clickIndex * 3);
     });
-    // The tidy returns tensors, never the read-back arrays: tidy walks whatever it returns element by element
-    // looking for tensors, which for a [voxelCount, clickCount] Float32Array cost more than the decoder itself.
-    const clickGeodesicDistances = this.geodesicDistances(scene, clickVoxelIndices);
     const settings = this.superpointSettings;
     // The settings can change after construction (a checkpoint's config edited in place): checked at every run.
     const settingProblem = findSuperpointSettingProblem(settings);
     if (settingProblem) throw new SegmenterInputError(`segment: superpoints.${settingProblem.field} is ${String(settingProblem.value)}; expected ${settingProblem.expected}`);
+    const reachDivisors = config.correctionReach ? correctionReachDivisors(clicks, config.correctionReach) : undefined;
+    // The searches start now, on the helper threads if any, and overlap the decoder's first click transformer; the
+    // decoder finishes them when its first adaptor needs the distances (the same values as searched beforehand).
+    const finishGeodesicDistances = this.startGeodesicDistances(scene, clickVoxelIndices);
     const superpoints = scene.superpoints;
     const pooled = settings.pooling && superpoints !== undefined;
     // config.correctionReach: the prior of an object's later clicks reads shorter distances; grouping keeps the plain ones.
-    const priorDistances = clickGeodesicDistances && config.correctionReach
-      ? divideClickDistances(clickGeodesicDistances, correctionReachDivisors(clicks, config.correctionReach))
-      : clickGeodesicDistances;
-    const tensors = tf.tidy(() => {
-      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances: priorDistances, scene: scene.decoderScene });
-      const last = output.stages[output.stages.length - 1];
-      // Pooling averages logits, so it reads them raw; otherwise the probabilities are computed here.
-      // config.calibration: temperature scaling and the logit adjustment of the class prior.
-      const classLogits = calibrateClassLogits(last.classLogits, config.calibration);
-      return [pooled ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(classLogits)] as [tf.Tensor, tf.Tensor];
-    });
+    const priorDistances = finishGeodesicDistances && (reachDivisors ? () => divideClickDistances(finishGeodesicDistances(), reachDivisors) : finishGeodesicDistances);
+    let tensors: [tf.Tensor, tf.Tensor];
+    try {
+      tensors = this.decode(levels, clickVoxelIndices, clickPositions, priorDistances, scene.decoderScene, pooled);
+    } finally {
+      // Collected whatever happened in the decoder, so no search is left running into the next update.
+      finishGeodesicDistances?.();
+    }
+    const clickGeodesicDistances = finishGeodesicDistances?.();
     const finish = (maskValues: Float32Array, classProbabilities: Float32Array): SegmentationResult => {
       // maskValues: [voxelCount, clickCount] logits when pooled, else probabilities; classProbabilities: [clickCount, classCount].
       const decoderMilliseconds = performance.now() - started;
@@ -400,14 +399,39 @@ export class Segmenter {
     return smoothSuperpointProbabilities({ clicks, clickSuperpoints, probabilities, graph, weights, strength, superpoints });
   }
 
-  /** The decoder's geodesic prior input for these clicks, or undefined when the decoder has no such prior. */
-  private geodesicDistances(scene: SceneState, clickVoxelIndices: Int32Array): Float32Array | undefined {
+  /**
+   * The decoder's geodesic prior input for these clicks, as a function that finishes the searches started here
+   * (`ClickGeodesicDistances.startDistances`), or undefined when the decoder has no such prior.
+   */
+  private startGeodesicDistances(scene: SceneState, clickVoxelIndices: Int32Array): (() => Float32Array) | undefined {
     if (!scene.backboneOutput) return undefined;
     const { levels, inputToFinest } = scene.backboneOutput;
     scene.geodesic ??= ClickGeodesicDistances.forModel(
       this.model, levels[levels.length - 1].coordinates, scene.cloud.colors, inputToFinest, scene.inputScale, this.options.searchThreads,
     );
-    return scene.geodesic?.distances(clickVoxelIndices);
+    return scene.geodesic?.startDistances(clickVoxelIndices);
+  }
+
+  /**
+   * The decoder pass of an update: the last stage's mask values (raw logits when `pooled`, since pooling averages
+   * logits, else probabilities) and class probabilities (`config.calibration`: temperature scaling and the logit
+   * adjustment of the class prior). Tensors only: tidy walks whatever it returns element by element looking for
+   * tensors, which for a [voxelCount, clickCount] Float32Array would cost more than the decoder itself.
+   */
+  private decode(
+    levels: BackboneOutput['levels'],
+    clickVoxelIndices: Int32Array,
+    clickPositions: Float32Array,
+    clickGeodesicDistances: (() => Float32Array) | undefined,
+    scene: SceneState['decoderScene'],
+    pooled: boolean,
+  ): [tf.Tensor, tf.Tensor] {
+    return tf.tidy(() => {
+      const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene });
+      const last = output.stages[output.stages.length - 1];
+      const classLogits = calibrateClassLogits(last.classLogits, this.model.config.calibration);
+      return [pooled ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(classLogits)] as [tf.Tensor, tf.Tensor];
+    });
   }
 
   /** Frees the cached scene features (the model stays loaded). */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SurfaceGraph } from '@pointclick/sampling';
 import { ClickGeodesicDistances, geodesicLimitAtScale, Segmenter } from '../src/index.js';
-import { createTestConfig, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
+import { createTestConfig, geodesicDistancesOf, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 import { InteractiveSegmentationModel } from '../src/index.js';
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ describe('ClickGeodesicDistances.distances', () => {
     expect(capacity).toBe(16);
     expect(new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, { limit: 0.4, neighborCount: 8, colorWeight: 4, spareRowBytes: 400_000 }).spareRowCapacity).toBe(111);
     expect(() => new ClickGeodesicDistances(voxelPositions, undefined, pointToVoxel, { limit: 0.4, neighborCount: 8, colorWeight: 4, spareRowBytes: -1 })).toThrow(/spareRowBytes/);
-    const searches = vi.spyOn(SurfaceGraph.prototype, 'distancesFromEach');
+    const searches = vi.spyOn(SurfaceGraph.prototype, 'startDistancesFromEach');
     // 40 updates of 3 clicks each, every click on a new voxel.
     for (let update = 0; update < 40; update++) field.distances(Int32Array.of(update * 3, update * 3 + 1, update * 3 + 2));
     expect(field.cachedRowCount).toBe(3 + capacity);
@@ -123,7 +123,7 @@ describe('Segmenter with the geodesic click prior', () => {
     const original = decoder.apply.bind(decoder);
     let seen: { distances?: Float32Array; voxels: Int32Array; finest: Float32Array } | undefined;
     decoder.apply = (input) => {
-      seen = { distances: input.clickGeodesicDistances, voxels: input.clickVoxelIndices, finest: input.levels[input.levels.length - 1].coordinates };
+      seen = { distances: geodesicDistancesOf(input), voxels: input.clickVoxelIndices, finest: input.levels[input.levels.length - 1].coordinates };
       return original(input);
     };
     const result = segmenter.segment([
@@ -149,7 +149,7 @@ describe('Segmenter with the geodesic click prior', () => {
       const original = decoder.apply.bind(decoder);
       let largest = -1;
       decoder.apply = (input) => {
-        largest = Math.max(...input.clickGeodesicDistances!);
+        largest = Math.max(...geodesicDistancesOf(input)!);
         return original(input);
       };
       segmenter.setScene(cloud);

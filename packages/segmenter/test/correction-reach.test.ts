@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { correctionReachDivisors, divideClickDistances, parseCheckpointDocument, SegmenterInputError, Segmenter, serializeCheckpoint } from '../src/index.js';
 import type { Click, CorrectionReachSettings, InteractiveSegmentationModel, SegmentationResult } from '../src/index.js';
-import { createTestConfig, createTestModel, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
+import { createTestConfig, createTestModel, geodesicDistancesOf, makeRoomCloud, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
 const object = (objectId: number): Pick<Click, 'objectId' | 'kind'> => ({ objectId, kind: 'object' });
 const background: Pick<Click, 'objectId' | 'kind'> = { objectId: 1, kind: 'background' };
@@ -70,7 +70,7 @@ describe('the segmenter with correctionReach', () => {
     segmenter.setScene(cloud);
     const apply = vi.spyOn(model.decoder, 'apply');
     const result = segmenter.segment(someClicks);
-    const decoderDistances = apply.mock.calls[0][0].clickGeodesicDistances!;
+    const decoderDistances = geodesicDistancesOf(apply.mock.calls[0][0])!;
     apply.mockRestore();
     segmenter.clearScene();
     return { result, decoderDistances };

@@ -10,6 +10,7 @@ import type { PointCloud } from '@pointclick/io';
 import { readVotenetDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
 import { computeSuperpoints } from '@pointclick/sampling';
+import type { ClickDecoderInput } from '@pointclick/decoder';
 import { createModelFromCheckpoint, InteractiveSegmentationModel, parseCheckpointDocument, serializeCheckpoint, type SegmentationResult, type SegmenterConfig, type SegmenterOptions } from '../src/index.js';
 
 /** Class names of the test configuration (prototypeCount = 4). */
@@ -153,4 +154,10 @@ export function expectCheckpointRoundTrip(source: InteractiveSegmentationModel, 
   source.dispose();
   loaded.dispose();
   return document;
+}
+
+/** The geodesic distances a decoder input carries, resolving the segmenter's function form (which searches once). */
+export function geodesicDistancesOf(input: Pick<ClickDecoderInput, 'clickGeodesicDistances'>): Float32Array | undefined {
+  const distances = input.clickGeodesicDistances;
+  return typeof distances === 'function' ? distances() : distances;
 }
