@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { layerNorm } from '@pointclick/tfjs-kernels';
 import { Module } from '../module/module.js';
 
 /** Layer normalisation over the last axis with learned scale and shift. */
@@ -20,13 +21,12 @@ export class LayerNorm extends Module {
     this.beta = this.addVariable('beta', tf.zeros([channels]));
   }
 
-  /** Normalises `[..., channels]`. */
+  /**
+   * Normalises `[..., channels]` (`layerNorm` of `@pointclick/tfjs-kernels`: one fused kernel on cpu and wasm for
+   * small tensors such as the decoder's queries, the stock ops otherwise).
+   */
   apply(input: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const { mean, variance } = tf.moments(input, -1, true);
-      const normalised = tf.mul(tf.sub(input, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
-      return tf.add(tf.mul(normalised, this.gamma), this.beta);
-    });
+    return layerNorm(input, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon);
   }
 }
 

@@ -118,3 +118,20 @@ export type MaskLogitsWithPriorsInputs = {
   geodesicGain?: TensorInfo;
   geodesicBias?: TensorInfo;
 };
+
+/**
+ * Layer normalisation over the last axis, one pass per row: `out = (x − mean)/√(variance + epsilon)·gamma + beta`
+ * (mean and biased variance of the row, in float64, rounded to float32 once at the end).
+ */
+export const LAYER_NORM = 'PointclickLayerNorm';
+/** Inputs of {@link LAYER_NORM}, all float32: `x` [..., channels], `gamma` and `beta` [channels]. */
+export type LayerNormInputs = { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
+/** Attributes of {@link LAYER_NORM}: `epsilon`, added to the variance. */
+export interface LayerNormAttrs extends NamedAttrMap {
+  epsilon: number;
+}
+
+/** GELU, tanh approximation, element-wise: `out = x·sigmoid(2√(2/π)·(x + 0.044715·x³))` (float64, rounded once). */
+export const GELU = 'PointclickGelu';
+/** Inputs of {@link GELU}: `x`, float32, any shape. */
+export type GeluInputs = { x: TensorInfo };

@@ -4,6 +4,7 @@ import { maskLogitsWasmConfig } from './mask-logits-wasm.js';
 import { prepareMatMulWasm } from './mat-mul-wasm.js';
 import { patchAttentionGradWasmConfig, patchAttentionWasmConfig, preparePatchAttentionWasm } from './patch-attention-wasm.js';
 import { gatherRowsWasmConfig } from './row-gather-wasm.js';
+import { geluWasmConfig, layerNormWasmConfig } from './row-norm-wasm.js';
 import { segmentMaxGradWasmConfig } from './segment-max-grad-wasm.js';
 import { segmentMaxWasmConfig } from './segment-max-wasm.js';
 import { sparseConvolutionWasmConfig } from './sparse-convolution-wasm.js';
@@ -20,6 +21,8 @@ export const WASM_KERNEL_CONFIGS: KernelConfig[] = [
   patchAttentionGradWasmConfig,
   sparseConvolutionWasmConfig,
   maskLogitsWasmConfig,
+  layerNormWasmConfig,
+  geluWasmConfig,
 ];
 
 for (const config of WASM_KERNEL_CONFIGS) registerKernel(config);
