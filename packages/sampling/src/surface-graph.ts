@@ -212,7 +212,8 @@ export class SurfaceGraph {
    * @throws {@link SamplingInputError} naming `sources[i]` when one is not a point index, or `limit`.
    */
   distancesFromEach(sources: ArrayLike<number>, limit: number): Float32Array[] {
-    return this.startDistancesFromEach(sources, limit).finish();
+    // One search is done here at once: a helper would have to wake up for it while this thread waits.
+    return this.startDistancesFromEach(sources, limit, 2).finish();
   }
 
   /**
@@ -220,9 +221,11 @@ export class SurfaceGraph {
    * with `threads`, the helpers that are ready start now and `finish()` does this thread's share, waits for them and
    * returns the rows (the same to the bit); without, `finish()` does every search. Sources and limit are checked
    * now. Starting another search before `finish()` finishes this one first (its rows stay available).
+   * @param helperMinimum Fewest sources worth handing to the helpers (default 1: even a single search goes to a
+   *   helper, which works on it while this thread does something else until `finish()`).
    * @throws {@link SamplingInputError} as {@link distancesFromEach}.
    */
-  startDistancesFromEach(sources: ArrayLike<number>, limit: number): PendingSurfaceSearches {
+  startDistancesFromEach(sources: ArrayLike<number>, limit: number, helperMinimum = 1): PendingSurfaceSearches {
     for (let index = 0; index < sources.length; index++) this.checkSource(sources[index], `sources[${index}]`);
     if (!(limit > 0)) throw new SamplingInputError('limit', 'a positive number of metres', String(limit));
     const { width, bucketCount, bucketed } = this.bucketsFor(limit);
@@ -230,7 +233,7 @@ export class SurfaceGraph {
     const list = Array.from(sources);
     if (!kernel) return finishLater(() => list.map((source) => this.searchInJavaScript(source, limit, width, bucketCount, bucketed)));
     const searchHere = (source: number): Float32Array => kernel.search(source, limit, width, bucketCount);
-    if (!this.searchPool || list.length < 2) return finishLater(() => list.map(searchHere));
+    if (!this.searchPool || list.length === 0 || list.length < helperMinimum) return finishLater(() => list.map(searchHere));
     return this.searchPool.start(list, limit, width, bucketCount, searchHere);
   }
 

@@ -63,6 +63,29 @@ describe('SurfaceGraph.distancesFromEach with helper threads', () => {
     expect(graph.readyHelperCount).toBe(2);
   });
 
+  it('startDistancesFromEach: the helpers search while this thread waits for nothing, even a single source; a second start finishes the first', async () => {
+    const graph = new SurfaceGraph(positions, { ...options, threads: { count: 1, spawn: spawnNodeWorker } });
+    graphs.push(graph);
+    graph.distancesFromEach(sources.slice(0, 2), limit); // makes the kernel and starts the helper
+    await helpersReady(graph, 1);
+    // One source, handed to the helper at start; this thread sleeps a second before finishing, so the helper has taken it.
+    const single = graph.startDistancesFromEach([sources[3]], limit);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [row] = single.finish();
+    expect(row).toEqual(expected[3]);
+    expect(graph.helperSearchCount).toBe(1);
+    expect(single.finish()[0]).toBe(row); // later calls give the same rows
+    // distancesFromEach keeps a single search on this thread (no helper to wake while it waits).
+    expect(graph.distancesFromEach([sources[4]], limit)[0]).toEqual(expected[4]);
+    expect(graph.helperSearchCount).toBe(1);
+    // Two rounds' worth, started and left pending: the next start finishes them first, and their rows stay right.
+    const first = graph.startDistancesFromEach(sources, limit);
+    const second = graph.startDistancesFromEach(sources.slice(0, 3), limit);
+    second.finish().forEach((distances, index) => expect(distances).toEqual(expected[index]));
+    first.finish().forEach((distances, index) => expect(distances).toEqual(expected[index]));
+    expect(() => graph.startDistancesFromEach([6000], limit)).toThrow(/sources\[0\]/);
+  });
+
   it('searches on this thread when the helpers never start, and after dispose', () => {
     let spawned = 0;
     const silent: SearchWorkerSpawner = () => {
