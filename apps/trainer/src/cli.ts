@@ -119,7 +119,7 @@ function withInferenceSettings(command: Command): Command {
     .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none; a stored class bias is kept)', parsePositive)
     .option(
       '--correction-reach <factor[,limit]|off>',
-      "geodesic prior of an object's k-th click (k ≥ 2) with its distances ÷ min(factor^(k−1), limit); factor ≥ 1, limit ≥ 1 (default: the factor); off removes it",
+      "geodesic prior of an object's k-th click (k ≥ 2) with its distances ÷ factor^(k−1), no farther from 1 than limit (default: the factor); factor, limit > 0; off removes it",
       parseCorrectionReach,
     )
     .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parsePositiveOrOff);
@@ -129,8 +129,8 @@ function parseCorrectionReach(value: string): CorrectionReachSettings | 'off' {
   if (value === 'off') return 'off';
   const parts = value.split(',');
   const numbers = parts.map(Number);
-  if (parts.length > 2 || parts.some((part) => part.trim() === '') || !numbers.every((number) => number >= 1 && Number.isFinite(number))) {
-    throw new InvalidArgumentError(`expected a factor ≥ 1, optionally ',limit' with a limit ≥ 1 (e.g. 2 or 2,8), or 'off'; got '${value}'`);
+  if (parts.length > 2 || parts.some((part) => part.trim() === '') || !numbers.every((number) => number > 0 && Number.isFinite(number))) {
+    throw new InvalidArgumentError(`expected a factor > 0, optionally ',limit' with a limit > 0 (e.g. 2, 2,8 or 0.5), or 'off'; got '${value}'`);
   }
   return numbers.length === 2 ? { factor: numbers[0], limit: numbers[1] } : { factor: numbers[0] };
 }

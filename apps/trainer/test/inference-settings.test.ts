@@ -59,3 +59,19 @@ describe('applyInferenceSettings: test-time rotations', () => {
     expect(config.localityGain).toBe(8);
   });
 });
+
+describe('applyInferenceSettings: the correction reach', () => {
+  it('writes a copy of correctionReach, replaces it, keeps it through other settings, and removes it with off', () => {
+    const config = configWith({ localityGain: 16 });
+    const settings = { factor: 2, limit: 8 };
+    applyInferenceSettings(config, { correctionReach: settings });
+    expect(config.correctionReach).toEqual({ factor: 2, limit: 8 });
+    expect(config.correctionReach).not.toBe(settings);
+    applyInferenceSettings(config, { correctionReach: { factor: 0.5 } });
+    expect(config.correctionReach).toEqual({ factor: 0.5 });
+    applyInferenceSettings(config, { localityGain: 8 });
+    expect(config.correctionReach).toEqual({ factor: 0.5 });
+    applyInferenceSettings(config, { correctionReach: 'off' });
+    expect('correctionReach' in config).toBe(false);
+  });
+});

@@ -8,18 +8,19 @@ import { SegmenterInputError } from './segmenter-errors.js';
  */
 export function findCorrectionReachProblem(settings: { factor?: unknown; limit?: unknown }): { field: 'factor' | 'limit'; value: unknown; expected: string } | undefined {
   const { factor, limit } = settings;
-  if (!(typeof factor === 'number' && factor >= 1 && Number.isFinite(factor))) return { field: 'factor', value: factor, expected: 'a finite number ≥ 1' };
-  if (limit !== undefined && !(typeof limit === 'number' && limit >= 1 && Number.isFinite(limit))) return { field: 'limit', value: limit, expected: 'a finite number ≥ 1, or absent' };
+  if (!(typeof factor === 'number' && factor > 0 && Number.isFinite(factor))) return { field: 'factor', value: factor, expected: 'a finite number > 0' };
+  if (limit !== undefined && !(typeof limit === 'number' && limit > 0 && Number.isFinite(limit))) return { field: 'limit', value: limit, expected: 'a finite number > 0, or absent' };
   return undefined;
 }
 
 /**
  * How far each click's geodesic prior reaches, as the divisor of its geodesic distances (`config.correctionReach`):
- * the k-th click of an object, counted in the order of `clicks`, gets min(factor^(k−1), limit), limit defaulting to
- * the factor; an object's first click and every background click get 1. A second click on an object says the object
- * goes on beyond the mask its first click gave, so that click's prior lets the mask grow farther from it.
+ * the k-th click of an object, counted in the order of `clicks`, gets factor^(k−1) but never farther from 1 than
+ * `limit` (min(factor^(k−1), limit) for a factor ≥ 1, max(…) below 1), limit defaulting to the factor; an object's
+ * first click and every background click get 1. A factor above 1 lets a later click's mask grow farther from it (a
+ * second click says the object goes on beyond the mask), one below 1 keeps it closer.
  *
- * @returns One divisor per click, ≥ 1 (all 1 without settings).
+ * @returns One divisor per click, > 0 (all 1 without settings).
  */
 export function correctionReachDivisors(clicks: readonly Pick<Click, 'objectId' | 'kind'>[], settings: CorrectionReachSettings | undefined): Float64Array {
   const divisors = new Float64Array(clicks.length).fill(1);
@@ -32,7 +33,8 @@ export function correctionReachDivisors(clicks: readonly Pick<Click, 'objectId' 
     if (click.kind === 'background') return;
     const earlier = seen.get(click.objectId) ?? 0;
     seen.set(click.objectId, earlier + 1);
-    divisors[index] = Math.min(settings.factor ** earlier, limit);
+    const divisor = settings.factor ** earlier;
+    divisors[index] = earlier === 0 ? 1 : settings.factor >= 1 ? Math.min(divisor, limit) : Math.max(divisor, limit);
   });
   return divisors;
 }

@@ -55,8 +55,8 @@ export interface SegmenterConfig {
   clickAdaptation?: ClickAdaptationSettings;
   /**
    * Reach of an object's later clicks (decoders with the geodesic prior only): the prior reads the k-th click of an
-   * object (k ≥ 2, in click order) with its geodesic distances divided by min(factor^(k−1), limit), so a correction
-   * click on an object the mask stops short of grows it farther. First clicks, background clicks and click
+   * object (k ≥ 2, in click order) with its geodesic distances divided by factor^(k−1), at most as far from 1 as
+   * `limit`: a factor above 1 lets a correction click grow the mask farther, below 1 keeps it closer. First clicks, background clicks and click
    * locality at grouping keep the plain distances. Absent: off (every click as the model was trained).
    */
   correctionReach?: CorrectionReachSettings;
@@ -75,9 +75,9 @@ export interface SegmenterConfig {
 
 /** Settings of `SegmenterConfig.correctionReach` (see `correctionReachDivisors`). */
 export interface CorrectionReachSettings {
-  /** Divisor of an object's second click's geodesic distances, multiplied again at each later click: a finite number ≥ 1. */
+  /** Divisor of an object's second click's geodesic distances, multiplied again at each later click: a finite number > 0. */
   factor: number;
-  /** Largest divisor, a finite number ≥ 1. Default: `factor` (every later click the same). */
+  /** Divisor farthest from 1 (the largest for a factor ≥ 1, the smallest below), a finite number > 0. Default: `factor` (every later click the same). */
   limit?: number;
 }
 

@@ -14,15 +14,18 @@ describe('correctionReachDivisors', () => {
     expect([...correctionReachDivisors(clicks, { factor: 3 })]).toEqual([1, 1, 3, 1, 3, 3, 1, 3]);
     expect([...correctionReachDivisors(clicks, { factor: 2, limit: 3 })]).toEqual([1, 1, 2, 1, 3, 3, 1, 2]);
     expect([...correctionReachDivisors(clicks, undefined)]).toEqual(new Array(clicks.length).fill(1));
+    // Below 1 the reach shrinks, and the limit bounds it from below.
+    expect([...correctionReachDivisors(clicks, { factor: 0.5 })]).toEqual([1, 1, 0.5, 1, 0.5, 0.5, 1, 0.5]);
+    expect([...correctionReachDivisors(clicks, { factor: 0.5, limit: 0.2 })]).toEqual([1, 1, 0.5, 1, 0.25, 0.2, 1, 0.5]);
     expect([...correctionReachDivisors([], { factor: 2 })]).toEqual([]);
   });
 
   it('names the bad field', () => {
     const clicks = [object(1), object(1)];
-    expect(() => correctionReachDivisors(clicks, { factor: 0.5 })).toThrow(SegmenterInputError);
-    expect(() => correctionReachDivisors(clicks, { factor: 0.5 })).toThrow(/correctionReach\.factor is 0\.5; expected a finite number ≥ 1/);
+    expect(() => correctionReachDivisors(clicks, { factor: 0 })).toThrow(SegmenterInputError);
+    expect(() => correctionReachDivisors(clicks, { factor: -2 })).toThrow(/correctionReach\.factor is -2; expected a finite number > 0/);
     expect(() => correctionReachDivisors(clicks, { factor: Number.NaN })).toThrow(/correctionReach\.factor is NaN/);
-    expect(() => correctionReachDivisors(clicks, { factor: 2, limit: 0 })).toThrow(/correctionReach\.limit is 0; expected a finite number ≥ 1, or absent/);
+    expect(() => correctionReachDivisors(clicks, { factor: 2, limit: 0 })).toThrow(/correctionReach\.limit is 0; expected a finite number > 0, or absent/);
     expect(() => correctionReachDivisors(clicks, { factor: 2, limit: Infinity })).toThrow(/correctionReach\.limit is Infinity/);
   });
 });
@@ -112,8 +115,8 @@ describe('the segmenter with correctionReach', () => {
     model.dispose();
     expect(parseCheckpointDocument(JSON.stringify(document), 'reach.json').config.correctionReach).toEqual({ factor: 2, limit: 8 });
     const parse = (config: object) => () => parseCheckpointDocument({ ...document, config: { ...document.config, ...config } }, 'reach.json');
-    expect(parse({ correctionReach: { factor: 0.5 } })).toThrow(/reach\.json: field 'config\.correctionReach\.factor': expected a finite number ≥ 1, got 0\.5/);
-    expect(parse({ correctionReach: { factor: 2, limit: -1 } })).toThrow(/field 'config\.correctionReach\.limit': expected a finite number ≥ 1, or absent, got -1/);
+    expect(parse({ correctionReach: { factor: 0 } })).toThrow(/reach\.json: field 'config\.correctionReach\.factor': expected a finite number > 0, got 0/);
+    expect(parse({ correctionReach: { factor: 2, limit: -1 } })).toThrow(/field 'config\.correctionReach\.limit': expected a finite number > 0, or absent, got -1/);
     expect(parse({ correctionReach: 2 })).toThrow(/field 'config\.correctionReach': expected an object \{ factor, limit\? \}, got 2/);
     expect(parse({ correctionReach: { factor: 2 }, localityGain: 0, decoder: { ...document.config.decoder, geodesicPriorLimit: 0 } })).toThrow(
       /field 'config\.correctionReach': needs the decoder's geodesic click prior/,
