@@ -41,7 +41,7 @@ export function correctionReachDivisors(clicks: readonly Pick<Click, 'objectId' 
 
 /**
  * The geodesic distances with each click's column divided by its divisor: the decoder's prior b − g·d then falls
- * by g/divisor per metre for that click, as if its gain were that much smaller. A new array; `distances` is unchanged.
+ * by g/divisor per metre for that click, as if its gain were divided by it. A new array; `distances` is unchanged.
  *
  * @param distances `[voxelCount, clickCount]` row-major, metres.
  * @param divisors One per click, from {@link correctionReachDivisors}.

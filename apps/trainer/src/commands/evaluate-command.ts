@@ -143,7 +143,7 @@ export async function runEvaluation(
       (graph.flatEdgeFactor !== 1 ? `; geodesic flat edge factor ${graph.flatEdgeFactor}` : '') +
       `; click adaptation ${segmenter.model.config.clickAdaptation ? `λ ${segmenter.model.config.clickAdaptation.regularization}` : 'off'}` +
       ((segmenter.model.config.testTimeRotations ?? 1) > 1 ? `; test-time rotations ${segmenter.model.config.testTimeRotations}` : '') +
-      (segmenter.model.config.correctionReach ? `; correction reach ×${segmenter.model.config.correctionReach.factor} per click, at most ×${segmenter.model.config.correctionReach.limit ?? segmenter.model.config.correctionReach.factor}` : ''),
+      (segmenter.model.config.correctionReach ? `; correction reach ×${segmenter.model.config.correctionReach.factor} per later click, bounded by ×${segmenter.model.config.correctionReach.limit ?? segmenter.model.config.correctionReach.factor}` : ''),
   );
   const started = performance.now();
   let classes: ClassEvaluationReport | undefined;
