@@ -55,17 +55,24 @@ export interface AdaptorOutput {
 }
 
 /**
- * Σ over the finest voxels of `weights` × the level's features at that voxel, `[clickCount, channels]`. The
- * finest-resolution weights are summed per level voxel first (all finest voxels inside it), which equals
- * gathering the level's features to the finest level and pooling there, at a fraction of the cost.
+ * The finest-resolution `weights` summed per voxel of `level` (all finest voxels inside it),
+ * `[levelVoxelCount, clickCount]`; the weights themselves when the level is the finest. Pooling the level's
+ * features with these equals gathering them to the finest level and pooling there, at a fraction of the cost,
+ * and their column sums equal the finest weights' column sums over a much shorter axis.
+ *
+ * @param weights Per finest voxel and click, `[finestVoxelCount, clickCount]`.
+ */
+function weightsPerLevelVoxel(weights: tf.Tensor2D, level: PooledLevel): tf.Tensor2D {
+  return level.finestToLevel ? unsortedSegmentSum(weights, level.finestToLevel, level.features.shape[0]) : weights;
+}
+
+/**
+ * Σ over the finest voxels of `weights` × the level's features at that voxel, `[clickCount, channels]`.
  *
  * @param weights Per finest voxel and click, `[finestVoxelCount, clickCount]`.
  */
 function poolOverFinestVoxels(weights: tf.Tensor2D, level: PooledLevel): tf.Tensor2D {
-  const levelWeights: tf.Tensor2D = level.finestToLevel
-    ? unsortedSegmentSum(weights, level.finestToLevel, level.features.shape[0])
-    : weights; // [levelVoxelCount, clickCount]
-  return tf.matMul(levelWeights, level.features, true, false);
+  return tf.matMul(weightsPerLevelVoxel(weights, level), level.features, true, false);
 }
 
 /**
@@ -251,9 +258,11 @@ export class ConditionedQueryAdaptor extends Module {
 
       // E_p: F^i pooled under σ(M^i), normalised by the mask mass.
       const maskWeights = tf.sigmoid(maskLogits); // [finestVoxelCount, clickCount]
-      const mass = tf.reshape(tf.sum(maskWeights, 0), [-1, 1]); // [clickCount, 1]
+      const levelWeights = weightsPerLevelVoxel(maskWeights, pooled); // [levelVoxelCount, clickCount]
+      // Σ w over the finest voxels, summed per level voxel first: the same mass, without a pass over the finest axis.
+      const mass = tf.reshape(tf.sum(levelWeights, 0), [-1, 1]); // [clickCount, 1]
       // Σ w (x W + b) = (Σ w x) W + (Σ w) b, again keeping the projection off the voxel axis.
-      let pooledFeatures: tf.Tensor = tf.matMul(poolOverFinestVoxels(maskWeights, pooled), pooled.projection.weight);
+      let pooledFeatures: tf.Tensor = tf.matMul(tf.matMul(levelWeights, pooled.features, true, false), pooled.projection.weight);
       if (pooled.projection.bias) pooledFeatures = tf.add(pooledFeatures, tf.mul(mass, pooled.projection.bias));
       const spatialEmbedding = tf.div(pooledFeatures, tf.add(mass, MASK_MASS_EPSILON)); // E_p, [clickCount, width]
 
