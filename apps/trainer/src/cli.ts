@@ -116,6 +116,7 @@ function withInferenceSettings(command: Command): Command {
       parseUnitFactor,
     )
     .option('--test-time-rotations <n>', 'backbone passes over the scene turned about the vertical axis (1, 2 or 4), features averaged per voxel; 1 = one pass', parseTestTimeRotations)
+    .option('--class-stages <k>', "the shown class is the mean of the last k decoder stages' class logits (1 = the last stage alone; at most the decoder's stage count)", parsePositiveInteger)
     .option('--temperature <t>', 'class calibration temperature (class logits ÷ t before the softmax; 1 = none; a stored class bias is kept)', parsePositive)
     .option(
       '--correction-reach <factor[,limit]|off>',
@@ -195,6 +196,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
     geodesicFlatEdgeFactor: options.geodesicFlatEdgeFactor,
     testTimeRotations: options.testTimeRotations,
     correctionReach: options.correctionReach,
+    classStageCount: options.classStages,
     temperature: options.temperature,
     clickAdaptation: options.clickAdaptation,
   };
@@ -217,6 +219,7 @@ interface InferenceSettingOptions {
   testTimeRotations?: number;
   clickAdaptation?: number | 'off';
   correctionReach?: CorrectionReachSettings | 'off';
+  classStages?: number;
   temperature?: number;
 }
 
@@ -274,10 +277,11 @@ program
   .option('--dry-run', 'fit and report without writing')
   .option('--prior-data <dir>', 'dataset directory whose instances give the class prior of the logit adjustment (the training rooms)')
   .option('--prior-exclude <ids>', 'comma-separated scene ids of --prior-data left out of the prior (evaluation rooms; the --scenes are always left out)', (value) => value.split(',').filter(Boolean))
+  .option('--prior-provenance <data-root>', "count the class prior over exactly the training data the checkpoint's provenance records: its scenes read from <data-root>/<dataset>, its generated rooms regenerated from their seeds (instead of --prior-data)")
   .option('--prior-strength <τ>', 'logit adjustment strength: class bias −τ·ln p_c (0 = no bias)', parseNonNegative, 0)
   .option('--require-unseen', "fail (SeenSceneError) when a scene was seen in training (ScanNet ids by room) or the checkpoint's training data is unknown")
   .addOption(backendOption())
-  .action(async (options: { checkpoint: string; data?: string; scenes?: string[]; synthetic?: number; syntheticSeed: number; classMinimumPoints: number; dryRun?: boolean; priorData?: string; priorExclude?: string[]; priorStrength: number; requireUnseen?: boolean; backend?: string }) => {
+  .action(async (options: { checkpoint: string; data?: string; scenes?: string[]; synthetic?: number; syntheticSeed: number; classMinimumPoints: number; dryRun?: boolean; priorData?: string; priorExclude?: string[]; priorProvenance?: string; priorStrength: number; requireUnseen?: boolean; backend?: string }) => {
     await startBackend(options.backend);
     await runCalibration({ ...options, syntheticScenes: options.synthetic, minimumObjectPoints: options.classMinimumPoints, log: (line) => console.log(line) });
   });

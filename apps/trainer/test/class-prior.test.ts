@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@pointclick/tfjs-kernels/node';
-import { readDataset } from '@pointclick/datasets/node';
+import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import type { LabeledScene } from '@pointclick/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import { scaleProbabilities } from '@pointclick/metrics';
@@ -14,6 +14,7 @@ import { createSegmenterConfig } from '../src/config/model-presets.js';
 import { runCalibration } from '../src/commands/calibrate-command.js';
 import { applyInferenceSettings } from '../src/commands/inference-settings.js';
 import { computeLogitAdjustment, countClassInstances } from '../src/training/class-prior.js';
+import { loadLabeledScenes } from '../src/training/training-data.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pointclick-trainer-prior-'));
 const sharedData = process.env.POINTCLICK_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
@@ -130,5 +131,45 @@ describe.skipIf(!hasVotenet)('calibrate with a class prior on ScanNet rooms', ()
     const loaded = await loadSegmenter(checkpoint);
     expect(loaded.model.config.calibration).toEqual({ temperature: result.temperature, classBias: result.classBias });
     loaded.dispose();
+  }, 240_000);
+
+  it("counts the prior over exactly the training data the checkpoint's provenance records (--prior-provenance)", async () => {
+    const trainedOn = [
+      { dataset: 'scannet-votenet', scenes: [priorScene, selectionScene] },
+      { dataset: 'synthetic-indoor', seeds: { first: 1000, last: 1001 } },
+    ];
+    const model = new InteractiveSegmentationModel({ ...createSegmenterConfig('tiny', 5), provenance: { trainedOn } });
+    const checkpoint = join(scratch, 'tiny-with-provenance');
+    await saveCheckpoint(model, checkpoint);
+    const classCount = model.config.classNames.length;
+    model.dispose();
+    const common = { checkpoint, data: votenetDirectory, scenes: [selectionScene], dryRun: true, log: () => {} };
+    const result = await runCalibration({ ...common, priorProvenance: sharedData, priorStrength: 0.5 });
+    // The selection scene is left out although it was trained on; the generated rooms are regenerated from their seeds.
+    expect(result.prior?.sceneIds).toEqual([priorScene, 'synthetic-indoor-1000', 'synthetic-indoor-1001']);
+    const expected = await countClassInstances(
+      [...(await collectScenes(readDataset(votenetDirectory, { sceneIds: [priorScene] }))), ...(await loadLabeledScenes([{ kind: 'synthetic-indoor', sceneCount: 2, seed: 1000 }]))],
+      classCount,
+    );
+    expect(result.prior?.counts).toEqual(expected.counts);
+    const expectedBias = computeLogitAdjustment(expected.counts, 0.5);
+    result.classBias!.forEach((value, index) => expect(value).toBeCloseTo(expectedBias[index], 4));
+
+    await expect(runCalibration({ ...common, priorProvenance: sharedData, priorData: votenetDirectory, priorStrength: 1 })).rejects.toThrow(/--prior-data or --prior-provenance, not both/);
+    const bare = join(scratch, 'tiny-without-provenance');
+    const unrecorded = new InteractiveSegmentationModel(createSegmenterConfig('tiny', 5));
+    await saveCheckpoint(unrecorded, bare);
+    unrecorded.dispose();
+    await expect(runCalibration({ ...common, checkpoint: bare, priorProvenance: sharedData, priorStrength: 1 })).rejects.toThrow(/records no training data/);
+    const missing = new InteractiveSegmentationModel({ ...createSegmenterConfig('tiny', 5), provenance: { trainedOn: [{ dataset: 'scannet-votenet', scenes: [priorScene, 'scene9999_00'] }] } });
+    const withMissing = join(scratch, 'tiny-missing-scene');
+    await saveCheckpoint(missing, withMissing);
+    missing.dispose();
+    await expect(runCalibration({ ...common, checkpoint: withMissing, priorProvenance: sharedData, priorStrength: 1 })).rejects.toThrow(/training scene\(s\) scene9999_00 of .* not found in .*scannet-votenet/);
+    const partial = new InteractiveSegmentationModel({ ...createSegmenterConfig('tiny', 5), provenance: { trainedOn, unknownSources: ['foreign.safetensors'] } });
+    const withUnknown = join(scratch, 'tiny-unknown-sources');
+    await saveCheckpoint(partial, withUnknown);
+    partial.dispose();
+    await expect(runCalibration({ ...common, checkpoint: withUnknown, priorProvenance: sharedData, priorStrength: 1 })).rejects.toThrow(/does not record \(foreign\.safetensors\)/);
   }, 240_000);
 });

@@ -75,3 +75,18 @@ describe('applyInferenceSettings: the correction reach', () => {
     expect('correctionReach' in config).toBe(false);
   });
 });
+
+describe('applyInferenceSettings: class stages', () => {
+  it('writes classStageCount, keeps it through other settings and the temperature, and removes the field for 1', () => {
+    const config = configWith({ localityGain: 16, calibration: { temperature: 1.2 } });
+    applyInferenceSettings(config, { classStageCount: 4 });
+    expect(config.classStageCount).toBe(4);
+    applyInferenceSettings(config, { temperature: 0.9, localityGain: 8 });
+    expect(config.classStageCount).toBe(4);
+    expect(config.calibration).toEqual({ temperature: 0.9 });
+    applyInferenceSettings(config, { classStageCount: 2 });
+    expect(config.classStageCount).toBe(2);
+    applyInferenceSettings(config, { classStageCount: 1 });
+    expect('classStageCount' in config).toBe(false);
+  });
+});

@@ -218,3 +218,60 @@ describe('click locality: one rule for the segmenter and the object-mask loss', 
     expect(lowered[1]).toBe(Math.fround(1 / (1 + Math.exp(-30))));
   });
 });
+
+describe('Mix3D samples (data.mixShare)', () => {
+  const mixConfig = validateTrainingConfig({
+    preset: 'tiny',
+    seed: 7,
+    data: {
+      sources: [{ kind: 'synthetic-indoor', sceneCount: 3, seed: 31 }],
+      pointBudget: 3000,
+      minClicks: 4,
+      maxClicks: 6,
+      backgroundClickShare: 0,
+      cacheDirectory: join(scratch, 'mix-cache'),
+    },
+  });
+  const withShare = (mixShare: number) => ({ ...mixConfig, data: { ...mixConfig.data, mixShare } });
+  let mixScenesList: PreprocessedScene[];
+
+  beforeAll(async () => {
+    const segmenterConfig = createSegmenterConfig('tiny', mixConfig.seed);
+    mixScenesList = await loadPreprocessedScenes(mixConfig.data.sources, { cacheDirectory: mixConfig.data.cacheDirectory, voxelSize: segmenterConfig.backbone.gridSize, seed: mixConfig.seed });
+  });
+
+  it('is off by default, and with share 1 overlays two different scenes of half the budget each on every step', () => {
+    expect(mixConfig.data.mixShare).toBe(0);
+    for (let stepIndex = 0; stepIndex < 6; stepIndex++) {
+      expect(sampleTrainingStep(mixScenesList, mixConfig, stepIndex).scene.id).not.toContain('+');
+      const { scene, step } = sampleTrainingStep(mixScenesList, withShare(1), stepIndex);
+      const [firstId, secondId] = scene.id.split('+');
+      expect(secondId).toBeDefined();
+      expect(secondId).not.toBe(firstId);
+      expect(scene.pointCount).toBeLessThanOrEqual(3000);
+      expect(scene.pointCount).toBeGreaterThan(1500);
+      for (const click of step.clicks) expect(scene.instance[click.pointIndex]).toBe(click.instanceId);
+      // The same step again: the same sample.
+      expect(sampleTrainingStep(mixScenesList, withShare(1), stepIndex).step).toEqual(step);
+    }
+  });
+
+  it('draws the mixing from a stream of its own: steps left unmixed are exactly the samples of a run without it', () => {
+    let unmixed = 0;
+    let mixed = 0;
+    for (let stepIndex = 0; stepIndex < 16; stepIndex++) {
+      const half = sampleTrainingStep(mixScenesList, withShare(0.5), stepIndex);
+      if (half.scene.id.includes('+')) {
+        mixed++;
+        continue;
+      }
+      unmixed++;
+      const plain = sampleTrainingStep(mixScenesList, mixConfig, stepIndex);
+      expect(half.scene.id).toBe(plain.scene.id);
+      expect(half.scene.positions).toEqual(plain.scene.positions);
+      expect(half.step).toEqual(plain.step);
+    }
+    expect(mixed).toBeGreaterThan(0);
+    expect(unmixed).toBeGreaterThan(0);
+  });
+});

@@ -68,6 +68,6 @@ export { decodeSceneCache, encodeSceneCache, SCENE_CACHE_MAGIC, SCENE_CACHE_VERS
 export type { PreprocessedScene, PreprocessSceneOptions } from './training/scene-preprocessing.js';
 export { preprocessScene } from './training/scene-preprocessing.js';
 export type { AugmentationOptions, AugmentedScene } from './training/scene-augmentation.js';
-export { augmentScene } from './training/scene-augmentation.js';
+export { augmentScene, mixScenes } from './training/scene-augmentation.js';
 export type { TrainingStep, TrainingStepClick, TrainingStepOptions } from './training/training-step-clicks.js';
 export { drawTrainingStep } from './training/training-step-clicks.js';

@@ -1,3 +1,4 @@
+import { resolveDecoderConfig } from '@pointclick/decoder';
 import { computeCrc32 } from '@pointclick/io';
 import { loadWeights, serializeWeights, WeightLoadError, type WeightEntry } from '@pointclick/nn';
 import { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
@@ -141,6 +142,19 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     }
     if (!((config.decoder.geodesicPriorLimit ?? 0) > 0)) {
       throw new CheckpointError(source, "field 'config.correctionReach': needs the decoder's geodesic click prior ('config.decoder.geodesicPriorLimit' > 0), which this model lacks");
+    }
+  }
+  const classStageCount: unknown = config.classStageCount;
+  if (classStageCount !== undefined) {
+    let stageCount: number | undefined;
+    try {
+      stageCount = resolveDecoderConfig(config.decoder).stageCount;
+    } catch {
+      stageCount = undefined; // an invalid decoder configuration is reported when the model is built
+    }
+    if (!(Number.isInteger(classStageCount) && (classStageCount as number) >= 1 && (stageCount === undefined || (classStageCount as number) <= stageCount))) {
+      const expected = stageCount === undefined ? "a positive integer, at most the decoder's stage count" : `an integer from 1 to ${stageCount} (the decoder's stages)`;
+      throw new CheckpointError(source, `field 'config.classStageCount': expected ${expected}, got ${JSON.stringify(classStageCount)}`);
     }
   }
   const calibration: unknown = config.calibration;

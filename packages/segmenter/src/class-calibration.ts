@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClassCalibration } from './segmenter-config.js';
+import { SegmenterInputError } from './segmenter-errors.js';
 
 /**
  * The calibrated class logits whose softmax is shown: classLogits / temperature + classBias, the temperature
@@ -22,4 +23,23 @@ export function calibrateClassLogits(classLogits: tf.Tensor, calibration: ClassC
     throw new RangeError(`calibrateClassLogits: calibration.classBias has ${bias.length} entries, the class logits ${classCount} classes`);
   }
   return tf.add(scaled, tf.tensor1d(bias, 'float32'));
+}
+
+/**
+ * The class logits an update shows before calibration: the mean of the last `stageCount` decoder stages' class
+ * logits (each stage's head of Eq. 6 over the same prototypes P_s, applied to that stage's queries), so the stages
+ * vote as an ensemble; with 1 (the default) the last stage's logits themselves (call it inside `tf.tidy`).
+ *
+ * @param stages - The decoder's stage outputs, first to last.
+ * @param stageCount - `config.classStageCount`: how many stages, counted from the last; default 1.
+ * @returns `[clickCount, classCount]` logits.
+ * @throws SegmenterInputError when `stageCount` is not an integer from 1 to the number of stages.
+ */
+export function averageStageClassLogits(stages: readonly { classLogits: tf.Tensor2D }[], stageCount = 1): tf.Tensor2D {
+  if (!(Number.isInteger(stageCount) && stageCount >= 1 && stageCount <= stages.length)) {
+    throw new SegmenterInputError(`config.classStageCount is ${String(stageCount)}; expected an integer from 1 to the decoder's ${stages.length} stages`);
+  }
+  if (stageCount === 1) return stages[stages.length - 1].classLogits;
+  const read = stages.slice(stages.length - stageCount).map((stage) => stage.classLogits);
+  return tf.div(tf.addN(read), stageCount) as tf.Tensor2D;
 }

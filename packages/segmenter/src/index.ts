@@ -21,6 +21,6 @@ export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
 export { mergeTrainingProvenance, findSeenScene, describeSeenScene, scannetRoomOf } from './training-provenance.js';
 export type { TrainingProvenance, TrainingDataRecord, SeedRange, SeenSceneReport } from './training-provenance.js';
-export { calibrateClassLogits } from './class-calibration.js';
+export { averageStageClassLogits, calibrateClassLogits } from './class-calibration.js';
 export { serializeSegmenterSafetensors, loadSegmenterSafetensors } from './safetensors-weights.js';
 export type { SafetensorsLoadResult } from './safetensors-weights.js';

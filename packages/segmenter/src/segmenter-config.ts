@@ -48,6 +48,12 @@ export interface SegmenterConfig {
   /** Calibration of the class probabilities; absent: temperature 1 (the softmax of the logits as they are). */
   calibration?: ClassCalibration;
   /**
+   * Decoder stages whose class logits (Eq. 6, one head per stage over the same prototypes) are averaged into the
+   * shown class, counted from the last: 1 shows the last stage's alone, the decoder's stage count all of them. The
+   * calibration applies to the average. An integer from 1 to `decoder.stageCount`; default 1. Masks are unaffected.
+   */
+  classStageCount?: number;
+  /**
    * Online click adaptation (`adaptClickProbabilities`): each object with two or more clicks gets a linear
    * correction of its mask logits over the superpoints' finest features, fitted to the superpoints its clicks
    * and the other labels' clicks fall in. Needs superpoint pooling. Absent: off.

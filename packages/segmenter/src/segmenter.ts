@@ -9,7 +9,7 @@ import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 import { correctionReachDivisors, divideClickDistances } from './correction-reach.js';
 import { blendSuperpointLogits, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
 import { AUTO_INPUT_SCALE_LIMIT, findSuperpointSettingProblem, type SuperpointSettings } from './segmenter-config.js';
-import { calibrateClassLogits } from './class-calibration.js';
+import { averageStageClassLogits, calibrateClassLogits } from './class-calibration.js';
 import { applyRotationEnsemble } from './feature-ensemble.js';
 import { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
 import { buildSuperpointGraph, smoothSuperpointProbabilities, superpointEdgeWeights, type SuperpointGraph } from './superpoint-smoothing.js';
@@ -414,7 +414,8 @@ export class Segmenter {
 
   /**
    * The decoder pass of an update: the last stage's mask values (raw logits when `pooled`, since pooling averages
-   * logits, else probabilities) and class probabilities (`config.calibration`: temperature scaling and the logit
+   * logits, else probabilities) and class probabilities (the mean of the last `config.classStageCount` stages' class
+   * logits, then `config.calibration`: temperature scaling and the logit
    * adjustment of the class prior). Tensors only: tidy walks whatever it returns element by element looking for
    * tensors, which for a [voxelCount, clickCount] Float32Array would cost more than the decoder itself.
    */
@@ -429,7 +430,7 @@ export class Segmenter {
     return tf.tidy(() => {
       const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene });
       const last = output.stages[output.stages.length - 1];
-      const classLogits = calibrateClassLogits(last.classLogits, this.model.config.calibration);
+      const classLogits = calibrateClassLogits(averageStageClassLogits(output.stages, this.model.config.classStageCount), this.model.config.calibration);
       return [pooled ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(classLogits)] as [tf.Tensor, tf.Tensor];
     });
   }

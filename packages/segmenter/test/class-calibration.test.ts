@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calibrateClassLogits, CheckpointError, parseCheckpointDocument, serializeCheckpoint, Segmenter, type Click } from '../src/index.js';
+import { averageStageClassLogits, calibrateClassLogits, CheckpointError, parseCheckpointDocument, SegmenterInputError, serializeCheckpoint, Segmenter, type Click } from '../src/index.js';
 import { loadSegmenter, saveCheckpoint } from '../src/node/index.js';
 import { createTestModel, makeRoomCloud, TEST_CLASS_NAMES, useCpuBackend, VOXEL_LEVEL } from './segmenter-fixtures.js';
 
@@ -94,5 +94,66 @@ describe('class bias in the checkpoint and the segmenter', () => {
     expect(parse([0, 1, Number.NaN, 2])).toThrow(new RegExp(`${expected}, got 4 entries with a non-finite`));
     expect(parse('chair')).toThrow(new RegExp(`${expected}, got "chair"`));
     expect(parse([0, 1])).toThrow(CheckpointError);
+  });
+});
+
+describe('class logits from several decoder stages (classStageCount)', () => {
+  it('averages the last k stages, returns the last stage itself for k = 1, and refuses k outside 1…stages', () => {
+    const stages = [[[1, 2]], [[3, -2]], [[0, 4]], [[5, 0]]].map((logits) => ({ classLogits: tf.tensor2d(logits) }));
+    expect(averageStageClassLogits(stages)).toBe(stages[3].classLogits);
+    expect(averageStageClassLogits(stages, 1)).toBe(stages[3].classLogits);
+    const two = averageStageClassLogits(stages, 2);
+    expect(two.arraySync()).toEqual([[2.5, 2]]);
+    const four = averageStageClassLogits(stages, 4);
+    expect(four.arraySync()).toEqual([[2.25, 1]]);
+    for (const bad of [0, 5, 1.5, Number.NaN]) expect(() => averageStageClassLogits(stages, bad)).toThrow(SegmenterInputError);
+    expect(() => averageStageClassLogits(stages, 5)).toThrow(/classStageCount is 5; expected an integer from 1 to the decoder's 4 stages/);
+    [two, four, ...stages.map((stage) => stage.classLogits)].forEach((tensor) => tensor.dispose());
+  });
+
+  it("shows softmax of the mean of the last k stages' logits in Segmenter.segment, after the calibration", () => {
+    const model = createTestModel(29);
+    const recorded: number[][][][] = [];
+    const apply = model.decoder.apply.bind(model.decoder);
+    model.decoder.apply = (input) => {
+      const output = apply(input);
+      recorded.push(output.stages.map((stage) => stage.classLogits.arraySync()));
+      return output;
+    };
+    const segmenter = new Segmenter(model, VOXEL_LEVEL);
+    segmenter.setScene(cloud);
+    const shownWith = (count: number) => {
+      model.config.classStageCount = count;
+      return segmenter.segment(clicks);
+    };
+    const lastResult = shownWith(1);
+    model.config.calibration = { temperature: 1.7 };
+    const averagedResult = shownWith(3);
+    const [last, averaged] = [lastResult.objects, averagedResult.objects];
+    const stageLogits = recorded[recorded.length - 1]; // [stage][click][class]
+    averaged.forEach((object, index) => {
+      // One click per object, in click order: the object's probabilities are its click's softmax.
+      const mean = stageLogits[0][index].map((_, classIndex) => (stageLogits[1][index][classIndex] + stageLogits[2][index][classIndex] + stageLogits[3][index][classIndex]) / 3);
+      const expected = calibratedProbabilities([mean], { temperature: 1.7 })[0];
+      expected.forEach((value, classIndex) => expect(object.classProbabilities[classIndex]).toBeCloseTo(value, 5));
+    });
+    // The masks do not depend on it; the classes do (random weights: the stages disagree).
+    expect(averagedResult.instance).toEqual(lastResult.instance);
+    expect(averaged.some((object, index) => Math.abs(object.classProbabilities[0] - last[index].classProbabilities[0]) > 1e-4)).toBe(true);
+    model.config.classStageCount = 9;
+    expect(() => segmenter.segment(clicks)).toThrow(SegmenterInputError);
+    segmenter.dispose();
+  });
+
+  it('round-trips classStageCount and refuses values outside 1…the decoder stages, naming the field', () => {
+    const model = createTestModel(31);
+    const { document } = serializeCheckpoint(model);
+    model.dispose();
+    const parse = (classStageCount: unknown) => () => parseCheckpointDocument({ ...document, config: { ...document.config, classStageCount } } as typeof document, 'model.json');
+    expect(parse(4)().config.classStageCount).toBe(4);
+    for (const bad of [0, 5, 2.5, '2']) {
+      expect(parse(bad)).toThrow(CheckpointError);
+      expect(parse(bad)).toThrow(new RegExp(`field 'config\\.classStageCount': expected an integer from 1 to 4 \\(the decoder's stages\\), got ${JSON.stringify(bad)}`));
+    }
   });
 });

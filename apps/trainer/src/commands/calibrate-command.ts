@@ -4,11 +4,12 @@ import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LabeledScene } from '@pointclick/datasets';
 import { computeCalibration, computeNegativeLogLikelihood, estimateCalibrationNoise, fitTemperature, type ClassPrediction } from '@pointclick/metrics';
-import { calibrateClassLogits, parseCheckpointDocument, type ClassCalibration } from '@pointclick/segmenter';
+import { calibrateClassLogits, parseCheckpointDocument, type ClassCalibration, type TrainingProvenance } from '@pointclick/segmenter';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { resolveCheckpointSource } from '../training/checkpoint-source.js';
 import { appendSyntheticScenes, checkSeenScenes } from '../training/training-provenance.js';
+import { loadLabeledScenes } from '../training/training-data.js';
 import { evaluateClasses } from '../training/class-evaluation.js';
 import { computeLogitAdjustment, countClassInstances, type ClassPrior } from '../training/class-prior.js';
 
@@ -36,7 +37,13 @@ export interface CalibrationOptions {
   priorData?: string;
   /** Scene ids of `priorData` left out of the prior (evaluation rooms); the selection `scenes` are always left out. */
   priorExclude?: string[];
-  /** Logit adjustment strength τ ≥ 0 (bias −τ·ln p_c); 0 (default) writes no bias. Needs `priorData` when > 0. */
+  /**
+   * Data root under which the checkpoint's recorded training data lies (`config.provenance`): the class prior is
+   * counted over exactly those scenes (`<priorProvenance>/<dataset>`, only the recorded scene ids) and generated
+   * rooms (regenerated from their recorded seeds), less `priorExclude` and the selection `scenes`. Instead of `priorData`.
+   */
+  priorProvenance?: string;
+  /** Logit adjustment strength τ ≥ 0 (bias −τ·ln p_c); 0 (default) writes no bias. Needs `priorData` or `priorProvenance` when > 0. */
   priorStrength?: number;
   /** Fail with a `SeenSceneError` when a selection scene was trained on (ScanNet ids by room) or that is unknown. */
   requireUnseen?: boolean;
@@ -66,6 +73,41 @@ async function* readScenesExcept(directory: string, excluded: ReadonlySet<string
   for await (const scene of readDataset(directory)) if (!excluded.has(scene.id)) yield scene;
 }
 
+/**
+ * Yields the training scenes a provenance record lists, less `excluded`: recorded scene ids from
+ * `<dataRoot>/<dataset>`, generated rooms (`synthetic-indoor`, `synthetic-outdoor`) regenerated from their seeds.
+ * @throws Error naming the checkpoint when the provenance is absent or incomplete, and naming the folder and the
+ *   scene ids when recorded scenes are not found there.
+ */
+export async function* readProvenanceScenes(provenance: TrainingProvenance | undefined, dataRoot: string, excluded: ReadonlySet<string>, checkpoint: string): AsyncGenerator<LabeledScene> {
+  if (!provenance) throw new Error(`calibrate --prior-provenance: ${checkpoint} records no training data (config.provenance absent); give the training rooms with --prior-data`);
+  if (provenance.unknownSources?.length) {
+    throw new Error(`calibrate --prior-provenance: ${checkpoint} also trained on data it does not record (${provenance.unknownSources.join(', ')}); give the training rooms with --prior-data`);
+  }
+  for (const record of provenance.trainedOn) {
+    if ('seeds' in record) {
+      if (record.dataset !== 'synthetic-indoor' && record.dataset !== 'synthetic-outdoor') {
+        throw new Error(`calibrate --prior-provenance: ${checkpoint} records seeds ${record.seeds.first}–${record.seeds.last} of '${record.dataset}', which is not a generator this tool knows (synthetic-indoor, synthetic-outdoor)`);
+      }
+      for (let seed = record.seeds.first; seed <= record.seeds.last; seed++) {
+        const [scene] = await loadLabeledScenes([{ kind: record.dataset, sceneCount: 1, seed }]);
+        if (!excluded.has(scene.id)) yield scene;
+      }
+      continue;
+    }
+    const directory = join(dataRoot, record.dataset);
+    const wanted = record.scenes.filter((id) => !excluded.has(id));
+    if (wanted.length === 0) continue;
+    const found = new Set<string>();
+    for await (const scene of readDataset(directory, { sceneIds: wanted })) {
+      found.add(scene.id);
+      yield scene;
+    }
+    const missing = wanted.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new Error(`calibrate --prior-provenance: training scene(s) ${missing.join(', ')} of ${checkpoint}'s provenance not found in ${directory}`);
+  }
+}
+
 /** The predictions with their probabilities recomputed under `calibration` (records hold the raw probabilities). */
 function calibratePredictions(records: readonly ClassPrediction[], calibration: ClassCalibration): ClassPrediction[] {
   // log p = z − logsumexp(z): the raw logits up to a per-object shift, which the softmax ignores.
@@ -78,7 +120,8 @@ function calibratePredictions(records: readonly ClassPrediction[], calibration: 
 
 /**
  * Calibration of the class head fitted on selection scenes. With a prior strength τ > 0 the class bias of the
- * post-hoc logit adjustment (`computeLogitAdjustment`) is computed first from the instances of `priorData`
+ * post-hoc logit adjustment (`computeLogitAdjustment`) is computed first from the instances of `priorData` (or of
+ * the training data the checkpoint records, `priorProvenance`)
  * (less `priorExclude` and the selection scenes); then every object of at least `minimumObjectPoints` points
  * of the selection scenes is clicked once near its middle (as `eval`'s class protocol), the raw class
  * probabilities are recorded, the temperature minimising their negative log-likelihood with the bias applied
@@ -92,7 +135,9 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   if (sceneIds.length === 0 && !options.syntheticScenes) throw new Error('calibrate: give selection scenes (--data and --scenes) and/or generated rooms (--synthetic)');
   const strength = options.priorStrength ?? 0;
   if (!(strength >= 0 && Number.isFinite(strength))) throw new Error(`calibrate: --prior-strength must be a finite number ≥ 0, got ${strength}`);
-  if (strength > 0 && options.priorData === undefined) throw new Error('calibrate: --prior-strength > 0 needs the training rooms with --prior-data');
+  if (options.priorData !== undefined && options.priorProvenance !== undefined) throw new Error('calibrate: give the class prior\'s training data with --prior-data or --prior-provenance, not both');
+  const priorSource = options.priorData ?? options.priorProvenance;
+  if (strength > 0 && priorSource === undefined) throw new Error('calibrate: --prior-strength > 0 needs the training data, with --prior-data or --prior-provenance');
   const scenes = options.data === undefined ? [] : await collectScenes(readDataset(resolve(options.data), { sceneIds }));
   const missing = sceneIds.filter((id) => !scenes.some((scene) => scene.id === id));
   if (missing.length > 0) throw new Error(`calibrate: scene(s) ${missing.join(', ')} not found in ${options.data}`);
@@ -111,10 +156,22 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const minimumObjectPoints = options.minimumObjectPoints ?? 300;
   let prior: ClassPrior | undefined;
   let classBias: number[] | undefined;
-  if (options.priorData !== undefined) {
+  if (priorSource !== undefined) {
     const excluded = new Set([...(options.priorExclude ?? []), ...sceneIds]);
-    prior = await countClassInstances(readScenesExcept(resolve(options.priorData), excluded), classNames.length, minimumObjectPoints);
-    if (prior.total === 0) throw new Error(`calibrate: no instance of ≥ ${minimumObjectPoints} points with a known class in ${options.priorData} (less ${[...excluded].join(', ')})`);
+    const priorScenes = options.priorProvenance !== undefined
+      ? readProvenanceScenes(segmenter.model.config.provenance, resolve(options.priorProvenance), excluded, options.checkpoint)
+      : readScenesExcept(resolve(priorSource), excluded);
+    try {
+      prior = await countClassInstances(priorScenes, classNames.length, minimumObjectPoints);
+    } catch (error) {
+      segmenter.dispose();
+      throw error;
+    }
+    const described = options.priorProvenance !== undefined ? `the training data ${options.checkpoint} records (under ${options.priorProvenance})` : options.priorData;
+    if (prior.total === 0) {
+      segmenter.dispose();
+      throw new Error(`calibrate: no instance of ≥ ${minimumObjectPoints} points with a known class in ${described} (less ${[...excluded].join(', ')})`);
+    }
     const counted = prior.counts.map((count, index) => [classNames[index], count] as const).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1]);
     options.log(`class prior: ${prior.total} instances in ${prior.sceneIds.length} scenes (${prior.sceneIds.join(', ')})`);
     options.log(`  ${counted.map(([name, count]) => `${name} ${count}`).join(', ')}; ${classNames.length - counted.length} classes with none`);

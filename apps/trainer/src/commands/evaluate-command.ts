@@ -148,7 +148,10 @@ export async function runEvaluation(
   const started = performance.now();
   let classes: ClassEvaluationReport | undefined;
   if (options.classes !== 'off') {
-    options.log(`class evaluation (temperature ${segmenter.model.config.calibration?.temperature ?? 1}${segmenter.model.config.calibration?.classBias ? ", class-prior bias" : ""}):`);
+    const classStageCount = segmenter.model.config.classStageCount ?? 1;
+    options.log(
+      `class evaluation (${classStageCount > 1 ? `mean of the last ${classStageCount} stages' class logits, ` : ''}temperature ${segmenter.model.config.calibration?.temperature ?? 1}${segmenter.model.config.calibration?.classBias ? ', class-prior bias' : ''}):`,
+    );
     classes = await evaluateClasses(segmenter.model, scenes, {
       clickCounts: options.classClicks,
       minimumObjectPoints: options.classMinimumPoints,

@@ -25,6 +25,8 @@ export interface InferenceSettings {
   correctionReach?: CorrectionReachSettings | 'off';
   /** Backbone passes over the scene turned about the vertical axis, features averaged (`testTimeRotations`): 1, 2 or 4. */
   testTimeRotations?: number;
+  /** Last decoder stages whose class logits are averaged into the shown class (`classStageCount`); 1 removes the field. */
+  classStageCount?: number;
 }
 
 /** Writes the defined fields of `settings` into `config` (superpoint fields merged over the config's). */
@@ -41,6 +43,8 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
   if (settings.geodesicFlatEdgeFactor !== undefined) config.geodesicGraph = { ...config.geodesicGraph, flatEdgeFactor: settings.geodesicFlatEdgeFactor };
   if (settings.testTimeRotations === 1) delete config.testTimeRotations;
   else if (settings.testTimeRotations !== undefined) config.testTimeRotations = settings.testTimeRotations;
+  if (settings.classStageCount === 1) delete config.classStageCount;
+  else if (settings.classStageCount !== undefined) config.classStageCount = settings.classStageCount;
   if (settings.correctionReach === 'off') delete config.correctionReach;
   else if (settings.correctionReach !== undefined) config.correctionReach = { ...settings.correctionReach };
   if (settings.clickAdaptation === 'off') delete config.clickAdaptation;

@@ -118,6 +118,12 @@ export const trainingConfigSchema = z
         correctionStepShare: z.number().min(0).max(1).default(0),
         /** Most correction rounds on such a step; each adds up to one click per target object. */
         correctionRounds: z.number().int().min(1).max(10).default(3),
+        /**
+         * Share of steps whose sample overlays a second training scene on the first (Mix3D, Nekrasov et al. 2021;
+         * `mixScenes` of `@pointclick/datasets`): each is cropped to half the point budget and centred, and the clicks
+         * are drawn over both. 0 (default) draws exactly the samples of a run without it.
+         */
+        mixShare: z.number().min(0).max(1).default(0),
         /** Directory of the preprocessed-scene cache. */
         cacheDirectory: z.string().default('.cache/scenes'),
       })
@@ -129,6 +135,7 @@ export const trainingConfigSchema = z
         backgroundClickShare: 0.3,
         correctionStepShare: 0,
         correctionRounds: 3,
+        mixShare: 0,
         cacheDirectory: '.cache/scenes',
       }),
     optimizer: z

@@ -7,6 +7,7 @@ import {
   drawTrainingStep,
   generateIndoorScene,
   generateOutdoorScene,
+  mixScenes,
   preprocessScene,
   toLabeledScene,
   type LabeledScene,
@@ -121,9 +122,15 @@ export function sampleTrainingStep(scenes: PreprocessedScene[], config: Training
     backgroundStepShare: config.data.backgroundClickShare,
   };
   const budget = config.data.pointBudget === 'all' ? undefined : config.data.pointBudget;
+  // Mix3D draws from a stream of its own, so a run without it (mixShare 0) sees exactly the samples it always did.
+  const mixRandom = config.data.mixShare > 0 && scenes.length > 1 ? createRandom(stepSeed(config.seed, 2_000_000 + stepIndex)) : undefined;
+  const partner = mixRandom && mixRandom.next() < config.data.mixShare ? scenes[(order[stepIndex % scenes.length] + 1 + mixRandom.nextInt(scenes.length - 1)) % scenes.length] : undefined;
+  const partBudget = partner && budget !== undefined ? Math.max(1, Math.floor(budget / 2)) : budget;
   // A crop can miss every click candidate; draw another crop, and after a few misses train on the whole scene.
   for (let attempt = 0; attempt < CROP_ATTEMPTS; attempt++) {
-    const scene = augmentScene(source, random, { pointBudget: attempt < CROP_ATTEMPTS - 1 ? budget : undefined });
+    const last = attempt === CROP_ATTEMPTS - 1; // the whole scene, alone
+    const cropped = augmentScene(source, random, { pointBudget: last ? undefined : partBudget });
+    const scene = partner && mixRandom && !last ? mixScenes(cropped, augmentScene(partner, mixRandom, { pointBudget: partBudget })) : cropped;
     const step = drawTrainingStep(scene, random, stepOptions);
     if (step.targetInstanceIds.length === 0) continue;
     // Drawn after the clicks, so a run without correction steps sees the samples it always did.

@@ -97,3 +97,61 @@ export function augmentScene(scene: PreprocessedScene, random: SeededRandom, opt
   }
   return { ...scene, pointCount, positions, colors, instance, semantic, clickCandidates, sourceIndices };
 }
+
+/**
+ * Mix3D (Nekrasov et al., 3DV 2021, "Mix3D: Out-of-Context Data Augmentation for 3D Scenes"): two augmented
+ * scenes overlaid in one, each moved so that the centre of its x/y bounding box is at the origin (heights kept: both
+ * floors stay at z ≈ 0). The network then meets objects out of their usual context and has to separate them by
+ * their own geometry. Points of `first` come first; the instance ids of `second` are shifted past the largest of
+ * `first` (0, no object, stays 0), and so are the keys of its click candidates, whose point indices are shifted by
+ * `first.pointCount`. `sourceIndices` keeps each point's index in its own source scene; `offset` is zero (the
+ * points come from two sources) and the id is `<first>+<second>`.
+ *
+ * @throws RangeError when the scenes' class lists or voxel sizes differ (their labels would not mean the same).
+ */
+export function mixScenes(first: AugmentedScene, second: AugmentedScene): AugmentedScene {
+  if (first.classNames.length !== second.classNames.length || first.classNames.some((name, index) => name !== second.classNames[index])) {
+    throw new RangeError(`mixScenes: scenes ${first.id} and ${second.id} have different class lists; only scenes labelled alike can be mixed`);
+  }
+  if (first.voxelSize !== second.voxelSize) {
+    throw new RangeError(`mixScenes: scenes ${first.id} (${first.voxelSize} m voxels) and ${second.id} (${second.voxelSize} m) were preprocessed at different voxel sizes`);
+  }
+  const pointCount = first.pointCount + second.pointCount;
+  const positions = new Float32Array(pointCount * 3);
+  const place = (scene: AugmentedScene, start: number) => {
+    let minimumX = Infinity, maximumX = -Infinity, minimumY = Infinity, maximumY = -Infinity;
+    for (let point = 0; point < scene.pointCount; point++) {
+      const x = scene.positions[point * 3], y = scene.positions[point * 3 + 1];
+      if (x < minimumX) minimumX = x;
+      if (x > maximumX) maximumX = x;
+      if (y < minimumY) minimumY = y;
+      if (y > maximumY) maximumY = y;
+    }
+    const centreX = scene.pointCount > 0 ? (minimumX + maximumX) / 2 : 0;
+    const centreY = scene.pointCount > 0 ? (minimumY + maximumY) / 2 : 0;
+    for (let point = 0; point < scene.pointCount; point++) {
+      const target = (start + point) * 3;
+      positions[target] = scene.positions[point * 3] - centreX;
+      positions[target + 1] = scene.positions[point * 3 + 1] - centreY;
+      positions[target + 2] = scene.positions[point * 3 + 2];
+    }
+  };
+  place(first, 0);
+  place(second, first.pointCount);
+  const idShift = first.instance.reduce((largest, id) => Math.max(largest, id), 0);
+  const instance = new Int32Array(pointCount);
+  instance.set(first.instance);
+  for (let point = 0; point < second.pointCount; point++) instance[first.pointCount + point] = second.instance[point] > 0 ? second.instance[point] + idShift : 0;
+  const semantic = new Int32Array(pointCount);
+  semantic.set(first.semantic);
+  semantic.set(second.semantic, first.pointCount);
+  const colors = new Uint8Array(pointCount * 3);
+  colors.set(first.colors);
+  colors.set(second.colors, first.pointCount * 3);
+  const sourceIndices = new Int32Array(pointCount);
+  sourceIndices.set(first.sourceIndices);
+  sourceIndices.set(second.sourceIndices, first.pointCount);
+  const clickCandidates = new Map(first.clickCandidates);
+  for (const [id, candidates] of second.clickCandidates) clickCandidates.set(id + idShift, candidates.map((index) => index + first.pointCount));
+  return { ...first, id: `${first.id}+${second.id}`, pointCount, positions, colors, instance, semantic, clickCandidates, sourceIndices, offset: [0, 0, 0] };
+}
