@@ -124,6 +124,8 @@ export const trainingConfigSchema = z
          * are drawn over both. 0 (default) draws exactly the samples of a run without it.
          */
         mixShare: z.number().min(0).max(1).default(0),
+        /** Which scenes Mix3D overlays: `all`, or `folders` (dataset folders' scans only, with each other; generated rooms never). */
+        mixScope: z.enum(['all', 'folders']).default('all'),
         /** Directory of the preprocessed-scene cache. */
         cacheDirectory: z.string().default('.cache/scenes'),
       })
@@ -136,6 +138,7 @@ export const trainingConfigSchema = z
         correctionStepShare: 0,
         correctionRounds: 3,
         mixShare: 0,
+        mixScope: 'all',
         cacheDirectory: '.cache/scenes',
       }),
     optimizer: z

@@ -24,12 +24,22 @@ interface SceneEntry {
   load: () => Promise<LabeledScene>;
 }
 
+/** The id a generated room gets: its generator's name and its seed. */
+function generatedSceneId(kind: 'synthetic-indoor' | 'synthetic-outdoor', seed: number): string {
+  return `${kind}-${seed}`;
+}
+
+/** Whether a training scene id is one {@link generatedSceneId} makes (a generated room, not a dataset folder's scan). */
+export function isGeneratedSceneId(id: string): boolean {
+  return /^synthetic-(indoor|outdoor)-\d+$/.test(id);
+}
+
 async function entriesOf(source: DataSourceConfig): Promise<SceneEntry[]> {
   if (source.kind === 'synthetic-indoor' || source.kind === 'synthetic-outdoor') {
     const outdoor = source.kind === 'synthetic-outdoor';
     return Array.from({ length: source.sceneCount }, (_, index) => {
       const seed = source.seed + index;
-      const id = `${outdoor ? 'synthetic-outdoor' : 'synthetic-indoor'}-${seed}`;
+      const id = generatedSceneId(source.kind, seed);
       return {
         id,
         sourceKey: `${id}:v1`,
@@ -106,6 +116,24 @@ export function stepSeed(seed: number, counter: number): number {
 }
 
 /**
+ * The scene a step overlays on its own (Mix3D), with the random stream that augments it, or undefined for an unmixed
+ * step: on a share `data.mixShare` of the steps whose scene may be mixed (any scene with `data.mixScope` 'all', a
+ * dataset folder's scan with 'folders'), a different scene of the same scope. Drawn from a stream of its own, so a run
+ * without mixing (share 0) sees exactly the samples it always did.
+ */
+function drawMixPartner(scenes: PreprocessedScene[], sourceIndex: number, config: TrainingConfig, stepIndex: number): { scene: PreprocessedScene; random: SeededRandom } | undefined {
+  if (!(config.data.mixShare > 0)) return undefined;
+  const inScope = (scene: PreprocessedScene) => config.data.mixScope === 'all' || !isGeneratedSceneId(scene.id);
+  if (!inScope(scenes[sourceIndex])) return undefined;
+  // The other scenes in scope, in the order that follows the step's own.
+  const others = Array.from({ length: scenes.length - 1 }, (_, offset) => scenes[(sourceIndex + 1 + offset) % scenes.length]).filter(inScope);
+  if (others.length === 0) return undefined;
+  const random = createRandom(stepSeed(config.seed, 2_000_000 + stepIndex));
+  if (random.next() >= config.data.mixShare) return undefined;
+  return { scene: others[random.nextInt(others.length)], random };
+}
+
+/**
  * The sample of a given step, a pure function of (seed, step): the scene is the step's position in its epoch's
  * seeded permutation, and augmentation, clicks and the number of correction rounds use a random stream seeded
  * by the step. A resumed run therefore sees exactly the samples an uninterrupted one would.
@@ -122,15 +150,14 @@ export function sampleTrainingStep(scenes: PreprocessedScene[], config: Training
     backgroundStepShare: config.data.backgroundClickShare,
   };
   const budget = config.data.pointBudget === 'all' ? undefined : config.data.pointBudget;
-  // Mix3D draws from a stream of its own, so a run without it (mixShare 0) sees exactly the samples it always did.
-  const mixRandom = config.data.mixShare > 0 && scenes.length > 1 ? createRandom(stepSeed(config.seed, 2_000_000 + stepIndex)) : undefined;
-  const partner = mixRandom && mixRandom.next() < config.data.mixShare ? scenes[(order[stepIndex % scenes.length] + 1 + mixRandom.nextInt(scenes.length - 1)) % scenes.length] : undefined;
+  const partner = drawMixPartner(scenes, order[stepIndex % scenes.length], config, stepIndex);
+  const mixRandom = partner?.random;
   const partBudget = partner && budget !== undefined ? Math.max(1, Math.floor(budget / 2)) : budget;
   // A crop can miss every click candidate; draw another crop, and after a few misses train on the whole scene.
   for (let attempt = 0; attempt < CROP_ATTEMPTS; attempt++) {
     const last = attempt === CROP_ATTEMPTS - 1; // the whole scene, alone
     const cropped = augmentScene(source, random, { pointBudget: last ? undefined : partBudget });
-    const scene = partner && mixRandom && !last ? mixScenes(cropped, augmentScene(partner, mixRandom, { pointBudget: partBudget })) : cropped;
+    const scene = partner && mixRandom && !last ? mixScenes(cropped, augmentScene(partner.scene, mixRandom, { pointBudget: partBudget })) : cropped;
     const step = drawTrainingStep(scene, random, stepOptions);
     if (step.targetInstanceIds.length === 0) continue;
     // Drawn after the clicks, so a run without correction steps sees the samples it always did.
