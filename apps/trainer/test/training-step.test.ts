@@ -8,7 +8,7 @@ import { InteractiveSegmentationModel, lowerClickProbability } from '@pointclick
 import type { PreprocessedScene } from '@pointclick/datasets';
 import { createSegmenterConfig } from '../src/config/model-presets.js';
 import { validateTrainingConfig, ConfigError } from '../src/config/training-config.js';
-import { loadPreprocessedScenes, sampleTrainingStep } from '../src/training/training-data.js';
+import { isGeneratedSceneId, loadPreprocessedScenes, sampleTrainingStep } from '../src/training/training-data.js';
 import { computeStepLoss, drawCorrectionClicks, lowerClickLogits, readStepLosses, type StepLosses } from '../src/training/training-step.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pointclick-training-step-'));
@@ -254,6 +254,28 @@ describe('Mix3D samples (data.mixShare)', () => {
       // The same step again: the same sample.
       expect(sampleTrainingStep(mixScenesList, withShare(1), stepIndex).step).toEqual(step);
     }
+  });
+
+  it("with mixScope 'folders' mixes only dataset folders' scans, with each other, and never a generated room", () => {
+    expect(isGeneratedSceneId('synthetic-indoor-31')).toBe(true);
+    expect(isGeneratedSceneId('synthetic-outdoor-5000')).toBe(true);
+    expect(isGeneratedSceneId('scene0000_00')).toBe(false);
+    // Two of the three rooms stand in for scans read from a folder (any id the generators do not make).
+    const scenesWithScans = mixScenesList.map((scene, index) => (index < 2 ? { ...scene, id: `scan-${index}` } : scene));
+    const foldersOnly = { ...withShare(1), data: { ...withShare(1).data, mixScope: 'folders' as const } };
+    let mixedSteps = 0;
+    for (let stepIndex = 0; stepIndex < 12; stepIndex++) {
+      const { scene } = sampleTrainingStep(scenesWithScans, foldersOnly, stepIndex);
+      const parts = scene.id.split('+');
+      if (parts.length === 1) {
+        expect(isGeneratedSceneId(scene.id)).toBe(true);
+        continue;
+      }
+      mixedSteps++;
+      expect(parts.sort()).toEqual(['scan-0', 'scan-1']);
+    }
+    expect(mixedSteps).toBeGreaterThan(0);
+    expect(mixedSteps).toBeLessThan(12);
   });
 
   it('draws the mixing from a stream of its own: steps left unmixed are exactly the samples of a run without it', () => {
