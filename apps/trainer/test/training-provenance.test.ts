@@ -125,5 +125,13 @@ describe('training-data provenance', () => {
     await runClassHeadFineTune(options);
     expect(lines).toContain('  scene0001_00: seen in training (room scene0001 via scene0001_01 of scannet-votenet)');
     expect(provenanceIn(join(scratch, 'classes'))).toEqual({ trainedOn: [{ dataset: 'scannet-votenet', scenes: ['scene0001_01', 'scene0004_00'] }] });
+
+    // A model that shows the mean of several stages' classes: fine-tune-classes, which trains the last stage alone, refuses it.
+    const averaged = join(scratch, 'averaged-classes');
+    await exportCheckpoint(checkpoint, averaged, 'float32', { classStageCount: 2 });
+    expect((JSON.parse(readFileSync(join(averaged, 'model.json'), 'utf8')) as CheckpointDocument).config.classStageCount).toBe(2);
+    await expect(runClassHeadFineTune({ ...options, checkpoint: averaged, output: join(scratch, 'classes-averaged') })).rejects.toThrow(
+      /shows the mean of its last 2 stages' class logits .* export it with --class-stages 1 first/,
+    );
   });
 });

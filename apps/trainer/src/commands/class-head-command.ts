@@ -72,6 +72,12 @@ export async function runClassHeadFineTune(options: ClassHeadCommandOptions): Pr
     trainingScenes.push(...(await loadLabeledScenes([{ kind: 'synthetic-indoor', sceneCount: options.syntheticScenes, seed: options.syntheticSeed }])));
   }
   const { source, document, model: loaded } = await readCheckpoint(options.checkpoint);
+  if ((loaded.config.classStageCount ?? 1) > 1) {
+    loaded.dispose();
+    throw new Error(
+      `fine-tune-classes: ${options.checkpoint} shows the mean of its last ${loaded.config.classStageCount} stages' class logits (config.classStageCount), but this command trains and scores the last stage's head alone; export it with --class-stages 1 first`,
+    );
+  }
   const dataset = basename(data);
   const parentProvenance = loaded.config.provenance;
   try {
