@@ -7,6 +7,7 @@ import { CheckpointError } from './segmenter-errors.js';
 import { upgradeCheckpointConfig } from './checkpoint-upgrade.js';
 import { resolveGeodesicGraph } from './click-geodesic-distances.js';
 import { findCorrectionReachProblem } from './correction-reach.js';
+import { isClassStageCount } from './class-calibration.js';
 import { Segmenter } from './segmenter.js';
 import { findProvenanceProblem } from './training-provenance.js';
 
@@ -152,7 +153,7 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     } catch {
       stageCount = undefined; // an invalid decoder configuration is reported when the model is built
     }
-    if (!(Number.isInteger(classStageCount) && (classStageCount as number) >= 1 && (stageCount === undefined || (classStageCount as number) <= stageCount))) {
+    if (!isClassStageCount(classStageCount, stageCount)) {
       const expected = stageCount === undefined ? "a positive integer, at most the decoder's stage count" : `an integer from 1 to ${stageCount} (the decoder's stages)`;
       throw new CheckpointError(source, `field 'config.classStageCount': expected ${expected}, got ${JSON.stringify(classStageCount)}`);
     }

@@ -26,6 +26,15 @@ export function calibrateClassLogits(classLogits: tf.Tensor, calibration: ClassC
 }
 
 /**
+ * Whether `value` is a valid `config.classStageCount`: an integer from 1 to `stageCount` (the decoder's stages;
+ * undefined when unknown, then any positive integer). Shared by the checkpoint reader and {@link averageStageClassLogits},
+ * which word their errors each their own way.
+ */
+export function isClassStageCount(value: unknown, stageCount: number | undefined): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && (stageCount === undefined || value <= stageCount);
+}
+
+/**
  * The class logits an update shows before calibration: the mean of the last `stageCount` decoder stages' class
  * logits (each stage's head of Eq. 6 over the same prototypes P_s, applied to that stage's queries), so the stages
  * vote as an ensemble; with 1 (the default) the last stage's logits themselves (call it inside `tf.tidy`).
@@ -36,7 +45,7 @@ export function calibrateClassLogits(classLogits: tf.Tensor, calibration: ClassC
  * @throws SegmenterInputError when `stageCount` is not an integer from 1 to the number of stages.
  */
 export function averageStageClassLogits(stages: readonly { classLogits: tf.Tensor2D }[], stageCount = 1): tf.Tensor2D {
-  if (!(Number.isInteger(stageCount) && stageCount >= 1 && stageCount <= stages.length)) {
+  if (!isClassStageCount(stageCount, stages.length)) {
     throw new SegmenterInputError(`config.classStageCount is ${String(stageCount)}; expected an integer from 1 to the decoder's ${stages.length} stages`);
   }
   if (stageCount === 1) return stages[stages.length - 1].classLogits;
