@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@pointclick/io/node';
 import { initializeBackend, startNodeWebGpu } from '@pointclick/tfjs-kernels/node';
 import '@pointclick/tfjs-kernels/gradients';
-import { TEST_TIME_ROTATIONS, type CorrectionReachSettings } from '@pointclick/segmenter';
+import { TEST_TIME_ROTATIONS, type CorrectionReachSettings, type StructuralReachSettings } from '@pointclick/segmenter';
 import { ConfigError } from './config/training-config.js';
 import { formatBenchResult, runBench } from './commands/bench-command.js';
 import { runEvaluation } from './commands/evaluate-command.js';
@@ -123,6 +123,11 @@ function withInferenceSettings(command: Command): Command {
       "geodesic prior of an object's k-th click (k ≥ 2) with its distances ÷ factor^(k−1), no farther from 1 than limit (default: the factor); factor, limit > 0; off removes it",
       parseCorrectionReach,
     )
+    .option(
+      '--structural-reach <factor[,class…]|off>',
+      "the last decoder stage's geodesic gain of a click × 1 − (1 − factor)·p, p its probability of the classes (default wall, floor, ceiling); factor ≥ 0; off removes it",
+      parseStructuralReach,
+    )
     .option('--click-adaptation <regularization|off>', "online click adaptation: L2 penalty λ > 0 of each object's fitted correction (needs superpoint pooling), or off", parsePositiveOrOff);
 }
 
@@ -134,6 +139,16 @@ function parseCorrectionReach(value: string): CorrectionReachSettings | 'off' {
     throw new InvalidArgumentError(`expected a factor > 0, optionally ',limit' with a limit > 0 (e.g. 2, 2,8 or 0.5), or 'off'; got '${value}'`);
   }
   return numbers.length === 2 ? { factor: numbers[0], limit: numbers[1] } : { factor: numbers[0] };
+}
+
+function parseStructuralReach(value: string): StructuralReachSettings | 'off' {
+  if (value === 'off') return 'off';
+  const [factorText, ...classes] = value.split(',').map((part) => part.trim());
+  const factor = Number(factorText);
+  if (factorText === '' || !(factor >= 0) || !Number.isFinite(factor) || classes.some((name) => name === '')) {
+    throw new InvalidArgumentError(`expected a factor ≥ 0, optionally followed by ',class,…' (e.g. 0.5 or 0.5,wall,floor,ceiling,window), or 'off'; got '${value}'`);
+  }
+  return classes.length > 0 ? { factor, classes } : { factor };
 }
 
 function parseTestTimeRotations(value: string): number {
@@ -196,6 +211,7 @@ function inferenceSettingsOf(options: InferenceSettingOptions): InferenceSetting
     geodesicFlatEdgeFactor: options.geodesicFlatEdgeFactor,
     testTimeRotations: options.testTimeRotations,
     correctionReach: options.correctionReach,
+    structuralReach: options.structuralReach,
     classStageCount: options.classStages,
     temperature: options.temperature,
     clickAdaptation: options.clickAdaptation,
@@ -219,6 +235,7 @@ interface InferenceSettingOptions {
   testTimeRotations?: number;
   clickAdaptation?: number | 'off';
   correctionReach?: CorrectionReachSettings | 'off';
+  structuralReach?: StructuralReachSettings | 'off';
   classStages?: number;
   temperature?: number;
 }

@@ -7,6 +7,7 @@ import { CheckpointError } from './segmenter-errors.js';
 import { upgradeCheckpointConfig } from './checkpoint-upgrade.js';
 import { resolveGeodesicGraph } from './click-geodesic-distances.js';
 import { findCorrectionReachProblem } from './correction-reach.js';
+import { findStructuralReachProblem } from './structural-reach.js';
 import { isClassStageCount } from './class-calibration.js';
 import { Segmenter } from './segmenter.js';
 import { findProvenanceProblem } from './training-provenance.js';
@@ -143,6 +144,18 @@ export function parseCheckpointDocument(text: string | CheckpointDocument, sourc
     }
     if (!((config.decoder.geodesicPriorLimit ?? 0) > 0)) {
       throw new CheckpointError(source, "field 'config.correctionReach': needs the decoder's geodesic click prior ('config.decoder.geodesicPriorLimit' > 0), which this model lacks");
+    }
+  }
+  const structuralReach: unknown = config.structuralReach;
+  if (structuralReach !== undefined) {
+    const problem = structuralReach && typeof structuralReach === 'object' && !Array.isArray(structuralReach)
+      ? findStructuralReachProblem(structuralReach, config.classNames)
+      : { field: undefined, expected: 'an object { factor, classes? }', value: structuralReach };
+    if (problem) {
+      throw new CheckpointError(source, `field 'config.structuralReach${problem.field ? `.${problem.field}` : ''}': expected ${problem.expected}, got ${JSON.stringify(problem.value)}`);
+    }
+    if (!((config.decoder.geodesicPriorLimit ?? 0) > 0) || config.decoder.geodesicReach) {
+      throw new CheckpointError(source, "field 'config.structuralReach': needs the decoder's geodesic click prior ('config.decoder.geodesicPriorLimit' > 0) without its learned reach ('config.decoder.geodesicReach'), which this model does not have");
     }
   }
   const classStageCount: unknown = config.classStageCount;

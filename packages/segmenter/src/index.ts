@@ -5,6 +5,8 @@ export { SuperpointIndex, clickConstraintLabels, poolSuperpointLogits, UNCONSTRA
 export { ClickGeodesicDistances, geodesicLimitAtScale } from './click-geodesic-distances.js';
 export { adaptClickProbabilities, superpointFeatures } from './click-adaptation.js';
 export { correctionReachDivisors, divideClickDistances } from './correction-reach.js';
+export { structuralReachSlopes, addDistanceSlopes, resolveStructuralReach, DEFAULT_STRUCTURAL_CLASSES } from './structural-reach.js';
+export type { ResolvedStructuralReach } from './structural-reach.js';
 export type { ClickAdaptationInput, ClickAdaptationResult } from './click-adaptation.js';
 export { InteractiveSegmentationModel } from './interactive-segmentation-model.js';
 export { loadSegmenter, serializeCheckpoint, parseCheckpointDocument, createModelFromCheckpoint, crc32 } from './checkpoint.js';
@@ -16,7 +18,7 @@ export type { SegmentationConstraints, PointSets } from './point-constraints.js'
 export type { SegmentationResult, SegmenterOptions, SceneOptions } from './segmenter.js';
 export type { RegionSegmenterOptions, SegmentationRegion, RegionSegmentationResult, RegionSceneGrid, LabelChanges } from './region-segmenter.js';
 export type { SegmentedObject, ClickGroupingInput, ClickGroupingResult } from './click-grouping.js';
-export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, ResolvedGeodesicGraph, SuperpointSettings, ClassCalibration, ClickAdaptationSettings, CorrectionReachSettings } from './segmenter-config.js';
+export type { SegmenterConfig, BackboneConfig, DecoderConfig, GeodesicGraphSettings, ResolvedGeodesicGraph, SuperpointSettings, ClassCalibration, ClickAdaptationSettings, CorrectionReachSettings, StructuralReachSettings } from './segmenter-config.js';
 export type { CheckpointDocument, CheckpointSource } from './checkpoint.js';
 export type { GeodesicPriorSettings } from './click-geodesic-distances.js';
 export { mergeTrainingProvenance, findSeenScene, describeSeenScene, scannetRoomOf } from './training-provenance.js';

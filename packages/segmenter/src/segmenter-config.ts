@@ -67,6 +67,14 @@ export interface SegmenterConfig {
    */
   correctionReach?: CorrectionReachSettings;
   /**
+   * Reach of a click by its class (decoders with the geodesic prior and without its learned reach only): the last
+   * decoder stage's geodesic prior b − g·d of a click whose shown class probabilities put mass p on `classes`
+   * falls by m·g per metre instead, m = 1 − (1 − factor)·p (`structuralReachSlopes`), so a click the class head
+   * calls a wall or a floor reaches farther along its surface. Background clicks, the earlier stages and click
+   * locality at grouping are unchanged. Absent: off.
+   */
+  structuralReach?: StructuralReachSettings;
+  /**
    * Test-time rotations (`applyRotationEnsemble`): the backbone runs on the scene turned about the vertical axis
    * by 0°, 360°/n, … and each voxel's features are averaged over the n copies. 1, 2 or 4; n backbone passes per
    * scene (the first click costs about n times the backbone's share), click updates unchanged. Default 1 (off).
@@ -85,6 +93,14 @@ export interface CorrectionReachSettings {
   factor: number;
   /** Divisor farthest from 1 (the largest for a factor ≥ 1, the smallest below), a finite number > 0. Default: `factor` (every later click the same). */
   limit?: number;
+}
+
+/** Settings of `SegmenterConfig.structuralReach` (see `structuralReachSlopes`). */
+export interface StructuralReachSettings {
+  /** Multiplier of the last stage's geodesic gain for a click certainly of `classes`: a finite number ≥ 0 (< 1 reaches farther). */
+  factor: number;
+  /** Class names (of the model's `classNames`) that count as structural. Default: wall, floor, ceiling. */
+  classes?: string[];
 }
 
 /** Settings of the online click adaptation. */

@@ -7,6 +7,7 @@ import { SegmenterInputError } from './segmenter-errors.js';
 import { assignClickGroups, type SegmentedObject } from './click-grouping.js';
 import { ClickGeodesicDistances } from './click-geodesic-distances.js';
 import { correctionReachDivisors, divideClickDistances } from './correction-reach.js';
+import { addDistanceSlopes, resolveStructuralReach, structuralReachSlopes } from './structural-reach.js';
 import { blendSuperpointLogits, clickConstraintLabels, poolSuperpointLogits, SuperpointIndex } from './click-constraints.js';
 import { AUTO_INPUT_SCALE_LIMIT, findSuperpointSettingProblem, type SuperpointSettings } from './segmenter-config.js';
 import { averageStageClassLogits, calibrateClassLogits } from './class-calibration.js';
@@ -92,6 +93,8 @@ export class Segmenter {
   /** The network. */
   readonly model: InteractiveSegmentationModel;
   private scene?: SceneState;
+  /** The last decoder stage's geodesic gain, read at the first update that needs it (`config.structuralReach`). */
+  private geodesicGain?: number;
   private readonly options: SegmenterOptions;
 
   constructor(model: InteractiveSegmentationModel, options: SegmenterOptions = {}) {
@@ -293,16 +296,24 @@ export class Segmenter {
     const pooled = settings.pooling && superpoints !== undefined;
     // config.correctionReach: the prior of an object's later clicks reads shorter distances; grouping keeps the plain ones.
     const priorDistances = finishGeodesicDistances && (reachDivisors ? () => divideClickDistances(finishGeodesicDistances(), reachDivisors) : finishGeodesicDistances);
+    // config.structuralReach: the last stage's prior changed per click by its class, on the logits after the decoder.
+    const structuralReach = config.structuralReach && priorDistances ? resolveStructuralReach(config.structuralReach, this.classNames) : undefined;
     let tensors: [tf.Tensor, tf.Tensor];
     try {
-      tensors = this.decode(levels, clickVoxelIndices, clickPositions, priorDistances, scene.decoderScene, pooled);
+      tensors = this.decode(levels, clickVoxelIndices, clickPositions, priorDistances, scene.decoderScene, pooled || structuralReach !== undefined);
     } finally {
       // Collected whatever happened in the decoder, so no search is left running into the next update.
       finishGeodesicDistances?.();
     }
     const clickGeodesicDistances = finishGeodesicDistances?.();
     const finish = (maskValues: Float32Array, classProbabilities: Float32Array): SegmentationResult => {
-      // maskValues: [voxelCount, clickCount] logits when pooled, else probabilities; classProbabilities: [clickCount, classCount].
+      // maskValues: [voxelCount, clickCount] logits when pooled or with the structural reach, else probabilities (read
+      // from a tensor disposed right after this call, so free to change in place); classProbabilities: [clickCount, classCount].
+      if (structuralReach && priorDistances) {
+        const slopes = structuralReachSlopes(clicks, classProbabilities, this.classNames.length, structuralReach, this.lastStageGeodesicGain());
+        addDistanceSlopes(maskValues, priorDistances(), slopes);
+        if (!pooled) for (let entry = 0; entry < maskValues.length; entry++) maskValues[entry] = 1 / (1 + Math.exp(-maskValues[entry]));
+      }
       const decoderMilliseconds = performance.now() - started;
       const localityGain = clickGeodesicDistances ? config.localityGain : undefined;
       let maskProbabilities = maskValues;
@@ -413,8 +424,8 @@ export class Segmenter {
   }
 
   /**
-   * The decoder pass of an update: the last stage's mask values (raw logits when `pooled`, since pooling averages
-   * logits, else probabilities) and class probabilities (the mean of the last `config.classStageCount` stages' class
+   * The decoder pass of an update: the last stage's mask values (raw logits when `logits`, since pooling averages
+   * logits and the structural reach adds to them, else probabilities) and class probabilities (the mean of the last `config.classStageCount` stages' class
    * logits, then `config.calibration`: temperature scaling and the logit
    * adjustment of the class prior). Tensors only: tidy walks whatever it returns element by element looking for
    * tensors, which for a [voxelCount, clickCount] Float32Array would cost more than the decoder itself.
@@ -425,14 +436,25 @@ export class Segmenter {
     clickPositions: Float32Array,
     clickGeodesicDistances: (() => Float32Array) | undefined,
     scene: SceneState['decoderScene'],
-    pooled: boolean,
+    logits: boolean,
   ): [tf.Tensor, tf.Tensor] {
     return tf.tidy(() => {
       const output = this.model.decoder.apply({ levels, clickVoxelIndices, clickPositions, clickGeodesicDistances, scene });
       const last = output.stages[output.stages.length - 1];
       const classLogits = calibrateClassLogits(averageStageClassLogits(output.stages, this.model.config.classStageCount), this.model.config.calibration);
-      return [pooled ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(classLogits)] as [tf.Tensor, tf.Tensor];
+      return [logits ? last.maskLogits.clone() : tf.sigmoid(last.maskLogits), tf.softmax(classLogits)] as [tf.Tensor, tf.Tensor];
     });
+  }
+
+  /** The last decoder stage's learned geodesic gain g (logits per metre), read once. */
+  private lastStageGeodesicGain(): number {
+    if (this.geodesicGain === undefined) {
+      const name = `stage_${this.model.decoder.config.stageCount - 1}.adaptor.geodesic_gain`;
+      const variable = this.model.decoder.namedVariables().get(name);
+      if (!variable) throw new SegmenterInputError(`segment: structuralReach needs the decoder's geodesic prior, but the model has no '${name}'`);
+      this.geodesicGain = (variable.dataSync() as Float32Array)[0];
+    }
+    return this.geodesicGain;
   }
 
   /** Frees the cached scene features (the model stays loaded). */

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { collectScenes, readDataset } from '@pointclick/datasets/node';
 import { createGeodesicSegmenter, evaluateInteractive, type InteractiveEvaluationResult } from '@pointclick/metrics';
-import type { SeenSceneReport } from '@pointclick/segmenter';
+import { DEFAULT_STRUCTURAL_CLASSES, type SeenSceneReport } from '@pointclick/segmenter';
 import { loadSegmenter } from '@pointclick/segmenter/node';
 import { createModelSegmentFunction, toEvaluationScenes } from '../training/validation.js';
 import { writeFileAtomic } from '@pointclick/io/node';
@@ -143,7 +143,8 @@ export async function runEvaluation(
       (graph.flatEdgeFactor !== 1 ? `; geodesic flat edge factor ${graph.flatEdgeFactor}` : '') +
       `; click adaptation ${segmenter.model.config.clickAdaptation ? `λ ${segmenter.model.config.clickAdaptation.regularization}` : 'off'}` +
       ((segmenter.model.config.testTimeRotations ?? 1) > 1 ? `; test-time rotations ${segmenter.model.config.testTimeRotations}` : '') +
-      (segmenter.model.config.correctionReach ? `; correction reach ×${segmenter.model.config.correctionReach.factor} per later click, bounded by ×${segmenter.model.config.correctionReach.limit ?? segmenter.model.config.correctionReach.factor}` : ''),
+      (segmenter.model.config.correctionReach ? `; correction reach ×${segmenter.model.config.correctionReach.factor} per later click, bounded by ×${segmenter.model.config.correctionReach.limit ?? segmenter.model.config.correctionReach.factor}` : '') +
+      (segmenter.model.config.structuralReach ? `; structural reach: last-stage geodesic gain × ${segmenter.model.config.structuralReach.factor} for ${(segmenter.model.config.structuralReach.classes ?? DEFAULT_STRUCTURAL_CLASSES).join('/')}` : ''),
   );
   const started = performance.now();
   let classes: ClassEvaluationReport | undefined;

@@ -1,4 +1,4 @@
-import type { CorrectionReachSettings, SegmenterConfig, SuperpointSettings } from '@pointclick/segmenter';
+import type { CorrectionReachSettings, SegmenterConfig, StructuralReachSettings, SuperpointSettings } from '@pointclick/segmenter';
 
 /**
  * The inference settings a checkpoint stores (`@pointclick/segmenter`'s config), as `eval` overrides them and
@@ -23,6 +23,8 @@ export interface InferenceSettings {
   geodesicFlatEdgeFactor?: number;
   /** Reach of an object's later clicks (`config.correctionReach`), or `'off'` to remove it. */
   correctionReach?: CorrectionReachSettings | 'off';
+  /** Reach of a click by its class (`config.structuralReach`), or `'off'` to remove it. */
+  structuralReach?: StructuralReachSettings | 'off';
   /** Backbone passes over the scene turned about the vertical axis, features averaged (`testTimeRotations`): 1, 2 or 4. */
   testTimeRotations?: number;
   /** Last decoder stages whose class logits are averaged into the shown class (`classStageCount`); 1 removes the field. */
@@ -47,6 +49,8 @@ export function applyInferenceSettings(config: SegmenterConfig, settings: Infere
   else if (settings.classStageCount !== undefined) config.classStageCount = settings.classStageCount;
   if (settings.correctionReach === 'off') delete config.correctionReach;
   else if (settings.correctionReach !== undefined) config.correctionReach = { ...settings.correctionReach };
+  if (settings.structuralReach === 'off') delete config.structuralReach;
+  else if (settings.structuralReach !== undefined) config.structuralReach = { ...settings.structuralReach };
   if (settings.clickAdaptation === 'off') delete config.clickAdaptation;
   else if (settings.clickAdaptation !== undefined) config.clickAdaptation = { regularization: settings.clickAdaptation };
   // A stored class bias is kept: --temperature replaces only the temperature.
