@@ -76,6 +76,23 @@ describe('applyInferenceSettings: the correction reach', () => {
   });
 });
 
+describe('applyInferenceSettings: the structural reach', () => {
+  it('writes a copy of structuralReach, replaces it, keeps it through other settings, and removes it with off', () => {
+    const config = configWith({ localityGain: 16 });
+    const settings = { factor: 0.25, classes: ['wall', 'floor'] };
+    applyInferenceSettings(config, { structuralReach: settings });
+    expect(config.structuralReach).toEqual({ factor: 0.25, classes: ['wall', 'floor'] });
+    expect(config.structuralReach).not.toBe(settings);
+    applyInferenceSettings(config, { structuralReach: { factor: 0 } });
+    expect(config.structuralReach).toEqual({ factor: 0 });
+    applyInferenceSettings(config, { localityGain: 8, correctionReach: { factor: 2 } });
+    expect(config.structuralReach).toEqual({ factor: 0 });
+    applyInferenceSettings(config, { structuralReach: 'off' });
+    expect('structuralReach' in config).toBe(false);
+    expect(config.correctionReach).toEqual({ factor: 2 });
+  });
+});
+
 describe('applyInferenceSettings: class stages', () => {
   it('writes classStageCount, keeps it through other settings and the temperature, and removes the field for 1', () => {
     const config = configWith({ localityGain: 16, calibration: { temperature: 1.2 } });

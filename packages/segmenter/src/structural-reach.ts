@@ -44,7 +44,10 @@ export interface ResolvedStructuralReach {
  */
 export function resolveStructuralReach(settings: StructuralReachSettings, classNames: readonly string[]): ResolvedStructuralReach {
   const problem = findStructuralReachProblem(settings, classNames);
-  if (problem) throw new SegmenterInputError(`segment: structuralReach.${problem.field} is ${JSON.stringify(problem.value)}; expected ${problem.expected}`);
+  if (problem) {
+    const value = typeof problem.value === 'number' ? String(problem.value) : JSON.stringify(problem.value);
+    throw new SegmenterInputError(`segment: structuralReach.${problem.field} is ${value}; expected ${problem.expected}`);
+  }
   const names = settings.classes ?? DEFAULT_STRUCTURAL_CLASSES;
   return { factor: settings.factor, classIndices: Int32Array.from(names, (name) => classNames.indexOf(name)) };
 }
