@@ -1,5 +1,7 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, applyOverrides, validateTrainingConfig } from '../src/config/training-config.js';
+import { ConfigError, applyOverrides, readTrainingConfigFile, validateTrainingConfig } from '../src/config/training-config.js';
 import { learningRateAt } from '../src/training/learning-rate-schedule.js';
 import { renderTrainingPlot } from '../src/output/training-plot.js';
 
@@ -24,6 +26,34 @@ describe('training configuration', () => {
       expect(message).toContain('optimizer.learningRate');
     }
     expect(() => validateTrainingConfig({ data: { minClicks: 60, maxClicks: 50 } })).toThrow(/minClicks/);
+  });
+});
+
+describe('the shipped training configurations (apps/trainer/configs)', () => {
+  const directory = fileURLToPath(new URL('../configs/', import.meta.url));
+  const files = readdirSync(directory).filter((name) => name.endsWith('.yaml'));
+  /** The ScanNet rooms every evaluation table reports: no recipe may train on them. */
+  const validationRooms = ['scene0007_00', 'scene0010_00', 'scene0010_01'];
+  /** The proxy lineage's never-seen rooms (session 17): its configs must leave them and the rescan 0001_01 out. */
+  const proxyHeldOut = ['scene0001_00', 'scene0001_01', 'scene0004_00', 'scene0008_00'];
+
+  it('are all valid and none trains on the ScanNet validation rooms; the proxy lineage leaves its held-out rooms out', async () => {
+    expect(files.length).toBeGreaterThan(10);
+    let proxyConfigs = 0;
+    for (const name of files) {
+      const config = validateTrainingConfig(await readTrainingConfigFile(directory + name), name);
+      const scannet = config.data.sources.filter((source) => source.kind === 'folder' && source.directory.endsWith('scannet-votenet'));
+      for (const source of scannet) {
+        if (source.kind !== 'folder') continue;
+        const missing = validationRooms.filter((room) => !source.exclude.includes(room));
+        expect(missing, `${name} trains on validation rooms`).toEqual([]);
+        if (/(^|-)proxy/.test(name)) {
+          proxyConfigs++;
+          expect(proxyHeldOut.filter((room) => !source.exclude.includes(room)), `${name} trains on the proxy's held-out rooms`).toEqual([]);
+        }
+      }
+    }
+    expect(proxyConfigs).toBeGreaterThanOrEqual(5);
   });
 });
 
