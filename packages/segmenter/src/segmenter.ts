@@ -93,8 +93,6 @@ export class Segmenter {
   /** The network. */
   readonly model: InteractiveSegmentationModel;
   private scene?: SceneState;
-  /** The last decoder stage's geodesic gain, read at the first update that needs it (`config.structuralReach`). */
-  private geodesicGain?: number;
   private readonly options: SegmenterOptions;
 
   constructor(model: InteractiveSegmentationModel, options: SegmenterOptions = {}) {
@@ -425,8 +423,8 @@ export class Segmenter {
 
   /**
    * The decoder pass of an update: the last stage's mask values (raw logits when `logits`, since pooling averages
-   * logits and the structural reach adds to them, else probabilities) and class probabilities (the mean of the last `config.classStageCount` stages' class
-   * logits, then `config.calibration`: temperature scaling and the logit
+   * logits and the structural reach adds to them, else probabilities) and class probabilities (the mean of the last
+   * `config.classStageCount` stages' class logits, then `config.calibration`: temperature scaling and the logit
    * adjustment of the class prior). Tensors only: tidy walks whatever it returns element by element looking for
    * tensors, which for a [voxelCount, clickCount] Float32Array would cost more than the decoder itself.
    */
@@ -446,15 +444,12 @@ export class Segmenter {
     });
   }
 
-  /** The last decoder stage's learned geodesic gain g (logits per metre), read once. */
+  /** The last decoder stage's learned geodesic gain g (logits per metre), read at each update (training may change it). */
   private lastStageGeodesicGain(): number {
-    if (this.geodesicGain === undefined) {
-      const name = `stage_${this.model.decoder.config.stageCount - 1}.adaptor.geodesic_gain`;
-      const variable = this.model.decoder.namedVariables().get(name);
-      if (!variable) throw new SegmenterInputError(`segment: structuralReach needs the decoder's geodesic prior, but the model has no '${name}'`);
-      this.geodesicGain = (variable.dataSync() as Float32Array)[0];
-    }
-    return this.geodesicGain;
+    const name = `stage_${this.model.decoder.config.stageCount - 1}.adaptor.geodesic_gain`;
+    const variable = this.model.decoder.namedVariables().get(name);
+    if (!variable) throw new SegmenterInputError(`segment: structuralReach needs the decoder's geodesic prior, but the model has no '${name}'`);
+    return (variable.dataSync() as Float32Array)[0];
   }
 
   /** Frees the cached scene features (the model stays loaded). */
