@@ -47,16 +47,22 @@ describe('SurfaceGraph.distancesFromEach with helper threads', () => {
     before.forEach((distances, index) => expect(distances).toEqual(expected[index]));
     await helpersReady(graph, 2);
     expect(graph.helperSearchCount).toBe(0);
-    const after = graph.distancesFromEach(sources, limit);
-    // The helpers took part (each takes searches from the shared queue as this thread does).
-    expect(graph.helperSearchCount).toBeGreaterThan(0);
-    expect(graph.helperSearchCount).toBeLessThanOrEqual(sources.length);
-    expect(after).toHaveLength(sources.length);
-    after.forEach((distances, index) => {
-      expect(distances).toEqual(expected[index]);
-      // Each row is its own array (the cache keeps them).
-      expect(distances.buffer).not.toBe(after[(index + 1) % after.length].buffer);
-    });
+    // The helpers take searches from the shared queue as this thread does, once the OS runs them: on a loaded
+    // machine this thread can empty the queue first, so the same call is repeated (every result checked) until
+    // they have taken part, at most 50 times.
+    let calls = 0;
+    while (graph.helperSearchCount === 0 && calls < 50) {
+      const after = graph.distancesFromEach(sources, limit);
+      calls++;
+      expect(after).toHaveLength(sources.length);
+      after.forEach((distances, index) => {
+        expect(distances).toEqual(expected[index]);
+        // Each row is its own array (the cache keeps them).
+        expect(distances.buffer).not.toBe(after[(index + 1) % after.length].buffer);
+      });
+    }
+    expect(graph.helperSearchCount, `helpers took no search in ${calls} calls`).toBeGreaterThan(0);
+    expect(graph.helperSearchCount).toBeLessThanOrEqual(calls * sources.length);
     // A smaller cap reuses the kernel and its helpers.
     const capped = graph.distancesFromEach(sources.slice(0, 5), 0.5);
     capped.forEach((distances, index) => expect(distances).toEqual(plain.distancesFrom(sources[index], 0.5)));
