@@ -293,7 +293,11 @@ export class Segmenter {
     const superpoints = scene.superpoints;
     const pooled = settings.pooling && superpoints !== undefined;
     // config.correctionReach: the prior of an object's later clicks reads shorter distances; grouping keeps the plain ones.
-    const priorDistances = finishGeodesicDistances && (reachDivisors ? () => divideClickDistances(finishGeodesicDistances(), reachDivisors) : finishGeodesicDistances);
+    // Divided once, when first read (by the decoder, then by the structural reach's slopes).
+    let dividedDistances: Float32Array | undefined;
+    const priorDistances =
+      finishGeodesicDistances &&
+      (reachDivisors ? () => (dividedDistances ??= divideClickDistances(finishGeodesicDistances(), reachDivisors)) : finishGeodesicDistances);
     // config.structuralReach: the last stage's prior changed per click by its class, on the logits after the decoder.
     const structuralReach = config.structuralReach && priorDistances ? resolveStructuralReach(config.structuralReach, this.classNames) : undefined;
     let tensors: [tf.Tensor, tf.Tensor];
