@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MOSD_VALIDATION_SCENE_IDS } from '@pointclick/datasets';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, applyOverrides, readTrainingConfigFile, validateTrainingConfig } from '../src/config/training-config.js';
 import { learningRateAt } from '../src/training/learning-rate-schedule.js';
@@ -40,8 +41,15 @@ describe('the shipped training configurations (apps/trainer/configs)', () => {
   it('are all valid and none trains on the ScanNet validation rooms; the proxy lineage leaves its held-out rooms out', async () => {
     expect(files.length).toBeGreaterThan(10);
     let proxyConfigs = 0;
+    let tabletopConfigs = 0;
     for (const name of files) {
       const config = validateTrainingConfig(await readTrainingConfigFile(directory + name), name);
+      // The 15 mOSD evaluation scans are every table's held-out tabletops: no recipe may train on them.
+      for (const source of config.data.sources) {
+        if (source.kind !== 'folder' || !source.directory.endsWith('osd-learn')) continue;
+        tabletopConfigs++;
+        expect(MOSD_VALIDATION_SCENE_IDS.filter((scan) => !source.exclude.includes(scan)), `${name} trains on tabletop evaluation scans`).toEqual([]);
+      }
       const scannet = config.data.sources.filter((source) => source.kind === 'folder' && source.directory.endsWith('scannet-votenet'));
       for (const source of scannet) {
         if (source.kind !== 'folder') continue;
@@ -54,6 +62,7 @@ describe('the shipped training configurations (apps/trainer/configs)', () => {
       }
     }
     expect(proxyConfigs).toBeGreaterThanOrEqual(5);
+    expect(tabletopConfigs).toBeGreaterThanOrEqual(2);
   });
 });
 
