@@ -126,6 +126,23 @@ export const trainingConfigSchema = z
         mixShare: z.number().min(0).max(1).default(0),
         /** Which scenes Mix3D overlays: `all`, or `folders` (dataset folders' scans only, with each other; generated rooms never). */
         mixScope: z.enum(['all', 'folders']).default('all'),
+        /**
+         * Augmentation beyond `augmentScene`'s defaults (`@pointclick/datasets`; the fields are its options): a tilt
+         * (radians), elastic distortion ([granularity, magnitude] pairs in metres), a colour shift per channel and the
+         * per-point colour noise (0..255 units), chromatic auto-contrast (probability). Pointcept's ScanNet recipe for
+         * PTv3 uses tilt π/64, distortion [[0.2, 0.4], [0.8, 1.6]], shift 12.75, noise 12.75, auto-contrast 0.2. Empty
+         * (the default): every sample is exactly what a run without the field drew.
+         */
+        augmentation: z
+          .object({
+            tiltRange: z.number().min(0).max(Math.PI).optional(),
+            elasticDistortion: z.array(z.tuple([z.number().positive().finite(), z.number().positive().finite()])).optional(),
+            colorChannelShiftRange: z.number().min(0).max(255).optional(),
+            colorNoiseDeviation: z.number().min(0).max(255).optional(),
+            autoContrastProbability: z.number().min(0).max(1).optional(),
+          })
+          .strict()
+          .default({}),
         /** Directory of the preprocessed-scene cache. */
         cacheDirectory: z.string().default('.cache/scenes'),
       })
@@ -139,6 +156,7 @@ export const trainingConfigSchema = z
         correctionRounds: 3,
         mixShare: 0,
         mixScope: 'all',
+        augmentation: {},
         cacheDirectory: '.cache/scenes',
       }),
     optimizer: z

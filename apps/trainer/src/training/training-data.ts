@@ -155,8 +155,8 @@ export function sampleTrainingStep(scenes: PreprocessedScene[], config: Training
   // A crop can miss every click candidate; draw another crop, and after a few misses train on the whole scene.
   for (let attempt = 0; attempt < CROP_ATTEMPTS; attempt++) {
     const last = attempt === CROP_ATTEMPTS - 1; // the whole scene, alone
-    const cropped = augmentScene(source, random, { pointBudget: last ? undefined : partBudget });
-    const scene = partner && !last ? mixScenes(cropped, augmentScene(partner.scene, partner.random, { pointBudget: partBudget })) : cropped;
+    const cropped = augmentScene(source, random, { ...config.data.augmentation, pointBudget: last ? undefined : partBudget });
+    const scene = partner && !last ? mixScenes(cropped, augmentScene(partner.scene, partner.random, { ...config.data.augmentation, pointBudget: partBudget })) : cropped;
     const step = drawTrainingStep(scene, random, stepOptions);
     if (step.targetInstanceIds.length === 0) continue;
     // Drawn after the clicks, so a run without correction steps sees the samples it always did.

@@ -17,6 +17,25 @@ export interface AugmentationOptions {
   colorNoiseDeviation?: number;
   /** Crop scenes with more points than this to this many (the nearest to a random centre in x/y). Default: no crop. */
   pointBudget?: number;
+  /**
+   * Largest tilt in radians about the x axis and, independently, about the y axis (through the centroid), each
+   * drawn uniformly in ±this: a scanner that was not quite level. Default 0 (none; nothing is drawn).
+   */
+  tiltRange?: number;
+  /**
+   * Elastic distortion: for each [granularity, magnitude] pair in metres, every point moves by `magnitude` times a
+   * smooth random field (Gaussian noise on a grid of `granularity` cells, blurred twice along each axis by a 3-cell
+   * box, interpolated trilinearly), so shapes bend a little while neighbourhoods hold together. Applied after the
+   * rigid transforms and jitter, pairs in order. Default none (nothing is drawn).
+   */
+  elasticDistortion?: readonly (readonly [granularity: number, magnitude: number])[];
+  /** Colour shift per channel, drawn independently in ± this (0..255 units), on top of the brightness shift. Default 0 (none drawn). */
+  colorChannelShiftRange?: number;
+  /**
+   * Probability of chromatic auto-contrast: each channel stretched to span 0..255 over the scene, blended with the
+   * colour as it was by a factor drawn uniformly in [0, 1). Default 0 (nothing is drawn).
+   */
+  autoContrastProbability?: number;
 }
 
 /** An augmented copy of a scene, with the index of each kept point in the source scene. */
@@ -32,8 +51,13 @@ function gaussian(random: SeededRandom): number {
 /**
  * Seeded augmentation of a preprocessed scene: optional crop to a point budget (the `pointBudget` points
  * nearest in x/y to a random point, so crops are compact regions), then rotation about z, uniform scaling,
- * x/y flips and positional jitter (about the scene centre), and colour jitter. Click candidates are carried
- * over to the kept points; instances whose candidates were all cropped away lose their entry.
+ * x/y flips and positional jitter (about the scene centre), and colour jitter; optionally (off by default) a small
+ * tilt, elastic distortion, a colour shift per channel and chromatic auto-contrast, the augmentations of
+ * Pointcept's ScanNet recipe for Point Transformer V3. The optional ones draw from `random` only when on, so a call
+ * without them draws exactly what it always did. Click candidates are carried over to the kept points; instances
+ * whose candidates were all cropped away lose their entry.
+ * @throws RangeError on a negative range or probability outside [0, 1], or a distortion pair that is not two
+ *   positive finite numbers of metres.
  */
 export function augmentScene(scene: PreprocessedScene, random: SeededRandom, options: AugmentationOptions = {}): AugmentedScene {
   let sourceIndices: Int32Array;
@@ -63,6 +87,22 @@ export function augmentScene(scene: PreprocessedScene, random: SeededRandom, opt
   const jitter = options.jitterDeviation ?? 0.005;
   const brightness = (random.next() * 2 - 1) * (options.colorBrightnessRange ?? 20);
   const colorNoise = options.colorNoiseDeviation ?? 3;
+  const tiltRange = options.tiltRange ?? 0;
+  const shiftRange = options.colorChannelShiftRange ?? 0;
+  const autoContrastProbability = options.autoContrastProbability ?? 0;
+  const distortions = options.elasticDistortion ?? [];
+  if (!(tiltRange >= 0 && tiltRange <= Math.PI)) throw new RangeError(`augmentScene: tiltRange must be in [0, π] radians, got ${tiltRange}`);
+  if (!(shiftRange >= 0 && shiftRange <= 255)) throw new RangeError(`augmentScene: colorChannelShiftRange must be in [0, 255], got ${shiftRange}`);
+  if (!(autoContrastProbability >= 0 && autoContrastProbability <= 1)) {
+    throw new RangeError(`augmentScene: autoContrastProbability must be in [0, 1], got ${autoContrastProbability}`);
+  }
+  for (const [index, pair] of distortions.entries()) {
+    if (pair.length !== 2 || !pair.every((value) => value > 0 && Number.isFinite(value))) {
+      throw new RangeError(`augmentScene: elasticDistortion[${index}] must be [granularity, magnitude], two positive numbers of metres, got ${JSON.stringify(pair)}`);
+    }
+  }
+  const tilt = tiltRange > 0 ? [(random.next() * 2 - 1) * tiltRange, (random.next() * 2 - 1) * tiltRange] : undefined;
+  const channelShift = shiftRange > 0 ? [0, 1, 2].map(() => (random.next() * 2 - 1) * shiftRange) : [0, 0, 0];
   const cosine = Math.cos(angle) * scale;
   const sine = Math.sin(angle) * scale;
   const positions = new Float32Array(pointCount * 3);
@@ -80,12 +120,15 @@ export function augmentScene(scene: PreprocessedScene, random: SeededRandom, opt
     positions[point * 3 + 1] = sine * x + cosine * y + noise();
     positions[point * 3 + 2] = z * scale + noise();
     for (let channel = 0; channel < 3; channel++) {
-      const value = scene.colors[source * 3 + channel] + brightness + gaussian(random) * colorNoise;
+      const value = scene.colors[source * 3 + channel] + brightness + channelShift[channel] + gaussian(random) * colorNoise;
       colors[point * 3 + channel] = value < 0 ? 0 : value > 255 ? 255 : Math.round(value);
     }
     instance[point] = scene.instance[source];
     semantic[point] = scene.semantic[source];
   }
+  if (tilt) tiltAboutCentroid(positions, tilt[0], tilt[1]);
+  for (const [granularity, magnitude] of distortions) distortElastically(positions, granularity, magnitude, random);
+  if (autoContrastProbability > 0 && random.next() < autoContrastProbability) autoContrast(colors, random.next());
   const newIndex = new Int32Array(scene.pointCount).fill(-1);
   sourceIndices.forEach((source, point) => {
     newIndex[source] = point;
@@ -154,4 +197,108 @@ export function mixScenes(first: AugmentedScene, second: AugmentedScene): Augmen
   const clickCandidates = new Map(first.clickCandidates);
   for (const [id, candidates] of second.clickCandidates) clickCandidates.set(id + idShift, candidates.map((index) => index + first.pointCount));
   return { ...first, id: `${first.id}+${second.id}`, pointCount, positions, colors, instance, semantic, clickCandidates, sourceIndices, offset: [0, 0, 0] };
+}
+
+/** Rotates the points about the x axis by `aboutX` and then about the y axis by `aboutY` radians, through their centroid. */
+function tiltAboutCentroid(positions: Float32Array, aboutX: number, aboutY: number): void {
+  const pointCount = positions.length / 3;
+  if (pointCount === 0) return;
+  const centroid = [0, 0, 0];
+  for (let point = 0; point < pointCount; point++) for (let axis = 0; axis < 3; axis++) centroid[axis] += positions[point * 3 + axis];
+  for (let axis = 0; axis < 3; axis++) centroid[axis] /= pointCount;
+  const [cosineX, sineX, cosineY, sineY] = [Math.cos(aboutX), Math.sin(aboutX), Math.cos(aboutY), Math.sin(aboutY)];
+  for (let point = 0; point < pointCount; point++) {
+    const x = positions[point * 3] - centroid[0];
+    const y = positions[point * 3 + 1] - centroid[1];
+    const z = positions[point * 3 + 2] - centroid[2];
+    // About x: y, z turn; then about y: z, x turn.
+    const y1 = cosineX * y - sineX * z;
+    const z1 = sineX * y + cosineX * z;
+    positions[point * 3] = cosineY * x + sineY * z1 + centroid[0];
+    positions[point * 3 + 1] = y1 + centroid[1];
+    positions[point * 3 + 2] = -sineY * x + cosineY * z1 + centroid[2];
+  }
+}
+
+/**
+ * Elastic distortion in place: a grid of cells `granularity` metres wide covering the points with one cell to spare
+ * on every side, a Gaussian 3-vector per grid node, blurred twice along x, y and z by a 3-node box (zero outside),
+ * and every point moved by `magnitude` times the field interpolated trilinearly at it. The facts follow Pointcept's
+ * `ElasticDistortion` (nodes at min − g + i·g, i < ⌊extent / g⌋ + 3).
+ */
+function distortElastically(positions: Float32Array, granularity: number, magnitude: number, random: SeededRandom): void {
+  const pointCount = positions.length / 3;
+  if (pointCount === 0) return;
+  const minimum = [Infinity, Infinity, Infinity];
+  const maximum = [-Infinity, -Infinity, -Infinity];
+  for (let point = 0; point < pointCount; point++) {
+    for (let axis = 0; axis < 3; axis++) {
+      minimum[axis] = Math.min(minimum[axis], positions[point * 3 + axis]);
+      maximum[axis] = Math.max(maximum[axis], positions[point * 3 + axis]);
+    }
+  }
+  const size = [0, 1, 2].map((axis) => Math.floor((maximum[axis] - minimum[axis]) / granularity) + 3);
+  const nodeCount = size[0] * size[1] * size[2];
+  // Node (i, j, k) at index (i·size[1] + j)·size[2] + k, three channels each.
+  let field = new Float64Array(nodeCount * 3);
+  for (let index = 0; index < field.length; index++) field[index] = gaussian(random);
+  const strides = [size[1] * size[2], size[2], 1];
+  let blurred = new Float64Array(field.length);
+  for (let round = 0; round < 2; round++) {
+    for (let axis = 0; axis < 3; axis++) {
+      const stride = strides[axis];
+      for (let node = 0; node < nodeCount; node++) {
+        const position = Math.floor(node / stride) % size[axis];
+        for (let channel = 0; channel < 3; channel++) {
+          let sum = field[node * 3 + channel];
+          if (position > 0) sum += field[(node - stride) * 3 + channel];
+          if (position < size[axis] - 1) sum += field[(node + stride) * 3 + channel];
+          blurred[node * 3 + channel] = sum / 3;
+        }
+      }
+      [field, blurred] = [blurred, field];
+    }
+  }
+  for (let point = 0; point < pointCount; point++) {
+    const lower = [0, 0, 0];
+    const fraction = [0, 0, 0];
+    for (let axis = 0; axis < 3; axis++) {
+      const coordinate = (positions[point * 3 + axis] - minimum[axis] + granularity) / granularity; // in [1, size − 2)
+      lower[axis] = Math.min(size[axis] - 2, Math.floor(coordinate));
+      fraction[axis] = coordinate - lower[axis];
+    }
+    for (let channel = 0; channel < 3; channel++) {
+      let value = 0;
+      for (let corner = 0; corner < 8; corner++) {
+        const offset = [(corner >> 2) & 1, (corner >> 1) & 1, corner & 1];
+        let weight = 1;
+        let node = 0;
+        for (let axis = 0; axis < 3; axis++) {
+          weight *= offset[axis] === 1 ? fraction[axis] : 1 - fraction[axis];
+          node += (lower[axis] + offset[axis]) * strides[axis];
+        }
+        value += weight * field[node * 3 + channel];
+      }
+      positions[point * 3 + channel] += magnitude * value;
+    }
+  }
+}
+
+/** Chromatic auto-contrast in place: each channel stretched to 0..255 over the points, blended with the colour by `blend`. */
+function autoContrast(colors: Uint8Array, blend: number): void {
+  const pointCount = colors.length / 3;
+  for (let channel = 0; channel < 3; channel++) {
+    let low = 255, high = 0;
+    for (let point = 0; point < pointCount; point++) {
+      low = Math.min(low, colors[point * 3 + channel]);
+      high = Math.max(high, colors[point * 3 + channel]);
+    }
+    if (high <= low) continue;
+    const scale = 255 / (high - low);
+    for (let point = 0; point < pointCount; point++) {
+      const value = colors[point * 3 + channel];
+      const stretched = (value - low) * scale;
+      colors[point * 3 + channel] = Math.round((1 - blend) * value + blend * stretched);
+    }
+  }
 }
