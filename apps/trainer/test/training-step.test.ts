@@ -297,3 +297,48 @@ describe('Mix3D samples (data.mixShare)', () => {
     expect(unmixed).toBeGreaterThan(0);
   });
 });
+
+describe('stronger augmentation (data.augmentation)', () => {
+  const base = {
+    preset: 'tiny',
+    seed: 7,
+    data: {
+      sources: [{ kind: 'synthetic-indoor', sceneCount: 2, seed: 31 }],
+      pointBudget: 3000,
+      minClicks: 4,
+      maxClicks: 6,
+      backgroundClickShare: 0,
+      cacheDirectory: join(scratch, 'augmentation-cache'),
+    },
+  };
+  const plainConfig = validateTrainingConfig(base);
+  const augmentedConfig = validateTrainingConfig({
+    ...base,
+    data: { ...base.data, augmentation: { tiltRange: 0.05, elasticDistortion: [[0.2, 0.4]], colorChannelShiftRange: 12.75, colorNoiseDeviation: 12.75, autoContrastProbability: 0.2 } },
+  });
+  let scenes: PreprocessedScene[];
+
+  beforeAll(async () => {
+    const segmenterConfig = createSegmenterConfig('tiny', plainConfig.seed);
+    scenes = await loadPreprocessedScenes(plainConfig.data.sources, { cacheDirectory: plainConfig.data.cacheDirectory, voxelSize: segmenterConfig.backbone.gridSize, seed: plainConfig.seed });
+  });
+
+  it('is empty by default and reaches augmentScene: the same scene and crop, other positions and colours', () => {
+    expect(plainConfig.data.augmentation).toEqual({});
+    for (let stepIndex = 0; stepIndex < 3; stepIndex++) {
+      const plain = sampleTrainingStep(scenes, plainConfig, stepIndex);
+      const strong = sampleTrainingStep(scenes, augmentedConfig, stepIndex);
+      expect(strong.scene.id).toBe(plain.scene.id);
+      expect(strong.scene.sourceIndices).toEqual(plain.scene.sourceIndices);
+      expect(strong.scene.positions).not.toEqual(plain.scene.positions);
+      expect(strong.scene.colors).not.toEqual(plain.scene.colors);
+      for (const click of strong.step.clicks) expect(strong.scene.instance[click.pointIndex]).toBe(click.instanceId);
+    }
+  });
+
+  it('rejects an unknown field or a bad value, naming it', () => {
+    expect(() => validateTrainingConfig({ ...base, data: { ...base.data, augmentation: { elastic: [[0.2, 0.4]] } } })).toThrow(ConfigError);
+    expect(() => validateTrainingConfig({ ...base, data: { ...base.data, augmentation: { tiltRange: -1 } } })).toThrow(/data\.augmentation\.tiltRange/);
+    expect(() => validateTrainingConfig({ ...base, data: { ...base.data, augmentation: { elasticDistortion: [[0.2]] } } })).toThrow(/data\.augmentation\.elasticDistortion/);
+  });
+});
