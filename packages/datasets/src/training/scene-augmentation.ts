@@ -259,26 +259,31 @@ function distortElastically(positions: Float32Array, granularity: number, magnit
       [field, blurred] = [blurred, field];
     }
   }
+  // A point's eight surrounding nodes and their trilinear weights, shared by its three channels.
+  const lower = [0, 0, 0];
+  const fraction = [0, 0, 0];
+  const cornerNodes = new Int32Array(8);
+  const cornerWeights = new Float64Array(8);
   for (let point = 0; point < pointCount; point++) {
-    const lower = [0, 0, 0];
-    const fraction = [0, 0, 0];
     for (let axis = 0; axis < 3; axis++) {
       const coordinate = (positions[point * 3 + axis] - minimum[axis] + granularity) / granularity; // in [1, size − 2)
       lower[axis] = Math.min(size[axis] - 2, Math.floor(coordinate));
       fraction[axis] = coordinate - lower[axis];
     }
+    for (let corner = 0; corner < 8; corner++) {
+      let weight = 1;
+      let node = 0;
+      for (let axis = 0; axis < 3; axis++) {
+        const upper = (corner >> (2 - axis)) & 1;
+        weight *= upper === 1 ? fraction[axis] : 1 - fraction[axis];
+        node += (lower[axis] + upper) * strides[axis];
+      }
+      cornerWeights[corner] = weight;
+      cornerNodes[corner] = node;
+    }
     for (let channel = 0; channel < 3; channel++) {
       let value = 0;
-      for (let corner = 0; corner < 8; corner++) {
-        const offset = [(corner >> 2) & 1, (corner >> 1) & 1, corner & 1];
-        let weight = 1;
-        let node = 0;
-        for (let axis = 0; axis < 3; axis++) {
-          weight *= offset[axis] === 1 ? fraction[axis] : 1 - fraction[axis];
-          node += (lower[axis] + offset[axis]) * strides[axis];
-        }
-        value += weight * field[node * 3 + channel];
-      }
+      for (let corner = 0; corner < 8; corner++) value += cornerWeights[corner] * field[cornerNodes[corner] * 3 + channel];
       positions[point * 3 + channel] += magnitude * value;
     }
   }
