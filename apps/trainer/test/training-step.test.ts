@@ -336,6 +336,25 @@ describe('stronger augmentation (data.augmentation)', () => {
     }
   });
 
+  it("with augmentationScope 'folders' augments dataset folders' scans only: generated rooms draw the plain samples", () => {
+    expect(augmentedConfig.data.augmentationScope).toBe('all');
+    const foldersOnly = { ...augmentedConfig, data: { ...augmentedConfig.data, augmentationScope: 'folders' as const } };
+    // The first room stands in for a scan read from a folder (any id the generators do not make).
+    const scenesWithScan = scenes.map((scene, index) => (index === 0 ? { ...scene, id: 'scan-0' } : scene));
+    const seen = new Set<string>();
+    for (let stepIndex = 0; stepIndex < 6; stepIndex++) {
+      const scoped = sampleTrainingStep(scenesWithScan, foldersOnly, stepIndex);
+      const reference = sampleTrainingStep(scenesWithScan, isGeneratedSceneId(scoped.scene.id) ? plainConfig : augmentedConfig, stepIndex);
+      seen.add(scoped.scene.id);
+      expect(scoped.scene.id).toBe(reference.scene.id);
+      expect(scoped.scene.positions).toEqual(reference.scene.positions);
+      expect(scoped.scene.colors).toEqual(reference.scene.colors);
+      expect(scoped.step).toEqual(reference.step);
+    }
+    expect([...seen].sort()).toEqual(['scan-0', 'synthetic-indoor-32']);
+    expect(() => validateTrainingConfig({ ...base, data: { ...base.data, augmentationScope: 'generated' } })).toThrow(/data\.augmentationScope/);
+  });
+
   it('rejects an unknown field or a bad value, naming it', () => {
     expect(() => validateTrainingConfig({ ...base, data: { ...base.data, augmentation: { elastic: [[0.2, 0.4]] } } })).toThrow(ConfigError);
     expect(() => validateTrainingConfig({ ...base, data: { ...base.data, augmentation: { tiltRange: -1 } } })).toThrow(/data\.augmentation\.tiltRange/);

@@ -143,6 +143,12 @@ export const trainingConfigSchema = z
           })
           .strict()
           .default({}),
+        /**
+         * Which scenes `augmentation` applies to: `all`, or `folders` (dataset folders' scans only; generated rooms get
+         * `augmentScene`'s defaults, exactly the samples a run without `augmentation` draws for them). Mix3D partners
+         * follow their own scene's scope.
+         */
+        augmentationScope: z.enum(['all', 'folders']).default('all'),
         /** Directory of the preprocessed-scene cache. */
         cacheDirectory: z.string().default('.cache/scenes'),
       })
@@ -157,6 +163,7 @@ export const trainingConfigSchema = z
         mixShare: 0,
         mixScope: 'all',
         augmentation: {},
+        augmentationScope: 'all',
         cacheDirectory: '.cache/scenes',
       }),
     optimizer: z

@@ -152,11 +152,14 @@ export function sampleTrainingStep(scenes: PreprocessedScene[], config: Training
   const budget = config.data.pointBudget === 'all' ? undefined : config.data.pointBudget;
   const partner = drawMixPartner(scenes, order[stepIndex % scenes.length], config, stepIndex);
   const partBudget = partner && budget !== undefined ? Math.max(1, Math.floor(budget / 2)) : budget;
+  // data.augmentation for the scenes in its scope; augmentScene's defaults (which draw the same) for the others.
+  const augmentationOf = (scene: PreprocessedScene) =>
+    config.data.augmentationScope === 'all' || !isGeneratedSceneId(scene.id) ? config.data.augmentation : {};
   // A crop can miss every click candidate; draw another crop, and after a few misses train on the whole scene.
   for (let attempt = 0; attempt < CROP_ATTEMPTS; attempt++) {
     const last = attempt === CROP_ATTEMPTS - 1; // the whole scene, alone
-    const cropped = augmentScene(source, random, { ...config.data.augmentation, pointBudget: last ? undefined : partBudget });
-    const scene = partner && !last ? mixScenes(cropped, augmentScene(partner.scene, partner.random, { ...config.data.augmentation, pointBudget: partBudget })) : cropped;
+    const cropped = augmentScene(source, random, { ...augmentationOf(source), pointBudget: last ? undefined : partBudget });
+    const scene = partner && !last ? mixScenes(cropped, augmentScene(partner.scene, partner.random, { ...augmentationOf(partner.scene), pointBudget: partBudget })) : cropped;
     const step = drawTrainingStep(scene, random, stepOptions);
     if (step.targetInstanceIds.length === 0) continue;
     // Drawn after the clicks, so a run without correction steps sees the samples it always did.
