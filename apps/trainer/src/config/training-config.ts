@@ -31,6 +31,9 @@ const dataSourceSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** Which training scenes an option applies to: `all`, or `folders` (dataset folders' scans; generated rooms never). */
+const sceneScopeSchema = z.enum(['all', 'folders']);
+
 /** The trainer's configuration; every field has a default, so `{}` is a valid file. */
 export const trainingConfigSchema = z
   .object({
@@ -125,7 +128,7 @@ export const trainingConfigSchema = z
          */
         mixShare: z.number().min(0).max(1).default(0),
         /** Which scenes Mix3D overlays: `all`, or `folders` (dataset folders' scans only, with each other; generated rooms never). */
-        mixScope: z.enum(['all', 'folders']).default('all'),
+        mixScope: sceneScopeSchema.default('all'),
         /**
          * Augmentation beyond `augmentScene`'s defaults (`@pointclick/datasets`; the fields are its options): a tilt
          * (radians), elastic distortion ([granularity, magnitude] pairs in metres), a colour shift per channel and the
@@ -148,7 +151,7 @@ export const trainingConfigSchema = z
          * `augmentScene`'s defaults, exactly the samples a run without `augmentation` draws for them). Mix3D partners
          * follow their own scene's scope.
          */
-        augmentationScope: z.enum(['all', 'folders']).default('all'),
+        augmentationScope: sceneScopeSchema.default('all'),
         /** Directory of the preprocessed-scene cache. */
         cacheDirectory: z.string().default('.cache/scenes'),
       })
@@ -246,6 +249,8 @@ export const trainingConfigSchema = z
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 /** One data source of a {@link TrainingConfig}. */
 export type DataSourceConfig = z.infer<typeof dataSourceSchema>;
+/** A `data.mixScope` or `data.augmentationScope` value. */
+export type SceneScope = z.infer<typeof sceneScopeSchema>;
 
 /** Raised for a configuration file that is unreadable or invalid; names the file and every bad field. */
 export class ConfigError extends Error {

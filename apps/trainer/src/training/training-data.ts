@@ -15,7 +15,7 @@ import {
 } from '@pointclick/datasets';
 import { SceneCache, readDataset } from '@pointclick/datasets/node';
 import { createRandom, type SeededRandom } from '@pointclick/sampling';
-import type { DataSourceConfig, TrainingConfig } from '../config/training-config.js';
+import type { DataSourceConfig, SceneScope, TrainingConfig } from '../config/training-config.js';
 
 /** One scene source resolved to an id and a builder, before preprocessing. */
 interface SceneEntry {
@@ -32,6 +32,11 @@ function generatedSceneId(kind: 'synthetic-indoor' | 'synthetic-outdoor', seed: 
 /** Whether a training scene id is one {@link generatedSceneId} makes (a generated room, not a dataset folder's scan). */
 export function isGeneratedSceneId(id: string): boolean {
   return /^synthetic-(indoor|outdoor)-\d+$/.test(id);
+}
+
+/** Whether a scene is in a `data.mixScope` or `data.augmentationScope`: any scene for `all`, a dataset folder's scan for `folders`. */
+function isInScope(scope: SceneScope, scene: PreprocessedScene): boolean {
+  return scope === 'all' || !isGeneratedSceneId(scene.id);
 }
 
 async function entriesOf(source: DataSourceConfig): Promise<SceneEntry[]> {
@@ -123,7 +128,7 @@ export function stepSeed(seed: number, counter: number): number {
  */
 function drawMixPartner(scenes: PreprocessedScene[], sourceIndex: number, config: TrainingConfig, stepIndex: number): { scene: PreprocessedScene; random: SeededRandom } | undefined {
   if (!(config.data.mixShare > 0)) return undefined;
-  const inScope = (scene: PreprocessedScene) => config.data.mixScope === 'all' || !isGeneratedSceneId(scene.id);
+  const inScope = (scene: PreprocessedScene) => isInScope(config.data.mixScope, scene);
   if (!inScope(scenes[sourceIndex])) return undefined;
   // The other scenes in scope, in the order that follows the step's own.
   const others = Array.from({ length: scenes.length - 1 }, (_, offset) => scenes[(sourceIndex + 1 + offset) % scenes.length]).filter(inScope);
@@ -152,9 +157,9 @@ export function sampleTrainingStep(scenes: PreprocessedScene[], config: Training
   const budget = config.data.pointBudget === 'all' ? undefined : config.data.pointBudget;
   const partner = drawMixPartner(scenes, order[stepIndex % scenes.length], config, stepIndex);
   const partBudget = partner && budget !== undefined ? Math.max(1, Math.floor(budget / 2)) : budget;
-  // data.augmentation for the scenes in its scope; augmentScene's defaults (which draw the same) for the others.
-  const augmentationOf = (scene: PreprocessedScene) =>
-    config.data.augmentationScope === 'all' || !isGeneratedSceneId(scene.id) ? config.data.augmentation : {};
+  // data.augmentation for the scenes in its scope; the others get augmentScene's defaults alone, exactly the samples
+  // a run without data.augmentation draws for them.
+  const augmentationOf = (scene: PreprocessedScene) => (isInScope(config.data.augmentationScope, scene) ? config.data.augmentation : {});
   // A crop can miss every click candidate; draw another crop, and after a few misses train on the whole scene.
   for (let attempt = 0; attempt < CROP_ATTEMPTS; attempt++) {
     const last = attempt === CROP_ATTEMPTS - 1; // the whole scene, alone
